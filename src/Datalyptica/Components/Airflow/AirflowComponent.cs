@@ -1,0 +1,24 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Airflow;
+
+/// <summary>Airflow with several schedulers (row locks in PostgreSQL) and several webservers.</summary>
+public sealed class AirflowComponent : ComponentDefinition
+{
+    public static readonly PortSpec Webserver = new("webserver", 8080, "airflow_webserver_port");
+    public static readonly PortSpec SchedulerHealth = new("scheduler-health", 8974, "airflow_scheduler_health_port");
+
+    public static readonly RoleDefinition Scheduler = Role("airflow_scheduler", "scheduler", new(1, 2),
+        new(2, Why: "HA schedulers share work with SELECT ... FOR UPDATE SKIP LOCKED"), SchedulerHealth);
+    public static readonly RoleDefinition Web = Role("airflow_webserver", "webserver", new(1, 2),
+        new(2, Why: "stateless webservers behind HAProxy"), Webserver);
+
+    public override string Id => "airflow";
+    public override string DisplayName => "Airflow";
+    public override Tier Tier => Tier.Analytics;
+    public override string DefaultVersion => "2.10.4";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
+    public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the metadata database needs row locks that PostgreSQL provides")];
+    public override IReadOnlyList<string> SecretKeys => ["vault_airflow_fernet_key", "vault_airflow_webserver_secret_key", "vault_airflow_db_password"];
+}

@@ -1,0 +1,20 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Alertmanager;
+
+/// <summary>Alertmanager: a gossip cluster (no quorum; every member dedupes).</summary>
+public sealed class AlertmanagerComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 9093, "alertmanager_port");
+    public static readonly PortSpec Cluster = new("cluster", 9094, "alertmanager_cluster_port", PortProtocol.TcpAndUdp);
+
+    public static readonly RoleDefinition Server = Role("alertmanager", "cluster peer", new(0.5, 0.5),
+        new(2, Why: "peers gossip so one alert is sent once even if a peer fails"), Http, Cluster);
+
+    public override string Id => "alertmanager";
+    public override string DisplayName => "Alertmanager";
+    public override Tier Tier => Tier.Monitoring;
+    public override string DefaultVersion => "0.28.0";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+}

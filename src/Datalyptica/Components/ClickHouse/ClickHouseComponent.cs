@@ -1,0 +1,28 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.ClickHouse;
+
+/// <summary>ClickHouse with ReplicatedMergeTree, coordinated by a ClickHouse Keeper ensemble.</summary>
+public sealed class ClickHouseComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 8123, "clickhouse_http_port");
+    public static readonly PortSpec Native = new("native", 9000, "clickhouse_tcp_port");
+    public static readonly PortSpec Interserver = new("interserver", 9009, "clickhouse_interserver_port");
+    public static readonly PortSpec KeeperClient = new("keeper-client", 9181, "clickhouse_keeper_port");
+    public static readonly PortSpec KeeperRaft = new("keeper-raft", 9234, "clickhouse_keeper_raft_port");
+
+    public static readonly RoleDefinition Server = Role("clickhouse", "replica", new(2, 8, 200),
+        new(2, Why: "ReplicatedMergeTree needs a second replica"), Http, Native, Interserver);
+    public static readonly RoleDefinition Keeper = Role("clickhouse_keeper", "Keeper", new(1, 2, 20),
+        new(3, MustBeOdd: true, Maximum: 7, Why: "Keeper's Raft needs a majority; an even count adds no fault tolerance"),
+        KeeperClient, KeeperRaft);
+
+    public override string Id => "clickhouse";
+    public override string DisplayName => "ClickHouse";
+    public override Tier Tier => Tier.Query;
+    public override string DefaultVersion => "24.12.2.59";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server, Keeper];
+    public override IReadOnlyList<string> SettingKeys => ["clickhouse_shards"];
+    public override IReadOnlyList<string> SecretKeys => ["vault_clickhouse_admin_password", "vault_clickhouse_interserver_password"];
+}

@@ -1,0 +1,23 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Etcd;
+
+/// <summary>etcd: Raft consensus for Patroni.</summary>
+public sealed class EtcdComponent : ComponentDefinition
+{
+    public static readonly PortSpec Client = new("client", 2379, "etcd_client_port");
+    public static readonly PortSpec Peer = new("peer", 2380, "etcd_peer_port");
+
+    public static readonly RoleDefinition Member = Role("etcd", "Raft member", new(1, 2, 20),
+        new(3, MustBeOdd: true, Maximum: 7, Why: "Raft needs a majority; an even count adds no fault tolerance"),
+        Client, Peer);
+
+    public override string Id => "etcd";
+    public override string DisplayName => "etcd";
+    public override Tier Tier => Tier.Coordination;
+    public override string DefaultVersion => "3.5.16";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Member];
+    public override IReadOnlyList<string> SettingKeys =>
+        ["etcd_heartbeat_interval", "etcd_election_timeout", "etcd_quota_backend_bytes", "etcd_cluster_token"];
+}

@@ -1,0 +1,22 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Grafana;
+
+/// <summary>Grafana on PostgreSQL with HA alerting gossip (which uses 9094, like Alertmanager's cluster port).</summary>
+public sealed class GrafanaComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 3000, "grafana_port");
+    public static readonly PortSpec AlertingHa = new("alerting-ha", 9094, "grafana_alerting_ha_port", PortProtocol.TcpAndUdp);
+
+    public static readonly RoleDefinition Server = Role("grafana", "server", new(1, 1),
+        new(2, Why: "stateless servers on PostgreSQL behind HAProxy"), Http, AlertingHa);
+
+    public override string Id => "grafana";
+    public override string DisplayName => "Grafana";
+    public override Tier Tier => Tier.Monitoring;
+    public override string DefaultVersion => "11.4.0";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires => [new("postgresql", "dashboards, users and alert state live in PostgreSQL")];
+    public override IReadOnlyList<string> SecretKeys => ["vault_grafana_admin_password", "vault_grafana_secret_key", "vault_grafana_db_password"];
+}

@@ -1,0 +1,22 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.JupyterHub;
+
+/// <summary>JupyterHub: active/passive only (one hub owns the proxy state), OAuth through Keycloak.</summary>
+public sealed class JupyterHubComponent : ComponentDefinition
+{
+    public static readonly PortSpec Proxy = new("proxy", 8000, "jupyterhub_port");
+    public static readonly PortSpec Hub = new("hub", 8081, "jupyterhub_hub_port");
+
+    public static readonly RoleDefinition Server = Role("jupyterhub", "hub (active/passive)", new(1, 2, 100),
+        new(2, Maximum: 2, Why: "active/passive: one hub process owns the proxy state"), Proxy, Hub);
+
+    public override string Id => "jupyterhub";
+    public override string DisplayName => "JupyterHub";
+    public override Tier Tier => Tier.Analytics;
+    public override string DefaultVersion => "5.2.1";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak")];
+    public override IReadOnlyList<string> SecretKeys => ["vault_jupyterhub_oauth_client_secret"];
+}

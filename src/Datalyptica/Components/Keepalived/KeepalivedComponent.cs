@@ -1,0 +1,19 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Keepalived;
+
+/// <summary>Keepalived moves each virtual IP between load-balancer nodes with VRRP (IP protocol 112, no TCP port).</summary>
+public sealed class KeepalivedComponent : ComponentDefinition
+{
+    public static readonly RoleDefinition Node = Role("keepalived", "VRRP node", new(0.1, 0.25),
+        new(2, Why: "a VIP needs a backup node to move to"));
+
+    public override string Id => "keepalived";
+    public override string DisplayName => "Keepalived";
+    public override Tier Tier => Tier.LoadBalancer;
+    public override string DefaultVersion => "2.2";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Node];
+    public override IReadOnlyList<Dependency> Requires => [new("haproxy", "the VRRP track script follows HAProxy's health")];
+    public override IReadOnlyList<string> SettingKeys => ["keepalived_advert_int", "keepalived_interface"];
+}

@@ -1,0 +1,24 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Keycloak;
+
+/// <summary>Keycloak on PostgreSQL with an explicit, multicast-free JGroups stack (26.0 has no jdbc-ping built in).</summary>
+public sealed class KeycloakComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 8080, "keycloak_http_port");
+    public static readonly PortSpec Management = new("management", 9000, "keycloak_management_port");
+    public static readonly PortSpec JGroups = new("jgroups", 7800, "keycloak_jgroups_port");
+
+    public static readonly RoleDefinition Server = Role("keycloak", "cluster member", new(1, 2),
+        new(2, Why: "Infinispan keeps two owners of each session"), Http, Management, JGroups);
+
+    public override string Id => "keycloak";
+    public override string DisplayName => "Keycloak";
+    public override Tier Tier => Tier.Iam;
+    public override string DefaultVersion => "26.0.7";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];
+    public override IReadOnlyList<string> SettingKeys => ["keycloak_realm"];
+    public override IReadOnlyList<string> SecretKeys => ["vault_keycloak_admin_password", "vault_keycloak_db_password"];
+}

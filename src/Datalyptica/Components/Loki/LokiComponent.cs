@@ -1,0 +1,23 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Loki;
+
+/// <summary>Loki: a memberlist ring with replication factor 3, chunks and index on S3.</summary>
+public sealed class LokiComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 3100, "loki_http_port");
+    public static readonly PortSpec Grpc = new("grpc", 9095, "loki_grpc_port");
+    public static readonly PortSpec Memberlist = new("memberlist", 7946, "loki_memberlist_port", PortProtocol.TcpAndUdp);
+
+    public static readonly RoleDefinition Server = Role("loki", "ring member", new(2, 4, 100),
+        new(3, Why: "replication factor 3 needs 3 ring members"), Http, Grpc, Memberlist);
+
+    public override string Id => "loki";
+    public override string DisplayName => "Loki";
+    public override Tier Tier => Tier.Monitoring;
+    public override string DefaultVersion => "3.3.2";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";
+    public override IReadOnlyList<string> SettingKeys => ["loki_retention_period"];
+}

@@ -1,0 +1,22 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.MLflow;
+
+/// <summary>MLflow tracking servers: stateless on PostgreSQL, artifacts on S3.</summary>
+public sealed class MLflowComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 5000, "mlflow_port");
+
+    public static readonly RoleDefinition Server = Role("mlflow", "tracking server", new(1, 2),
+        new(2, Why: "stateless servers behind HAProxy"), Http);
+
+    public override string Id => "mlflow";
+    public override string DisplayName => "MLflow";
+    public override Tier Tier => Tier.Analytics;
+    public override string DefaultVersion => "2.19.0";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];
+    public override string? NeedsObjectStore => "model artifacts live in the ml bucket";
+    public override IReadOnlyList<string> SecretKeys => ["vault_mlflow_db_password"];
+}

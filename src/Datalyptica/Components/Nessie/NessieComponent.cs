@@ -1,0 +1,23 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Nessie;
+
+/// <summary>Nessie, the Iceberg catalog: stateless servers on PostgreSQL (through HAProxy).</summary>
+public sealed class NessieComponent : ComponentDefinition
+{
+    public static readonly PortSpec Api = new("api", 19120, "nessie_port");
+    public static readonly PortSpec Management = new("management", 9000, "nessie_management_port");
+
+    public static readonly RoleDefinition Server = Role("nessie", "catalog server", new(1, 2),
+        new(2, Why: "stateless servers behind HAProxy; one may fail"), Api, Management);
+
+    public override string Id => "nessie";
+    public override string DisplayName => "Nessie";
+    public override Tier Tier => Tier.Catalog;
+    public override string DefaultVersion => "0.98.2";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];
+    public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";
+    public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
+}

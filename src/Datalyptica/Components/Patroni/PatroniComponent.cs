@@ -1,0 +1,28 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Patroni;
+
+/// <summary>Patroni manages PostgreSQL on the same hosts and keeps its leader lock in etcd.</summary>
+public sealed class PatroniComponent : ComponentDefinition
+{
+    public static readonly PortSpec RestApi = new("patroni-rest", 8008, "patroni_rest_port");
+
+    /// <summary>Same group as PostgreSQL: every PostgreSQL host is a Patroni member.</summary>
+    public static readonly RoleDefinition Member = Role("postgresql", "Patroni member", new(0.25, 0.25),
+        new(2, Why: "a synchronous standby needs a second member"), RestApi);
+
+    public override string Id => "patroni";
+    public override string DisplayName => "Patroni";
+    public override Tier Tier => Tier.Catalog;
+    public override string DefaultVersion => "3.3.2";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Member];
+    public override IReadOnlyList<Dependency> Requires => [new("etcd", "Patroni keeps its leader lock and cluster state in etcd")];
+    public override IReadOnlyList<string> SettingKeys =>
+    [
+        "patroni_synchronous_mode", "patroni_synchronous_mode_strict", "patroni_synchronous_node_count",
+        "patroni_ttl", "patroni_loop_wait", "patroni_retry_timeout", "patroni_maximum_lag_on_failover",
+        "patroni_cluster_name",
+    ];
+    public override IReadOnlyList<string> SecretKeys => ["vault_patroni_rest_password"];
+}

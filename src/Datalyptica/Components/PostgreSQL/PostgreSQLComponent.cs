@@ -1,0 +1,25 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.PostgreSQL;
+
+/// <summary>PostgreSQL, owned by Patroni on the same hosts (group <c>postgresql</c>).</summary>
+public sealed class PostgreSQLComponent : ComponentDefinition
+{
+    public static readonly PortSpec Server = new("postgres", 5432, "postgresql_port");
+    public static readonly PortSpec Exporter = new("postgres-exporter", 9187, "postgres_exporter_port");
+
+    public static readonly RoleDefinition Member = Role("postgresql", "database server", new(2, 4, 100),
+        new(2, Why: "RPO 0 needs a leader and a synchronous standby"),
+        Server, Exporter);
+
+    public override string Id => "postgresql";
+    public override string DisplayName => "PostgreSQL";
+    public override Tier Tier => Tier.Catalog;
+    public override string DefaultVersion => "16.2";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Member];
+    public override string? NeedsObjectStore => "pgBackRest keeps PostgreSQL backups and archived WAL in the backups bucket";
+    public override IReadOnlyList<string> SettingKeys =>
+        ["postgresql_max_connections", "postgresql_shared_buffers", "postgresql_databases", "pgbackrest_retention_full"];
+    public override IReadOnlyList<string> SecretKeys => ["vault_postgresql_superuser_password", "vault_postgresql_replication_password"];
+}

@@ -1,0 +1,20 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Prometheus;
+
+/// <summary>Prometheus: a redundant pair scraping the same targets, each alerting every Alertmanager.</summary>
+public sealed class PrometheusComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 9090, "prometheus_port");
+
+    public static readonly RoleDefinition Server = Role("prometheus", "server", new(2, 4, 200),
+        new(2, Why: "a redundant pair scrapes the same targets"), Http);
+
+    public override string Id => "prometheus";
+    public override string DisplayName => "Prometheus";
+    public override Tier Tier => Tier.Monitoring;
+    public override string DefaultVersion => "3.0.1";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<string> SettingKeys => ["prometheus_retention"];
+}

@@ -1,0 +1,25 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Redis;
+
+/// <summary>Redis primary and replicas watched by Sentinels (which rewrite their own file).</summary>
+public sealed class RedisComponent : ComponentDefinition
+{
+    public static readonly PortSpec Server = new("redis", 6379, "redis_port");
+    public static readonly PortSpec Exporter = new("redis-exporter", 9121, "redis_exporter_port");
+    public static readonly PortSpec SentinelPort = new("sentinel", 26379, "redis_sentinel_port");
+
+    public static readonly RoleDefinition Data = Role("redis", "data node", new(1, 2),
+        new(2, Why: "a replica to promote"), Server, Exporter);
+    public static readonly RoleDefinition Sentinel = Role("redis_sentinel", "Sentinel", new(0.1, 0.1),
+        new(3, Why: "Sentinel needs at least 3 instances so a majority can authorise a failover"), SentinelPort);
+
+    public override string Id => "redis";
+    public override string DisplayName => "Redis + Sentinel";
+    public override Tier Tier => Tier.Iam;
+    public override string DefaultVersion => "7.4.1";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Data, Sentinel];
+    public override IReadOnlyList<string> SettingKeys => ["redis_sentinel_down_after_ms", "redis_maxmemory_mb"];
+    public override IReadOnlyList<string> SecretKeys => ["vault_redis_password"];
+}

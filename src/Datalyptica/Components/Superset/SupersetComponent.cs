@@ -1,0 +1,25 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Superset;
+
+/// <summary>Superset: stateless on PostgreSQL with a Redis cache, served on its own host name (4.1 cannot run under /superset).</summary>
+public sealed class SupersetComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 8088, "superset_port");
+
+    public static readonly RoleDefinition Server = Role("superset", "web server", new(1, 2),
+        new(2, Why: "stateless servers behind HAProxy"), Http);
+
+    public override string Id => "superset";
+    public override string DisplayName => "Superset";
+    public override Tier Tier => Tier.Analytics;
+    public override string DefaultVersion => "4.1.1";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Server];
+    public override IReadOnlyList<Dependency> Requires =>
+    [
+        new("postgresql", "the metadata database is PostgreSQL"),
+        new("redis", "results and query caches live in Redis"),
+    ];
+    public override IReadOnlyList<string> SecretKeys => ["vault_superset_secret_key", "vault_superset_db_password"];
+}

@@ -1,0 +1,22 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Trino;
+
+/// <summary>Trino: one active coordinator and a standby behind HAProxy (Trino has no multi-coordinator mode), workers.</summary>
+public sealed class TrinoComponent : ComponentDefinition
+{
+    public static readonly PortSpec Http = new("http", 8080, "trino_http_port");
+
+    public static readonly RoleDefinition Coordinator = Role("trino_coordinator", "coordinator", new(2, 8),
+        new(2, Why: "an active coordinator and a standby behind HAProxy"), Http);
+    public static readonly RoleDefinition Worker = Role("trino_worker", "worker", new(2, 8, 100),
+        new(0), Http);
+
+    public override string Id => "trino";
+    public override string DisplayName => "Trino";
+    public override Tier Tier => Tier.Query;
+    public override string DefaultVersion => "469";
+    public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
+    public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
+}

@@ -1,0 +1,29 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.ZooKeeper;
+
+/// <summary>
+/// Apache ZooKeeper for Spark and Flink HA. The seed promised "no ZooKeeper", but ClickHouse Keeper 24.x
+/// rejects the create2 and container-node requests that Flink 1.20's Curator 5 and Spark's leader latch send
+/// (reference/SETTINGS.md §6), so a dedicated ensemble runs on the coordination tier.
+/// </summary>
+public sealed class ZooKeeperComponent : ComponentDefinition
+{
+    public static readonly PortSpec Client = new("client", 2181, "zookeeper_client_port");
+    public static readonly PortSpec Quorum = new("quorum", 2888, "zookeeper_quorum_port");
+    public static readonly PortSpec Election = new("election", 3888, "zookeeper_election_port");
+
+    public static readonly RoleDefinition Member = Role("zookeeper", "ensemble member", new(0.5, 1, 10),
+        new(3, MustBeOdd: true, Maximum: 7, Why: "ZAB needs a majority; an even count adds no fault tolerance"),
+        Client, Quorum, Election);
+
+    public const string WhyNotKeeper =
+        "ClickHouse Keeper 24.x cannot serve Spark/Flink HA: it rejects create2 (Flink 1.20's Curator 5) and container nodes (Spark's leader latch); see docs/TOPOLOGY.md";
+
+    public override string Id => "zookeeper";
+    public override string DisplayName => "ZooKeeper";
+    public override Tier Tier => Tier.Coordination;
+    public override string DefaultVersion => "3.8.4";
+    public override InstallSource Install => InstallSource.DistroPackage;
+    public override IReadOnlyList<RoleDefinition> Roles => [Member];
+}

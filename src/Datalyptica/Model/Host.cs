@@ -1,0 +1,50 @@
+using System.Net;
+using Datalyptica.Components;
+using Datalyptica.Diagnostics;
+
+namespace Datalyptica.Model;
+
+/// <summary>A local disk of a host. Size in GB (1 TB = 1000 GB, as disks are sold).</summary>
+public sealed record Disk(string Mount, int SizeGb, string Kind = "ssd");
+
+/// <summary>An inventory value with the place it was set, so findings can name file and line.</summary>
+public sealed record Setting(object? Value, SourceRef? Source)
+{
+    public string? AsString() => Value switch
+    {
+        null => null,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => Value.ToString(),
+    };
+}
+
+/// <summary>
+/// One VM of the site: where it is, how big it is, its tier and the role groups it is in.
+/// <see cref="Vars"/> are its merged inventory variables (Ansible precedence already applied).
+/// </summary>
+public sealed record Host(
+    string Name,
+    IPAddress Address,
+    Tier Tier,
+    int VCpu,
+    int RamGb,
+    IReadOnlyList<Disk> Disks,
+    IReadOnlyList<string> RoleGroups)
+{
+    public string? Rack { get; init; }
+    public SourceRef? Source { get; init; }
+    public IReadOnlyDictionary<string, Setting> Vars { get; init; } = new Dictionary<string, Setting>();
+
+    public int DiskGb => Disks.Sum(d => d.SizeGb);
+
+    public IEnumerable<RoleDefinition> Roles => RoleGroups.SelectMany(ComponentCatalog.RolesOfGroup);
+
+    public bool Has(RoleDefinition role) => RoleGroups.Contains(role.Group);
+
+    /// <summary>The port this host uses for a spec: the inventory override or the upstream default.</summary>
+    public int Port(PortSpec spec) =>
+        Vars.TryGetValue(spec.VarName, out var s) && int.TryParse(s.AsString(), out var p) ? p : spec.Number;
+
+    public ResourceNeeds Needs => Roles.Aggregate(OsBase.Reserve, (sum, r) => sum + r.Needs);
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using Datalyptica.Components;
+using Datalyptica.Diagnostics;
+
+namespace Datalyptica.Model;
+
+public enum SiteRole { Primary, Standby }
+
+/// <summary>A virtual IP held by Keepalived on the hosts of <see cref="Group"/>; the prefix defines its subnet.</summary>
+public sealed record Vip(string Name, IPAddress Address, int PrefixLength, int RouterId, string Group)
+{
+    public string? Interface { get; init; }
+    public SourceRef? Source { get; init; }
+    public string Cidr => $"{Address}/{PrefixLength}";
+}
+
+/// <summary>A reference to a secret by its inventory variable name; the value is resolved from the vault at apply time.</summary>
+public sealed record SecretRef(string VarName)
+{
+    public override string ToString() => $"{{{{ {VarName} }}}}";
+}
+
+/// <summary>A secret the inventory defines: its variable, whether it is vault-encrypted, and where it is set.</summary>
+public sealed record SecretDefinition(string VarName, bool Encrypted, SourceRef? Source);
+
+/// <summary>The external S3-compatible object store: endpoint, buckets per purpose, and credentials by reference.</summary>
+public sealed record ObjectStore(
+    string Endpoint,
+    string Region,
+    IReadOnlyDictionary<string, string> Buckets,
+    SecretRef AccessKey,
+    SecretRef SecretKey)
+{
+    public bool PathStyle { get; init; } = true;
+    public SourceRef? Source { get; init; }
+
+    public static readonly IReadOnlyList<string> BucketPurposes = ["warehouse", "staging", "backups", "ml", "logs"];
+}
+
+/// <summary>
+/// A whole deployment site: its hosts, endpoints and pinned versions. Immutable; built from an
+/// inventory (<see cref="Sites.SiteLoader"/>) or a built-in profile (<see cref="Profiles.BuiltInProfiles"/>).
+/// </summary>
+public sealed record Site(
+    string Name,
+    string Environment,
+    SiteRole Role,
+    string Domain,
+    IReadOnlyList<Host> Hosts,
+    IReadOnlyList<Vip> Vips,
+    ObjectStore? ObjectStore,
+    IReadOnlyDictionary<string, string> Versions)
+{
+    /// <summary>Site-wide variables (group <c>all</c>), with where each was set.</summary>
+    public IReadOnlyDictionary<string, Setting> Vars { get; init; } = new Dictionary<string, Setting>();
+
+    /// <summary>Variables of other groups (tier and role groups), as written to group_vars/GROUP.yml.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Setting>> GroupVars { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, Setting>>();
+
+    /// <summary>Where each group is declared in hosts.yml, so a finding about a group can name its line.</summary>
+    public IReadOnlyDictionary<string, SourceRef> GroupSources { get; init; } = new Dictionary<string, SourceRef>();
+
+    /// <summary>Names of the vault_* variables the site defines, and whether each is encrypted.</summary>
+    public IReadOnlyDictionary<string, SecretDefinition> Secrets { get; init; } = new Dictionary<string, SecretDefinition>();
+
+    /// <summary>The folder the site was read from, if any.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>Object storage the site plans for, in TB (it is external, so it is not a host's disk).</summary>
+    public int ObjectStorageTb { get; init; }
+
+    public IEnumerable<Host> HostsWith(RoleDefinition role) => Hosts.Where(h => h.Has(role));
+
+    public IEnumerable<Host> HostsInGroup(string group) => Hosts.Where(h => h.RoleGroups.Contains(group));
+
+    public SourceRef? GroupSource(string group) => GroupSources.GetValueOrDefault(group) ?? Source;
+
+    /// <summary>Where site-wide settings live (group_vars/all), for findings that have no better place.</summary>
+    public SourceRef? Source => Directory is null ? null : new SourceRef("hosts.yml");
+
+    public bool Deploys(ComponentDefinition component) =>
+        component.Roles.Any(r => Hosts.Any(h => h.Has(r)));
+
+    public IEnumerable<ComponentDefinition> Components => ComponentCatalog.All.Where(Deploys);
+
+    public Setting? Var(string key) => Vars.GetValueOrDefault(key);
+
+    public int IntVar(string key, int fallback) =>
+        Vars.TryGetValue(key, out var s) && int.TryParse(s.AsString(), out var v) ? v : fallback;
+
+    public bool BoolVar(string key, bool fallback) =>
+        Vars.TryGetValue(key, out var s) && bool.TryParse(s.AsString(), out var v) ? v : fallback;
+}

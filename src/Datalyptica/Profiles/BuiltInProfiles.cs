@@ -1,0 +1,136 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Profiles;
+
+/// <summary>
+/// The seed's environments as profiles. Placement and sizing are explained in docs/TOPOLOGY.md;
+/// bom compares every profile with the figures the seed states (<see cref="Profile.Seed"/>).
+/// </summary>
+public static class BuiltInProfiles
+{
+    private static readonly Dictionary<string, object> MoveGrafanaGossip = new() { ["grafana_alerting_ha_port"] = 9096 };
+
+    public static readonly Profile Production = new(
+        "production", "production", SiteRole.Primary,
+        "the seed's production topology: 9 tiers, every component on its own VMs",
+        AddressBase: 20,
+        Pools:
+        [
+            new("lb", Tier.LoadBalancer, 3, 4, 8, 50, ["haproxy", "keepalived"]),
+            new("pg", Tier.Catalog, 4, 16, 64, 1500, ["postgresql"]) { DiskKind = "nvme" },
+            new("nessie", Tier.Catalog, 2, 8, 32, 250, ["nessie"]),
+            new("coord", Tier.Coordination, 3, 4, 16, 100, ["etcd", "zookeeper"]),
+            new("kafka-ctl", Tier.Streaming, 3, 4, 16, 100, ["kafka_controller"]),
+            new("kafka", Tier.Streaming, 6, 20, 80, 4000, ["kafka_broker"]) { DiskKind = "nvme", Scalable = true },
+            new("schemareg", Tier.Streaming, 2, 8, 32, 500, ["schema_registry"]),
+            new Pool("spark-master", Tier.Processing, 2, 4, 16, 100, ["spark_master"]).WithFirst("spark_history", 1),
+            new("flink-jm", Tier.Processing, 2, 4, 16, 100, ["flink_jobmanager"]),
+            new("spark", Tier.Processing, 5, 32, 128, 1000, ["spark_worker"]) { Scalable = true },
+            new("flink", Tier.Processing, 3, 32, 128, 1000, ["flink_taskmanager"]) { Scalable = true },
+            new("trino-coord", Tier.Query, 2, 16, 64, 250, ["trino_coordinator"]),
+            new("trino", Tier.Query, 4, 32, 128, 600, ["trino_worker"]) { Scalable = true },
+            new("clickhouse", Tier.Query, 3, 16, 64, 2000, ["clickhouse", "clickhouse_keeper"]) { DiskKind = "nvme" },
+            new("airflow", Tier.Analytics, 3, 8, 32, 200, ["airflow_scheduler", "airflow_webserver"]),
+            new("jupyter", Tier.Analytics, 2, 16, 64, 1000, ["jupyterhub"]),
+            new("ml", Tier.Analytics, 2, 12, 48, 100, ["mlflow", "superset"]),
+            new("prometheus", Tier.Monitoring, 2, 12, 48, 2000, ["prometheus"]),
+            new("loki", Tier.Monitoring, 3, 8, 32, 2000, ["loki"]),
+            new("grafana", Tier.Monitoring, 2, 6, 24, 50, ["grafana"]),
+            new("alertmanager", Tier.Monitoring, 2, 4, 16, 100, ["alertmanager"]),
+            new("keycloak", Tier.Iam, 2, 8, 32, 100, ["keycloak"]),
+            new Pool("redis", Tier.Iam, 4, 6, 24, 100, ["redis"]).WithFirst("redis_sentinel", 3),
+        ],
+        ObjectStorageTb: 100)
+    {
+        Seed = new SeedFigures(66, 920, "3,656 GB", 63.25,
+            "seed docs/02-INFRASTRUCTURE-REQUIREMENTS.md, VM Resource Summary by Tier")
+        {
+            Tiers = new Dictionary<Tier, SeedTierFigures>
+            {
+                [Tier.LoadBalancer] = new(3, 12, 24, 0.15),
+                [Tier.Catalog] = new(6, 80, 320, 6.5),
+                [Tier.Coordination] = new(3, 12, 48, 0.3),
+                [Tier.Streaming] = new(11, 148, 592, 25.3),
+                [Tier.Processing] = new(12, 272, 1088, 8.4),
+                [Tier.Query] = new(9, 208, 832, 8.9),
+                [Tier.Analytics] = new(7, 80, 320, 2.8),
+                [Tier.Monitoring] = new(9, 68, 272, 10.3),
+                [Tier.Iam] = new(6, 40, 160, 0.6),
+            },
+            Discrepancy = "the seed README's headline says 50 VMs / 640 vCPU / 2.5 TB RAM, but its own tier table " +
+                          "(3+6+3+11+12+9+7+9+6 VMs) sums to 66 VMs / 920 vCPU / 3,656 GB; this profile follows the tier table",
+        },
+    };
+
+    public static readonly Profile Dr = Production with
+    {
+        Name = "dr",
+        Environment = "dr",
+        Role = SiteRole.Standby,
+        Description = "the production topology as the standby (disaster recovery) site",
+        AddressBase = 120,
+    };
+
+    public static readonly Profile Staging = new(
+        "staging", "staging", SiteRole.Primary,
+        "30 VMs: HA everywhere, small components co-located where their ports allow",
+        AddressBase: 30,
+        Pools:
+        [
+            new("lb", Tier.LoadBalancer, 2, 4, 8, 100, ["haproxy", "keepalived"]),
+            new("pg", Tier.Catalog, 3, 16, 64, 1500, ["postgresql"]) { DiskKind = "nvme" },
+            new("coord", Tier.Coordination, 3, 4, 16, 100, ["etcd", "zookeeper", "kafka_controller"]),
+            new Pool("kafka", Tier.Streaming, 3, 16, 64, 4000, ["kafka_broker"]).WithFirst("schema_registry", 2) with { Scalable = true },
+            new Pool("master", Tier.Processing, 2, 4, 16, 100, ["spark_master", "flink_jobmanager"]).WithFirst("spark_history", 1),
+            new("worker", Tier.Processing, 3, 20, 80, 1000, ["spark_worker", "flink_taskmanager"]) { Scalable = true },
+            new("trino-coord", Tier.Query, 2, 12, 48, 200, ["trino_coordinator"]),
+            new("trino", Tier.Query, 1, 24, 96, 500, ["trino_worker"]) { Scalable = true },
+            new("clickhouse", Tier.Query, 3, 8, 32, 2000, ["clickhouse", "clickhouse_keeper"]) { DiskKind = "nvme" },
+            new("app", Tier.Analytics, 2, 8, 32, 250, ["airflow_scheduler", "airflow_webserver", "jupyterhub", "mlflow", "superset", "nessie"]),
+            new Pool("mon", Tier.Monitoring, 3, 8, 32, 700, ["loki"]).WithFirst("prometheus", 2).WithFirst("alertmanager", 2).WithFirst("grafana", 2),
+            new Pool("iam", Tier.Iam, 3, 8, 32, 100, ["redis", "redis_sentinel"]).WithFirst("keycloak", 2),
+        ],
+        ObjectStorageTb: 30)
+    {
+        GroupVars = new Dictionary<string, IReadOnlyDictionary<string, object>> { ["monitoring"] = MoveGrafanaGossip },
+        Seed = new SeedFigures(30, 320, "1.2 TB", 30, "seed README, Per-Environment Scaling (Staging: 30 VMs, 320 vCPUs, 1.2 TB RAM, 30 TB)"),
+    };
+
+    public static readonly Profile Development = new(
+        "development", "development", SiteRole.Primary,
+        "15 equal VMs (8 vCPU, 32 GB): every quorum kept, components co-located, ports moved where they would collide",
+        AddressBase: 40,
+        Pools:
+        [
+            new("lb", Tier.LoadBalancer, 2, 8, 32, 200, ["haproxy", "keepalived", "prometheus", "alertmanager", "grafana"]),
+            new("db", Tier.Catalog, 3, 8, 32, 1000, ["postgresql", "etcd", "zookeeper", "clickhouse_keeper", "keycloak"]),
+            new Pool("stream", Tier.Streaming, 3, 8, 32, 1500, ["kafka_controller", "kafka_broker", "redis", "redis_sentinel", "loki"]).WithFirst("schema_registry", 2),
+            new Pool("proc", Tier.Processing, 3, 8, 32, 300, ["spark_worker", "flink_taskmanager"])
+                .WithFirst("spark_master", 2).WithFirst("flink_jobmanager", 2).WithFirst("spark_history", 1) with { Scalable = true },
+            new("query", Tier.Query, 2, 8, 32, 500, ["trino_coordinator", "clickhouse"]),
+            new("app", Tier.Analytics, 2, 8, 32, 100, ["airflow_scheduler", "airflow_webserver", "jupyterhub", "mlflow", "superset", "nessie"]),
+        ],
+        ObjectStorageTb: 10)
+    {
+        GroupVars = new Dictionary<string, IReadOnlyDictionary<string, object>>
+        {
+            // Spark's worker UI owns 8081 on these hosts; Flink's REST port moves.
+            ["processing"] = new Dictionary<string, object> { ["flink_rest_port"] = 8082 },
+            // Alertmanager's cluster port owns 9094; Grafana's alerting gossip moves.
+            ["loadbalancer"] = MoveGrafanaGossip,
+        },
+        Seed = new SeedFigures(15, 120, "480 GB", 10, "seed README, Per-Environment Scaling (Development: 15 VMs, 120 vCPUs, 480 GB RAM, 10 TB)"),
+    };
+
+    public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr];
+
+    /// <summary>Accepts the full names and the short forms the design uses (dev, prod).</summary>
+    public static Profile? Find(string name) => name.ToLowerInvariant() switch
+    {
+        "dev" => Development,
+        "prod" => Production,
+        var n => All.FirstOrDefault(p => p.Name == n),
+    };
+
+    public static IEnumerable<string> Names => All.Select(p => p.Name);
+}

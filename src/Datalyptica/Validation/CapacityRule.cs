@@ -1,0 +1,35 @@
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Validation;
+
+/// <summary>Each host has the vCPU, RAM and data disk that the roles placed on it need (plus the OS reserve).</summary>
+public sealed class CapacityRule : IValidationRule
+{
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        foreach (var host in site.Hosts)
+        {
+            var needs = host.Needs;
+            var roles = string.Join(", ", host.RoleGroups);
+            if (host.VCpu <= 0 || host.RamGb <= 0)
+            {
+                yield return new Diagnostic("DL401", Severity.Error, $"host {host.Name} has no size ({host.VCpu} vCPU, {host.RamGb} GB RAM).",
+                    $"set {SiteKeys.VCpu} and {SiteKeys.RamGb} for {host.Name}.", host.Source, SiteKeys.VCpu);
+                continue;
+            }
+            if (needs.RamGb > host.RamGb)
+                yield return new Diagnostic("DL402", Severity.Error,
+                    $"host {host.Name} has {host.RamGb} GB RAM but its roles ({roles}) need at least {needs.RamGb:0.#} GB.",
+                    $"raise {SiteKeys.RamGb} for {host.Name} or move roles to other hosts.", host.Source, SiteKeys.RamGb);
+            if (needs.VCpu > host.VCpu)
+                yield return new Diagnostic("DL403", Severity.Warning,
+                    $"host {host.Name} has {host.VCpu} vCPU but its roles ({roles}) want {needs.VCpu:0.#}; they will contend for CPU.",
+                    $"raise {SiteKeys.VCpu} for {host.Name} or move roles to other hosts.", host.Source, SiteKeys.VCpu);
+            if (needs.DataDiskGb > host.DiskGb)
+                yield return new Diagnostic("DL404", Severity.Error,
+                    $"host {host.Name} has {host.DiskGb} GB of disk but its roles ({roles}) need at least {needs.DataDiskGb} GB.",
+                    $"add or grow a disk in {SiteKeys.Disks} for {host.Name}.", host.Source, SiteKeys.Disks);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Datalyptica.Components;
+using Datalyptica.Components.ClickHouse;
+using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Validation;
+
+/// <summary>Every deployed component has what it depends on (Patroni → etcd, Nessie → PostgreSQL, Spark/Flink → ZooKeeper, ...).</summary>
+public sealed class DependencyRule : IValidationRule
+{
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        foreach (var component in site.Components)
+        foreach (var dependency in component.Requires)
+        {
+            var needed = ComponentCatalog.Get(dependency.ComponentId);
+            if (site.Deploys(needed)) continue;
+            var group = needed.Roles[0].Group;
+            var source = site.GroupSource(component.Roles[0].Group);
+            if (needed is ZooKeeperComponent && site.HostsWith(ClickHouseComponent.Keeper).Any())
+                yield return new Diagnostic("DL302", Severity.Error,
+                    $"{component.DisplayName} HA needs ZooKeeper and the site has only ClickHouse Keeper. {ZooKeeperComponent.WhyNotKeeper}.",
+                    $"add a 3-member group '{group}' (the coordination tier has room: 2181/2888/3888 collide with nothing there).",
+                    source, group);
+            else
+                yield return new Diagnostic("DL301", Severity.Error,
+                    $"{component.DisplayName} needs {needed.DisplayName}: {dependency.Why}; the site has no hosts in group '{group}'.",
+                    $"add hosts to group '{group}' or remove {component.DisplayName}.", source, group);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Datalyptica.Components.Patroni;
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Validation;
+
+/// <summary>
+/// Patroni must run with a synchronous standby (RPO 0), and its timing must satisfy
+/// loop_wait + 2 × retry_timeout ≤ ttl with ttl ≥ 20 (Patroni docs, dynamic_configuration).
+/// </summary>
+public sealed class PatroniRule : IValidationRule
+{
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        if (!site.HostsWith(PatroniComponent.Member).Any()) yield break;
+        var members = site.HostsWith(PatroniComponent.Member).Count();
+        var sync = site.Var("patroni_synchronous_mode");
+        if (!site.BoolVar("patroni_synchronous_mode", false))
+            yield return new Diagnostic("DL120", Severity.Error,
+                "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the seed promises RPO 0).",
+                "set patroni_synchronous_mode: true.", sync?.Source ?? site.Source, "patroni_synchronous_mode");
+        var syncCount = site.IntVar("patroni_synchronous_node_count", 1);
+        if (syncCount >= members)
+            yield return new Diagnostic("DL121", Severity.Error,
+                $"patroni_synchronous_node_count {syncCount} leaves no member to fail over to among {members} PostgreSQL hosts.",
+                $"set patroni_synchronous_node_count to {Math.Max(1, members - 1)} or add PostgreSQL hosts.",
+                site.Var("patroni_synchronous_node_count")?.Source ?? site.Source, "patroni_synchronous_node_count");
+
+        int ttl = site.IntVar("patroni_ttl", 30), loop = site.IntVar("patroni_loop_wait", 10), retry = site.IntVar("patroni_retry_timeout", 10);
+        if (ttl < 20)
+            yield return new Diagnostic("DL122", Severity.Error, $"patroni_ttl {ttl} is below Patroni's minimum of 20 seconds.",
+                "set patroni_ttl to 20 or more.", site.Var("patroni_ttl")?.Source ?? site.Source, "patroni_ttl");
+        if (loop + 2 * retry > ttl)
+            yield return new Diagnostic("DL123", Severity.Error,
+                $"loop_wait {loop} + 2 × retry_timeout {retry} = {loop + 2 * retry} exceeds ttl {ttl}: the leader can lose its lock while still retrying.",
+                "lower patroni_loop_wait / patroni_retry_timeout or raise patroni_ttl so that loop_wait + 2 × retry_timeout ≤ ttl.",
+                site.Var("patroni_ttl")?.Source ?? site.Source, "patroni_ttl");
+    }
+}

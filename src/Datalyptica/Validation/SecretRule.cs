@@ -1,0 +1,28 @@
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Validation;
+
+/// <summary>Every secret the deployed components need is defined, and defined vault-encrypted.</summary>
+public sealed class SecretRule : IValidationRule
+{
+    public static IEnumerable<string> RequiredSecrets(Site site) =>
+        site.Components.SelectMany(c => c.SecretKeys)
+            .Concat(site.ObjectStore is { } s ? [s.AccessKey.VarName, s.SecretKey.VarName] : [])
+            .Distinct().Order(StringComparer.Ordinal);
+
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        foreach (var name in RequiredSecrets(site))
+        {
+            if (!site.Secrets.TryGetValue(name, out var secret))
+                yield return new Diagnostic("DL601", Severity.Error, $"secret '{name}' is not defined.",
+                    $"add {name} to group_vars/all/vault.yml and encrypt it: `datalyptica secrets encrypt group_vars/all/vault.yml`.",
+                    site.Source, name);
+            else if (!secret.Encrypted)
+                yield return new Diagnostic("DL602", Severity.Warning, $"secret '{name}' is stored in plain text.",
+                    $"encrypt the file that holds it (`datalyptica secrets encrypt FILE`) or make it an inline !vault value (`datalyptica secrets encrypt --name {name}`).",
+                    secret.Source, name);
+        }
+    }
+}
