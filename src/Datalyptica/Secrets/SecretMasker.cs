@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Datalyptica.Secrets;
@@ -31,8 +32,9 @@ public sealed class SecretMasker
         if (value.Length == 0) return;
 
         var candidates = new List<string> { value };
-        var jsonEscaped = JsonEncodedText.Encode(value).ToString();
-        candidates.Add(jsonEscaped);
+        // As System.Text.Json writes it by default (\u0022) and as most other JSON writers do (\").
+        candidates.Add(JsonEncodedText.Encode(value).ToString());
+        candidates.Add(JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString());
         if (value.Contains('\n') || value.Contains('\r'))
         {
             foreach (var line in value.Split('\n'))
