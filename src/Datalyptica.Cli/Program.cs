@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using Datalyptica.Cli;
+using Spectre.Console;
+
+return DatalypticaCli.Run(args, AnsiConsole.Console, Console.Error);

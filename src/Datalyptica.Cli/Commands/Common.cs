@@ -1,0 +1,91 @@
+using System.ComponentModel;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Datalyptica.Diagnostics;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public enum OutputFormat { Human, Json }
+
+public class OutputSettings : CommandSettings
+{
+    [CommandOption("-o|--output <FORMAT>")]
+    [Description("human (default) or json")]
+    [DefaultValue(OutputFormat.Human)]
+    public OutputFormat Output { get; init; }
+}
+
+public class SiteSettings : OutputSettings
+{
+    [CommandArgument(0, "[SITE]")]
+    [Description("Site folder (hosts.yml, group_vars/, host_vars/) or an inventory file. Default: the current folder.")]
+    public string Site { get; init; } = ".";
+
+    [CommandOption("--vault-password-file <FILE>")]
+    [Description("File with the vault password (or a script printing it). Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, or SITE/.vault-password.")]
+    public string? VaultPasswordFile { get; init; }
+}
+
+internal static class Cli
+{
+    /// <summary>Versioned machine output: consumers check formatVersion before reading anything else.</summary>
+    public const int JsonFormatVersion = 1;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void WriteJson(CliIo io, object value) =>
+        io.Out.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>The vault password source for a site: the option, the environment, then the site's own password file.</summary>
+    public static VaultPasswordSource PasswordSource(string? passwordFile, string site)
+    {
+        var inSite = Path.Combine(Directory.Exists(site) ? site : Path.GetDirectoryName(Path.GetFullPath(site))!, SiteLoader.SiteVaultPasswordFile);
+        var source = new VaultPasswordSource(passwordFile);
+        return source.IsConfigured || !File.Exists(inSite) ? source : new VaultPasswordSource(inSite);
+    }
+
+    public static SiteLoadResult LoadSite(SiteSettings settings)
+    {
+        var source = PasswordSource(settings.VaultPasswordFile, settings.Site);
+        Secret? cached = null;
+        return SiteLoader.Load(settings.Site, source.IsConfigured ? () => cached ??= source.Resolve() : null);
+    }
+
+    public static void PrintDiagnostics(CliIo io, IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (var d in diagnostics)
+        {
+            var color = d.Severity switch { Severity.Error => "red", Severity.Warning => "yellow", _ => "blue" };
+            var where = d.Source is null ? "" : $"{d.Source}: ";
+            var key = d.Key is null ? "" : $" [dim]({Markup.Escape(d.Key)})[/]";
+            var line = $"[{color}]{d.Severity.ToString().ToLowerInvariant()}[/] [bold]{d.Code}[/] {Markup.Escape(where)}{Markup.Escape(d.Message)}{key}\n      [dim]fix:[/] {Markup.Escape(d.Fix)}";
+            if (d.Severity == Severity.Error) io.Error.WriteLine(Strip(line));
+            else io.Out.MarkupLine(line);
+        }
+    }
+
+    // stderr gets plain text: it is usually a log or a CI console, not a terminal that renders markup.
+    private static string Strip(string markup) => Markup.Remove(markup);
+
+    public static object DiagnosticJson(Diagnostic d) => new
+    {
+        d.Code,
+        Severity = d.Severity.ToString().ToLowerInvariant(),
+        File = d.Source?.File,
+        Line = d.Source is { Line: > 0 } s ? s.Line : (int?)null,
+        d.Key,
+        d.Message,
+        d.Fix,
+    };
+}

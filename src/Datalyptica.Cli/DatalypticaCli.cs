@@ -1,0 +1,85 @@
+using Datalyptica.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli;
+
+/// <summary>Where commands write: people's output, machine output (same stream) and errors (stderr).</summary>
+public sealed record CliIo(IAnsiConsole Out, TextWriter Error);
+
+/// <summary>The command tree. Thin: every verb parses, calls the library, and hands the result to a view.</summary>
+public static class DatalypticaCli
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    {
+        var registrar = new SimpleRegistrar();
+        registrar.RegisterInstance(typeof(CliIo), new CliIo(console, error));
+        var app = new CommandApp(registrar);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("datalyptica");
+            config.SetApplicationVersion(typeof(DatalypticaCli).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+            config.ConfigureConsole(console);
+            config.Settings.ExceptionHandler = (ex, _) =>
+            {
+                // Library exceptions carry file, key and fix in their message; never a stack trace for users.
+                error.WriteLine($"error: {ex.Message}");
+                return Failed;
+            };
+            config.AddCommand<InitCommand>("init")
+                .WithDescription("Write a ready site (Ansible inventory: hosts.yml, group_vars/, host_vars/) for a built-in profile.")
+                .WithExample("init", "--profile", "production", "--out", "site");
+            config.AddBranch("inventory", inventory =>
+            {
+                inventory.SetDescription("Generate and inspect Ansible inventories.");
+                inventory.AddCommand<InventoryGenerateCommand>("generate")
+                    .WithDescription("Build a site from a list of IP addresses and a profile (the seed's generate-inventory.sh).")
+                    .WithExample("inventory", "generate", "--profile", "production", "--ips", "ips.txt", "--out", "site");
+                inventory.AddCommand<InventoryListCommand>("list")
+                    .WithDescription("Show the hosts of a site with tier, address, size and roles.")
+                    .WithExample("inventory", "list", "site");
+            });
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check a site before any host is touched: quorums, ports, VIPs, dependencies, capacity, secrets, keys.")
+                .WithExample("validate", "site");
+            config.AddCommand<BomCommand>("bom")
+                .WithDescription("Infrastructure requirements per tier and in total (VMs, vCPU, RAM, SSD, object storage), optional cost.")
+                .WithExample("bom", "site", "--rates", "rates.yml")
+                .WithExample("bom", "--profile", "production");
+            config.AddBranch("secrets", secrets =>
+            {
+                secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");
+                secrets.AddCommand<SecretsEncryptCommand>("encrypt")
+                    .WithDescription("Encrypt a file in place, or a single value (from stdin) as an inline !vault YAML value.")
+                    .WithExample("secrets", "encrypt", "site/group_vars/all/vault.yml")
+                    .WithExample("secrets", "encrypt", "--name", "vault_redis_password");
+            });
+            config.AddCommand<ProfilesCommand>("profiles")
+                .WithDescription("List the built-in profiles.");
+        });
+        return app.Run(args);
+    }
+}
+
+/// <summary>A minimal type registrar: commands get <see cref="CliIo"/> by constructor injection.</summary>
+internal sealed class SimpleRegistrar : ITypeRegistrar, ITypeResolver
+{
+    private readonly Dictionary<Type, Func<object>> _factories = [];
+
+    public void Register(Type service, Type implementation) => _factories[service] = () => Create(implementation);
+    public void RegisterInstance(Type service, object implementation) => _factories[service] = () => implementation;
+    public void RegisterLazy(Type service, Func<object> factory) => _factories[service] = factory;
+    public ITypeResolver Build() => this;
+
+    public object? Resolve(Type? type) =>
+        type is null ? null : _factories.TryGetValue(type, out var f) ? f() : type.IsAbstract || type.IsInterface ? null : Create(type);
+
+    private object Create(Type type)
+    {
+        var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        return ctor.Invoke(ctor.GetParameters().Select(p => Resolve(p.ParameterType)).ToArray());
+    }
+}

@@ -1,0 +1,271 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Datalyptica.Components;
+using Datalyptica.Diagnostics;
+using Datalyptica.Inventory;
+using Datalyptica.Model;
+using Datalyptica.Secrets;
+using Datalyptica.Validation;
+
+namespace Datalyptica.Sites;
+
+/// <summary>A site read from disk, or why it could not be read; findings name file, line, key and fix.</summary>
+public sealed record SiteLoadResult(Site? Site, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Reads a site (any Ansible YAML inventory: hosts.yml + group_vars/ + host_vars/) into the typed model.
+/// Vault-encrypted files are decrypted in memory only to learn which secrets exist; values never leave here
+/// except as <see cref="Secret"/>s asked for explicitly.
+/// </summary>
+public static partial class SiteLoader
+{
+    public const string SiteVaultPasswordFile = ".vault-password";
+
+    [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")]
+    private static partial Regex VarReference();
+
+    public static SiteLoadResult Load(string path, Func<Secret>? vaultPassword = null)
+    {
+        var root = Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var encryptedFiles = new HashSet<string>(StringComparer.Ordinal);
+        var diagnostics = new List<Diagnostic>();
+        AnsibleInventory inventory;
+        try
+        {
+            inventory = AnsibleInventoryReader.Read(path, (file, text) =>
+            {
+                if (vaultPassword is null)
+                    throw new VaultException(
+                        $"{Relative(root, file)} is vault-encrypted. Fix: give --vault-password-file, set {VaultPasswordSource.PasswordEnvironmentVariable}, or keep the password in {SiteVaultPasswordFile} inside the site.",
+                        Relative(root, file));
+                encryptedFiles.Add(file);
+                return AnsibleVault.Decrypt(text, vaultPassword(), Relative(root, file));
+            });
+        }
+        catch (Exception e) when (e is InventoryException or VaultException or IOException)
+        {
+            var location = (e as InventoryException)?.Location;
+            diagnostics.Add(new Diagnostic("DL500", Severity.Error, e.Message,
+                "correct the inventory as the message says, then run validate again.",
+                location is null ? new SourceRef(Relative(root, path)) : new SourceRef(Relative(root, location.File), location.Line, location.Column)));
+            return new SiteLoadResult(null, diagnostics);
+        }
+        return new Builder(root, inventory, encryptedFiles, diagnostics).Build();
+    }
+
+    internal static string Relative(string root, string file) =>
+        file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
+
+    private sealed class Builder(string root, AnsibleInventory inventory, HashSet<string> encryptedFiles, List<Diagnostic> diagnostics)
+    {
+        private SourceRef Ref(SourceLocation l) => new(Relative(root, l.File), l.Line, l.Column);
+
+        private Setting ToSetting(InventoryValue v) => new(Plain(v), Ref(v.Location));
+
+        private static object? Plain(InventoryValue v) => v switch
+        {
+            InventoryScalar s => s.Value,
+            InventorySequence seq => seq.Items.Select(Plain).ToList(),
+            InventoryMapping map => map.Entries.ToDictionary(e => e.Key, e => Plain(e.Value)),
+            VaultedValue => "***",
+            _ => null,
+        };
+
+        private void Error(string code, string message, string fix, SourceLocation? at, string? key = null) =>
+            diagnostics.Add(new Diagnostic(code, Severity.Error, message, fix, at is null ? null : Ref(at), key));
+
+        public SiteLoadResult Build()
+        {
+            var all = inventory.FindGroup("all");
+            var siteVars = all?.Vars ?? new Dictionary<string, InventoryValue>();
+            var allLocation = all?.Location ?? new SourceLocation(inventory.Path, 1, 1);
+
+            string Text(string key, string fallback) =>
+                siteVars.TryGetValue(key, out var v) && v is InventoryScalar { Kind: ScalarKind.String } s ? (string)s.Value! : fallback;
+
+            var hosts = inventory.Hosts.Select(BuildHost).Where(h => h is not null).Select(h => h!).ToList();
+            WarnUnknownGroups();
+
+            var environment = Text(SiteKeys.Environment, "production");
+            var roleText = Text(SiteKeys.SiteRole, "primary");
+            var role = roleText switch { "primary" => SiteRole.Primary, "standby" => SiteRole.Standby, _ => (SiteRole?)null };
+            if (role is null)
+                Error("DL533", $"site role '{roleText}' is neither primary nor standby.", $"set {SiteKeys.SiteRole} to primary or standby.",
+                    siteVars.GetValueOrDefault(SiteKeys.SiteRole)?.Location, SiteKeys.SiteRole);
+
+            var site = new Site(
+                Text(SiteKeys.SiteName, Path.GetFileName(root)),
+                environment,
+                role ?? SiteRole.Primary,
+                Text(SiteKeys.Domain, ""),
+                hosts,
+                ReadVips(siteVars),
+                ReadObjectStore(siteVars, allLocation),
+                ReadVersions(siteVars))
+            {
+                Vars = siteVars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value)),
+                GroupVars = inventory.Groups.Where(g => g.Name != "all" && g.Vars.Count > 0)
+                    .ToDictionary(g => g.Name, g => (IReadOnlyDictionary<string, Setting>)g.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value))),
+                GroupSources = inventory.Groups.ToDictionary(g => g.Name, g => Ref(g.Location)),
+                Secrets = CollectSecrets(),
+                Directory = root,
+                ObjectStorageTb = siteVars.TryGetValue(SiteKeys.ObjectStorageTb, out var tb) && tb is InventoryScalar { Value: long t } ? (int)t : 0,
+            };
+            return new SiteLoadResult(site, diagnostics);
+        }
+
+        private Host? BuildHost(InventoryHost h)
+        {
+            var tiers = h.Groups.Select(Tiers.FromGroupName).Where(t => t is not null).Select(t => t!.Value).Distinct().ToList();
+            if (tiers.Count != 1)
+            {
+                Error(tiers.Count == 0 ? "DL531" : "DL532",
+                    tiers.Count == 0
+                        ? $"host {h.Name} is in no tier group."
+                        : $"host {h.Name} is in several tier groups ({string.Join(", ", tiers.Select(t => t.GroupName()))}).",
+                    $"list {h.Name} under exactly one of: {string.Join(", ", Tiers.All.Select(t => t.GroupName()))}.", h.Location);
+                return null;
+            }
+
+            IPAddress? address = null;
+            if (h.Vars.TryGetValue(SiteKeys.Address, out var a))
+            {
+                if (!(a is InventoryScalar s && IPAddress.TryParse(s.AsString(), out address)))
+                    Error("DL530", $"host {h.Name}: {SiteKeys.Address} '{a}' is not an IP address.",
+                        $"set {SiteKeys.Address} to the host's IPv4 address.", a.Location, SiteKeys.Address);
+            }
+            else if (!IPAddress.TryParse(h.Name, out address))
+                Error("DL530", $"host {h.Name} has no {SiteKeys.Address}.", $"set {SiteKeys.Address}: <IPv4 address> for {h.Name}.", h.Location, SiteKeys.Address);
+            if (address is null) return null;
+
+            return new Host(h.Name, address, tiers[0], Int(h, SiteKeys.VCpu), Int(h, SiteKeys.RamGb), Disks(h),
+                h.Groups.Where(g => ComponentCatalog.RolesOfGroup(g).Count > 0).ToList())
+            {
+                Rack = h.Vars.GetValueOrDefault(SiteKeys.Rack) is InventoryScalar r ? r.AsString() : null,
+                Source = Ref(h.Location),
+                Vars = h.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value)),
+            };
+        }
+
+        private int Int(InventoryHost h, string key)
+        {
+            if (!h.Vars.TryGetValue(key, out var v)) return 0;
+            if (v is InventoryScalar { Value: long n } && n > 0 && n < int.MaxValue) return (int)n;
+            Error("DL534", $"host {h.Name}: {key} '{v}' is not a positive whole number.", $"write {key} as a number, e.g. {key}: 8.", v.Location, key);
+            return 0;
+        }
+
+        private IReadOnlyList<Disk> Disks(InventoryHost h)
+        {
+            if (!h.Vars.TryGetValue(SiteKeys.Disks, out var v)) return [];
+            if (v is not InventorySequence seq)
+            {
+                Error("DL535", $"host {h.Name}: {SiteKeys.Disks} must be a list.", "write - {mount: /data, size_gb: 1000, kind: ssd} items.", v.Location, SiteKeys.Disks);
+                return [];
+            }
+            var disks = new List<Disk>();
+            foreach (var item in seq.Items)
+            {
+                if (item is InventoryMapping m && m["mount"] is InventoryScalar mount && m["size_gb"] is InventoryScalar { Value: long size } && size > 0)
+                    disks.Add(new Disk(mount.AsString()!, (int)size, (m["kind"] as InventoryScalar)?.AsString() ?? "ssd"));
+                else
+                    Error("DL535", $"host {h.Name}: a disk entry needs mount and a positive size_gb.",
+                        "write each disk as {mount: /data, size_gb: 1000, kind: ssd}.", item.Location, SiteKeys.Disks);
+            }
+            return disks;
+        }
+
+        private void WarnUnknownGroups()
+        {
+            var known = Tiers.All.Select(t => t.GroupName()).Concat(ComponentCatalog.RoleGroups).Append("all").Append("ungrouped").ToHashSet();
+            foreach (var group in inventory.Groups.Where(g => !known.Contains(g.Name)))
+            {
+                var suggestion = DidYouMean.Suggest(group.Name, known);
+                if (suggestion is null) continue; // custom groups are fine; only likely typos are worth a word
+                diagnostics.Add(new Diagnostic("DL512", Severity.Warning,
+                    $"group '{group.Name}' is not a tier or role group; did you mean '{suggestion}'?",
+                    $"rename it to '{suggestion}' so its hosts get that role.", Ref(group.Location), group.Name));
+            }
+        }
+
+        private IReadOnlyList<Vip> ReadVips(IReadOnlyDictionary<string, InventoryValue> vars)
+        {
+            if (!vars.TryGetValue(SiteKeys.Vips, out var v)) return [];
+            if (v is not InventorySequence seq)
+            {
+                Error("DL536", $"{SiteKeys.Vips} must be a list.", "write - {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived} items.", v.Location, SiteKeys.Vips);
+                return [];
+            }
+            var vips = new List<Vip>();
+            foreach (var item in seq.Items)
+            {
+                var m = item as InventoryMapping;
+                var name = (m?["name"] as InventoryScalar)?.AsString();
+                var cidr = (m?["address"] as InventoryScalar)?.AsString()?.Split('/');
+                var routerId = m?["router_id"] is InventoryScalar { Value: long id } ? (int)id : -1;
+                if (name is null || cidr is not { Length: 2 } || !IPAddress.TryParse(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
+                {
+                    Error("DL536", "a VIP needs name, address as address/prefix, router_id and group.",
+                        "write it as {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived}.", item.Location, SiteKeys.Vips);
+                    continue;
+                }
+                vips.Add(new Vip(name, address, prefix, routerId, (m!["group"] as InventoryScalar)?.AsString() ?? "keepalived")
+                {
+                    Interface = (m["interface"] as InventoryScalar)?.AsString(),
+                    Source = Ref(item.Location),
+                });
+            }
+            return vips;
+        }
+
+        private ObjectStore? ReadObjectStore(IReadOnlyDictionary<string, InventoryValue> vars, SourceLocation allLocation)
+        {
+            if (!vars.TryGetValue(SiteKeys.ObjectStore, out var v)) return null;
+            if (v is not InventoryMapping m)
+            {
+                Error("DL537", $"{SiteKeys.ObjectStore} must be a mapping.", "write endpoint, region, buckets, access_key and secret_key under it.", v.Location, SiteKeys.ObjectStore);
+                return null;
+            }
+            string Str(string key) => (m[key] as InventoryScalar)?.AsString() ?? "";
+            SecretRef Reference(string key)
+            {
+                var match = VarReference().Match(Str(key));
+                if (!match.Success)
+                    Error("DL538", $"{SiteKeys.ObjectStore}.{key} must reference a vault variable, not hold the credential itself.",
+                        $"write {key}: \"{{{{ vault_s3_{key} }}}}\" and keep vault_s3_{key} in group_vars/all/vault.yml (encrypted).",
+                        m[key]?.Location ?? m.Location, $"{SiteKeys.ObjectStore}.{key}");
+                return new SecretRef(match.Success ? match.Groups[1].Value : $"vault_s3_{key}");
+            }
+            var buckets = m["buckets"] is InventoryMapping b
+                ? b.Entries.ToDictionary(e => e.Key, e => (e.Value as InventoryScalar)?.AsString() ?? "")
+                : new Dictionary<string, string>();
+            return new ObjectStore(Str("endpoint"), Str("region"), buckets, Reference("access_key"), Reference("secret_key"))
+            {
+                PathStyle = m["path_style"] is not InventoryScalar { Value: false },
+                Source = Ref(m.Location),
+            };
+        }
+
+        private IReadOnlyDictionary<string, string> ReadVersions(IReadOnlyDictionary<string, InventoryValue> vars)
+        {
+            var versions = new Dictionary<string, string>(ComponentCatalog.DefaultVersions);
+            if (vars.GetValueOrDefault(SiteKeys.Versions) is InventoryMapping m)
+                foreach (var (id, value) in m.Entries)
+                    versions[id] = (value as InventoryScalar)?.AsString() ?? "";
+            return versions;
+        }
+
+        private IReadOnlyDictionary<string, SecretDefinition> CollectSecrets()
+        {
+            var secrets = new Dictionary<string, SecretDefinition>();
+            var definitions = inventory.Groups.SelectMany(g => g.Vars).Concat(inventory.Hosts.SelectMany(h => h.Vars));
+            foreach (var (key, value) in definitions)
+            {
+                if (!key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || secrets.ContainsKey(key)) continue;
+                var encrypted = value is VaultedValue || encryptedFiles.Contains(value.Location.File);
+                secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
+            }
+            return secrets;
+        }
+    }
+}
