@@ -77,6 +77,13 @@ public sealed class InventoryScalar : InventoryValue
         Value = value;
     }
 
+    /// <summary>A string tagged <c>!unsafe</c> (Ansible never templates it).</summary>
+    public static InventoryScalar UnsafeString(string text, SourceLocation location) =>
+        new(ScalarKind.String, text, location) { IsUnsafe = true };
+
+    /// <summary>True for <c>!unsafe</c> strings; ansible-inventory prints them as {"__ansible_unsafe": "..."}.</summary>
+    public bool IsUnsafe { get; private init; }
+
     public ScalarKind Kind { get; }
 
     /// <summary>null, bool, long, BigInteger, double or string, depending on <see cref="Kind"/>.</summary>
@@ -108,6 +115,7 @@ public sealed class InventoryScalar : InventoryValue
         ScalarKind.Float when !double.IsFinite((double)Value!) => JsonValue.Create((double)Value!),
         // Parsing Python's repr keeps the same digits ansible-inventory prints (e.g. 1.0, 1e+16).
         ScalarKind.Float => JsonNode.Parse(Yaml11.PythonFloatRepr((double)Value!)),
+        _ when IsUnsafe => new JsonObject { ["__ansible_unsafe"] = (string)Value! },
         _ => JsonValue.Create((string)Value!),
     };
 }

@@ -156,7 +156,9 @@ internal sealed class YamlFileLoader
             {
                 case "!vault" or "!vault-encrypted":
                     return new VaultedValue(text, at);
-                case "!unsafe" or "tag:yaml.org,2002:str" or "!":
+                case "!unsafe":
+                    return InventoryScalar.UnsafeString(text, at);
+                case "tag:yaml.org,2002:str" or "!":
                     return new InventoryScalar(ScalarKind.String, text, at);
                 case "tag:yaml.org,2002:int":
                     return Yaml11.ConstructInt(text, at);
