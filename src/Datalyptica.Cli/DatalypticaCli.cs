@@ -67,15 +67,34 @@ public static class DatalypticaCli
 /// <summary>A minimal type registrar: commands get <see cref="CliIo"/> by constructor injection.</summary>
 internal sealed class SimpleRegistrar : ITypeRegistrar, ITypeResolver
 {
-    private readonly Dictionary<Type, Func<object>> _factories = [];
+    private readonly Dictionary<Type, List<Func<object>>> _factories = [];
 
-    public void Register(Type service, Type implementation) => _factories[service] = () => Create(implementation);
-    public void RegisterInstance(Type service, object implementation) => _factories[service] = () => implementation;
-    public void RegisterLazy(Type service, Func<object> factory) => _factories[service] = factory;
+    public void Register(Type service, Type implementation) => Add(service, () => Create(implementation));
+    public void RegisterInstance(Type service, object implementation) => Add(service, () => implementation);
+    public void RegisterLazy(Type service, Func<object> factory) => Add(service, factory);
     public ITypeResolver Build() => this;
 
-    public object? Resolve(Type? type) =>
-        type is null ? null : _factories.TryGetValue(type, out var f) ? f() : type.IsAbstract || type.IsInterface ? null : Create(type);
+    private void Add(Type service, Func<object> factory)
+    {
+        if (!_factories.TryGetValue(service, out var list)) _factories[service] = list = [];
+        list.Add(factory);
+    }
+
+    public object? Resolve(Type? type)
+    {
+        if (type is null) return null;
+        if (_factories.TryGetValue(type, out var list)) return list[^1]();
+        // Spectre asks for IEnumerable<T> of its extension points (help providers, interceptors).
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+        {
+            var element = type.GetGenericArguments()[0];
+            var items = _factories.GetValueOrDefault(element) ?? [];
+            var array = Array.CreateInstance(element, items.Count);
+            for (var i = 0; i < items.Count; i++) array.SetValue(items[i](), i);
+            return array;
+        }
+        return type.IsAbstract || type.IsInterface ? null : Create(type);
+    }
 
     private object Create(Type type)
     {

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Datalyptica.Bom;
+using Profile = Datalyptica.Profiles.Profile;
 using Datalyptica.Model;
 using Datalyptica.Profiles;
 using Spectre.Console;
@@ -22,7 +23,7 @@ public sealed class BomSettings : SiteSettings
 /// <summary>`datalyptica bom`: VMs, vCPU, RAM, SSD per tier and in total, object storage, cost, and a check against the seed.</summary>
 public sealed class BomCommand(CliIo io) : Command<BomSettings>
 {
-    protected override int Execute(CommandContext context, BomSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, BomSettings settings, CancellationToken cancellation)
     {
         Site site;
         Profile? profile = null;

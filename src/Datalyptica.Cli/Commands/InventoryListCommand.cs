@@ -1,3 +1,4 @@
+using Datalyptica.Model;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -6,7 +7,7 @@ namespace Datalyptica.Cli.Commands;
 /// <summary>`datalyptica inventory list [SITE]`: hosts with tier, address, size and role groups.</summary>
 public sealed class InventoryListCommand(CliIo io) : Command<SiteSettings>
 {
-    protected override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
     {
         var loaded = Cli.LoadSite(settings);
         if (loaded.Site is not { } site)

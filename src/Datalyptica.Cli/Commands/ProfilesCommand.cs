@@ -7,7 +7,7 @@ namespace Datalyptica.Cli.Commands;
 /// <summary>`datalyptica profiles`: the built-in profiles with their sizes.</summary>
 public sealed class ProfilesCommand(CliIo io) : Command<OutputSettings>
 {
-    protected override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellation)
     {
         var rows = BuiltInProfiles.All.Select(p => new
         {

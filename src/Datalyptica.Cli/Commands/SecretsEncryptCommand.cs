@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Datalyptica.IO;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
@@ -33,7 +34,7 @@ public sealed class SecretsEncryptSettings : CommandSettings
 /// <summary>`datalyptica secrets encrypt`: writes Ansible Vault 1.1/1.2 that ansible-vault reads, and reads what it writes.</summary>
 public sealed class SecretsEncryptCommand(CliIo io) : Command<SecretsEncryptSettings>
 {
-    protected override int Execute(CommandContext context, SecretsEncryptSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, SecretsEncryptSettings settings, CancellationToken cancellation)
     {
         var password = PasswordSource(settings).Resolve(settings.File ?? "the value to encrypt");
         if (settings.Name is { } name)

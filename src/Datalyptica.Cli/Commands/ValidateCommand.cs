@@ -8,7 +8,7 @@ namespace Datalyptica.Cli.Commands;
 /// <summary>`datalyptica validate [SITE]`: every rule, before any host is touched. Errors exit 1.</summary>
 public sealed class ValidateCommand(CliIo io) : Command<SiteSettings>
 {
-    protected override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
     {
         var loaded = Cli.LoadSite(settings);
         var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);

@@ -102,13 +102,13 @@ public static class BuiltInProfiles
         AddressBase: 40,
         Pools:
         [
-            new("lb", Tier.LoadBalancer, 2, 8, 32, 200, ["haproxy", "keepalived", "prometheus", "alertmanager", "grafana"]),
+            new("lb", Tier.LoadBalancer, 2, 8, 32, 300, ["haproxy", "keepalived", "prometheus", "alertmanager", "grafana"]),
             new("db", Tier.Catalog, 3, 8, 32, 1000, ["postgresql", "etcd", "zookeeper", "clickhouse_keeper", "keycloak"]),
-            new Pool("stream", Tier.Streaming, 3, 8, 32, 1500, ["kafka_controller", "kafka_broker", "redis", "redis_sentinel", "loki"]).WithFirst("schema_registry", 2),
+            new Pool("stream", Tier.Streaming, 3, 8, 32, 1400, ["kafka_controller", "kafka_broker", "redis", "redis_sentinel", "loki"]).WithFirst("schema_registry", 2),
             new Pool("proc", Tier.Processing, 3, 8, 32, 300, ["spark_worker", "flink_taskmanager"])
                 .WithFirst("spark_master", 2).WithFirst("flink_jobmanager", 2).WithFirst("spark_history", 1) with { Scalable = true },
-            new("query", Tier.Query, 2, 8, 32, 500, ["trino_coordinator", "clickhouse"]),
-            new("app", Tier.Analytics, 2, 8, 32, 100, ["airflow_scheduler", "airflow_webserver", "jupyterhub", "mlflow", "superset", "nessie"]),
+            new("query", Tier.Query, 2, 8, 32, 450, ["trino_coordinator", "clickhouse"]),
+            new("app", Tier.Analytics, 2, 8, 32, 200, ["airflow_scheduler", "airflow_webserver", "jupyterhub", "mlflow", "superset", "nessie"]),
         ],
         ObjectStorageTb: 10)
     {

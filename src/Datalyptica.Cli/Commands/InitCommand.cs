@@ -1,0 +1,105 @@
+using System.ComponentModel;
+using System.Security.Cryptography;
+using Datalyptica.IO;
+using Datalyptica.Model;
+using Datalyptica.Profiles;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Profile = Datalyptica.Profiles.Profile;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public class NewSiteSettings : OutputSettings
+{
+    [CommandOption("-p|--profile <PROFILE>")]
+    [Description("Built-in profile: development (dev), staging, production (prod) or dr.")]
+    public string Profile { get; init; } = "";
+
+    [CommandOption("--out <DIR>")]
+    [Description("Folder to write the site into (must be empty or absent unless --force).")]
+    public string Out { get; init; } = "";
+
+    [CommandOption("--name <NAME>")]
+    [Description("Site name (default: the profile's name).")]
+    public string? Name { get; init; }
+
+    [CommandOption("--hosts <N>")]
+    [Description("Grow the profile's worker pools (Kafka brokers, Spark/Flink/Trino workers) to N hosts in total.")]
+    public int? Hosts { get; init; }
+
+    [CommandOption("--vault-password-file <FILE>")]
+    [Description("Vault password for the generated secrets. Else DATALYPTICA_VAULT_PASSWORD / ANSIBLE_VAULT_PASSWORD_FILE; else a new random one is written to OUT/.vault-password (mode 0600).")]
+    public string? VaultPasswordFile { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Write into a folder that is not empty.")]
+    public bool Force { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Profile) ? ValidationResult.Error($"--profile is required ({string.Join(", ", BuiltInProfiles.Names)})")
+        : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out DIR is required")
+        : ValidationResult.Success();
+
+    public Profile ResolveProfile() => BuiltInProfiles.Find(Profile) ?? throw new ArgumentException(
+        $"unknown profile '{Profile}'. Fix: use one of {string.Join(", ", BuiltInProfiles.Names)}.");
+}
+
+/// <summary>`datalyptica init --profile P --out DIR`: a ready site for a built-in profile.</summary>
+public sealed class InitCommand(CliIo io) : Command<NewSiteSettings>
+{
+    public override int Execute(CommandContext context, NewSiteSettings settings, CancellationToken cancellation)
+    {
+        var profile = settings.ResolveProfile();
+        var site = ProfileExpander.Expand(profile, settings.Name, settings.Hosts);
+        return SiteCreation.Write(io, settings, site, profile);
+    }
+}
+
+/// <summary>What init and inventory generate share: secrets, the vault password, writing and the report.</summary>
+internal static class SiteCreation
+{
+    public static int Write(CliIo io, NewSiteSettings settings, Site site, Profile profile)
+    {
+        var dir = settings.Out;
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && !settings.Force)
+            throw new IOException($"{dir} is not empty. Fix: choose an empty folder, or add --force to write into it.");
+        Directory.CreateDirectory(dir);
+
+        var source = new VaultPasswordSource(settings.VaultPasswordFile);
+        string? createdPasswordFile = null;
+        Secret password;
+        if (source.IsConfigured) password = source.Resolve();
+        else
+        {
+            createdPasswordFile = Path.Combine(dir, SiteLoader.SiteVaultPasswordFile);
+            password = new Secret(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            AtomicFile.Write(createdPasswordFile, password.Reveal() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            AtomicFile.Write(Path.Combine(dir, ".gitignore"), SiteLoader.SiteVaultPasswordFile + "\n");
+        }
+        var secrets = SiteWriter.GenerateSecrets(site);
+        SiteWriter.Write(dir, site, secrets, password, profile.Name);
+
+        if (settings.Output == OutputFormat.Json)
+        {
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                site = site.Name,
+                profile = profile.Name,
+                directory = dir,
+                hosts = site.Hosts.Count,
+                secrets = secrets.Keys.Order(StringComparer.Ordinal),
+                vaultPasswordFile = createdPasswordFile,
+            });
+            return DatalypticaCli.Ok;
+        }
+        io.Out.MarkupLine($"wrote site [bold]{Markup.Escape(site.Name)}[/] ({profile.Name}, {site.Hosts.Count} hosts) to {Markup.Escape(dir)}");
+        io.Out.MarkupLine($"  {secrets.Count} secrets generated and vault-encrypted in group_vars/all.yml");
+        if (createdPasswordFile is not null)
+            io.Out.MarkupLine($"  [yellow]new vault password in {Markup.Escape(createdPasswordFile)} (mode 0600, git-ignored): move it to your secret store[/]");
+        io.Out.MarkupLine($"next: datalyptica validate {Markup.Escape(dir)}");
+        return DatalypticaCli.Ok;
+    }
+}
