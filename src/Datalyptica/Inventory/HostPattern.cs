@@ -59,6 +59,12 @@ internal static class HostPattern
         if (!int.TryParse(stepText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var step) || step <= 0)
             throw new FormatException($"host range '[{range}]' in '{line}' has step '{stepText}'; the step must be a positive whole number.");
 
+        var letterBegin = AsciiLetters.IndexOf(begin, StringComparison.Ordinal);
+        var letterEnd = AsciiLetters.IndexOf(end, StringComparison.Ordinal);
+        var numeric = begin.All(char.IsAsciiDigit) && end.All(char.IsAsciiDigit);
+        if (!numeric && !(letterBegin >= 0 && letterEnd >= 0))
+            throw new FormatException($"host range '[{range}]' in '{line}' must use two numbers (e.g. [01:11]) or two letters (e.g. [a:f]).");
+
         // A leading zero asks for zero padding to the width of begin, and then end must have the same width.
         Func<string, string> fill = s => s;
         if (begin[0] == '0' && begin.Length > 1)
@@ -70,9 +76,7 @@ internal static class HostPattern
         }
 
         var sequence = new List<string>();
-        var letterBegin = AsciiLetters.IndexOf(begin, StringComparison.Ordinal);
-        var letterEnd = AsciiLetters.IndexOf(end, StringComparison.Ordinal);
-        if (letterBegin >= 0 && letterEnd >= 0)
+        if (!numeric)
         {
             if (letterBegin > letterEnd) throw new FormatException($"host range '[{range}]' in '{line}' must have begin <= end.");
             for (var i = letterBegin; i <= letterEnd; i += step) sequence.Add(AsciiLetters[i].ToString());

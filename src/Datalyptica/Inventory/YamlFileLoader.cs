@@ -16,6 +16,7 @@ internal sealed class YamlFileLoader
     private readonly string _file;
     private readonly bool _jsonMode;
     private readonly Dictionary<string, InventoryValue> _anchors = new(StringComparer.Ordinal);
+    private Mark _lastGoodMark = Mark.Empty;
 
     private YamlFileLoader(string file, bool jsonMode)
     {
@@ -45,6 +46,13 @@ internal sealed class YamlFileLoader
             throw new InventoryException(loader.At(e.Start),
                 $"invalid YAML: {e.Message.Trim()} Fix the syntax (indentation, quoting, ':' spacing) at or just before this line.", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) for some malformed flow collections,
+            // so report the last position that parsed cleanly.
+            throw new InventoryException(loader.At(loader._lastGoodMark),
+                $"invalid YAML after this point (often an unclosed '[' or '{{' or a missing quote). Fix the syntax at or just after this line.", e);
+        }
     }
 
     private static bool LooksLikeJson(string text)
@@ -69,6 +77,7 @@ internal sealed class YamlFileLoader
     {
         var evt = parser.Current ?? throw new InventoryException(new SourceLocation(_file, 1, 1), "unexpected end of YAML");
         var at = keyLocation ?? At(evt.Start);
+        _lastGoodMark = evt.Start;
         InventoryValue result;
         string? anchor = null;
         switch (evt)
