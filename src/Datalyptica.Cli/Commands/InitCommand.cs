@@ -52,8 +52,15 @@ public sealed class InitCommand(CliIo io) : Command<NewSiteSettings>
     public override int Execute(CommandContext context, NewSiteSettings settings, CancellationToken cancellation)
     {
         var profile = settings.ResolveProfile();
-        var site = ProfileExpander.Expand(profile, settings.Name, settings.Hosts);
+        var site = ProfileExpander.Expand(profile, settings.Name, settings.Hosts, ExistingKafkaClusterId(settings));
         return SiteCreation.Write(io, settings, site, profile);
+    }
+
+    /// <summary>A KRaft cluster id is formatted into every node once; re-running init over a site must keep it.</summary>
+    private static string? ExistingKafkaClusterId(NewSiteSettings settings)
+    {
+        if (!settings.Force || !File.Exists(Path.Combine(settings.Out, "hosts.yml"))) return null;
+        return SiteLoader.Load(settings.Out).Site?.Var(Datalyptica.Components.Kafka.KafkaComponent.ClusterIdKey)?.AsString();
     }
 }
 
