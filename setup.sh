@@ -4,11 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
-packages=(ansible-core)
+# ansible-core: the inventory and vault cross-checks. The rest: the real validators that check rendered
+# configuration (haproxy -c, keepalived -t, promtool, amtool, patroni --validate-config, nft -c,
+# systemd-analyze verify, redis-server, postgres, zookeeper's classes).
+packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager patroni nftables redis-server
+          postgresql systemd zookeeper)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
+  # Debian starts services on install; on a control node we only want the binaries, so forbid starts
+  # while installing (policy-rc.d exit 101), and remove the policy only if we put it there.
+  policy=/usr/sbin/policy-rc.d
+  created_policy=no
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=yes
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ "$created_policy" = yes ] && rm -f "$policy"
 fi
 dotnet restore Datalyptica.slnx --nologo -v q

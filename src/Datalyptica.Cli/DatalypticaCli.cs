@@ -49,6 +49,10 @@ public static class DatalypticaCli
                 .WithDescription("Infrastructure requirements per tier and in total (VMs, vCPU, RAM, SSD, object storage), optional cost.")
                 .WithExample("bom", "site", "--rates", "rates.yml")
                 .WithExample("bom", "--profile", "production");
+            config.AddCommand<RenderCommand>("render")
+                .WithDescription("Write every configuration file every host needs (for review), derived from the site.")
+                .WithExample("render", "site", "--out", "rendered")
+                .WithExample("render", "site", "--out", "rendered", "--host", "pg01", "--component", "patroni");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");

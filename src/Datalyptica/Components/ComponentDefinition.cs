@@ -68,6 +68,9 @@ public abstract class ComponentDefinition
     /// <summary>Why this component needs the external S3-compatible object store, or null if it does not.</summary>
     public virtual string? NeedsObjectStore => null;
 
+    /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
+    public virtual Rendering.IComponentRenderer? Renderer => null;
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

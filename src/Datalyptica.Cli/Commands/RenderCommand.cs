@@ -1,0 +1,58 @@
+using System.ComponentModel;
+using Datalyptica.Rendering;
+using Datalyptica.Validation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public sealed class RenderSettings : SiteSettings
+{
+    [CommandOption("--out <DIR>")]
+    [Description("Folder to write into: OUT/<host>/<path on the host>, and OUT/<host>/MANIFEST with modes and owners.")]
+    public string Out { get; init; } = "";
+
+    [CommandOption("--host <HOST>")]
+    [Description("Render only this host.")]
+    public string? Host { get; init; }
+
+    [CommandOption("--component <ID>")]
+    [Description("Render only this component (os-base, etcd, patroni, kafka, ...).")]
+    public string? Component { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out DIR is required") : ValidationResult.Success();
+}
+
+/// <summary>`datalyptica render --out DIR`: every file every host needs, for review. Refuses an invalid site.</summary>
+public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
+{
+    public override int Execute(CommandContext context, RenderSettings settings, CancellationToken cancellation)
+    {
+        var loaded = Cli.LoadSite(settings);
+        var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
+        if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
+        {
+            Cli.PrintDiagnostics(io, findings.Where(d => d.Severity == Diagnostics.Severity.Error));
+            io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) before rendering.");
+            return DatalypticaCli.Failed;
+        }
+        var rendered = SiteRenderer.Render(loaded.Site, settings.Host, settings.Component);
+        var count = RenderOutput.Write(settings.Out, rendered);
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                site = loaded.Site.Name,
+                directory = settings.Out,
+                hosts = rendered.Select(h => new
+                {
+                    host = h.Host.Name,
+                    files = h.Files.Select(f => new { f.Path, f.Component, mode = Modes.Octal(f.Mode), f.Owner, f.Group, kind = f.Kind.ToString().ToLowerInvariant() }),
+                }),
+            });
+        else
+            io.Out.MarkupLine($"rendered {count} files for {rendered.Count} host(s) of {Markup.Escape(loaded.Site.Name)} into {Markup.Escape(settings.Out)}");
+        return DatalypticaCli.Ok;
+    }
+}
