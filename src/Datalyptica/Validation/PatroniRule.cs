@@ -15,7 +15,8 @@ public sealed class PatroniRule : IValidationRule
         if (!site.HostsWith(PatroniComponent.Member).Any()) yield break;
         var members = site.HostsWith(PatroniComponent.Member).Count();
         var sync = site.Var("patroni_synchronous_mode");
-        if (!site.BoolVar("patroni_synchronous_mode", false))
+        // Absent means the platform default, which is synchronous (RPO 0); only an explicit false is an error.
+        if (!site.BoolVar("patroni_synchronous_mode", true))
             yield return new Diagnostic("DL120", Severity.Error,
                 "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the seed promises RPO 0).",
                 "set patroni_synchronous_mode: true.", sync?.Source ?? site.Source, "patroni_synchronous_mode");
