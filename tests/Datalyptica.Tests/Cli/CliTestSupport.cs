@@ -47,9 +47,11 @@ internal static class CliRunner
     /// Runs the CLI in-process. The console is very wide so that human output is not wrapped (a wrapped
     /// line could split a secret and hide a leak, or split a file:line reference).
     /// </summary>
-    public static CliResult Run(params string[] args)
+    public static CliResult Run(params string[] args) => RunWithWidth(10_000, args);
+
+    public static CliResult RunWithWidth(int width, params string[] args)
     {
-        var console = new TestConsole().Width(10_000);
+        var console = new TestConsole().Width(width);
         var error = new StringWriter();
         var code = DatalypticaCli.Run(args, console, error);
         return new CliResult(args, code, console.Output, error.ToString());

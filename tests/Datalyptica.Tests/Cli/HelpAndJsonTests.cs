@@ -64,6 +64,18 @@ public sealed class HelpAndJsonTests : IDisposable
     }
 
     [Fact]
+    public void Json_is_not_wrapped_on_a_narrow_console()
+    {
+        var dir = _fx.Init("development", "narrow");
+        // Findings have messages far longer than 40 columns; the JSON goes through the raw writer, unwrapped.
+        var validate = CliRunner.RunWithWidth(40, "validate", dir, "-o", "json").ShouldSucceed();
+        validate.Out.Split('\n').ShouldContain(l => l.Length > 100);
+        validate.Json().GetProperty("findings").GetArrayLength().ShouldBeGreaterThan(0);
+        CliRunner.RunWithWidth(40, "profiles", "-o", "json").ShouldSucceed().Json();
+        CliRunner.RunWithWidth(40, "inventory", "list", dir, "-o", "json").ShouldSucceed().Json();
+    }
+
+    [Fact]
     public void Bom_json_for_a_profile()
     {
         var json = CliRunner.Run("bom", "--profile", "staging", "-o", "json").ShouldSucceed().Json();
