@@ -38,7 +38,7 @@ public sealed class BomCommand(CliIo io) : Command<BomSettings>
             var loaded = Cli.LoadSite(settings);
             if (loaded.Site is null)
             {
-                Cli.PrintDiagnostics(io, loaded.Diagnostics);
+                Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
                 return DatalypticaCli.Failed;
             }
             site = loaded.Site;

@@ -62,7 +62,11 @@ internal static class Cli
         return SiteLoader.Load(settings.Site, source.IsConfigured ? () => cached ??= source.Resolve() : null);
     }
 
-    public static void PrintDiagnostics(CliIo io, IEnumerable<Diagnostic> diagnostics)
+    /// <summary>
+    /// Errors go to stderr as plain text; warnings and notes to stdout, except in json mode, where stdout holds
+    /// only the JSON document and every finding goes to stderr.
+    /// </summary>
+    public static void PrintDiagnostics(CliIo io, IEnumerable<Diagnostic> diagnostics, OutputFormat output = OutputFormat.Human)
     {
         foreach (var d in diagnostics)
         {
@@ -70,7 +74,7 @@ internal static class Cli
             var where = d.Source is null ? "" : $"{d.Source}: ";
             var key = d.Key is null ? "" : $" [dim]({Markup.Escape(d.Key)})[/]";
             var line = $"[{color}]{d.Severity.ToString().ToLowerInvariant()}[/] [bold]{d.Code}[/] {Markup.Escape(where)}{Markup.Escape(d.Message)}{key}\n      [dim]fix:[/] {Markup.Escape(d.Fix)}";
-            if (d.Severity == Severity.Error) io.Error.WriteLine(Strip(line));
+            if (d.Severity == Severity.Error || output == OutputFormat.Json) io.Error.WriteLine(Strip(line));
             else io.Out.MarkupLine(line);
         }
     }

@@ -49,10 +49,10 @@ public sealed class InventoryGenerateCommand(CliIo io) : Command<InventoryGenera
                 "add --vip ADDRESS/PREFIX (twice for active-active), an unused address in the load balancers' subnet."));
         if (findings.Any(d => d.Severity == Severity.Error))
         {
-            Cli.PrintDiagnostics(io, findings);
+            Cli.PrintDiagnostics(io, findings, settings.Output);
             return DatalypticaCli.Failed;
         }
-        Cli.PrintDiagnostics(io, findings);
+        Cli.PrintDiagnostics(io, findings, settings.Output);
         var hosts = planned.Hosts.Select((h, i) => h with { Address = list.Addresses[i] }).ToList();
         var site = planned with { Hosts = hosts, Vips = vips };
         return SiteCreation.Write(io, settings, site, profile);

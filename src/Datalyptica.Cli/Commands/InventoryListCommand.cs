@@ -12,7 +12,7 @@ public sealed class InventoryListCommand(CliIo io) : Command<SiteSettings>
         var loaded = Cli.LoadSite(settings);
         if (loaded.Site is not { } site)
         {
-            Cli.PrintDiagnostics(io, loaded.Diagnostics);
+            Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
             return DatalypticaCli.Failed;
         }
         var hosts = site.Hosts.Select(h => new

@@ -60,7 +60,14 @@ public static partial class SiteLoader
     {
         private SourceRef Ref(SourceLocation l) => new(Relative(root, l.File), l.Line, l.Column);
 
-        private Setting ToSetting(InventoryValue v) => new(Plain(v), Ref(v.Location));
+        // vault_* variables and everything read from a vault-encrypted file are masked: the model (its ToString,
+        // its JSON, findings quoting a setting) must never carry a decrypted value.
+        private Setting ToSetting(string key, InventoryValue v) =>
+            new(key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || encryptedFiles.Contains(v.Location.File) ? Secret.Mask : Plain(v),
+                Ref(v.Location));
+
+        /// <summary>A value as the user wrote it, for messages: a string without JSON quotes.</summary>
+        private static string? Show(InventoryValue v) => v is InventoryScalar s ? s.AsString() : v.ToString();
 
         private static object? Plain(InventoryValue v) => v switch
         {
@@ -103,9 +110,9 @@ public static partial class SiteLoader
                 ReadObjectStore(siteVars, allLocation),
                 ReadVersions(siteVars))
             {
-                Vars = siteVars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value)),
+                Vars = siteVars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Key, kv.Value)),
                 GroupVars = inventory.Groups.Where(g => g.Name != "all" && g.Vars.Count > 0)
-                    .ToDictionary(g => g.Name, g => (IReadOnlyDictionary<string, Setting>)g.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value))),
+                    .ToDictionary(g => g.Name, g => (IReadOnlyDictionary<string, Setting>)g.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Key, kv.Value))),
                 GroupSources = inventory.Groups.ToDictionary(g => g.Name, g => Ref(g.Location)),
                 Secrets = CollectSecrets(),
                 Directory = root,
@@ -131,7 +138,7 @@ public static partial class SiteLoader
             if (h.Vars.TryGetValue(SiteKeys.Address, out var a))
             {
                 if (!(a is InventoryScalar s && IPAddress.TryParse(s.AsString(), out address)))
-                    Error("DL530", $"host {h.Name}: {SiteKeys.Address} '{a}' is not an IP address.",
+                    Error("DL530", $"host {h.Name}: {SiteKeys.Address} '{Show(a)}' is not an IP address.",
                         $"set {SiteKeys.Address} to the host's IPv4 address.", a.Location, SiteKeys.Address);
             }
             else if (!IPAddress.TryParse(h.Name, out address))
@@ -143,7 +150,7 @@ public static partial class SiteLoader
             {
                 Rack = h.Vars.GetValueOrDefault(SiteKeys.Rack) is InventoryScalar r ? r.AsString() : null,
                 Source = Ref(h.Location),
-                Vars = h.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Value)),
+                Vars = h.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Key, kv.Value)),
             };
         }
 
@@ -151,7 +158,7 @@ public static partial class SiteLoader
         {
             if (!h.Vars.TryGetValue(key, out var v)) return 0;
             if (v is InventoryScalar { Value: long n } && n > 0 && n < int.MaxValue) return (int)n;
-            Error("DL534", $"host {h.Name}: {key} '{v}' is not a positive whole number.", $"write {key} as a number, e.g. {key}: 8.", v.Location, key);
+            Error("DL534", $"host {h.Name}: {key} '{Show(v)}' is not a positive whole number.", $"write {key} as a number, e.g. {key}: 8.", v.Location, key);
             return 0;
         }
 
