@@ -7,9 +7,18 @@ namespace Datalyptica.Model;
 /// <summary>A local disk of a host. Size in GB (1 TB = 1000 GB, as disks are sold).</summary>
 public sealed record Disk(string Mount, int SizeGb, string Kind = "ssd");
 
-/// <summary>An inventory value with the place it was set, so findings can name file and line.</summary>
+/// <summary>
+/// An inventory value with the place it was set, so findings can name file and line. A sensitive setting
+/// (read from a vault-encrypted file) prints and serialises as *** so the model never shows it by accident.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(SettingJsonConverter))]
 public sealed record Setting(object? Value, SourceRef? Source)
 {
+    public bool Sensitive { get; init; }
+
+    public override string ToString() =>
+        $"Setting {{ Value = {(Sensitive ? Secrets.Secret.Mask : AsString())}, Source = {Source} }}";
+
     public string? AsString() => Value switch
     {
         null => null,
@@ -47,4 +56,21 @@ public sealed record Host(
         Vars.TryGetValue(spec.VarName, out var s) && int.TryParse(s.AsString(), out var p) ? p : spec.Number;
 
     public ResourceNeeds Needs => Roles.Aggregate(OsBase.Reserve, (sum, r) => sum + r.Needs);
+}
+
+internal sealed class SettingJsonConverter : System.Text.Json.Serialization.JsonConverter<Setting>
+{
+    public override Setting Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        throw new NotSupportedException("settings are read from inventories, not JSON");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, Setting value, System.Text.Json.JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("value");
+        if (value.Sensitive) writer.WriteStringValue(Secrets.Secret.Mask);
+        else System.Text.Json.JsonSerializer.Serialize(writer, value.Value, options);
+        writer.WritePropertyName("source");
+        writer.WriteStringValue(value.Source?.ToString());
+        writer.WriteEndObject();
+    }
 }

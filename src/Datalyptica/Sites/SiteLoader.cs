@@ -50,21 +50,24 @@ public static partial class SiteLoader
                 location is null ? new SourceRef(Relative(root, path)) : new SourceRef(Relative(root, location.File), location.Line, location.Column)));
             return new SiteLoadResult(null, diagnostics);
         }
-        return new Builder(root, inventory, encryptedFiles, diagnostics).Build();
+        return new Builder(root, inventory, encryptedFiles, diagnostics, vaultPassword).Build();
     }
 
     internal static string Relative(string root, string file) =>
         file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
 
-    private sealed class Builder(string root, AnsibleInventory inventory, HashSet<string> encryptedFiles, List<Diagnostic> diagnostics)
+    private sealed class Builder(string root, AnsibleInventory inventory, HashSet<string> encryptedFiles, List<Diagnostic> diagnostics,
+        Func<Secret>? vaultPassword)
     {
         private SourceRef Ref(SourceLocation l) => new(Relative(root, l.File), l.Line, l.Column);
 
-        // vault_* variables and everything read from a vault-encrypted file are masked: the model (its ToString,
-        // its JSON, findings quoting a setting) must never carry a decrypted value.
+        // vault_* values never enter the model (the engine resolves them from the vault at apply time). Other
+        // values read from a vault-encrypted file keep their value, so rules see what the user set, but are
+        // marked sensitive: the model's ToString and JSON print them as ***.
         private Setting ToSetting(string key, InventoryValue v) =>
-            new(key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || encryptedFiles.Contains(v.Location.File) ? Secret.Mask : Plain(v),
-                Ref(v.Location));
+            key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal)
+                ? new Setting(Secret.Mask, Ref(v.Location)) { Sensitive = true }
+                : new Setting(Plain(v), Ref(v.Location)) { Sensitive = encryptedFiles.Contains(v.Location.File) };
 
         /// <summary>A value as the user wrote it, for messages: a string without JSON quotes.</summary>
         private static string? Show(InventoryValue v) => v is InventoryScalar s ? s.AsString() : v.ToString();
@@ -265,14 +268,36 @@ public static partial class SiteLoader
         private IReadOnlyDictionary<string, SecretDefinition> CollectSecrets()
         {
             var secrets = new Dictionary<string, SecretDefinition>();
+            var undecryptable = new List<SecretDefinition>();
             var definitions = inventory.Groups.SelectMany(g => g.Vars).Concat(inventory.Hosts.SelectMany(h => h.Vars));
             foreach (var (key, value) in definitions)
             {
                 if (!key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || secrets.ContainsKey(key)) continue;
                 var encrypted = value is VaultedValue || encryptedFiles.Contains(value.Location.File);
-                secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
+                var secret = secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
+                if (value is VaultedValue vaulted && vaultPassword is not null && !Decrypts(vaulted)) undecryptable.Add(secret);
             }
+            // Inline !vault values are not needed to build the model, so a wrong password would only show at
+            // apply time. With a password at hand, prove now that it opens every one of them.
+            if (undecryptable.Count > 0)
+                diagnostics.Add(new Diagnostic("DL603", Severity.Error,
+                    $"the vault password does not decrypt {undecryptable.Count} inline !vault value(s), first {undecryptable[0].VarName}.",
+                    "give the password these values were encrypted with (--vault-password-file, DATALYPTICA_VAULT_PASSWORD or the site's .vault-password), or re-encrypt them with `datalyptica secrets encrypt --name VAR`.",
+                    undecryptable[0].Source, undecryptable[0].VarName));
             return secrets;
+        }
+
+        private bool Decrypts(VaultedValue value)
+        {
+            try
+            {
+                AnsibleVault.Decrypt(value.Ciphertext, vaultPassword!(), Relative(root, value.Location.File));
+                return true;
+            }
+            catch (VaultException)
+            {
+                return false;
+            }
         }
     }
 }

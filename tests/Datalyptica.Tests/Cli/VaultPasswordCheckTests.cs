@@ -1,0 +1,44 @@
+using Datalyptica.Model;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+
+namespace Datalyptica.Tests.Cli;
+
+public class VaultPasswordCheckTests
+{
+    [Fact]
+    public void Validate_with_a_wrong_password_fails_on_inline_vault_values_without_printing_either_password()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        const string wrong = "Wr0ng-Passw0rd-0a1b2c";
+        var wrongFile = fixture.Write("wrong.txt", wrong + "\n");
+
+        var result = CliRunner.Run("validate", site, "--vault-password-file", wrongFile).ShouldFail();
+
+        result.Err.ShouldContain("DL603");
+        result.Err.ShouldContain("group_vars/all.yml:");
+        result.All.ShouldNotContain(wrong);
+        result.All.ShouldNotContain(SiteFixture.KnownPassword);
+        CliRunner.Run("validate", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+    }
+
+    [Fact]
+    public void Settings_from_an_encrypted_file_keep_their_value_for_rules_but_print_masked()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        // A user moves a tuning value into a vault-encrypted group_vars file of its own.
+        var encrypted = AnsibleVault.Encrypt("kafka_min_insync_replicas: 3\n", fixture.Password);
+        File.WriteAllText(Path.Combine(site, "group_vars", "kafka_broker.yml"), encrypted);
+
+        var loaded = SiteLoader.Load(site, () => fixture.Password);
+        var setting = loaded.Site.ShouldNotBeNull().HostsInGroup("kafka_broker").First().Vars["kafka_min_insync_replicas"];
+
+        setting.Value.ShouldBe(3L);
+        setting.Sensitive.ShouldBeTrue();
+        setting.ToString().ShouldNotContain("3,");
+        setting.ToString().ShouldContain("***");
+        System.Text.Json.JsonSerializer.Serialize(setting).ShouldContain("\"***\"");
+    }
+}
