@@ -109,10 +109,21 @@ public static partial class SiteLoader
                 GroupSources = inventory.Groups.ToDictionary(g => g.Name, g => Ref(g.Location)),
                 Secrets = CollectSecrets(),
                 Directory = root,
+                SettingsSource = SettingsSource(siteVars, allLocation),
                 ObjectStorageTb = siteVars.TryGetValue(SiteKeys.ObjectStorageTb, out var tb) && tb is InventoryScalar { Value: long t } ? (int)t : 0,
             };
             return new SiteLoadResult(site, diagnostics);
         }
+
+        /// <summary>
+        /// Where a finding about a missing site-wide setting should point: the first setting in group_vars/all
+        /// (where such settings are added), else the 'all' group in the inventory file.
+        /// </summary>
+        private SourceRef SettingsSource(IReadOnlyDictionary<string, InventoryValue> vars, SourceLocation allLocation) =>
+            Ref(vars.Values.Select(v => v.Location)
+                .Where(l => l.Line > 0 && l.File != inventory.Path)
+                .OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line)
+                .FirstOrDefault() ?? allLocation);
 
         private Host? BuildHost(InventoryHost h)
         {

@@ -11,7 +11,7 @@ public sealed class PortCollisionRule : IValidationRule
     {
         foreach (var host in site.Hosts)
         {
-            var owners = new Dictionary<int, string>();
+            var owners = new Dictionary<int, (string Owner, PortSpec Spec)>();
             var listeners = OsBase.Ports.Select(p => (Owner: "OS base", Port: p))
                 .Concat(host.Roles.SelectMany(r => r.Ports.Select(p => (Owner: $"{r.Component.DisplayName} {r.Name}", Port: p))));
             foreach (var (owner, spec) in listeners)
@@ -19,13 +19,15 @@ public sealed class PortCollisionRule : IValidationRule
                 var number = host.Port(spec);
                 if (owners.TryGetValue(number, out var first))
                 {
-                    var moved = host.Vars.GetValueOrDefault(spec.VarName);
+                    // Blame the port the inventory set (the edit that caused the clash), not the default it ran into.
+                    var blamed = !host.Vars.ContainsKey(spec.VarName) && host.Vars.ContainsKey(first.Spec.VarName) ? first.Spec : spec;
+                    var moved = host.Vars.GetValueOrDefault(blamed.VarName);
                     yield return new Diagnostic("DL201", Severity.Error,
-                        $"host {host.Name}: port {number} is wanted by {first} and by {owner} ({spec.Name}).",
-                        $"move one of them, e.g. set {spec.VarName} to a free port in host_vars/{host.Name}.yml or the group's group_vars, or place the roles on different hosts.",
-                        moved?.Source ?? host.Source, spec.VarName);
+                        $"host {host.Name}: port {number} is wanted by {first.Owner} ({first.Spec.Name}) and by {owner} ({spec.Name}).",
+                        $"move one of them, e.g. set {blamed.VarName} to a free port in host_vars/{host.Name}.yml or the group's group_vars, or place the roles on different hosts.",
+                        moved?.Source ?? host.Source, blamed.VarName);
                 }
-                else owners[number] = owner;
+                else owners[number] = (owner, spec);
             }
         }
     }
