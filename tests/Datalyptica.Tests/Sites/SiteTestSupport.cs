@@ -22,10 +22,19 @@ internal sealed class SiteDir : IDisposable
     private static readonly ConcurrentDictionary<string, Lazy<Template>> Templates = new();
     private static readonly string TemplateRoot = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-site-tpl-" + Guid.NewGuid().ToString("N")[..12]);
 
-    static SiteDir() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    static SiteDir()
     {
-        try { Directory.Delete(TemplateRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    };
+        // The test host is often killed rather than exited, so also sweep templates that earlier runs left behind.
+        foreach (var stale in Directory.EnumerateDirectories(System.IO.Path.GetTempPath(), "dl-site-tpl-*")
+                     .Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddMinutes(-10)))
+            TryDelete(stale);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(TemplateRoot);
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
 
     private SiteDir(string path, Site site, IReadOnlyDictionary<string, Secret> secrets) => (Path, Site, Secrets) = (path, site, secrets);
 
