@@ -19,25 +19,30 @@ public static class RatesFile
         {
             throw new FormatException($"{path}:{e.Start.Line}: not valid YAML ({e.Message}). Fix: write the rates as 'key: value' lines.");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet throws this, without a position, for some malformed flow collections (an unclosed '[').
+            throw new FormatException($"{path}: not valid YAML (often an unclosed '[' or '{{' or a missing quote). Fix: write the rates as 'key: value' lines.");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode map)
             throw new FormatException($"{path}: expected a mapping with {string.Join(", ", Keys)}.");
-        var values = new Dictionary<string, string>();
+        var values = new Dictionary<string, (string Text, long Line)>();
         foreach (var (k, v) in map.Children)
         {
             var key = ((YamlScalarNode)k).Value!;
             if (!Keys.Contains(key))
                 throw new FormatException($"{path}:{k.Start.Line}: unknown key '{key}'. Fix: use only {string.Join(", ", Keys)}.");
-            values[key] = (v as YamlScalarNode)?.Value ?? "";
+            values[key] = ((v as YamlScalarNode)?.Value ?? "", v.Start.Line);
         }
         decimal Price(string key)
         {
-            if (!values.TryGetValue(key, out var text))
+            if (!values.TryGetValue(key, out var value))
                 throw new FormatException($"{path}: missing key '{key}'. Fix: add '{key}: <monthly price>'.");
-            if (!decimal.TryParse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var price) || price < 0)
-                throw new FormatException($"{path}: '{key}: {text}' is not a non-negative number. Fix: write a price such as 12.50.");
+            if (!decimal.TryParse(value.Text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var price) || price < 0)
+                throw new FormatException($"{path}:{value.Line}: '{key}: {value.Text}' is not a non-negative number. Fix: write a price such as 12.50.");
             return price;
         }
-        return new Rates(values.GetValueOrDefault("currency", "USD"), Price("vcpu_month"), Price("ram_gb_month"),
+        return new Rates(values.TryGetValue("currency", out var currency) ? currency.Text : "USD", Price("vcpu_month"), Price("ram_gb_month"),
             Price("ssd_tb_month"), Price("object_storage_tb_month"));
     }
 }

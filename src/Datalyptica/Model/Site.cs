@@ -76,8 +76,11 @@ public sealed record Site(
 
     public SourceRef? GroupSource(string group) => GroupSources.GetValueOrDefault(group) ?? Source;
 
+    /// <summary>Where the site-wide settings (group <c>all</c>) begin, as the loader found them.</summary>
+    public SourceRef? SettingsSource { get; init; }
+
     /// <summary>Where site-wide settings live (group_vars/all), for findings that have no better place.</summary>
-    public SourceRef? Source => GroupSources.GetValueOrDefault("all") ?? (Directory is null ? null : new SourceRef("hosts.yml"));
+    public SourceRef? Source => SettingsSource ?? (Directory is null ? null : new SourceRef("hosts.yml"));
 
     public bool Deploys(ComponentDefinition component) =>
         component.Roles.Any(r => Hosts.Any(h => h.Has(r)));

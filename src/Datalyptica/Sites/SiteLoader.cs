@@ -53,6 +53,20 @@ public static partial class SiteLoader
         return new Builder(root, inventory, encryptedFiles, diagnostics, vaultPassword).Build();
     }
 
+    /// <summary>
+    /// An IP address as an inventory should write it. IPAddress.TryParse also takes inet_aton forms
+    /// ("10.40.10" is 10.40.0.10, "010.1.1.1" is octal), which would turn a typo into another host's address;
+    /// IPv4 must be a plain dotted quad.
+    /// </summary>
+    internal static bool TryParseAddress(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        if (IPAddress.TryParse(text, out address) &&
+            (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || address.ToString() == text))
+            return true;
+        address = null;
+        return false;
+    }
+
     internal static string Relative(string root, string file) =>
         file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
 
@@ -119,10 +133,21 @@ public static partial class SiteLoader
                 GroupSources = inventory.Groups.ToDictionary(g => g.Name, g => Ref(g.Location)),
                 Secrets = CollectSecrets(),
                 Directory = root,
+                SettingsSource = SettingsSource(siteVars, allLocation),
                 ObjectStorageTb = siteVars.TryGetValue(SiteKeys.ObjectStorageTb, out var tb) && tb is InventoryScalar { Value: long t } ? (int)t : 0,
             };
             return new SiteLoadResult(site, diagnostics);
         }
+
+        /// <summary>
+        /// Where a finding about a missing site-wide setting should point: the first setting in group_vars/all
+        /// (where such settings are added), else the 'all' group in the inventory file.
+        /// </summary>
+        private SourceRef SettingsSource(IReadOnlyDictionary<string, InventoryValue> vars, SourceLocation allLocation) =>
+            Ref(vars.Values.Select(v => v.Location)
+                .Where(l => l.Line > 0 && l.File != inventory.Path)
+                .OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line)
+                .FirstOrDefault() ?? allLocation);
 
         private Host? BuildHost(InventoryHost h)
         {
@@ -140,11 +165,11 @@ public static partial class SiteLoader
             IPAddress? address = null;
             if (h.Vars.TryGetValue(SiteKeys.Address, out var a))
             {
-                if (!(a is InventoryScalar s && IPAddress.TryParse(s.AsString(), out address)))
+                if (!(a is InventoryScalar s && TryParseAddress(s.AsString(), out address)))
                     Error("DL530", $"host {h.Name}: {SiteKeys.Address} '{Show(a)}' is not an IP address.",
                         $"set {SiteKeys.Address} to the host's IPv4 address.", a.Location, SiteKeys.Address);
             }
-            else if (!IPAddress.TryParse(h.Name, out address))
+            else if (!TryParseAddress(h.Name, out address))
                 Error("DL530", $"host {h.Name} has no {SiteKeys.Address}.", $"set {SiteKeys.Address}: <IPv4 address> for {h.Name}.", h.Location, SiteKeys.Address);
             if (address is null) return null;
 
@@ -213,7 +238,7 @@ public static partial class SiteLoader
                 var name = (m?["name"] as InventoryScalar)?.AsString();
                 var cidr = (m?["address"] as InventoryScalar)?.AsString()?.Split('/');
                 var routerId = m?["router_id"] is InventoryScalar { Value: long id } ? (int)id : -1;
-                if (name is null || cidr is not { Length: 2 } || !IPAddress.TryParse(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
+                if (name is null || cidr is not { Length: 2 } || !TryParseAddress(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
                 {
                     Error("DL536", "a VIP needs name, address as address/prefix, router_id and group.",
                         "write it as {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived}.", item.Location, SiteKeys.Vips);

@@ -12,7 +12,8 @@ public static class DidYouMean
             var d = Distance(word, candidate);
             if (d < bestDistance) (best, bestDistance) = (candidate, d);
         }
-        return best is not null && bestDistance <= Math.Max(2, word.Length / 4) ? best : null;
+        // A suggestion must keep part of the word: "ml" is not a typo of "all", nor "ab" of "xy".
+        return best is not null && bestDistance <= Math.Max(2, word.Length / 4) && bestDistance < word.Length ? best : null;
     }
 
     public static int Distance(string a, string b)

@@ -25,7 +25,7 @@ public sealed partial class HostIdentityRule : IValidationRule
             else names[host.Name] = host;
             if (addresses.TryGetValue(host.Address, out var same))
                 yield return new Diagnostic("DL522", Severity.Error, $"hosts '{same.Name}' and '{host.Name}' share the address {host.Address}.",
-                    $"give each host its own {SiteKeys.Address}.", host.Source, SiteKeys.Address);
+                    $"give each host its own {SiteKeys.Address}.", host.Vars.GetValueOrDefault(SiteKeys.Address)?.Source ?? host.Source, SiteKeys.Address);
             else addresses[host.Address] = host;
             if (host.RoleGroups.Count == 0)
                 yield return new Diagnostic("DL523", Severity.Warning, $"host '{host.Name}' is in no component group; nothing will be installed on it beyond the OS base.",

@@ -17,7 +17,7 @@ public sealed class SecretRule : IValidationRule
         {
             if (!site.Secrets.TryGetValue(name, out var secret))
                 yield return new Diagnostic("DL601", Severity.Error, $"secret '{name}' is not defined.",
-                    $"add {name} to group_vars/all/vault.yml and encrypt it: `datalyptica secrets encrypt group_vars/all/vault.yml`.",
+                    $"add it to group_vars/all.yml as an inline vault value: `datalyptica secrets encrypt --name {name} < value-file` prints the YAML to paste (a group_vars/all/ folder would hide group_vars/all.yml, as in Ansible).",
                     site.Source, name);
             else if (!secret.Encrypted)
                 yield return new Diagnostic("DL602", Severity.Warning, $"secret '{name}' is stored in plain text.",

@@ -42,3 +42,21 @@ public class VaultPasswordCheckTests
         System.Text.Json.JsonSerializer.Serialize(setting).ShouldContain("\"***\"");
     }
 }
+
+public class PortVariableTests
+{
+    [Fact]
+    public void A_port_variable_that_is_not_a_port_is_an_error_at_its_line()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        var file = Path.Combine(site, "group_vars", "processing.yml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("flink_rest_port: 8082", "flink_rest_port: 80a"));
+
+        var result = CliRunner.Run("validate", site, "--vault-password-file", fixture.PasswordFile).ShouldFail();
+
+        result.Err.ShouldContain("DL202");
+        result.Err.ShouldContain("group_vars/processing.yml:");
+        result.Err.ShouldContain("flink_rest_port");
+    }
+}
