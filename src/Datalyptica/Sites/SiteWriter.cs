@@ -86,8 +86,11 @@ public static class SiteWriter
 
     private static InventoryValue V(object? value) => InventoryValue.From(value);
 
-    /// <summary>Fresh random values for every secret the site needs (32 bytes, URL-safe base64).</summary>
+    /// <summary>
+    /// Fresh random values for every secret the site needs: 32 bytes in URL-safe base64 with padding, which is
+    /// exactly a Fernet key (Airflow) and safe in URLs, properties and YAML for every other use.
+    /// </summary>
     public static IReadOnlyDictionary<string, Secret> GenerateSecrets(Site site) =>
         SecretRule.RequiredSecrets(site).ToDictionary(name => name, _ => new Secret(
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')));
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_')));
 }
