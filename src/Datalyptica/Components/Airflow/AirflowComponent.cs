@@ -20,5 +20,7 @@ public sealed class AirflowComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the metadata database needs row locks that PostgreSQL provides")];
-    public override IReadOnlyList<string> SecretKeys => ["vault_airflow_fernet_key", "vault_airflow_webserver_secret_key", "vault_airflow_db_password"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new AirflowRenderer();
+    public override IReadOnlyList<string> SecretKeys =>
+        ["vault_airflow_fernet_key", "vault_airflow_webserver_secret_key", "vault_airflow_db_password", "vault_oauth_airflow_client_secret"];
 }

@@ -24,5 +24,6 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server, Keeper];
     public override IReadOnlyList<string> SettingKeys => ["clickhouse_shards"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new ClickHouseRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_clickhouse_admin_password", "vault_clickhouse_interserver_password"];
 }

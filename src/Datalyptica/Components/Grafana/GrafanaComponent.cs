@@ -18,5 +18,6 @@ public sealed class GrafanaComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "dashboards, users and alert state live in PostgreSQL")];
-    public override IReadOnlyList<string> SecretKeys => ["vault_grafana_admin_password", "vault_grafana_secret_key", "vault_grafana_db_password"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new GrafanaRenderer();
+    public override IReadOnlyList<string> SecretKeys => ["vault_grafana_admin_password", "vault_grafana_secret_key", "vault_grafana_db_password", "vault_oauth_grafana_client_secret"];
 }

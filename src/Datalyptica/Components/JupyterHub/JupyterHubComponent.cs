@@ -17,6 +17,9 @@ public sealed class JupyterHubComponent : ComponentDefinition
     public override string DefaultVersion => "5.2.1";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
-    public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak")];
-    public override IReadOnlyList<string> SecretKeys => ["vault_jupyterhub_oauth_client_secret"];
+    public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak"), new("postgresql", "active and passive hubs share users, servers and tokens in PostgreSQL")];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new JupyterHubRenderer();
+    /// <summary>The OAuth client secret is the realm's (vault_oauth_jupyterhub_client_secret, same name in Keycloak's keys).</summary>
+    public override IReadOnlyList<string> SecretKeys =>
+        ["vault_oauth_jupyterhub_client_secret", "vault_jupyterhub_db_password", "vault_jupyterhub_cookie_secret"];
 }

@@ -20,5 +20,12 @@ public sealed class KeycloakComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];
     public override IReadOnlyList<string> SettingKeys => ["keycloak_realm"];
-    public override IReadOnlyList<string> SecretKeys => ["vault_keycloak_admin_password", "vault_keycloak_db_password"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new KeycloakRenderer();
+    /// <summary>The OIDC client secrets live in the realm import, so they are Keycloak's; each application names the same variable.</summary>
+    public override IReadOnlyList<string> SecretKeys =>
+    [
+        "vault_keycloak_admin_password", "vault_keycloak_db_password",
+        "vault_oauth_grafana_client_secret", "vault_oauth_airflow_client_secret",
+        "vault_oauth_jupyterhub_client_secret", "vault_oauth_superset_client_secret",
+    ];
 }

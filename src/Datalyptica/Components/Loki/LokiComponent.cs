@@ -19,5 +19,6 @@ public sealed class LokiComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";
+    public override Rendering.IComponentRenderer? Renderer { get; } = new LokiRenderer();
     public override IReadOnlyList<string> SettingKeys => ["loki_retention_period"];
 }

@@ -18,5 +18,6 @@ public sealed class MLflowComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];
     public override string? NeedsObjectStore => "model artifacts live in the ml bucket";
+    public override Rendering.IComponentRenderer? Renderer { get; } = new MLflowRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_mlflow_db_password"];
 }

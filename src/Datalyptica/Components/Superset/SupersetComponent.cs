@@ -21,5 +21,6 @@ public sealed class SupersetComponent : ComponentDefinition
         new("postgresql", "the metadata database is PostgreSQL"),
         new("redis", "results and query caches live in Redis"),
     ];
-    public override IReadOnlyList<string> SecretKeys => ["vault_superset_secret_key", "vault_superset_db_password"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new SupersetRenderer();
+    public override IReadOnlyList<string> SecretKeys => ["vault_superset_secret_key", "vault_superset_db_password", "vault_oauth_superset_client_secret"];
 }
