@@ -89,6 +89,13 @@ public class ChronyTests
     }
 
     [Fact]
+    public void Os_base_variables_are_known_to_validation()
+    {
+        foreach (var key in new[] { Chrony.ServersKey, Chrony.ContainerKey, FirewallPolicy.ClientNetworksKey, FirewallPolicy.AdminNetworksKey, FirewallPolicy.SshSourcesKey })
+            Datalyptica.Validation.UnknownKeyRule.KnownKeys.ShouldContain(key);
+    }
+
+    [Fact]
     public void The_container_drop_in_exists_only_for_container_hosts()
     {
         var site = RenderedSites.Production.Site;

@@ -149,11 +149,16 @@ public class NftablesTests
     public void Client_networks_come_from_the_site()
     {
         var site = RenderedSites.Production.Site;
-        var custom = site with { Vars = new Dictionary<string, Setting>(site.Vars) { [FirewallPolicy.ClientNetworksKey] = new(new List<object?> { "10.20.0.0/16", "fd00::/8" }, null) } };
+        var custom = site with { Vars = new Dictionary<string, Setting>(site.Vars) {
+            [FirewallPolicy.ClientNetworksKey] = new(new List<object?> { "10.20.0.0/16", "fd00::/8" }, null),
+            [FirewallPolicy.SshSourcesKey] = new("192.0.2.0/24", null),
+        } };
         var text = SiteRenderer.Render(custom, "lb01", Datalyptica.Rendering.OsBaseRenderer.ComponentId)[0].Files.Single(f => f.Path == Nftables.ConfigPath).Content;
         text.ShouldContain("elements = { 10.20.0.0/16 }");
         text.ShouldContain("elements = { fd00::/8 }");
         text.ShouldContain("tcp dport 443 ip6 saddr @client_networks_v6 accept");
+        text.ShouldContain("tcp dport 22 ip saddr @ssh_sources_v4 accept");
+        text.ShouldNotContain("tcp dport 22 accept");
         using var root = new HostRoot([new RenderedFile("os-base", Nftables.ConfigPath, text)]);
         var result = Tool.Run("unshare", ["-n", Tool.Resolve("nft"), "-c", "-f", root.PathOf(Nftables.ConfigPath)]);
         result.ExitCode.ShouldBe(0, result.Output);
