@@ -9,6 +9,9 @@ export DEBIAN_FRONTEND=noninteractive
 # systemd-analyze verify, redis-server, postgres, zookeeper's classes).
 packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager patroni nftables redis-server
           postgresql systemd zookeeper)
+# OS base tests: etcd-server creates the etcd user that tmpfiles names; openssl makes the throwaway TLS
+# certificate for haproxy -c; iproute2 gives keepalived --config-test an interface in a scratch netns.
+packages+=(etcd-server openssl iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

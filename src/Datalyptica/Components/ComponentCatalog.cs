@@ -76,6 +76,13 @@ public static class OsBase
     public static readonly PortSpec NodeExporter = new("node-exporter", 9100, "node_exporter_port");
     public static readonly IReadOnlyList<PortSpec> Ports = [Ssh, NodeExporter];
 
+    /// <summary>Inventory variables the OS base layer reads (chrony, container hosts, firewall sources).</summary>
+    public static readonly IReadOnlyList<string> SettingKeys =
+        [
+            OsBaseLayer.Chrony.ServersKey, OsBaseLayer.Chrony.ContainerKey, OsBaseLayer.FirewallPolicy.ClientNetworksKey,
+            OsBaseLayer.FirewallPolicy.AdminNetworksKey, OsBaseLayer.FirewallPolicy.SshSourcesKey,
+        ];
+
     /// <summary>What the OS and the base agents keep for themselves on every host.</summary>
     public static readonly ResourceNeeds Reserve = new(0.5, 1, 20);
 }

@@ -8,7 +8,7 @@ namespace Datalyptica.Validation;
 public sealed class UnknownKeyRule : IValidationRule
 {
     public static readonly IReadOnlySet<string> KnownKeys = ComponentCatalog.All.SelectMany(c => c.KnownKeys)
-        .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName))
+        .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName)).Concat(OsBase.SettingKeys)
         .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Ansible's own variables (connection, privilege escalation) are always allowed.</summary>

@@ -25,5 +25,6 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override string DefaultVersion => "2.9";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
-    public override IReadOnlyList<string> SettingKeys => ["haproxy_maxconn", "haproxy_tls_certificate"];
+    public override IReadOnlyList<string> SettingKeys => ["haproxy_maxconn", "haproxy_tls_certificate", "haproxy_postgres_replica_max_lag"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
 }

@@ -16,4 +16,5 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Dependency> Requires => [new("haproxy", "the VRRP track script follows HAProxy's health")];
     public override IReadOnlyList<string> SettingKeys => ["keepalived_advert_int", "keepalived_interface"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
 }

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Datalyptica.Components.Keepalived;
+using Datalyptica.Components.Prometheus;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Components.OsBaseLayer;
+
+/// <summary>
+/// The host firewall (Debian's nftables.service loads /etc/nftables.conf). Inbound is dropped by default;
+/// each port the host's components serve is open only to the addresses of the roles that call it
+/// (<see cref="FirewallPolicy.Table"/>). Callers are named sets, so the rule count grows with the ports a
+/// host serves, not with the number of hosts.
+/// </summary>
+public static class Nftables
+{
+    public const string ConfigPath = "/etc/nftables.conf";
+    public const string Table = "datalyptica";
+
+    /// <summary>Caller sets depend on the site only (not on the host that serves), so they are built once per site.</summary>
+    private sealed class SiteSets
+    {
+        public readonly ConcurrentDictionary<string, (string V4, string V6)> Sets = new();
+    }
+
+    private static readonly ConditionalWeakTable<Site, SiteSets> Cache = new();
+
+    public static RenderedFile Render(RenderContext context)
+    {
+        var host = context.Host;
+        var cache = Cache.GetValue(context.Site, _ => new SiteSets());
+        var sets = new StringBuilder();
+        var rules = new StringBuilder();
+
+        var client = Networks(context, FirewallPolicy.ClientNetworksKey) ?? FirewallPolicy.DefaultClientNetworks;
+        var admin = Networks(context, FirewallPolicy.AdminNetworksKey) ?? client;
+        var ssh = Networks(context, FirewallPolicy.SshSourcesKey);
+        var netSetsUsed = new HashSet<string>();
+
+        void NetRule(string match, Networks networks)
+        {
+            if (networks == OsBaseLayer.Networks.None) return;
+            var name = networks == OsBaseLayer.Networks.Client ? "client_networks" : "admin_networks";
+            netSetsUsed.Add(name);
+            Emit(rules, match, name, HasV4(networks == OsBaseLayer.Networks.Client ? client : admin), HasV6(networks == OsBaseLayer.Networks.Client ? client : admin));
+        }
+
+        // SSH: anywhere unless the site narrows it (nftables_ssh_sources). Never drop the operator's way in by accident.
+        var sshPort = host.Port(OsBase.Ssh);
+        if (ssh is null) rules.Append($"\t\ttcp dport {sshPort} accept comment \"ssh\"\n");
+        else
+        {
+            netSetsUsed.Add("ssh_sources");
+            Emit(rules, $"tcp dport {sshPort}", "ssh_sources", HasV4(ssh), HasV6(ssh), "ssh");
+        }
+
+        var monitoring = CallerSet(cache, context, "node_exporter", [PrometheusComponent.Server], false);
+        AppendSet(sets, "node_exporter", monitoring);
+        Emit(rules, $"tcp dport {host.Port(OsBase.NodeExporter)}", "node_exporter", monitoring.V4.Length > 0, monitoring.V6.Length > 0, "node exporter from Prometheus");
+
+        if (host.Has(KeepalivedComponent.Node))
+        {
+            var peers = CallerSet(cache, context, "keepalived_vrrp", [KeepalivedComponent.Node], false);
+            AppendSet(sets, "keepalived_vrrp", peers);
+            // VRRP is IP protocol 112, not TCP/UDP: keepalived peers only (unicast adverts, check_unicast_src).
+            if (peers.V4.Length > 0) rules.Append("\t\tip protocol 112 ip saddr @keepalived_vrrp_v4 accept comment \"vrrp\"\n");
+            if (peers.V6.Length > 0) rules.Append("\t\tip6 nexthdr 112 ip6 saddr @keepalived_vrrp_v6 accept comment \"vrrp\"\n");
+        }
+
+        // Entries with the same callers (the four PostgreSQL ports) share one set.
+        var byContent = new Dictionary<(string, string), string>();
+        foreach (var access in FirewallPolicy.On(host))
+        {
+            var set = CallerSet(cache, context, access.Id, access.Callers, access.AllHosts);
+            if (!byContent.TryGetValue(set, out var setName))
+            {
+                byContent[set] = setName = access.Id;
+                AppendSet(sets, setName, set);
+            }
+            var match = access.Protocol switch
+            {
+                PortProtocol.Tcp => $"tcp dport {access.PortOn(host)}",
+                PortProtocol.Udp => $"udp dport {access.PortOn(host)}",
+                _ => $"meta l4proto {{ tcp, udp }} th dport {access.PortOn(host)}",
+            };
+            Emit(rules, match, setName, set.V4.Length > 0, set.V6.Length > 0, access.Id);
+            NetRule(match, access.Networks);
+        }
+
+        foreach (var name in netSetsUsed.Order(StringComparer.Ordinal))
+        {
+            var cidrs = name switch { "client_networks" => client, "admin_networks" => admin, _ => ssh! };
+            AppendNetworkSet(sets, name, cidrs);
+        }
+
+        var sb = new StringBuilder();
+        sb.Append("#!/usr/sbin/nft -f\n");
+        sb.Append("# Generated by datalyptica: host firewall for ").Append(host.Name).Append(" (")
+          .Append(string.Join(", ", host.RoleGroups)).Append(").\n");
+        sb.Append("# Inbound is dropped unless a rule below opens it; each port opens only to the hosts that call it\n");
+        sb.Append("# (Components/OsBase/FirewallPolicy.cs). Only our own table is replaced, so tables other tools own survive a reload.\n");
+        sb.Append($"table inet {Table}\ndelete table inet {Table}\n\n");
+        sb.Append($"table inet {Table} {{\n");
+        sb.Append(sets);
+        sb.Append("\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n");
+        sb.Append("\t\tct state established,related accept\n\t\tct state invalid drop\n\t\tiif \"lo\" accept\n");
+        sb.Append("\t\t# ICMP errors keep path-MTU discovery working; echo is rate limited. ICMPv6 neighbour discovery is required for IPv6.\n");
+        sb.Append("\t\tip protocol icmp icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n");
+        sb.Append("\t\tip protocol icmp icmp type echo-request limit rate 10/second accept\n");
+        sb.Append("\t\tip6 nexthdr icmpv6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept\n");
+        sb.Append("\t\tip6 nexthdr icmpv6 icmpv6 type echo-request limit rate 10/second accept\n");
+        sb.Append(rules);
+        sb.Append("\t\tlimit rate 5/minute log prefix \"datalyptica-drop: \" level info\n\t\tcounter\n\t}\n\n");
+        sb.Append("\t# These hosts route nothing.\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n");
+        return new RenderedFile(OsBaseRenderer.ComponentId, ConfigPath, sb.ToString()) { Mode = Modes.Public };
+    }
+
+    private static IReadOnlyList<string>? Networks(RenderContext context, string key) =>
+        SiteVars.List(context.Site.Vars.GetValueOrDefault(key)) is { Count: > 0 } l ? l : null;
+
+    private static bool IsV6(string cidr) => cidr.Contains(':');
+    private static bool HasV4(IReadOnlyList<string> cidrs) => cidrs.Any(c => !IsV6(c));
+    private static bool HasV6(IReadOnlyList<string> cidrs) => cidrs.Any(IsV6);
+
+    private static void Emit(StringBuilder rules, string match, string set, bool v4, bool v6, string? comment = null)
+    {
+        var c = comment is null ? "" : $" comment \"{comment}\"";
+        if (v4) rules.Append($"\t\t{match} ip saddr @{set}_v4 accept{c}\n");
+        if (v6) rules.Append($"\t\t{match} ip6 saddr @{set}_v6 accept{c}\n");
+    }
+
+    /// <summary>Addresses of the callers, sorted and de-duplicated, split by family, as nft element lists.</summary>
+    private static (string V4, string V6) CallerSet(SiteSets cache, RenderContext context, string id, IReadOnlyList<RoleDefinition> callers, bool allHosts) =>
+        cache.Sets.GetOrAdd(id, _ =>
+        {
+            var addresses = allHosts
+                ? context.Site.Hosts.Select(h => h.Address)
+                : callers.SelectMany(r => context.Members(r)).Select(h => h.Address);
+            var distinct = addresses.Distinct().ToList();
+            distinct.Sort(CompareAddresses);
+            return (Join(distinct.Where(a => a.AddressFamily == AddressFamily.InterNetwork)),
+                    Join(distinct.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6)));
+        });
+
+    private static string Join(IEnumerable<IPAddress> addresses) => string.Join(", ", addresses);
+
+    private static int CompareAddresses(IPAddress a, IPAddress b)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        if (x.Length != y.Length) return x.Length.CompareTo(y.Length);
+        for (var i = 0; i < x.Length; i++)
+            if (x[i] != y[i]) return x[i].CompareTo(y[i]);
+        return 0;
+    }
+
+    private static void AppendSet(StringBuilder sb, string name, (string V4, string V6) set)
+    {
+        if (set.V4.Length > 0) sb.Append($"\tset {name}_v4 {{\n\t\ttype ipv4_addr\n\t\telements = {{ {set.V4} }}\n\t}}\n\n");
+        if (set.V6.Length > 0) sb.Append($"\tset {name}_v6 {{\n\t\ttype ipv6_addr\n\t\telements = {{ {set.V6} }}\n\t}}\n\n");
+    }
+
+    private static void AppendNetworkSet(StringBuilder sb, string name, IReadOnlyList<string> cidrs)
+    {
+        // interval + auto-merge: networks may overlap (10.0.0.0/8 and 10.20.0.0/16) without a load error.
+        var v4 = cidrs.Where(c => !IsV6(c)).ToList();
+        var v6 = cidrs.Where(IsV6).ToList();
+        if (v4.Count > 0) sb.Append($"\tset {name}_v4 {{\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n\t\telements = {{ {string.Join(", ", v4)} }}\n\t}}\n\n");
+        if (v6.Count > 0) sb.Append($"\tset {name}_v6 {{\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\tauto-merge\n\t\telements = {{ {string.Join(", ", v6)} }}\n\t}}\n\n");
+    }
+}

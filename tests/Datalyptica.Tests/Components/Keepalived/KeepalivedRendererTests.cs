@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Datalyptica.Components.Keepalived;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+using Datalyptica.Tests.Rendering;
+
+namespace Datalyptica.Tests.Components.Keepalived;
+
+public partial class KeepalivedRendererTests
+{
+    private sealed record Instance(string Host, string Name, int RouterId, int Priority, string Src, List<string> Peers, string Vip, string Interface, string Advert);
+
+    [GeneratedRegex(@"vrrp_instance (\S+) \{(.*?)\n\}", RegexOptions.Singleline)]
+    private static partial Regex InstancePattern();
+
+    private static List<Instance> Parse(string host, string text) => InstancePattern().Matches(text).Select(m =>
+    {
+        var body = m.Groups[2].Value;
+        string One(string key) => Regex.Match(body, $@"\n\s*{key} (\S+)").Groups[1].Value;
+        var peers = Regex.Match(body, @"unicast_peer \{([^}]*)\}").Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var vip = Regex.Match(body, @"virtual_ipaddress \{\s*(\S+) dev").Groups[1].Value;
+        return new Instance(host, m.Groups[1].Value, int.Parse(One("virtual_router_id")), int.Parse(One("priority")), One("unicast_src_ip"), peers, vip, One("interface"), One("advert_int"));
+    }).ToList();
+
+    /// <summary>
+    /// keepalived --config-test also checks that the configured interfaces exist, so it runs in a fresh network
+    /// namespace holding an interface of that name (one end of a veth pair: this kernel has no dummy module):
+    /// the result does not depend on this machine's NICs.
+    /// </summary>
+    private static Tool.Result ConfigTest(string path, string iface) =>
+        Tool.Run("unshare", ["-n", "sh", "-c",
+            $"{Tool.Resolve("ip")} link add {iface} type veth peer name dl-peer0 && {Tool.Resolve("ip")} link set {iface} up && {Tool.Resolve("keepalived")} --config-test -f {path}"]);
+
+    public static TheoryData<string> Sites => new() { "production", "development", "staging" };
+
+    private static RenderedSite Of(string name) => name switch
+    {
+        "production" => RenderedSites.Production,
+        "development" => RenderedSites.Development,
+        _ => RenderedSites.Staging,
+    };
+
+    [Theory]
+    [MemberData(nameof(Sites))]
+    public void Config_passes_keepalived_config_test(string siteName)
+    {
+        var site = Of(siteName);
+        var files = site.FilesAt(KeepalivedRenderer.ConfigPath).ToList();
+        files.Count.ShouldBe(site.Site.HostsWith(KeepalivedComponent.Node).Count());
+        foreach (var (host, file) in files)
+        {
+            using var root = new HostRoot([file]);
+            var result = ConfigTest(root.PathOf(file.Path), "eth0");
+            result.ExitCode.ShouldBe(0, $"{siteName} {host.Name}: {result.Output}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sites))]
+    public void Instances_match_the_site_vips_with_unique_priorities_and_all_peers(string siteName)
+    {
+        var rendered = Of(siteName);
+        var site = rendered.Site;
+        var members = site.HostsWith(KeepalivedComponent.Node).ToList();
+        var instances = rendered.FilesAt(KeepalivedRenderer.ConfigPath).SelectMany(x => Parse(x.Host.Name, x.File.Content)).ToList();
+        instances.Select(i => i.Name).Distinct().ShouldBe(site.Vips.Select(v => v.Name), ignoreOrder: true);
+        foreach (var vip in site.Vips)
+        {
+            var of = instances.Where(i => i.Name == vip.Name).ToList();
+            of.Count.ShouldBe(members.Count);
+            of.ShouldAllBe(i => i.RouterId == vip.RouterId);
+            of.ShouldAllBe(i => i.Vip == vip.Cidr);
+            of.ShouldAllBe(i => i.Advert == "1" && i.Interface == "eth0");
+            of.Select(i => i.Priority).Distinct().Count().ShouldBe(of.Count, $"{vip.Name}: priorities must differ");
+            foreach (var i in of)
+            {
+                var self = members.Single(h => h.Name == i.Host);
+                i.Src.ShouldBe(self.Address.ToString());
+                i.Peers.ShouldBe(members.Where(h => h != self).Select(h => h.Address.ToString()), ignoreOrder: true);
+                // The VIP is in the host's subnet and is no host's own address.
+                IPNetwork.Parse($"{vip.Address}/{vip.PrefixLength}").Contains(self.Address).ShouldBeTrue();
+            }
+            site.Hosts.ShouldNotContain(h => h.Address.Equals(vip.Address));
+        }
+        // Active-active: each VIP prefers a different node.
+        var preferred = site.Vips.Select(v => instances.Where(i => i.Name == v.Name).MaxBy(i => i.Priority)!.Host).ToList();
+        preferred.Distinct().Count().ShouldBe(Math.Min(site.Vips.Count, members.Count));
+        site.Vips.Select(v => v.RouterId).Distinct().Count().ShouldBe(site.Vips.Count);
+    }
+
+    [Fact]
+    public void Haproxy_is_tracked_as_a_process_and_no_password_is_used()
+    {
+        foreach (var (_, file) in RenderedSites.Production.FilesAt(KeepalivedRenderer.ConfigPath))
+        {
+            file.Content.ShouldContain("vrrp_track_process haproxy {\n    process haproxy\n");
+            file.Content.ShouldContain("track_process {\n        haproxy\n    }");
+            Regex.IsMatch(file.Content, @"^\s*script\b", RegexOptions.Multiline).ShouldBeFalse("no track scripts: pidof fails inside keepalived");
+            file.Content.ShouldNotContain("auth_pass");
+            file.Content.ShouldNotContain("vrrp_strict\n");
+            file.Content.ShouldContain("check_unicast_src");
+            file.ContainsSecrets.ShouldBeFalse();
+        }
+    }
+
+    [Fact]
+    public void Advert_interval_and_interface_come_from_the_inventory()
+    {
+        var site = RenderedSites.Production.Site;
+        var custom = site with
+        {
+            Vars = new Dictionary<string, Setting>(site.Vars)
+            {
+                [KeepalivedRenderer.AdvertIntKey] = new(0.5, null),
+                [KeepalivedRenderer.InterfaceKey] = new("ens192", null),
+            },
+        };
+        var file = SiteRenderer.Render(custom, "lb02", "keepalived")[0].Files.Single();
+        file.Content.ShouldContain("advert_int 0.5\n");
+        file.Content.ShouldContain("vrrp_version 3\n");
+        file.Content.ShouldContain("interface ens192\n");
+        file.Content.ShouldContain("/24 dev ens192\n");
+        using var root = new HostRoot([file]);
+        var result = ConfigTest(root.PathOf(file.Path), "ens192");
+        result.ExitCode.ShouldBe(0, result.Output);
+        // The check is real: an interface the host does not have fails it.
+        ConfigTest(root.PathOf(file.Path), "eth0").ExitCode.ShouldNotBe(0);
+    }
+
+    [Fact]
+    public void Priorities_are_distinct_for_any_pool_size()
+    {
+        for (var n = 2; n <= 20; n++)
+            for (var v = 0; v < 3; v++)
+            {
+                var p = Enumerable.Range(0, n).Select(i => KeepalivedRenderer.Priority(i, n, v)).ToList();
+                p.Distinct().Count().ShouldBe(n);
+                p.ShouldAllBe(x => x >= 1 && x <= 254);
+                p.IndexOf(p.Max()).ShouldBe(v % n);
+            }
+    }
+}

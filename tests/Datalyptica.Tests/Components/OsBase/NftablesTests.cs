@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Datalyptica.Components;
+using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Components.Prometheus;
+using Datalyptica.Components.Keepalived;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+using Datalyptica.Tests.Rendering;
+
+namespace Datalyptica.Tests.Components.OsBase;
+
+/// <summary>The parsed firewall of one host: named sets and the accept rules that use them.</summary>
+internal sealed partial record Firewall(Dictionary<string, List<string>> Sets, List<(string Match, string Set)> Rules)
+{
+    [GeneratedRegex(@"set (\w+) \{[^}]*?elements = \{ ([^}]*) \}", RegexOptions.Singleline)]
+    private static partial Regex SetPattern();
+
+    [GeneratedRegex(@"^\t\t(.*?) (?:ip|ip6) saddr @(\w+) accept", RegexOptions.Multiline)]
+    private static partial Regex RulePattern();
+
+    public static Firewall Parse(string text) => new(
+        SetPattern().Matches(text).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Split(", ").ToList()),
+        RulePattern().Matches(text).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList());
+
+    /// <summary>Sets referenced by rules with exactly this match (e.g. "tcp dport 5432").</summary>
+    public IEnumerable<string> SetsFor(string match) => Rules.Where(r => r.Match == match).Select(r => r.Set);
+
+    public bool Allows(string match, IPAddress address) => SetsFor(match).Any(s => Sets[s].Any(e => Contains(e, address)));
+
+    public bool AllowsByHostSet(string match, IPAddress address) =>
+        SetsFor(match).Where(s => !s.EndsWith("networks_v4") && !s.EndsWith("networks_v6")).Any(s => Sets[s].Contains(address.ToString()));
+
+    private static bool Contains(string element, IPAddress address)
+    {
+        if (!element.Contains('/')) return element == address.ToString();
+        var network = IPNetwork.Parse(element);
+        return network.Contains(address);
+    }
+}
+
+public class NftablesTests
+{
+    private static string Match(Access access, Host host) => access.Protocol switch
+    {
+        PortProtocol.Tcp => $"tcp dport {access.PortOn(host)}",
+        PortProtocol.Udp => $"udp dport {access.PortOn(host)}",
+        _ => $"meta l4proto {{ tcp, udp }} th dport {access.PortOn(host)}",
+    };
+
+    public static TheoryData<string> Sites => new() { "production", "development", "staging" };
+
+    private static RenderedSite Of(string name) => name switch
+    {
+        "production" => RenderedSites.Production,
+        "development" => RenderedSites.Development,
+        _ => RenderedSites.Staging,
+    };
+
+    [Theory]
+    [MemberData(nameof(Sites))]
+    public void Every_host_firewall_passes_nft_check(string siteName)
+    {
+        // `nft -c` needs CAP_NET_ADMIN and talks to the kernel's nftables; a fresh network namespace keeps the
+        // check away from this machine's own ruleset.
+        var site = Of(siteName);
+        foreach (var (host, file) in site.FilesAt(Nftables.ConfigPath))
+        {
+            using var root = new HostRoot([file]);
+            var result = Tool.Run("unshare", ["-n", Tool.Resolve("nft"), "-c", "-f", root.PathOf(file.Path)]);
+            result.ExitCode.ShouldBe(0, $"{site}: {host.Name}: {result.Output}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sites))]
+    public void Every_caller_in_the_policy_can_reach_the_port_and_others_cannot(string siteName)
+    {
+        var rendered = Of(siteName);
+        var site = rendered.Site;
+        var checkedPairs = 0;
+        foreach (var (host, file) in rendered.FilesAt(Nftables.ConfigPath))
+        {
+            var fw = Firewall.Parse(file.Content);
+            foreach (var access in FirewallPolicy.On(host))
+            {
+                var match = Match(access, host);
+                var callers = (access.AllHosts ? site.Hosts : access.Callers.SelectMany(site.HostsWith)).Select(h => h.Address).ToHashSet();
+                foreach (var address in callers)
+                {
+                    fw.AllowsByHostSet(match, address).ShouldBeTrue($"{site.Name}: {host.Name} {match} ({access.Id}) must admit {address}");
+                    checkedPairs++;
+                }
+                // Without client/admin networks, nobody else gets in.
+                if (access.Networks == Networks.None && access.Range is null && !access.AllHosts)
+                    foreach (var other in site.Hosts.Where(h => !callers.Contains(h.Address)))
+                        fw.Allows(match, other.Address).ShouldBeFalse($"{site.Name}: {host.Name} {match} ({access.Id}) must not admit {other.Name}");
+            }
+            // Node exporter: Prometheus only.
+            var prometheus = site.HostsWith(PrometheusComponent.Server).Select(h => h.Address).ToHashSet();
+            foreach (var h in site.Hosts)
+                fw.Allows($"tcp dport {host.Port(Datalyptica.Components.OsBase.NodeExporter)}", h.Address).ShouldBe(prometheus.Contains(h.Address), $"{host.Name} 9100 from {h.Name}");
+        }
+        checkedPairs.ShouldBeGreaterThan(100);
+    }
+
+    [Fact]
+    public void Vrrp_is_admitted_only_from_keepalived_peers()
+    {
+        var rendered = RenderedSites.Production;
+        var peers = rendered.Site.HostsWith(KeepalivedComponent.Node).Select(h => h.Address.ToString()).ToList();
+        foreach (var (host, file) in rendered.FilesAt(Nftables.ConfigPath))
+        {
+            var fw = Firewall.Parse(file.Content);
+            if (host.Has(KeepalivedComponent.Node))
+            {
+                file.Content.ShouldContain("ip protocol 112 ip saddr @keepalived_vrrp_v4 accept");
+                fw.Sets["keepalived_vrrp_v4"].ShouldBe(peers, ignoreOrder: true);
+            }
+            else file.Content.ShouldNotContain("ip protocol 112");
+            file.Content.ShouldContain("policy drop;");
+            file.Content.ShouldContain("ct state established,related accept");
+        }
+    }
+
+    [Fact]
+    public void A_moved_port_is_opened_on_the_moved_number()
+    {
+        // Development moves Flink's REST port to 8082 on processing hosts (Spark's worker UI owns 8081).
+        var rendered = RenderedSites.Development;
+        var jm = rendered.Site.Hosts.First(h => h.Has(Datalyptica.Components.Flink.FlinkComponent.JobManager));
+        jm.Port(Datalyptica.Components.Flink.FlinkComponent.Rest).ShouldBe(8082);
+        var text = rendered.File(jm.Name, Nftables.ConfigPath).Content;
+        text.ShouldContain("tcp dport 8082 ip saddr @flink_rest_v4 accept");
+        text.ShouldNotContain("@flink_rest_v4 accept comment \"flink_rest\"\n\t\ttcp dport 8081");
+    }
+
+    [Fact]
+    public void Rule_count_grows_with_ports_not_hosts()
+    {
+        var big = RenderedSites.Generated1000;
+        var worst = big.FilesAt(Nftables.ConfigPath).Max(x => Firewall.Parse(x.File.Content).Rules.Count);
+        var small = RenderedSites.Production.FilesAt(Nftables.ConfigPath).Max(x => Firewall.Parse(x.File.Content).Rules.Count);
+        worst.ShouldBe(small, "a 1,000-host site adds set elements, not rules");
+        worst.ShouldBeLessThan(40);
+    }
+
+    [Fact]
+    public void Client_networks_come_from_the_site()
+    {
+        var site = RenderedSites.Production.Site;
+        var custom = site with { Vars = new Dictionary<string, Setting>(site.Vars) {
+            [FirewallPolicy.ClientNetworksKey] = new(new List<object?> { "10.20.0.0/16", "fd00::/8" }, null),
+            [FirewallPolicy.SshSourcesKey] = new("192.0.2.0/24", null),
+        } };
+        var text = SiteRenderer.Render(custom, "lb01", Datalyptica.Rendering.OsBaseRenderer.ComponentId)[0].Files.Single(f => f.Path == Nftables.ConfigPath).Content;
+        text.ShouldContain("elements = { 10.20.0.0/16 }");
+        text.ShouldContain("elements = { fd00::/8 }");
+        text.ShouldContain("tcp dport 443 ip6 saddr @client_networks_v6 accept");
+        text.ShouldContain("tcp dport 22 ip saddr @ssh_sources_v4 accept");
+        text.ShouldNotContain("tcp dport 22 accept");
+        using var root = new HostRoot([new RenderedFile("os-base", Nftables.ConfigPath, text)]);
+        var result = Tool.Run("unshare", ["-n", Tool.Resolve("nft"), "-c", "-f", root.PathOf(Nftables.ConfigPath)]);
+        result.ExitCode.ShouldBe(0, result.Output);
+    }
+}
