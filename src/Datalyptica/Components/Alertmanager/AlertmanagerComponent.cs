@@ -17,4 +17,14 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public override string DefaultVersion => "0.28.0";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
+
+    public const string SmtpPasswordKey = "vault_alertmanager_smtp_password";
+    public const string SmarthostKey = "alertmanager_smtp_smarthost";
+    public const string EmailToKey = "alertmanager_email_to";
+    public const string EmailFromKey = "alertmanager_email_from";
+    public const string WebhookKey = "alertmanager_critical_webhook_url";
+    public const string HeartbeatKey = "alertmanager_heartbeat_url";
+    public override IReadOnlyList<string> SecretKeys => [SmtpPasswordKey];
+    public override IReadOnlyList<string> SettingKeys => [SmarthostKey, EmailToKey, EmailFromKey, WebhookKey, HeartbeatKey];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
 }

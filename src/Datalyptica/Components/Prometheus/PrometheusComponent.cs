@@ -16,5 +16,8 @@ public sealed class PrometheusComponent : ComponentDefinition
     public override string DefaultVersion => "3.0.1";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
-    public override IReadOnlyList<string> SettingKeys => ["prometheus_retention"];
+    public const string RetentionKey = "prometheus_retention";
+    public const string RunbookKey = "prometheus_runbook_url";
+    public override IReadOnlyList<string> SettingKeys => [RetentionKey, RunbookKey];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
 }

@@ -1,0 +1,233 @@
+using System.Text;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Components.Redis;
+
+/// <summary>
+/// Redis data nodes and Sentinels from Debian's redis-server and redis-sentinel packages, so the package's
+/// paths are kept (/etc/redis, /var/lib/redis, /run/redis) and its units get drop-ins. The first member of the
+/// redis group is the initial primary; after that Sentinel decides, which is why redis.conf and
+/// sentinel.conf are seeds (rendered once, then owned by the running services).
+/// </summary>
+public sealed class RedisRenderer : IComponentRenderer
+{
+    public const string ConfPath = "/etc/redis/redis.conf";
+    public const string SentinelConfPath = "/etc/redis/sentinel.conf";
+    public const string ServerDropInPath = "/etc/systemd/system/redis-server.service.d/datalyptica.conf";
+    public const string SentinelDropInPath = "/etc/systemd/system/redis-sentinel.service.d/datalyptica.conf";
+    public const string ExporterDefaultsPath = "/etc/default/prometheus-redis-exporter";
+    public const string ServiceUser = "redis";
+    public const int DefaultDownAfterMs = 5000;
+    public const string DefaultPolicy = "volatile-lru";
+
+    private static readonly RedisComponent Component = new();
+    public static string LogDir => PlatformPaths.Logs("redis");
+
+    /// <summary>The name Sentinel monitors the group under; clients ask Sentinel for it.</summary>
+    public static string MasterName(Site site) => $"{site.Name}-redis";
+
+    public IEnumerable<RenderedFile> Render(RenderContext ctx)
+    {
+        if (ctx.Has(RedisComponent.Data))
+        {
+            yield return new RenderedFile(Component.Id, ConfPath, RedisConf(ctx))
+                { Owner = ServiceUser, Group = ServiceUser, Mode = Modes.Private, Kind = FileKind.Seed };
+            yield return new RenderedFile(Component.Id, ServerDropInPath, ServerDropIn(ctx)) { Kind = FileKind.SystemdUnit };
+            yield return new RenderedFile(Component.Id, ExporterDefaultsPath, ExporterDefaults(ctx))
+                { Mode = Modes.OwnerOnly };
+        }
+        if (ctx.Has(RedisComponent.Sentinel))
+        {
+            yield return new RenderedFile(Component.Id, SentinelConfPath, SentinelConf(ctx))
+                { Owner = ServiceUser, Group = ServiceUser, Mode = Modes.Private, Kind = FileKind.Seed };
+            yield return new RenderedFile(Component.Id, SentinelDropInPath, SentinelDropIn()) { Kind = FileKind.SystemdUnit };
+        }
+    }
+
+    /// <summary>The initial primary: the first member of the redis group (inventory order, stable).</summary>
+    public static Host InitialPrimary(RenderContext ctx) => ctx.Members(RedisComponent.Data)[0];
+
+    /// <summary>maxmemory in MB: redis_maxmemory_mb, else half of what the host has left after the OS and the co-located roles.</summary>
+    public static int MaxMemoryMb(RenderContext ctx)
+    {
+        if (IntVar(ctx, RedisComponent.MaxMemoryKey) is { } set) return set;
+        var ownGb = ctx.Host.Roles.Where(r => r.Component.Id == Component.Id).Sum(r => r.Needs.RamGb);
+        var othersMb = (int)((ctx.Host.Needs.RamGb - ownGb) * 1024);
+        var leftMb = ctx.Host.RamGb * 1024 - othersMb;
+        // Half: a fork for AOF rewrite or a full resync can need up to twice the dataset under write load
+        // (redis.io, "Memory optimization" and the persistence page on copy-on-write).
+        return Math.Clamp(leftMb / 2, 256, 64 * 1024);
+    }
+
+    /// <summary>Longer than Sentinel's down-after plus its election, so a failover happens before the old primary returns.</summary>
+    public static int RestartSec(RenderContext ctx) => Math.Max(15, 3 * DownAfterMs(ctx) / 1000);
+
+    public static int SentinelQuorum(RenderContext ctx) => ctx.Members(RedisComponent.Sentinel).Count / 2 + 1;
+
+    public static int DownAfterMs(RenderContext ctx) => IntVar(ctx, RedisComponent.DownAfterKey) ?? DefaultDownAfterMs;
+
+    private static int? IntVar(RenderContext ctx, string key)
+    {
+        var s = ctx.Host.Vars.GetValueOrDefault(key) ?? ctx.Site.Var(key);
+        return s is not null && int.TryParse(s.AsString(), out var v) ? v : null;
+    }
+
+    private static string? StringVar(RenderContext ctx, string key) =>
+        (ctx.Host.Vars.GetValueOrDefault(key) ?? ctx.Site.Var(key))?.AsString();
+
+    private static string RedisConf(RenderContext ctx)
+    {
+        var host = ctx.Host;
+        var primary = InitialPrimary(ctx);
+        var password = ctx.Secret(RedisComponent.PasswordKey);
+        var maxMb = MaxMemoryMb(ctx);
+        var policy = StringVar(ctx, RedisComponent.MaxMemoryPolicyKey) ?? DefaultPolicy;
+        var replicas = ctx.Members(RedisComponent.Data).Count - 1;
+        // The backlog lets a replica that blinked resume with a partial resync instead of a full copy.
+        var backlogMb = Math.Clamp(maxMb / 64, 64, 512);
+        var sb = new StringBuilder();
+        sb.Append($"""
+            # Generated by datalyptica for {host.Name} (site {ctx.Site.Name}), Debian redis-server paths.
+            # SEED: written once. Afterwards Redis owns this file: on failover Sentinel sends REPLICAOF and
+            # CONFIG REWRITE, which rewrites `replicaof` here. Re-rendering it would point a promoted primary
+            # back at the old one. Later changes go through CONFIG SET + CONFIG REWRITE.
+            # (An `include` of a tool-owned file does not help: CONFIG REWRITE copies every included non-default
+            # value into this file, where it then shadows the include. Checked on redis 7.0.)
+
+            bind {host.Address} 127.0.0.1
+            protected-mode yes
+            port {ctx.Port(RedisComponent.Server)}
+            tcp-backlog 511
+            tcp-keepalive 60
+            timeout 0
+            daemonize no
+            supervised systemd
+            pidfile /run/redis/redis-server.pid
+            loglevel notice
+            logfile {LogDir}/redis-server.log
+            dir /var/lib/redis
+            maxclients 10000
+
+            # Any node can be promoted, so every node both requires the password and uses it towards its primary.
+            requirepass {password}
+            masterauth {password}
+
+            # Persistence ON. Debian's unit restarts Redis within a second (Restart=always, changed to on-failure by
+            # the drop-in); a primary without persistence comes back EMPTY before Sentinel notices, and its replicas
+            # resync to the empty dataset: the data is gone everywhere (redis.io replication docs, "Safety of
+            # replication when master has persistence turned off"; reproduced in the lab).
+            appendonly yes
+            appendfsync everysec
+            appendfilename "appendonly.aof"
+            aof-use-rdb-preamble yes
+            auto-aof-rewrite-percentage 100
+            auto-aof-rewrite-min-size 64mb
+            no-appendfsync-on-rewrite no
+            save 3600 1 300 100 60 10000
+            stop-writes-on-bgsave-error yes
+            dbfilename dump.rdb
+
+            # Replication. A partitioned old primary stops accepting writes when no replica has acked within
+            # 10 s, which bounds what it can lose before Sentinel demotes it (lab: ~16 s as a lone writable primary).
+            min-replicas-to-write {(replicas > 0 ? 1 : 0)}
+            min-replicas-max-lag 10
+            replica-read-only yes
+            replica-serve-stale-data yes
+            repl-diskless-sync yes
+            repl-diskless-sync-delay 5
+            repl-backlog-size {backlogMb}mb
+            replica-priority 100
+
+            # Memory: half of what is left on this host ({host.RamGb} GB) after the OS and co-located roles, or
+            # {RedisComponent.MaxMemoryKey}. {DefaultPolicy} (default, {RedisComponent.MaxMemoryPolicyKey}) evicts only keys with a TTL (caches, sessions) and never
+            # queue entries without one; once none are left, writes fail loudly instead of dropping data.
+            maxmemory {maxMb}mb
+            maxmemory-policy {policy}
+            maxmemory-samples 10
+
+            slowlog-log-slower-than 10000
+            slowlog-max-len 256
+            latency-monitor-threshold 100
+
+            """.Replace("\r", ""));
+        if (!ReferenceEquals(primary, host))
+            sb.Append($"""
+
+                # Initial role: replica of the first member of the redis group. Sentinel rewrites this after a failover.
+                replicaof {primary.Address} {primary.Port(RedisComponent.Server)}
+
+                """);
+        return sb.ToString();
+    }
+
+    private static string SentinelConf(RenderContext ctx)
+    {
+        var host = ctx.Host;
+        var primary = InitialPrimary(ctx);
+        var name = MasterName(ctx.Site);
+        var sentinels = ctx.Members(RedisComponent.Sentinel).Count;
+        return $"""
+            # Generated by datalyptica for {host.Name} (site {ctx.Site.Name}), Debian redis-sentinel paths.
+            # SEED: render once, never fight it. Sentinel rewrites this file itself (it records the current
+            # primary, the known replicas and sentinels, and the config epoch); overwriting it would make this
+            # Sentinel forget a failover (redis.io Sentinel docs; reference SETTINGS.md §11).
+
+            bind {host.Address} 127.0.0.1
+            port {ctx.Port(RedisComponent.SentinelPort)}
+            daemonize no
+            supervised systemd
+            pidfile /run/sentinel/redis-sentinel.pid
+            logfile {LogDir}/sentinel.log
+            dir /var/lib/redis
+            sentinel resolve-hostnames no
+            sentinel deny-scripts-reconfig yes
+
+            # Quorum {sentinels / 2 + 1} of {sentinels}: a majority marks the primary objectively down; the failover
+            # itself always needs a majority of all Sentinels, so a minority partition cannot promote.
+            sentinel monitor {name} {primary.Address} {primary.Port(RedisComponent.Server)} {sentinels / 2 + 1}
+            sentinel auth-pass {name} {ctx.Secret(RedisComponent.PasswordKey)}
+            # {DownAfterMs(ctx)} ms ({RedisComponent.DownAfterKey}): the lab measured 3000 ms -> a new primary in ~4.3 s;
+            # 5000 (SETTINGS.md §11) keeps a VM stall or live migration from causing a needless failover, at ~2 s more.
+            sentinel down-after-milliseconds {name} {DownAfterMs(ctx)}
+            sentinel failover-timeout {name} 60000
+            # Resync one replica at a time, so the others keep serving reads during a failover.
+            sentinel parallel-syncs {name} 1
+
+            """.Replace("\r", "");
+    }
+
+    private static string ServerDropIn(RenderContext ctx) => $"""
+        # Generated by datalyptica. Drop-in for Debian's redis-server.service.
+        # Debian ships Restart=always. Together with a restart within a second, a crashed primary used to come
+        # back (possibly empty) before Sentinel's down-after elapsed, so no failover happened and the replicas
+        # resynced from it (lab trap, LAB-NOTES "Redis 7 + Sentinel"). on-failure + a pause longer than
+        # Sentinel's down-after lets Sentinel promote a replica first; the old primary then rejoins as a replica.
+        [Service]
+        Restart=on-failure
+        RestartSec={RestartSec(ctx)}
+        # The unit uses ProtectSystem=strict: allow our log folder.
+        ReadWritePaths=-{LogDir}
+        LimitNOFILE=65536
+
+        """;
+
+    private static string SentinelDropIn() => $"""
+        # Generated by datalyptica. Drop-in for Debian's redis-sentinel.service: Sentinel keeps no data, so
+        # Debian's Restart=always stays; it only needs to write its log folder under ProtectSystem=strict.
+        [Service]
+        ReadWritePaths=-{LogDir}
+
+        """;
+
+    private static string ExporterDefaults(RenderContext ctx) => $"""
+        # Generated by datalyptica. Environment of Debian's prometheus-redis-exporter.service.
+        # Read by systemd (root) only, hence root-owned 0600: the password is passed as an environment variable so
+        # it never shows in `ps` (redis_exporter reads REDIS_ADDR, REDIS_PASSWORD, REDIS_EXPORTER_WEB_LISTEN_ADDRESS).
+        REDIS_ADDR=redis://127.0.0.1:{ctx.Port(RedisComponent.Server)}
+        REDIS_PASSWORD={ctx.Secret(RedisComponent.PasswordKey)}
+        REDIS_EXPORTER_WEB_LISTEN_ADDRESS={ctx.Host.Address}:{ctx.Port(RedisComponent.Exporter)}
+        ARGS=""
+
+        """;
+}
