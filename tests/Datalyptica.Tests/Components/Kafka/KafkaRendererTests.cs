@@ -190,4 +190,13 @@ internal static class Jvm
         var n = int.Parse(m.Groups[1].Value);
         return char.ToLowerInvariant(m.Groups[2].Value[0]) == 'g' ? n * 1024 : n;
     }
+
+    /// <summary>"9g", "2112m", "4300MB" → MB.</summary>
+    public static int Mb(string size)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(size.Trim(), @"^(\d+)\s*([gGmM])[bB]?$");
+        m.Success.ShouldBeTrue($"not a size: {size}");
+        var n = int.Parse(m.Groups[1].Value);
+        return char.ToLowerInvariant(m.Groups[2].Value[0]) == 'g' ? n * 1024 : n;
+    }
 }
