@@ -83,7 +83,7 @@ public sealed class TrinoRenderer : IComponentRenderer
         var perNode = MaxMemoryPerNodeMb(h);
         // Cluster-wide limit for one query: the per-node limit on every node that runs tasks.
         var taskNodes = include ? 1 : workers.Count; // only the active coordinator gets announcements
-        var cluster = workers.Count > 0 ? workers.Min(w => MaxMemoryPerNodeMb(w)) : perNode;
+        var cluster = !coordinator || workers.Count == 0 ? perNode : workers.Min(w => MaxMemoryPerNodeMb(w));
         yield return Owned(ctx.File(component, ConfigPath, JavaProperties.Write(
         [
             new("coordinator", coordinator),
