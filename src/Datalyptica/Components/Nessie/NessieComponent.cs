@@ -7,6 +7,14 @@ public sealed class NessieComponent : ComponentDefinition
 {
     public static readonly PortSpec Api = new("api", 19120, "nessie_port");
     public static readonly PortSpec Management = new("management", 9000, "nessie_management_port");
+    /// <summary>
+    /// HAProxy's listener for the Nessie API on the front-door VIP (read from the HAProxy hosts' vars). Iceberg's
+    /// NessieCatalog takes one URI, so clients (Spark, Trino, Flink) reach the stateless servers through the VIP;
+    /// HAProxy checks /q/health/ready on each server's management port.
+    /// </summary>
+    public static readonly PortSpec FrontDoor = new("nessie-front-door", 19120, "haproxy_nessie_port");
+    public const string DatabaseKey = "nessie_db_name";
+    public const string DatabaseUserKey = "nessie_db_user";
 
     public static readonly RoleDefinition Server = Role("nessie", "catalog server", new(1, 2),
         new(2, Why: "stateless servers behind HAProxy; one may fail"), Api, Management);
@@ -20,4 +28,6 @@ public sealed class NessieComponent : ComponentDefinition
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];
     public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";
     public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
+    public override IReadOnlyList<string> SettingKeys => [DatabaseKey, DatabaseUserKey, "nessie_heap_mb"];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
 }

@@ -23,6 +23,7 @@ public sealed class SparkComponent : ComponentDefinition
     public override Tier Tier => Tier.Processing;
     public override string DefaultVersion => "3.5.4";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Rendering.IComponentRenderer? Renderer { get; } = new SparkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Master, Worker, History];
     public override IReadOnlyList<Dependency> Requires =>
         [new("zookeeper", "standalone master HA needs a ZooKeeper quorum (recoveryMode=ZOOKEEPER); etcd cannot serve it")];

@@ -6,6 +6,13 @@ namespace Datalyptica.Components.Trino;
 public sealed class TrinoComponent : ComponentDefinition
 {
     public static readonly PortSpec Http = new("http", 8080, "trino_http_port");
+    /// <summary>
+    /// HAProxy's listener for Trino on the front-door VIP (read from the HAProxy hosts' vars): the active coordinator
+    /// as the server and the standby as <c>backup</c>, checked with GET /v1/info. Workers announce to it, so only the
+    /// active coordinator ever holds the worker list (SETTINGS.md §7).
+    /// </summary>
+    public static readonly PortSpec FrontDoor = new("trino-front-door", 8080, "haproxy_trino_port");
+    public const string PostgresDatabaseKey = "trino_postgresql_database";
 
     public static readonly RoleDefinition Coordinator = Role("trino_coordinator", "coordinator", new(2, 8),
         new(2, Why: "an active coordinator and a standby behind HAProxy"), Http);
@@ -18,5 +25,8 @@ public sealed class TrinoComponent : ComponentDefinition
     public override string DefaultVersion => "469";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
+    public override IReadOnlyList<string> SecretKeys => ["vault_trino_clickhouse_password", "vault_trino_postgresql_password"];
+    public override IReadOnlyList<string> SettingKeys => [PostgresDatabaseKey];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
     public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
 }
