@@ -6,9 +6,9 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 # ansible-core: the inventory and vault cross-checks. The rest: the real validators that check rendered
 # configuration (haproxy -c, keepalived -t, promtool, amtool, patroni --validate-config, nft -c,
-# systemd-analyze verify, redis-server, postgres, zookeeper's classes).
+# systemd-analyze verify, redis-server, postgres, zookeeper's classes, etcd, pgbackrest, postgres_exporter).
 packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager patroni nftables redis-server
-          postgresql systemd zookeeper)
+          postgresql systemd zookeeper etcd-server pgbackrest prometheus-postgres-exporter)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
