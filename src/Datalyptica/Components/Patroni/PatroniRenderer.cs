@@ -220,10 +220,12 @@ public sealed class PatroniRenderer : IComponentRenderer
                     "data-checksums",
                 },
                 ["post_bootstrap"] = PostBootstrapPath,
+                ["pg_hba"] = PgHba(ctx),
             }, "bootstrap.dcs is read ONCE, when the cluster is first created; later changes go through `patronictl edit-config`.\n" +
                "loop_wait + 2 x retry_timeout <= ttl. synchronous_mode: a commit waits for a synchronous standby (RPO 0);\n" +
                "strict mode would also stop writes when no standby is left. failsafe_mode keeps the primary up while etcd\n" +
-               "is down if it can still reach every member. The parameters below are DCS-only: a local value is ignored.")
+               "is down if it can still reach every member. The parameters below are DCS-only: a local value is ignored.\n" +
+               "bootstrap.pg_hba repeats postgresql.pg_hba (which wins after bootstrap): Patroni 3.0's validator requires it.")
             .Add("postgresql", new Dictionary<string, object>
             {
                 ["listen"] = $"{host.Address},127.0.0.1:{pgPort}",
