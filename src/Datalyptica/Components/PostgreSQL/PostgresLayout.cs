@@ -1,5 +1,4 @@
 using System.Globalization;
-using Datalyptica.Components.Patroni;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 

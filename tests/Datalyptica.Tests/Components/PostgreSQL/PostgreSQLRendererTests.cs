@@ -149,6 +149,20 @@ public class PostgreSQLRendererTests
     }
 
     [Fact]
+    public void Every_built_in_profile_renders_and_the_DR_site_backs_up_to_its_own_bucket()
+    {
+        foreach (var profile in Datalyptica.Profiles.BuiltInProfiles.All)
+        {
+            var site = Datalyptica.Profiles.ProfileExpander.Expand(profile, kafkaClusterId: "MkU3OEVBNTcwNTJENDM2Qk");
+            var files = SiteRenderer.Render(site).SelectMany(h => h.Files).ToList();
+            files.Count(f => f.Path == PgBackRest.ConfigPath).ShouldBe(site.HostsWith(PostgreSQLComponent.Member).Count(), profile.Name);
+            foreach (var f in files.Where(f => f.Path == PgBackRest.ConfigPath))
+                IniText.Parse(f.Content)["global"]["repo1-s3-bucket"].ShouldBe(site.ObjectStore!.Buckets["backups"]);
+        }
+        Datalyptica.Profiles.BuiltInProfiles.Dr.Name.ShouldBe("dr");
+    }
+
+    [Fact]
     public void Rendering_the_1000_host_site_for_these_components_is_fast()
     {
         var site = RenderedSites.Generated1000.Site;
