@@ -6,12 +6,12 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 # ansible-core: the inventory and vault cross-checks. The rest: the real validators that check rendered
 # configuration (haproxy -c, keepalived -t, promtool, amtool, patroni --validate-config, nft -c,
-# systemd-analyze verify, redis-server, postgres, zookeeper's classes).
+# systemd-analyze verify, redis-server, postgres, zookeeper's classes, etcd, pgbackrest, postgres_exporter).
 packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager patroni nftables redis-server
-          postgresql systemd zookeeper)
+          postgresql systemd zookeeper etcd-server pgbackrest prometheus-postgres-exporter)
 # OS base tests: etcd-server creates the etcd user that tmpfiles names; openssl makes the throwaway TLS
 # certificate for haproxy -c; iproute2 gives keepalived --config-test an interface in a scratch netns.
-packages+=(etcd-server openssl iproute2)
+packages+=(openssl iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -7,10 +7,12 @@ public sealed class EtcdComponent : ComponentDefinition
 {
     public static readonly PortSpec Client = new("client", 2379, "etcd_client_port");
     public static readonly PortSpec Peer = new("peer", 2380, "etcd_peer_port");
+    /// <summary>Plain-HTTP /metrics and /health for Prometheus, so scrapes need no client certificate (etcd's listen-metrics-urls).</summary>
+    public static readonly PortSpec Metrics = new("metrics", 2381, "etcd_metrics_port");
 
     public static readonly RoleDefinition Member = Role("etcd", "Raft member", new(1, 2, 20),
         new(3, MustBeOdd: true, Maximum: 7, Why: "Raft needs a majority; an even count adds no fault tolerance"),
-        Client, Peer);
+        Client, Peer, Metrics);
 
     public override string Id => "etcd";
     public override string DisplayName => "etcd";
@@ -18,6 +20,7 @@ public sealed class EtcdComponent : ComponentDefinition
     public override string DefaultVersion => "3.5.16";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
     public override IReadOnlyList<string> SettingKeys =>
         ["etcd_heartbeat_interval", "etcd_election_timeout", "etcd_quota_backend_bytes", "etcd_cluster_token"];
 }

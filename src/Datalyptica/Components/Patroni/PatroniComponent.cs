@@ -24,5 +24,6 @@ public sealed class PatroniComponent : ComponentDefinition
         "patroni_ttl", "patroni_loop_wait", "patroni_retry_timeout", "patroni_maximum_lag_on_failover",
         "patroni_cluster_name",
     ];
-    public override IReadOnlyList<string> SecretKeys => ["vault_patroni_rest_password"];
+    public override IReadOnlyList<string> SecretKeys => [PatroniRenderer.RestPasswordKey];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
 }

@@ -7,10 +7,12 @@ public sealed class PostgreSQLComponent : ComponentDefinition
 {
     public static readonly PortSpec Server = new("postgres", 5432, "postgresql_port");
     public static readonly PortSpec Exporter = new("postgres-exporter", 9187, "postgres_exporter_port");
+    /// <summary>pgBackRest's TLS server (Debian's pgbackrest.service), so a backup on one member can reach the others.</summary>
+    public static readonly PortSpec PgBackRestTls = new("pgbackrest-tls", 8432, "pgbackrest_tls_port");
 
     public static readonly RoleDefinition Member = Role("postgresql", "database server", new(2, 4, 100),
         new(2, Why: "RPO 0 needs a leader and a synchronous standby"),
-        Server, Exporter);
+        Server, Exporter, PgBackRestTls);
 
     public override string Id => "postgresql";
     public override string DisplayName => "PostgreSQL";
@@ -21,5 +23,10 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     public override string? NeedsObjectStore => "pgBackRest keeps PostgreSQL backups and archived WAL in the backups bucket";
     public override IReadOnlyList<string> SettingKeys =>
         ["postgresql_max_connections", "postgresql_shared_buffers", "postgresql_databases", "pgbackrest_retention_full"];
-    public override IReadOnlyList<string> SecretKeys => ["vault_postgresql_superuser_password", "vault_postgresql_replication_password"];
+    public override IReadOnlyList<string> SecretKeys =>
+    [
+        "vault_postgresql_superuser_password", "vault_postgresql_replication_password",
+        PostgresLayout.RewindPasswordKey, PostgresLayout.MonitorPasswordKey, PgBackRest.CipherPassKey,
+    ];
+    public override Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
 }

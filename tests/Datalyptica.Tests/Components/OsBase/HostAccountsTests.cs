@@ -4,7 +4,7 @@ using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;
 
-namespace Datalyptica.Tests.Components.OsBase;
+namespace Datalyptica.Tests.Components.OsBaseLayer;
 
 public class HostAccountsTests
 {

@@ -8,7 +8,7 @@ using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;
 
-namespace Datalyptica.Tests.Components.OsBase;
+namespace Datalyptica.Tests.Components.OsBaseLayer;
 
 /// <summary>The parsed firewall of one host: named sets and the accept rules that use them.</summary>
 internal sealed partial record Firewall(Dictionary<string, List<string>> Sets, List<(string Match, string Set)> Rules)

@@ -3,7 +3,7 @@ using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;
 
-namespace Datalyptica.Tests.Components.OsBase;
+namespace Datalyptica.Tests.Components.OsBaseLayer;
 
 /// <summary>
 /// Every systemd unit and drop-in any renderer produces for the production site, checked with

@@ -53,7 +53,7 @@ public class RedisRendererTests
         var dev = RenderedSites.Development;
         foreach (var host in dev.Site.HostsWith(RedisComponent.Data))
         {
-            var others = host.Roles.Where(r => r.Component.Id != "redis").Sum(r => r.Needs.RamGb) + Datalyptica.Components.OsBase.Reserve.RamGb;
+            var others = host.Roles.Where(r => r.Component.Id != "redis").Sum(r => r.Needs.RamGb) + OsBase.Reserve.RamGb;
             var mb = Max(dev, host.Name);
             mb.ShouldBeLessThanOrEqualTo((int)((host.RamGb - others) * 1024 / 2));
             (mb + others * 1024).ShouldBeLessThan(host.RamGb * 1024);
