@@ -74,7 +74,8 @@ internal static class SiteCreation
             throw new IOException($"{dir} is not empty. Fix: choose an empty folder, or add --force to write into it.");
         Directory.CreateDirectory(dir);
 
-        var source = new VaultPasswordSource(settings.VaultPasswordFile);
+        // Writing over a site keeps its vault password and its secrets: rotating them here would break running services.
+        var source = Cli.PasswordSource(settings.VaultPasswordFile, dir);
         string? createdPasswordFile = null;
         Secret password;
         if (source.IsConfigured) password = source.Resolve();
@@ -85,7 +86,9 @@ internal static class SiteCreation
             AtomicFile.Write(createdPasswordFile, password.Reveal() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
             AtomicFile.Write(Path.Combine(dir, ".gitignore"), SiteLoader.SiteVaultPasswordFile + "\n");
         }
-        var secrets = SiteWriter.GenerateSecrets(site);
+        var kept = File.Exists(Path.Combine(dir, "hosts.yml")) ? SiteWriter.ReadSecrets(dir, password) : new Dictionary<string, Secret>();
+        var secrets = SiteWriter.GenerateSecrets(site)
+            .ToDictionary(s => s.Key, s => kept.GetValueOrDefault(s.Key) ?? s.Value);
         SiteWriter.Write(dir, site, secrets, password, profile.Name);
 
         if (settings.Output == OutputFormat.Json)

@@ -87,6 +87,20 @@ public static class SiteWriter
     private static InventoryValue V(object? value) => InventoryValue.From(value);
 
     /// <summary>
+    /// The inline !vault secrets an existing site keeps in group_vars/all.yml, decrypted, so writing the site
+    /// again (init --force) keeps them. A wrong password stops here, before anything is overwritten.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Secret> ReadSecrets(string directory, Secret vaultPassword)
+    {
+        var all = AnsibleInventoryReader.Read(directory, (file, text) => AnsibleVault.Decrypt(text, vaultPassword, file)).FindGroup("all");
+        var secrets = new Dictionary<string, Secret>();
+        foreach (var (key, value) in all?.Vars ?? new Dictionary<string, InventoryValue>())
+            if (key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) && value is VaultedValue vaulted)
+                secrets[key] = new Secret(AnsibleVault.Decrypt(vaulted.Ciphertext, vaultPassword, $"group_vars/all.yml ({key})"));
+        return secrets;
+    }
+
+    /// <summary>
     /// Fresh random values for every secret the site needs: 32 bytes in URL-safe base64 with padding, which is
     /// exactly a Fernet key (Airflow) and safe in URLs, properties and YAML for every other use.
     /// </summary>

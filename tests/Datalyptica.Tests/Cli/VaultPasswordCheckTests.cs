@@ -60,3 +60,42 @@ public class PortVariableTests
         result.Err.ShouldContain("flink_rest_port");
     }
 }
+
+public class InitOverExistingSiteTests
+{
+    [Fact]
+    public void Init_force_over_a_site_keeps_its_secrets_and_adds_missing_ones()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        var before = GeneratedSite.DecryptSecrets(site, fixture.Password);
+        // An older site that lacks a secret a newer renderer needs.
+        var all = Path.Combine(site, "group_vars", "all.yml");
+        var lines = File.ReadAllLines(all).ToList();
+        var start = lines.FindIndex(l => l.StartsWith("vault_redis_password:", StringComparison.Ordinal));
+        var end = lines.FindIndex(start + 1, l => !l.StartsWith(' '));
+        lines.RemoveRange(start, end - start);
+        File.WriteAllLines(all, lines);
+
+        CliRunner.Run("init", "--profile", "development", "--out", site, "--force", "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+
+        var after = GeneratedSite.DecryptSecrets(site, fixture.Password);
+        foreach (var (name, value) in before.Where(b => b.Key != "vault_redis_password"))
+            after[name].ShouldBe(value, name);
+        after["vault_redis_password"].ShouldNotBe(before["vault_redis_password"]);
+    }
+
+    [Fact]
+    public void Init_force_with_the_wrong_password_stops_before_writing()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        var hostsBefore = File.ReadAllText(Path.Combine(site, "group_vars", "all.yml"));
+        var wrong = fixture.Write("wrong.txt", "not-the-password\n");
+
+        var result = CliRunner.Run("init", "--profile", "development", "--out", site, "--force", "--vault-password-file", wrong).ShouldFail();
+
+        result.All.ShouldNotContain("not-the-password");
+        File.ReadAllText(Path.Combine(site, "group_vars", "all.yml")).ShouldBe(hostsBefore);
+    }
+}

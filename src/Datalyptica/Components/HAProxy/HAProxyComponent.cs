@@ -17,7 +17,9 @@ public sealed class HAProxyComponent : ComponentDefinition
 
     public static readonly RoleDefinition Node = Role("haproxy", "load balancer", new(1, 1),
         new(2, Why: "one HAProxy per VRRP node so the VIP always lands on a working proxy"),
-        PostgresPrimary, PostgresReplicas, PostgresSync, PostgresAsync, Stats, Http, Https, Exporter);
+        PostgresPrimary, PostgresReplicas, PostgresSync, PostgresAsync, Stats, Http, Https, Exporter,
+        // Plain-HTTP service ports on the VIP that platform services use among themselves (declared with their owners).
+        Nessie.NessieComponent.FrontDoor, Trino.TrinoComponent.FrontDoor);
 
     public override string Id => "haproxy";
     public override string DisplayName => "HAProxy";

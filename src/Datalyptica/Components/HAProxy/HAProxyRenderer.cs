@@ -1,6 +1,8 @@
 using System.Text;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Patroni;
+using Datalyptica.Components.Trino;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
@@ -97,6 +99,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
 
             """.Replace("\r", ""));
         Postgres(context, sb, pgMaxconn);
+        ServicePorts(context, sb);
         Http(context, sb);
         return sb.ToString();
     }
@@ -135,6 +138,40 @@ public sealed class HAProxyRenderer : IComponentRenderer
             sb.Append($"    default-server inter 3s fastinter 1s fall 3 rise {rise} on-marked-down shutdown-sessions\n");
             foreach (var m in members)
                 sb.Append($"    server {m.Name} {m.Address}:{m.Port(PostgreSQLComponent.Server)} check port {m.Port(PatroniComponent.RestApi)}\n");
+            sb.Append('\n');
+        }
+    }
+
+    /// <summary>
+    /// Service-to-service HTTP on the VIP: the Nessie API (Spark, Flink and Trino catalogs use VIP:19120) and
+    /// Trino discovery (workers announce to VIP:8080). Trino has no multi-coordinator mode, so the standby is a
+    /// `backup` server: workers only ever reach the active coordinator (SETTINGS.md §7).
+    /// </summary>
+    private static void ServicePorts(RenderContext context, StringBuilder sb)
+    {
+        var nessie = context.Members(NessieComponent.Server);
+        if (nessie.Count > 0)
+        {
+            sb.Append("# Nessie API for engines and notebooks; ready = Quarkus /q/health/ready on the management port.\n");
+            sb.Append($"listen nessie_vip\n    mode http\n    bind :{context.Port(NessieComponent.FrontDoor)}\n    balance roundrobin\n");
+            sb.Append("    option httpchk GET /q/health/ready\n    http-check expect status 200\n");
+            sb.Append("    default-server inter 3s fall 3 rise 2\n");
+            foreach (var m in nessie)
+                sb.Append($"    server {m.Name} {m.Address}:{m.Port(NessieComponent.Api)} check port {m.Port(NessieComponent.Management)}\n");
+            sb.Append('\n');
+        }
+        var coordinators = context.Members(TrinoComponent.Coordinator);
+        if (coordinators.Count > 0)
+        {
+            sb.Append("# Trino discovery and client protocol: the first coordinator is active, the others are backups.\n");
+            sb.Append($"listen trino_vip\n    mode http\n    bind :{context.Port(TrinoComponent.FrontDoor)}\n    balance first\n");
+            sb.Append("    option httpchk GET /v1/info\n    http-check expect rstring \"starting\"\\s*:\\s*false\n");
+            sb.Append("    timeout server 30m\n    default-server inter 3s fall 3 rise 2\n");
+            for (var i = 0; i < coordinators.Count; i++)
+            {
+                var m = coordinators[i];
+                sb.Append($"    server {m.Name} {m.Address}:{m.Port(TrinoComponent.Http)} check{(i == 0 ? "" : " backup")}\n");
+            }
             sb.Append('\n');
         }
     }

@@ -16,8 +16,6 @@ namespace Datalyptica.Components.Keycloak;
 public static class AppPlatform
 {
     public const string DefaultRealm = "datalyptica";
-    /// <summary>The Sentinel master name the Redis renderer monitors (Sentinel's documented default).</summary>
-    public const string RedisSentinelMaster = "mymaster";
     /// <summary>Keycloak groups the realm defines; applications map them to their own roles.</summary>
     public const string AdminsGroup = "platform-admins";
     public const string EditorsGroup = "platform-editors";

@@ -90,6 +90,9 @@ public static class FirewallPolicy
         new("haproxy_https", Lb, HAProxyComponent.Https, [.. OidcClients, .. Notebooks, .. Engines],
             "HTTPS front door: users, and apps reaching Keycloak/Nessie/MLflow through the VIP") { Networks = Networks.Client },
         new("haproxy_http", Lb, HAProxyComponent.Http, [.. OidcClients, .. Notebooks], "HTTP, only redirected to HTTPS") { Networks = Networks.Client },
+        new("haproxy_nessie", Lb, NessieComponent.FrontDoor, [.. Engines, .. Notebooks], "Nessie API on the VIP for engines and notebooks"),
+        new("haproxy_trino", Lb, TrinoComponent.FrontDoor, [TrinoComponent.Coordinator, TrinoComponent.Worker, .. Notebooks, SupersetComponent.Server],
+            "Trino on the VIP: worker discovery and clients (notebooks, DAGs, Superset)") { Networks = Networks.Client },
         new("haproxy_stats", Lb, HAProxyComponent.Stats, R(Prom, GrafanaComponent.Server), "HAProxy stats page: monitoring and operators") { Networks = Networks.Admin },
         new("haproxy_exporter", Lb, HAProxyComponent.Exporter, R(Prom), "HAProxy's built-in Prometheus exporter"),
 

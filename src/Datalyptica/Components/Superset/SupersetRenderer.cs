@@ -42,11 +42,12 @@ public sealed class SupersetRenderer : IComponentRenderer
     {
         var sentinels = "[" + string.Join(", ", Sentinels(ctx)) + "]";
         var redisPassword = ctx.Secret("vault_redis_password");
+        var master = RedisRenderer.MasterName(ctx.Site);
         string Cache(string prefix, int timeout, int db) => $$"""
             {
                 "CACHE_TYPE": "RedisSentinelCache",
                 "CACHE_REDIS_SENTINELS": SENTINELS,
-                "CACHE_REDIS_SENTINEL_MASTER": "{{AppPlatform.RedisSentinelMaster}}",
+                "CACHE_REDIS_SENTINEL_MASTER": "{{master}}",
                 "CACHE_REDIS_PASSWORD": REDIS_PASSWORD,
                 "CACHE_REDIS_DB": {{db}},
                 "CACHE_KEY_PREFIX": "{{prefix}}",
@@ -71,7 +72,7 @@ public sealed class SupersetRenderer : IComponentRenderer
             SESSION_COOKIE_SAMESITE = "Lax"
             PREFERRED_URL_SCHEME = "https"
 
-            # Redis through Sentinel (master "{{AppPlatform.RedisSentinelMaster}}"): clients ask Sentinel for the current primary.
+            # Redis through Sentinel (master "{{master}}"): clients ask Sentinel for the current primary.
             SENTINELS = {{sentinels}}
             REDIS_PASSWORD = "{{redisPassword}}"
             CACHE_CONFIG = {{Cache("superset_", 300, 1)}}
@@ -80,7 +81,7 @@ public sealed class SupersetRenderer : IComponentRenderer
             EXPLORE_FORM_DATA_CACHE_CONFIG = {{Cache("superset_explore_", 86400, 1)}}
             # cachelib has no Sentinel class; its RedisCache accepts a redis client, here one bound to the Sentinel master.
             RESULTS_BACKEND = RedisCache(
-                host=Sentinel(SENTINELS, socket_timeout=0.5).master_for("{{AppPlatform.RedisSentinelMaster}}", password=REDIS_PASSWORD, db=2),
+                host=Sentinel(SENTINELS, socket_timeout=0.5).master_for("{{master}}", password=REDIS_PASSWORD, db=2),
                 key_prefix="superset_results_",
             )
 

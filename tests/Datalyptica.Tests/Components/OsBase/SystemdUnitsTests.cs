@@ -55,6 +55,13 @@ public class SystemdUnitsTests
                         File.WriteAllText(basePath, "[Unit]\nDescription=stub base unit for a drop-in\n\n[Service]\nExecStart=/usr/bin/stub-base\n");
                         Stub(root, "/usr/bin/stub-base");
                     }
+                    else if (File.Exists(basePath))
+                    {
+                        // The package's own unit (copied in) names the package's binaries, which live outside ROOT.
+                        foreach (var line in File.ReadAllLines(basePath))
+                            foreach (var key in ExecKeys.Where(k => line.StartsWith(k, StringComparison.Ordinal) && line.Length > k.Length))
+                                Stub(root, line[key.Length..]);
+                    }
                     names.Add(baseUnit);
                 }
                 else names.Add(unit.Path);
