@@ -59,3 +59,16 @@ public class SiteRendererTests
         Should.Throw<ArgumentException>(() => SecretPlaceholder.For("redis_password"));
     }
 }
+
+public class RendererCoverageTests
+{
+    [Fact]
+    public void Every_component_has_a_renderer_and_every_host_of_production_gets_files_from_each_of_its_components()
+    {
+        foreach (var component in Datalyptica.Components.ComponentCatalog.All)
+            component.Renderer.ShouldNotBeNull($"{component.Id} has no renderer");
+        foreach (var (host, files) in RenderedSites.Production.Hosts)
+        foreach (var component in host.Roles.Select(r => r.Component).Distinct())
+            files.ShouldContain(f => f.Component == component.Id, $"{host.Name} runs {component.Id} but gets no file from it");
+    }
+}
