@@ -294,19 +294,23 @@ public static partial class SiteLoader
         {
             var secrets = new Dictionary<string, SecretDefinition>();
             var undecryptable = new List<SecretDefinition>();
+            var checkedFiles = new HashSet<string>(StringComparer.Ordinal);
             var definitions = inventory.Groups.SelectMany(g => g.Vars).Concat(inventory.Hosts.SelectMany(h => h.Vars));
             foreach (var (key, value) in definitions)
             {
                 if (!key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || secrets.ContainsKey(key)) continue;
                 var encrypted = value is VaultedValue || encryptedFiles.Contains(value.Location.File);
                 var secret = secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
-                if (value is VaultedValue vaulted && vaultPassword is not null && !Decrypts(vaulted)) undecryptable.Add(secret);
+                // One value per file proves the password (each value costs a 10,000-round PBKDF2); the engine
+                // decrypts every value anyway when it needs them.
+                if (value is VaultedValue vaulted && vaultPassword is not null && checkedFiles.Add(value.Location.File) && !Decrypts(vaulted))
+                    undecryptable.Add(secret);
             }
             // Inline !vault values are not needed to build the model, so a wrong password would only show at
-            // apply time. With a password at hand, prove now that it opens every one of them.
+            // apply time. With a password at hand, prove now that it opens them.
             if (undecryptable.Count > 0)
                 diagnostics.Add(new Diagnostic("DL603", Severity.Error,
-                    $"the vault password does not decrypt {undecryptable.Count} inline !vault value(s), first {undecryptable[0].VarName}.",
+                    $"the vault password does not decrypt the inline !vault values ({undecryptable[0].VarName} and the others in its file).",
                     "give the password these values were encrypted with (--vault-password-file, DATALYPTICA_VAULT_PASSWORD or the site's .vault-password), or re-encrypt them with `datalyptica secrets encrypt --name VAR`.",
                     undecryptable[0].Source, undecryptable[0].VarName));
             return secrets;

@@ -16,8 +16,9 @@ public static class SiteWriter
     /// <summary>Writes the site. <paramref name="secrets"/> are encrypted with <paramref name="vaultPassword"/>.</summary>
     public static void Write(string directory, Site site, IReadOnlyDictionary<string, Secret> secrets, Secret vaultPassword, string? profile = null)
     {
-        var vaulted = secrets.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => KeyValuePair.Create(s.Key,
-            (InventoryValue)new VaultedValue(AnsibleVault.Encrypt(s.Value.Reveal(), vaultPassword), InventoryValue.Generated)));
+        // Each value gets its own salt and so its own PBKDF2 (10,000 rounds, ~8 ms): spread them over the cores.
+        var vaulted = secrets.OrderBy(s => s.Key, StringComparer.Ordinal).AsParallel().AsOrdered().Select(s => KeyValuePair.Create(s.Key,
+            (InventoryValue)new VaultedValue(AnsibleVault.Encrypt(s.Value.Reveal(), vaultPassword), InventoryValue.Generated))).ToList();
         AnsibleInventoryWriter.Write(directory, ToDocument(site, profile, vaulted));
     }
 
