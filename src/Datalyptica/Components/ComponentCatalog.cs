@@ -83,6 +83,10 @@ public static class OsBase
             OsBaseLayer.FirewallPolicy.AdminNetworksKey, OsBaseLayer.FirewallPolicy.SshSourcesKey,
         ];
 
+    /// <summary>Packages every host gets in the OS base layer (time, firewall, metrics, the tools the engine uses).</summary>
+    public static readonly IReadOnlyList<string> DebianPackages =
+        ["chrony", "nftables", "prometheus-node-exporter", "ca-certificates", "curl", "systemd", "tar", "gzip"];
+
     /// <summary>What the OS and the base agents keep for themselves on every host.</summary>
     public static readonly ResourceNeeds Reserve = new(0.5, 1, 20);
 }

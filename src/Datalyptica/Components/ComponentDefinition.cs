@@ -68,6 +68,12 @@ public abstract class ComponentDefinition
     /// <summary>Why this component needs the external S3-compatible object store, or null if it does not.</summary>
     public virtual string? NeedsObjectStore => null;
 
+    /// <summary>
+    /// Debian 12 packages this component installs on its hosts (distro-package components), or the runtime an
+    /// artifact needs from the distribution (a JRE). The offline repository is built from these.
+    /// </summary>
+    public virtual IReadOnlyList<string> DebianPackages => [];
+
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual Rendering.IComponentRenderer? Renderer => null;
 

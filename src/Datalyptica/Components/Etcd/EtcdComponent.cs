@@ -23,4 +23,5 @@ public sealed class EtcdComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
     public override IReadOnlyList<string> SettingKeys =>
         ["etcd_heartbeat_interval", "etcd_election_timeout", "etcd_quota_backend_bytes", "etcd_cluster_token"];
+    public override IReadOnlyList<string> DebianPackages => ["etcd-server", "etcd-client"];
 }

@@ -26,4 +26,5 @@ public sealed class FlinkComponent : ComponentDefinition
     public override IReadOnlyList<Dependency> Requires =>
         [new("zookeeper", "JobManager HA on VMs needs a ZooKeeper quorum; etcd cannot serve it")];
     public override string? NeedsObjectStore => "checkpoints, savepoints and HA metadata live in the object store";
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -29,4 +29,5 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<string> SettingKeys => ["haproxy_maxconn", "haproxy_tls_certificate", "haproxy_postgres_replica_max_lag"];
     public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
+    public override IReadOnlyList<string> DebianPackages => ["haproxy"];
 }

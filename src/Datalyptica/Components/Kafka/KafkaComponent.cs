@@ -30,4 +30,5 @@ public sealed class KafkaComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];
     public override IReadOnlyList<string> SettingKeys =>
         [ReplicationFactorKey, MinInsyncReplicasKey, ClusterIdKey, "kafka_num_partitions", "kafka_heap_gb", "kafka_rack"];
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -28,4 +28,5 @@ public sealed class KeycloakComponent : ComponentDefinition
         "vault_oauth_grafana_client_secret", "vault_oauth_airflow_client_secret",
         "vault_oauth_jupyterhub_client_secret", "vault_oauth_superset_client_secret",
     ];
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -30,4 +30,5 @@ public sealed class NessieComponent : ComponentDefinition
     public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
     public override IReadOnlyList<string> SettingKeys => [DatabaseKey, DatabaseUserKey, "nessie_heap_mb"];
     public override Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -29,4 +29,5 @@ public sealed class PostgreSQLComponent : ComponentDefinition
         PostgresLayout.RewindPasswordKey, PostgresLayout.MonitorPasswordKey, PgBackRest.CipherPassKey,
     ];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
+    public override IReadOnlyList<string> DebianPackages => ["postgresql", "postgresql-contrib", "pgbackrest", "prometheus-postgres-exporter"];
 }

@@ -20,4 +20,5 @@ public sealed class PrometheusComponent : ComponentDefinition
     public const string RunbookKey = "prometheus_runbook_url";
     public override IReadOnlyList<string> SettingKeys => [RetentionKey, RunbookKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
+    public override IReadOnlyList<string> DebianPackages => ["prometheus"];
 }

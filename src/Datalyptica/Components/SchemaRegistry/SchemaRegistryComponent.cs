@@ -18,4 +18,5 @@ public sealed class SchemaRegistryComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new SchemaRegistryRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("kafka", "schemas live in the compacted _schemas topic")];
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

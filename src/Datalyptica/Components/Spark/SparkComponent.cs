@@ -28,4 +28,5 @@ public sealed class SparkComponent : ComponentDefinition
     public override IReadOnlyList<Dependency> Requires =>
         [new("zookeeper", "standalone master HA needs a ZooKeeper quorum (recoveryMode=ZOOKEEPER); etcd cannot serve it")];
     public override string? NeedsObjectStore => "Iceberg tables and Spark event logs live in the object store";
+    public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -29,4 +29,5 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override IReadOnlyList<string> SettingKeys => [HeapKey];
     public const string HeapKey = "zookeeper_heap_mb";
     public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
+    public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];
 }
