@@ -12,6 +12,8 @@ packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager pat
 # OS base tests: etcd-server creates the etcd user that tmpfiles names; openssl makes the throwaway TLS
 # certificate for haproxy -c; iproute2 gives keepalived --config-test an interface in a scratch netns.
 packages+=(openssl iproute2)
+# Engine tests: a real sshd on loopback (never started as a service) and dpkg-scanpackages for the offline repository.
+packages+=(openssh-server dpkg-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
