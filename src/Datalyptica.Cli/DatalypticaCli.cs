@@ -61,6 +61,16 @@ public static class DatalypticaCli
                     .WithExample("secrets", "encrypt", "site/group_vars/all/vault.yml")
                     .WithExample("secrets", "encrypt", "--name", "vault_redis_password");
             });
+            config.AddBranch("repo", repo =>
+            {
+                repo.SetDescription("The offline package repository for hosts with no route out (air-gapped estates, the lab).");
+                repo.AddCommand<RepoBuildCommand>("build")
+                    .WithDescription("Fetch the Debian packages a site needs, with all dependencies for a bare Debian 12 host, and index them; hold artifacts.")
+                    .WithExample("repo", "build", "site", "--out", "repo");
+                repo.AddCommand<RepoServeCommand>("serve")
+                    .WithDescription("Serve a repository over HTTP on one address until Ctrl-C.")
+                    .WithExample("repo", "serve", "repo", "--listen", "10.77.0.1:8080");
+            });
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
         });

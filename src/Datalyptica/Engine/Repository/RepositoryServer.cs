@@ -9,7 +9,7 @@ namespace Datalyptica.Engine.Repository;
 /// A small static HTTP/1.1 file server (GET and HEAD) for the offline repository: what apt and the artifact
 /// step fetch from the control node. It binds only the one address it is given (the lab bridge or loopback;
 /// a wildcard address is refused, so the repository never leaks onto other networks), serves only regular
-/// files below its root, refuses any path segment that is "..", "." or starts with '.' (the build keeps its
+/// files below its root, ignores "." segments, refuses any segment that is ".." or starts with '.' (the build keeps its
 /// private apt state in DIR/.apt), and never follows a symbolic link out of the root.
 /// Persistent connections and pipelining are supported because apt pipelines its requests; Range is not.
 /// ASP.NET is not available here, and HttpListener needs URL ACL prefixes, so this is a raw TcpListener.
@@ -197,9 +197,10 @@ public sealed class RepositoryServer : IAsyncDisposable
         try { decoded = Uri.UnescapeDataString(path); }
         catch (UriFormatException) { return null; }
         if (decoded.Contains('\0') || decoded.Contains('\\')) return null;
-        var segments = decoded.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // "." is harmless and apt asks for it ("deb URL ./" fetches /./InRelease); ".." and hidden names are refused.
+        var segments = decoded.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
         if (segments.Length == 0) return null;
-        if (segments.Any(s => s.StartsWith('.'))) return null; // "..", "." and hidden files alike
+        if (segments.Any(s => s.StartsWith('.'))) return null; // ".." and hidden files (.apt state, partial downloads)
         var full = Path.GetFullPath(Path.Combine(_root, Path.Combine(segments)));
         if (!IsBelowRoot(full)) return null;
         var info = new FileInfo(full);
