@@ -12,7 +12,8 @@ namespace Datalyptica.Engine.Repository;
 /// files below its root, ignores "." segments, refuses any segment that is ".." or starts with '.' (the build keeps its
 /// private apt state in DIR/.apt), and never follows a symbolic link out of the root.
 /// Persistent connections and pipelining are supported because apt pipelines its requests; Range is not.
-/// ASP.NET is not available here, and HttpListener needs URL ACL prefixes, so this is a raw TcpListener.
+/// ASP.NET is not available here, and HttpListener binds by URL prefix (host names, wildcards), which makes
+/// "this one address only" harder to state and test; a TcpListener binds exactly one IP endpoint.
 /// </summary>
 public sealed class RepositoryServer : IAsyncDisposable
 {
