@@ -107,7 +107,9 @@ public sealed record FileResource(string Path, string Content, string Component)
             if (context.ResolveSecret(name) is { } secret && secret.Reveal().Length > 0)
                 current = current.Replace(secret.Reveal(), SecretPlaceholder.For(name), StringComparison.Ordinal);
         current = context.Masker?.Mask(current) ?? current;
-        return UnidiffRenderer.GenerateUnidiff(current, Content, "host" + Path, "plan" + Path, false, false, 3);
+        // DiffPlex counts the empty string after a final newline as a line; drop it from both sides.
+        static string Body(string s) => s.EndsWith('\n') ? s[..^1] : s;
+        return UnidiffRenderer.GenerateUnidiff(Body(current), Body(Content), "host" + Path, "plan" + Path, false, false, 3);
     }
 
     private static int LineCount(string text) => text.Length == 0 ? 0 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
