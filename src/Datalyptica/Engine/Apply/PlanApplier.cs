@@ -147,7 +147,7 @@ public static class PlanApplier
                 {
                     var (exit, stderr) = await RunStepAsync(step, transport, artifacts, options, cancellation);
                     if (exit == 0) continue;
-                    failure = new StepFailure(host, layer, change.ResourceId, step.Display, exit, options.Masker.Mask(stderr));
+                    failure = new StepFailure(host, layer, change.ResourceId, options.Masker.Mask(step.Display), exit, options.Masker.Mask(stderr));
                     journal.Write(ApplyJournal.ChangeFailed, e => e with
                     {
                         Host = host, Layer = layer.Name(), Resource = change.ResourceId, Command = failure.Command, ExitCode = exit, Stderr = failure.Stderr,
