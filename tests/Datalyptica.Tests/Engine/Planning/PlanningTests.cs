@@ -80,7 +80,7 @@ public class PlanningTests(ITestOutputHelper output)
         var catalog = plan.Hosts.Single(h => h.Host == pgHost).Changes.Where(c => c.Layer == Layer.Catalog).Select(c => c.ResourceId).ToList();
         var mask = plan.Hosts.Single(h => h.Host == pgHost).Changes.Single(c => c.ResourceId == "service:postgresql");
         mask.Reason.ShouldContain("masked");
-        mask.Steps.Single().Text.ShouldContain("systemctl mask --now postgresql");
+        mask.Steps.Single().Text!.ShouldContain("systemctl mask --now postgresql");
         catalog.IndexOf("package:patroni").ShouldBeLessThan(catalog.FindIndex(id => id.StartsWith("file:/etc/patroni", StringComparison.Ordinal)));
         catalog.IndexOf("service:postgresql").ShouldBeLessThan(catalog.IndexOf("service:patroni"));
         plan.Hosts.Single(h => h.Host == pgHost).Changes.Single(c => c.ResourceId == "package:patroni").Steps.Single().Text!
