@@ -53,6 +53,12 @@ public static class DatalypticaCli
                 .WithDescription("Write every configuration file every host needs (for review), derived from the site.")
                 .WithExample("render", "site", "--out", "rendered")
                 .WithExample("render", "site", "--out", "rendered", "--host", "pg01", "--component", "patroni");
+            config.AddCommand<PlanCommand>("plan")
+                .WithDescription("Show what apply would change on each host (diffs, secrets masked); changes nothing. Exit 2 when changes are pending.")
+                .WithExample("plan", "site", "--out", "plan.json");
+            config.AddCommand<ApplyCommand>("apply")
+                .WithDescription("Apply the plan layer by layer, hosts in parallel; journal under SITE/.datalyptica/journal.")
+                .WithExample("apply", "site", "--layer", "prerequisites", "--limit", "pg01,pg02");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");

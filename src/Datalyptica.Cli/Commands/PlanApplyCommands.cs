@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Datalyptica.Engine.Apply;
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Datalyptica.Validation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public class PlanSettings : SiteSettings
+{
+    [CommandOption("--out <FILE>")]
+    [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--assume-empty")]
+    [Description("Plan against empty Debian 12 hosts without connecting (review what a first apply does).")]
+    public bool AssumeEmpty { get; init; }
+
+    [CommandOption("--parallel <N>")]
+    [Description("Hosts worked on at once.")]
+    [DefaultValue(32)]
+    public int Parallel { get; init; } = 32;
+}
+
+public sealed class ApplySettings : PlanSettings
+{
+    [CommandOption("--plan <FILE>")]
+    [Description("Apply this saved plan instead of planning now.")]
+    public string? Plan { get; init; }
+
+    [CommandOption("--layer <LAYER>")]
+    [Description("Only this layer: prerequisites, coordination, catalog, streaming, processing, query, analytics, monitoring, iam, loadbalancer.")]
+    public string? Layer { get; init; }
+
+    [CommandOption("--limit <HOSTS>")]
+    [Description("Only these hosts (comma-separated).")]
+    public string? Limit { get; init; }
+}
+
+/// <summary>Shared by plan and apply: load and validate the site, open the vault, build desired state, gather facts.</summary>
+internal static class PlanFlow
+{
+    public sealed record Prepared(Site Site, IReadOnlyList<HostDesiredState> Desired, IReadOnlyDictionary<string, Secret> Secrets);
+
+    public static Prepared? Prepare(CliIo io, SiteSettings settings)
+    {
+        var loaded = Cli.LoadSite(settings);
+        var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
+        if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
+        {
+            Cli.PrintDiagnostics(io, findings.Where(d => d.Severity == Diagnostics.Severity.Error));
+            io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) before planning.");
+            return null;
+        }
+        var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
+        var secrets = source.IsConfigured && Directory.Exists(settings.Site)
+            ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
+            : new Dictionary<string, Secret>();
+        var desired = DesiredStateBuilder.Build(loaded.Site, SiteRenderer.Render(loaded.Site), ArtifactCatalog.FromSite(loaded.Site));
+        return new Prepared(loaded.Site, desired, secrets);
+    }
+
+    public static PlanOptions Options(Prepared p, int parallel) =>
+        new() { ResolveSecret = n => p.Secrets.GetValueOrDefault(n), Parallelism = parallel };
+
+    public static async Task<Plan?> PlanAsync(CliIo io, Prepared p, PlanSettings settings, Func<string, IHostTransport>? transports, CancellationToken cancellation)
+    {
+        var options = Options(p, settings.Parallel);
+        if (settings.AssumeEmpty) return Planner.Build(p.Site.Name, p.Desired, _ => HostFacts.EmptyDebian12, options);
+        if (transports is null)
+        {
+            io.Error.WriteLine("error: no host transport is available in this build. Fix: use --assume-empty to plan without connecting, or a build with the SSH transport.");
+            return null;
+        }
+        return await Planner.PlanAsync(p.Site.Name, p.Desired, transports, options, new SecretMasker(p.Secrets.Values), cancellation);
+    }
+
+    public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site)
+    {
+        if (factory is null) return null;
+        var open = new ConcurrentDictionary<string, IHostTransport>();
+        var hosts = site.Hosts.ToDictionary(h => h.Name);
+        return name => open.GetOrAdd(name, n => factory.Connect(HostConnections.For(hosts[n])));
+    }
+
+    public static void Show(CliIo io, Plan plan, OutputFormat output)
+    {
+        if (output == OutputFormat.Json) io.Out.Profile.Out.Writer.WriteLine(PlanJson.Write(plan));
+        else io.Out.Write(new Text(PlanHumanView.Render(plan)));
+    }
+}
+
+/// <summary>`datalyptica plan [SITE]`: what apply would change on each host, with diffs; changes nothing. Exit 2 when changes are pending.</summary>
+public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<PlanSettings>
+{
+    public const int ChangesPending = 2;
+
+    public override async Task<int> ExecuteAsync(CommandContext context, PlanSettings settings, CancellationToken cancellation)
+    {
+        var prepared = PlanFlow.Prepare(io, settings);
+        if (prepared is null) return DatalypticaCli.Failed;
+        var plan = await PlanFlow.PlanAsync(io, prepared, settings, PlanFlow.Transports(transports, prepared.Site), cancellation);
+        if (plan is null) return DatalypticaCli.Failed;
+        if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
+        PlanFlow.Show(io, plan, settings.Output);
+        return plan.PendingCount > 0 ? ChangesPending : DatalypticaCli.Ok;
+    }
+}
+
+/// <summary>`datalyptica apply [SITE]`: plan (or read --plan FILE), then apply it layer by layer; journal under SITE/.datalyptica/journal.</summary>
+public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<ApplySettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ApplySettings settings, CancellationToken cancellation)
+    {
+        if (settings.AssumeEmpty)
+        {
+            io.Error.WriteLine("error: --assume-empty is for plan only; apply works from real facts or a saved --plan FILE.");
+            return DatalypticaCli.Failed;
+        }
+        var prepared = PlanFlow.Prepare(io, settings);
+        if (prepared is null) return DatalypticaCli.Failed;
+        var connect = PlanFlow.Transports(transports, prepared.Site);
+        if (connect is null)
+        {
+            io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
+            return DatalypticaCli.Failed;
+        }
+        var plan = settings.Plan is not null
+            ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
+            : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
+        if (plan is null) return DatalypticaCli.Failed;
+
+        var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
+        var options = new ApplyOptions
+        {
+            JournalDirectory = Path.Combine(siteDir, ".datalyptica", "journal"),
+            Artifacts = new ArtifactStore(Path.Combine(siteDir, ".datalyptica", "artifacts")),
+            ResolveSecret = n => prepared.Secrets.GetValueOrDefault(n),
+            Masker = new SecretMasker(prepared.Secrets.Values),
+            OnlyLayer = settings.Layer is null ? null : Layers.Parse(settings.Layer),
+            Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+            Parallelism = settings.Parallel,
+        };
+        var result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
+        foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
+        if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, run = result.RunId, status = result.Status, applied = result.Applied, journal = result.JournalPath });
+        else if (result.Status == ApplyStatus.Completed)
+            io.Out.MarkupLine($"applied {result.Applied} change(s) (journal: {Markup.Escape(result.JournalPath)})");
+        return result.Status == ApplyStatus.Completed ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+    }
+}

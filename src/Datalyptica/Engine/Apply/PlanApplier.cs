@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Resources;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Rendering;
+using Datalyptica.Secrets;
+
+namespace Datalyptica.Engine.Apply;
+
+public sealed record ApplyOptions
+{
+    /// <summary>Only this layer (--layer).</summary>
+    public Layer? OnlyLayer { get; init; }
+    /// <summary>Only these hosts (--limit); null for all.</summary>
+    public IReadOnlySet<string>? Limit { get; init; }
+    /// <summary>Hosts worked on at once inside a layer.</summary>
+    public int Parallelism { get; init; } = 10;
+    /// <summary>Resolves vault variables for file content at upload time.</summary>
+    public Func<string, Secret?> ResolveSecret { get; init; } = _ => null;
+    public SecretMasker Masker { get; init; } = new();
+    /// <summary>The site's .datalyptica/journal folder.</summary>
+    public required string JournalDirectory { get; init; }
+    public required ArtifactStore Artifacts { get; init; }
+    /// <summary>Who runs the apply, for the journal and each host's audit log.</summary>
+    public string Who { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
+}
+
+public enum ApplyStatus { Completed, Failed, Interrupted, Refused }
+
+/// <summary>Where a host failed: host, resource, the command as displayed (secrets masked), exit code and masked stderr.</summary>
+public sealed record StepFailure(string Host, Layer Layer, string ResourceId, string Command, int ExitCode, string Stderr)
+{
+    public override string ToString() =>
+        $"{Host}: {ResourceId} failed in layer {Layer.Name()}: `{Command}` exited {ExitCode}{(Stderr.Length == 0 ? "" : $": {Stderr.Trim()}")}";
+}
+
+public sealed record ApplyResult(string RunId, ApplyStatus Status, int Applied, IReadOnlyList<StepFailure> Failures, string JournalPath)
+{
+    public Layer? StoppedAt { get; init; }
+    public string? Message { get; init; }
+}
+
+/// <summary>
+/// Applies a plan and nothing else (Terraform's contract): layer by layer in the seed's order, hosts in parallel inside a
+/// layer up to a limit. A failing host stops after its layer (other hosts of the layer finish what they started) and
+/// no later layer runs. Every change is journalled on the control node before and after it runs, and each host gets an
+/// audit line. Every step is idempotent, so after an interruption a new plan + apply resumes where this one stopped.
+/// </summary>
+public static class PlanApplier
+{
+    public static async Task<ApplyResult> ApplyAsync(Plan plan, Func<string, IHostTransport> transportFor, ApplyOptions options, CancellationToken cancellation)
+    {
+        var runId = ApplyJournal.NewRunId();
+        using var journal = new ApplyJournal(options.JournalDirectory, runId);
+        var fingerprint = PlanJson.Fingerprint(plan);
+        journal.Write(ApplyJournal.RunStarted, e => e with
+        {
+            Message = $"who={options.Who} site={plan.Site} plan={fingerprint} pending={plan.PendingCount}" +
+                      $"{(options.OnlyLayer is { } l ? " layer=" + l.Name() : "")}{(options.Limit is { } h ? " limit=" + string.Join(',', h) : "")}",
+        });
+
+        var selected = plan.Hosts
+            .Where(h => options.Limit is null || options.Limit.Contains(h.Host))
+            .SelectMany(h => h.Changes)
+            .Where(c => options.OnlyLayer is null || c.Layer == options.OnlyLayer)
+            .Where(c => c.Action != ChangeAction.NotApplicable)
+            .ToList();
+
+        // Preflight, before any host is touched: every artifact downloaded once and its SHA-512 verified.
+        var localArtifacts = new Dictionary<(string Url, string Sha), string>();
+        try
+        {
+            foreach (var step in selected.Where(c => c.Action != ChangeAction.Unavailable).SelectMany(c => c.Steps)
+                         .Where(s => s.Kind == StepKind.UploadArtifact).DistinctBy(s => (s.Url, s.Sha512)))
+                localArtifacts[(step.Url!, step.Sha512!)] = await options.Artifacts.FetchAsync(step.Url!, step.Sha512!, cancellation);
+        }
+        catch (Exception ex) when (ex is ArtifactChecksumException or IOException or HttpRequestException)
+        {
+            var message = options.Masker.Mask(ex.Message);
+            journal.Write(ApplyJournal.RunFailed, e => e with { Message = message });
+            return new ApplyResult(runId, ApplyStatus.Refused, 0, [], journal.Path) { Message = message };
+        }
+        catch (OperationCanceledException)
+        {
+            journal.Write(ApplyJournal.RunInterrupted, e => e with { Message = "interrupted while fetching artifacts; no host was touched" });
+            return new ApplyResult(runId, ApplyStatus.Interrupted, 0, [], journal.Path) { Message = "interrupted before any host was touched" };
+        }
+
+        var applied = 0;
+        foreach (var layer in Layers.InOrder)
+        {
+            var inLayer = selected.Where(c => c.Layer == layer).ToList();
+            if (inLayer.Count == 0) continue;
+
+            // A layer with something that cannot be planned (artifact without a source) is not started at all.
+            var unavailable = inLayer.Where(c => c.Action == ChangeAction.Unavailable).ToList();
+            if (unavailable.Count > 0)
+            {
+                var message = $"layer {layer.Name()} not started: " + string.Join("; ", unavailable.Select(c => $"{c.Host}: {c.ResourceId}: {c.Reason}"));
+                journal.Write(ApplyJournal.RunFailed, e => e with { Layer = layer.Name(), Message = message });
+                return new ApplyResult(runId, ApplyStatus.Refused, applied, [], journal.Path) { StoppedAt = layer, Message = message };
+            }
+
+            var failures = new List<StepFailure>();
+            using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+            try
+            {
+                var counts = await Task.WhenAll(inLayer.GroupBy(c => c.Host).Select(async host =>
+                {
+                    await gate.WaitAsync(cancellation);
+                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), transportFor(host.Key), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, cancellation); }
+                    finally { gate.Release(); }
+                }));
+                applied += counts.Sum();
+            }
+            catch (OperationCanceledException)
+            {
+                journal.Write(ApplyJournal.RunInterrupted, e => e with { Layer = layer.Name(), Message = "interrupted; run plan and apply again to resume (every step is idempotent)" });
+                return new ApplyResult(runId, ApplyStatus.Interrupted, applied, failures, journal.Path) { StoppedAt = layer, Message = "interrupted" };
+            }
+
+            journal.Write(ApplyJournal.LayerDone, e => e with { Layer = layer.Name(), Message = failures.Count == 0 ? "ok" : $"{failures.Count} host(s) failed" });
+            if (failures.Count > 0)
+            {
+                journal.Write(ApplyJournal.RunFailed, e => e with { Layer = layer.Name(), Message = string.Join("; ", failures) });
+                return new ApplyResult(runId, ApplyStatus.Failed, applied, failures, journal.Path)
+                    { StoppedAt = layer, Message = $"layer {layer.Name()} failed on {string.Join(", ", failures.Select(f => f.Host))}; later layers were not started" };
+            }
+        }
+        journal.Write(ApplyJournal.RunCompleted, e => e with { Message = $"{applied} change(s) applied" });
+        return new ApplyResult(runId, ApplyStatus.Completed, applied, [], journal.Path);
+    }
+
+    private static async Task<int> ApplyHostLayerAsync(string host, Layer layer, List<Change> changes, IHostTransport transport, string root,
+        IReadOnlyDictionary<(string, string), string> artifacts, ApplyOptions options, ApplyJournal journal, string runId, string fingerprint,
+        List<StepFailure> failures, CancellationToken cancellation)
+    {
+        var done = new List<Change>();
+        StepFailure? failure = null;
+        try
+        {
+            foreach (var change in changes)
+            {
+                journal.Write(ApplyJournal.ChangeStarted, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
+                foreach (var step in change.Steps)
+                {
+                    var (exit, stderr) = await RunStepAsync(step, transport, artifacts, options, cancellation);
+                    if (exit == 0) continue;
+                    failure = new StepFailure(host, layer, change.ResourceId, options.Masker.Mask(step.Display), exit, options.Masker.Mask(stderr));
+                    journal.Write(ApplyJournal.ChangeFailed, e => e with
+                    {
+                        Host = host, Layer = layer.Name(), Resource = change.ResourceId, Command = failure.Command, ExitCode = exit, Stderr = failure.Stderr,
+                    });
+                    lock (failures) failures.Add(failure);
+                    return done.Count;
+                }
+                done.Add(change);
+                journal.Write(ApplyJournal.ChangeDone, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
+            }
+            return done.Count;
+        }
+        finally
+        {
+            if (done.Count > 0 || failure is not null)
+                await WriteAuditAsync(transport, root, options.Who, runId, fingerprint, layer, done, failure);
+        }
+    }
+
+    private static async Task<(int Exit, string Stderr)> RunStepAsync(PlanStep step, IHostTransport transport,
+        IReadOnlyDictionary<(string, string), string> artifacts, ApplyOptions options, CancellationToken cancellation)
+    {
+        switch (step.Kind)
+        {
+            case StepKind.Run:
+                var result = await transport.RunAsync(RemoteCommand.Shell(step.Text!), cancellation);
+                return (result.ExitCode, result.Stderr);
+            case StepKind.Upload:
+                string? missing = null;
+                var content = SecretPlaceholder.Resolve(step.Text!, name =>
+                {
+                    var secret = options.ResolveSecret(name);
+                    if (secret is null) { missing = name; return ""; }
+                    options.Masker.Add(secret);
+                    return secret.Reveal();
+                });
+                if (missing is not null)
+                    return (-1, $"secret {missing} is not in the vault. Fix: add it (datalyptica secrets encrypt --name {missing}) or pass the vault password.");
+                await transport.UploadAsync(Encoding.UTF8.GetBytes(content), step.Target, cancellation);
+                return (0, "");
+            case StepKind.UploadArtifact:
+                var local = artifacts[(step.Url!, step.Sha512!)];
+                await transport.UploadAsync(await File.ReadAllBytesAsync(local, cancellation), step.Target, cancellation);
+                return (0, "");
+            default:
+                throw new InvalidOperationException($"unknown step kind {step.Kind}");
+        }
+    }
+
+    /// <summary>
+    /// One JSON line per host and layer in /var/log/datalyptica/audit.log: who, when, which run and plan, what changed.
+    /// Best effort (never hides the real result) and not cancellable, so an interrupted layer still leaves its trace.
+    /// </summary>
+    private static async Task WriteAuditAsync(IHostTransport transport, string root, string who, string runId, string fingerprint,
+        Layer layer, List<Change> done, StepFailure? failure)
+    {
+        var record = JsonSerializer.Serialize(new
+        {
+            time = DateTimeOffset.UtcNow, who, run = runId, plan = fingerprint, layer = layer.Name(),
+            changes = done.Select(c => $"{c.Action.Glyph()} {c.ResourceId}"),
+            failed = failure?.ResourceId,
+        });
+        var dir = RemoteCommand.Quote(root + PlatformPaths.LogRoot);
+        var command = RemoteCommand.Shell($"mkdir -p {dir} && printf '%s\\n'").Arg(record).Then($" >> {RemoteCommand.Quote(root + PlatformPaths.LogRoot + "/audit.log")}");
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await transport.RunAsync(command, timeout.Token);
+        }
+        catch (Exception) { /* the journal on the control node has the same facts */ }
+    }
+}

@@ -1,0 +1,127 @@
+using Datalyptica.Components;
+using Datalyptica.Engine.Resources;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Engine.Planning;
+
+/// <summary>A resource and the layer it is applied in.</summary>
+public sealed record LayeredResource(Layer Layer, IResource Resource);
+
+/// <summary>Everything one host must have, in apply order (layer, then the order within the component).</summary>
+public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource> Resources);
+
+/// <summary>
+/// Builds each host's resources from the site, its rendered files and the component catalog. Per component the order
+/// is: packages, artifact, folders, files, commands, services. Ordering traps are handled here, in code:
+/// <list type="bullet">
+/// <item>Debian starts services on install (LAB-NOTES). Packages go BEFORE configuration because the files are owned by
+/// users the packages create (postgres, redis, etcd), so apt runs under a policy-rc.d guard that forbids starting
+/// anything (<see cref="PackageResource"/>); services start only once their configuration is in place.</item>
+/// <item>Patroni owns PostgreSQL: the distro's postgresql unit (cluster 15/main) is stopped and masked so it never
+/// competes for the port or the data directory, even after a reboot.</item>
+/// </list>
+/// </summary>
+public static class DesiredStateBuilder
+{
+    /// <summary>Units Debian packages bring for components that render no unit of their own (only configuration).</summary>
+    private static readonly IReadOnlyDictionary<string, string[]> PackagedUnits = new Dictionary<string, string[]>
+    {
+        ["haproxy"] = ["haproxy"],
+        ["keepalived"] = ["keepalived"],
+        ["prometheus"] = ["prometheus"],
+        ["alertmanager"] = ["prometheus-alertmanager"],
+        ["postgresql"] = ["prometheus-postgres-exporter"],
+        [OsBaseRenderer.ComponentId] = ["chrony", "nftables", "prometheus-node-exporter"],
+    };
+
+    /// <summary>Distro units a component replaces, with the reason shown in the plan.</summary>
+    private static readonly IReadOnlyDictionary<string, (string Unit, string Why)[]> ReplacedUnits = new Dictionary<string, (string, string)[]>
+    {
+        ["patroni"] = [("postgresql", "Patroni owns PostgreSQL; the distro cluster 15/main must never run")],
+    };
+
+    public static IReadOnlyList<HostDesiredState> Build(Site site, IReadOnlyList<HostFiles> rendered, ArtifactCatalog artifacts) =>
+        rendered.AsParallel().AsOrdered().Select(h => ForHost(site, h, artifacts)).ToList();
+
+    public static HostDesiredState ForHost(Site site, HostFiles hostFiles, ArtifactCatalog artifacts)
+    {
+        var host = hostFiles.Host;
+        var resources = new List<LayeredResource>();
+        var knownDirectories = new HashSet<string>(StringComparer.Ordinal);
+        var filesByComponent = hostFiles.Files.ToLookup(f => f.Component);
+
+        // OS base first: every host, prerequisites layer.
+        AddComponent(resources, knownDirectories, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBase.DebianPackages,
+            artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
+
+        foreach (var layer in Layers.InOrder.Skip(1))
+            foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
+            {
+                ArtifactResource? artifact = null;
+                if (component.Install == InstallSource.Artifact)
+                    artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
+                AddComponent(resources, knownDirectories, layer, component.Id, component.DebianPackages, artifact, filesByComponent[component.Id].ToList());
+            }
+        return new HostDesiredState(host.Name, resources);
+    }
+
+    private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Layer layer, string component,
+        IReadOnlyList<string> packages, ArtifactResource? artifact, List<RenderedFile> files)
+    {
+        var own = new List<IResource>();
+        if (packages.Count > 0) own.Add(new PackageResource(packages, component));
+        if (artifact is not null) own.Add(artifact);
+
+        // Parents of our files must exist; their owner and mode stay as the package (or tmpfiles.d) made them.
+        foreach (var dir in files.Select(f => f.Path[..f.Path.LastIndexOf('/')]).Where(d => d.Length > 0).Distinct().Order(StringComparer.Ordinal))
+            if (knownDirectories.Add(dir)) own.Add(new DirectoryResource(dir, component));
+
+        var fileResources = files.Select(FileResource.From).ToList();
+        own.AddRange(fileResources);
+
+        if (component == OsBaseRenderer.ComponentId) own.AddRange(OsBaseCommands(files));
+        var sysctl = files.FirstOrDefault(f => f.Path.StartsWith("/etc/sysctl.d/", StringComparison.Ordinal));
+        if (sysctl is not null) own.Add(SysctlResource.FromFile(sysctl.Path, sysctl.Content, component));
+
+        foreach (var (unit, why) in ReplacedUnits.GetValueOrDefault(component) ?? [])
+            own.Add(new SystemdServiceResource(unit, component) { State = ServiceState.Masked, MaskReason = why });
+
+        var inputs = own.Select(r => r.Id).ToList();
+        var unitFiles = fileResources.Where(f => f.Kind == FileKind.SystemdUnit).ToList();
+        var units = unitFiles.Select(f => UnitNameOf(f.Path)).OfType<string>()
+            .Concat(PackagedUnits.GetValueOrDefault(component) ?? []).Distinct().ToList();
+        foreach (var unit in units)
+            own.Add(new SystemdServiceResource(unit, component)
+            {
+                Inputs = inputs,
+                UnitFiles = unitFiles.Where(f => UnitNameOf(f.Path) == unit).Select(f => f.Id).ToList(),
+            });
+
+        into.AddRange(own.Select(r => new LayeredResource(layer, r)));
+    }
+
+    /// <summary>Service users and folders take effect when their files change (systemd-sysusers, systemd-tmpfiles).</summary>
+    private static IEnumerable<IResource> OsBaseCommands(List<RenderedFile> files)
+    {
+        foreach (var file in files)
+        {
+            if (file.Path.StartsWith("/etc/sysusers.d/", StringComparison.Ordinal))
+                yield return new CommandResource("systemd-sysusers", $"systemd-sysusers {file.Path}", OsBaseRenderer.ComponentId)
+                    { OnChangeOf = [FileResource.IdFor(file.Path)] };
+            else if (file.Path.StartsWith("/etc/tmpfiles.d/", StringComparison.Ordinal))
+                yield return new CommandResource("systemd-tmpfiles", $"systemd-tmpfiles --create {file.Path}", OsBaseRenderer.ComponentId)
+                    { OnChangeOf = [FileResource.IdFor(file.Path)] };
+        }
+    }
+
+    /// <summary>/etc/systemd/system/kafka-broker.service → kafka-broker; …/etcd.service.d/x.conf → etcd.</summary>
+    public static string? UnitNameOf(string path)
+    {
+        const string prefix = "/etc/systemd/system/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var rest = path[prefix.Length..];
+        var end = rest.IndexOf(".service", StringComparison.Ordinal);
+        return end > 0 ? rest[..end] : null;
+    }
+}

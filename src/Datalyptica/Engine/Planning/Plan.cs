@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Datalyptica.Engine.Resources;
+
+namespace Datalyptica.Engine.Planning;
+
+/// <summary>One host's part of a plan: its changes in apply order, how many resources need nothing, and fact warnings.</summary>
+public sealed record HostPlan(string Host, IReadOnlyList<Change> Changes)
+{
+    public int Unchanged { get; init; }
+    public string? Os { get; init; }
+    public string? Container { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Changes apply would carry out (not "not applicable here").</summary>
+    [JsonIgnore]
+    public IEnumerable<Change> Pending => Changes.Where(c => c.Action != ChangeAction.NotApplicable);
+}
+
+/// <summary>
+/// The plan is plain data (Terraform's contract): apply consumes only this, never re-reads the site. Serialized as
+/// versioned JSON; readers check <see cref="FormatVersion"/> first. It holds no secret value by construction (files
+/// keep placeholders; diffs show placeholders; host content is masked before diffing).
+/// </summary>
+public sealed record Plan(string Site, IReadOnlyList<HostPlan> Hosts)
+{
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Path prefix on hosts ("" for real hosts). Kept so a plan made for a test root is applied to it.</summary>
+    public string Root { get; init; } = "";
+
+    [JsonIgnore]
+    public int PendingCount => Hosts.Sum(h => h.Pending.Count());
+
+    [JsonIgnore]
+    public bool HasUnavailable => Hosts.Any(h => h.Changes.Any(c => c.Action == ChangeAction.Unavailable));
+}
+
+public static class PlanJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Write(Plan plan) => JsonSerializer.Serialize(plan, Options);
+
+    /// <summary>Reads a saved plan, refusing one written in another format version.</summary>
+    public static Plan Read(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var version = doc.RootElement.TryGetProperty("formatVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
+        if (version != Plan.CurrentFormatVersion)
+            throw new InvalidDataException($"plan format version {version} is not {Plan.CurrentFormatVersion}. Fix: run `datalyptica plan` again with this version of the tool.");
+        return JsonSerializer.Deserialize<Plan>(json, Options) ?? throw new InvalidDataException("empty plan");
+    }
+
+    /// <summary>A short fingerprint of a plan for journals and audit records.</summary>
+    public static string Fingerprint(Plan plan) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan with { CreatedAt = default }, Options))))[..16];
+}
+
+/// <summary>The human view of a plan: per host and layer, one line per change with its glyph and reason, then diffs.</summary>
+public static class PlanHumanView
+{
+    public static string Render(Plan plan, bool showDiffs = true)
+    {
+        var sb = new StringBuilder();
+        foreach (var host in plan.Hosts.Where(h => h.Changes.Count > 0))
+        {
+            sb.Append($"{host.Host}{(host.Os is null ? "" : $" ({host.Os}{(host.Container is null ? "" : ", container " + host.Container)})")}\n");
+            foreach (var layer in host.Changes.GroupBy(c => c.Layer))
+            {
+                sb.Append($"  {layer.Key.Name()}\n");
+                foreach (var change in layer)
+                {
+                    sb.Append($"    {change.Action.Glyph()} {change.ResourceId}  {change.Reason}{(change.Sensitive ? "  (sensitive)" : "")}\n");
+                    if (showDiffs && change.Diff is { Length: > 0 } diff)
+                        foreach (var line in diff.TrimEnd('\n').Split('\n')) sb.Append("        ").Append(line).Append('\n');
+                }
+            }
+            foreach (var warning in host.Warnings) sb.Append($"  warning: unreadable fact line: {warning}\n");
+        }
+        var changedHosts = plan.Hosts.Count(h => h.Pending.Any());
+        var na = plan.Hosts.Sum(h => h.Changes.Count(c => c.Action == ChangeAction.NotApplicable));
+        var unavailable = plan.Hosts.Sum(h => h.Changes.Count(c => c.Action == ChangeAction.Unavailable));
+        sb.Append($"Plan for {plan.Site}: {plan.PendingCount} change(s) on {changedHosts} of {plan.Hosts.Count} host(s), " +
+                  $"{plan.Hosts.Sum(h => h.Unchanged)} resource(s) unchanged, {na} not applicable here");
+        if (unavailable > 0) sb.Append($", {unavailable} UNAVAILABLE (apply stops at their layer; see the reasons above)");
+        sb.Append(".\n");
+        return sb.ToString();
+    }
+}

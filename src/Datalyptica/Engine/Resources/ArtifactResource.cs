@@ -1,0 +1,70 @@
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Engine.Resources;
+
+/// <summary>Where an artifact comes from: a URL (http, https or file) and its pinned SHA-512 (128 hex digits).</summary>
+public sealed record ArtifactSource(string Url, string Sha512)
+{
+    public static bool IsSha512(string? s) => s is { Length: 128 } && s.All(char.IsAsciiHexDigit);
+}
+
+/// <summary>
+/// A release tarball unpacked into <c>/opt/datalyptica/&lt;id&gt;/&lt;version&gt;</c> with a <c>current</c> symlink
+/// switched atomically (ln -sfn to a temp name, then mv -T). The control node downloads it once and verifies the pinned
+/// SHA-512 before any host is touched (<see cref="Apply.ArtifactStore"/>). The folder holds a marker with the SHA-512,
+/// so a half-unpacked folder (interrupted apply) is never mistaken for a finished one.
+/// </summary>
+public sealed record ArtifactResource(string Component, string Version, ArtifactSource? Source) : IResource
+{
+    public const string MarkerName = ".datalyptica-sha512";
+    public int StripComponents { get; init; } = 1;
+
+    public string Id => $"artifact:{Component}";
+    public string InstallDirectory => PlatformPaths.Install(Component, Version);
+    public string CurrentLink => PlatformPaths.Current(Component);
+    private string Marker => $"{InstallDirectory}/{MarkerName}";
+
+    public void Require(FactQuery query) { query.File(Marker); query.Link(CurrentLink); }
+
+    public ResourcePlan Plan(HostFacts facts, PlanContext context)
+    {
+        if (Source is null)
+            return ResourcePlan.Of(new Change(ChangeAction.Unavailable,
+                $"artifact not available: no source for {Component} {Version}. Fix: set datalyptica_artifacts.{Component} " +
+                "(url and sha512) in group_vars/all, or serve it from the site's artifact repository"));
+        if (!ArtifactSource.IsSha512(Source.Sha512))
+            return ResourcePlan.Of(new Change(ChangeAction.Unavailable,
+                $"artifact {Component} {Version}: the pinned sha512 is not 128 hex digits. Fix: copy it from the release's .sha512 file"));
+
+        var dir = context.OnHost(InstallDirectory);
+        var link = context.OnHost(CurrentLink);
+        var changes = new List<Change>();
+        var unpacked = facts.File(Marker).Sha256 == FileResource.Sha256Hex(Source.Sha512.ToLowerInvariant() + "\n");
+        if (!unpacked)
+        {
+            var archive = $"{dir}.datalyptica-download";
+            var partial = $"{dir}.datalyptica-partial";
+            changes.Add(new Change(ChangeAction.Create, $"{Component} {Version} not unpacked in {InstallDirectory}")
+            {
+                Steps =
+                [
+                    PlanStep.Run($"mkdir -p {Q(context.OnHost(PlatformPaths.InstallRoot + "/" + Component))}"),
+                    PlanStep.UploadArtifact(archive, Source.Url, Source.Sha512.ToLowerInvariant()),
+                    // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
+                    PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && tar -xf {Q(archive)} -C {Q(partial)} --strip-components={StripComponents} --no-same-owner " +
+                                 $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
+                ],
+            });
+        }
+        var currentTarget = facts.Link(CurrentLink).Target;
+        if (currentTarget != dir)
+            changes.Add(new Change(currentTarget is null ? ChangeAction.Create : ChangeAction.Update,
+                $"current -> {InstallDirectory}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
+            { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
+        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} unpacked and current") : ResourcePlan.Of([.. changes]);
+    }
+
+    private static string Q(string s) => RemoteCommand.Quote(s);
+}

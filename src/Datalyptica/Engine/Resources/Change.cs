@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+using Datalyptica.Engine.Planning;
+
+namespace Datalyptica.Engine.Resources;
+
+/// <summary>What a change does, shown as Terraform-style glyphs: + create, ~ update, - delete, ! restart, = not applicable here.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChangeAction>))]
+public enum ChangeAction
+{
+    Create,
+    Update,
+    Delete,
+    Restart,
+    /// <summary>The resource cannot apply on this host (a container refuses vm.* sysctls); apply skips it, never fails on it.</summary>
+    NotApplicable,
+    /// <summary>The resource cannot be planned (an artifact with no configured source); apply refuses to run its layer.</summary>
+    Unavailable,
+}
+
+public static class ChangeActions
+{
+    public static string Glyph(this ChangeAction action) => action switch
+    {
+        ChangeAction.Create => "+",
+        ChangeAction.Update => "~",
+        ChangeAction.Delete => "-",
+        ChangeAction.Restart => "!",
+        ChangeAction.NotApplicable => "=",
+        ChangeAction.Unavailable => "?",
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<StepKind>))]
+public enum StepKind
+{
+    /// <summary>Run a shell command on the host.</summary>
+    Run,
+    /// <summary>Upload content (secret placeholders resolved at apply time) to a path on the host.</summary>
+    Upload,
+    /// <summary>Upload an artifact the control node downloaded and verified (SHA-512) before touching any host.</summary>
+    UploadArtifact,
+}
+
+/// <summary>
+/// One thing apply does on a host. Plain data so a plan can be saved and applied later (Terraform's contract).
+/// No step ever holds a secret value: uploads keep <c>@@secret:vault_x@@</c> placeholders, resolved only when sent.
+/// </summary>
+public sealed record PlanStep(StepKind Kind, string Target)
+{
+    /// <summary>Run: the shell command. Upload: the unresolved content.</summary>
+    public string? Text { get; init; }
+    /// <summary>UploadArtifact: the pinned SHA-512 and where to download it from.</summary>
+    public string? Sha512 { get; init; }
+    public string? Url { get; init; }
+
+    public static PlanStep Run(string command) => new(StepKind.Run, "") { Text = command };
+    public static PlanStep Upload(string remotePath, string unresolvedContent) => new(StepKind.Upload, remotePath) { Text = unresolvedContent };
+    public static PlanStep UploadArtifact(string remotePath, string url, string sha512) => new(StepKind.UploadArtifact, remotePath) { Url = url, Sha512 = sha512 };
+
+    /// <summary>What people see in reports and journals.</summary>
+    [JsonIgnore]
+    public string Display => Kind switch
+    {
+        StepKind.Run => Text!,
+        StepKind.Upload => $"upload {Target}",
+        _ => $"upload artifact {Url} -> {Target}",
+    };
+}
+
+/// <summary>
+/// One change on one host (Terraform's resource change). <see cref="Reason"/> only explains; apply runs
+/// <see cref="Steps"/> and nothing else. <see cref="Diff"/> is a unified diff with secret placeholders, never values.
+/// </summary>
+public sealed record Change(ChangeAction Action, string Reason)
+{
+    public string Host { get; init; } = "";
+    public Layer Layer { get; init; }
+    public string ResourceId { get; init; } = "";
+    public string? Diff { get; init; }
+    /// <summary>The resource carries secrets (a file with vault placeholders): never show its resolved content.</summary>
+    public bool Sensitive { get; init; }
+    public IReadOnlyList<PlanStep> Steps { get; init; } = [];
+}
+
+/// <summary>A resource's answer: the changes that close the gap, or none with the reason (pyinfra's noop).</summary>
+public sealed class ResourcePlan
+{
+    public IReadOnlyList<Change> Changes { get; }
+    public string? NoopReason { get; }
+
+    private ResourcePlan(IReadOnlyList<Change> changes, string? noopReason) { Changes = changes; NoopReason = noopReason; }
+
+    public static ResourcePlan Noop(string reason) => new([], reason);
+    public static ResourcePlan Of(params Change[] changes) => changes.Length == 0
+        ? throw new ArgumentException("use Noop(reason) when nothing is needed")
+        : new(changes, null);
+
+    public bool IsNoop => Changes.Count == 0;
+}

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Rendering;
+using Datalyptica.Secrets;
+using DiffPlex.Renderer;
+
+namespace Datalyptica.Engine.Resources;
+
+/// <summary>
+/// A file with exact content, owner, group and mode. Content may hold <c>@@secret:vault_x@@</c> placeholders: the plan
+/// compares the hash of the RESOLVED content with the host's, but shows (and stores) only the unresolved text.
+/// Writes are atomic: upload to a temp file in the same folder, chown and chmod it, then mv over the target.
+/// </summary>
+public sealed record FileResource(string Path, string Content, string Component) : IResource
+{
+    public string Owner { get; init; } = "root";
+    public string Group { get; init; } = "root";
+    public UnixFileMode Mode { get; init; } = Modes.Public;
+    public FileKind Kind { get; init; } = FileKind.Config;
+
+    public string Id => IdFor(Path);
+    public static string IdFor(string path) => $"file:{path}";
+
+    public static FileResource From(RenderedFile file) =>
+        new(file.Path, file.Content, file.Component) { Owner = file.Owner, Group = file.Group, Mode = file.Mode, Kind = file.Kind };
+
+    public bool HasSecrets => SecretPlaceholder.Find(Content).Any();
+
+    public void Require(FactQuery query) => query.File(Path);
+
+    public ResourcePlan Plan(HostFacts facts, PlanContext context)
+    {
+        var fact = facts.File(Path);
+        var mode = Modes.Octal(Mode);
+        if (fact.NotARegularFile)
+            return ResourcePlan.Of(new Change(ChangeAction.Unavailable,
+                $"something that is not a regular file is at {Path}; remove it by hand, then apply again") { Sensitive = HasSecrets });
+
+        if (!fact.Exists)
+            return ResourcePlan.Of(new Change(ChangeAction.Create, $"absent; {mode} {Owner}:{Group}, {LineCount(Content)} lines")
+                { Steps = WriteSteps(context), Sensitive = HasSecrets });
+
+        if (Kind == FileKind.Seed)
+            return ResourcePlan.Noop("seed file exists; the service owns its content now");
+
+        var desiredHash = ResolvedHash(context);
+        if (desiredHash is null)
+            return ResourcePlan.Of(new Change(ChangeAction.Update, "holds secrets and the vault is not open: content cannot be compared, it will be rewritten")
+                { Steps = WriteSteps(context), Sensitive = true });
+
+        if (desiredHash != fact.Sha256)
+            return ResourcePlan.Of(new Change(ChangeAction.Update, $"content differs (sha256 {Short(fact.Sha256)} -> {Short(desiredHash)})")
+                { Steps = WriteSteps(context), Sensitive = HasSecrets, Diff = Diff(facts, context) });
+
+        var drift = new List<string>();
+        if (fact.Mode != mode) drift.Add($"mode {fact.Mode} -> {mode}");
+        if (fact.Owner != Owner || fact.Group != Group) drift.Add($"owner {fact.Owner}:{fact.Group} -> {Owner}:{Group}");
+        if (drift.Count > 0)
+            return ResourcePlan.Of(new Change(ChangeAction.Update, string.Join(", ", drift))
+            {
+                Steps = [PlanStep.Run($"chown {Q(Owner + ":" + Group)} {Q(context.OnHost(Path))} && chmod {mode} {Q(context.OnHost(Path))}")],
+                Sensitive = HasSecrets,
+            });
+
+        return ResourcePlan.Noop($"content, mode and owner match (sha256 {Short(desiredHash)})");
+    }
+
+    /// <summary>SHA-256 of the content with secrets resolved; null when a secret cannot be resolved.</summary>
+    public string? ResolvedHash(PlanContext context)
+    {
+        var missing = false;
+        var resolved = SecretPlaceholder.Resolve(Content, name =>
+        {
+            var secret = context.ResolveSecret(name);
+            if (secret is null) missing = true;
+            return secret?.Reveal() ?? "";
+        });
+        return missing ? null : Sha256Hex(resolved);
+    }
+
+    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private IReadOnlyList<PlanStep> WriteSteps(PlanContext context)
+    {
+        var target = context.OnHost(Path);
+        var slash = target.LastIndexOf('/');
+        // Same folder as the target so the final mv is a rename on one file system (atomic for readers).
+        var temp = $"{target[..(slash + 1)]}.{target[(slash + 1)..]}.datalyptica-new";
+        return
+        [
+            PlanStep.Upload(temp, Content),
+            PlanStep.Run($"chown {Q(Owner + ":" + Group)} {Q(temp)} && chmod {Modes.Octal(Mode)} {Q(temp)} && mv -f {Q(temp)} {Q(target)}"),
+        ];
+    }
+
+    /// <summary>
+    /// Unified diff of the host's content against ours. The host's copy has real secret values: each is turned back
+    /// into its placeholder (and any other known secret masked) before diffing, so a value never reaches the plan.
+    /// </summary>
+    private string Diff(HostFacts facts, PlanContext context)
+    {
+        if (!facts.FileContents.TryGetValue(Path, out var current))
+            return $"(current content of {Path} not fetched)";
+        foreach (var name in SecretPlaceholder.Find(Content))
+            if (context.ResolveSecret(name) is { } secret && secret.Reveal().Length > 0)
+                current = current.Replace(secret.Reveal(), SecretPlaceholder.For(name), StringComparison.Ordinal);
+        current = context.Masker?.Mask(current) ?? current;
+        // DiffPlex counts the empty string after a final newline as a line; drop it from both sides.
+        static string Body(string s) => s.EndsWith('\n') ? s[..^1] : s;
+        return UnidiffRenderer.GenerateUnidiff(Body(current), Body(Content), "host" + Path, "plan" + Path, false, false, 3);
+    }
+
+    private static int LineCount(string text) => text.Length == 0 ? 0 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
+    private static string Short(string? sha) => sha is null ? "none" : sha[..Math.Min(12, sha.Length)];
+    private static string Q(string s) => RemoteCommand.Quote(s);
+}

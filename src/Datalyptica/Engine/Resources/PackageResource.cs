@@ -1,0 +1,50 @@
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Transport;
+
+namespace Datalyptica.Engine.Resources;
+
+public enum PackageManager { Apt, Dnf }
+
+/// <summary>
+/// Distribution packages that must be installed (one resource per component, one install command for the missing ones).
+/// </summary>
+/// <remarks>
+/// Ordering trap (LAB-NOTES, autobase's etcd role): Debian starts a service the moment its package is installed
+/// (postgresql's 15/main cluster, etcd, redis on 0.0.0.0) before our configuration exists. Apt runs under a
+/// policy-rc.d that answers 101 ("action forbidden"), which deb-systemd-invoke and invoke-rc.d honour, so nothing
+/// starts on install; our SystemdService resources start services once their configuration is in place.
+/// </remarks>
+public sealed record PackageResource(IReadOnlyList<string> Names, string Component) : IResource
+{
+    public PackageManager Manager { get; init; } = PackageManager.Apt;
+
+    public string Id => $"package:{Component}";
+
+    public void Require(FactQuery query) { foreach (var name in Names) query.Package(name); }
+
+    public ResourcePlan Plan(HostFacts facts, PlanContext context)
+    {
+        var missing = Names.Where(n => !facts.Package(n).Installed).ToList();
+        if (missing.Count == 0)
+            return ResourcePlan.Noop($"installed: {string.Join(", ", Names.Select(n => $"{n} {facts.Package(n).Version}"))}");
+        return ResourcePlan.Of(new Change(ChangeAction.Create, $"not installed: {string.Join(", ", missing)}")
+            { Steps = [PlanStep.Run(InstallCommand(Manager, missing))] });
+    }
+
+    public static string InstallCommand(PackageManager manager, IEnumerable<string> names)
+    {
+        var list = string.Join(' ', names.Select(RemoteCommand.Quote));
+        return manager switch
+        {
+            // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (LAB-NOTES).
+            // --force-confold keeps a configuration file we may already have written.
+            PackageManager.Apt =>
+                "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && " +
+                "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold " +
+                list + "; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+            // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
+            PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
+            _ => throw new ArgumentOutOfRangeException(nameof(manager)),
+        };
+    }
+}

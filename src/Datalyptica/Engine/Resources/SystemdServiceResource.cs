@@ -1,0 +1,61 @@
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Transport;
+
+namespace Datalyptica.Engine.Resources;
+
+public enum ServiceState
+{
+    /// <summary>Enabled and running.</summary>
+    Running,
+    /// <summary>A distro default the platform replaces (postgresql when Patroni owns PostgreSQL): stopped and masked.</summary>
+    Masked,
+}
+
+/// <summary>
+/// A systemd service: enabled and running, restarted ONLY when one of its own inputs (its component's files, packages,
+/// artifact) changed in this plan, with daemon-reload first when one of its unit files changed.
+/// </summary>
+public sealed record SystemdServiceResource(string Unit, string Component) : IResource
+{
+    public ServiceState State { get; init; } = ServiceState.Running;
+    /// <summary>Resource ids whose change means this service must restart.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+    /// <summary>Resource ids of its unit file and drop-ins: a change needs daemon-reload.</summary>
+    public IReadOnlyList<string> UnitFiles { get; init; } = [];
+    /// <summary>Why the distro unit is masked, shown in the plan.</summary>
+    public string? MaskReason { get; init; }
+
+    public string Id => $"service:{Unit}";
+
+    public void Require(FactQuery query) => query.Unit(Unit);
+
+    public ResourcePlan Plan(HostFacts facts, PlanContext context)
+    {
+        var fact = facts.Unit(Unit);
+        var unit = RemoteCommand.Quote(Unit);
+        if (State == ServiceState.Masked)
+        {
+            if (fact.IsMasked && !fact.IsActive) return ResourcePlan.Noop("masked and stopped");
+            return ResourcePlan.Of(new Change(ChangeAction.Update, $"{fact.Enabled}/{fact.Active} -> masked, stopped{(MaskReason is null ? "" : ": " + MaskReason)}")
+                { Steps = [PlanStep.Run($"systemctl disable --now {unit} >/dev/null 2>&1; systemctl mask --now {unit}")] });
+        }
+
+        var reload = UnitFiles.Any(context.Changed.Contains);
+        var changedInputs = Inputs.Where(context.Changed.Contains).ToList();
+        var steps = new List<PlanStep>();
+        var what = new List<string>();
+        if (reload) { steps.Add(PlanStep.Run("systemctl daemon-reload")); what.Add("unit file changed: daemon-reload"); }
+        if (fact.IsMasked) { steps.Add(PlanStep.Run($"systemctl unmask {unit}")); what.Add("unmask"); }
+        if (!fact.IsEnabled) { steps.Add(PlanStep.Run($"systemctl enable {unit}")); what.Add($"enable ({fact.Enabled})"); }
+        var action = ChangeAction.Update;
+        if (!fact.IsActive) { steps.Add(PlanStep.Run($"systemctl start {unit}")); what.Add($"start ({fact.Active})"); }
+        else if (changedInputs.Count > 0)
+        {
+            steps.Add(PlanStep.Run($"systemctl restart {unit}"));
+            what.Add($"restart: {string.Join(", ", changedInputs)} changed");
+            action = ChangeAction.Restart;
+        }
+        if (steps.Count == 0) return ResourcePlan.Noop("enabled and running; none of its inputs changed");
+        return ResourcePlan.Of(new Change(action, string.Join("; ", what)) { Steps = steps });
+    }
+}

@@ -1,0 +1,70 @@
+using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Planning;
+
+namespace Datalyptica.Tests.Engine.Facts;
+
+/// <summary>The real fact script, run by /bin/sh on this machine against a temp root: real sha256sum, stat, dpkg-query.</summary>
+public class FactScriptTests
+{
+    [Fact]
+    public async Task Script_reports_real_files_folders_links_packages_and_guards_in_one_round_trip()
+    {
+        using var root = new TempRoot();
+        Directory.CreateDirectory(root["/etc/app"]);
+        File.WriteAllText(root["/etc/app/app.conf"], "hello\n");
+        File.SetUnixFileMode(root["/etc/app/app.conf"], UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.CreateSymbolicLink(root["/etc/app/current"], "/opt/x/1.0");
+        var query = new FactQuery()
+            .File("/etc/app/app.conf").File("/etc/app/missing").File("/etc/app")
+            .Directory("/etc/app").Directory("/etc/none")
+            .Link("/etc/app/current").Link("/etc/app/app.conf")
+            .Package("dpkg").Package("surely-not-a-package-xyz")
+            .Guard("yes", "true").Guard("no", "false")
+            .Sysctl("kernel.ostype").Sysctl("no.such.key");
+        var transport = new LocalTestTransport("local");
+
+        var facts = await Planner.GatherAsync(transport, query, root.Path, CancellationToken.None);
+
+        transport.Commands.ShouldBe(1);
+        facts.Unparsed.ShouldBeEmpty();
+        var file = facts.File("/etc/app/app.conf");
+        file.ShouldBe(new FileFact(true, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", "0640", "root", "root"));
+        facts.File("/etc/app/missing").ShouldBe(FileFact.Absent);
+        facts.File("/etc/app").NotARegularFile.ShouldBeTrue();
+        facts.Directory("/etc/app").Exists.ShouldBeTrue();
+        facts.Directory("/etc/none").ShouldBe(DirectoryFact.Absent);
+        facts.Link("/etc/app/current").Target.ShouldBe("/opt/x/1.0");
+        facts.Link("/etc/app/app.conf").ShouldBe(LinkFact.Absent);
+        File.Exists("/usr/bin/dpkg-query").ShouldBeTrue("this test needs dpkg-query (setup.sh installs dpkg-dev)");
+        facts.Package("dpkg").Installed.ShouldBeTrue();
+        facts.Package("dpkg").Version.ShouldNotBeNullOrEmpty();
+        facts.Package("surely-not-a-package-xyz").ShouldBe(PackageFact.NotInstalled);
+        facts.Guards["yes"].ShouldBe(0);
+        facts.Guards["no"].ShouldBe(1);
+        facts.SysctlValue("kernel.ostype").ShouldBe("Linux");
+        facts.SysctlValue("no.such.key").ShouldBeNull();
+        facts.Os.Id.ShouldNotBe("unknown");
+        facts.FreeDiskKb.ShouldNotBeNull().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task File_contents_for_diffs_come_back_exactly()
+    {
+        using var root = new TempRoot();
+        Directory.CreateDirectory(root["/etc"]);
+        var text = "line 1\n\ttabbed 'quoted' $VAR ü\n";
+        File.WriteAllText(root["/etc/a.conf"], text);
+        var result = await new LocalTestTransport("local").RunAsync(FactScript.FileContents(["/etc/a.conf", "/etc/none"], root.Path), CancellationToken.None);
+        FactParser.Parse(result.Stdout).FileContents.ShouldBe(new Dictionary<string, string> { ["/etc/a.conf"] = text });
+    }
+
+    [Theory]
+    [InlineData("relative/path")]
+    [InlineData("/etc/with\nnewline")]
+    public void Paths_that_could_break_the_script_are_refused(string path) =>
+        Should.Throw<ArgumentException>(() => FactScript.Build(new FactQuery().File(path)));
+
+    [Fact]
+    public void Names_are_checked_so_a_unit_name_cannot_inject_shell() =>
+        Should.Throw<ArgumentException>(() => FactScript.Build(new FactQuery().Unit("x; rm -rf /")));
+}
