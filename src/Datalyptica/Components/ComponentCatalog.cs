@@ -81,7 +81,7 @@ public static class OsBase
         [
             OsBaseLayer.Chrony.ServersKey, OsBaseLayer.Chrony.ContainerKey, OsBaseLayer.FirewallPolicy.ClientNetworksKey,
             OsBaseLayer.FirewallPolicy.AdminNetworksKey, OsBaseLayer.FirewallPolicy.SshSourcesKey,
-            Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, "datalyptica_artifacts",
+            Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, Engine.Planning.ArtifactCatalog.SiteKey,
         ];
 
     /// <summary>Packages every host gets in the OS base layer (time, firewall, metrics, the tools the engine uses).</summary>
