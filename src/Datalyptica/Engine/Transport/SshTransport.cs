@@ -77,29 +77,37 @@ public sealed class SshTransport : IHostTransport
         ObjectDisposedException.ThrowIf(_disposed, this);
         // The command has not started yet, so reconnecting a dropped session here is safe.
         var client = await EnsureConnectedAsync(cancellation);
-        var text = ShellWrapping.Wrap(command.Raw, _host.Become, _host.User);
+        var text = ShellWrapping.Wrap(command.Raw, _host.Become, _host.User, _host.CommandTimeout);
+        // SSH.NET sends EOF only after at least one byte was written, so an empty stdin is given by the shell.
+        if (stdin.IsEmpty) text += " </dev/null";
 
+        // The host kills the command at CommandTimeout (see ShellWrapping.Wrap); this client-side limit is the
+        // backstop for a host that cannot (no coreutils timeout, a hung sshd), so it allows timeout's KILL grace and a bit.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(_host.CommandTimeout);
+        timeout.CancelAfter(_host.CommandTimeout + TimeSpan.FromSeconds(ShellWrapping.KillGraceSeconds + 5));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var ssh = client.CreateCommand(text);
         try
         {
             var execution = ssh.ExecuteAsync(timeout.Token);
             // Always send EOF: a command that reads stdin must never wait for input nobody will type.
-            await using (var input = ssh.CreateInputStream())
+            if (!stdin.IsEmpty)
             {
-                if (!stdin.IsEmpty) await input.WriteAsync(stdin, timeout.Token);
+                await using var input = ssh.CreateInputStream();
+                await input.WriteAsync(stdin, timeout.Token);
             }
             await execution;
-            return new CommandResult(ExitCodeOf(ssh), ssh.Result, ssh.Error);
+            var exitCode = ExitCodeOf(ssh);
+            // 124 from timeout after the limit has passed: the host killed it (a command's own 124 comes earlier).
+            if (exitCode == ShellWrapping.TimeoutExitCode && clock.Elapsed >= _host.CommandTimeout - TimeSpan.FromMilliseconds(50))
+                throw TimedOut(command);
+            return new CommandResult(exitCode, ssh.Result, ssh.Error);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            // ExecuteAsync already sent TERM; KILL makes sure, then the channel is closed by Dispose.
+            // The host did not end it: try a signal (newer sshd honour it), and Dispose closes the channel.
             try { ssh.CancelAsync(forceKill: true, millisecondsTimeout: 1000); } catch (Exception) { /* best effort */ }
-            throw new CommandTimeoutException(_host.HostName,
-                $"Command `{command.Display}` on host '{_host.HostName}' did not finish within {_host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
-                "Fix: find out why it hangs on the host, or raise the command timeout for this host.", _host.CommandTimeout);
+            throw TimedOut(command);
         }
         catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException)
         {
@@ -109,6 +117,10 @@ public sealed class SshTransport : IHostTransport
                 $"{e.GetType().Name}: {command.MaskSecrets(e.Message)}. The command may or may not have run; re-run to resume.");
         }
     }
+
+    private CommandTimeoutException TimedOut(RemoteCommand command) => new(_host.HostName,
+        $"Command `{command.Display}` on host '{_host.HostName}' did not finish within {_host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
+        "Fix: find out why it hangs on the host, or raise the command timeout for this host.", _host.CommandTimeout);
 
     // OpenSSH reports a killed command as an exit signal, not a status; map it like a shell does (128 + n).
     private static int ExitCodeOf(SshCommand ssh) => ssh.ExitStatus ?? ssh.ExitSignal switch
@@ -177,6 +189,12 @@ public sealed class SshTransport : IHostTransport
                 _ = e;
                 throw verifier.Refusal; // a bad host key is never retried
             }
+            catch (SshConnectionException e) when (verifier.FilteredToKnownTypes && !verifier.Invoked && e.DisconnectReason != DisconnectReason.ConnectionLost)
+            {
+                // We asked only for the key types known_hosts holds and the host had none of them: a rebuilt host or an impostor.
+                client.Dispose();
+                throw verifier.NoKnownKeyTypeOffered(e.Message);
+            }
             catch (SshAuthenticationException e)
             {
                 client.Dispose();
@@ -229,9 +247,13 @@ public sealed class SshTransport : IHostTransport
             Timeout = host.ConnectTimeout,
         };
         var knownHosts = KnownHostsFile.Load(_options.KnownHostsFile);
-        PreferKnownKeyTypes(info, knownHosts.KnownKeyTypes(host.Address, host.Port));
+        var knownTypes = knownHosts.KnownKeyTypes(host.Address, host.Port);
+        var check = new HostKeyVerifier(host, knownHosts, _options)
+        {
+            FilteredToKnownTypes = PreferKnownKeyTypes(info, knownTypes),
+            KnownTypes = knownTypes,
+        };
         var client = new SshClient(info) { KeepAliveInterval = _options.KeepAliveInterval };
-        var check = new HostKeyVerifier(host, knownHosts, _options);
         client.HostKeyReceived += (_, e) => e.CanTrust = check.Verify(e.HostKey);
         verifier = check;
         return client;
@@ -239,13 +261,14 @@ public sealed class SshTransport : IHostTransport
 
     // Like OpenSSH: when known_hosts holds keys of some types for this host, ask only for those types, so a
     // server offering several keys presents the one we can check (and never a "new" key of another type).
-    private static void PreferKnownKeyTypes(ConnectionInfo info, IReadOnlySet<string> knownTypes)
+    private static bool PreferKnownKeyTypes(ConnectionInfo info, IReadOnlySet<string> knownTypes)
     {
-        if (knownTypes.Count == 0) return;
+        if (knownTypes.Count == 0) return false;
         static string KeyTypeOf(string algorithm) => algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
         var unwanted = info.HostKeyAlgorithms.Keys.Where(a => !knownTypes.Contains(KeyTypeOf(a))).ToList();
-        if (unwanted.Count == info.HostKeyAlgorithms.Count) return; // nothing we know is supported; let the check explain
+        if (unwanted.Count == info.HostKeyAlgorithms.Count) return false; // nothing we know is supported; let the check explain
         foreach (var algorithm in unwanted) info.HostKeyAlgorithms.Remove(algorithm);
+        return unwanted.Count > 0;
     }
 
     private static PrivateKeyFile LoadPrivateKey(HostConnection host)
@@ -299,9 +322,23 @@ public sealed class SshTransport : IHostTransport
     private sealed class HostKeyVerifier(HostConnection host, KnownHostsFile knownHosts, SshTransportOptions options)
     {
         public HostKeyVerificationException? Refusal { get; private set; }
+        public bool Invoked { get; private set; }
+        public bool FilteredToKnownTypes { get; init; }
+        public IReadOnlySet<string> KnownTypes { get; init; } = new HashSet<string>();
+
+        public HostKeyVerificationException NoKnownKeyTypeOffered(string detail)
+        {
+            var token = KnownHostsFile.HostToken(host.Address, host.Port);
+            return new HostKeyVerificationException(host.HostName,
+                $"HOST KEY CHANGED for '{host.HostName}' ({token}): {knownHosts.Path} lists only {string.Join(", ", KnownTypes.Order())} key(s) for it, " +
+                $"but the host offers none of those types ({detail}). The host may have been rebuilt, or someone may be intercepting the " +
+                $"connection (man-in-the-middle). Refusing to connect. Fix: if the change is expected, remove the old line with " +
+                $"`ssh-keygen -R '{token}' -f {knownHosts.Path}` and add the new key after checking its fingerprint.");
+        }
 
         public bool Verify(byte[] presentedBlob)
         {
+            Invoked = true;
             var verdict = knownHosts.Check(host.Address, host.Port, presentedBlob);
             var token = KnownHostsFile.HostToken(host.Address, host.Port);
             var type = KnownHostsFile.KeyTypeOf(presentedBlob);
