@@ -37,7 +37,4 @@ public sealed record HostConnection(string HostName, string Address, int Port = 
     public HostConnection? JumpHost { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>"name (user@address:port)", for messages.</summary>
-    public string Describe() => HostName == Address && Port == 22 ? $"{User}@{Address}" : $"{HostName} ({User}@{Address}:{Port})";
 }

@@ -183,10 +183,9 @@ public sealed class SshTransport : IHostTransport
                 await client.ConnectAsync(timeout.Token);
                 return client;
             }
-            catch (Exception e) when (verifier.Refusal is not null)
+            catch (Exception) when (verifier.Refusal is not null)
             {
                 client.Dispose();
-                _ = e;
                 throw verifier.Refusal; // a bad host key is never retried
             }
             catch (SshConnectionException e) when (verifier.FilteredToKnownTypes && !verifier.Invoked && e.DisconnectReason != DisconnectReason.ConnectionLost)
