@@ -14,6 +14,8 @@ packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager pat
 packages+=(openssl iproute2)
 # Engine tests: a real sshd on loopback (never started as a service) and dpkg-scanpackages for the offline repository.
 packages+=(openssh-server dpkg-dev)
+# Transport tests: sudo, to prove Become (sudo -n) for a throwaway NOPASSWD user against the loopback sshd.
+packages+=(sudo)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -11,6 +11,7 @@ namespace Datalyptica.Engine.Transport;
 public sealed class RemoteCommand
 {
     private readonly List<(string Text, bool IsSecret)> _parts = [];
+    private readonly List<Secret> _secrets = [];
 
     private RemoteCommand() { }
 
@@ -35,6 +36,7 @@ public sealed class RemoteCommand
     public RemoteCommand Secret(Secret value)
     {
         _parts.Add((" " + Quote(value.Reveal()), true));
+        _secrets.Add(value);
         return this;
     }
 
@@ -45,6 +47,18 @@ public sealed class RemoteCommand
     public string Display => string.Concat(_parts.Select(p => p.IsSecret ? " ***" : p.Text));
 
     public override string ToString() => Display;
+
+    /// <summary>
+    /// Masks this command's secrets in text that came back from running it (stderr echoing an argument,
+    /// a library message quoting the command line), so errors can show it safely.
+    /// </summary>
+    public string MaskSecrets(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || _secrets.Count == 0) return text ?? string.Empty;
+        var masker = new SecretMasker(_secrets);
+        foreach (var part in _parts.Where(p => p.IsSecret)) masker.Add(new Secret(part.Text.TrimStart()));
+        return masker.Mask(text);
+    }
 
     public static string Quote(string value)
     {
