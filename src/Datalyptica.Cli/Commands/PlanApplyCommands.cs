@@ -28,6 +28,28 @@ public class PlanSettings : SiteSettings
     [Description("Hosts worked on at once.")]
     [DefaultValue(32)]
     public int Parallel { get; init; } = 32;
+
+    [CommandOption("--known-hosts <FILE>")]
+    [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts).")]
+    public string? KnownHosts { get; init; }
+
+    [CommandOption("--accept-new-host-keys")]
+    [Description("Trust hosts not yet in known_hosts and record their keys (a changed key is always refused).")]
+    public bool AcceptNewHostKeys { get; init; }
+
+    [CommandOption("--private-key <FILE>")]
+    [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
+    public string? PrivateKey { get; init; }
+
+    /// <summary>The SSH factory these options describe.</summary>
+    public IHostTransportFactory SshFactory()
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var siteKnownHosts = Path.Combine(Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!, "known_hosts");
+        var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
+        var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
+        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = AcceptNewHostKeys }, key);
+    }
 }
 
 public sealed class ApplySettings : PlanSettings
@@ -107,7 +129,8 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
     {
         var prepared = PlanFlow.Prepare(io, settings);
         if (prepared is null) return DatalypticaCli.Failed;
-        var plan = await PlanFlow.PlanAsync(io, prepared, settings, PlanFlow.Transports(transports, prepared.Site), cancellation);
+        var plan = await PlanFlow.PlanAsync(io, prepared, settings,
+            settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(), prepared.Site), cancellation);
         if (plan is null) return DatalypticaCli.Failed;
         if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
         PlanFlow.Show(io, plan, settings.Output);
@@ -127,7 +150,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         }
         var prepared = PlanFlow.Prepare(io, settings);
         if (prepared is null) return DatalypticaCli.Failed;
-        var connect = PlanFlow.Transports(transports, prepared.Site);
+        var connect = PlanFlow.Transports(transports ?? settings.SshFactory(), prepared.Site);
         if (connect is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using Datalyptica.Tests.Engine.Transport;
+
+namespace Datalyptica.Tests.Cli;
+
+/// <summary>
+/// `plan` end to end over real SSH: a development site whose 15 hosts are loopback addresses served by one real
+/// sshd, so facts are gathered from this machine by the real fact script. Plan must change nothing here.
+/// </summary>
+[Collection(SshdCollection.Name)]
+public class PlanOverSshTests(SshdFixture ssh)
+{
+    [Fact]
+    public void Plan_over_ssh_gathers_facts_records_new_host_keys_changes_nothing_and_prints_no_secret()
+    {
+        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList();
+        using var sshd = SshdServer.Start(ssh.AuthorizedKeys, extraConfig:
+            string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
+        using var fixture = new SiteFixture();
+        var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
+        var site = fixture.PathOf("dev");
+        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
+            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {sshd.Port}\n");
+        var knownHosts = fixture.PathOf("known_hosts");
+        var watched = new[] { "/etc/hostname", "/etc/passwd", "/etc/haproxy/haproxy.cfg" }.Where(File.Exists).ToList();
+        var before = watched.ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+        var result = CliRunner.Run("plan", site, "--vault-password-file", fixture.PasswordFile, "--known-hosts", knownHosts,
+            "--accept-new-host-keys", "--private-key", ssh.ClientKey, "--parallel", "8", "-o", "json");
+
+        result.ExitCode.ShouldBe(2, result.ToString()); // changes pending: this machine is not a configured lab host
+        var json = result.Json();
+        json.GetProperty("formatVersion").GetInt32().ShouldBe(1);
+        File.ReadAllLines(knownHosts).Count(l => l.StartsWith('[')).ShouldBe(15);
+        foreach (var (file, hash) in before)
+            Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ShouldBe(hash, $"plan changed {file}");
+        var secrets = GeneratedSite.DecryptSecrets(site, fixture.Password);
+        foreach (var secret in secrets.Values) result.All.ShouldNotContain(secret);
+        result.All.ShouldNotContain(SiteFixture.KnownPassword);
+    }
+}
