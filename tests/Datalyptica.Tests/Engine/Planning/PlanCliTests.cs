@@ -35,12 +35,22 @@ public class PlanCliTests
     }
 
     [Fact]
-    public void Apply_without_a_transport_fails_with_a_clear_error()
+    public void Apply_to_unreachable_hosts_fails_with_a_clear_error_naming_the_host()
     {
+        // Loopback addresses on a port nobody listens on: tests never send traffic beyond loopback.
         using var fixture = new SiteFixture();
-        var site = fixture.Init("development", "site");
-        var result = CliRunner.Run("apply", site, "--vault-password-file", fixture.PasswordFile);
+        var ips = fixture.Write("ips.txt", string.Join('\n', Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}")) + "\n");
+        var site = fixture.PathOf("site");
+        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
+            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+        var closedPort = Datalyptica.Tests.Engine.Transport.SshdServer.FreeLoopbackPort();
+        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {closedPort}\n");
+
+        var result = CliRunner.Run("apply", site, "--vault-password-file", fixture.PasswordFile,
+            "--known-hosts", fixture.PathOf("known_hosts"), "--limit", "lb01");
+
         result.ShouldFail();
-        result.Err.ShouldContain("no host transport");
+        result.Err.ShouldContain("lb01");
+        result.All.ShouldNotContain(SiteFixture.KnownPassword);
     }
 }
