@@ -147,7 +147,8 @@ public sealed class LabSshCommand : AsyncCommand<LabSshSettings>
     {
         var lab = new LabManager(settings.Options());
         var start = new System.Diagnostics.ProcessStartInfo("ssh") { UseShellExecute = false };
-        foreach (var a in lab.SshArguments(settings.Host, settings.Command)) start.ArgumentList.Add(a);
+        // `lab ssh lab01 hostname` and `lab ssh lab01 -- ip -4 addr` both work: Spectre keeps what follows -- in Remaining.
+        foreach (var a in lab.SshArguments(settings.Host, [.. settings.Command, .. context.Remaining.Raw])) start.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(start) ?? throw new LabException("could not start ssh");
         await process.WaitForExitAsync(cancellation);
         return process.ExitCode;
