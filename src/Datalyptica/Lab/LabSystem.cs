@@ -6,7 +6,7 @@ namespace Datalyptica.Lab;
 public sealed class LabException(string message) : Exception(message);
 
 /// <summary>Thin helpers over the control machine: tools, /proc, mounts, signals. Every process is addressed by its own PID.</summary>
-internal static class LabSystem
+public static class LabSystem
 {
     public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellation, TimeSpan? timeout = null) =>
         await ToolProcess.RunAsync(file, args, timeout ?? TimeSpan.FromSeconds(60), cancellation);
