@@ -16,6 +16,8 @@ packages+=(openssl iproute2)
 packages+=(openssh-server dpkg-dev)
 # Transport tests: sudo, to prove Become (sudo -n) for a throwaway NOPASSWD user against the loopback sshd.
 packages+=(sudo)
+# The lab: systemd-nspawn (systemd-container) boots the hosts; debootstrap builds their base image.
+packages+=(systemd-container debootstrap)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -77,6 +77,16 @@ public static class DatalypticaCli
                     .WithDescription("Serve a repository over HTTP on one address until Ctrl-C.")
                     .WithExample("repo", "serve", "repo", "--listen", "10.77.0.1:8080");
             });
+            config.AddBranch("lab", lab =>
+            {
+                lab.SetDescription("Real Debian hosts on this machine (systemd-nspawn on a bridge with no route out), for trying a deployment.");
+                lab.AddCommand<LabUpCommand>("up").WithDescription("Build the base image once, boot the hosts, check SSH, write a site for them.")
+                    .WithExample("lab", "up", "--hosts", "3");
+                lab.AddCommand<LabStatusCommand>("status").WithDescription("Each host's address, PID, and whether it runs and answers SSH.");
+                lab.AddCommand<LabSshCommand>("ssh").WithDescription("ssh into a lab host with the lab's key and known_hosts.")
+                    .WithExample("lab", "ssh", "lab01");
+                lab.AddCommand<LabDownCommand>("down").WithDescription("Stop the hosts, remove overlays, bridge and state (the cached image stays).");
+            });
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
         });

@@ -1,0 +1,156 @@
+using System.ComponentModel;
+using Datalyptica.Lab;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public class LabSettings : OutputSettings
+{
+    [CommandOption("--name <NAME>")]
+    [Description("Lab name (its folder under --root). Default: default.")]
+    [DefaultValue("default")]
+    public string Name { get; init; } = "default";
+
+    [CommandOption("--root <DIR>")]
+    [Description("Where labs and the cached base image live. Default: /var/lib/datalyptica/lab.")]
+    [DefaultValue(LabOptions.DefaultRoot)]
+    public string Root { get; init; } = LabOptions.DefaultRoot;
+
+    [CommandOption("--bridge <NAME>")]
+    [Description("The bridge the lab creates (10.77.0.1/24, no route out). Default: dl-lab0.")]
+    [DefaultValue("dl-lab0")]
+    public string Bridge { get; init; } = "dl-lab0";
+
+    public LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge };
+}
+
+public sealed class LabUpSettings : LabSettings
+{
+    [CommandOption("--hosts <N>")]
+    [Description("How many hosts (lab01.., 10.77.0.11..). Default: 3.")]
+    [DefaultValue(3)]
+    public int Hosts { get; init; } = 3;
+
+    [CommandOption("--site <DIR>")]
+    [Description("Where to write the site for the hosts. Default: ROOT/NAME/site.")]
+    public string? Site { get; init; }
+
+    public override ValidationResult Validate() =>
+        Hosts is < 1 or > 200 ? ValidationResult.Error("--hosts must be 1 to 200") : base.Validate();
+}
+
+public sealed class LabSshSettings : LabSettings
+{
+    [CommandArgument(0, "<HOST>")]
+    [Description("Host name (lab01) or address.")]
+    public string Host { get; init; } = "";
+
+    [CommandArgument(1, "[COMMAND]")]
+    [Description("Command to run instead of a login shell.")]
+    public string[] Command { get; init; } = [];
+}
+
+/// <summary>`datalyptica lab up`: boots the hosts, checks SSH with their recorded keys, writes the site, prints the timings.</summary>
+public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabUpSettings settings, CancellationToken cancellation)
+    {
+        var lab = new LabManager(settings.Options(), line => io.Error.WriteLine(line));
+        var result = await lab.UpAsync(settings.Hosts, settings.Site, cancellation);
+        if (settings.Output == OutputFormat.Json)
+        {
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                result.AlreadyUp,
+                result.Image,
+                imageBuildSeconds = result.ImageBuild?.TotalSeconds,
+                totalSeconds = result.Total.TotalSeconds,
+                hosts = result.Hosts.Select(h => new { host = h.Host, address = h.Address, bootToSshSeconds = h.BootToSsh.TotalSeconds }),
+                result.Site,
+            });
+            return DatalypticaCli.Ok;
+        }
+        if (result.AlreadyUp) io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is already up; every host answers SSH.");
+        else
+        {
+            io.Out.MarkupLine(result.ImageBuild is { } b
+                ? $"base image built in {b.TotalSeconds:0.0} s: {Markup.Escape(result.Image)}"
+                : $"base image (cached): {Markup.Escape(result.Image)}");
+            foreach (var h in result.Hosts)
+                io.Out.MarkupLine($"  {h.Host} {h.Address}: boot to SSH {h.BootToSsh.TotalSeconds:0.00} s");
+            io.Out.MarkupLine($"lab up in {result.Total.TotalSeconds:0.0} s");
+        }
+        io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} (placeholder profile: hosts only; the `lab` profile comes later)");
+        io.Out.MarkupLine("next: datalyptica lab status | datalyptica lab ssh lab01 | datalyptica lab down");
+        return DatalypticaCli.Ok;
+    }
+}
+
+/// <summary>`datalyptica lab status`: each host's address, PID, whether it runs and whether SSH (strict) works.</summary>
+public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabSettings settings, CancellationToken cancellation)
+    {
+        var lab = new LabManager(settings.Options());
+        var hosts = await lab.StatusAsync(cancellation);
+        if (settings.Output == OutputFormat.Json)
+        {
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                lab = settings.Name,
+                up = hosts.Count > 0,
+                hosts = hosts.Select(h => new { host = h.Host, address = h.Address, pid = h.Pid, running = h.Running, sshOk = h.SshOk, sshError = h.SshError }),
+            });
+            return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+        }
+        if (hosts.Count == 0)
+        {
+            io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is not up.");
+            return DatalypticaCli.Ok;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Host", "Address", "PID", "Running", "SSH");
+        foreach (var h in hosts)
+            table.AddRow(h.Host, h.Address, h.Pid?.ToString() ?? "-", h.Running ? "[green]yes[/]" : "[red]no[/]",
+                h.SshOk ? "[green]ok[/]" : $"[red]{Markup.Escape(h.SshError ?? "failed")}[/]");
+        io.Out.Write(table);
+        return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+    }
+}
+
+/// <summary>`datalyptica lab down`: stops the hosts by their own PIDs, removes overlays, bridge and state; keeps the image.</summary>
+public sealed class LabDownCommand(CliIo io) : AsyncCommand<LabSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabSettings settings, CancellationToken cancellation)
+    {
+        var lab = new LabManager(settings.Options(), line => io.Error.WriteLine(line));
+        var r = await lab.DownAsync(cancellation);
+        if (settings.Output == OutputFormat.Json)
+        {
+            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, r.HostsStopped, r.HostsKilled, r.Unmounted, r.BridgeRemoved, r.StateRemoved });
+            return DatalypticaCli.Ok;
+        }
+        io.Out.MarkupLine(r is { HostsStopped: 0, HostsKilled: 0, Unmounted: 0, BridgeRemoved: false, StateRemoved: false }
+            ? $"lab '{Markup.Escape(settings.Name)}' was not up; nothing to remove."
+            : $"lab '{Markup.Escape(settings.Name)}' down: {r.HostsStopped} host(s) powered off, {r.HostsKilled} killed, {r.Unmounted} overlay(s) unmounted" +
+              (r.BridgeRemoved ? $", bridge {Markup.Escape(settings.Bridge)} removed" : "") + "; the cached image is kept.");
+        return DatalypticaCli.Ok;
+    }
+}
+
+/// <summary>`datalyptica lab ssh HOST`: runs ssh with the lab key and known_hosts (strict).</summary>
+public sealed class LabSshCommand : AsyncCommand<LabSshSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabSshSettings settings, CancellationToken cancellation)
+    {
+        var lab = new LabManager(settings.Options());
+        var start = new System.Diagnostics.ProcessStartInfo("ssh") { UseShellExecute = false };
+        // `lab ssh lab01 hostname` and `lab ssh lab01 -- ip -4 addr` both work: Spectre keeps what follows -- in Remaining.
+        foreach (var a in lab.SshArguments(settings.Host, [.. settings.Command, .. context.Remaining.Raw])) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new LabException("could not start ssh");
+        await process.WaitForExitAsync(cancellation);
+        return process.ExitCode;
+    }
+}

@@ -1,0 +1,429 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Datalyptica.Components;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Inventory;
+using Datalyptica.Model;
+using Datalyptica.Sites;
+
+namespace Datalyptica.Lab;
+
+public sealed record LabHostTiming(string Host, string Address, TimeSpan BootToSsh);
+
+public sealed record LabUpResult(string Image, TimeSpan? ImageBuild, TimeSpan Total, IReadOnlyList<LabHostTiming> Hosts, string Site, bool AlreadyUp);
+
+public sealed record LabHostStatus(string Host, string Address, int? Pid, bool Running, bool SshOk, string? SshError);
+
+public sealed record LabDownResult(int HostsStopped, int HostsKilled, int Unmounted, bool BridgeRemoved, bool StateRemoved);
+
+/// <summary>
+/// `datalyptica lab`: a few real Debian hosts on this machine (systemd-nspawn on overlays of one cached image,
+/// a bridge with no route out, static addresses, the lab's SSH key). LAB-NOTES.md has the measured recipe.
+/// Every process is started, tracked and stopped by its own PID; nothing here kills by name.
+/// </summary>
+public sealed class LabManager(LabOptions options, Action<string>? log = null)
+{
+    private readonly Action<string> _log = log ?? (_ => { });
+
+    public LabOptions Options => options;
+
+    /// <summary>Root, systemd-nspawn, debootstrap, ip, ssh-keygen, mount: each missing one is reported with its fix.</summary>
+    public static IReadOnlyList<string> CheckPreconditions()
+    {
+        var problems = new List<string>();
+        if (!LabSystem.IsRoot())
+            problems.Add("the lab needs root (bridges, overlay mounts, systemd-nspawn). Fix: run as root, e.g. `sudo datalyptica lab up`.");
+        foreach (var (tool, package) in new[] { ("systemd-nspawn", "systemd-container"), ("debootstrap", "debootstrap"),
+                     ("ip", "iproute2"), ("ssh-keygen", "openssh-client"), ("mount", "mount") })
+            if (LabSystem.FindTool(tool) is null)
+                problems.Add($"{tool} is missing. Fix: run ./setup.sh (it installs systemd-container and debootstrap), or `apt-get install {package}`.");
+        return problems;
+    }
+
+    private static void RequirePreconditions()
+    {
+        var problems = CheckPreconditions();
+        if (problems.Count > 0) throw new LabException(string.Join("\n", problems));
+    }
+
+    public async Task<LabUpResult> UpAsync(int hostCount, string? siteDirectory, CancellationToken cancellation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(hostCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hostCount, 200);
+        RequirePreconditions();
+        var total = Stopwatch.StartNew();
+        var site = siteDirectory ?? Path.Combine(options.LabDirectory, "site");
+
+        var existing = LabState.Load(options.StateFile);
+        if (existing is not null)
+        {
+            var statuses = await StatusAsync(cancellation);
+            if (existing.Hosts.Count == hostCount && statuses.All(s => s.Running && s.SshOk))
+            {
+                WriteSite(existing, site);
+                return new LabUpResult(existing.Image, null, total.Elapsed, [], site, AlreadyUp: true);
+            }
+            _log($"lab '{options.Name}' exists but is not the requested {hostCount} healthy host(s): taking it down first");
+            await DownAsync(cancellation);
+        }
+        else if (Directory.Exists(options.LabDirectory) || LabSystem.LinkExists(options.Bridge))
+        {
+            await DownAsync(cancellation); // leftovers of a crash with no state file
+        }
+
+        var (image, built) = await LabImage.EnsureAsync(options, _log, cancellation);
+        Directory.CreateDirectory(options.LabDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(options.LogFile("x"))!);
+        var specs = Enumerable.Range(0, hostCount)
+            .Select(i => (Name: LabOptions.HostName(i), Address: options.HostAddress(i).ToString())).ToList();
+        var state = new LabState(options.Name, options.Bridge, options.BridgeAddress, image,
+            specs.Select(s => new LabHostState(s.Name, s.Address)).ToList()) { Site = site };
+        state.Save(options.StateFile); // from here on, down can clean whatever exists
+        try
+        {
+            await EnsureKeyPairAsync(cancellation);
+            await EnsureBridgeAsync(cancellation);
+            File.WriteAllText(options.KnownHostsFile, "");
+            foreach (var spec in specs)
+                await PrepareHostAsync(new LabHostSpec(spec.Name, spec.Address, specs, options.BridgeAddress), image, cancellation);
+
+            var started = new Dictionary<string, Stopwatch>();
+            var hosts = new List<LabHostState>();
+            foreach (var spec in specs)
+            {
+                started[spec.Name] = Stopwatch.StartNew();
+                var pid = await StartHostAsync(spec.Name, cancellation);
+                hosts.Add(new LabHostState(spec.Name, spec.Address) { Pid = pid, PidStart = LabSystem.StartTime(pid) });
+                state = state with { Hosts = [.. hosts, .. state.Hosts.Skip(hosts.Count)] };
+                state.Save(options.StateFile);
+            }
+
+            var timings = await Task.WhenAll(hosts.Select(async h =>
+            {
+                await WaitForSshAsync(h, cancellation);
+                return new LabHostTiming(h.Name, h.Address, started[h.Name].Elapsed);
+            }));
+            // The host's init is nspawn's child: recorded so a crashed nspawn's orphaned host can still be stopped by its PID.
+            state = state with
+            {
+                Hosts = hosts.Select(h =>
+                {
+                    var init = LabSystem.Children(h.Pid!.Value).Cast<int?>().FirstOrDefault();
+                    return h with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+                }).ToList(),
+            };
+            state.Save(options.StateFile);
+            WriteSite(state, site);
+            return new LabUpResult(image, built, total.Elapsed, timings, site, AlreadyUp: false);
+        }
+        catch
+        {
+            _log("lab up failed: taking down what it started");
+            try { await DownAsync(CancellationToken.None); } catch (Exception e) { _log($"cleanup after the failure also failed: {e.Message}"); }
+            throw;
+        }
+    }
+
+    private async Task EnsureKeyPairAsync(CancellationToken cancellation)
+    {
+        if (File.Exists(options.PrivateKeyFile) && File.Exists(options.PrivateKeyFile + ".pub")) return;
+        File.Delete(options.PrivateKeyFile);
+        File.Delete(options.PrivateKeyFile + ".pub");
+        await LabSystem.RunCheckedAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"datalyptica-lab-{options.Name}", "-f", options.PrivateKeyFile], cancellation);
+    }
+
+    private async Task EnsureBridgeAsync(CancellationToken cancellation)
+    {
+        if (!LabSystem.LinkExists(options.Bridge))
+            await LabSystem.RunCheckedAsync("ip", ["link", "add", options.Bridge, "type", "bridge"], cancellation);
+        var addresses = await LabSystem.RunCheckedAsync("ip", ["-4", "-o", "addr", "show", "dev", options.Bridge], cancellation);
+        if (!addresses.Contains($" {options.BridgeAddress}/24", StringComparison.Ordinal))
+            await LabSystem.RunCheckedAsync("ip", ["addr", "add", $"{options.BridgeAddress}/24", "dev", options.Bridge], cancellation);
+        await LabSystem.RunCheckedAsync("ip", ["link", "set", options.Bridge, "up"], cancellation);
+        // No NAT and no route out: hosts get no gateway, and nothing here forwards the bridge anywhere.
+    }
+
+    private async Task PrepareHostAsync(LabHostSpec spec, string image, CancellationToken cancellation)
+    {
+        var dir = options.HostDirectory(spec.Name);
+        var merged = options.MergedDirectory(spec.Name);
+        foreach (var d in new[] { "upper", "work", "merged" }) Directory.CreateDirectory(Path.Combine(dir, d));
+        await LabSystem.RunCheckedAsync("mount", ["-t", "overlay", "overlay", "-o",
+            $"lowerdir={image},upperdir={Path.Combine(dir, "upper")},workdir={Path.Combine(dir, "work")}", merged], cancellation);
+        string P(string relative) => Path.Combine(merged, relative);
+        foreach (var (path, content) in LabHostFiles.Render(spec))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(P(path))!);
+            if (new FileInfo(P(path)).LinkTarget is not null) File.Delete(P(path));
+            File.WriteAllText(P(path), content);
+        }
+        File.WriteAllText(P("etc/machine-id"), LabHostFiles.NewMachineId());
+        var ssh = P("root/.ssh");
+        Directory.CreateDirectory(ssh);
+        File.SetUnixFileMode(ssh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.WriteAllText(Path.Combine(ssh, "authorized_keys"), File.ReadAllText(options.PrivateKeyFile + ".pub"));
+        File.SetUnixFileMode(Path.Combine(ssh, "authorized_keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var hostKey = P("etc/ssh/ssh_host_ed25519_key");
+        await LabSystem.RunCheckedAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"root@{spec.Name}", "-f", hostKey], cancellation);
+        File.AppendAllText(options.KnownHostsFile, LabHostFiles.KnownHostsLine(spec, File.ReadAllText(hostKey + ".pub")));
+    }
+
+    /// <summary>The cgroup hierarchies a host's launcher joins: the named systemd one and the unified one (hybrid), or the v2 root.</summary>
+    private static IReadOnlyList<string> CgroupRoots()
+    {
+        if (File.Exists("/sys/fs/cgroup/cgroup.controllers")) return ["/sys/fs/cgroup"];
+        return new[] { "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified" }.Where(d => File.Exists(Path.Combine(d, "cgroup.procs"))).ToList();
+    }
+
+    // Moves itself into the host's cgroups, then starts nspawn in a new session (not a group leader, so setsid
+    // does not fork) and prints its PID. The launcher exits; nspawn keeps running, re-parented.
+    private const string Launcher = """
+        log="$1"; shift; n="$1"; shift; i=0
+        while [ "$i" -lt "$n" ]; do echo $$ > "$1/cgroup.procs" || exit 3; shift; i=$((i+1)); done
+        setsid "$@" </dev/null >"$log" 2>&1 &
+        echo $!
+        """;
+
+    private async Task<int> StartHostAsync(string host, CancellationToken cancellation)
+    {
+        var cgroups = CgroupRoots().Select(r => Path.Combine(r, options.CgroupPath(host))).ToList();
+        foreach (var cg in cgroups) Directory.CreateDirectory(cg);
+        var nspawn = LabSystem.FindTool("systemd-nspawn")!;
+        var output = await LabSystem.RunCheckedAsync("sh", ["-c", Launcher, "lab-launch", options.LogFile(host), cgroups.Count.ToString(),
+            .. cgroups, nspawn, "-D", options.MergedDirectory(host), "--boot", "--register=no", "--keep-unit",
+            $"--network-bridge={options.Bridge}", "-M", host, "--resolv-conf=off", "--link-journal=no"], cancellation);
+        if (!int.TryParse(output.Trim(), out var pid)) throw new LabException($"starting host {host} printed no PID: '{output.Trim()}'");
+        return pid;
+    }
+
+    private async Task WaitForSshAsync(LabHostState host, CancellationToken cancellation)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (!LabSystem.IsSame(host.Pid, host.PidStart))
+                throw new LabException($"host {host.Name} stopped while booting. Its console log: {options.LogFile(host.Name)} " +
+                    $"(last lines: {LabSystem.Tail(SafeRead(options.LogFile(host.Name)))})");
+            if (await PortOpenAsync(host.Address, 22, cancellation)) break;
+            if (deadline.Elapsed > options.SshWait)
+                throw new LabException($"host {host.Name} ({host.Address}) did not answer on port 22 within {options.SshWait.TotalSeconds:0} s. " +
+                    $"Its console log: {options.LogFile(host.Name)} (last lines: {LabSystem.Tail(SafeRead(options.LogFile(host.Name)))})");
+            await Task.Delay(100, cancellation);
+        }
+        // Strict: the key must be the one the lab generated and recorded.
+        var (ok, error) = await CheckSshAsync(host, cancellation, attempts: 5);
+        if (!ok) throw new LabException($"host {host.Name} ({host.Address}) answers on port 22 but SSH failed: {error}");
+    }
+
+    private static string SafeRead(string path) { try { return File.ReadAllText(path); } catch (IOException) { return ""; } }
+
+    private static async Task<bool> PortOpenAsync(string address, int port, CancellationToken cancellation)
+    {
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            await client.ConnectAsync(address, port, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public HostConnection Connection(LabHostState host) => new(host.Name, host.Address)
+    {
+        PrivateKeyFile = options.PrivateKeyFile,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        CommandTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    public SshTransportOptions SshOptions(int attempts = 1) => new()
+    {
+        KnownHostsFile = options.KnownHostsFile,
+        ConnectAttempts = attempts,
+        RetryBackoff = TimeSpan.FromMilliseconds(300),
+    };
+
+    private async Task<(bool Ok, string? Error)> CheckSshAsync(LabHostState host, CancellationToken cancellation, int attempts = 1)
+    {
+        try
+        {
+            await using var ssh = await SshTransport.ConnectAsync(Connection(host), SshOptions(attempts), cancellation);
+            var result = await ssh.RunAsync(RemoteCommand.Shell("hostname"), cancellation);
+            if (!result.Succeeded) return (false, $"`hostname` exited {result.ExitCode}: {result.Stderr.Trim()}");
+            if (result.Stdout.Trim() != host.Name) return (false, $"the host calls itself '{result.Stdout.Trim()}', not '{host.Name}'");
+            return (true, null);
+        }
+        catch (TransportException e)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    public async Task<IReadOnlyList<LabHostStatus>> StatusAsync(CancellationToken cancellation)
+    {
+        var state = LabState.Load(options.StateFile);
+        if (state is null) return [];
+        return await Task.WhenAll(state.Hosts.Select(async h =>
+        {
+            var running = LabSystem.IsSame(h.Pid, h.PidStart);
+            var (ok, error) = running ? await CheckSshAsync(h, cancellation) : (false, "not running");
+            return new LabHostStatus(h.Name, h.Address, h.Pid, running, ok, error);
+        }));
+    }
+
+    /// <summary>
+    /// Stops every host by its own PID (TERM: clean poweroff; after a grace, KILL of its init, then of nspawn),
+    /// unmounts the overlays, removes cgroups, the bridge and the lab folder. The cached image stays. Safe to repeat.
+    /// </summary>
+    public async Task<LabDownResult> DownAsync(CancellationToken cancellation)
+    {
+        if (!LabSystem.IsRoot()) throw new LabException("the lab needs root. Fix: run as root, e.g. `sudo datalyptica lab down`.");
+        var state = LabState.Load(options.StateFile);
+        int stopped = 0, killed = 0;
+        var targets = new List<(string Name, int? Pid, long? Start, int? Init, long? InitStart)>();
+        foreach (var h in state?.Hosts ?? [])
+            targets.Add((h.Name, h.Pid, h.PidStart, h.InitPid, h.InitPidStart));
+        // nspawn processes running on THIS lab's overlays that the state does not know (a crash between start and save).
+        foreach (var (pid, host) in StrayNspawns())
+            if (!targets.Any(t => t.Pid == pid)) targets.Add((host, pid, LabSystem.StartTime(pid), null, null));
+
+        foreach (var result in await Task.WhenAll(targets.Select(t => StopHostAsync(t.Name, t.Pid, t.Start, t.Init, t.InitStart))))
+        {
+            if (result == StopOutcome.Stopped) stopped++;
+            if (result == StopOutcome.Killed) killed++;
+        }
+
+        var unmounted = 0;
+        if (Directory.Exists(options.LabDirectory))
+            foreach (var mount in LabSystem.MountsUnder(options.LabDirectory))
+            {
+                var result = await LabSystem.RunAsync("umount", [mount], cancellation);
+                if (!result.Succeeded) await LabSystem.RunCheckedAsync("umount", ["-l", mount], cancellation);
+                unmounted++;
+            }
+        foreach (var root in CgroupRoots()) RemoveCgroupTree(Path.Combine(root, "datalyptica-lab", options.Name));
+
+        var bridge = state?.Bridge ?? options.Bridge;
+        var bridgeRemoved = false;
+        if (LabSystem.LinkExists(bridge))
+        {
+            await LabSystem.RunCheckedAsync("ip", ["link", "del", bridge], cancellation);
+            bridgeRemoved = true;
+        }
+        var stateRemoved = state is not null;
+        if (Directory.Exists(options.LabDirectory))
+        {
+            if (LabSystem.MountsUnder(options.LabDirectory).Count > 0)
+                throw new LabException($"mounts remain under {options.LabDirectory}; not deleting it. Fix: unmount them (see /proc/self/mountinfo) and run `lab down` again.");
+            Directory.Delete(options.LabDirectory, recursive: true);
+        }
+        return new LabDownResult(stopped, killed, unmounted, bridgeRemoved, stateRemoved);
+    }
+
+    private enum StopOutcome { NotRunning, Stopped, Killed }
+
+    private async Task<StopOutcome> StopHostAsync(string name, int? pid, long? start, int? init, long? initStart)
+    {
+        var outcome = StopOutcome.NotRunning;
+        if (LabSystem.IsSame(pid, start))
+        {
+            // The init as it is now (nspawn's child), in case the state did not record it yet.
+            var currentInit = LabSystem.Children(pid!.Value).FirstOrDefault();
+            if (init is null && currentInit != 0) { init = currentInit; initStart = LabSystem.StartTime(currentInit); }
+            LabSystem.Signal(pid.Value, LabSystem.SigTerm);
+            outcome = StopOutcome.Stopped;
+            if (!await WaitGoneAsync(pid.Value, start!.Value, TimeSpan.FromSeconds(20)))
+            {
+                _log($"host {name} did not power off within 20 s: killing its init ({init}) and nspawn ({pid})");
+                if (LabSystem.IsSame(init, initStart)) LabSystem.Signal(init!.Value, LabSystem.SigKill);
+                if (LabSystem.IsSame(pid, start)) LabSystem.Signal(pid.Value, LabSystem.SigKill);
+                await WaitGoneAsync(pid.Value, start.Value, TimeSpan.FromSeconds(10));
+                outcome = StopOutcome.Killed;
+            }
+        }
+        // A KILLed nspawn leaves its init running (re-parented): stop that one by its own PID too.
+        if (LabSystem.IsSame(init, initStart))
+        {
+            LabSystem.Signal(init!.Value, LabSystem.SigKill);
+            await WaitGoneAsync(init.Value, initStart!.Value, TimeSpan.FromSeconds(10));
+            outcome = StopOutcome.Killed;
+        }
+        return outcome;
+    }
+
+    private static async Task<bool> WaitGoneAsync(int pid, long start, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (LabSystem.IsSame(pid, start))
+        {
+            if (clock.Elapsed > within) return false;
+            await Task.Delay(100);
+        }
+        return true;
+    }
+
+    /// <summary>systemd-nspawn processes whose -D is one of this lab's overlay roots.</summary>
+    public IReadOnlyList<(int Pid, string Host)> StrayNspawns()
+    {
+        var hostsDir = Path.Combine(options.LabDirectory, "hosts") + "/";
+        var found = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string[] argv;
+            try { argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (argv.Length < 3 || !Path.GetFileName(argv[0]).Equals("systemd-nspawn", StringComparison.Ordinal)) continue;
+            var d = Array.IndexOf(argv, "-D");
+            if (d < 0 || d + 1 >= argv.Length || !argv[d + 1].StartsWith(hostsDir, StringComparison.Ordinal)) continue;
+            found.Add((pid, Path.GetFileName(Path.GetDirectoryName(argv[d + 1])!)));
+        }
+        return found;
+    }
+
+    private static void RemoveCgroupTree(string path)
+    {
+        if (!Directory.Exists(path)) return;
+        foreach (var child in Directory.EnumerateDirectories(path)) RemoveCgroupTree(child);
+        try { Directory.Delete(path, recursive: false); } // rmdir: a cgroup's files are not real files
+        catch (IOException) { /* still has processes: left for the next down */ }
+        var parent = Path.GetDirectoryName(path)!;
+        if (Path.GetFileName(parent) == "datalyptica-lab" && !Directory.EnumerateDirectories(parent).Any())
+            try { Directory.Delete(parent, recursive: false); } catch (IOException) { }
+    }
+
+    /// <summary>
+    /// A ready site for the hosts: an Ansible inventory with a placeholder profile (the hosts, no components yet: the
+    /// `lab` profile is a later step), the lab key, and the lab's known_hosts next to it (plan/apply use SITE/known_hosts).
+    /// </summary>
+    public void WriteSite(LabState state, string directory)
+    {
+        var hosts = state.Hosts.Select(h => new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 1, 1,
+            [new Disk("/", 10)], [])).ToList();
+        var site = new Site($"lab-{state.Name}", "lab", SiteRole.Primary, "lab.datalyptica.internal", hosts, [], null, ComponentCatalog.DefaultVersions);
+        Directory.CreateDirectory(directory);
+        var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");
+        var vars = new Dictionary<string, InventoryValue>
+        {
+            ["ansible_user"] = InventoryValue.From("root"),
+            ["ansible_ssh_private_key_file"] = InventoryValue.From(options.PrivateKeyFile),
+            ["ansible_ssh_common_args"] = InventoryValue.From($"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts}"),
+        };
+        AnsibleInventoryWriter.Write(directory, SiteWriter.ToDocument(site, "lab-placeholder", vars));
+        File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);
+    }
+
+    /// <summary>Arguments for `ssh` into one host with the lab key and known_hosts (strict).</summary>
+    public IReadOnlyList<string> SshArguments(string host, IEnumerable<string> command)
+    {
+        var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up. Fix: `datalyptica lab up`.");
+        var h = state.Hosts.FirstOrDefault(x => x.Name == host || x.Address == host)
+            ?? throw new LabException($"no host '{host}' in lab '{options.Name}' (hosts: {string.Join(", ", state.Hosts.Select(x => x.Name))}).");
+        return ["-i", options.PrivateKeyFile, "-o", $"UserKnownHostsFile={options.KnownHostsFile}", "-o", "StrictHostKeyChecking=yes",
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", $"root@{h.Address}", .. command];
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Datalyptica.Lab;
+
+/// <summary>Where a lab lives and how its network looks. Defaults: /var/lib/datalyptica/lab, bridge dl-lab0 on 10.77.0.1/24.</summary>
+public sealed record LabOptions
+{
+    public const string DefaultRoot = "/var/lib/datalyptica/lab";
+
+    public string Name { get; init; } = "default";
+    public string Root { get; init; } = DefaultRoot;
+    public string Bridge { get; init; } = "dl-lab0";
+    /// <summary>The first three octets of the lab /24: the bridge is .1, hosts are .11, .12, ...</summary>
+    public string Subnet { get; init; } = "10.77.0";
+    public int FirstHostOctet { get; init; } = 11;
+    public string Suite { get; init; } = "bookworm";
+    public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
+
+    public string BridgeAddress => $"{Subnet}.1";
+    public string LabDirectory => Path.Combine(Root, Name);
+    public string ImagesDirectory => Path.Combine(Root, "images");
+    public string StateFile => Path.Combine(LabDirectory, "state.json");
+    public string PrivateKeyFile => Path.Combine(LabDirectory, "id_ed25519");
+    public string KnownHostsFile => Path.Combine(LabDirectory, "known_hosts");
+    public string HostDirectory(string host) => Path.Combine(LabDirectory, "hosts", host);
+    public string MergedDirectory(string host) => Path.Combine(HostDirectory(host), "merged");
+    public string LogFile(string host) => Path.Combine(LabDirectory, "logs", host + ".log");
+    /// <summary>The per-host cgroup, relative to a hierarchy root (the named systemd and the unified ones).</summary>
+    public string CgroupPath(string host) => $"datalyptica-lab/{Name}/{host}";
+
+    public static string HostName(int index) => $"lab{index + 1:D2}";
+    public IPAddress HostAddress(int index) => IPAddress.Parse($"{Subnet}.{FirstHostOctet + index}");
+}
+
+/// <summary>One host of a running lab, as the state file records it.</summary>
+public sealed record LabHostState(string Name, string Address)
+{
+    /// <summary>The systemd-nspawn process; TERM to it is a clean poweroff.</summary>
+    public int? Pid { get; init; }
+    /// <summary>Start time of <see cref="Pid"/> (field 22 of /proc/PID/stat) so a reused PID is never signalled.</summary>
+    public long? PidStart { get; init; }
+    /// <summary>The host's init (nspawn's child): survives a KILL of nspawn, so down kills it by its own PID.</summary>
+    public int? InitPid { get; init; }
+    public long? InitPidStart { get; init; }
+}
+
+/// <summary>The state file of a lab: enough to find and remove everything the lab made, even after a crash.</summary>
+public sealed record LabState(string Name, string Bridge, string BridgeAddress, string Image, IReadOnlyList<LabHostState> Hosts)
+{
+    public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
+    public string? Site { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static LabState FromJson(string json) =>
+        JsonSerializer.Deserialize<LabState>(json, Json) ?? throw new InvalidDataException("empty lab state file");
+
+    public static LabState? Load(string path) => File.Exists(path) ? FromJson(File.ReadAllText(path)) : null;
+
+    public void Save(string path) => IO.AtomicFile.Write(path, ToJson() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+}

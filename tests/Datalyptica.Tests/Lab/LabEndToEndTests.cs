@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Inventory;
+using Datalyptica.Lab;
+using Xunit.Abstractions;
+
+namespace Datalyptica.Tests.Lab;
+
+/// <summary>Runs only as root with systemd-nspawn and debootstrap; otherwise skipped with the reason.</summary>
+public sealed class LabFactAttribute : FactAttribute
+{
+    public LabFactAttribute()
+    {
+        var problems = LabManager.CheckPreconditions();
+        if (problems.Count > 0) Skip = "lab end-to-end needs root, systemd-nspawn and debootstrap (./setup.sh): " + string.Join(" ", problems);
+    }
+}
+
+/// <summary>
+/// The real thing: three nspawn hosts on their own bridge (dl-labtest0, 10.77.99.0/24, so a user's lab is untouched),
+/// SSH to each with the recorded host keys, host-to-host traffic over the bridge, no route out, then down and
+/// nothing left. The first run builds the cached image (about a minute). Always downs the lab, even when it fails.
+/// </summary>
+[Trait("Category", "Lab")]
+public sealed class LabEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly LabOptions Options = new() { Name = "e2e-test", Bridge = "dl-labtest0", Subnet = "10.77.99" };
+
+    [LabFact]
+    public async Task Up_three_hosts_ssh_each_reach_peers_over_the_bridge_then_down_leaves_nothing()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var lab = new LabManager(Options, output.WriteLine);
+        var site = Path.Combine(Path.GetTempPath(), "dl-lab-e2e-site-" + Guid.NewGuid().ToString("N")[..8]);
+        var pids = new List<int>();
+        try
+        {
+            var up = await lab.UpAsync(3, site, timeout.Token);
+            output.WriteLine($"image build: {(up.ImageBuild is { } b ? $"{b.TotalSeconds:0.0} s" : "cached")}; up total {up.Total.TotalSeconds:0.0} s");
+            foreach (var h in up.Hosts) output.WriteLine($"{h.Host} boot to SSH {h.BootToSsh.TotalSeconds:0.00} s");
+            up.Hosts.Select(h => h.Host).ShouldBe(["lab01", "lab02", "lab03"]);
+            var state = LabState.Load(Options.StateFile).ShouldNotBeNull();
+            pids.AddRange(state.Hosts.SelectMany(h => new[] { h.Pid!.Value, h.InitPid!.Value }));
+
+            foreach (var host in state.Hosts)
+            {
+                await using var ssh = await SshTransport.ConnectAsync(lab.Connection(host), lab.SshOptions(), timeout.Token);
+                (await ssh.RunAsync(RemoteCommand.Shell("hostname"), timeout.Token)).Stdout.Trim().ShouldBe(host.Name);
+                var addr = await ssh.RunAsync(RemoteCommand.Shell("ip -4 addr show host0"), timeout.Token);
+                addr.Stdout.ShouldContain($"inet {host.Address}/24");
+                foreach (var peer in state.Hosts.Where(p => p != host))
+                {
+                    // minbase has no ping: open the peer's sshd over the bridge, by name (/etc/hosts) and by address.
+                    var reach = await ssh.RunAsync(RemoteCommand.Shell(
+                        $"timeout 3 bash -c '</dev/tcp/{peer.Name}/22' && timeout 3 bash -c '</dev/tcp/{peer.Address}/22' && echo ok"), timeout.Token);
+                    reach.Stdout.Trim().ShouldBe("ok", $"{host.Name} -> {peer.Name}: {reach.Stderr}");
+                }
+                // Hosts have no route off the bridge.
+                (await ssh.RunAsync(RemoteCommand.Shell("ip route get 1.1.1.1"), timeout.Token)).Succeeded.ShouldBeFalse();
+            }
+
+            (await lab.StatusAsync(timeout.Token)).ShouldAllBe(s => s.Running && s.SshOk);
+            (await lab.UpAsync(3, site, timeout.Token)).AlreadyUp.ShouldBeTrue(); // up twice is fine
+
+            var inventory = AnsibleInventoryReader.Read(site);
+            inventory.Hosts.Select(h => h.Name).ShouldBe(["lab01", "lab02", "lab03"], ignoreOrder: true);
+            File.Exists(Path.Combine(site, "known_hosts")).ShouldBeTrue();
+        }
+        finally
+        {
+            await lab.DownAsync(CancellationToken.None);
+            if (Directory.Exists(site)) Directory.Delete(site, recursive: true);
+        }
+
+        // Nothing left: no process of ours (a zombie awaiting PID 1's reaping is not running), no bridge, no mounts, no folder.
+        foreach (var pid in pids) LabSystem.StartTime(pid).ShouldBeNull($"process {pid} of the lab still runs");
+        lab.StrayNspawns().ShouldBeEmpty();
+        LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+        File.ReadAllText("/proc/self/mountinfo").ShouldNotContain(Options.LabDirectory);
+        Directory.Exists(Options.LabDirectory).ShouldBeFalse();
+        Directory.Exists(Path.Combine("/sys/fs/cgroup/systemd/datalyptica-lab", Options.Name)).ShouldBeFalse();
+        LabImage.IsCached(Options).ShouldBeTrue(); // the image stays
+        // Down twice is fine.
+        (await lab.DownAsync(CancellationToken.None)).ShouldBe(new LabDownResult(0, 0, 0, false, false));
+    }
+}
