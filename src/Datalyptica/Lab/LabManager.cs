@@ -402,8 +402,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// </summary>
     public void WriteSite(LabState state, string directory)
     {
-        var hosts = state.Hosts.Select(h => new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 1, 1,
-            [new Disk("/", 10)], [])).ToList();
+        // Lab hosts share this machine (2 cores, 24 GiB): sizes that pass the capacity rule for the OS base.
+        var hosts = state.Hosts.Select(h => new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 2, 6,
+            [new Disk("/", 40)], [])).ToList();
         var site = new Site($"lab-{state.Name}", "lab", SiteRole.Primary, "lab.datalyptica.internal", hosts, [], null, ComponentCatalog.DefaultVersions);
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");
