@@ -3,6 +3,9 @@ using System.ComponentModel;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;
+using ApplyRepository = Datalyptica.Engine.Repository.ApplyRepository;
+using RepositoryServer = Datalyptica.Engine.Repository.RepositoryServer;
+using RepositoryBuildException = Datalyptica.Engine.Repository.RepositoryBuildException;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
@@ -65,6 +68,10 @@ public sealed class ApplySettings : PlanSettings
     [CommandOption("--limit <HOSTS>")]
     [Description("Only these hosts (comma-separated).")]
     public string? Limit { get; init; }
+
+    [CommandOption("--repository <DIR>")]
+    [Description("Offline repository folder (repo build --out DIR) served on the site's apt_repository_listen while apply runs; default: the site's apt_repository_dir.")]
+    public string? Repository { get; init; }
 }
 
 /// <summary>Shared by plan and apply: load and validate the site, open the vault, build desired state, gather facts.</summary>
@@ -172,7 +179,21 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
             Parallelism = settings.Parallel,
         };
-        var result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
+        // Hosts with no route out install from the repository this control node serves, only while apply runs.
+        RepositoryServer? repository;
+        try { repository = ApplyRepository.StartFor(prepared.Site, settings.Repository); }
+        catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
+        {
+            io.Error.WriteLine($"error: {ex.Message}");
+            return DatalypticaCli.Failed;
+        }
+        ApplyResult result;
+        await using (repository)
+        {
+            if (repository is not null && settings.Output == OutputFormat.Human)
+                io.Out.MarkupLine($"serving the offline repository on {Markup.Escape(repository.BaseUrl)} while apply runs");
+            result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
+        }
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
         if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
         if (settings.Output == OutputFormat.Json)

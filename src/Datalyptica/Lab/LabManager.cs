@@ -400,6 +400,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// A ready site for the hosts: an Ansible inventory with a placeholder profile (the hosts, no components yet: the
     /// `lab` profile is a later step), the lab key, and the lab's known_hosts next to it (plan/apply use SITE/known_hosts).
     /// </summary>
+    /// <summary>The port apply serves the offline repository on, on the lab bridge address.</summary>
+    public const int RepositoryPort = 8080;
+
     public void WriteSite(LabState state, string directory)
     {
         // Lab hosts share this machine (2 cores, 24 GiB): sizes that pass the capacity rule for the OS base.
@@ -413,6 +416,11 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             ["ansible_user"] = InventoryValue.From("root"),
             ["ansible_ssh_private_key_file"] = InventoryValue.From(options.PrivateKeyFile),
             ["ansible_ssh_common_args"] = InventoryValue.From($"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts}"),
+            // nspawn hosts: chrony gets its container drop-in (no CAP_SYS_TIME), vm.* keys are not applicable.
+            [Components.OsBaseLayer.Chrony.ContainerKey] = InventoryValue.From(true),
+            // No route out: apply serves the offline repository on the bridge; build it with `repo build SITE --out DIR`.
+            [Engine.Repository.AptSource.RepositoryListenKey] = InventoryValue.From($"{state.BridgeAddress}:{RepositoryPort}"),
+            [Engine.Repository.AptSource.RepositoryDirKey] = InventoryValue.From(Path.Combine(options.Root, "repository", "os-base")),
         };
         AnsibleInventoryWriter.Write(directory, SiteWriter.ToDocument(site, "lab-placeholder", vars));
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);

@@ -1,4 +1,5 @@
 using Datalyptica.Components;
+using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Resources;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
@@ -51,6 +52,9 @@ public static class DesiredStateBuilder
         var knownDirectories = new HashSet<string>(StringComparer.Ordinal);
         var filesByComponent = hostFiles.Files.ToLookup(f => f.Component);
 
+        // Package sources before any package: hosts with no route out install only from the site's source.
+        if (AptSource.Configured(site) is { } source) resources.AddRange(AptSourceResources(source).Select(r => new LayeredResource(Layer.Prerequisites, r)));
+
         // OS base first: every host, prerequisites layer.
         AddComponent(resources, knownDirectories, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBase.DebianPackages,
             artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
@@ -99,6 +103,21 @@ public static class DesiredStateBuilder
             });
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));
+    }
+
+    /// <summary>
+    /// The site's apt source, in the order AptSourceRenderer explains: our list and apt config first, then every other
+    /// source moved aside (guarded: a no-op once none is left), then apt-get update when any of that changed, so the
+    /// package resources that follow resolve against the new indexes.
+    /// </summary>
+    public static IReadOnlyList<IResource> AptSourceResources(AptSource source)
+    {
+        var files = AptSourceRenderer.Render(source).Select(FileResource.From).ToList();
+        var disable = new CommandResource("apt-disable-other-sources", AptSourceRenderer.DisableOtherSources().Raw, AptSourceRenderer.Component)
+            { Unless = $"! ( {AptSourceRenderer.OtherSourcesActive().Raw} )" }; // ( ): its exit must not end the guard's shell
+        var update = new CommandResource("apt-update", "DEBIAN_FRONTEND=noninteractive apt-get update -q", AptSourceRenderer.Component)
+            { OnChangeOf = [.. files.Select(f => f.Id), disable.Id] };
+        return [.. files, disable, update];
     }
 
     /// <summary>Service users and folders take effect when their files change (systemd-sysusers, systemd-tmpfiles).</summary>

@@ -13,6 +13,15 @@ public sealed record AptSource
     /// <summary>Site variable: the mirror of Debian's security archive (bookworm-security), optional next to <see cref="MirrorUrlKey"/>.</summary>
     public const string MirrorSecurityUrlKey = "apt_mirror_security_url";
 
+    /// <summary>
+    /// Site variable: ADDR:PORT the control node serves the offline repository on while apply runs (the lab bridge
+    /// address, or the control node's address on the management network). Fixed in the site, not picked at apply
+    /// time, because the URL is part of each host's rendered apt source and so of the plan.
+    /// </summary>
+    public const string RepositoryListenKey = "apt_repository_listen";
+    /// <summary>Site variable: the control-node folder (`repo build --out DIR`) apply serves; `apply --repository DIR` overrides it.</summary>
+    public const string RepositoryDirKey = "apt_repository_dir";
+
     public string Url { get; }
     public string? SecurityUrl { get; }
     /// <summary>True for the flat offline repository ("deb [trusted=yes] URL ./"), false for a Debian mirror.</summary>
@@ -42,6 +51,30 @@ public sealed record AptSource
         return site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 } mirror
             ? Mirror(mirror, site.Var(MirrorSecurityUrlKey)?.AsString() is { Length: > 0 } s ? s : null)
             : OfflineRepository(served);
+    }
+
+    /// <summary>
+    /// The source the site configures, or null when it names none (then hosts keep whatever apt sources they have):
+    /// its own mirror (<see cref="MirrorUrlKey"/>) wins over the served repository (<see cref="RepositoryListenKey"/>).
+    /// </summary>
+    public static AptSource? Configured(Site site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        if (site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 }) return For(site, new IPEndPoint(IPAddress.Loopback, 0));
+        return ServedEndpoint(site) is { } served ? OfflineRepository(served) : null;
+    }
+
+    /// <summary>Where apply serves the offline repository for this site, or null when the site uses a mirror or names none.</summary>
+    public static IPEndPoint? ServedEndpoint(Site site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        if (site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 }) return null;
+        if (site.Var(RepositoryListenKey)?.AsString() is not { Length: > 0 } listen) return null;
+        try { return RepositoryServer.ParseEndpoint(listen); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"site variable {RepositoryListenKey} '{listen}' is not ADDR:PORT. Fix: set it to the address hosts reach the control node on, for example 10.77.0.1:8080.", e);
+        }
     }
 
     /// <summary>The host part of the URL, for the proxy exception.</summary>

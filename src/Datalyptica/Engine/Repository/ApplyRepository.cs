@@ -1,0 +1,27 @@
+using Datalyptica.Model;
+
+namespace Datalyptica.Engine.Repository;
+
+/// <summary>
+/// The offline repository apply serves while it runs, for sites whose hosts have no route out
+/// (<see cref="AptSource.RepositoryListenKey"/>): the folder from `apply --repository DIR` or the site's
+/// <see cref="AptSource.RepositoryDirKey"/>, bound to exactly the site's listen address, stopped when apply ends.
+/// </summary>
+public static class ApplyRepository
+{
+    /// <summary>Starts the server, or returns null when the site does not use a served repository.</summary>
+    public static RepositoryServer? StartFor(Site site, string? directoryOverride, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        if (AptSource.ServedEndpoint(site) is not { } endpoint) return null;
+        var directory = directoryOverride ?? site.Var(AptSource.RepositoryDirKey)?.AsString();
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new RepositoryBuildException(
+                $"site {site.Name} serves its hosts' packages from {RepositoryServer.FormatEndpoint(endpoint)} ({AptSource.RepositoryListenKey}) but names no repository folder. " +
+                $"Fix: `datalyptica repo build SITE --out DIR`, then pass `--repository DIR` or set {AptSource.RepositoryDirKey}: DIR.");
+        if (!File.Exists(Path.Combine(directory, "Packages.gz")) && !File.Exists(Path.Combine(directory, "Packages")))
+            throw new RepositoryBuildException(
+                $"'{directory}' is not a built repository (no Packages index). Fix: `datalyptica repo build SITE --out {directory}`.");
+        return RepositoryServer.Start(directory, endpoint, log);
+    }
+}
