@@ -8,7 +8,7 @@ namespace Datalyptica.Engine.Resources;
 /// </summary>
 /// <remarks>
 /// Applies only our file with <c>sysctl -p FILE</c>: <c>sysctl --system</c> exits 1 on Debian's own kernel.* and fs.*
-/// keys (LAB-NOTES). A container refuses vm.* keys: those are reported as "not applicable here" (never as success or
+/// keys (LAB-NOTES). A container refuses keys outside its own namespaces (vm.*, fs.*; on nspawn everything but net.*): those are reported as "not applicable here" (never as success or
 /// failure), and the keys it does accept are set one by one with <c>sysctl -w</c> so one refusal cannot fail the rest.
 /// </remarks>
 public sealed record SysctlResource(string FilePath, IReadOnlyList<KeyValuePair<string, string>> Values, string Component) : IResource
@@ -31,7 +31,7 @@ public sealed record SysctlResource(string FilePath, IReadOnlyList<KeyValuePair<
         if (differing.Count == 0) return ResourcePlan.Noop($"{Values.Count} kernel settings have their values");
 
         var changes = new List<Change>();
-        var refused = facts.Container.IsContainer ? differing.Where(kv => IsRefusedInContainer(kv.Key)).ToList() : [];
+        var refused = facts.Container.IsContainer ? differing.Where(kv => IsRefusedInContainer(kv.Key, facts.Container.Kind)).ToList() : [];
         var unknown = differing.Where(kv => facts.SysctlValue(kv.Key) is null && !refused.Contains(kv)).ToList();
         var settable = differing.Except(refused).Except(unknown).ToList();
 
@@ -52,6 +52,12 @@ public sealed record SysctlResource(string FilePath, IReadOnlyList<KeyValuePair<
         return ResourcePlan.Of([.. changes]);
     }
 
-    /// <summary>Keys a container's kernel namespace will not let it write.</summary>
-    public static bool IsRefusedInContainer(string key) => key.StartsWith("vm.", StringComparison.Ordinal) || key.StartsWith("kernel.", StringComparison.Ordinal) && !key.StartsWith("kernel.shm", StringComparison.Ordinal);
+    /// <summary>
+    /// Keys a container will not let it write. Only the network namespace is the container's own: systemd-nspawn mounts
+    /// /proc/sys read-only except net/ (measured on the lab: fs.file-max is "permission denied", not only vm.*); other
+    /// runtimes with a private IPC namespace also accept kernel.shm*.
+    /// </summary>
+    public static bool IsRefusedInContainer(string key, string kind = "") =>
+        !key.StartsWith("net.", StringComparison.Ordinal) &&
+        (kind == "systemd-nspawn" || !key.StartsWith("kernel.shm", StringComparison.Ordinal));
 }
