@@ -42,7 +42,7 @@ public static class FactParser
                 "dir" when f.Length == 3 && f[2] == "absent" => Add(dirs, f[1], DirectoryFact.Absent),
                 "dir" when f.Length == 5 && IsMode(f[2]) => Add(dirs, f[1], new DirectoryFact(true, NormalizeMode(f[2]), f[3], f[4])),
                 "link" when f.Length == 3 => Add(links, f[1], f[2] == "absent" ? LinkFact.Absent : new LinkFact(true, f[2])),
-                "unit" when f.Length == 4 && f[1].Length > 0 => Add(units, f[1], new UnitFact(f[2].Trim(), f[3].Trim())),
+                "unit" when f.Length is 4 or 5 && f[1].Length > 0 => Add(units, f[1], new UnitFact(f[2].Trim(), f[3].Trim()) { NeedsReload = f.Length == 5 && f[4].Trim() == "yes" }),
                 "sysctl" when f.Length >= 3 && f[1].Length > 0 => (f.Length == 3 && f[2] == "absent") || Add(sysctl, f[1], NormalizeSysctl(string.Join(' ', f[2..]))),
                 "guard" when f.Length == 3 && int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var rc) => Add(guards, f[1], rc),
                 "content" when f.Length == 3 && TryBase64(f[2], out var text) => Add(contents, f[1], text),

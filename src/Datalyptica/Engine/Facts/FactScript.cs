@@ -18,7 +18,7 @@ public static class FactScript
         f() { p="$R$1"; if [ -f "$p" ]; then s=$(sha256sum < "$p" | cut -d' ' -f1); printf 'file\t%s\t%s\t%s\t%s\t%s\n' "$1" "$s" $(stat -L -c '%a %U %G' "$p"); elif [ -e "$p" ]; then printf 'file\t%s\tnotfile\n' "$1"; else printf 'file\t%s\tabsent\n' "$1"; fi; }
         d() { p="$R$1"; if [ -d "$p" ]; then printf 'dir\t%s\t%s\t%s\t%s\n' "$1" $(stat -L -c '%a %U %G' "$p"); else printf 'dir\t%s\tabsent\n' "$1"; fi; }
         l() { p="$R$1"; if [ -L "$p" ]; then printf 'link\t%s\t%s\n' "$1" "$(readlink "$p")"; else printf 'link\t%s\tabsent\n' "$1"; fi; }
-        u() { if command -v systemctl >/dev/null 2>&1; then e=$(systemctl is-enabled "$1" 2>/dev/null); a=$(systemctl is-active "$1" 2>/dev/null); fi; printf 'unit\t%s\t%s\t%s\n' "$1" "${e:-not-found}" "${a:-inactive}"; }
+        u() { r=no; if command -v systemctl >/dev/null 2>&1; then e=$(systemctl is-enabled "$1" 2>/dev/null); a=$(systemctl is-active "$1" 2>/dev/null); r=$(systemctl show -p NeedDaemonReload --value "$1" 2>/dev/null); fi; printf 'unit\t%s\t%s\t%s\t%s\n' "$1" "${e:-not-found}" "${a:-inactive}" "${r:-no}"; }
         k() { v=$(sysctl -n "$1" 2>/dev/null | tr '\t' ' '); if [ -n "$v" ]; then printf 'sysctl\t%s\t%s\n' "$1" "$v"; else printf 'sysctl\t%s\tabsent\n' "$1"; fi; }
         g() { id="$1"; shift; ( eval "$1" ) >/dev/null 2>&1 </dev/null; printf 'guard\t%s\t%s\n' "$id" "$?"; }
         [ -r /etc/os-release ] && sed 's/^/os\t/' /etc/os-release

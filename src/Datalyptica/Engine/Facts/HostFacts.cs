@@ -46,6 +46,12 @@ public sealed record LinkFact(bool Exists, string? Target)
 /// <summary>systemctl is-enabled / is-active. <see cref="NotFound"/> when systemd does not know the unit.</summary>
 public sealed record UnitFact(string Enabled, string Active)
 {
+    /// <summary>
+    /// systemd's NeedDaemonReload: a unit file or drop-in on disk is newer than what systemd loaded. Catches a unit
+    /// file written by an apply that failed before its daemon-reload (seen on the lab: the chrony drop-in was written,
+    /// the layer failed later, and the next apply started chrony with the old unit, which skipped it).
+    /// </summary>
+    public bool NeedsReload { get; init; }
     public static readonly UnitFact NotFound = new("not-found", "inactive");
     public bool IsEnabled => Enabled is "enabled" or "enabled-runtime" or "static" or "alias" or "indirect" or "generated";
     public bool IsMasked => Enabled is "masked" or "masked-runtime";

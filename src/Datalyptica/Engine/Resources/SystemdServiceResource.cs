@@ -40,11 +40,11 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
                 { Steps = [PlanStep.Run($"systemctl disable --now {unit} >/dev/null 2>&1; systemctl mask --now {unit}")] });
         }
 
-        var reload = UnitFiles.Any(context.Changed.Contains);
+        var reload = UnitFiles.Any(context.Changed.Contains) || fact.NeedsReload;
         var changedInputs = Inputs.Where(context.Changed.Contains).ToList();
         var steps = new List<PlanStep>();
         var what = new List<string>();
-        if (reload) { steps.Add(PlanStep.Run("systemctl daemon-reload")); what.Add("unit file changed: daemon-reload"); }
+        if (reload) { steps.Add(PlanStep.Run("systemctl daemon-reload")); what.Add(fact.NeedsReload && !UnitFiles.Any(context.Changed.Contains) ? "systemd has not loaded its unit file yet: daemon-reload" : "unit file changed: daemon-reload"); }
         if (fact.IsMasked) { steps.Add(PlanStep.Run($"systemctl unmask {unit}")); what.Add("unmask"); }
         if (!fact.IsEnabled) { steps.Add(PlanStep.Run($"systemctl enable {unit}")); what.Add($"enable ({fact.Enabled})"); }
         var action = ChangeAction.Update;
