@@ -420,7 +420,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             [Components.OsBaseLayer.Chrony.ContainerKey] = InventoryValue.From(true),
             // No route out: apply serves the offline repository on the bridge; build it with `repo build SITE --out DIR`.
             [Engine.Repository.AptSource.RepositoryListenKey] = InventoryValue.From($"{state.BridgeAddress}:{RepositoryPort}"),
-            [Engine.Repository.AptSource.RepositoryDirKey] = InventoryValue.From(Path.Combine(options.Root, "repository", "os-base")),
+            [Engine.Repository.AptSource.RepositoryDirKey] = InventoryValue.From(options.RepositoryDirectory),
         };
         AnsibleInventoryWriter.Write(directory, SiteWriter.ToDocument(site, "lab-placeholder", vars));
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);

@@ -21,6 +21,11 @@ public sealed record LabOptions
     public string BridgeAddress => $"{Subnet}.1";
     public string LabDirectory => Path.Combine(Root, Name);
     public string ImagesDirectory => Path.Combine(Root, "images");
+    /// <summary>
+    /// The offline repository of the OS base packages lab sites install from (apply serves it on the bridge; shared by
+    /// every lab under this root, built once with `repo build --out DIR`).
+    /// </summary>
+    public string RepositoryDirectory => Path.Combine(Root, "repository", "os-base");
     public string StateFile => Path.Combine(LabDirectory, "state.json");
     public string PrivateKeyFile => Path.Combine(LabDirectory, "id_ed25519");
     public string KnownHostsFile => Path.Combine(LabDirectory, "known_hosts");

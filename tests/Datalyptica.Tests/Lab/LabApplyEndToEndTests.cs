@@ -1,0 +1,115 @@
+using Datalyptica.Components;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Repository;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Lab;
+using Datalyptica.Rendering;
+using Datalyptica.Tests.Cli;
+using Xunit.Abstractions;
+
+namespace Datalyptica.Tests.Lab;
+
+/// <summary>
+/// Issue 5 "done when", on real hosts: three nspawn hosts with no route out (own bridge dl-labtest1, 10.77.98.0/24, so
+/// neither a user's lab nor the other lab test is touched), the OS base layer applied through the CLI with the offline
+/// repository served on the bridge, then: a second apply changes nothing, plan has nothing pending, a file broken on
+/// one host is exactly what plan shows and apply repairs, and the journal holds no secret (the lab's private key).
+/// The repository is cached under /var/lib/datalyptica/lab/repository (built once from Debian's mirror, reused after).
+/// Always downs the lab.
+/// </summary>
+[Trait("Category", "Lab")]
+public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly LabOptions Options = new() { Name = "e2e-apply", Bridge = "dl-labtest1", Subnet = "10.77.98" };
+
+    [LabFact]
+    public async Task Prerequisites_converge_on_three_real_hosts_then_noop_then_a_broken_file_is_planned_and_repaired()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await EnsureRepositoryAsync(timeout.Token);
+        var lab = new LabManager(Options, output.WriteLine);
+        var site = Path.Combine(Path.GetTempPath(), "dl-lab-apply-site-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await lab.UpAsync(3, site, timeout.Token);
+
+            var first = Timed("first apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            first.Out.ShouldContain($"serving the offline repository on http://{Options.BridgeAddress}:{LabManager.RepositoryPort}/");
+
+            var second = Timed("second apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            second.Out.ShouldContain("applied 0 change(s)");
+            var noop = PlanOf(site);
+            noop.PendingCount.ShouldBe(0, PlanJson.Write(noop));
+            noop.Hosts.Count.ShouldBe(3);
+
+            // What converged is real: the services run, apt knows only our repository.
+            var state = LabState.Load(Options.StateFile).ShouldNotBeNull();
+            foreach (var host in state.Hosts)
+            {
+                await using var ssh = await SshTransport.ConnectAsync(lab.Connection(host), lab.SshOptions(), timeout.Token);
+                var check = await ssh.RunAsync(RemoteCommand.Shell(
+                    "systemctl is-active chrony nftables prometheus-node-exporter; ls /etc/apt/sources.list.d"), timeout.Token);
+                check.Stdout.ShouldBe("active\nactive\nactive\ndatalyptica.list\n", $"{host.Name}: {check.Stderr}");
+            }
+
+            // Drift on one host: plan names exactly that file there, apply repairs it.
+            var lab02 = state.Hosts.Single(h => h.Name == "lab02");
+            await using (var ssh = await SshTransport.ConnectAsync(lab.Connection(lab02), lab.SshOptions(), timeout.Token))
+                (await ssh.RunAsync(RemoteCommand.Shell("echo 'garbage = 1' >").Arg(OsBaseRenderer.SysctlPath), timeout.Token)).Succeeded.ShouldBeTrue();
+            var drift = PlanOf(site);
+            var pending = drift.Hosts.SelectMany(h => h.Pending.Select(c => (h.Host, c.ResourceId))).ToList();
+            pending.ShouldBe([("lab02", "file:" + OsBaseRenderer.SysctlPath)], PlanJson.Write(drift));
+
+            CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 1 change(s)");
+            PlanOf(site).PendingCount.ShouldBe(0);
+
+            // The lab site's one secret is its SSH private key: no run's journal may hold any of it.
+            var key = File.ReadAllLines(Options.PrivateKeyFile).Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length > 20).ToList();
+            key.ShouldNotBeEmpty();
+            var journals = Directory.GetFiles(Path.Combine(site, ".datalyptica", "journal"), "*.jsonl");
+            journals.Length.ShouldBe(3);
+            foreach (var journal in journals)
+            {
+                var text = File.ReadAllText(journal);
+                text.ShouldNotContain("PRIVATE KEY");
+                foreach (var line in key) text.ShouldNotContain(line);
+            }
+        }
+        finally
+        {
+            await lab.DownAsync(CancellationToken.None);
+            if (Directory.Exists(site)) Directory.Delete(site, recursive: true);
+        }
+        LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    private CliResult Timed(string what, Func<CliResult> run)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = run();
+        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
+        return result;
+    }
+
+    private Plan PlanOf(string site)
+    {
+        var file = Path.Combine(site, "plan.json");
+        var run = Timed("plan", () => CliRunner.Run("plan", site, "--out", file));
+        run.ExitCode.ShouldBeOneOf(0, 2);
+        return PlanJson.Read(File.ReadAllText(file));
+    }
+
+    /// <summary>The OS base packages' repository: reused when its manifest already covers them, else built once (needs Debian's mirror).</summary>
+    private async Task EnsureRepositoryAsync(CancellationToken cancellation)
+    {
+        var dir = Options.RepositoryDirectory;
+        var manifest = RepositoryManifest.Load(dir);
+        if (manifest is not null && OsBase.DebianPackages.All(manifest.Requested.Contains) && File.Exists(Path.Combine(dir, "Packages.gz")))
+        {
+            output.WriteLine($"repository reused: {dir} ({manifest.Packages.Count} packages)");
+            return;
+        }
+        var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, OsBase.DebianPackages), output.WriteLine, cancellation);
+        output.WriteLine($"repository built in {result.Duration.TotalSeconds:0.0} s: {result.Manifest.Packages.Count} packages");
+    }
+}
