@@ -191,7 +191,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var nspawn = LabSystem.FindTool("systemd-nspawn")!;
         var output = await LabSystem.RunCheckedAsync("sh", ["-c", Launcher, "lab-launch", options.LogFile(host), cgroups.Count.ToString(),
             .. cgroups, nspawn, "-D", options.MergedDirectory(host), "--boot", "--register=no", "--keep-unit",
-            $"--network-bridge={options.Bridge}", "-M", host, "--resolv-conf=off", "--link-journal=no"], cancellation);
+            $"--network-bridge={options.Bridge}", "-M", options.MachineName(host), $"--hostname={host}", "--resolv-conf=off", "--link-journal=no"], cancellation);
         if (!int.TryParse(output.Trim(), out var pid)) throw new LabException($"starting host {host} printed no PID: '{output.Trim()}'");
         return pid;
     }

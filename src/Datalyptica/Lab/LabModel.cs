@@ -35,6 +35,13 @@ public sealed record LabOptions
     /// <summary>The per-host cgroup, relative to a hierarchy root (the named systemd and the unified ones).</summary>
     public string CgroupPath(string host) => $"datalyptica-lab/{Name}/{host}";
 
+    /// <summary>
+    /// The nspawn machine name: the host name in the default lab, "LAB-HOST" in others. nspawn derives the veth
+    /// (vb-NAME) and /run/systemd/nspawn/propagate/NAME from it, so two labs with the same host names would collide
+    /// ("Failed to add new veth interfaces (vb-lab01:host0): File exists"). The host's own name stays HOST (--hostname).
+    /// </summary>
+    public string MachineName(string host) => Name == "default" ? host : $"{Name}-{host}";
+
     public static string HostName(int index) => $"lab{index + 1:D2}";
     public IPAddress HostAddress(int index) => IPAddress.Parse($"{Subnet}.{FirstHostOctet + index}");
 }

@@ -36,6 +36,20 @@ public static class DesiredStateBuilder
         [OsBaseRenderer.ComponentId] = ["chrony", "nftables", "prometheus-node-exporter"],
     };
 
+    /// <summary>
+    /// Units of one component that read different files: the file-path prefixes each one reads. Found on the lab: a
+    /// changed /etc/sysctl.d file (applied by its own sysctl resource) restarted chrony, nftables and node exporter.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string[]>> UnitInputs = new Dictionary<string, IReadOnlyDictionary<string, string[]>>
+    {
+        [OsBaseRenderer.ComponentId] = new Dictionary<string, string[]>
+        {
+            ["chrony"] = ["/etc/chrony/", "/etc/systemd/system/chrony.service"],
+            ["nftables"] = ["/etc/nftables.conf"],
+            ["prometheus-node-exporter"] = ["/etc/default/prometheus-node-exporter"],
+        },
+    };
+
     /// <summary>Distro units a component replaces, with the reason shown in the plan.</summary>
     private static readonly IReadOnlyDictionary<string, (string Unit, string Why)[]> ReplacedUnits = new Dictionary<string, (string, string)[]>
     {
@@ -92,13 +106,17 @@ public static class DesiredStateBuilder
             own.Add(new SystemdServiceResource(unit, component) { State = ServiceState.Masked, MaskReason = why });
 
         var inputs = own.Select(r => r.Id).ToList();
+        var ownInputs = UnitInputs.GetValueOrDefault(component);
         var unitFiles = fileResources.Where(f => f.Kind == FileKind.SystemdUnit).ToList();
         var units = unitFiles.Select(f => UnitNameOf(f.Path)).OfType<string>()
             .Concat(PackagedUnits.GetValueOrDefault(component) ?? []).Distinct().ToList();
         foreach (var unit in units)
             own.Add(new SystemdServiceResource(unit, component)
             {
-                Inputs = inputs,
+                // A component whose units read different files restarts each only for its own (and its package).
+                Inputs = ownInputs?.GetValueOrDefault(unit) is { } prefixes
+                    ? inputs.Where(id => id.StartsWith("package:", StringComparison.Ordinal) || prefixes.Any(p => id.StartsWith("file:" + p, StringComparison.Ordinal))).ToList()
+                    : inputs,
                 UnitFiles = unitFiles.Where(f => UnitNameOf(f.Path) == unit).Select(f => f.Id).ToList(),
             });
 
