@@ -7,43 +7,23 @@ namespace Datalyptica.Engine.Transport;
 /// Runs commands on this machine through <c>/bin/sh -c</c>, with the same wrapping, stdin, timeout and
 /// exit-code semantics as <see cref="SshTransport"/>: for tests, and for the control node itself.
 /// </summary>
-public sealed class LocalTransport : IHostTransport
+public sealed class LocalTransport : ShellTransport
 {
-    private readonly HostConnection _host;
 
     /// <param name="hostName">The name shown in messages.</param>
     /// <param name="become">Run through <c>sudo -n</c> when the current user is not root.</param>
     /// <param name="commandTimeout">Defaults to the same 10 minutes as <see cref="HostConnection.CommandTimeout"/>.</param>
     public LocalTransport(string hostName = "localhost", bool become = false, TimeSpan? commandTimeout = null)
+        : base(Connection(hostName, become, commandTimeout)) { }
+
+    private static HostConnection Connection(string hostName, bool become, TimeSpan? commandTimeout)
     {
         var defaults = new HostConnection(hostName, "localhost", User: Environment.UserName);
-        _host = defaults with { Become = become, CommandTimeout = commandTimeout ?? defaults.CommandTimeout };
+        return defaults with { Become = become, CommandTimeout = commandTimeout ?? defaults.CommandTimeout };
     }
 
-    public string HostName => _host.HostName;
 
-    public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellation, string? stdin = null)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var result = await RunCoreAsync(command, stdin is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(stdin), cancellation);
-        ShellWrapping.ThrowIfSudoRefused(_host, command, result);
-        return result;
-    }
-
-    public async Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, CancellationToken cancellation)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(remotePath);
-        // The same `cat > path` as over SSH, so ownership under sudo and errors are the same too.
-        var command = RemoteCommand.Shell("cat >").Arg(remotePath);
-        var result = await RunCoreAsync(command, content, cancellation);
-        ShellWrapping.ThrowIfSudoRefused(_host, command, result);
-        if (!result.Succeeded)
-            throw new TransportException(_host.HostName,
-                $"Upload to {remotePath} on host '{_host.HostName}' failed (exit {result.ExitCode}): {result.Stderr.Trim()}. " +
-                "Fix: check that the directory exists and is writable by the user (or set become).");
-    }
-
-    private async Task<CommandResult> RunCoreAsync(RemoteCommand command, ReadOnlyMemory<byte> stdin, CancellationToken cancellation)
+    protected override async Task<CommandResult> RunCoreAsync(RemoteCommand command, ReadOnlyMemory<byte> stdin, CancellationToken cancellation)
     {
         var start = new ProcessStartInfo("/bin/sh")
         {
@@ -55,17 +35,17 @@ public sealed class LocalTransport : IHostTransport
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(ShellWrapping.Wrap(command.Raw, _host.Become, _host.User));
+        start.ArgumentList.Add(ShellWrapping.Wrap(command.Raw, Host.Become, Host.User));
 
         using var process = new Process { StartInfo = start };
         try { process.Start(); }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            throw new TransportException(_host.HostName, $"Could not start /bin/sh on '{_host.HostName}' for `{command.Display}`: {e.Message}.");
+            throw new TransportException(Host.HostName, $"Could not start /bin/sh on '{Host.HostName}' for `{command.Display}`: {e.Message}.");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(_host.CommandTimeout);
+        timeout.CancelAfter(Host.CommandTimeout);
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
@@ -85,11 +65,11 @@ public sealed class LocalTransport : IHostTransport
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
             await process.WaitForExitAsync(CancellationToken.None);
             if (cancellation.IsCancellationRequested) throw;
-            throw new CommandTimeoutException(_host.HostName,
-                $"Command `{command.Display}` on host '{_host.HostName}' did not finish within {_host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
-                "Fix: find out why it hangs, or raise the command timeout.", _host.CommandTimeout);
+            throw new CommandTimeoutException(Host.HostName,
+                $"Command `{command.Display}` on host '{Host.HostName}' did not finish within {Host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
+                "Fix: find out why it hangs, or raise the command timeout.", Host.CommandTimeout);
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -6,14 +6,13 @@ using Renci.SshNet.Messages.Transport;
 namespace Datalyptica.Engine.Transport;
 
 /// <summary>
-/// SSH to one host with SSH.NET: key authentication, strict host key checking against a known_hosts file,
+/// SSH to one host with SSH.NET: key authentication, strict host key checking against a knownHosts file,
 /// an optional jump host, and ONE TCP connection for the whole run. Commands and uploads are channels on
 /// that one session (uploads are <c>cat &gt; path</c> with the bytes on stdin, so no second SFTP connection
 /// is opened and sudo applies to uploads exactly as to commands).
 /// </summary>
-public sealed class SshTransport : IHostTransport
+public sealed class SshTransport : ShellTransport
 {
-    private readonly HostConnection _host;
     private readonly SshTransportOptions _options;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private SshClient? _client;
@@ -21,13 +20,10 @@ public sealed class SshTransport : IHostTransport
     private ForwardedPortLocal? _tunnel;
     private bool _disposed;
 
-    private SshTransport(HostConnection host, SshTransportOptions options)
+    private SshTransport(HostConnection host, SshTransportOptions options) : base(host)
     {
-        _host = host;
         _options = options;
     }
-
-    public string HostName => _host.HostName;
 
     /// <summary>How many SSH sessions (TCP connections to the target) this transport opened; 1 in a healthy run.</summary>
     public int ConnectionsOpened { get; private set; }
@@ -51,40 +47,19 @@ public sealed class SshTransport : IHostTransport
         }
     }
 
-    public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellation, string? stdin = null)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var input = stdin is null ? ReadOnlyMemory<byte>.Empty : System.Text.Encoding.UTF8.GetBytes(stdin);
-        var result = await RunCoreAsync(command, input, cancellation);
-        ShellWrapping.ThrowIfSudoRefused(_host, command, result);
-        return result;
-    }
-
-    public async Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, CancellationToken cancellation)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(remotePath);
-        var command = RemoteCommand.Shell("cat >").Arg(remotePath);
-        var result = await RunCoreAsync(command, content, cancellation);
-        ShellWrapping.ThrowIfSudoRefused(_host, command, result);
-        if (!result.Succeeded)
-            throw new TransportException(_host.HostName,
-                $"Upload to {remotePath} on host '{_host.HostName}' failed (exit {result.ExitCode}): {result.Stderr.Trim()}. " +
-                "Fix: check that the directory exists and is writable by the connecting user (or set become).");
-    }
-
-    private async Task<CommandResult> RunCoreAsync(RemoteCommand command, ReadOnlyMemory<byte> stdin, CancellationToken cancellation)
+    protected override async Task<CommandResult> RunCoreAsync(RemoteCommand command, ReadOnlyMemory<byte> stdin, CancellationToken cancellation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         // The command has not started yet, so reconnecting a dropped session here is safe.
         var client = await EnsureConnectedAsync(cancellation);
-        var text = ShellWrapping.Wrap(command.Raw, _host.Become, _host.User, _host.CommandTimeout);
+        var text = ShellWrapping.Wrap(command.Raw, Host.Become, Host.User, Host.CommandTimeout);
         // SSH.NET sends EOF only after at least one byte was written, so an empty stdin is given by the shell.
         if (stdin.IsEmpty) text += " </dev/null";
 
         // The host kills the command at CommandTimeout (see ShellWrapping.Wrap); this client-side limit is the
         // backstop for a host that cannot (no coreutils timeout, a hung sshd), so it allows timeout's KILL grace and a bit.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(_host.CommandTimeout + TimeSpan.FromSeconds(ShellWrapping.KillGraceSeconds + 5));
+        timeout.CancelAfter(Host.CommandTimeout + TimeSpan.FromSeconds(ShellWrapping.KillGraceSeconds + 5));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var ssh = client.CreateCommand(text);
         try
@@ -99,7 +74,7 @@ public sealed class SshTransport : IHostTransport
             await execution;
             var exitCode = ExitCodeOf(ssh);
             // 124 from timeout after the limit has passed: the host killed it (a command's own 124 comes earlier).
-            if (exitCode == ShellWrapping.TimeoutExitCode && clock.Elapsed >= _host.CommandTimeout - TimeSpan.FromMilliseconds(50))
+            if (exitCode == ShellWrapping.TimeoutExitCode && clock.Elapsed >= Host.CommandTimeout - TimeSpan.FromMilliseconds(50))
                 throw TimedOut(command);
             return new CommandResult(exitCode, ssh.Result, ssh.Error);
         }
@@ -112,15 +87,15 @@ public sealed class SshTransport : IHostTransport
         catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException)
         {
             // No inner exception: SSH.NET messages may quote the raw command text.
-            throw new TransportException(_host.HostName,
-                $"Connection to host '{_host.HostName}' ({_host.Address}:{_host.Port}) failed while running `{command.Display}`: " +
+            throw new TransportException(Host.HostName,
+                $"Connection to host '{Host.HostName}' ({Host.Address}:{Host.Port}) failed while running `{command.Display}`: " +
                 $"{e.GetType().Name}: {command.MaskSecrets(e.Message)}. The command may or may not have run; re-run to resume.");
         }
     }
 
-    private CommandTimeoutException TimedOut(RemoteCommand command) => new(_host.HostName,
-        $"Command `{command.Display}` on host '{_host.HostName}' did not finish within {_host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
-        "Fix: find out why it hangs on the host, or raise the command timeout for this host.", _host.CommandTimeout);
+    private CommandTimeoutException TimedOut(RemoteCommand command) => new(Host.HostName,
+        $"Command `{command.Display}` on host '{Host.HostName}' did not finish within {Host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
+        "Fix: find out why it hangs on the host, or raise the command timeout for this host.", Host.CommandTimeout);
 
     // OpenSSH reports a killed command as an exit signal, not a status; map it like a shell does (128 + n).
     private static int ExitCodeOf(SshCommand ssh) => ssh.ExitStatus ?? ssh.ExitSignal switch
@@ -138,18 +113,18 @@ public sealed class SshTransport : IHostTransport
         {
             if (_client is { IsConnected: true }) return _client;
             CloseConnections();
-            if (_host.JumpHost is { } jump)
+            if (Host.JumpHost is { } jump)
             {
                 _jumpClient = await ConnectWithRetriesAsync(jump, jump.Address, jump.Port, cancellation);
                 // A local port on loopback that the bastion forwards to the target (ssh -J does the same over stdio).
-                _tunnel = new ForwardedPortLocal("127.0.0.1", 0, _host.Address, (uint)_host.Port);
+                _tunnel = new ForwardedPortLocal("127.0.0.1", 0, Host.Address, (uint)Host.Port);
                 _jumpClient.AddForwardedPort(_tunnel);
                 _tunnel.Start();
-                _client = await ConnectWithRetriesAsync(_host, "127.0.0.1", (int)_tunnel.BoundPort, cancellation);
+                _client = await ConnectWithRetriesAsync(Host, "127.0.0.1", (int)_tunnel.BoundPort, cancellation);
             }
             else
             {
-                _client = await ConnectWithRetriesAsync(_host, _host.Address, _host.Port, cancellation);
+                _client = await ConnectWithRetriesAsync(Host, Host.Address, Host.Port, cancellation);
             }
             ConnectionsOpened++;
             return _client;
@@ -190,7 +165,7 @@ public sealed class SshTransport : IHostTransport
             }
             catch (SshConnectionException e) when (verifier.FilteredToKnownTypes && !verifier.Invoked && e.DisconnectReason != DisconnectReason.ConnectionLost)
             {
-                // We asked only for the key types known_hosts holds and the host had none of them: a rebuilt host or an impostor.
+                // We asked only for the key types knownHosts holds and the host had none of them: a rebuilt host or an impostor.
                 client.Dispose();
                 throw verifier.NoKnownKeyTypeOffered(e.Message);
             }
@@ -258,7 +233,7 @@ public sealed class SshTransport : IHostTransport
         return client;
     }
 
-    // Like OpenSSH: when known_hosts holds keys of some types for this host, ask only for those types, so a
+    // Like OpenSSH: when knownHosts holds keys of some types for this host, ask only for those types, so a
     // server offering several keys presents the one we can check (and never a "new" key of another type).
     private static bool PreferKnownKeyTypes(ConnectionInfo info, IReadOnlySet<string> knownTypes)
     {
@@ -293,7 +268,7 @@ public sealed class SshTransport : IHostTransport
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_disposed) return;
         _disposed = true;
@@ -317,7 +292,7 @@ public sealed class SshTransport : IHostTransport
         _jumpClient = null;
     }
 
-    /// <summary>Checks one presented key against known_hosts and remembers why it refused, for a clear error.</summary>
+    /// <summary>Checks one presented key against knownHosts and remembers why it refused, for a clear error.</summary>
     private sealed class HostKeyVerifier(HostConnection host, KnownHostsFile knownHosts, SshTransportOptions options)
     {
         public HostKeyVerificationException? Refusal { get; private set; }
