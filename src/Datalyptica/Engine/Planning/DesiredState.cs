@@ -133,7 +133,7 @@ public static class DesiredStateBuilder
         var files = AptSourceRenderer.Render(source).Select(FileResource.From).ToList();
         var disable = new CommandResource("apt-disable-other-sources", AptSourceRenderer.DisableOtherSources().Raw, AptSourceRenderer.Component)
             { Unless = $"! ( {AptSourceRenderer.OtherSourcesActive().Raw} )" }; // ( ): its exit must not end the guard's shell
-        var update = new CommandResource("apt-update", "DEBIAN_FRONTEND=noninteractive apt-get update -q", AptSourceRenderer.Component)
+        var update = new CommandResource("apt-update", $"DEBIAN_FRONTEND=noninteractive apt-get update -q {PackageResource.AptLockWait}", AptSourceRenderer.Component)
             { OnChangeOf = [.. files.Select(f => f.Id), disable.Id] };
         return [.. files, disable, update];
     }

@@ -31,6 +31,9 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
             { Steps = [PlanStep.Run(InstallCommand(Manager, missing))] });
     }
 
+    /// <summary>apt waits this long for a dpkg/lists lock another apt-get holds (apt >= 1.9.11) before it gives up.</summary>
+    public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
+
     public static string InstallCommand(PackageManager manager, IEnumerable<string> names)
     {
         var list = string.Join(' ', names.Select(RemoteCommand.Quote));
@@ -38,9 +41,11 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (LAB-NOTES).
             // --force-confold keeps a configuration file we may already have written.
+            // The lock wait: an apply killed mid-install leaves its apt-get running on the host (no tty, so no SIGHUP);
+            // the re-run waits for it to finish instead of failing on the dpkg lock (seen on the lab, see the faults test).
             PackageManager.Apt =>
                 "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && " +
-                "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold " +
+                $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold " +
                 list + "; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
             // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
             PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
