@@ -81,7 +81,9 @@ internal static class PlanFlow
 
     public static Prepared? Prepare(CliIo io, SiteSettings settings)
     {
+        Engine.EngineTrace.Mark("command started");
         var loaded = Cli.LoadSite(settings);
+        Engine.EngineTrace.Mark("site loaded");
         var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
         if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
         {
@@ -93,7 +95,9 @@ internal static class PlanFlow
         var secrets = source.IsConfigured && Directory.Exists(settings.Site)
             ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
             : new Dictionary<string, Secret>();
+        Engine.EngineTrace.Mark("site validated, secrets read");
         var desired = DesiredStateBuilder.Build(loaded.Site, SiteRenderer.Render(loaded.Site), ArtifactCatalog.FromSite(loaded.Site));
+        Engine.EngineTrace.Mark("rendered, desired state built");
         return new Prepared(loaded.Site, desired, secrets);
     }
 
@@ -167,6 +171,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
             : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
+        Engine.EngineTrace.Mark("plan ready");
 
         var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
         var options = new ApplyOptions
@@ -187,6 +192,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             io.Error.WriteLine($"error: {ex.Message}");
             return DatalypticaCli.Failed;
         }
+        Engine.EngineTrace.Mark(repository is null ? "no repository served" : "repository server started");
         ApplyResult result;
         await using (repository)
         {
@@ -194,6 +200,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
                 io.Out.MarkupLine($"serving the offline repository on {Markup.Escape(repository.BaseUrl)} while apply runs");
             result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
         }
+        Engine.EngineTrace.Mark("apply done");
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
         if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
         if (settings.Output == OutputFormat.Json)

@@ -77,7 +77,9 @@ public static class Planner
     private static async Task<HostPlan> PlanOneAsync(HostDesiredState desired, IHostTransport transport, PlanOptions options,
         SecretMasker? masker, CancellationToken cancellation)
     {
+        EngineTrace.Mark($"{desired.Host}: connected");
         var facts = await GatherAsync(transport, QueryFor(desired), options.Root, cancellation);
+        EngineTrace.Mark($"{desired.Host}: facts gathered");
         var plan = PlanHost(desired, facts, options, masker);
         if (!options.FetchDiffs) return plan;
         var differing = plan.Changes.Where(c => c.Action == ChangeAction.Update && c.Diff is not null && c.ResourceId.StartsWith("file:", StringComparison.Ordinal))
