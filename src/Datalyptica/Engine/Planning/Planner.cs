@@ -68,7 +68,8 @@ public static class Planner
         var tasks = desired.Select(async d =>
         {
             await gate.WaitAsync(cancellation);
-            try { return await PlanOneAsync(d, transportFor(d.Host), options, masker, cancellation); }
+            // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
+            try { return await PlanOneAsync(d, await Task.Run(() => transportFor(d.Host), cancellation), options, masker, cancellation); }
             finally { gate.Release(); }
         });
         return new Plan(site, await Task.WhenAll(tasks)) { Root = options.Root };
