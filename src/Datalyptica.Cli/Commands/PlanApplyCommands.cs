@@ -184,9 +184,12 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
             Parallelism = settings.Parallel,
         };
-        // Hosts with no route out install from the repository this control node serves, only while apply runs.
+        // Hosts with no route out install from the repository this control node serves, only while apply runs, and
+        // only when this apply has something to do: with no pending change no step runs, so nothing can fetch from it.
+        var anythingToApply = plan.Hosts.Where(h => options.Limit is null || options.Limit.Contains(h.Host))
+            .SelectMany(h => h.Pending).Any(c => options.OnlyLayer is null || c.Layer == options.OnlyLayer);
         RepositoryServer? repository;
-        try { repository = ApplyRepository.StartFor(prepared.Site, settings.Repository); }
+        try { repository = anythingToApply ? ApplyRepository.StartFor(prepared.Site, settings.Repository) : null; }
         catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
             io.Error.WriteLine($"error: {ex.Message}");
