@@ -84,17 +84,15 @@ lab_fresh
 "$dl" render "$site" --out "$work/files" >/dev/null
 "$dl" plan "$site" --assume-empty -o json > "$work/plan.json" || [ $? = 2 ]
 python3 "$root/bench/ansible/report.py" extract-apt "$work/plan.json" "$work/files"
-"$dl" repo serve "$repo" --listen 10.77.0.1:8080 > "$work/serve.log" 2>&1 & serve_pid=$!  # for Ansible's apt (apply serves its own)
+# Ansible's apt needs the repository served; datalyptica's apply serves it itself, so only around Ansible's first applies.
+serve_start() { "$dl" repo serve "$repo" --listen 10.77.0.1:8080 >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
+serve_stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
 
 echo "== (a) first apply on fresh hosts, $first_runs runs each (lab down/up before every run)"
 for i in $(seq "$first_runs"); do
   lab_fresh; timed a datalyptica -- dl_apply
-  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-  lab_fresh
-  "$dl" repo serve "$repo" --listen 10.77.0.1:8080 >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5
-  timed a ansible -- ans_apply
+  lab_fresh; serve_start; timed a ansible -- ans_apply; serve_stop
 done
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
 # Hosts converged by Ansible; converge them with datalyptica too, then prove both see nothing to do.
 dl_apply > "$work/converge.out" 2>&1 || { tail -30 "$work/converge.out" >&2; exit 1; }
 check_noop
