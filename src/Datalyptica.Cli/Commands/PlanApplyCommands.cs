@@ -79,9 +79,13 @@ internal static class PlanFlow
 {
     public sealed record Prepared(Site Site, IReadOnlyList<HostDesiredState> Desired, IReadOnlyDictionary<string, Secret> Secrets);
 
-    public static Prepared? Prepare(CliIo io, SiteSettings settings)
+    /// <param name="siteLoaded">Called with the site as soon as it is read, before validation and rendering (to start connecting).</param>
+    public static Prepared? Prepare(CliIo io, SiteSettings settings, Action<Site>? siteLoaded = null)
     {
+        Engine.EngineTrace.Mark("command started");
         var loaded = Cli.LoadSite(settings);
+        Engine.EngineTrace.Mark("site loaded");
+        if (loaded.Site is not null) siteLoaded?.Invoke(loaded.Site);
         var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
         if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
         {
@@ -93,7 +97,9 @@ internal static class PlanFlow
         var secrets = source.IsConfigured && Directory.Exists(settings.Site)
             ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
             : new Dictionary<string, Secret>();
+        Engine.EngineTrace.Mark("site validated, secrets read");
         var desired = DesiredStateBuilder.Build(loaded.Site, SiteRenderer.Render(loaded.Site), ArtifactCatalog.FromSite(loaded.Site));
+        Engine.EngineTrace.Mark("rendered, desired state built");
         return new Prepared(loaded.Site, desired, secrets);
     }
 
@@ -112,12 +118,19 @@ internal static class PlanFlow
         return await Planner.PlanAsync(p.Site.Name, p.Desired, transports, options, new SecretMasker(p.Secrets.Values), cancellation);
     }
 
-    public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site)
+    /// <summary>
+    /// One transport per host, opened once (Lazy: a connect started early and the planner's later call share it, and a
+    /// failed connect reports the same error to whoever asks). <paramref name="connectNow"/> starts every host's SSH
+    /// handshake in the background at once, so it overlaps validation, rendering and building the desired state.
+    /// </summary>
+    public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site, bool connectNow = false)
     {
         if (factory is null) return null;
-        var open = new ConcurrentDictionary<string, IHostTransport>();
         var hosts = site.Hosts.ToDictionary(h => h.Name);
-        return name => open.GetOrAdd(name, n => factory.Connect(HostConnections.For(hosts[n])));
+        var open = hosts.Keys.ToDictionary(n => n, n => new Lazy<IHostTransport>(() => factory.Connect(HostConnections.For(hosts[n]))));
+        if (connectNow)
+            foreach (var lazy in open.Values) _ = Task.Run(() => lazy.Value); // errors surface when the planner asks
+        return name => open[name].Value;
     }
 
     public static void Show(CliIo io, Plan plan, OutputFormat output)
@@ -134,10 +147,11 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
 
     public override async Task<int> ExecuteAsync(CommandContext context, PlanSettings settings, CancellationToken cancellation)
     {
-        var prepared = PlanFlow.Prepare(io, settings);
+        Func<string, IHostTransport>? connect = null;
+        var prepared = PlanFlow.Prepare(io, settings, site =>
+            connect = settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: true));
         if (prepared is null) return DatalypticaCli.Failed;
-        var plan = await PlanFlow.PlanAsync(io, prepared, settings,
-            settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(), prepared.Site), cancellation);
+        var plan = await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
         if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
         PlanFlow.Show(io, plan, settings.Output);
@@ -155,9 +169,11 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             io.Error.WriteLine("error: --assume-empty is for plan only; apply works from real facts or a saved --plan FILE.");
             return DatalypticaCli.Failed;
         }
-        var prepared = PlanFlow.Prepare(io, settings);
+        // Without a saved plan every host is planned, so every host's connection can start while the site is prepared.
+        Func<string, IHostTransport>? connect = null;
+        var prepared = PlanFlow.Prepare(io, settings, site =>
+            connect = PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: settings.Plan is null));
         if (prepared is null) return DatalypticaCli.Failed;
-        var connect = PlanFlow.Transports(transports ?? settings.SshFactory(), prepared.Site);
         if (connect is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
@@ -167,6 +183,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
             : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
+        Engine.EngineTrace.Mark("plan ready");
 
         var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
         var options = new ApplyOptions
@@ -179,14 +196,18 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
             Parallelism = settings.Parallel,
         };
-        // Hosts with no route out install from the repository this control node serves, only while apply runs.
+        // Hosts with no route out install from the repository this control node serves, only while apply runs, and
+        // only when this apply has something to do: with no pending change no step runs, so nothing can fetch from it.
+        var anythingToApply = plan.Hosts.Where(h => options.Limit is null || options.Limit.Contains(h.Host))
+            .SelectMany(h => h.Pending).Any(c => options.OnlyLayer is null || c.Layer == options.OnlyLayer);
         RepositoryServer? repository;
-        try { repository = ApplyRepository.StartFor(prepared.Site, settings.Repository); }
+        try { repository = anythingToApply ? ApplyRepository.StartFor(prepared.Site, settings.Repository) : null; }
         catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
             io.Error.WriteLine($"error: {ex.Message}");
             return DatalypticaCli.Failed;
         }
+        Engine.EngineTrace.Mark(repository is null ? "no repository served" : "repository server started");
         ApplyResult result;
         await using (repository)
         {
@@ -194,6 +215,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
                 io.Out.MarkupLine($"serving the offline repository on {Markup.Escape(repository.BaseUrl)} while apply runs");
             result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
         }
+        Engine.EngineTrace.Mark("apply done");
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
         if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
         if (settings.Output == OutputFormat.Json)

@@ -109,7 +109,8 @@ public static class PlanApplier
                 var counts = await Task.WhenAll(inLayer.GroupBy(c => c.Host).Select(async host =>
                 {
                     await gate.WaitAsync(cancellation);
-                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), transportFor(host.Key), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, cancellation); }
+                    // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
+                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), await Task.Run(() => transportFor(host.Key), cancellation), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, cancellation); }
                     finally { gate.Release(); }
                 }));
                 applied += counts.Sum();

@@ -68,7 +68,8 @@ public static class Planner
         var tasks = desired.Select(async d =>
         {
             await gate.WaitAsync(cancellation);
-            try { return await PlanOneAsync(d, transportFor(d.Host), options, masker, cancellation); }
+            // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
+            try { return await PlanOneAsync(d, await Task.Run(() => transportFor(d.Host), cancellation), options, masker, cancellation); }
             finally { gate.Release(); }
         });
         return new Plan(site, await Task.WhenAll(tasks)) { Root = options.Root };
@@ -77,7 +78,9 @@ public static class Planner
     private static async Task<HostPlan> PlanOneAsync(HostDesiredState desired, IHostTransport transport, PlanOptions options,
         SecretMasker? masker, CancellationToken cancellation)
     {
+        EngineTrace.Mark($"{desired.Host}: connected");
         var facts = await GatherAsync(transport, QueryFor(desired), options.Root, cancellation);
+        EngineTrace.Mark($"{desired.Host}: facts gathered");
         var plan = PlanHost(desired, facts, options, masker);
         if (!options.FetchDiffs) return plan;
         var differing = plan.Changes.Where(c => c.Action == ChangeAction.Update && c.Diff is not null && c.ResourceId.StartsWith("file:", StringComparison.Ordinal))

@@ -48,6 +48,28 @@ public class FactScriptTests
     }
 
     [Fact]
+    public async Task Sysctl_values_read_from_proc_sys_match_the_real_sysctl_tool()
+    {
+        // Multi-value keys (tabs), a key with a slash path, one that does not exist: each as `sysctl -n` sees it.
+        File.Exists("/usr/sbin/sysctl").ShouldBeTrue("this test needs sysctl (procps)");
+        string[] keys = ["kernel.ostype", "kernel.printk", "net.ipv4.ip_local_port_range", "kernel/pid_max", "no.such.key"];
+        var query = keys.Aggregate(new FactQuery(), (q, k) => q.Sysctl(k));
+
+        var facts = await Planner.GatherAsync(new LocalTestTransport("local"), query, "", CancellationToken.None);
+
+        foreach (var key in keys)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/sbin/sysctl", ["-n", key]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var sysctl = System.Diagnostics.Process.Start(psi)!;
+            var expected = (await sysctl.StandardOutput.ReadToEndAsync()).Trim();
+            await sysctl.WaitForExitAsync();
+            facts.SysctlValue(key).ShouldBe(expected.Length == 0 ? null : FactParser.NormalizeSysctl(expected), key);
+        }
+        FactScript.ProcSysPath("net.ipv4.tcp_rmem").ShouldBe("net/ipv4/tcp_rmem");
+        FactScript.ProcSysPath("net/ipv4/conf/eth0.100/forwarding").ShouldBe("net/ipv4/conf/eth0.100/forwarding");
+    }
+
+    [Fact]
     public async Task File_contents_for_diffs_come_back_exactly()
     {
         using var root = new TempRoot();

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Helpers for bench/vs-ansible.sh: extract datalyptica's apt source files for the playbook, and report the timings
+(medians, ratios) as text, JSON and a small hand-written SVG bar chart."""
+import json, os, statistics, sys
+
+CASES = {
+    "a": "first apply (fresh hosts)",
+    "b": "no-op re-apply",
+    "c": "1 file changed + restart",
+    "d": "health check",
+}
+
+
+def extract_apt(plan_path, files_root):
+    plan = json.load(open(plan_path))
+    for host in plan["hosts"]:
+        for change in host["changes"]:
+            rid = change["resourceId"]
+            if not rid.startswith("file:/etc/apt/"):
+                continue
+            upload = next(s for s in change["steps"] if s["kind"] == "Upload")
+            dest = os.path.join(files_root, host["host"], rid[len("file:/"):])
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "w") as f:
+                f.write(upload["text"])
+
+
+def report(raw_path, json_path, svg_path):
+    times = {}
+    for line in open(raw_path):
+        case, tool, seconds = line.rstrip("\n").split("\t")
+        times.setdefault(case, {}).setdefault(tool, []).append(float(seconds))
+    results = []
+    print()
+    print(f"{'case':<30} {'datalyptica':>12} {'ansible':>10} {'ratio':>8}  {'raw ssh':>8}")
+    for case, title in CASES.items():
+        if case not in times:
+            continue
+        med = {tool: statistics.median(v) for tool, v in times[case].items()}
+        ratio = med["ansible"] / med["datalyptica"]
+        row = {"case": case, "title": title, "medianSeconds": med, "runs": times[case], "ansibleOverDatalyptica": round(ratio, 2)}
+        extra = ""
+        if "ssh" in med:
+            row["datalypticaOverRawSsh"] = round(med["datalyptica"] / med["ssh"], 2)
+            extra = f"  {med['ssh']:7.2f}s (datalyptica {row['datalypticaOverRawSsh']}x the floor)"
+        print(f"({case}) {title:<26} {med['datalyptica']:11.2f}s {med['ansible']:9.2f}s {ratio:7.1f}x{extra}")
+        results.append(row)
+    json.dump({"formatVersion": 1, "hosts": 3, "results": results}, open(json_path, "w"), indent=2)
+    open(svg_path, "w").write(svg(results))
+    print(f"\nwrote {json_path} and {svg_path}")
+
+
+def svg(results):
+    """Grouped horizontal bars per case, log-free linear scale per case (each case has its own maximum)."""
+    colours = {"datalyptica": "#2b7bb9", "ansible": "#d9534f", "ssh": "#888888"}
+    width, left, bar, gap = 720, 210, 16, 14
+    y = 40
+    parts = []
+    for row in results:
+        tools = [t for t in ("datalyptica", "ansible", "ssh") if t in row["medianSeconds"]]
+        top = max(row["medianSeconds"].values())
+        ratio = row["ansibleOverDatalyptica"]
+        parts.append(f'<text x="10" y="{y + 12}" font-weight="bold">({row["case"]}) {row["title"]}</text>')
+        parts.append(f'<text x="10" y="{y + 28}" fill="#555">ansible / datalyptica: {ratio}x</text>')
+        for tool in tools:
+            s = row["medianSeconds"][tool]
+            w = max(1.0, (width - left - 90) * s / top)
+            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colours[tool]}"/>')
+            parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 12}">{tool} {s:.2f} s</text>')
+            y += bar + 3
+        y += gap + max(0, 36 - len(tools) * (bar + 3))
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y + 10}" font-family="sans-serif" font-size="12">'
+            f'<rect width="100%" height="100%" fill="white"/>'
+            f'<text x="10" y="22" font-size="14" font-weight="bold">datalyptica vs ansible-core 2.14, 3 lab hosts (median seconds)</text>')
+    return head + "".join(parts) + "</svg>\n"
+
+
+if __name__ == "__main__":
+    {"extract-apt": extract_apt, "report": report}[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# datalyptica vs ansible-core on the lab's 3 hosts, same work (issue 7). One command, as root:
+#   bench/vs-ansible.sh [--keep] [--runs N] [--first-runs N]
+# Boots its own lab (`lab up --name bench`: hosts lab01..03 on 10.77.0.11-13, bridge dl-lab0 — so it cannot run while the
+# default lab is up), builds its own offline repository (the OS base packages + python3-apt, which Ansible's apt module
+# needs; datalyptica still installs exactly its own package list), renders the Ansible inputs with datalyptica, runs
+#   (a) first apply on fresh hosts, (b) no-op re-apply, (c) chrony.conf drifted on every host -> restore + restart chrony,
+#   (d) health check of every host, and raw parallel SSH (new connections) as the floor,
+# prints medians and ratios, writes bench/results/vs-ansible.json and .svg, and takes its lab down unless --keep.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+keep=0; runs=5; first_runs=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1 ;;
+    --runs) runs="$2"; shift ;;
+    --first-runs) first_runs="$2"; shift ;;  # 0 skips (a): hosts are converged once by datalyptica instead
+    *) echo "usage: $0 [--keep] [--runs N] [--first-runs N]" >&2; exit 64 ;;
+  esac; shift
+done
+[ "$(id -u)" = 0 ] || { echo "vs-ansible.sh needs root (the lab boots hosts under systemd-nspawn). Fix: sudo $0" >&2; exit 1; }
+command -v ansible-playbook >/dev/null || { echo "ansible-playbook not found. Fix: ./setup.sh (installs Debian's ansible-core)" >&2; exit 1; }
+
+lab=bench
+# lab up/down of another name would still add and delete the shared bridge dl-lab0 under a running default lab.
+[ ! -e /var/lib/datalyptica/lab/default/state.json ] || { echo "the default lab is up and shares bridge dl-lab0. Fix: ./dl lab down, then re-run" >&2; exit 1; }
+labdir=/var/lib/datalyptica/lab/$lab
+site=$labdir/site
+repo=/var/lib/datalyptica/lab/repository/bench
+work="$root/bench/ansible/.work"
+raw="$work/timings.tsv"
+dl="$root/out/cli/datalyptica"
+export ANSIBLE_CONFIG="$root/bench/ansible/ansible.cfg"
+hosts=(10.77.0.11 10.77.0.12 10.77.0.13)
+serve_pid=""
+
+dotnet build src/Datalyptica.Cli -c Release --nologo -v q -o out/cli >/dev/null
+rm -rf "$work"; mkdir -p "$work" bench/results; : > "$raw"
+
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
+  if [ "$keep" = 0 ]; then "$dl" lab down --name "$lab" >/dev/null 2>&1 || true
+  else echo "lab '$lab' kept: $dl lab ssh --name $lab lab01; site $site"; fi
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+# record CASE TOOL SECONDS
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$raw"; printf '  %-4s %-10s %6.2f s\n' "$1" "$2" "$3"; }
+# timed CASE TOOL -- command...: runs it, fails the bench if it fails (a tool that errors has no time)
+timed() {
+  local case=$1 tool=$2; shift 3
+  local t0 t1; t0=$(now)
+  if ! "$@" > "$work/last.out" 2>&1; then echo "FAILED: $case $tool: $*" >&2; tail -40 "$work/last.out" >&2; exit 1; fi
+  t1=$(now); record "$case" "$tool" "$(echo "$t1 - $t0" | bc)"
+}
+
+lab_fresh() {
+  "$dl" lab down --name "$lab" >/dev/null 2>&1 || true
+  "$dl" lab up --name "$lab" >/dev/null
+  # The bench's repository (OS base + python3-apt) instead of the shared os-base one; lab up rewrites the site.
+  sed -i "s|^apt_repository_dir: .*|apt_repository_dir: $repo|" "$site/group_vars/all.yml"
+}
+
+ssh_opts=(-i "$labdir/id_ed25519" -o UserKnownHostsFile="$site/known_hosts" -o StrictHostKeyChecking=yes
+          -o IdentitiesOnly=yes -o BatchMode=yes -o ControlPath=none -o ControlMaster=no)
+on_all() { local pids=() h; for h in "${hosts[@]}"; do ssh "${ssh_opts[@]}" "root@$h" "$@" & pids+=($!); done
+           local rc=0 p; for p in "${pids[@]}"; do wait "$p" || rc=1; done; return $rc; }
+
+dl_apply() { "$dl" apply "$site" --layer prerequisites; }
+ans_apply() { ansible-playbook -i "$site/hosts.yml" "$root/bench/ansible/os-base.yml"; }
+# A no-op must be one: datalyptica's plan (exit 0 = nothing pending) and Ansible's recap (changed=0 everywhere).
+check_noop() {
+  "$dl" plan "$site" >/dev/null || { echo "datalyptica sees pending changes after convergence" >&2; exit 1; }
+  ans_apply > "$work/check.out" 2>&1 || { tail -30 "$work/check.out" >&2; exit 1; }
+  grep -E 'changed=[1-9]' "$work/check.out" && { echo "the Ansible playbook is not idempotent (see above)" >&2; exit 1; } || true
+}
+
+echo "== setup: lab '$lab', repository $repo (OS base + python3-apt)"
+lab_fresh
+"$dl" repo build "$site" --package python3-apt --out "$repo" >/dev/null
+# Ansible's inputs: the files datalyptica renders for each host, and its apt source files (from a plan of empty hosts).
+"$dl" render "$site" --out "$work/files" >/dev/null
+"$dl" plan "$site" --assume-empty -o json > "$work/plan.json" || [ $? = 2 ]
+python3 "$root/bench/ansible/report.py" extract-apt "$work/plan.json" "$work/files"
+# Ansible's apt needs the repository served; datalyptica's apply serves it itself, so only around Ansible's first applies.
+serve_start() { "$dl" repo serve "$repo" --listen 10.77.0.1:8080 >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
+serve_stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
+
+echo "== (a) first apply on fresh hosts, $first_runs runs each (lab down/up before every run)"
+for i in $(seq "$first_runs"); do
+  lab_fresh; timed a datalyptica -- dl_apply
+  lab_fresh; serve_start; timed a ansible -- ans_apply; serve_stop
+done
+[ "$first_runs" -gt 0 ] || { lab_fresh; dl_apply > "$work/converge.out" 2>&1 || { tail -30 "$work/converge.out" >&2; exit 1; }; serve_start; ans_apply > "$work/converge-ansible.out" 2>&1; serve_stop; }
+# Hosts converged by Ansible; converge them with datalyptica too, then prove both see nothing to do.
+dl_apply > "$work/converge.out" 2>&1 || { tail -30 "$work/converge.out" >&2; exit 1; }
+check_noop
+
+echo "== (b) no-op re-apply, $runs runs each"
+for i in $(seq "$runs"); do timed b datalyptica -- dl_apply; timed b ansible -- ans_apply; done
+
+echo "== (c) chrony.conf drifted on all 3 hosts -> restored + chrony restarted, $runs runs each"
+for i in $(seq "$runs"); do
+  for tool in datalyptica ansible; do
+    on_all "echo '# drift $i' >> /etc/chrony/chrony.conf"
+    if [ $tool = datalyptica ]; then timed c $tool -- dl_apply; else timed c $tool -- ans_apply; fi
+    # Both must have restored the file and restarted chrony: datalyptica's journal, Ansible's handler.
+    if [ $tool = datalyptica ]; then journal=$(sed -n 's/.*(journal: \(.*\))$/\1/p' "$work/last.out"); grep -q 'service:chrony' "$journal"
+    else grep -q 'RUNNING HANDLER \[restart chrony\]' "$work/last.out"; fi || { echo "no chrony restart seen in $tool's run" >&2; exit 1; }
+  done
+done
+check_noop
+
+echo "== (d) health check of every host, $runs runs each"
+for i in $(seq "$runs"); do
+  timed d datalyptica -- "$dl" plan "$site"
+  timed d ansible -- ansible all -i "$site/hosts.yml" -m ping
+  timed d ssh -- on_all true
+done
+
+python3 "$root/bench/ansible/report.py" report "$raw" bench/results/vs-ansible.json bench/results/vs-ansible.svg

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace Datalyptica.Engine;
+
+/// <summary>
+/// Timings for profiling a run: with DATALYPTICA_TRACE=1, each mark prints "[trace +N ms] what" (ms since the process
+/// started, so .NET start-up shows too) to stderr. Off by default; never prints command text or secrets, only labels.
+/// </summary>
+public static class EngineTrace
+{
+    public static readonly bool Enabled = Environment.GetEnvironmentVariable("DATALYPTICA_TRACE") is "1" or "true";
+    private static readonly DateTime Started = Enabled ? Process.GetCurrentProcess().StartTime.ToUniversalTime() : default;
+
+    public static void Mark(string what)
+    {
+        if (!Enabled) return;
+        Console.Error.WriteLine($"[trace +{(DateTime.UtcNow - Started).TotalMilliseconds:0} ms] {what}");
+    }
+}
