@@ -10,6 +10,11 @@ using Datalyptica.Sites;
 using Datalyptica.Validation;
 
 var runs = ArgValue("--runs") is { } r ? int.Parse(r) : 7;
+if (args.Contains("--scale"))
+{
+    Scale.Run(Math.Min(runs, 5), ArgValue("--json") ?? Path.Combine(AppContext.BaseDirectory, "scale-results.json"));
+    return;
+}
 var cli = ArgValue("--cli");
 var work = Directory.CreateTempSubdirectory("dl-bench-");
 var password = new Secret("bench-password");
