@@ -1,6 +1,5 @@
 using Datalyptica.Components;
 using Datalyptica.Engine.Planning;
-using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Lab;
 using Datalyptica.Rendering;
@@ -18,6 +17,7 @@ namespace Datalyptica.Tests.Lab;
 /// Always downs the lab.
 /// </summary>
 [Trait("Category", "Lab")]
+[Collection(LabCollection.Name)]
 public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
 {
     private static readonly LabOptions Options = new() { Name = "e2e-apply", Bridge = "dl-labtest1", Subnet = "10.77.98" };
@@ -26,7 +26,7 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
     public async Task Prerequisites_converge_on_three_real_hosts_then_noop_then_a_broken_file_is_planned_and_repaired()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await EnsureRepositoryAsync(timeout.Token);
+        await LabRepository.EnsureOsBaseAsync(Options, output.WriteLine, timeout.Token);
         var lab = new LabManager(Options, output.WriteLine);
         var site = Path.Combine(Path.GetTempPath(), "dl-lab-apply-site-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -97,19 +97,5 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
         var run = Timed("plan", () => CliRunner.Run("plan", site, "--out", file));
         run.ExitCode.ShouldBeOneOf(0, 2);
         return PlanJson.Read(File.ReadAllText(file));
-    }
-
-    /// <summary>The OS base packages' repository: reused when its manifest already covers them, else built once (needs Debian's mirror).</summary>
-    private async Task EnsureRepositoryAsync(CancellationToken cancellation)
-    {
-        var dir = Options.RepositoryDirectory;
-        var manifest = RepositoryManifest.Load(dir);
-        if (manifest is not null && OsBase.DebianPackages.All(manifest.Requested.Contains) && File.Exists(Path.Combine(dir, "Packages.gz")))
-        {
-            output.WriteLine($"repository reused: {dir} ({manifest.Packages.Count} packages)");
-            return;
-        }
-        var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, OsBase.DebianPackages), output.WriteLine, cancellation);
-        output.WriteLine($"repository built in {result.Duration.TotalSeconds:0.0} s: {result.Manifest.Packages.Count} packages");
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using Datalyptica.Components;
 using Datalyptica.Engine.Apply;
-using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Lab;
 using Datalyptica.Rendering;
@@ -24,6 +23,7 @@ namespace Datalyptica.Tests.Lab;
 /// Reuses the cached image and the cached OS base repository. Always downs the lab.
 /// </summary>
 [Trait("Category", "Lab")]
+[Collection(LabCollection.Name)]
 public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
 {
     private static readonly LabOptions Options = new() { Name = "e2e-faults", Bridge = "dl-labtest2", Subnet = "10.77.97" };
@@ -35,7 +35,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
     public async Task Killed_apply_resumes_a_changed_host_key_stops_everything_and_no_secret_leaks()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(12));
-        await EnsureRepositoryAsync(timeout.Token);
+        await LabRepository.EnsureOsBaseAsync(Options, output.WriteLine, timeout.Token);
         var lab = new LabManager(Options, output.WriteLine);
         var site = Path.Combine(Path.GetTempPath(), "dl-lab-faults-site-" + Guid.NewGuid().ToString("N")[..8]);
         var journalDir = Path.Combine(site, ".datalyptica", "journal");
@@ -233,19 +233,5 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
         _printed.Append(result.All).Append('\n');
         output.WriteLine($"{what}: exit {result.ExitCode} in {watch.Elapsed.TotalSeconds:0.00} s{(result.ExitCode == 0 ? "" : "\n" + result.Err)}");
         return result;
-    }
-
-    /// <summary>The OS base packages' repository: reused when its manifest already covers them, else built once (needs Debian's mirror).</summary>
-    private async Task EnsureRepositoryAsync(CancellationToken cancellation)
-    {
-        var dir = Options.RepositoryDirectory;
-        var manifest = RepositoryManifest.Load(dir);
-        if (manifest is not null && OsBase.DebianPackages.All(manifest.Requested.Contains) && File.Exists(Path.Combine(dir, "Packages.gz")))
-        {
-            output.WriteLine($"repository reused: {dir} ({manifest.Packages.Count} packages)");
-            return;
-        }
-        var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, OsBase.DebianPackages), output.WriteLine, cancellation);
-        output.WriteLine($"repository built in {result.Duration.TotalSeconds:0.0} s: {result.Manifest.Packages.Count} packages");
     }
 }

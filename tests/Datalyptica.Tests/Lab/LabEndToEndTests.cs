@@ -22,6 +22,7 @@ public sealed class LabFactAttribute : FactAttribute
 /// nothing left. The first run builds the cached image (about a minute). Always downs the lab, even when it fails.
 /// </summary>
 [Trait("Category", "Lab")]
+[Collection(LabCollection.Name)]
 public sealed class LabEndToEndTests(ITestOutputHelper output)
 {
     private static readonly LabOptions Options = new() { Name = "e2e-test", Bridge = "dl-labtest0", Subnet = "10.77.99" };
