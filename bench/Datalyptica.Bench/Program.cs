@@ -88,22 +88,10 @@ void Validate(string dir, int expectedHosts)
 
 void Measure(string name, Action action)
 {
-    action(); // warm-up: JIT and file cache, so the median is steady-state work
-    var times = new List<double>();
-    long allocated = 0;
-    for (var i = 0; i < runs; i++)
-    {
-        var before = GC.GetTotalAllocatedBytes(true);
-        var sw = Stopwatch.StartNew();
-        action();
-        times.Add(sw.Elapsed.TotalMilliseconds);
-        allocated = Math.Max(allocated, GC.GetTotalAllocatedBytes(true) - before);
-    }
-    times.Sort();
-    var median = times[times.Count / 2];
-    var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-    Console.WriteLine($"{name,-62} median {median,8:0.0} ms  min {times[0],8:0.0} ms  max {times[^1],8:0.0} ms  alloc {allocated / 1048576.0,7:0.0} MB  peak RSS {peakMb,6:0} MB");
-    results.Add(new { name, medianMs = median, minMs = times[0], maxMs = times[^1], allocatedMb = allocated / 1048576.0, peakWorkingSetMb = peakMb });
+    var s = Timing.Measure(runs, action);
+    var t = s.SortedMs;
+    Console.WriteLine($"{name,-62} median {s.MedianMs,8:0.0} ms  min {t[0],8:0.0} ms  max {t[^1],8:0.0} ms  alloc {s.AllocatedMb,7:0.0} MB  peak RSS {s.PeakWorkingSetMb,6:0} MB");
+    results.Add(new { name, medianMs = s.MedianMs, minMs = t[0], maxMs = t[^1], allocatedMb = s.AllocatedMb, peakWorkingSetMb = s.PeakWorkingSetMb });
 }
 
 static void Run(string exe, string args)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;
@@ -54,19 +53,8 @@ internal static class Scale
 
     private static Row Measure(string step, int hosts, int runs, Action action)
     {
-        action(); // warm-up
-        var times = new List<double>();
-        long allocated = 0;
-        for (var i = 0; i < runs; i++)
-        {
-            var before = GC.GetTotalAllocatedBytes(true);
-            var sw = Stopwatch.StartNew();
-            action();
-            times.Add(sw.Elapsed.TotalMilliseconds);
-            allocated = Math.Max(allocated, GC.GetTotalAllocatedBytes(true) - before);
-        }
-        times.Sort();
-        return new Row(step, hosts, times[times.Count / 2], allocated / 1048576.0, Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0);
+        var s = Timing.Measure(runs, action);
+        return new Row(step, hosts, s.MedianMs, s.AllocatedMb, s.PeakWorkingSetMb);
     }
 
     private sealed record Row(string Step, int Hosts, double MedianMs, double AllocatedMb, double PeakWorkingSetMb)
