@@ -12,19 +12,12 @@ public partial class CrossReferenceTests
 
     public static TheoryData<string> Sites => new() { "development", "staging", "production", "generated-1000" };
 
-    private static RenderedSite Get(string name) => name switch
-    {
-        "development" => RenderedSites.Development,
-        "staging" => RenderedSites.Staging,
-        "production" => RenderedSites.Production,
-        _ => RenderedSites.Generated1000,
-    };
 
     [Theory]
     [MemberData(nameof(Sites))]
     public void Every_address_a_file_names_is_a_host_or_VIP_of_the_site(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var known = site.Site.Hosts.Select(h => h.Address).Concat(site.Site.Vips.Select(v => v.Address)).ToHashSet();
         var problems = new List<string>();
         foreach (var (host, file) in site.AllFiles)
@@ -43,7 +36,7 @@ public partial class CrossReferenceTests
     [MemberData(nameof(Sites))]
     public void Secrets_appear_only_as_placeholders_for_declared_vault_variables(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var declared = site.Site.Components.SelectMany(c => c.SecretKeys)
             .Concat(site.Site.ObjectStore is { } s ? [s.AccessKey.VarName, s.SecretKey.VarName] : [])
             .ToHashSet();

@@ -20,6 +20,16 @@ internal static class RenderedSites
     public static RenderedSite Generated1000 => LazyGenerated.Value;
 
     public static IEnumerable<RenderedSite> All => [Development, Staging, Production, Generated1000];
+
+    /// <summary>For theories: "development", "staging", "production" or "generated-1000".</summary>
+    public static RenderedSite ByName(string name) => name switch
+    {
+        "development" => Development,
+        "staging" => Staging,
+        "production" => Production,
+        "generated-1000" => Generated1000,
+        _ => throw new ArgumentException($"no rendered site '{name}'", nameof(name)),
+    };
 }
 
 internal sealed record RenderedSite(Site Site, IReadOnlyList<HostFiles> Hosts)

@@ -11,19 +11,12 @@ public class EtcdRendererTests
 {
     public static TheoryData<string> Sites => new() { "development", "staging", "production", "generated-1000" };
 
-    private static RenderedSite Get(string name) => name switch
-    {
-        "development" => RenderedSites.Development,
-        "staging" => RenderedSites.Staging,
-        "production" => RenderedSites.Production,
-        _ => RenderedSites.Generated1000,
-    };
 
     [Theory]
     [MemberData(nameof(Sites))]
     public void Every_member_lists_exactly_the_members_in_one_identical_initial_cluster(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var members = site.Site.HostsWith(EtcdComponent.Member).ToList();
         members.Count.ShouldBeGreaterThanOrEqualTo(3);
         var configs = site.FilesAt(EtcdRenderer.ConfigPath).ToList();

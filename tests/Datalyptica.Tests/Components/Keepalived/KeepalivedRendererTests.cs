@@ -34,18 +34,12 @@ public partial class KeepalivedRendererTests
 
     public static TheoryData<string> Sites => new() { "production", "development", "staging" };
 
-    private static RenderedSite Of(string name) => name switch
-    {
-        "production" => RenderedSites.Production,
-        "development" => RenderedSites.Development,
-        _ => RenderedSites.Staging,
-    };
 
     [Theory]
     [MemberData(nameof(Sites))]
     public void Config_passes_keepalived_config_test(string siteName)
     {
-        var site = Of(siteName);
+        var site = RenderedSites.ByName(siteName);
         var files = site.FilesAt(KeepalivedRenderer.ConfigPath).ToList();
         files.Count.ShouldBe(site.Site.HostsWith(KeepalivedComponent.Node).Count());
         foreach (var (host, file) in files)
@@ -60,7 +54,7 @@ public partial class KeepalivedRendererTests
     [MemberData(nameof(Sites))]
     public void Instances_match_the_site_vips_with_unique_priorities_and_all_peers(string siteName)
     {
-        var rendered = Of(siteName);
+        var rendered = RenderedSites.ByName(siteName);
         var site = rendered.Site;
         var members = site.HostsWith(KeepalivedComponent.Node).ToList();
         var instances = rendered.FilesAt(KeepalivedRenderer.ConfigPath).SelectMany(x => Parse(x.Host.Name, x.File.Content)).ToList();

@@ -50,12 +50,6 @@ public class NftablesTests
 
     public static TheoryData<string> Sites => new() { "production", "development", "staging" };
 
-    private static RenderedSite Of(string name) => name switch
-    {
-        "production" => RenderedSites.Production,
-        "development" => RenderedSites.Development,
-        _ => RenderedSites.Staging,
-    };
 
     [Theory]
     [MemberData(nameof(Sites))]
@@ -63,7 +57,7 @@ public class NftablesTests
     {
         // `nft -c` needs CAP_NET_ADMIN and talks to the kernel's nftables; a fresh network namespace keeps the
         // check away from this machine's own ruleset.
-        var site = Of(siteName);
+        var site = RenderedSites.ByName(siteName);
         foreach (var (host, file) in site.FilesAt(Nftables.ConfigPath))
         {
             using var root = new HostRoot([file]);
@@ -76,7 +70,7 @@ public class NftablesTests
     [MemberData(nameof(Sites))]
     public void Every_caller_in_the_policy_can_reach_the_port_and_others_cannot(string siteName)
     {
-        var rendered = Of(siteName);
+        var rendered = RenderedSites.ByName(siteName);
         var site = rendered.Site;
         var checkedPairs = 0;
         foreach (var (host, file) in rendered.FilesAt(Nftables.ConfigPath))

@@ -15,7 +15,6 @@ public class PatroniRendererTests
 {
     public static TheoryData<string> Sites => new() { "development", "production" };
 
-    private static RenderedSite Get(string name) => name == "development" ? RenderedSites.Development : RenderedSites.Production;
 
     private static readonly Lazy<string> InitdbDir = new(InitTestCluster);
 
@@ -23,7 +22,7 @@ public class PatroniRendererTests
     [MemberData(nameof(Sites))]
     public void Patroni_points_at_every_etcd_member_and_its_own_REST_and_PostgreSQL_ports(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var etcd = site.Site.HostsWith(EtcdComponent.Member).Select(h => $"{h.Address}:{h.Port(EtcdComponent.Client)}").ToList();
         var members = site.Site.HostsWith(PatroniComponent.Member).ToList();
         var configs = site.FilesAt(PatroniRenderer.ConfigPath).ToList();
@@ -65,7 +64,7 @@ public class PatroniRendererTests
     [MemberData(nameof(Sites))]
     public void Pg_hba_admits_every_member_and_every_HAProxy_host_and_rejects_the_rest(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var proxies = site.Site.HostsWith(HAProxyComponent.Node).ToList();
         proxies.ShouldNotBeEmpty();
         foreach (var (host, file) in site.FilesAt(PatroniRenderer.ConfigPath))
@@ -180,7 +179,7 @@ public class PatroniRendererTests
     [InlineData("development", "db02")]
     public void Real_patroni_validates_the_rendered_config(string siteName, string hostName)
     {
-        var site = PgSites.WithPostgres(Get(siteName).Site, "15.18");
+        var site = PgSites.WithPostgres(RenderedSites.ByName(siteName).Site, "15.18");
         var file = PgSites.Files(site, hostName).Single(f => f.Path == PatroniRenderer.ConfigPath);
         file.Content.ShouldContain("bin_dir: /usr/lib/postgresql/15/bin");
         var map = PgSites.LoopbackMap(site);
@@ -218,7 +217,7 @@ public class PatroniRendererTests
     [MemberData(nameof(Sites))]
     public void Real_postgres_accepts_every_rendered_parameter(string siteName)
     {
-        var site = PgSites.WithPostgres(Get(siteName).Site, "15.18");
+        var site = PgSites.WithPostgres(RenderedSites.ByName(siteName).Site, "15.18");
         var host = site.HostsWith(PatroniComponent.Member).First();
         var yaml = PgSites.Yaml(PgSites.Files(site, host.Name).Single(f => f.Path == PatroniRenderer.ConfigPath).Content);
         var parameters = yaml.Map("bootstrap").Map("dcs").Map("postgresql").Map("parameters")

@@ -11,13 +11,12 @@ public class PostgreSQLRendererTests
 {
     public static TheoryData<string> Sites => new() { "development", "production" };
 
-    private static RenderedSite Get(string name) => name == "development" ? RenderedSites.Development : RenderedSites.Production;
 
     [Theory]
     [MemberData(nameof(Sites))]
     public void PgBackRest_uses_the_sites_backups_bucket_and_lists_every_other_member(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var store = site.Site.ObjectStore!;
         var members = site.Site.HostsWith(PostgreSQLComponent.Member).ToList();
         foreach (var (host, file) in site.FilesAt(PgBackRest.ConfigPath))
@@ -75,7 +74,7 @@ public class PostgreSQLRendererTests
     [MemberData(nameof(Sites))]
     public void Real_pgbackrest_accepts_the_rendered_config(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         var (host, file) = site.FilesAt(PgBackRest.ConfigPath).First();
         using var root = new HostRoot([file]);
         var config = root.PathOf(PgBackRest.ConfigPath);
@@ -101,7 +100,7 @@ public class PostgreSQLRendererTests
     [MemberData(nameof(Sites))]
     public void The_exporter_listens_on_its_host_and_reads_this_member_as_the_monitor_role(string siteName)
     {
-        var site = Get(siteName);
+        var site = RenderedSites.ByName(siteName);
         foreach (var (host, file) in site.FilesAt(PostgreSQLRenderer.ExporterDefaultsPath))
         {
             var env = file.Content.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
