@@ -22,7 +22,16 @@ public class LabSettings : OutputSettings
     [DefaultValue("dl-lab0")]
     public string Bridge { get; init; } = "dl-lab0";
 
-    public LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge };
+    [CommandOption("--subnet <A.B.C>")]
+    [Description("First three octets of the lab's /24 (bridge .1, hosts .11..). Two labs at once need two bridges and two subnets. Default: 10.77.0.")]
+    [DefaultValue("10.77.0")]
+    public string Subnet { get; init; } = "10.77.0";
+
+    public override ValidationResult Validate() =>
+        System.Net.IPAddress.TryParse(Subnet + ".1", out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && Subnet.Split('.').Length == 3
+            ? base.Validate() : ValidationResult.Error($"--subnet '{Subnet}' is not three octets such as 10.77.0");
+
+    public LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge, Subnet = Subnet };
 }
 
 public sealed class LabUpSettings : LabSettings
