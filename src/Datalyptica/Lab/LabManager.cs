@@ -61,6 +61,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             if (existing.Hosts.Count == hostCount && statuses.All(s => s.Running && s.SshOk))
             {
                 WriteSite(existing, site);
+                await LabRepository.EnsureAsync(options, _log, cancellation);
                 return new LabUpResult(existing.Image, null, total.Elapsed, [], site, AlreadyUp: true);
             }
             _log($"lab '{options.Name}' exists but is not the requested {hostCount} healthy host(s): taking it down first");
@@ -114,6 +115,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             };
             state.Save(options.StateFile);
             WriteSite(state, site);
+            await LabRepository.EnsureAsync(options, _log, cancellation);
             return new LabUpResult(image, built, total.Elapsed, timings, site, AlreadyUp: false);
         }
         catch
@@ -396,21 +398,37 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             try { Directory.Delete(parent, recursive: false); } catch (IOException) { }
     }
 
-    /// <summary>
-    /// A ready site for the hosts: an Ansible inventory with a placeholder profile (the hosts, no components yet: the
-    /// `lab` profile is a later step), the lab key, and the lab's known_hosts next to it (plan/apply use SITE/known_hosts).
-    /// </summary>
     /// <summary>The port apply serves the offline repository on, on the lab bridge address.</summary>
     public const int RepositoryPort = 8080;
 
+    /// <summary>The S3 name lab hosts resolve to the bridge address (pgBackRest 2.45 matches certificates by name only).</summary>
+    public const string ObjectStoreHost = "s3.lab.datalyptica.internal";
+    public const int ObjectStorePort = 9000;
+
+    /// <summary>
+    /// A ready site for the hosts: the `lab` profile (the HA core) mapped onto the lab's names and addresses, two VIPs on
+    /// the bridge, the lab's S3 server as the object store, secrets vault-encrypted with the lab's own password (kept
+    /// when the site is written again, like init --force), the lab key, and the lab's known_hosts next to it (plan and
+    /// apply use SITE/known_hosts). Hosts beyond the profile's 3 are plain OS-base hosts.
+    /// </summary>
     public void WriteSite(LabState state, string directory)
     {
-        // Lab hosts share this machine (2 cores, 24 GiB): sizes that pass the capacity rule for the OS base.
-        var hosts = state.Hosts.Select(h => new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 2, 6,
-            [new Disk("/", 40)], [])).ToList();
-        var site = new Site($"lab-{state.Name}", "lab", SiteRole.Primary, "lab.datalyptica.internal", hosts, [], null, ComponentCatalog.DefaultVersions);
+        var profile = Profiles.BuiltInProfiles.Lab;
+        var expanded = Profiles.ProfileExpander.Expand(profile, $"lab-{state.Name}");
+        var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count
+                ? expanded.Hosts[i] with { Name = h.Name, Address = System.Net.IPAddress.Parse(h.Address), Disks = [new Disk("/", 40)] }
+                : new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 2, 6, [new Disk("/", 40)], []))
+            .ToList();
+        if (hosts.Count < expanded.Hosts.Count)
+            throw new LabException($"the lab profile needs {expanded.Hosts.Count} hosts for its quorums; lab '{state.Name}' has {hosts.Count}. Fix: `datalyptica lab up --hosts {expanded.Hosts.Count}`.");
+        // The VIPs move onto the bridge: .100 and .101 are outside the hosts' range (.11 up).
+        var vips = expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
+        var objectStore = expanded.ObjectStore! with { Endpoint = $"https://{ObjectStoreHost}:{ObjectStorePort}", Region = "lab" };
+        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = "lab.datalyptica.internal" };
+
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");
+        var labNetwork = $"{options.Subnet}.0/24";
         var vars = new Dictionary<string, InventoryValue>
         {
             ["ansible_user"] = InventoryValue.From("root"),
@@ -421,8 +439,26 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             // No route out: apply serves the offline repository on the bridge; build it with `repo build SITE --out DIR`.
             [Engine.Repository.AptSource.RepositoryListenKey] = InventoryValue.From($"{state.BridgeAddress}:{RepositoryPort}"),
             [Engine.Repository.AptSource.RepositoryDirKey] = InventoryValue.From(options.RepositoryDirectory),
+            // Clients, operators and the control node all sit on the bridge.
+            [Components.OsBaseLayer.FirewallPolicy.ClientNetworksKey] = InventoryValue.From(new[] { labNetwork }),
+            [Components.OsBaseLayer.FirewallPolicy.AdminNetworksKey] = InventoryValue.From(new[] { labNetwork }),
         };
-        AnsibleInventoryWriter.Write(directory, SiteWriter.ToDocument(site, "lab-placeholder", vars));
+
+        var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);
+        Secrets.Secret password;
+        IReadOnlyDictionary<string, Secrets.Secret> kept = new Dictionary<string, Secrets.Secret>();
+        if (File.Exists(passwordFile))
+        {
+            password = new Secrets.Secret(File.ReadAllText(passwordFile).Trim());
+            if (File.Exists(Path.Combine(directory, "hosts.yml"))) kept = SiteWriter.ReadSecrets(directory, password);
+        }
+        else
+        {
+            password = new Secrets.Secret(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            IO.AtomicFile.Write(passwordFile, password.Reveal() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        var secrets = SiteWriter.GenerateSecrets(site).ToDictionary(s => s.Key, s => kept.GetValueOrDefault(s.Key) ?? s.Value);
+        SiteWriter.Write(directory, site, secrets, password, profile.Name, vars);
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);
     }
 

@@ -22,10 +22,10 @@ public sealed record LabOptions
     public string LabDirectory => Path.Combine(Root, Name);
     public string ImagesDirectory => Path.Combine(Root, "images");
     /// <summary>
-    /// The offline repository of the OS base packages lab sites install from (apply serves it on the bridge; shared by
-    /// every lab under this root, built once with `repo build --out DIR`).
+    /// The offline repository lab sites install from (apply serves it on the bridge; shared by every lab under this
+    /// root, built once by `lab up`, see <see cref="LabRepository"/>).
     /// </summary>
-    public string RepositoryDirectory => Path.Combine(Root, "repository", "os-base");
+    public string RepositoryDirectory => Path.Combine(Root, "repository", "lab");
     public string StateFile => Path.Combine(LabDirectory, "state.json");
     public string PrivateKeyFile => Path.Combine(LabDirectory, "id_ed25519");
     public string KnownHostsFile => Path.Combine(LabDirectory, "known_hosts");

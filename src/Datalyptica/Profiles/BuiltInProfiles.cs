@@ -122,7 +122,24 @@ public static class BuiltInProfiles
         Seed = new SeedFigures(15, 120, "480 GB", 10, "seed README, Per-Environment Scaling (Development: 15 VMs, 120 vCPUs, 480 GB RAM, 10 TB)"),
     };
 
-    public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr];
+    /// <summary>
+    /// The HA core that installs from Debian's packages, on 3 hosts of one machine (`lab up`): every quorum kept (etcd 3,
+    /// ZooKeeper 3, Sentinel 3, Patroni with a synchronous standby, two load balancers sharing VIPs, Alertmanager 2).
+    /// The sizes are what each lab host may use of a 2-core, 24 GiB machine, not what it has.
+    /// </summary>
+    public static readonly Profile Lab = new(
+        "lab", "lab", SiteRole.Primary,
+        "3 hosts on one machine (datalyptica lab): the HA core that installs from Debian's packages, every quorum kept",
+        AddressBase: 77,
+        Pools:
+        [
+            new Pool("lab", Tier.Catalog, 3, 2, 6, 40,
+                ["postgresql", "etcd", "zookeeper", "haproxy", "keepalived", "redis", "redis_sentinel"])
+                .WithFirst("prometheus", 2).WithFirst("alertmanager", 2),
+        ],
+        ObjectStorageTb: 1);
+
+    public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr, Lab];
 
     /// <summary>Accepts the full names and the short forms the design uses (dev, prod).</summary>
     public static Profile? Find(string name) => name.ToLowerInvariant() switch

@@ -14,12 +14,13 @@ namespace Datalyptica.Sites;
 public static class SiteWriter
 {
     /// <summary>Writes the site. <paramref name="secrets"/> are encrypted with <paramref name="vaultPassword"/>.</summary>
-    public static void Write(string directory, Site site, IReadOnlyDictionary<string, Secret> secrets, Secret vaultPassword, string? profile = null)
+    public static void Write(string directory, Site site, IReadOnlyDictionary<string, Secret> secrets, Secret vaultPassword, string? profile = null,
+        IEnumerable<KeyValuePair<string, InventoryValue>>? extraSiteVars = null)
     {
         // Each value gets its own salt and so its own PBKDF2 (10,000 rounds, ~8 ms): spread them over the cores.
         var vaulted = secrets.OrderBy(s => s.Key, StringComparer.Ordinal).AsParallel().AsOrdered().Select(s => KeyValuePair.Create(s.Key,
             (InventoryValue)new VaultedValue(AnsibleVault.Encrypt(s.Value.Reveal(), vaultPassword), InventoryValue.Generated))).ToList();
-        AnsibleInventoryWriter.Write(directory, ToDocument(site, profile, vaulted));
+        AnsibleInventoryWriter.Write(directory, ToDocument(site, profile, [.. extraSiteVars ?? [], .. vaulted]));
     }
 
     public static InventoryDocument ToDocument(Site site, string? profile, IEnumerable<KeyValuePair<string, InventoryValue>> extraSiteVars)

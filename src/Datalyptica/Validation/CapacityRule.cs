@@ -8,6 +8,14 @@ public sealed class CapacityRule : IValidationRule
 {
     public IEnumerable<Diagnostic> Check(Site site)
     {
+        // Lab hosts share one machine and declare what each may use, not what production needs: said once, not enforced.
+        if (site.Environment == "lab")
+        {
+            yield return new Diagnostic("DL405", Severity.Info,
+                "lab site: hosts share one machine, so role sizes (RAM, vCPU, disk) are not checked.",
+                "use a development, staging or production profile for real hosts.", null, SiteKeys.Environment);
+            yield break;
+        }
         foreach (var host in site.Hosts)
         {
             var needs = host.Needs;

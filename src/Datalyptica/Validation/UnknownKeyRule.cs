@@ -9,6 +9,7 @@ public sealed class UnknownKeyRule : IValidationRule
 {
     public static readonly IReadOnlySet<string> KnownKeys = ComponentCatalog.All.SelectMany(c => c.KnownKeys)
         .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName)).Concat(OsBase.SettingKeys)
+        .Concat([Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, Engine.Repository.AptSource.RepositoryListenKey, Engine.Repository.AptSource.RepositoryDirKey])
         .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Ansible's own variables (connection, privilege escalation) are always allowed.</summary>

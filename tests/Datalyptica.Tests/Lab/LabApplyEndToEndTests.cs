@@ -26,7 +26,7 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
     public async Task Prerequisites_converge_on_three_real_hosts_then_noop_then_a_broken_file_is_planned_and_repaired()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await LabRepository.EnsureOsBaseAsync(Options, output.WriteLine, timeout.Token);
+        await LabRepository.EnsureAsync(Options, output.WriteLine, timeout.Token);
         var lab = new LabManager(Options, output.WriteLine);
         var site = Path.Combine(Path.GetTempPath(), "dl-lab-apply-site-" + Guid.NewGuid().ToString("N")[..8]);
         try

@@ -35,7 +35,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
     public async Task Killed_apply_resumes_a_changed_host_key_stops_everything_and_no_secret_leaks()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(12));
-        await LabRepository.EnsureOsBaseAsync(Options, output.WriteLine, timeout.Token);
+        await LabRepository.EnsureAsync(Options, output.WriteLine, timeout.Token);
         var lab = new LabManager(Options, output.WriteLine);
         var site = Path.Combine(Path.GetTempPath(), "dl-lab-faults-site-" + Guid.NewGuid().ToString("N")[..8]);
         var journalDir = Path.Combine(site, ".datalyptica", "journal");

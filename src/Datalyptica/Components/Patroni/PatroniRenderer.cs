@@ -253,7 +253,7 @@ public sealed class PatroniRenderer : IComponentRenderer
                 ["basebackup"] = new Dictionary<string, object> { ["checkpoint"] = "fast" },
                 ["remove_data_directory_on_rewind_failure"] = false,
                 ["remove_data_directory_on_diverged_timelines"] = false,
-            }, $"Memory from this host's RAM less its other roles (PGTune): {host.RamGb} GB host, {PostgresLayout.BudgetMb(host) / 1024.0:0.#} GB for PostgreSQL.\n" +
+            }, $"Memory from this host's RAM less its other roles (PGTune): {host.RamGb} GB host, {PostgresLayout.BudgetMb(ctx) / 1024.0:0.#} GB for PostgreSQL.\n" +
                "A new replica restores from the pgBackRest repository (stanza " + stanza + ") and replays WAL; pg_basebackup from\n" +
                "the primary is the fallback. No data directory is ever removed automatically after a failed rewind.")
             .Add("watchdog", new Dictionary<string, object> { ["mode"] = "automatic", ["device"] = "/dev/watchdog", ["safety_margin"] = 5 },

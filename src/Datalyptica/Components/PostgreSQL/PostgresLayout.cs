@@ -65,9 +65,14 @@ public static class PostgresLayout
     /// <summary>PGTune's formulas (le0pard/pgtune configurationSlice.js, "web"/OLTP profile) over <see cref="BudgetMb"/>.</summary>
     public sealed record Memory(int SharedBuffersMb, int EffectiveCacheMb, int MaintenanceWorkMemMb, int WorkMemMb, int WalBuffersMb);
 
+    /// <summary>What PostgreSQL plans with on a lab host (hosts share one machine; production's 4 GB minimum does not apply).</summary>
+    public const int LabBudgetMb = 1024;
+
+    public static int BudgetMb(RenderContext ctx) => ctx.Site.Environment == "lab" ? LabBudgetMb : BudgetMb(ctx.Host);
+
     public static Memory MemoryFor(RenderContext ctx)
     {
-        var budget = BudgetMb(ctx.Host);
+        var budget = BudgetMb(ctx);
         var shared = SharedBuffersOverride(ctx) ?? budget / 4 / 128 * 128;
         var connections = MaxConnections(ctx.Site) + MaxWorkerProcesses(ctx);
         var work = Math.Max(4, (budget - shared) / (connections * 3));
