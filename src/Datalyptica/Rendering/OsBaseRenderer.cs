@@ -27,6 +27,7 @@ public sealed class OsBaseRenderer : IComponentRenderer
         foreach (var file in Chrony.Render(context)) yield return file;
         yield return HostAccounts.Sysusers(context);
         yield return HostAccounts.Tmpfiles(context);
+        foreach (var file in HostAccounts.PackageUserTmpfiles(context)) yield return file;
         yield return Nftables.Render(context);
     }
 

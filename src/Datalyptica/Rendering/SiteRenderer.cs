@@ -26,8 +26,8 @@ public static class SiteRenderer
     {
         var context = new RenderContext(index, host);
         var files = new List<RenderedFile>();
-        if (componentId is null or OsBaseRenderer.ComponentId)
-            files.AddRange(OsBaseRenderer.Instance.Render(context));
+        // The OS base also renders a folders file for some components (applied in their layer): filter by file, not renderer.
+        files.AddRange(OsBaseRenderer.Instance.Render(context).Where(f => componentId is null || f.Component == componentId));
         foreach (var component in ComponentCatalog.All)
         {
             if (componentId is not null && component.Id != componentId) continue;

@@ -98,7 +98,7 @@ public static class DesiredStateBuilder
         var fileResources = files.Select(FileResource.From).ToList();
         own.AddRange(fileResources);
 
-        if (component == OsBaseRenderer.ComponentId) own.AddRange(OsBaseCommands(files));
+        own.AddRange(AccountCommands(component, files));
         var sysctl = files.FirstOrDefault(f => f.Path.StartsWith("/etc/sysctl.d/", StringComparison.Ordinal));
         if (sysctl is not null) own.Add(SysctlResource.FromFile(sysctl.Path, sysctl.Content, component));
 
@@ -139,15 +139,16 @@ public static class DesiredStateBuilder
     }
 
     /// <summary>Service users and folders take effect when their files change (systemd-sysusers, systemd-tmpfiles).</summary>
-    private static IEnumerable<IResource> OsBaseCommands(List<RenderedFile> files)
+    private static IEnumerable<IResource> AccountCommands(string component, List<RenderedFile> files)
     {
+        var osBase = component == OsBaseRenderer.ComponentId;
         foreach (var file in files)
         {
             if (file.Path.StartsWith("/etc/sysusers.d/", StringComparison.Ordinal))
-                yield return new CommandResource("systemd-sysusers", $"systemd-sysusers {file.Path}", OsBaseRenderer.ComponentId)
+                yield return new CommandResource(osBase ? "systemd-sysusers" : $"systemd-sysusers-{component}", $"systemd-sysusers {file.Path}", component)
                     { OnChangeOf = [FileResource.IdFor(file.Path)] };
             else if (file.Path.StartsWith("/etc/tmpfiles.d/", StringComparison.Ordinal))
-                yield return new CommandResource("systemd-tmpfiles", $"systemd-tmpfiles --create {file.Path}", OsBaseRenderer.ComponentId)
+                yield return new CommandResource(osBase ? "systemd-tmpfiles" : $"systemd-tmpfiles:{file.Path}", $"systemd-tmpfiles --create {file.Path}", component)
                     { OnChangeOf = [FileResource.IdFor(file.Path)] };
         }
     }

@@ -74,5 +74,5 @@ public class AirflowRendererTests
             "vault_airflow_fernet_key", "vault_airflow_db_password", "vault_oauth_airflow_client_secret", "vault_s3_secret_key"));
 
     [Fact]
-    public void Renders_the_thousand_host_site_fast() => AppTests.FastOnThousandHosts("airflow");
+    public void Renders_the_thousand_host_site_fast() => AppTests.RendersOnThousandHosts("airflow");
 }

@@ -83,5 +83,5 @@ public class GrafanaRendererTests
             "vault_grafana_db_password", "vault_grafana_secret_key", "vault_oauth_grafana_client_secret"));
 
     [Fact]
-    public void Renders_the_thousand_host_site_fast() => AppTests.FastOnThousandHosts("grafana");
+    public void Renders_the_thousand_host_site_fast() => AppTests.RendersOnThousandHosts("grafana");
 }

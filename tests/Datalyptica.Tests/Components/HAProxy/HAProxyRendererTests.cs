@@ -184,13 +184,11 @@ public class HAProxyRendererTests
     }
 
     [Fact]
-    public void A_thousand_host_site_renders_fast()
+    public void A_thousand_host_site_renders_every_load_balancer()
     {
         var site = ProfileExpander.Expand(BuiltInProfiles.Production, hostCount: 1000, kafkaClusterId: "MkU3OEVBNTcwNTJENDM2Qk");
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        SiteRenderer.Render(site, componentId: "haproxy");
-        SiteRenderer.Render(site, componentId: "keepalived");
-        SiteRenderer.Render(site, componentId: Datalyptica.Rendering.OsBaseRenderer.ComponentId);
-        watch.Elapsed.TotalSeconds.ShouldBeLessThan(3);
+        // Speed is measured by bench/scale.sh; here: every load balancer gets its files.
+        foreach (var id in new[] { "haproxy", "keepalived" })
+            SiteRenderer.Render(site, componentId: id).Count(h => h.Files.Count > 0).ShouldBe(site.Hosts.Count(h => h.RoleGroups.Contains(id)));
     }
 }

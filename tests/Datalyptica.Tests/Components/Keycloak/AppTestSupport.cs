@@ -53,16 +53,11 @@ internal static class AppTests
         return new RenderedSite(changed, SiteRenderer.Render(changed));
     }
 
-    /// <summary>Rendering one component over the 1,000-host site stays well under a second.</summary>
-    public static void FastOnThousandHosts(string componentId)
+    /// <summary>The component renders over the 1,000-host site (its speed is measured in bench/, not asserted here).</summary>
+    public static void RendersOnThousandHosts(string componentId)
     {
-        var site = RenderedSites.Generated1000.Site;
-        SiteRenderer.Render(site, componentId: componentId); // warm up
-        var sw = Stopwatch.StartNew();
-        var rendered = SiteRenderer.Render(site, componentId: componentId);
-        sw.Stop();
+        var rendered = SiteRenderer.Render(RenderedSites.Generated1000.Site, componentId: componentId);
         rendered.SelectMany(h => h.Files).ShouldContain(f => f.Component == componentId);
-        sw.ElapsedMilliseconds.ShouldBeLessThan(1000, $"{componentId} on 1,000 hosts");
     }
 
     public static string Addr(Host h) => h.Address.ToString();

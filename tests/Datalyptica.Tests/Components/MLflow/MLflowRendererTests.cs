@@ -30,5 +30,5 @@ public class MLflowRendererTests
         AppTests.Sites.ToList().ForEach(s => AppTests.SecretsArePlaceholdersInPrivateFiles(s, "mlflow", "vault_mlflow_db_password", "vault_s3_access_key"));
 
     [Fact]
-    public void Renders_the_thousand_host_site_fast() => AppTests.FastOnThousandHosts("mlflow");
+    public void Renders_the_thousand_host_site_fast() => AppTests.RendersOnThousandHosts("mlflow");
 }

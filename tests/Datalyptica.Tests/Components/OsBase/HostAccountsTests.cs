@@ -25,15 +25,23 @@ public class HostAccountsTests
         {
             var sysusers = files.Single(f => f.Path == HostAccounts.SysusersPath);
             var tmpfiles = files.Single(f => f.Path == HostAccounts.TmpfilesPath);
-            using var root = new HostRoot([sysusers, tmpfiles]);
+            var componentTmpfiles = files.Where(f => f.Path.StartsWith("/etc/tmpfiles.d/datalyptica-folders-", StringComparison.Ordinal)).ToList();
+            using var root = new HostRoot([sysusers, tmpfiles, .. componentTmpfiles]);
             Directory.CreateDirectory(root.PathOf("/etc"));
             File.Copy("/etc/passwd", root.PathOf("/etc/passwd"), true);
             File.Copy("/etc/group", root.PathOf("/etc/group"), true);
             var users = Tool.Run("systemd-sysusers", [$"--root={root.Path}", root.PathOf(HostAccounts.SysusersPath)]);
             users.ExitCode.ShouldBe(0, $"{host.Name}: {users.Output}");
-            var dirs = Tool.Run("systemd-tmpfiles", [$"--root={root.Path}", "--create", root.PathOf(HostAccounts.TmpfilesPath)]);
-            dirs.ExitCode.ShouldBe(0, $"{host.Name}: {dirs.Output}");
-            dirs.Stderr.ShouldBeEmpty($"{host.Name}");
+            // The OS base file first (its own layer), then each component's (after its package made the user).
+            foreach (var path in componentTmpfiles.Select(f => f.Path).Prepend(HostAccounts.TmpfilesPath))
+            {
+                var dirs = Tool.Run("systemd-tmpfiles", [$"--root={root.Path}", "--create", root.PathOf(path)]);
+                dirs.ExitCode.ShouldBe(0, $"{host.Name} {path}: {dirs.Output}");
+                dirs.Stderr.ShouldBeEmpty($"{host.Name} {path}");
+            }
+            // The OS base layer runs before any component's package: it must name no user a package creates.
+            foreach (var account in ComponentCatalog.All.Select(ServiceAccounts.For).Where(a => a.CreatedByPackage && a.User != "root"))
+                tmpfiles.Content.ShouldNotContain($" {account.User} ", customMessage: $"{host.Name}: {account.User}");
 
             var created = File.ReadAllLines(root.PathOf("/etc/passwd")).Select(l => l.Split(':')).ToDictionary(p => p[0], p => p);
             foreach (var component in ComponentCatalog.All.Where(c => c.Roles.Any(host.Has)))
@@ -54,7 +62,7 @@ public class HostAccountsTests
             }
             // Nothing for components the host does not run.
             foreach (var component in ComponentCatalog.All.Where(c => !c.Roles.Any(host.Has)))
-                tmpfiles.Content.ShouldNotContain($" {PlatformPaths.Data(component.Id)} ");
+                files.ShouldNotContain(f => f.Path.StartsWith("/etc/tmpfiles.d/", StringComparison.Ordinal) && f.Content.Contains($" {PlatformPaths.Data(component.Id)} "));
         }
     }
 

@@ -162,12 +162,11 @@ public class PostgreSQLRendererTests
     }
 
     [Fact]
-    public void Rendering_the_1000_host_site_for_these_components_is_fast()
+    public void The_1000_host_site_renders_these_components()
     {
         var site = RenderedSites.Generated1000.Site;
-        SiteRenderer.Render(site, null, "postgresql");
-        var sw = Stopwatch.StartNew();
-        foreach (var id in new[] { "etcd", "postgresql", "patroni" }) SiteRenderer.Render(site, null, id);
-        sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1));
+        // Speed is measured by bench/scale.sh; here: each renders for its members.
+        foreach (var id in new[] { "etcd", "postgresql", "patroni" })
+            SiteRenderer.Render(site, null, id).SelectMany(h => h.Files).ShouldContain(f => f.Component == id);
     }
 }

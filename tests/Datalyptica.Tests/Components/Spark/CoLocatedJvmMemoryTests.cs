@@ -75,20 +75,10 @@ public partial class CoLocatedJvmMemoryTests
     }
 
     [Fact]
-    public void Rendering_these_components_for_1000_hosts_takes_well_under_a_second()
+    public void These_components_render_for_1000_hosts()
     {
         var site = RenderedSites.Generated1000.Site;
-        foreach (var id in Mine) SiteRenderer.Render(site, componentId: id); // warm-up (JIT)
-        // Best of three: the shared build machine is often busy; the best run is the renderers' own cost.
-        var best = long.MaxValue;
-        var files = 0;
-        for (var run = 0; run < 3; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            files = Mine.Sum(id => SiteRenderer.Render(site, componentId: id).Sum(h => h.Files.Count));
-            best = Math.Min(best, watch.ElapsedMilliseconds);
-        }
-        files.ShouldBeGreaterThan(2000);
-        best.ShouldBeLessThan(1000, $"{files} files took {best} ms");
+        // Speed is measured by bench/scale.sh; here: they render for the whole site.
+        Mine.Sum(id => SiteRenderer.Render(site, componentId: id).Sum(h => h.Files.Count)).ShouldBeGreaterThan(2000);
     }
 }
