@@ -94,13 +94,26 @@ internal static class PlanFlow
             return null;
         }
         var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
-        var secrets = source.IsConfigured && Directory.Exists(settings.Site)
-            ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
-            : new Dictionary<string, Secret>();
+        var site = loaded.Site;
+        var secrets = new Dictionary<string, Secret>();
+        if (source.IsConfigured && Directory.Exists(settings.Site))
+        {
+            var password = source.Resolve();
+            foreach (var (k, v) in SiteWriter.ReadSecrets(settings.Site, password)) secrets[k] = v;
+            // Certificates are issued once into SITE/pki (on the control node, never on a host) so rendering stays stable.
+            if (Pki.CertificateCatalog.Required(site).Count > 0)
+            {
+                var pki = Pki.SitePkiStore.Ensure(settings.Site, site, password, DateTimeOffset.UtcNow);
+                if (pki.CaCreated) io.Error.WriteLine($"created the site's certificate authority in {Path.Combine(settings.Site, Pki.SitePkiStore.Folder)}");
+                if (pki.Issued > 0) io.Error.WriteLine($"issued {pki.Issued} certificate(s) into {Path.Combine(settings.Site, Pki.SitePkiStore.Folder)} (keys vault-encrypted)");
+                site = site with { Pki = pki.Pki };
+                foreach (var (k, v) in pki.Keys) secrets[k] = v;
+            }
+        }
         Engine.EngineTrace.Mark("site validated, secrets read");
-        var desired = DesiredStateBuilder.Build(loaded.Site, SiteRenderer.Render(loaded.Site), ArtifactCatalog.FromSite(loaded.Site));
+        var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
         Engine.EngineTrace.Mark("rendered, desired state built");
-        return new Prepared(loaded.Site, desired, secrets);
+        return new Prepared(site, desired, secrets);
     }
 
     public static PlanOptions Options(Prepared p, int parallel) =>

@@ -37,7 +37,9 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
             io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) before rendering.");
             return DatalypticaCli.Failed;
         }
-        var rendered = SiteRenderer.Render(loaded.Site, settings.Host, settings.Component);
+        // Certificates issued by plan/apply are shown as they are; keys stay placeholders (render never reads the vault).
+        var site = Directory.Exists(settings.Site) && Pki.SitePkiStore.LoadPublic(settings.Site, loaded.Site) is { } pki ? loaded.Site with { Pki = pki } : loaded.Site;
+        var rendered = SiteRenderer.Render(site, settings.Host, settings.Component);
         var count = RenderOutput.Write(settings.Out, rendered);
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new

@@ -67,6 +67,9 @@ public sealed record Site(
     /// <summary>The folder the site was read from, if any.</summary>
     public string? Directory { get; init; }
 
+    /// <summary>The public half of the site's PKI (CA and issued certificates), once plan/apply issued them.</summary>
+    public Pki.SitePki? Pki { get; init; }
+
     /// <summary>Object storage the site plans for, in TB (it is external, so it is not a host's disk).</summary>
     public int ObjectStorageTb { get; init; }
 

@@ -29,6 +29,9 @@ public sealed class HAProxyRenderer : IComponentRenderer
     public IEnumerable<RenderedFile> Render(RenderContext context)
     {
         yield return new RenderedFile("haproxy", ConfigPath, Config(context));
+        // The site's own certificate unless the site names its own PEM (haproxy_tls_certificate).
+        if (SiteVars.String(context, CertificateKey) is null)
+            yield return Pki.TlsFiles.Combined(context, Component, Pki.CertificateCatalog.HAProxyFrontend, DefaultCertificate, "haproxy");
     }
 
     /// <summary>

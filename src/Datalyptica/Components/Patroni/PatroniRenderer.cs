@@ -34,6 +34,7 @@ public sealed class PatroniRenderer : IComponentRenderer
             Mode = Modes.Private | UnixFileMode.UserExecute | UnixFileMode.GroupExecute,
         };
         yield return ctx.File(component, DropInPath, DropIn()) with { Kind = FileKind.SystemdUnit };
+        foreach (var f in Pki.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdClient, $"{PkiDir}/etcd-client.crt", $"{PkiDir}/etcd-client.key", $"{PkiDir}/etcd-ca.crt", "postgres")) yield return f;
     }
 
     public static string Scope(Site site) =>
