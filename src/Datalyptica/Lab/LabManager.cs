@@ -442,6 +442,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             // Clients, operators and the control node all sit on the bridge.
             [Components.OsBaseLayer.FirewallPolicy.ClientNetworksKey] = InventoryValue.From(new[] { labNetwork }),
             [Components.OsBaseLayer.FirewallPolicy.AdminNetworksKey] = InventoryValue.From(new[] { labNetwork }),
+            // The machine's hard open-files limit (20,000 here) caps every lab host; HAProxy needs about 2 per connection.
+            [Components.HAProxy.HAProxyRenderer.MaxConnKey] = InventoryValue.From(4000),
         };
 
         var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);

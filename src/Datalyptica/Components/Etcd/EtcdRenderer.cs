@@ -96,6 +96,8 @@ public sealed class EtcdRenderer : IComponentRenderer
                 "Once a member has a data dir, etcd ignores initial-cluster* altogether.")
             .Add("strict-reconfig-check", true, "Refuse membership changes that would lose quorum.")
             .Add("enable-v2", false, "Patroni uses the v3 API (etcd3); v2 keys are not visible to v3 clients anyway.")
+            .Add("enable-grpc-gateway", true, "Patroni's etcd3 client speaks JSON to the gateway (/v3/...). The flag defaults to true, but a config\n" +
+                 "file starts from zero values: without this line etcd answers 404 and Patroni never finds the cluster (seen on the lab).")
             .Add("heartbeat-interval", heartbeat,
                 "autobase's 1000/5000 ms rather than upstream's 100/1000: VMs on shared storage see fsync stalls that would\n" +
                 "cause leader churn at 1 s. An etcd election (5 s) still completes inside Patroni's retry_timeout (10 s), so an\n" +
