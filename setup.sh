@@ -18,6 +18,8 @@ packages+=(openssh-server dpkg-dev)
 packages+=(sudo)
 # The lab: systemd-nspawn (systemd-container) boots the hosts; debootstrap builds their base image.
 packages+=(systemd-container debootstrap)
+# The lab's S3 server: s3rver from npm (node, npm), with its common-prefix fix applied by patch.
+packages+=(nodejs npm patch)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -36,6 +36,8 @@ public sealed record LabObjectStoreOptions
     public required string Address { get; init; }
     public int Port { get; init; } = DefaultPort;
     public TimeSpan StartWait { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Apply the common-prefix fix (always, except to show what it fixes on a separate unpatched copy).</summary>
+    public bool ApplyPatch { get; init; } = true;
 
     public string Endpoint => $"https://{DnsName}:{Port}";
     public string PackageDirectory => Path.Combine(InstallDirectory, "node_modules", "s3rver");
@@ -121,7 +123,7 @@ public sealed class LabObjectStore(LabObjectStoreOptions options, Action<string>
             installed = true;
         }
         var patched = false;
-        if (!IsPatched(options.PackageDirectory))
+        if (options.ApplyPatch && !IsPatched(options.PackageDirectory))
         {
             var patchFile = Path.Combine(options.InstallDirectory, "s3rver-common-prefixes.patch");
             File.WriteAllText(patchFile, PatchText());
