@@ -49,6 +49,17 @@ public sealed record LabObjectStoreOptions
     public string StateFile => Path.Combine(StateDirectory, "state.json");
     public string LogFile => Path.Combine(StateDirectory, "s3rver.log");
 
+    /// <summary>
+    /// The site's object store for this server (what the lab site carries under datalyptica_object_store). The vault
+    /// must hold vault_s3_access_key = <see cref="AccessKeyId"/>; vault_s3_secret_key may be anything (never checked).
+    /// </summary>
+    public Model.ObjectStore SiteObjectStore(string caCertificatePem) =>
+        new(Endpoint, Region, Buckets, new Model.SecretRef("vault_s3_access_key"), new Model.SecretRef("vault_s3_secret_key"))
+        {
+            PathStyle = true,
+            CaCertificate = caCertificatePem,
+        };
+
     /// <summary>The lab's store: on the bridge address, port 9000, installed once under the lab root.</summary>
     public static LabObjectStoreOptions ForLab(LabOptions lab) => new()
     {
