@@ -7,7 +7,9 @@ using Datalyptica.Lab;
 using Datalyptica.Lab.ObjectStore;
 using Datalyptica.Model;
 using Datalyptica.Rendering.Formats;
+using Datalyptica.Engine.Transport;
 using Datalyptica.Tests.Components.Patroni;
+using Datalyptica.Tests.Engine.Transport;
 using Datalyptica.Tests.Rendering;
 using Xunit.Abstractions;
 
@@ -17,7 +19,8 @@ namespace Datalyptica.Tests.Lab.ObjectStore;
 /// The lab's S3 server (real s3rver from npm, patched, HTTPS with the lab CA) on 127.0.0.1, and a real PostgreSQL 15
 /// cluster archiving to it through the real pgBackRest with the rendered repository settings. No lab hosts needed.
 /// </summary>
-public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output) : IDisposable
+[Collection(SshdCollection.Name)]
+public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixture sshd) : IDisposable
 {
     private const string PgBin = "/usr/lib/postgresql/15/bin";
     private const string Stanza = "loopback";
@@ -150,6 +153,69 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output) : IDisposa
         var walAfter = after.Where(k => k.StartsWith(archive + "/", StringComparison.Ordinal) && k.Contains("/0000", StringComparison.Ordinal)).ToList();
         walAfter.Count.ShouldBeLessThan(oldestWal.Count, "WAL older than the oldest kept backup expires with it");
         after.Count.ShouldBeLessThan(before.Count);
+    }
+
+    /// <summary>
+    /// The `backup` verb's operations over the engine's real SSH transport (loopback sshd) against the real cluster:
+    /// leader found, stanza ensured twice (idempotent), full backup, info, and restore-test into a scratch folder with
+    /// a throw-away postgres whose query proves the point in time; the running cluster keeps its rows and the scratch
+    /// folder is gone afterwards.
+    /// </summary>
+    [Fact]
+    public async Task Backup_verb_operations_over_ssh_back_up_and_restore_test_without_touching_the_cluster()
+    {
+        RequireRoot();
+        _store = NewStore("verb");
+        await _store.StartAsync(CancellationToken.None);
+        var site = RenderedSites.Production.Site with
+        {
+            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
+            {
+                Endpoint = _store.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(),
+                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] },
+            },
+        };
+        var rendered = IniText.Parse(PgSites.Files(PgSites.WithPostgres(site, "15.0"), "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content);
+        var pgData = Path.Combine(_root, "pgdata");
+        var port = FreePort();
+        var config = WriteLoopbackConfig(rendered["global"], pgData, port);
+        InitCluster(pgData, port, archive: $"pgbackrest --config={config} --stanza={Stanza} archive-push %p");
+        Sql(port, "CREATE TABLE marks (id serial PRIMARY KEY, phase text NOT NULL)");
+        Sql(port, "INSERT INTO marks (phase) SELECT 'before' FROM generate_series(1, 100)");
+
+        // As on a host, except: pgBackRest's config comes from PGBACKREST_CONFIG, and the store's name resolves in a
+        // private mount namespace (see AsPostgres).
+        var wrapper = Path.Combine(_root, "as-postgres");
+        File.WriteAllText(wrapper, "#!/bin/sh\nexec unshare --mount --propagation private sh -c " +
+            "'mount --bind \"$0\" /etc/hosts && PGBACKREST_CONFIG=\"$1\" && export PGBACKREST_CONFIG && shift && exec runuser -u postgres -- \"$@\"' " +
+            $"{Path.Combine(_root, "etc-hosts")} {config} \"$@\"\n");
+        File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
+        var target = new PgBackRestTarget(Stanza, PgBin, [new PgMember("loopback", port, Path.Combine(_root, "sock"))]) { AsPostgres = wrapper };
+        await using var ssh = await sshd.ConnectAsync(sshd.Server.Connection(sshd.ClientKey, hostName: "loopback"));
+        var operations = new PgBackRestOperations(target, _ => ssh, output.WriteLine);
+
+        var leader = await operations.FindLeaderAsync(CancellationToken.None);
+        leader.HostName.ShouldBe("loopback");
+        await operations.EnsureStanzaAsync(leader, CancellationToken.None);
+        await operations.EnsureStanzaAsync(leader, CancellationToken.None); // idempotent
+        var took = await operations.FullBackupAsync(leader, CancellationToken.None);
+        output.WriteLine($"full backup over SSH: {took.TotalSeconds:0.00} s");
+        (await operations.InfoAsync(leader, CancellationToken.None)).ShouldHaveSingleItem().Type.ShouldBe("full");
+
+        Thread.Sleep(1100);
+        var recoveryTarget = Sql(port, "SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.USOF')");
+        Thread.Sleep(1100);
+        Sql(port, "INSERT INTO marks (phase) SELECT 'after' FROM generate_series(1, 70)");
+        Sql(port, "SELECT pg_switch_wal()");
+        Pg("check", config);
+
+        var restored = await operations.RestoreTestAsync(leader, recoveryTarget,
+            "SELECT count(*) FILTER (WHERE phase = 'before') || '/' || count(*) FILTER (WHERE phase = 'after') FROM marks", keep: false, CancellationToken.None);
+        output.WriteLine($"restore-test over SSH: restore {restored.Restore.TotalSeconds:0.00} s, recovery {restored.Recovery.TotalSeconds:0.00} s");
+        restored.QueryResult.ShouldBe("100/0");
+        restored.ScratchDirectory.ShouldStartWith(PgBackRestOperations.ScratchRoot + "/" + PgBackRestOperations.ScratchPrefix);
+        Directory.Exists(restored.ScratchDirectory).ShouldBeFalse("the scratch folder is removed");
+        Sql(port, "SELECT count(*) FROM marks").ShouldBe("170", "the running cluster is untouched");
     }
 
     private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port)
