@@ -18,6 +18,10 @@ packages+=(openssh-server dpkg-dev)
 packages+=(sudo)
 # The lab: systemd-nspawn (systemd-container) boots the hosts; debootstrap builds their base image.
 packages+=(systemd-container debootstrap)
+# The lab's S3 server: s3rver from npm (node, npm), with its common-prefix fix applied by patch. Debian's npm
+# package only where npm is missing: a nodejs build that ships its own npm conflicts with it.
+packages+=(nodejs patch)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -87,6 +87,9 @@ public static class DatalypticaCli
                     .WithExample("lab", "ssh", "lab01");
                 lab.AddCommand<LabDownCommand>("down").WithDescription("Stop the hosts, remove overlays, bridge and state (the cached image stays).");
             });
+            config.AddCommand<BackupCommand>("backup")
+                .WithDescription("pgBackRest on the Patroni leader: full, info, expire, or restore-test --target TIME into a scratch folder.")
+                .WithExample("backup", "site", "restore-test", "--target", "2026-11-26 01:02:03+00");
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
         });

@@ -104,6 +104,7 @@ public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
     {
         var lab = new LabManager(settings.Options());
         var hosts = await lab.StatusAsync(cancellation);
+        var store = lab.ObjectStore().Status();
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new
@@ -112,6 +113,7 @@ public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
                 lab = settings.Name,
                 up = hosts.Count > 0,
                 hosts = hosts.Select(h => new { host = h.Host, address = h.Address, pid = h.Pid, running = h.Running, sshOk = h.SshOk, sshError = h.SshError }),
+                objectStore = new { store.Endpoint, store.Address, store.Port, store.Pid, store.Running },
             });
             return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
         }
@@ -125,6 +127,8 @@ public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
             table.AddRow(h.Host, h.Address, h.Pid?.ToString() ?? "-", h.Running ? "[green]yes[/]" : "[red]no[/]",
                 h.SshOk ? "[green]ok[/]" : $"[red]{Markup.Escape(h.SshError ?? "failed")}[/]");
         io.Out.Write(table);
+        io.Out.MarkupLine($"S3 server (s3rver, test double) {Markup.Escape(store.Endpoint)} on {store.Address}:{store.Port}: " +
+            (store.Running ? $"[green]running[/], pid {store.Pid}" : "[red]not running[/]"));
         return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
     }
 }

@@ -60,6 +60,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             var statuses = await StatusAsync(cancellation);
             if (existing.Hosts.Count == hostCount && statuses.All(s => s.Running && s.SshOk))
             {
+                await ObjectStore().StartAsync(cancellation); // no-op when it runs; its CA goes into the site
                 WriteSite(existing, site);
                 await LabRepository.EnsureAsync(options, _log, cancellation);
                 return new LabUpResult(existing.Image, null, total.Elapsed, [], site, AlreadyUp: true);
@@ -114,6 +115,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
                 }).ToList(),
             };
             state.Save(options.StateFile);
+            await ObjectStore().StartAsync(cancellation); // on the bridge address: before the site, which carries its CA
             WriteSite(state, site);
             await LabRepository.EnsureAsync(options, _log, cancellation);
             return new LabUpResult(image, built, total.Elapsed, timings, site, AlreadyUp: false);
@@ -235,6 +237,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         }
     }
 
+    /// <summary>The lab's S3 server (s3rver, a test double) on the bridge address; started by up, stopped by down.</summary>
+    public ObjectStore.LabObjectStore ObjectStore() => new(Lab.ObjectStore.LabObjectStoreOptions.ForLab(options), _log);
+
     public HostConnection Connection(LabHostState host) => new(host.Name, host.Address)
     {
         PrivateKeyFile = options.PrivateKeyFile,
@@ -298,6 +303,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             if (result == StopOutcome.Stopped) stopped++;
             if (result == StopOutcome.Killed) killed++;
         }
+
+        await ObjectStore().StopAsync(cancellation); // by its recorded PID; its data goes with the lab folder
 
         var unmounted = 0;
         if (Directory.Exists(options.LabDirectory))

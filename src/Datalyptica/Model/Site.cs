@@ -32,6 +32,11 @@ public sealed record ObjectStore(
     SecretRef SecretKey)
 {
     public bool PathStyle { get; init; } = true;
+    /// <summary>
+    /// PEM of the CA that signed the endpoint's TLS certificate, when it is not one the hosts already trust (a private
+    /// CA, the lab's). Public, not a secret. Rendered to a file on the hosts that talk to the store.
+    /// </summary>
+    public string? CaCertificate { get; init; }
     public SourceRef? Source { get; init; }
 
     public static readonly IReadOnlyList<string> BucketPurposes = ["warehouse", "staging", "backups", "ml", "logs"];

@@ -277,8 +277,24 @@ public static partial class SiteLoader
             return new ObjectStore(Str("endpoint"), Str("region"), buckets, Reference("access_key"), Reference("secret_key"))
             {
                 PathStyle = m["path_style"] is not InventoryScalar { Value: false },
+                CaCertificate = CaCertificate(m),
                 Source = Ref(m.Location),
             };
+        }
+
+        /// <summary>ca_certificate: one or more PEM certificates (a private CA for the endpoint's TLS); optional.</summary>
+        private string? CaCertificate(InventoryMapping m)
+        {
+            var text = (m["ca_certificate"] as InventoryScalar)?.AsString()?.Trim();
+            if (string.IsNullOrEmpty(text)) return null;
+            if (!text.StartsWith("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal) || !text.EndsWith("-----END CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                Error("DL542", $"{SiteKeys.ObjectStore}.ca_certificate is not a PEM certificate.",
+                    "paste the CA's certificate as a block scalar (ca_certificate: |) from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
+                    m["ca_certificate"]!.Location, $"{SiteKeys.ObjectStore}.ca_certificate");
+                return null;
+            }
+            return text + "\n";
         }
 
         private IReadOnlyDictionary<string, string> ReadVersions(IReadOnlyDictionary<string, InventoryValue> vars)

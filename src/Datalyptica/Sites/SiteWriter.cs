@@ -49,7 +49,7 @@ public static class SiteWriter
                 ["buckets"] = store.Buckets.ToDictionary(b => b.Key, b => (object?)b.Value),
                 ["access_key"] = store.AccessKey.ToString(),
                 ["secret_key"] = store.SecretKey.ToString(),
-            });
+            }.Concat(store.CaCertificate is { } ca ? [new("ca_certificate", ca)] : Array.Empty<KeyValuePair<string, object?>>()).ToDictionary());
         foreach (var (key, setting) in site.Vars.Where(v => !SiteKeys.SiteWide.Contains(v.Key)))
             allVars[key] = V(setting.Value);
         foreach (var (key, value) in extraSiteVars) allVars[key] = value;

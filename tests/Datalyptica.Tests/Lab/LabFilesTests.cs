@@ -29,7 +29,7 @@ public sealed class LabFilesTests
         hosts.ShouldContain("10.77.0.11\tlab01\n");
         hosts.ShouldContain("10.77.0.12\tlab02\n");
         hosts.ShouldContain("10.77.0.13\tlab03\n");
-        hosts.ShouldContain("10.77.0.1\tlab-control\n");
+        hosts.ShouldContain("10.77.0.1\tlab-control s3.lab.datalyptica.internal\n");
         hosts.Split('\n').Count(l => l.EndsWith("\tlab02", StringComparison.Ordinal)).ShouldBe(1);
         var resolv = LabHostFiles.ResolvConf();
         resolv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(l => l.StartsWith('#'));

@@ -181,6 +181,26 @@ public class SiteRoundTripTests
     }
 
     [Fact]
+    public void The_object_stores_CA_certificate_survives_write_and_load_and_a_non_PEM_one_is_DL542()
+    {
+        var ca = Datalyptica.Lab.ObjectStore.LabCertificates.CreateCa("round trip CA", TimeSpan.FromDays(1)).CertificatePem;
+        var site = ProfileExpander.Expand(BuiltInProfiles.Development);
+        site = site with { ObjectStore = site.ObjectStore! with { CaCertificate = ca } };
+        using (var dir = SiteDir.Write(site))
+            dir.Load().Site!.ObjectStore!.CaCertificate.ShouldBe(ca.TrimEnd() + "\n");
+        using (var dir = SiteDir.Write(site))
+        {
+            var all = System.IO.Path.Combine(dir.Path, "group_vars", "all.yml");
+            var text = File.ReadAllText(all);
+            var start = text.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
+            File.WriteAllText(all, text[..start] + "not-a-certificate-" + text[(start + 27)..]);
+            var d = dir.Load().Diagnostics.Single(x => x.Code == "DL542");
+            d.Key.ShouldBe("datalyptica_object_store.ca_certificate");
+            d.Fix.ShouldContain("BEGIN CERTIFICATE");
+        }
+    }
+
+    [Fact]
     public void A_host_missing_from_every_tier_is_named_with_the_tiers_to_choose_from()
     {
         using var dir = SiteDir.Of(BuiltInProfiles.Development);

@@ -14,6 +14,8 @@ public static class PgBackRest
     /// <summary>Debian's path; it wins over the package's old /etc/pgbackrest.conf, which pgBackRest reads only when this one is missing.</summary>
     public const string ConfigPath = "/etc/pgbackrest/pgbackrest.conf";
     public const string PkiDir = "/etc/pgbackrest/pki";
+    /// <summary>The object store's private CA (site key datalyptica_object_store.ca_certificate), when it has one.</summary>
+    public const string ObjectStoreCaPath = "/etc/pgbackrest/object-store-ca.crt";
     public const string SpoolPath = "/var/spool/pgbackrest";
     /// <summary>Debian's log folder, rotated by the package's /etc/logrotate.d/pgbackrest.</summary>
     public const string LogPath = "/var/log/pgbackrest";
@@ -21,6 +23,9 @@ public static class PgBackRest
     /// <summary>The CN of the client certificate members present to each other's TLS server.</summary>
     public const string ClientCn = "pgbackrest-client";
     public const int DefaultRetentionFullDays = 30;
+    public const string RetentionFullKey = "pgbackrest_retention_full";
+    /// <summary>time (days, the default, as autobase) or count (full backups kept; the lab's choice, so expire acts at once).</summary>
+    public const string RetentionFullTypeKey = "pgbackrest_retention_full_type";
 
     public static string ArchivePushCommand(Site site) => $"pgbackrest --stanza={PostgresLayout.Stanza(site)} archive-push %p";
     public static string ArchiveGetCommand(Site site) => $"pgbackrest --stanza={PostgresLayout.Stanza(site)} archive-get %f \"%p\"";
@@ -34,7 +39,10 @@ public static class PgBackRest
         var endpoint = new Uri(store.Endpoint);
         var bucket = store.Buckets.TryGetValue("backups", out var b) ? b
             : throw new InvalidOperationException($"the object store of site {site.Name} has no 'backups' bucket. Fix: add one to {SiteKeys.ObjectStore}.");
-        var retention = site.IntVar("pgbackrest_retention_full", DefaultRetentionFullDays);
+        var retention = site.IntVar(RetentionFullKey, DefaultRetentionFullDays);
+        var retentionType = site.Var(RetentionFullTypeKey)?.AsString() ?? "time";
+        if (retentionType is not ("time" or "count"))
+            throw new InvalidOperationException($"{RetentionFullTypeKey} is '{retentionType}' on site {site.Name}. Fix: set it to time (days) or count (full backups).");
         var dataDiskGb = host.Disks.Count > 0 ? host.Disks.Max(d => d.SizeGb) : 100;
         var stanza = PostgresLayout.Stanza(site);
         var sb = new StringBuilder();
@@ -49,14 +57,18 @@ public static class PgBackRest
             sb.Append("# pgBackRest speaks only HTTPS to S3: this endpoint's scheme is not https and must be fronted by TLS.\n");
         sb.Append($"repo1-s3-bucket={bucket}\n");
         sb.Append($"repo1-s3-region={store.Region}\n");
+        if (store.CaCertificate is not null)
+            sb.Append($"# The store's certificate is signed by a private CA (the site's ca_certificate); TLS is still verified against it.\nrepo1-storage-ca-file={ObjectStoreCaPath}\n");
         if (store.PathStyle)
             sb.Append("# Path-style URIs (bucket in the path, not the host name), as MinIO and Ceph RGW expect.\nrepo1-s3-uri-style=path\n");
         sb.Append($"repo1-s3-key={ctx.Secret(store.AccessKey.VarName)}\n");
         sb.Append($"repo1-s3-key-secret={ctx.Secret(store.SecretKey.VarName)}\n");
         sb.Append("repo1-path=/pgbackrest\n");
-        sb.Append($"# Keep every full backup needed to restore to any point of the last {retention} days (retention by time, as autobase);\n");
-        sb.Append("# WAL expires with them.\n");
-        sb.Append("repo1-retention-full-type=time\n");
+        sb.Append(retentionType == "time"
+            ? $"# Keep every full backup needed to restore to any point of the last {retention} days (retention by time, as autobase);\n"
+            : $"# Keep the newest {retention} full backups (retention by count) and what depends on them;\n");
+        sb.Append("# WAL older than the oldest kept backup expires with them (expire runs after every backup).\n");
+        sb.Append($"repo1-retention-full-type={retentionType}\n");
         sb.Append($"repo1-retention-full={retention}\n");
         sb.Append("# Small files bundled into larger objects: far fewer S3 requests. repo1-block (block incremental) needs\n");
         sb.Append("# pgBackRest 2.46+; Debian 12's 2.45 refuses it without --beta, so it is not set.\n");

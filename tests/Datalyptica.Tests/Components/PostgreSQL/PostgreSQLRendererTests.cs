@@ -93,6 +93,35 @@ public class PostgreSQLRendererTests
         Problems(Tool.Run("pgbackrest", [$"--config={config}", $"--stanza={site.Site.Name}", "help", "backup"])).ShouldNotBeEmpty();
     }
 
+    /// <summary>The lab's shape: a private CA for the store (rendered next to the config) and retention by count.</summary>
+    [Fact]
+    public void A_private_CA_and_retention_by_count_render_and_real_pgbackrest_accepts_them()
+    {
+        var ca = Datalyptica.Lab.ObjectStore.LabCertificates.CreateCa("render test CA", TimeSpan.FromDays(1)).CertificatePem;
+        var site = RenderedSites.Production.Site;
+        site = site with { ObjectStore = site.ObjectStore! with { CaCertificate = ca } };
+        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "count"), PgBackRest.RetentionFullKey, 2);
+        var files = PgSites.Files(site, "pg01");
+        var caFile = files.Single(f => f.Path == PgBackRest.ObjectStoreCaPath);
+        caFile.Content.ShouldBe(ca);
+        var config = files.Single(f => f.Path == PgBackRest.ConfigPath);
+        var global = IniText.Parse(config.Content)["global"];
+        global["repo1-storage-ca-file"].ShouldBe(PgBackRest.ObjectStoreCaPath);
+        global["repo1-retention-full-type"].ShouldBe("count");
+        global["repo1-retention-full"].ShouldBe("2");
+        global.ShouldNotContainKey("repo1-storage-verify-tls"); // verification stays on
+
+        using var root = new HostRoot([config, caFile]);
+        var path = root.PathOf(PgBackRest.ConfigPath);
+        File.WriteAllText(path, File.ReadAllText(path).Replace(PgBackRest.ObjectStoreCaPath, root.PathOf(PgBackRest.ObjectStoreCaPath)));
+        var r = Tool.Run("pgbackrest", [$"--config={path}", $"--stanza={site.Name}", "help", "expire"]);
+        r.ExitCode.ShouldBe(0, r.Output);
+        Problems(r).ShouldBeEmpty(r.Output);
+
+        var error = Should.Throw<Exception>(() => PgSites.Files(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "weekly"), "pg01"));
+        (error is AggregateException a ? a.Flatten().InnerExceptions.First() : error).Message.ShouldContain("Fix: set it to time");
+    }
+
     private static List<string> Problems(Tool.Result r) =>
         r.Output.Split('\n').Where(l => l.StartsWith("WARN:", StringComparison.Ordinal) || l.StartsWith("ERROR:", StringComparison.Ordinal)).ToList();
 

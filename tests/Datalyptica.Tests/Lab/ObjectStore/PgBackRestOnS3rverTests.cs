@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Lab;
+using Datalyptica.Lab.ObjectStore;
+using Datalyptica.Model;
+using Datalyptica.Rendering.Formats;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Tests.Components.Patroni;
+using Datalyptica.Tests.Engine.Transport;
+using Datalyptica.Tests.Rendering;
+using Xunit.Abstractions;
+
+namespace Datalyptica.Tests.Lab.ObjectStore;
+
+/// <summary>
+/// The lab's S3 server (real s3rver from npm, patched, HTTPS with the lab CA) on 127.0.0.1, and a real PostgreSQL 15
+/// cluster archiving to it through the real pgBackRest with the rendered repository settings. No lab hosts needed.
+/// </summary>
+[Collection(SshdCollection.Name)]
+public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixture sshd) : IDisposable
+{
+    private const string PgBin = "/usr/lib/postgresql/15/bin";
+    private const string Stanza = "loopback";
+    private readonly string _root = Directory.CreateTempSubdirectory("dl-s3-").FullName;
+    private readonly List<string> _clusters = [];
+    private LabObjectStore? _store;
+
+    /// <summary>The cached install under the default lab root, as `lab up` uses it (installed once per machine).</summary>
+    private LabObjectStore NewStore(string name) => new(new LabObjectStoreOptions
+    {
+        InstallDirectory = LabObjectStoreOptions.ForLab(new LabOptions()).InstallDirectory,
+        StateDirectory = Path.Combine(_root, name),
+        Address = "127.0.0.1",
+        Port = FreePort(),
+    }, output.WriteLine);
+
+    [Fact]
+    public async Task The_store_installs_once_patches_idempotently_serves_HTTPS_for_its_name_and_stops_by_its_PID()
+    {
+        _store = NewStore("store");
+        var clock = Stopwatch.StartNew();
+        var install = await _store.EnsureInstalledAsync(CancellationToken.None);
+        output.WriteLine($"s3rver install: {(install.Installed ? "cold" : "cached")} {install.Elapsed.TotalSeconds:0.00} s, patched now: {install.Patched}");
+        LabObjectStore.IsPatched(_store.Options.PackageDirectory).ShouldBeTrue();
+        var again = await _store.EnsureInstalledAsync(CancellationToken.None);
+        again.Installed.ShouldBeFalse();
+        again.Patched.ShouldBeFalse("the patch is already there: applying it again must be a no-op");
+
+        clock.Restart();
+        var state = await _store.StartAsync(CancellationToken.None);
+        output.WriteLine($"s3rver start to HTTPS answering: {clock.Elapsed.TotalSeconds:0.00} s (pid {state.Pid})");
+        LabSystem.IsSame(state.Pid, state.PidStart).ShouldBeTrue();
+        File.ReadAllText($"/proc/{state.Pid}/cmdline").ShouldContain("s3rver.js", customMessage: "the recorded PID must be node's own, not a wrapper's");
+        (await _store.StartAsync(CancellationToken.None)).Pid.ShouldBe(state.Pid, "start is idempotent");
+        _store.Status().Running.ShouldBeTrue();
+
+        using var cert = X509Certificate2.CreateFromPem(File.ReadAllText(_store.Options.ServerCertificateFile));
+        cert.MatchesHostname(LabObjectStoreOptions.DnsName).ShouldBeTrue();
+        foreach (var bucket in LabObjectStoreOptions.Buckets.Values)
+            Directory.Exists(Path.Combine(_store.Options.DataDirectory, bucket)).ShouldBeTrue($"bucket {bucket} configured at start");
+
+        (await _store.StopAsync(CancellationToken.None)).ShouldBeTrue();
+        LabSystem.IsSame(state.Pid, state.PidStart).ShouldBeFalse();
+        _store.Status().Running.ShouldBeFalse();
+        (await _store.StopAsync(CancellationToken.None)).ShouldBeFalse("stop is safe to repeat");
+    }
+
+    [Fact]
+    public async Task Backup_archive_point_in_time_restore_and_expire_really_delete_objects()
+    {
+        RequireRoot();
+        _store = NewStore("pitr");
+        await _store.StartAsync(CancellationToken.None);
+        var bucket = LabObjectStoreOptions.Buckets["backups"];
+
+        // The rendered pgBackRest file for a site whose object store is this server, retention by count (2 fulls).
+        var site = PgSites.WithPostgres(RenderedSites.Production.Site, "15.0") with
+        {
+            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
+            {
+                Endpoint = _store.Options.Endpoint,
+                Region = LabObjectStoreOptions.Region,
+                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = bucket },
+                CaCertificate = _store.CaCertificatePem(),
+            },
+        };
+        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "count"), PgBackRest.RetentionFullKey, 2);
+        var files = PgSites.Files(site, "pg01");
+        var rendered = IniText.Parse(files.Single(f => f.Path == PgBackRest.ConfigPath).Content);
+        files.Single(f => f.Path == PgBackRest.ObjectStoreCaPath).Content.ShouldBe(_store.CaCertificatePem());
+        rendered["global"]["repo1-storage-ca-file"].ShouldBe(PgBackRest.ObjectStoreCaPath);
+
+        var pgData = Path.Combine(_root, "pgdata");
+        var port = FreePort();
+        var config = WriteLoopbackConfig(rendered["global"], pgData, port);
+        InitCluster(pgData, port, archive: $"pgbackrest --config={config} --stanza={Stanza} archive-push %p");
+
+        Pg("stanza-create", config);
+        Pg("check", config); // archive_command really pushes a WAL segment to S3
+        Sql(port, "CREATE TABLE marks (id serial PRIMARY KEY, phase text NOT NULL, at timestamptz DEFAULT clock_timestamp())");
+        Sql(port, "INSERT INTO marks (phase) SELECT 'before' FROM generate_series(1, 100)");
+
+        var clock = Stopwatch.StartNew();
+        Pg("backup --type=full --expire-auto=n", config, timeoutSeconds: 180);
+        output.WriteLine($"first full backup: {clock.Elapsed.TotalSeconds:0.00} s");
+
+        Sql(port, "INSERT INTO marks (phase) SELECT 'before' FROM generate_series(1, 50)"); // after the backup, before the target: only WAL has it
+        Thread.Sleep(1100);
+        var target = Sql(port, "SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.USOF')");
+        Thread.Sleep(1100);
+        Sql(port, "INSERT INTO marks (phase) SELECT 'after' FROM generate_series(1, 70)");
+        Sql(port, "SELECT pg_switch_wal()");
+        Pg("check", config); // waits until the switched segment is in the repository
+
+        var restored = Path.Combine(_root, "restored");
+        Directory.CreateDirectory(restored);
+        Chown(restored);
+        clock.Restart();
+        Pg($"restore --pg1-path={restored} --type=time \"--target={target}\" --target-action=promote", config, timeoutSeconds: 180);
+        output.WriteLine($"restore: {clock.Elapsed.TotalSeconds:0.00} s");
+        var restoredPort = FreePort();
+        clock.Restart();
+        // The restored copy carries the original's postgresql.conf: its own port, and no archiving into the same stanza.
+        StartCluster(restored, restoredPort, $"-p {restoredPort} -c archive_mode=off");
+        WaitUntil(() => Sql(restoredPort, "SELECT pg_is_in_recovery()", check: false) == "f", TimeSpan.FromSeconds(60), "the restored cluster to finish recovery and promote");
+        output.WriteLine($"recovery to promotion: {clock.Elapsed.TotalSeconds:0.00} s");
+        Sql(restoredPort, "SELECT count(*) FROM marks WHERE phase = 'before'").ShouldBe("150");
+        Sql(restoredPort, "SELECT count(*) FROM marks WHERE phase = 'after'").ShouldBe("0");
+        Sql(port, "SELECT count(*) FROM marks WHERE phase = 'after'").ShouldBe("70", "the running cluster is untouched");
+
+        // Retention: two more fulls (retention keeps 2), then expire must delete the first backup's objects and its WAL.
+        Pg("backup --type=full --expire-auto=n", config, timeoutSeconds: 180);
+        Sql(port, "SELECT pg_switch_wal()");
+        Pg("backup --type=full --expire-auto=n", config, timeoutSeconds: 180);
+        var backups = Path.Combine("pgbackrest", "backup", Stanza);
+        var archive = Path.Combine("pgbackrest", "archive", Stanza);
+        var before = _store.ObjectKeys(bucket);
+        var labels = before.Where(k => k.StartsWith(backups + "/", StringComparison.Ordinal))
+            .Select(k => k[(backups.Length + 1)..].Split('/')[0]).Where(l => l.EndsWith('F')).Distinct().Order().ToList();
+        labels.Count.ShouldBe(3, string.Join("\n", before));
+        var oldestWal = before.Where(k => k.StartsWith(archive + "/", StringComparison.Ordinal) && k.Contains("/0000", StringComparison.Ordinal)).ToList();
+
+        Pg("expire", config);
+
+        var after = _store.ObjectKeys(bucket);
+        output.WriteLine($"objects in {bucket}: {before.Count} before expire, {after.Count} after");
+        after.Count(k => k.StartsWith($"{backups}/{labels[0]}/", StringComparison.Ordinal)).ShouldBe(0, "the expired backup's objects are gone from the bucket");
+        before.Count(k => k.StartsWith($"{backups}/{labels[0]}/", StringComparison.Ordinal)).ShouldBeGreaterThan(0);
+        after.Count(k => k.StartsWith($"{backups}/{labels[1]}/", StringComparison.Ordinal)).ShouldBeGreaterThan(0);
+        var walAfter = after.Where(k => k.StartsWith(archive + "/", StringComparison.Ordinal) && k.Contains("/0000", StringComparison.Ordinal)).ToList();
+        walAfter.Count.ShouldBeLessThan(oldestWal.Count, "WAL older than the oldest kept backup expires with it");
+        after.Count.ShouldBeLessThan(before.Count);
+    }
+
+    /// <summary>
+    /// The `backup` verb's operations over the engine's real SSH transport (loopback sshd) against the real cluster:
+    /// leader found, stanza ensured twice (idempotent), full backup, info, and restore-test into a scratch folder with
+    /// a throw-away postgres whose query proves the point in time; the running cluster keeps its rows and the scratch
+    /// folder is gone afterwards.
+    /// </summary>
+    [Fact]
+    public async Task Backup_verb_operations_over_ssh_back_up_and_restore_test_without_touching_the_cluster()
+    {
+        RequireRoot();
+        _store = NewStore("verb");
+        await _store.StartAsync(CancellationToken.None);
+        var site = RenderedSites.Production.Site with
+        {
+            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
+            {
+                Endpoint = _store.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(),
+                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] },
+            },
+        };
+        var rendered = IniText.Parse(PgSites.Files(PgSites.WithPostgres(site, "15.0"), "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content);
+        var pgData = Path.Combine(_root, "pgdata");
+        var port = FreePort();
+        var config = WriteLoopbackConfig(rendered["global"], pgData, port);
+        InitCluster(pgData, port, archive: $"pgbackrest --config={config} --stanza={Stanza} archive-push %p");
+        Sql(port, "CREATE TABLE marks (id serial PRIMARY KEY, phase text NOT NULL)");
+        Sql(port, "INSERT INTO marks (phase) SELECT 'before' FROM generate_series(1, 100)");
+
+        // As on a host, except: pgBackRest's config comes from PGBACKREST_CONFIG, and the store's name resolves in a
+        // private mount namespace (see AsPostgres).
+        var wrapper = Path.Combine(_root, "as-postgres");
+        File.WriteAllText(wrapper, "#!/bin/sh\nexec unshare --mount --propagation private sh -c " +
+            "'mount --bind \"$0\" /etc/hosts && PGBACKREST_CONFIG=\"$1\" && export PGBACKREST_CONFIG && shift && exec runuser -u postgres -- \"$@\"' " +
+            $"{Path.Combine(_root, "etc-hosts")} {config} \"$@\"\n");
+        File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
+        var target = new PgBackRestTarget(Stanza, PgBin, [new PgMember("loopback", port, Path.Combine(_root, "sock"))]) { AsPostgres = wrapper };
+        await using var ssh = await sshd.ConnectAsync(sshd.Server.Connection(sshd.ClientKey, hostName: "loopback"));
+        var operations = new PgBackRestOperations(target, _ => ssh, output.WriteLine);
+
+        var leader = await operations.FindLeaderAsync(CancellationToken.None);
+        leader.HostName.ShouldBe("loopback");
+        await operations.EnsureStanzaAsync(leader, CancellationToken.None);
+        await operations.EnsureStanzaAsync(leader, CancellationToken.None); // idempotent
+        var took = await operations.FullBackupAsync(leader, CancellationToken.None);
+        output.WriteLine($"full backup over SSH: {took.TotalSeconds:0.00} s");
+        (await operations.InfoAsync(leader, CancellationToken.None)).ShouldHaveSingleItem().Type.ShouldBe("full");
+
+        Thread.Sleep(1100);
+        var recoveryTarget = Sql(port, "SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.USOF')");
+        Thread.Sleep(1100);
+        Sql(port, "INSERT INTO marks (phase) SELECT 'after' FROM generate_series(1, 70)");
+        Sql(port, "SELECT pg_switch_wal()");
+        Pg("check", config);
+
+        var restored = await operations.RestoreTestAsync(leader, recoveryTarget,
+            "SELECT count(*) FILTER (WHERE phase = 'before') || '/' || count(*) FILTER (WHERE phase = 'after') FROM marks", keep: false, CancellationToken.None);
+        output.WriteLine($"restore-test over SSH: restore {restored.Restore.TotalSeconds:0.00} s, recovery {restored.Recovery.TotalSeconds:0.00} s");
+        restored.QueryResult.ShouldBe("100/0");
+        restored.ScratchDirectory.ShouldStartWith(PgBackRestOperations.ScratchRoot + "/" + PgBackRestOperations.ScratchPrefix);
+        Directory.Exists(restored.ScratchDirectory).ShouldBeFalse("the scratch folder is removed");
+        Sql(port, "SELECT count(*) FROM marks").ShouldBe("170", "the running cluster is untouched");
+    }
+
+    private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port)
+    {
+        // The rendered [global] as is, except what points at the host's own files, its TLS server and its standbys.
+        var skip = new HashSet<string> { "backup-standby", "log-path", "spool-path", "repo1-storage-ca-file", "repo1-s3-key", "repo1-s3-key-secret", "repo1-cipher-pass" };
+        var lines = new List<string> { "[global]" };
+        lines.AddRange(global.Where(kv => !skip.Contains(kv.Key) && !kv.Key.StartsWith("tls-server-", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"));
+        var caFile = Path.Combine(_root, "object-store-ca.crt");
+        File.WriteAllText(caFile, _store!.CaCertificatePem());
+        lines.AddRange(
+        [
+            $"repo1-storage-ca-file={caFile}",
+            $"repo1-s3-key={LabObjectStoreOptions.AccessKeyId}",
+            $"repo1-s3-key-secret={LabObjectStoreOptions.SecretAccessKey}",
+            "repo1-cipher-pass=loopback-test-passphrase",
+            $"log-path={_root}/log", $"spool-path={_root}/spool", $"lock-path={_root}/lock",
+            "", $"[{Stanza}]", $"pg1-path={pgData}", $"pg1-port={port}", $"pg1-socket-path={_root}/sock",
+        ]);
+        foreach (var dir in new[] { "log", "spool", "lock", "sock" }) { Directory.CreateDirectory(Path.Combine(_root, dir)); Chown(Path.Combine(_root, dir)); }
+        var path = Path.Combine(_root, "pgbackrest.conf");
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        Chown(path);
+        Chown(caFile);
+        Chown(_root);
+        return path;
+    }
+
+    private void InitCluster(string pgData, int port, string archive)
+    {
+        Directory.CreateDirectory(pgData);
+        Chown(pgData);
+        var init = AsPostgres([$"{PgBin}/initdb", "-D", pgData, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"]);
+        init.ExitCode.ShouldBe(0, init.Output);
+        File.AppendAllText(Path.Combine(pgData, "postgresql.conf"),
+            $"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{_root}/sock'\nwal_level = replica\n" +
+            $"archive_mode = on\narchive_command = '{archive}'\nfsync = off\n");
+        StartCluster(pgData, port);
+    }
+
+    private void StartCluster(string pgData, int port, string? serverOptions = null)
+    {
+        _clusters.Add(pgData);
+        var r = AsPostgres([$"{PgBin}/pg_ctl", "-D", pgData, "-l", Path.Combine(_root, $"pg-{port}.log"), "-w", "-t", "60",
+            .. serverOptions is null ? Array.Empty<string>() : ["-o", serverOptions], "start"], timeoutSeconds: 90);
+        r.ExitCode.ShouldBe(0, r.Output + ReadLog(port));
+    }
+
+    private string ReadLog(int port) => File.Exists(Path.Combine(_root, $"pg-{port}.log")) ? File.ReadAllText(Path.Combine(_root, $"pg-{port}.log")) : "";
+
+    private void Pg(string command, string config, int timeoutSeconds = 120)
+    {
+        var r = AsPostgres(["sh", "-c", $"pgbackrest --config={config} --stanza={Stanza} {command}"], timeoutSeconds);
+        r.ExitCode.ShouldBe(0, $"pgbackrest {command}: {r.Output}");
+    }
+
+    private string Sql(int port, string sql, bool check = true)
+    {
+        var r = AsPostgres(["psql", "-h", "127.0.0.1", "-p", port.ToString(), "-U", "postgres", "-d", "postgres", "-XtAq", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+        if (check) r.ExitCode.ShouldBe(0, $"{sql}: {r.Output}");
+        return r.Stdout.Trim();
+    }
+
+    /// <summary>
+    /// As the postgres user, in a private mount namespace whose /etc/hosts maps the store's name to 127.0.0.1, as lab
+    /// hosts' /etc/hosts maps it to the bridge: pgBackRest checks the certificate against the name it dials (2.45 never
+    /// matches an IP SAN), and this machine's /etc/hosts stays untouched. PostgreSQL started so keeps the namespace for
+    /// its archive_command.
+    /// </summary>
+    private Tool.Result AsPostgres(IEnumerable<string> command, int timeoutSeconds = 60)
+    {
+        var hosts = Path.Combine(_root, "etc-hosts");
+        if (!File.Exists(hosts))
+            File.WriteAllText(hosts, $"127.0.0.1\tlocalhost\n{_store?.Options.Address ?? "127.0.0.1"}\t{LabObjectStoreOptions.DnsName}\n");
+        return Tool.Run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+            "mount --bind \"$0\" /etc/hosts && exec runuser -u postgres -- \"$@\"", hosts, .. command], timeoutSeconds: timeoutSeconds);
+    }
+
+    private static void Chown(string path) => Tool.Run("chown", ["postgres:postgres", path]).ExitCode.ShouldBe(0);
+
+    private static void WaitUntil(Func<bool> condition, TimeSpan within, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > within) throw new TimeoutException($"waited {within.TotalSeconds:0} s for {what}");
+            Thread.Sleep(200);
+        }
+    }
+
+    private static void RequireRoot()
+    {
+        if (!LabSystem.IsRoot()) throw new InvalidOperationException("this test runs PostgreSQL as the postgres user (runuser): run it as root.");
+        if (!File.Exists($"{PgBin}/initdb")) throw new InvalidOperationException($"{PgBin}/initdb is missing. Fix: apt-get install postgresql (setup.sh does).");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var cluster in _clusters)
+            AsPostgres([$"{PgBin}/pg_ctl", "-D", cluster, "-m", "immediate", "-w", "stop"], timeoutSeconds: 60);
+        _store?.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
