@@ -408,10 +408,6 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// <summary>The port apply serves the offline repository on, on the lab bridge address.</summary>
     public const int RepositoryPort = 8080;
 
-    /// <summary>The S3 name lab hosts resolve to the bridge address (pgBackRest 2.45 matches certificates by name only).</summary>
-    public const string ObjectStoreHost = "s3.lab.datalyptica.internal";
-    public const int ObjectStorePort = 9000;
-
     /// <summary>
     /// A ready site for the hosts: the `lab` profile (the HA core) mapped onto the lab's names and addresses, two VIPs on
     /// the bridge, the lab's S3 server as the object store, secrets vault-encrypted with the lab's own password (kept
@@ -430,8 +426,11 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             throw new LabException($"the lab profile needs {expanded.Hosts.Count} hosts for its quorums; lab '{state.Name}' has {hosts.Count}. Fix: `datalyptica lab up --hosts {expanded.Hosts.Count}`.");
         // The VIPs move onto the bridge: .100 and .101 are outside the hosts' range (.11 up).
         var vips = expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
-        var objectStore = expanded.ObjectStore! with { Endpoint = $"https://{ObjectStoreHost}:{ObjectStorePort}", Region = "lab" };
-        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = "lab.datalyptica.internal" };
+        var store = ObjectStore();
+        var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
+        // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).
+        var versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = "15" };
+        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = "lab.datalyptica.internal", Versions = versions };
 
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");
@@ -451,6 +450,10 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             [Components.OsBaseLayer.FirewallPolicy.AdminNetworksKey] = InventoryValue.From(new[] { labNetwork }),
             // The machine's hard open-files limit (20,000 here) caps every lab host; HAProxy needs about 2 per connection.
             [Components.HAProxy.HAProxyRenderer.MaxConnKey] = InventoryValue.From(4000),
+            [Components.Keepalived.KeepalivedRenderer.InterfaceKey] = InventoryValue.From("host0"),
+            // Retention by count, so a test can prove expire deletes objects without waiting days.
+            [Components.PostgreSQL.PgBackRest.RetentionFullTypeKey] = InventoryValue.From("count"),
+            [Components.PostgreSQL.PgBackRest.RetentionFullKey] = InventoryValue.From(2),
         };
 
         var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);
@@ -467,6 +470,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             IO.AtomicFile.Write(passwordFile, password.Reveal() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         var secrets = SiteWriter.GenerateSecrets(site).ToDictionary(s => s.Key, s => kept.GetValueOrDefault(s.Key) ?? s.Value);
+        // s3rver has one account: its key id is fixed (the secret key is never checked; see Lab/ObjectStore/README.md).
+        secrets[objectStore.AccessKey.VarName] = new Secrets.Secret(Lab.ObjectStore.LabObjectStoreOptions.AccessKeyId);
         SiteWriter.Write(directory, site, secrets, password, profile.Name, vars);
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);
     }

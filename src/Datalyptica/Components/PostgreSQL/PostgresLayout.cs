@@ -29,9 +29,13 @@ public static class PostgresLayout
     public static string Major(RenderContext ctx) => ctx.Version(PostgreSQLComponent.Member.Component).Split('.')[0];
     public static int MajorNumber(RenderContext ctx) => int.Parse(Major(ctx), CultureInfo.InvariantCulture);
 
-    /// <summary>Debian's layout (postgresql-common): /var/lib/postgresql/16/main. Patroni owns it; the package's own
-    /// 16/main cluster in /etc/postgresql must stay stopped (the engine drops it before Patroni bootstraps).</summary>
-    public static string DataDir(RenderContext ctx) => $"/var/lib/postgresql/{Major(ctx)}/main";
+    /// <summary>
+    /// /var/lib/postgresql/15/datalyptica: beside, never inside, the cluster Debian's package creates on install
+    /// (15/main, its config in /etc/postgresql). Found on the lab: with Patroni pointed at 15/main it found PG_VERSION,
+    /// skipped bootstrap and failed to start a cluster whose postgresql.conf lives elsewhere. The package's cluster
+    /// stays stopped and masked.
+    /// </summary>
+    public static string DataDir(RenderContext ctx) => $"/var/lib/postgresql/{Major(ctx)}/datalyptica";
     public static string BinDir(RenderContext ctx) => $"/usr/lib/postgresql/{Major(ctx)}/bin";
 
     /// <summary>pgBackRest's stanza: one per site (its backups bucket is per site too).</summary>

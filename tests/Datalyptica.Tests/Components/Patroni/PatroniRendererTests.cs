@@ -40,7 +40,7 @@ public class PatroniRendererTests
             var pg = yaml.Map("postgresql");
             pg.Str("listen").ShouldBe($"{host.Address},127.0.0.1:{host.Port(PostgreSQLComponent.Server)}");
             pg.Str("connect_address").ShouldBe($"{host.Address}:{host.Port(PostgreSQLComponent.Server)}");
-            pg.Str("data_dir").ShouldBe("/var/lib/postgresql/16/main");
+            pg.Str("data_dir").ShouldBe("/var/lib/postgresql/16/datalyptica");
             pg.Str("bin_dir").ShouldBe("/usr/lib/postgresql/16/bin");
             pg.List("create_replica_methods").ShouldBe(["pgbackrest", "basebackup"]);
             pg.Map("parameters").Str("archive_command").ShouldBe($"pgbackrest --stanza={site.Site.Name} archive-push %p");
@@ -190,7 +190,7 @@ public class PatroniRendererTests
         {
             listeners.ForEach(l => l.Start());
             var text = PgSites.ToLoopback(SecretPlaceholder.Resolve(file.Content, HostRoot.DummySecret), map)
-                .Replace("/var/lib/postgresql/15/main", Path.Combine(dir, "data"));
+                .Replace("/var/lib/postgresql/15/datalyptica", Path.Combine(dir, "data"));
             var path = Path.Combine(dir, "config.yml");
             File.WriteAllText(path, text);
             var r = Tool.Run("patroni", ["--validate-config", path]);

@@ -39,7 +39,7 @@ public class PostgreSQLRendererTests
             int.Parse(global["process-max"]).ShouldBe(Math.Max(1, host.VCpu / 4));
 
             var stanza = ini[site.Site.Name];
-            stanza["pg1-path"].ShouldBe("/var/lib/postgresql/16/main");
+            stanza["pg1-path"].ShouldBe("/var/lib/postgresql/16/datalyptica");
             stanza["pg1-port"].ShouldBe(host.Port(PostgreSQLComponent.Server).ToString());
             stanza.ShouldNotContainKey("pg1-host");
             var others = members.Where(m => m != host).ToList();
