@@ -63,20 +63,39 @@ public sealed class KeepalivedRenderer : IComponentRenderer
         // VRRPv2 rounds advert_int to whole seconds; sub-second adverts need VRRPv3 (keepalived.conf(5)).
         if (advert != decimal.Truncate(advert)) sb.Append("    vrrp_version 3\n");
         sb.Append("}\n\n");
-        sb.Append("""
-            # HAProxy must be running for this node to hold a VIP. track_process watches the process table through
-            # the kernel's proc connector, with no script: `script "pidof haproxy"` always fails inside keepalived
-            # (pidof is killall5, run by its real path; LAB-NOTES). weight 0 (the default): when HAProxy is gone the
-            # instance goes to FAULT and releases the VIP at once, whatever the priorities. delay 2 s rides over a
-            # reload, where the old and new processes overlap anyway.
-            vrrp_track_process haproxy {
-                process haproxy
-                quorum 1
-                delay 2
-            }
+        // In a container the kernel's proc connector refuses keepalived ("Failed to set/clear process event listen -
+        // errno 111", every instance in FAULT: seen on the lab), so there a script asks systemd instead.
+        var container = SiteVars.Bool(context, OsBaseLayer.Chrony.ContainerKey, false);
+        if (container)
+            sb.Append("""
+                # HAProxy must be running for this node to hold a VIP. In a container the proc connector that track_process
+                # needs is refused, so systemd is asked every second; two misses (2 s) put the instance in FAULT and release
+                # the VIP (weight 0). Not pidof: keepalived runs it as killall5 by its real path and it always fails.
+                vrrp_script haproxy {
+                    script "/bin/systemctl is-active --quiet haproxy"
+                    interval 1
+                    timeout 1
+                    fall 2
+                    rise 2
+                }
 
 
-            """.Replace("\r", ""));
+                """.Replace("\r", ""));
+        else
+            sb.Append("""
+                # HAProxy must be running for this node to hold a VIP. track_process watches the process table through
+                # the kernel's proc connector, with no script: `script "pidof haproxy"` always fails inside keepalived
+                # (pidof is killall5, run by its real path; LAB-NOTES). weight 0 (the default): when HAProxy is gone the
+                # instance goes to FAULT and releases the VIP at once, whatever the priorities. delay 2 s rides over a
+                # reload, where the old and new processes overlap anyway.
+                vrrp_track_process haproxy {
+                    process haproxy
+                    quorum 1
+                    delay 2
+                }
+
+
+                """.Replace("\r", ""));
         var advertText = advert.ToString(CultureInfo.InvariantCulture);
         var mine = context.Site.Vips.Where(v => host.RoleGroups.Contains(v.Group)).ToList();
         for (var v = 0; v < context.Site.Vips.Count; v++)
@@ -105,7 +124,7 @@ public sealed class KeepalivedRenderer : IComponentRenderer
             sb.Append("    virtual_ipaddress {\n");
             sb.Append($"        {vip.Cidr} dev {iface}\n");
             sb.Append("    }\n");
-            sb.Append("    track_process {\n        haproxy\n    }\n");
+            sb.Append(container ? "    track_script {\n        haproxy\n    }\n" : "    track_process {\n        haproxy\n    }\n");
             sb.Append("}\n\n");
         }
         return sb.ToString();

@@ -33,6 +33,7 @@ public static class DesiredStateBuilder
         ["prometheus"] = ["prometheus"],
         ["alertmanager"] = ["prometheus-alertmanager"],
         ["postgresql"] = ["prometheus-postgres-exporter"],
+        ["redis"] = ["prometheus-redis-exporter"],
         [OsBaseRenderer.ComponentId] = ["chrony", "nftables", "prometheus-node-exporter"],
     };
 
