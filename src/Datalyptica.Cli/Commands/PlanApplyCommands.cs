@@ -129,7 +129,13 @@ internal static class PlanFlow
         var hosts = site.Hosts.ToDictionary(h => h.Name);
         var open = hosts.Keys.ToDictionary(n => n, n => new Lazy<IHostTransport>(() => factory.Connect(HostConnections.For(hosts[n]))));
         if (connectNow)
+        {
+            // Each connect blocks a pool thread for its handshake; the pool starts with one thread per core and adds
+            // more only every ~0.5 s, so on 2 cores the third host waited. One thread per host (bounded) from the start.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, Math.Min(open.Count + Environment.ProcessorCount, 64)), io);
             foreach (var lazy in open.Values) _ = Task.Run(() => lazy.Value); // errors surface when the planner asks
+        }
         return name => open[name].Value;
     }
 
