@@ -180,6 +180,8 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         var prepared = PlanFlow.Prepare(io, settings, site =>
             connect = PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: settings.Plan is null));
         if (prepared is null) return DatalypticaCli.Failed;
+        // Overlaps the journal's JSON set-up with the handshakes and fact gathering below (no host is waiting on it).
+        var warmUp = Task.Run(ApplyJournal.WarmUp, cancellation);
         if (connect is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
@@ -190,6 +192,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
         Engine.EngineTrace.Mark("plan ready");
+        await warmUp;
 
         var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
         var options = new ApplyOptions
