@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # datalyptica vs ansible-core on the lab's 3 hosts, same work (issue 7). One command, as root:
-#   bench/vs-ansible.sh [--keep] [--runs N] [--first-runs N]
-# Boots its own lab (`lab up --name bench`: hosts lab01..03 on 10.77.0.11-13, bridge dl-lab0 — so it cannot run while the
-# default lab is up), builds its own offline repository (the OS base packages + python3-apt, which Ansible's apt module
+#   bench/vs-ansible.sh [--keep] [--runs N] [--first-runs N] [--name LAB] [--bridge BR] [--subnet A.B.C]
+# Boots its own lab (`lab up --name bench --bridge dl-lab1 --subnet 10.78.0` by default: hosts lab01..03 on 10.78.0.11-13,
+# so it runs beside the default lab on dl-lab0; it refuses a bridge another lab is using), builds its own offline repository (the OS base packages + python3-apt, which Ansible's apt module
 # needs; datalyptica still installs exactly its own package list), renders the Ansible inputs with datalyptica, runs
 #   (a) first apply on fresh hosts, (b) no-op re-apply, (c) chrony.conf drifted on every host -> restore + restart chrony,
 #   (d) health check of every host, and raw parallel SSH (new connections) as the floor,
@@ -10,37 +10,48 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-keep=0; runs=5; first_runs=3
+keep=0; runs=5; first_runs=3; lab=bench; bridge=dl-lab1; subnet=10.78.0
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
     --runs) runs="$2"; shift ;;
     --first-runs) first_runs="$2"; shift ;;  # 0 skips (a): hosts are converged once by datalyptica instead
-    *) echo "usage: $0 [--keep] [--runs N] [--first-runs N]" >&2; exit 64 ;;
+    --name) lab="$2"; shift ;;
+    --bridge) bridge="$2"; shift ;;
+    --subnet) subnet="$2"; shift ;;
+    *) echo "usage: $0 [--keep] [--runs N] [--first-runs N] [--name LAB] [--bridge BR] [--subnet A.B.C]" >&2; exit 64 ;;
   esac; shift
 done
 [ "$(id -u)" = 0 ] || { echo "vs-ansible.sh needs root (the lab boots hosts under systemd-nspawn). Fix: sudo $0" >&2; exit 1; }
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook not found. Fix: ./setup.sh (installs Debian's ansible-core)" >&2; exit 1; }
 
-lab=bench
-# lab up/down of another name would still add and delete the shared bridge dl-lab0 under a running default lab.
-[ ! -e /var/lib/datalyptica/lab/default/state.json ] || { echo "the default lab is up and shares bridge dl-lab0. Fix: ./dl lab down, then re-run" >&2; exit 1; }
+# lab up/down would add and delete a bridge another running lab depends on.
+for state in /var/lib/datalyptica/lab/*/state.json; do
+  [ -e "$state" ] || continue
+  other=$(basename "$(dirname "$state")")
+  [ "$other" = "$lab" ] && continue
+  if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("bridge")==sys.argv[2] else 1)' "$state" "$bridge"; then
+    echo "lab '$other' is up on bridge $bridge. Fix: pick another, e.g. --bridge dl-lab2 --subnet 10.79.0" >&2; exit 1
+  fi
+done
+lab_args=(--name "$lab" --bridge "$bridge" --subnet "$subnet")
 labdir=/var/lib/datalyptica/lab/$lab
 site=$labdir/site
 repo=/var/lib/datalyptica/lab/repository/bench
 work="$root/bench/ansible/.work"
 raw="$work/timings.tsv"
-dl="$root/out/cli/datalyptica"
+dl="$root/out/publish/datalyptica"
 export ANSIBLE_CONFIG="$root/bench/ansible/ansible.cfg"
-hosts=(10.77.0.11 10.77.0.12 10.77.0.13)
+hosts=("$subnet.11" "$subnet.12" "$subnet.13")
 serve_pid=""
 
-dotnet build src/Datalyptica.Cli -c Release --nologo -v q -o out/cli >/dev/null
+# Timed as users run it: published for linux-x64, so ReadyToRun (precompiled) code, not a JIT-everything dev build.
+dotnet publish src/Datalyptica.Cli -c Release -r linux-x64 --self-contained false --nologo -v q -o out/publish >/dev/null
 rm -rf "$work"; mkdir -p "$work" bench/results; : > "$raw"
 
 cleanup() {
   [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
-  if [ "$keep" = 0 ]; then "$dl" lab down --name "$lab" >/dev/null 2>&1 || true
+  if [ "$keep" = 0 ]; then "$dl" lab down "${lab_args[@]}" >/dev/null 2>&1 || true
   else echo "lab '$lab' kept: $dl lab ssh --name $lab lab01; site $site"; fi
 }
 trap cleanup EXIT
@@ -57,8 +68,8 @@ timed() {
 }
 
 lab_fresh() {
-  "$dl" lab down --name "$lab" >/dev/null 2>&1 || true
-  "$dl" lab up --name "$lab" >/dev/null
+  "$dl" lab down "${lab_args[@]}" >/dev/null 2>&1 || true
+  "$dl" lab up "${lab_args[@]}" --hosts 3 >/dev/null
   # The bench's repository (OS base + python3-apt) instead of the shared os-base one; lab up rewrites the site.
   sed -i "s|^apt_repository_dir: .*|apt_repository_dir: $repo|" "$site/group_vars/all.yml"
 }
@@ -85,7 +96,7 @@ lab_fresh
 "$dl" plan "$site" --assume-empty -o json > "$work/plan.json" || [ $? = 2 ]
 python3 "$root/bench/ansible/report.py" extract-apt "$work/plan.json" "$work/files"
 # Ansible's apt needs the repository served; datalyptica's apply serves it itself, so only around Ansible's first applies.
-serve_start() { "$dl" repo serve "$repo" --listen 10.77.0.1:8080 >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
+serve_start() { "$dl" repo serve "$repo" --listen "$subnet.1:8080" >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
 serve_stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
 
 echo "== (a) first apply on fresh hosts, $first_runs runs each (lab down/up before every run)"

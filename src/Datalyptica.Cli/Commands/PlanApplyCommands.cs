@@ -142,7 +142,13 @@ internal static class PlanFlow
         var hosts = site.Hosts.ToDictionary(h => h.Name);
         var open = hosts.Keys.ToDictionary(n => n, n => new Lazy<IHostTransport>(() => factory.Connect(HostConnections.For(hosts[n]))));
         if (connectNow)
+        {
+            // Each connect blocks a pool thread for its handshake; the pool starts with one thread per core and adds
+            // more only every ~0.5 s, so on 2 cores the third host waited. One thread per host (bounded) from the start.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, Math.Min(open.Count + Environment.ProcessorCount, 64)), io);
             foreach (var lazy in open.Values) _ = Task.Run(() => lazy.Value); // errors surface when the planner asks
+        }
         return name => open[name].Value;
     }
 
@@ -188,6 +194,8 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         var prepared = PlanFlow.Prepare(io, settings, site =>
             connect = PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: settings.Plan is null));
         if (prepared is null) return DatalypticaCli.Failed;
+        // Overlaps the journal's JSON set-up with the handshakes and fact gathering below (no host is waiting on it).
+        var warmUp = Task.Run(ApplyJournal.WarmUp, cancellation);
         if (connect is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
@@ -198,6 +206,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
         Engine.EngineTrace.Mark("plan ready");
+        await warmUp;
 
         var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
         var options = new ApplyOptions

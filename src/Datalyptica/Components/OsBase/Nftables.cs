@@ -133,35 +133,70 @@ public static class Nftables
         if (v6) rules.Append($"\t\t{match} ip6 saddr @{set}_v6 accept{c}\n");
     }
 
-    /// <summary>Addresses of the callers, sorted and de-duplicated, split by family, as nft element lists.</summary>
+    /// <summary>
+    /// Addresses of the callers, de-duplicated, split by family, as nft interval elements: each run of consecutive
+    /// addresses becomes one range (<c>10.0.1.11-10.0.1.210</c>), a lone address stays itself. Exact (a range names
+    /// only addresses in the run, all of which are callers), and pools get contiguous addresses, so a set stays a few
+    /// elements however large the pool: the firewall text grows with the number of pools, not with hosts squared.
+    /// </summary>
     private static (string V4, string V6) CallerSet(SiteSets cache, RenderContext context, string id, IReadOnlyList<RoleDefinition> callers, bool allHosts) =>
         cache.Sets.GetOrAdd(id, _ =>
         {
             var addresses = allHosts
                 ? context.Site.Hosts.Select(h => h.Address)
                 : callers.SelectMany(r => context.Members(r)).Select(h => h.Address);
-            var distinct = addresses.Distinct().ToList();
-            distinct.Sort(CompareAddresses);
-            return (Join(distinct.Where(a => a.AddressFamily == AddressFamily.InterNetwork)),
-                    Join(distinct.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6)));
+            var v4 = new List<UInt128>();
+            var v6 = new List<UInt128>();
+            foreach (var a in addresses)
+                (a.AddressFamily == AddressFamily.InterNetwork ? v4 : v6).Add(ToNumber(a));
+            return (Ranges(v4, AddressFamily.InterNetwork), Ranges(v6, AddressFamily.InterNetworkV6));
         });
 
-    private static string Join(IEnumerable<IPAddress> addresses) => string.Join(", ", addresses);
-
-    private static int CompareAddresses(IPAddress a, IPAddress b)
+    /// <summary>Sorted, de-duplicated runs of consecutive addresses as nft elements ("a-b" or "a"), comma-separated.</summary>
+    internal static string Ranges(List<UInt128> addresses, AddressFamily family)
     {
-        var x = a.GetAddressBytes();
-        var y = b.GetAddressBytes();
-        if (x.Length != y.Length) return x.Length.CompareTo(y.Length);
-        for (var i = 0; i < x.Length; i++)
-            if (x[i] != y[i]) return x[i].CompareTo(y[i]);
-        return 0;
+        if (addresses.Count == 0) return "";
+        addresses.Sort();
+        var sb = new StringBuilder();
+        var start = addresses[0];
+        var end = start;
+        void Flush()
+        {
+            if (sb.Length > 0) sb.Append(", ");
+            sb.Append(FromNumber(start, family));
+            if (end != start) sb.Append('-').Append(FromNumber(end, family));
+        }
+        for (var i = 1; i < addresses.Count; i++)
+        {
+            var a = addresses[i];
+            if (a == end) continue;           // duplicate
+            if (a == end + 1) { end = a; continue; }
+            Flush();
+            start = end = a;
+        }
+        Flush();
+        return sb.ToString();
+    }
+
+    internal static UInt128 ToNumber(IPAddress address)
+    {
+        UInt128 n = 0;
+        foreach (var b in address.GetAddressBytes()) n = (n << 8) | b;
+        return n;
+    }
+
+    internal static IPAddress FromNumber(UInt128 n, AddressFamily family)
+    {
+        var bytes = new byte[family == AddressFamily.InterNetwork ? 4 : 16];
+        for (var i = bytes.Length - 1; i >= 0; i--) { bytes[i] = (byte)(n & 0xff); n >>= 8; }
+        return new IPAddress(bytes);
     }
 
     private static void AppendSet(StringBuilder sb, string name, (string V4, string V6) set)
     {
-        if (set.V4.Length > 0) sb.Append($"\tset {name}_v4 {{\n\t\ttype ipv4_addr\n\t\telements = {{ {set.V4} }}\n\t}}\n\n");
-        if (set.V6.Length > 0) sb.Append($"\tset {name}_v6 {{\n\t\ttype ipv6_addr\n\t\telements = {{ {set.V6} }}\n\t}}\n\n");
+        // interval: elements are ranges; they never overlap (Ranges merges them), so no auto-merge is needed.
+        if (set.V4.Length > 0) sb.Append($"\tset {name}_v4 {{\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = {{ {set.V4} }}\n\t}}\n\n");
+        if (set.V6.Length > 0) sb.Append($"\tset {name}_v6 {{\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\telements = {{ {set.V6} }}\n\t}}\n\n");
     }
 
     private static void AppendNetworkSet(StringBuilder sb, string name, IReadOnlyList<string> cidrs)

@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Resources;
 
 namespace Datalyptica.Engine.Apply;
 
@@ -52,6 +54,16 @@ public sealed class ApplyJournal : IDisposable
         if (fill is not null) entry = fill(entry);
         var line = JsonSerializer.Serialize(entry, Options);
         lock (_gate) _writer.WriteLine(line);
+    }
+
+    /// <summary>
+    /// Builds the serializers a run's first journal line and plan fingerprint need (System.Text.Json's first use of
+    /// a type costs tens of ms), so apply can do it while it waits for SSH handshakes instead of after the plan.
+    /// </summary>
+    public static void WarmUp()
+    {
+        JsonSerializer.Serialize(new JournalEntry(DateTimeOffset.UtcNow, "warm-up", RunStarted) { Message = "" }, Options);
+        PlanJson.Fingerprint(new Plan("warm-up", [new HostPlan("warm-up", [new Change(ChangeAction.Update, "warm-up")])]));
     }
 
     /// <summary>Run ids sort by start time (UTC to the millisecond), so journal files list in run order.</summary>

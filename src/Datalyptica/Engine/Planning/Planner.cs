@@ -78,7 +78,7 @@ public static class Planner
     private static async Task<HostPlan> PlanOneAsync(HostDesiredState desired, IHostTransport transport, PlanOptions options,
         SecretMasker? masker, CancellationToken cancellation)
     {
-        EngineTrace.Mark($"{desired.Host}: connected");
+        EngineTrace.Mark($"{desired.Host}: transport ready, gathering facts");
         var facts = await GatherAsync(transport, QueryFor(desired), options.Root, cancellation);
         EngineTrace.Mark($"{desired.Host}: facts gathered");
         var plan = PlanHost(desired, facts, options, masker);

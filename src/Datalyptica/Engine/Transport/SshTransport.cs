@@ -155,7 +155,9 @@ public sealed class SshTransport : ShellTransport
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 timeout.CancelAfter(host.ConnectTimeout);
+                EngineTrace.Mark($"{host.HostName}: ssh connecting");
                 await client.ConnectAsync(timeout.Token);
+                EngineTrace.Mark($"{host.HostName}: ssh session up (kex {client.ConnectionInfo.CurrentKeyExchangeAlgorithm})");
                 return client;
             }
             catch (Exception) when (verifier.Refusal is not null)

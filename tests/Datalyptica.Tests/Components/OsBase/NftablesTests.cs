@@ -29,13 +29,35 @@ internal sealed partial record Firewall(Dictionary<string, List<string>> Sets, L
     public bool Allows(string match, IPAddress address) => SetsFor(match).Any(s => Sets[s].Any(e => Contains(e, address)));
 
     public bool AllowsByHostSet(string match, IPAddress address) =>
-        SetsFor(match).Where(s => !s.EndsWith("networks_v4") && !s.EndsWith("networks_v6")).Any(s => Sets[s].Contains(address.ToString()));
+        SetsFor(match).Where(s => !s.EndsWith("networks_v4") && !s.EndsWith("networks_v6")).Any(s => Sets[s].Any(e => Contains(e, address)));
+
+    /// <summary>Every address a caller set names (its ranges expanded); only for host sets, never for networks.</summary>
+    public HashSet<IPAddress> Addresses(string set) => Sets[set].SelectMany(Expand).ToHashSet();
+
+    private static IEnumerable<IPAddress> Expand(string element)
+    {
+        element.Contains('/').ShouldBeFalse($"caller set element {element} is a network, not host addresses");
+        var (first, last) = Bounds(element);
+        var family = IPAddress.Parse(element.Split('-')[0]).AddressFamily;
+        (last - first).ShouldBeLessThan((UInt128)100_000, $"range {element} is larger than any site");
+        for (var n = first; n <= last; n++) yield return Nftables.FromNumber(n, family);
+    }
+
+    private static (UInt128 First, UInt128 Last) Bounds(string element)
+    {
+        var parts = element.Split('-');
+        var first = Nftables.ToNumber(IPAddress.Parse(parts[0]));
+        return (first, parts.Length == 2 ? Nftables.ToNumber(IPAddress.Parse(parts[1])) : first);
+    }
 
     private static bool Contains(string element, IPAddress address)
     {
-        if (!element.Contains('/')) return element == address.ToString();
-        var network = IPNetwork.Parse(element);
-        return network.Contains(address);
+        if (element.Contains('/')) return IPNetwork.Parse(element).Contains(address);
+        var probe = IPAddress.Parse(element.Split('-')[0]);
+        if (probe.AddressFamily != address.AddressFamily) return false;
+        var (first, last) = Bounds(element);
+        var n = Nftables.ToNumber(address);
+        return n >= first && n <= last;
     }
 }
 
@@ -109,7 +131,7 @@ public class NftablesTests
             if (host.Has(KeepalivedComponent.Node))
             {
                 file.Content.ShouldContain("ip protocol 112 ip saddr @keepalived_vrrp_v4 accept");
-                fw.Sets["keepalived_vrrp_v4"].ShouldBe(peers, ignoreOrder: true);
+                fw.Addresses("keepalived_vrrp_v4").Select(a => a.ToString()).ShouldBe(peers, ignoreOrder: true);
             }
             else file.Content.ShouldNotContain("ip protocol 112");
             file.Content.ShouldContain("policy drop;");
@@ -127,6 +149,67 @@ public class NftablesTests
         var text = rendered.File(jm.Name, Nftables.ConfigPath).Content;
         text.ShouldContain("tcp dport 8082 ip saddr @flink_rest_v4 accept");
         text.ShouldNotContain("@flink_rest_v4 accept comment \"flink_rest\"\n\t\ttcp dport 8081");
+    }
+
+    public static TheoryData<string> SitesAndGenerated => new() { "production", "development", "staging", "generated-1000" };
+
+    [Theory]
+    [MemberData(nameof(SitesAndGenerated))]
+    public void Every_caller_set_names_exactly_the_callers_addresses(string siteName)
+    {
+        // Ranges keep sets small; they must never be looser than the hosts they stand for.
+        var rendered = RenderedSites.ByName(siteName);
+        var site = rendered.Site;
+        var prometheus = site.HostsWith(PrometheusComponent.Server).Select(h => h.Address).ToHashSet();
+        var sets = 0;
+        foreach (var (host, file) in rendered.FilesAt(Nftables.ConfigPath))
+        {
+            var fw = Firewall.Parse(file.Content);
+            void Exactly(string set, IEnumerable<IPAddress> callers)
+            {
+                var family = set.EndsWith("_v6") ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork;
+                fw.Addresses(set).ShouldBe(callers.Where(a => a.AddressFamily == family).ToHashSet(), ignoreOrder: true, $"{site.Name}: {host.Name} set {set}");
+                sets++;
+            }
+            foreach (var access in FirewallPolicy.On(host))
+            {
+                var callers = (access.AllHosts ? site.Hosts : access.Callers.SelectMany(site.HostsWith)).Select(h => h.Address).ToList();
+                foreach (var set in fw.SetsFor(Match(access, host)).Where(s => !s.Contains("_networks_") && s != "ssh_sources_v4" && s != "ssh_sources_v6"))
+                    Exactly(set, callers);
+            }
+            Exactly("node_exporter_v4", prometheus);
+        }
+        sets.ShouldBeGreaterThan(site.Hosts.Count);
+    }
+
+    [Fact]
+    public void Contiguous_pools_collapse_to_one_range_so_firewall_text_grows_linearly()
+    {
+        var big = RenderedSites.Generated1000;
+        var largest = big.FilesAt(Nftables.ConfigPath).Max(x => x.File.Content.Length);
+        var small = RenderedSites.Production.FilesAt(Nftables.ConfigPath).Max(x => x.File.Content.Length);
+        // Before ranges, a 1,000-host site's worker firewall listed every caller (tens of KB per host).
+        largest.ShouldBeLessThan(small * 2, "a host's firewall must not grow with the number of hosts");
+        Nftables.Ranges([Nftables.ToNumber(IPAddress.Parse("10.0.0.3")), Nftables.ToNumber(IPAddress.Parse("10.0.0.1")),
+                         Nftables.ToNumber(IPAddress.Parse("10.0.0.2")), Nftables.ToNumber(IPAddress.Parse("10.0.0.2")),
+                         Nftables.ToNumber(IPAddress.Parse("10.0.0.9")), Nftables.ToNumber(IPAddress.Parse("10.0.1.0")),
+                         Nftables.ToNumber(IPAddress.Parse("10.0.0.255"))], System.Net.Sockets.AddressFamily.InterNetwork)
+            .ShouldBe("10.0.0.1-10.0.0.3, 10.0.0.9, 10.0.0.255-10.0.1.0");
+        Nftables.Ranges([Nftables.ToNumber(IPAddress.Parse("fd00::ffff")), Nftables.ToNumber(IPAddress.Parse("fd00::1:0"))],
+                System.Net.Sockets.AddressFamily.InterNetworkV6).ShouldBe("fd00::ffff-fd00::1:0");
+    }
+
+    [Fact]
+    public void Generated_1000_host_firewalls_pass_nft_check()
+    {
+        // One host of each role mix: their interval sets load in the kernel's parser.
+        var big = RenderedSites.Generated1000;
+        foreach (var (host, file) in big.FilesAt(Nftables.ConfigPath).DistinctBy(x => string.Join(",", x.Host.RoleGroups)))
+        {
+            using var root = new HostRoot([file]);
+            var result = Tool.Run("unshare", ["-n", Tool.Resolve("nft"), "-c", "-f", root.PathOf(file.Path)]);
+            result.ExitCode.ShouldBe(0, $"{host.Name}: {result.Output}");
+        }
     }
 
     [Fact]

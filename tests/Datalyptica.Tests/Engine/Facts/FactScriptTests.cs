@@ -1,5 +1,6 @@
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;
+using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Engine.Facts;
 
@@ -45,6 +46,44 @@ public class FactScriptTests
         facts.SysctlValue("no.such.key").ShouldBeNull();
         facts.Os.Id.ShouldNotBe("unknown");
         facts.FreeDiskKb.ShouldNotBeNull().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Batched_file_and_folder_facts_match_one_stat_and_sha256sum_per_path()
+    {
+        // F checks every file and folder with one stat and one sha256sum; odd names must still come back exactly.
+        using var root = new TempRoot();
+        Directory.CreateDirectory(root["/etc/my app"]);
+        Directory.CreateDirectory(root["/etc/back\\slash"]);
+        File.WriteAllText(root["/etc/my app/a b.conf"], "x\n");
+        File.WriteAllText(root["/etc/empty"], "");
+        File.WriteAllText(root["/etc/back\\slash/c.conf"], "y\n");
+        File.CreateSymbolicLink(root["/etc/link.conf"], root["/etc/empty"]);
+        string[] files = ["/etc/my app/a b.conf", "/etc/empty", "/etc/back\\slash/c.conf", "/etc/link.conf", "/etc/my app", "/etc/none"];
+        string[] dirs = ["/etc/my app", "/etc/back\\slash", "/etc/empty", "/etc/none"];
+        var query = files.Aggregate(new FactQuery(), (q, f) => q.File(f));
+        query = dirs.Aggregate(query, (q, d) => q.Directory(d)).Unit("surely-not-a-unit-xyz");
+
+        var facts = await Planner.GatherAsync(new LocalTestTransport("local"), query, root.Path, CancellationToken.None);
+
+        facts.Unparsed.ShouldBeEmpty();
+        foreach (var path in files.Take(4))
+        {
+            var expected = Tool.Run("sha256sum", [root[path]]).Stdout.Split(' ')[0].TrimStart('\\');
+            var f = facts.File(path);
+            f.Exists.ShouldBeTrue(path);
+            f.Sha256.ShouldBe(expected, path);
+            f.Mode.ShouldBe("0" + Tool.Run("stat", ["-L", "-c", "%a", root[path]]).Stdout.Trim(), path);
+            f.Owner.ShouldBe("root");
+        }
+        facts.File("/etc/my app").NotARegularFile.ShouldBeTrue();
+        facts.File("/etc/none").ShouldBe(FileFact.Absent);
+        facts.Directory("/etc/my app").Exists.ShouldBeTrue();
+        facts.Directory("/etc/back\\slash").Exists.ShouldBeTrue();
+        facts.Directory("/etc/empty").ShouldBe(DirectoryFact.Absent);
+        facts.Directory("/etc/none").ShouldBe(DirectoryFact.Absent);
+        facts.Units["surely-not-a-unit-xyz"].Enabled.ShouldBe("not-found");
+        FactScript.Build(query, root.Path).Raw.Split('\n').Count(l => l.StartsWith("F ")).ShouldBe(1, "one batched call for every file and folder");
     }
 
     [Fact]
