@@ -30,7 +30,11 @@ public static class Verifier
         var unreachable = new ConcurrentDictionary<string, bool>();
         if (options.CheckUnits)
         {
-            var units = UnitsByHost(site);
+            var problems = new List<(string Host, string Component, string Why)>();
+            var units = UnitsByHost(site, problems);
+            foreach (var (host, component, why) in problems.Where(p => hosts.Any(h => h.Name == p.Host)))
+                checks.Add(new HealthCheck(component, host, "units", HealthStatus.Failed,
+                    $"units not checked: the site does not render for this component ({why}). Fix: datalyptica validate", TimeSpan.Zero));
             await Task.WhenAll(hosts.Select(async host =>
             {
                 var wanted = (units.GetValueOrDefault(host.Name) ?? [])
@@ -38,18 +42,21 @@ public static class Verifier
                 if (wanted.Count == 0) return;
                 var context = new ProbeContext(site, "units", [host], access, options, slots);
                 IReadOnlyDictionary<string, UnitState>? states = null;
+                var reached = false;
                 var read = await context.TimedAsync(host.Name, "units", async ct =>
                 {
                     var asked = wanted.Select(u => u.Unit).Distinct().ToList();
                     var result = await (await access(host, ct)).RunAsync(UnitStates.Command(asked), ct);
-                    if (!result.Succeeded) return ProbeOutcome.Fail($"systemctl show failed (exit {result.ExitCode}): {FirstLine(result.Stderr)}");
+                    reached = true;
+                    if (!result.Succeeded) return ProbeOutcome.Fail($"systemctl show failed (exit {result.ExitCode}): {FirstLine(result.Stderr + result.Stdout)}");
                     states = UnitStates.Parse(result.Stdout, asked);
                     return ProbeOutcome.Ok("read");
                 }, cancellation);
                 if (states is null)
                 {
-                    unreachable[host.Name] = true;
-                    checks.Add(read with { Component = "host", Check = "reach" });
+                    // No session at all: every other probe of this host would only repeat that, so it is reported once.
+                    if (!reached) unreachable[host.Name] = true;
+                    checks.Add(reached ? read with { Component = "host" } : read with { Component = "host", Check = "reach" });
                     return;
                 }
                 foreach (var group in wanted.GroupBy(u => u.Component))
@@ -135,12 +142,32 @@ public static class Verifier
             $"missing: no unit {string.Join(", ", units)} on {host.Name}. Fix: datalyptica apply {site.Directory ?? "SITE"}", latency);
     }
 
-    /// <summary>Every running unit the engine manages, per host and component (masked units such as postgresql are left out).</summary>
-    public static IReadOnlyDictionary<string, List<(string Component, string Unit)>> UnitsByHost(Site site)
+    /// <summary>
+    /// Every running unit the engine manages, per host and component (masked units such as postgresql are left out), from
+    /// the same desired state apply uses. A component that does not render (a site error) is skipped with its reason in
+    /// <paramref name="problems"/>, so verify still checks everything else.
+    /// </summary>
+    public static IReadOnlyDictionary<string, List<(string Component, string Unit)>> UnitsByHost(Site site, List<(string Host, string Component, string Why)>? problems = null)
     {
-        var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
+        IReadOnlyList<HostFiles> rendered;
+        try { rendered = SiteRenderer.Render(site); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            rendered = site.Hosts.Select(host => new HostFiles(host, host.Roles.Select(r => r.Component.Id).Distinct().Prepend(OsBaseRenderer.ComponentId)
+                .SelectMany(component =>
+                {
+                    try { return SiteRenderer.Render(site, host.Name, component).SelectMany(f => f.Files); }
+                    catch (Exception inner) when (inner is not OperationCanceledException)
+                    {
+                        problems?.Add((host.Name, component, (inner is AggregateException a ? a.InnerExceptions[0] : inner).Message));
+                        return [];
+                    }
+                }).ToList())).ToList();
+        }
+        var desired = DesiredStateBuilder.Build(site, rendered, ArtifactCatalog.FromSite(site));
+        var skip = problems?.Select(p => (p.Host, p.Component)).ToHashSet() ?? [];
         return desired.ToDictionary(d => d.Host, d => d.Resources.Select(r => r.Resource).OfType<SystemdServiceResource>()
-            .Where(s => s.State == ServiceState.Running).Select(s => (s.Component, s.Unit)).ToList(), StringComparer.Ordinal);
+            .Where(s => s.State == ServiceState.Running && !skip.Contains((d.Host, s.Component))).Select(s => (s.Component, s.Unit)).ToList(), StringComparer.Ordinal);
     }
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
