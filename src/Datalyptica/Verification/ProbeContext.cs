@@ -88,9 +88,13 @@ public sealed class ProbeContext
         if (e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.ResponseEnded } or EndOfStreamException)
             // Through an SSH forward a refused connection shows as one the far end closes at once.
             return "connection closed without an answer: nothing listening on the port, or the service refused it";
-        var inner = e;
-        while (inner.InnerException is not null && inner is System.Net.Http.HttpRequestException or AggregateException) inner = inner.InnerException;
-        return inner.Message.ReplaceLineEndings(" ").Trim();
+        var outer = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;
+        var innermost = outer;
+        while (innermost.InnerException is not null) innermost = innermost.InnerException;
+        // "Failed to connect to 127.0.0.1:5432" says where; the socket error below it says why (refused, timed out).
+        var text = innermost == outer || outer.Message.Contains(innermost.Message, StringComparison.Ordinal)
+            ? outer.Message : $"{outer.Message}: {innermost.Message}";
+        return text.ReplaceLineEndings(" ").Trim();
     }
 }
 
