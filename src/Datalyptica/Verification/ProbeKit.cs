@@ -46,6 +46,13 @@ public static class ProbeKit
         return line.Length <= max ? line : line[..max] + "…";
     }
 
+    /// <summary>The end of a long error (Go errors put the reason last: "...: connect: connection refused").</summary>
+    public static string Tail(string text, int max)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= max ? line : "…" + line[^max..];
+    }
+
     /// <summary>Majority of a configured member count.</summary>
     public static int Majority(int members) => members / 2 + 1;
 }

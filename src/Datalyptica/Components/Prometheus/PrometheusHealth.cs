@@ -24,7 +24,7 @@ public sealed class PrometheusHealth : IHealthProbe
         // "unknown" is a target not scraped yet (just started): not up, so not healthy, but say so.
         var detail = $"{targets.Count - down.Count}/{targets.Count} targets up";
         if (down.Count > 0)
-            detail += ": " + string.Join("; ", down.Take(4).Select(t => $"{t.Job} {t.Instance} {t.Health}{(t.LastError.Length > 0 ? $" ({ProbeKit.Short(t.LastError, 50)})" : "")}")) +
+            detail += ": " + string.Join("; ", down.Take(4).Select(t => $"{t.Job} {t.Instance} {t.Health}{(t.LastError.Length > 0 ? $" ({ProbeKit.Tail(t.LastError, 60)})" : "")}")) +
                 (down.Count > 4 ? $"; and {down.Count - 4} more" : "");
         return ProbeOutcome.When(down.Count == 0 && targets.Count > 0, targets.Count == 0 ? "no active targets" : detail);
     }
