@@ -41,7 +41,7 @@ public class ProbeParsingTests
         states["kafka-broker"].Exists.ShouldBeFalse();
         states["kafka-broker"].Active.ShouldBeFalse();
         states["systemd-networkd"].Active.ShouldBeTrue();
-        UnitStates.Command(["a", "b.service"]).ShouldBe("systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState a.service b.service") // Quote leaves safe words bare;
+        UnitStates.Command(["a", "b.service"]).ShouldBe("systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState a.service b.service"); // Quote leaves safe words bare
         UnitStates.Parse("garbage\n\nmore garbage", ["x"]).ShouldBeEmpty();
     }
 
