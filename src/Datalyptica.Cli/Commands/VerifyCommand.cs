@@ -88,6 +88,11 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             Masker = new SecretMasker(secrets.Values),
         };
 
+        // SSH.NET pumps every forwarded connection on a blocking thread-pool thread, and each host's connect blocks one:
+        // with the pool's default minimum (one per core) the probes would queue behind its slow growth and time out.
+        ThreadPool.GetMinThreads(out var workers, out var ioThreads);
+        ThreadPool.SetMinThreads(Math.Max(workers, settings.Parallel + 2 * site.Hosts.Count), ioThreads);
+
         var factory = transports ?? PlanSettings.SshFactoryFor(settings.Site, settings.KnownHosts, acceptNewHostKeys: false, settings.PrivateKey);
         var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
         async Task<IProbeAccess> Access(Host host, CancellationToken ct)

@@ -16,7 +16,9 @@ public static class ProbeClients
 
     public static async Task<HttpAnswer> GetAsync(IPEndPoint endpoint, string path, CancellationToken cancellation)
     {
-        using var response = await Http.GetAsync($"http://{endpoint}{path}", cancellation);
+        // Connection: close, so the forwarded TCP connection (and the SSH.NET thread that pumps it) ends with the answer.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{endpoint}{path}") { Headers = { ConnectionClose = true } };
+        using var response = await Http.SendAsync(request, cancellation);
         return new HttpAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation));
     }
 

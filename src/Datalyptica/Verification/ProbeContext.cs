@@ -85,7 +85,9 @@ public sealed class ProbeContext
     // The innermost message says what went wrong (connection refused, authentication failed); no stack, no inner secrets.
     private static string Describe(Exception e)
     {
-        if (e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.ResponseEnded } or EndOfStreamException)
+        var deepest = e;
+        while (deepest.InnerException is not null) deepest = deepest.InnerException;
+        if (e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.ResponseEnded } || deepest is EndOfStreamException)
             // Through an SSH forward a refused connection shows as one the far end closes at once.
             return "connection closed without an answer: nothing listening on the port, or the service refused it";
         var outer = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;

@@ -3,7 +3,10 @@ using Datalyptica.Verification;
 
 namespace Datalyptica.Components.Prometheus;
 
-/// <summary>Prometheus: GET /-/healthy and /-/ready, and every active scrape target up (/api/v1/targets).</summary>
+/// <summary>
+/// Prometheus: GET /-/healthy and /-/ready, and every active scrape target up (/api/v1/targets), under the route prefix its
+/// rendered --web.external-url moves every path to (it is served behind HAProxy under /prometheus/).
+/// </summary>
 public sealed class PrometheusHealth : IHealthProbe
 {
     public sealed record Target(string Job, string Instance, string Health, string LastError);
@@ -32,11 +35,11 @@ public sealed class PrometheusHealth : IHealthProbe
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation) =>
         await ProbeKit.PerHostAsync(context, context.Hosts, host =>
         [
-            ProbeKit.Http200Async(context, host, "healthy", PrometheusComponent.Http, "/-/healthy", cancellation),
-            ProbeKit.Http200Async(context, host, "ready", PrometheusComponent.Http, "/-/ready", cancellation),
+            ProbeKit.Http200Async(context, host, "healthy", PrometheusComponent.Http, ScrapeJob.PrometheusPrefix + "/-/healthy", cancellation),
+            ProbeKit.Http200Async(context, host, "ready", PrometheusComponent.Http, ScrapeJob.PrometheusPrefix + "/-/ready", cancellation),
             context.CheckAsync(host, "targets", async (access, ct) =>
             {
-                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, PrometheusComponent.Http, ct), "/api/v1/targets?state=active", ct);
+                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, PrometheusComponent.Http, ct), ScrapeJob.PrometheusPrefix + "/api/v1/targets?state=active", ct);
                 return answer.Status == 200 ? Judge(ParseTargets(answer.Body)) : ProbeOutcome.Fail($"GET /api/v1/targets → {answer.Status}");
             }, cancellation),
         ]);
