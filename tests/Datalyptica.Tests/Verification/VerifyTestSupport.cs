@@ -66,6 +66,15 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>The first child of this process (the server a wrapper such as runuser forked), from /proc.</summary>
+    public int? ChildPid()
+    {
+        var path = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        if (!File.Exists(path)) return null;
+        var first = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return int.TryParse(first, out var pid) ? pid : null;
+    }
+
     public void Stop()
     {
         if (_process.HasExited) return;
