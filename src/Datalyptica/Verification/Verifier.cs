@@ -32,7 +32,8 @@ public static class Verifier
         {
             var problems = new List<(string Host, string Component, string Why)>();
             var units = UnitsByHost(site, problems);
-            foreach (var (host, component, why) in problems.Where(p => hosts.Any(h => h.Name == p.Host)))
+            foreach (var (host, component, why) in problems.Where(p => hosts.Any(h => h.Name == p.Host) &&
+                (p.Component == OsBaseRenderer.ComponentId ? wantOsBase : components.Any(c => c.Id == p.Component))))
                 checks.Add(new HealthCheck(component, host, "units", HealthStatus.Failed,
                     $"units not checked: the site does not render for this component ({why}). Fix: datalyptica validate", TimeSpan.Zero));
             await Task.WhenAll(hosts.Select(async host =>

@@ -35,12 +35,14 @@ public sealed class PostgreSQLHealth : IHealthProbe
         var members = context.Members(PostgreSQLComponent.Member).Count;
         var pools = new List<(PortSpec Port, bool WantRecovery, string Name)> { (HAProxyComponent.PostgresPrimary, false, "primary") };
         if (members > 1) pools.Add((HAProxyComponent.PostgresReplicas, true, "replica"));
-        foreach (var (port, wantRecovery, name) in pools)
+        // Both pools at once: a pool with no server up makes HAProxy hold the connection until the probe times out.
+        checks.AddRange(await Task.WhenAll(pools.Select(pool =>
         {
+            var (port, wantRecovery, name) = pool;
             var proxy = proxies[0];
             var address = vip?.ToString() ?? proxy.Address.ToString();
             var check = $"via {(vip is null ? proxy.Name : "VIP")} :{proxy.Port(port)} ({name})";
-            checks.Add(await context.TimedAsync(HealthCheck.ClusterScope, check, async ct =>
+            return context.TimedAsync(HealthCheck.ClusterScope, check, async ct =>
             {
                 if (password is null) return MissingSecret();
                 // Through the first proxy's SSH session: the VIP is on its subnet, wherever it is held.
@@ -48,8 +50,8 @@ public sealed class PostgreSQLHealth : IHealthProbe
                 var inRecovery = await InRecoveryAsync(await access.EndpointAsync(address, proxy.Port(port), ct), password, context.Timeout, ct);
                 return ProbeOutcome.When(inRecovery == wantRecovery,
                     $"{address}:{proxy.Port(port)} answered as {(inRecovery ? "a replica" : "the primary")}" + (inRecovery == wantRecovery ? "" : $"; want the {name}"));
-            }, cancellation));
-        }
+            }, cancellation);
+        })));
         return checks;
     }
 
