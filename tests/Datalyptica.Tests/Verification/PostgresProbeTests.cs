@@ -37,8 +37,16 @@ public sealed class PostgresProbeTests : IDisposable
             realPid: () => File.Exists(Path.Combine(data, "postmaster.pid")) && int.TryParse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First(), out var pid) ? pid : null)
             .WaitForPort(port);
         _servers.Add(server);
-        var psql = Tool.Run("runuser", ["-u", "postgres", "--", $"{PgBin}/psql", "-h", _dir, "-p", port.ToString(), "-U", "postgres", "-v", "ON_ERROR_STOP=1",
-            "-c", $"create role {PostgresLayout.MonitorUser} login password '{MonitorPassword}'"]);
+        // The port opens before recovery ends ("the database system is starting up"): retry, bounded.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Tool.Result psql;
+        do
+        {
+            psql = Tool.Run("runuser", ["-u", "postgres", "--", $"{PgBin}/psql", "-h", _dir, "-p", port.ToString(), "-U", "postgres", "-v", "ON_ERROR_STOP=1",
+                "-c", $"create role {PostgresLayout.MonitorUser} login password '{MonitorPassword}'"]);
+            if (psql.ExitCode == 0 || !psql.Output.Contains("starting up")) break;
+            Thread.Sleep(100);
+        } while (DateTime.UtcNow < deadline);
         psql.ExitCode.ShouldBe(0, psql.Output);
         return server;
     }

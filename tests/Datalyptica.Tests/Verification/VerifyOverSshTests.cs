@@ -71,7 +71,7 @@ public class VerifyOverSshTests(SshdFixture ssh)
             Status("cluster", "primary").ShouldBe("healthy", result.ToString());
             // Units are read over SSH with systemctl; this machine's init is not systemd, and verify says so instead of guessing.
             var units = checks.First(c => c.GetProperty("component").GetString() == "host");
-            units.GetProperty("detail").GetString().ShouldContain("System has not been booted with systemd");
+            units.GetProperty("detail").GetString()!.ShouldContain("System has not been booted with systemd");
             json.GetProperty("healthy").GetBoolean().ShouldBeFalse();
             json.GetProperty("summary").GetProperty("failed").GetInt32().ShouldBeGreaterThan(0);
 
