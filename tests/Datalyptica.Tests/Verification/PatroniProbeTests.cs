@@ -103,6 +103,9 @@ public sealed class PatroniProbeTests : IDisposable
     {
         // Members first (they stop PostgreSQL), etcd last.
         foreach (var s in Enumerable.Reverse(_servers)) s.Dispose();
+        // A member that died abruptly leaves its PostgreSQL behind: stop it by the PID in its own postmaster.pid.
+        foreach (var pidFile in new[] { "db1", "db2" }.Select(n => Path.Combine(_dir, n, "postmaster.pid")).Where(File.Exists))
+            if (int.TryParse(File.ReadLines(pidFile).First(), out var pid)) Tool.Run("kill", ["-QUIT", pid.ToString()]);
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 }

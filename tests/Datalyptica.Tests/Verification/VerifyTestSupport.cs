@@ -79,9 +79,8 @@ internal sealed class ServerProcess : IDisposable
     {
         if (_process.HasExited) return;
         if (_realPid?.Invoke() is { } pid)
-        {
-            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { /* already gone */ }
-        }
+            // SIGTERM, not KILL: Patroni and PostgreSQL shut their own children down on TERM; a KILL would orphan them.
+            Tool.Run("kill", ["-TERM", pid.ToString()]);
         if (!_process.WaitForExit(_realPid is null ? 0 : 10_000)) _process.Kill();
         _process.WaitForExit(10_000);
     }
