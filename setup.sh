@@ -12,6 +12,8 @@ packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager pat
 # OS base tests: etcd-server creates the etcd user that tmpfiles names; openssl makes the throwaway TLS
 # certificate for haproxy -c; iproute2 gives keepalived --config-test an interface in a scratch netns.
 packages+=(openssl iproute2)
+# verify's Patroni probe test runs real Patroni members (etcd v3 DCS, psycopg2) on loopback.
+packages+=(python3-etcd3 python3-psycopg2)
 # Engine tests: a real sshd on loopback (never started as a service) and dpkg-scanpackages for the offline repository.
 packages+=(openssh-server dpkg-dev)
 # Transport tests: sudo, to prove Become (sudo -n) for a throwaway NOPASSWD user against the loopback sshd.

@@ -59,6 +59,9 @@ public static class DatalypticaCli
             config.AddCommand<ApplyCommand>("apply")
                 .WithDescription("Apply the plan layer by layer, hosts in parallel; journal under SITE/.datalyptica/journal.")
                 .WithExample("apply", "site", "--layer", "prerequisites", "--limit", "pg01,pg02");
+            config.AddCommand<VerifyCommand>("verify")
+                .WithDescription("Check every component's health on every host (read-only, through each host's SSH); exit 0 only when all is healthy.")
+                .WithExample("verify", "site", "--component", "patroni");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");

@@ -45,13 +45,16 @@ public class PlanSettings : SiteSettings
     public string? PrivateKey { get; init; }
 
     /// <summary>The SSH factory these options describe.</summary>
-    public IHostTransportFactory SshFactory()
+    public IHostTransportFactory SshFactory() => SshFactoryFor(Site, KnownHosts, AcceptNewHostKeys, PrivateKey);
+
+    /// <summary>SSH for a site: known_hosts from the option, else SITE/known_hosts, else ~/.ssh/known_hosts; the default key.</summary>
+    public static IHostTransportFactory SshFactoryFor(string site, string? knownHostsOption, bool acceptNewHostKeys, string? privateKey)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var siteKnownHosts = Path.Combine(Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!, "known_hosts");
-        var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
-        var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
-        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = AcceptNewHostKeys }, key);
+        var siteKnownHosts = Path.Combine(Directory.Exists(site) ? site : Path.GetDirectoryName(Path.GetFullPath(site))!, "known_hosts");
+        var knownHosts = knownHostsOption ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
+        var key = privateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
+        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key);
     }
 }
 

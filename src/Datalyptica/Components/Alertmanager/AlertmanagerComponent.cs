@@ -27,5 +27,6 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public override IReadOnlyList<string> SecretKeys => [SmtpPasswordKey];
     public override IReadOnlyList<string> SettingKeys => [SmarthostKey, EmailToKey, EmailFromKey, WebhookKey, HeartbeatKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new AlertmanagerHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus-alertmanager"];
 }

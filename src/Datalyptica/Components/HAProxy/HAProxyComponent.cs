@@ -29,5 +29,6 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<string> SettingKeys => ["haproxy_maxconn", "haproxy_tls_certificate", "haproxy_postgres_replica_max_lag"];
     public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new HAProxyHealth();
     public override IReadOnlyList<string> DebianPackages => ["haproxy"];
 }

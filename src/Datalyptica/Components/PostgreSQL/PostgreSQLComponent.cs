@@ -29,5 +29,6 @@ public sealed class PostgreSQLComponent : ComponentDefinition
         PostgresLayout.RewindPasswordKey, PostgresLayout.MonitorPasswordKey, PgBackRest.CipherPassKey,
     ];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new PostgreSQLHealth();
     public override IReadOnlyList<string> DebianPackages => ["postgresql", "postgresql-contrib", "pgbackrest", "prometheus-postgres-exporter"];
 }

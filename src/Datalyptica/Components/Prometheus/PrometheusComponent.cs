@@ -20,5 +20,6 @@ public sealed class PrometheusComponent : ComponentDefinition
     public const string RunbookKey = "prometheus_runbook_url";
     public override IReadOnlyList<string> SettingKeys => [RetentionKey, RunbookKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new PrometheusHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus"];
 }

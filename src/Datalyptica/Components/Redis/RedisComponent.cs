@@ -27,5 +27,6 @@ public sealed class RedisComponent : ComponentDefinition
     public const string PasswordKey = "vault_redis_password";
     public override IReadOnlyList<string> SecretKeys => [PasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new RedisHealth();
     public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];
 }

@@ -29,5 +29,6 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override IReadOnlyList<string> SettingKeys => [HeapKey];
     public const string HeapKey = "zookeeper_heap_mb";
     public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
+    public override Verification.IHealthProbe? Health { get; } = new ZooKeeperHealth();
     public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];
 }

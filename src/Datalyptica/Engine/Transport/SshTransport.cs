@@ -11,13 +11,14 @@ namespace Datalyptica.Engine.Transport;
 /// that one session (uploads are <c>cat &gt; path</c> with the bytes on stdin, so no second SFTP connection
 /// is opened and sudo applies to uploads exactly as to commands).
 /// </summary>
-public sealed class SshTransport : ShellTransport
+public sealed class SshTransport : ShellTransport, IPortForwarder
 {
     private readonly SshTransportOptions _options;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private SshClient? _client;
     private SshClient? _jumpClient;
     private ForwardedPortLocal? _tunnel;
+    private readonly Dictionary<string, ForwardedPortLocal> _forwards = new(StringComparer.Ordinal);
     private bool _disposed;
 
     private SshTransport(HostConnection host, SshTransportOptions options) : base(host)
@@ -91,6 +92,34 @@ public sealed class SshTransport : ShellTransport
                 $"Connection to host '{Host.HostName}' ({Host.Address}:{Host.Port}) failed while running `{command.Display}`: " +
                 $"{e.GetType().Name}: {command.MaskSecrets(e.Message)}. The command may or may not have run; re-run to resume.");
         }
+    }
+
+    /// <summary>Forwards 127.0.0.1:(free port) to ADDRESS:PORT as seen from the host, on the run's one session.</summary>
+    public async Task<System.Net.IPEndPoint> ForwardAsync(string address, int port, CancellationToken cancellation)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var client = await EnsureConnectedAsync(cancellation);
+        await _connectGate.WaitAsync(cancellation);
+        try
+        {
+            var key = $"{address}:{port}";
+            // A reconnected session drops its forwards: open a new one then.
+            if (!_forwards.TryGetValue(key, out var forward) || !forward.IsStarted || !client.ForwardedPorts.Contains(forward))
+            {
+                forward = new ForwardedPortLocal("127.0.0.1", 0, address, (uint)port);
+                client.AddForwardedPort(forward);
+                forward.Start();
+                _forwards[key] = forward;
+            }
+            return new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, (int)forward.BoundPort);
+        }
+        catch (Exception e) when (e is SshException or SocketException or InvalidOperationException)
+        {
+            throw new TransportException(Host.HostName,
+                $"Could not forward a local port to {address}:{port} through host '{Host.HostName}' ({Host.Address}:{Host.Port}): {e.Message}. " +
+                "Fix: allow TCP forwarding for this user in the host's sshd_config (AllowTcpForwarding yes).");
+        }
+        finally { _connectGate.Release(); }
     }
 
     private CommandTimeoutException TimedOut(RemoteCommand command) => new(Host.HostName,
@@ -282,6 +311,12 @@ public sealed class SshTransport : ShellTransport
 
     private void CloseConnections()
     {
+        foreach (var forward in _forwards.Values)
+        {
+            try { forward.Stop(); } catch (Exception) { /* already down with its session */ }
+            forward.Dispose();
+        }
+        _forwards.Clear();
         _client?.Dispose();
         _client = null;
         if (_tunnel is not null)

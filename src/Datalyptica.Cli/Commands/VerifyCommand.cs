@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Datalyptica.Engine.Apply;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Model;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Datalyptica.Validation;
+using Datalyptica.Verification;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public sealed class VerifySettings : SiteSettings
+{
+    [CommandOption("--component <ID>")]
+    [Description("Only this component (etcd, patroni, postgresql, haproxy, keepalived, redis, zookeeper, prometheus, alertmanager, os-base, ...).")]
+    public string? Component { get; init; }
+
+    [CommandOption("--host <NAME>")]
+    [Description("Only this host's checks (cluster-wide checks need every member and are left out).")]
+    public string? Host { get; init; }
+
+    [CommandOption("--timeout <SECONDS>")]
+    [Description("Per-probe timeout.")]
+    [DefaultValue(5.0)]
+    public double Timeout { get; init; } = 5;
+
+    [CommandOption("--parallel <N>")]
+    [Description("Probes running at once (across all hosts).")]
+    [DefaultValue(64)]
+    public int Parallel { get; init; } = 64;
+
+    [CommandOption("--known-hosts <FILE>")]
+    [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts). Unknown hosts are refused: verify records nothing.")]
+    public string? KnownHosts { get; init; }
+
+    [CommandOption("--private-key <FILE>")]
+    [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
+    public string? PrivateKey { get; init; }
+
+    public override ValidationResult Validate() =>
+        Timeout is <= 0 or > 600 ? ValidationResult.Error("--timeout must be between 0 and 600 seconds")
+        : Parallel < 1 ? ValidationResult.Error("--parallel must be at least 1")
+        : ValidationResult.Success();
+}
+
+/// <summary>
+/// `datalyptica verify [SITE]`: every component's health (COMPONENTS.md 2) on every host, probed through each host's own
+/// SSH session; a table (or JSON) and exit 0 only when everything deployable is healthy. Changes nothing anywhere.
+/// </summary>
+public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<VerifySettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, VerifySettings settings, CancellationToken cancellation)
+    {
+        var loaded = Cli.LoadSite(settings);
+        if (loaded.Site is not { } site)
+        {
+            Cli.PrintDiagnostics(io, loaded.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error));
+            io.Error.WriteLine($"error: could not read the site {settings.Site}; fix the errors above (datalyptica validate).");
+            return DatalypticaCli.Failed;
+        }
+        if (settings.Component is { } component && !Verifier.ComponentIds.Contains(component))
+        {
+            var hint = DidYouMean.Suggest(component, Verifier.ComponentIds);
+            io.Error.WriteLine($"error: --component {component}: no such component{(hint is null ? "" : $"; did you mean {hint}?")} Known: {string.Join(", ", Verifier.ComponentIds)}.");
+            return DatalypticaCli.Failed;
+        }
+        if (settings.Host is { } hostName && site.Hosts.All(h => h.Name != hostName))
+        {
+            var hint = DidYouMean.Suggest(hostName, site.Hosts.Select(h => h.Name));
+            io.Error.WriteLine($"error: --host {hostName}: the site {settings.Site} has no such host{(hint is null ? "" : $"; did you mean {hint}?")}");
+            return DatalypticaCli.Failed;
+        }
+
+        var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
+        var secrets = source.IsConfigured && Directory.Exists(settings.Site)
+            ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
+            : new Dictionary<string, Secret>();
+        var options = new VerifyOptions
+        {
+            Component = settings.Component,
+            Host = settings.Host,
+            Timeout = TimeSpan.FromSeconds(settings.Timeout),
+            Parallelism = settings.Parallel,
+            ResolveSecret = n => secrets.GetValueOrDefault(n),
+            Masker = new SecretMasker(secrets.Values),
+        };
+
+        // SSH.NET pumps every forwarded connection on a blocking thread-pool thread, and each host's connect blocks one:
+        // with the pool's default minimum (one per core) the probes would queue behind its slow growth and time out.
+        ThreadPool.GetMinThreads(out var workers, out var ioThreads);
+        ThreadPool.SetMinThreads(Math.Max(workers, settings.Parallel + 2 * site.Hosts.Count), ioThreads);
+
+        var factory = transports ?? PlanSettings.SshFactoryFor(settings.Site, settings.KnownHosts, acceptNewHostKeys: false, settings.PrivateKey);
+        var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
+        async Task<IProbeAccess> Access(Host host, CancellationToken ct)
+        {
+            // One SSH session per host for the whole run, shared by all its probes; opened on a worker thread.
+            var transport = await open.GetOrAdd(host.Name, _ => new Lazy<Task<IHostTransport>>(
+                () => Task.Run(() => factory.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout })))).Value.WaitAsync(ct);
+            return new TransportProbeAccess(transport);
+        }
+
+        VerifyReport report;
+        try { report = await Verifier.VerifyAsync(site, Access, options, cancellation); }
+        finally
+        {
+            foreach (var lazy in open.Values.Where(l => l.IsValueCreated))
+                try { await (await lazy.Value).DisposeAsync(); } catch (Exception) { /* never opened */ }
+        }
+
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                site = report.Site,
+                healthy = report.AllHealthy,
+                wallTimeMs = (long)report.WallTime.TotalMilliseconds,
+                summary = Enum.GetValues<HealthStatus>().ToDictionary(s => JsonName(s), s => report.Count(s)),
+                checks = report.Checks.Select(c => new
+                {
+                    c.Component, c.Host, c.Check, Status = JsonName(c.Status), c.Detail, LatencyMs = Math.Round(c.Latency.TotalMilliseconds, 1),
+                }),
+            });
+        else
+            Show(io, report);
+        return report.AllHealthy ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+    }
+
+    public static string JsonName(HealthStatus status) => status switch
+    {
+        HealthStatus.NotDeployed => "notDeployed",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private static string Label(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "[green]healthy[/]",
+        HealthStatus.Warning => "[yellow]warning[/]",
+        HealthStatus.Failed => "[red]FAILED[/]",
+        HealthStatus.Missing => "[red]MISSING[/]",
+        HealthStatus.NotDeployed => "[grey]not deployed[/]",
+        _ => status.ToString(),
+    };
+
+    private static void Show(CliIo io, VerifyReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Component").AddColumn("Host").AddColumn("Check").AddColumn("Status").AddColumn("Detail").AddColumn(new TableColumn("Latency").RightAligned());
+        foreach (var c in report.Checks)
+            table.AddRow(Markup.Escape(c.Component), Markup.Escape(c.Host), Markup.Escape(c.Check), Label(c.Status), Markup.Escape(c.Detail),
+                c.Latency == TimeSpan.Zero ? "" : $"{c.Latency.TotalMilliseconds:0} ms");
+        io.Out.Write(table);
+        var color = report.AllHealthy ? "green" : "red";
+        io.Out.MarkupLine($"[{color}]{Markup.Escape(report.AllHealthy ? "healthy" : "NOT healthy")}[/]: {Markup.Escape(report.Summary)}");
+    }
+}

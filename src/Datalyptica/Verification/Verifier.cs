@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Datalyptica.Components;
+using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Resources;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Verification;
+
+/// <summary>
+/// <c>datalyptica verify</c>: every host's units, then every component's own probe (declared in its folder), in parallel
+/// across hosts and components, each bounded by the per-probe timeout. Reads only: no command it runs changes a host.
+/// </summary>
+public static class Verifier
+{
+    public static async Task<VerifyReport> VerifyAsync(Site site, Func<Host, CancellationToken, Task<IProbeAccess>> access,
+        VerifyOptions options, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var slots = new SemaphoreSlim(options.Parallelism, options.Parallelism);
+        var hosts = site.Hosts.Where(h => options.Host is null || h.Name == options.Host).ToList();
+        var components = ComponentsInScope(site, options);
+        var wantOsBase = options.Component is null || options.Component == OsBaseRenderer.ComponentId;
+        var checks = new ConcurrentBag<HealthCheck>();
+
+        // 1. Units of every component on every host (one systemctl per host), which also says what is installed where.
+        var installed = new ConcurrentDictionary<(string Host, string Component), bool>();
+        var unreachable = new ConcurrentDictionary<string, bool>();
+        if (options.CheckUnits)
+        {
+            var problems = new List<(string Host, string Component, string Why)>();
+            var units = UnitsByHost(site, problems);
+            foreach (var (host, component, why) in problems.Where(p => hosts.Any(h => h.Name == p.Host) &&
+                (p.Component == OsBaseRenderer.ComponentId ? wantOsBase : components.Any(c => c.Id == p.Component))))
+                checks.Add(new HealthCheck(component, host, "units", HealthStatus.Failed,
+                    $"units not checked: the site does not render for this component ({why}). Fix: datalyptica validate", TimeSpan.Zero));
+            await Task.WhenAll(hosts.Select(async host =>
+            {
+                var wanted = (units.GetValueOrDefault(host.Name) ?? [])
+                    .Where(u => u.Component == OsBaseRenderer.ComponentId ? wantOsBase : components.Any(c => c.Id == u.Component)).ToList();
+                if (wanted.Count == 0) return;
+                var context = new ProbeContext(site, "units", [host], access, options, slots);
+                IReadOnlyDictionary<string, UnitState>? states = null;
+                var reached = false;
+                var read = await context.TimedAsync(host.Name, "units", async ct =>
+                {
+                    var asked = wanted.Select(u => u.Unit).Distinct().ToList();
+                    var result = await (await access(host, ct)).RunAsync(UnitStates.Command(asked), ct);
+                    reached = true;
+                    if (!result.Succeeded) return ProbeOutcome.Fail($"systemctl show failed (exit {result.ExitCode}): {FirstLine(result.Stderr + result.Stdout)}");
+                    states = UnitStates.Parse(result.Stdout, asked);
+                    return ProbeOutcome.Ok("read");
+                }, cancellation);
+                if (states is null)
+                {
+                    // No session at all: every other probe of this host would only repeat that, so it is reported once.
+                    if (!reached) unreachable[host.Name] = true;
+                    checks.Add(reached ? read with { Component = "host" } : read with { Component = "host", Check = "reach" });
+                    return;
+                }
+                foreach (var group in wanted.GroupBy(u => u.Component))
+                {
+                    var component = ComponentCatalog.Find(group.Key);
+                    var present = group.Any(u => states.TryGetValue(u.Unit, out var s) && s.Exists);
+                    installed[(host.Name, group.Key)] = present;
+                    if (!present)
+                    {
+                        checks.Add(NotInstalled(site, component, group.Key, host, group.Select(u => u.Unit), read.Latency));
+                        continue;
+                    }
+                    foreach (var unit in group)
+                    {
+                        var state = states.GetValueOrDefault(unit.Unit);
+                        checks.Add(state is { Active: true }
+                            ? HealthCheck.Healthy(group.Key, host.Name, $"unit {unit.Unit}", $"{state.ActiveState} ({state.SubState})", read.Latency)
+                            : HealthCheck.Failed(group.Key, host.Name, $"unit {unit.Unit}",
+                                state is { Exists: true } ? $"{state.ActiveState} ({state.SubState}). Fix: journalctl -u {unit.Unit} on {host.Name}, then datalyptica apply"
+                                    : $"unit not found. Fix: datalyptica apply", read.Latency));
+                    }
+                }
+            }));
+        }
+
+        bool Usable(Host host, string component) =>
+            !unreachable.ContainsKey(host.Name) && installed.GetValueOrDefault((host.Name, component), true);
+
+        // 2. Each component's own probe, on the hosts where it is installed.
+        var probes = new List<Task<IReadOnlyList<HealthCheck>>>();
+        foreach (var component in components)
+        {
+            if (component.Health is not { } probe) continue;
+            var members = site.Hosts.Where(h => component.Roles.Any(h.Has)).ToList();
+            // With --host, a component that does not run there has nothing to check.
+            if (options.Host is not null && !members.Any(h => h.Name == options.Host)) continue;
+            var usable = members.Where(h => Usable(h, component.Id) && (options.Host is null || h.Name == options.Host)).ToList();
+            if (usable.Count == 0 && options.CheckUnits) continue;
+            probes.Add(SafeProbe(probe, new ProbeContext(site, component.Id, usable, access, options, slots), cancellation));
+        }
+        if (wantOsBase)
+        {
+            var usable = hosts.Where(h => Usable(h, OsBaseRenderer.ComponentId)).ToList();
+            probes.Add(SafeProbe(new OsBaseHealth(), new ProbeContext(site, OsBaseRenderer.ComponentId, usable, access, options, slots), cancellation));
+        }
+        foreach (var result in await Task.WhenAll(probes))
+            foreach (var check in result) checks.Add(check);
+
+        var ordered = checks
+            .OrderBy(c => c.Component == OsBaseRenderer.ComponentId || c.Component == "host" ? "" : c.Component, StringComparer.Ordinal)
+            .ThenBy(c => c.Host == HealthCheck.ClusterScope ? 1 : 0).ThenBy(c => c.Host, StringComparer.Ordinal)
+            .ThenBy(c => c.Check, StringComparer.Ordinal).ToList();
+        return new VerifyReport(site.Name, ordered, clock.Elapsed);
+    }
+
+    /// <summary>The catalog components the site deploys, narrowed by --component.</summary>
+    public static IReadOnlyList<ComponentDefinition> ComponentsInScope(Site site, VerifyOptions options) =>
+        site.Components.Where(c => options.Component is null || c.Id == options.Component).ToList();
+
+    /// <summary>Components verify knows by id (the catalog's plus os-base), for --component's error message.</summary>
+    public static IEnumerable<string> ComponentIds => ComponentCatalog.All.Select(c => c.Id).Append(OsBaseRenderer.ComponentId);
+
+    private static async Task<IReadOnlyList<HealthCheck>> SafeProbe(IHealthProbe probe, ProbeContext context, CancellationToken cancellation)
+    {
+        try { return await probe.ProbeAsync(context, cancellation); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug in one probe must not hide the others' results.
+            return [HealthCheck.Failed(context.ComponentId, HealthCheck.ClusterScope, "probe", context.Options.Masker.Mask(e.Message), TimeSpan.Zero)];
+        }
+    }
+
+    /// <summary>
+    /// Not installed: a component that comes from a release artifact the site names no source for cannot be deployed here
+    /// (NotDeployed, never healthy); anything else the site places on the host is Missing.
+    /// </summary>
+    public static HealthCheck NotInstalled(Site site, ComponentDefinition? component, string componentId, Host host, IEnumerable<string> units, TimeSpan latency)
+    {
+        if (component is { Install: InstallSource.Artifact } && ArtifactCatalog.FromSite(site).Find(component.Id) is null)
+            return new HealthCheck(componentId, host.Name, "installed", HealthStatus.NotDeployed,
+                $"not deployed: no package source ({component.DisplayName} installs from a release artifact and the site names none in {ArtifactCatalog.SiteKey})", latency);
+        return new HealthCheck(componentId, host.Name, "installed", HealthStatus.Missing,
+            $"missing: no unit {string.Join(", ", units)} on {host.Name}. Fix: datalyptica apply {site.Directory ?? "SITE"}", latency);
+    }
+
+    /// <summary>
+    /// Every running unit the engine manages, per host and component (masked units such as postgresql are left out), from
+    /// the same desired state apply uses. A component that does not render (a site error) is skipped with its reason in
+    /// <paramref name="problems"/>, so verify still checks everything else.
+    /// </summary>
+    public static IReadOnlyDictionary<string, List<(string Component, string Unit)>> UnitsByHost(Site site, List<(string Host, string Component, string Why)>? problems = null)
+    {
+        IReadOnlyList<HostFiles> rendered;
+        try { rendered = SiteRenderer.Render(site); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            rendered = site.Hosts.Select(host => new HostFiles(host, host.Roles.Select(r => r.Component.Id).Distinct().Prepend(OsBaseRenderer.ComponentId)
+                .SelectMany(component =>
+                {
+                    try { return SiteRenderer.Render(site, host.Name, component).SelectMany(f => f.Files); }
+                    catch (Exception inner) when (inner is not OperationCanceledException)
+                    {
+                        problems?.Add((host.Name, component, (inner is AggregateException a ? a.InnerExceptions[0] : inner).Message));
+                        return [];
+                    }
+                }).ToList())).ToList();
+        }
+        var desired = DesiredStateBuilder.Build(site, rendered, ArtifactCatalog.FromSite(site));
+        var skip = problems?.Select(p => (p.Host, p.Component)).ToHashSet() ?? [];
+        return desired.ToDictionary(d => d.Host, d => d.Resources.Select(r => r.Resource).OfType<SystemdServiceResource>()
+            .Where(s => s.State == ServiceState.Running && !skip.Contains((d.Host, s.Component))).Select(s => (s.Component, s.Unit)).ToList(), StringComparer.Ordinal);
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
+}
