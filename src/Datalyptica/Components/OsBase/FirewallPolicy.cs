@@ -106,8 +106,9 @@ public static class FirewallPolicy
         new("nessie_management", NessieComponent.Server, NessieComponent.Management, R(Lb, Prom), "Quarkus health (HAProxy check) and metrics"),
 
         // Coordination.
-        new("etcd_client", EtcdComponent.Member, EtcdComponent.Client, R(PatroniComponent.Member, EtcdComponent.Member, Prom),
-            "Patroni's DCS; members; /metrics on the client port"),
+        new("etcd_client", EtcdComponent.Member, EtcdComponent.Client, R(PatroniComponent.Member, EtcdComponent.Member),
+            "Patroni's DCS; members"),
+        new("etcd_metrics", EtcdComponent.Member, EtcdComponent.Metrics, R(Prom), "plain-HTTP /metrics and /health for Prometheus"),
         new("etcd_peer", EtcdComponent.Member, EtcdComponent.Peer, R(EtcdComponent.Member), "Raft between members only"),
         new("zookeeper_client", ZooKeeperComponent.Member, ZooKeeperComponent.Client,
             R(SparkComponent.Master, FlinkComponent.JobManager, FlinkComponent.TaskManager, ZooKeeperComponent.Member),

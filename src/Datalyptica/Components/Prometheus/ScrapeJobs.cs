@@ -36,8 +36,8 @@ public sealed record ScrapeJob(string Name, IReadOnlyList<RoleDefinition>? Roles
         new("haproxy", [HAProxyComponent.Node], HAProxyComponent.Exporter) { Why = "HAProxy's built-in Prometheus exporter frontend" },
         new("postgres", [PostgreSQLComponent.Member], PostgreSQLComponent.Exporter) { Why = "prometheus-postgres-exporter" },
         new("patroni", [PatroniComponent.Member], PatroniComponent.RestApi) { Why = "Patroni's REST API serves /metrics (3.x)" },
-        new("etcd", [EtcdComponent.Member], EtcdComponent.Client)
-            { Why = "etcd serves /metrics on its client URLs; with client-cert TLS on, etcd needs --listen-metrics-urls on a plain port (none defined yet)" },
+        new("etcd", [EtcdComponent.Member], EtcdComponent.Metrics)
+            { Why = "the client port requires a client certificate; listen-metrics-urls serves /metrics in plain HTTP (the lab showed EOF on 2379)" },
         new("redis", [RedisComponent.Data], RedisComponent.Exporter) { Why = "prometheus-redis-exporter next to each data node" },
         new("grafana", [GrafanaComponent.Server], GrafanaComponent.Http) { Why = "Grafana serves /metrics at the root even with serve_from_sub_path" },
         new("loki", [LokiComponent.Server], LokiComponent.Http),
