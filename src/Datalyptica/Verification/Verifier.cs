@@ -105,6 +105,7 @@ public static class Verifier
         }
         foreach (var result in await Task.WhenAll(probes))
             foreach (var check in result) checks.Add(check);
+        foreach (var check in NotDeployedInLab(site, options)) checks.Add(check);
 
         var ordered = checks
             .OrderBy(c => c.Component == OsBaseRenderer.ComponentId || c.Component == "host" ? "" : c.Component, StringComparer.Ordinal)
@@ -127,6 +128,24 @@ public static class Verifier
         {
             // A bug in one probe must not hide the others' results.
             return [HealthCheck.Failed(context.ComponentId, HealthCheck.ClusterScope, "probe", context.Options.Masker.Mask(e.Message), TimeSpan.Zero)];
+        }
+    }
+
+    /// <summary>
+    /// A lab site carries only what installs from Debian's packages; the platform's other components are listed, never
+    /// silently absent and never healthy, so a reader of the table sees what the lab does not prove.
+    /// </summary>
+    public static IEnumerable<HealthCheck> NotDeployedInLab(Site site, VerifyOptions options)
+    {
+        if (site.Environment != "lab" || options.Host is not null) yield break;
+        foreach (var component in ComponentCatalog.All)
+        {
+            if (options.Component is not null && options.Component != component.Id) continue;
+            if (component.Roles.Any(r => site.Hosts.Any(h => h.Has(r)))) continue;
+            yield return new HealthCheck(component.Id, HealthCheck.ClusterScope, "deployed", HealthStatus.NotDeployed,
+                component.Install == InstallSource.Artifact
+                    ? $"not deployed in lab: no package source ({component.DisplayName} {component.DefaultVersion} installs from a release artifact; Debian 12 has no package)"
+                    : "not deployed in lab: the lab profile does not place it", TimeSpan.Zero);
         }
     }
 
