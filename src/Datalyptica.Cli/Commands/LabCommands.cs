@@ -91,8 +91,8 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
                 io.Out.MarkupLine($"  {h.Host} {h.Address}: boot to SSH {h.BootToSsh.TotalSeconds:0.00} s");
             io.Out.MarkupLine($"lab up in {result.Total.TotalSeconds:0.0} s");
         }
-        io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} (placeholder profile: hosts only; the `lab` profile comes later)");
-        io.Out.MarkupLine("next: datalyptica lab status | datalyptica lab ssh lab01 | datalyptica lab down");
+        io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} (the `lab` profile: the HA core on 3 hosts)");
+        io.Out.MarkupLine("next: datalyptica apply SITE && datalyptica verify SITE | datalyptica lab status | datalyptica lab ssh lab01 | datalyptica lab down");
         return DatalypticaCli.Ok;
     }
 }
