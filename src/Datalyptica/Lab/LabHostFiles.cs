@@ -22,13 +22,16 @@ public static class LabHostFiles
 
     public static string Hostname(LabHostSpec host) => host.Name + "\n";
 
+    /// <summary>The lab site's domain: peers dial each other by NAME.DOMAIN, the name in their certificates.</summary>
+    public const string Domain = "lab.datalyptica.internal";
+
     public static string Hosts(LabHostSpec host)
     {
         var text = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         // The lab's S3 server runs on the control node; pgBackRest reaches it by this name (its certificate's SAN).
         text.Append($"{host.BridgeAddress}\tlab-control {ObjectStore.LabObjectStoreOptions.DnsName}\n");
         foreach (var (name, address) in host.Peers.Prepend((host.Name, host.Address)).DistinctBy(p => p.Item1).OrderBy(p => p.Item2, StringComparer.Ordinal))
-            text.Append($"{address}\t{name}\n");
+            text.Append($"{address}\t{name}.{LabHostFiles.Domain} {name}\n");
         return text.ToString();
     }
 

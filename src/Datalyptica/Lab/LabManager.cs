@@ -430,7 +430,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
         // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).
         var versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = "15" };
-        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = "lab.datalyptica.internal", Versions = versions };
+        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = LabHostFiles.Domain, Versions = versions };
 
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");

@@ -100,6 +100,8 @@ public static class FirewallPolicy
         new("postgresql", PostgreSQLComponent.Member, PostgreSQLComponent.Server, R(Lb, PostgreSQLComponent.Member),
             "clients come through HAProxy; peers stream WAL and run pg_rewind/pg_basebackup"),
         new("postgres_exporter", PostgreSQLComponent.Member, PostgreSQLComponent.Exporter, R(Prom), "postgres_exporter scrape"),
+        new("pgbackrest_tls", PostgreSQLComponent.Member, PostgreSQLComponent.PgBackRestTls, R(PostgreSQLComponent.Member),
+            "pgBackRest's TLS server: the member running a backup or stanza-create reaches the others (the lab timed out without it)"),
         new("patroni_rest", PatroniComponent.Member, PatroniComponent.RestApi, R(Lb, PatroniComponent.Member, Prom),
             "HAProxy httpchk (/primary, /replica), Patroni members check each other before failover, /metrics"),
         new("nessie_api", NessieComponent.Server, NessieComponent.Api, R([Lb, .. Engines, .. Notebooks]), "Iceberg REST/Nessie API for engines and notebooks; /nessie via HAProxy"),

@@ -106,7 +106,8 @@ public static class PgBackRest
         {
             if (ReferenceEquals(member, host)) continue;
             var n = index++;
-            sb.Append($"pg{n}-host={member.Address}\n");
+            // By name: pgBackRest 2.45 checks the certificate against the name it dials and never matches an IP SAN.
+            sb.Append($"pg{n}-host={member.Name}.{site.Domain}\n");
             sb.Append($"pg{n}-host-type=tls\n");
             sb.Append($"pg{n}-host-port={member.Port(PostgreSQLComponent.PgBackRestTls)}\n");
             sb.Append($"pg{n}-host-cert-file={PkiDir}/client.crt\npg{n}-host-key-file={PkiDir}/client.key\npg{n}-host-ca-file={PkiDir}/ca.crt\n");

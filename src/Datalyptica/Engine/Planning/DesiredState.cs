@@ -32,7 +32,8 @@ public static class DesiredStateBuilder
         ["keepalived"] = ["keepalived"],
         ["prometheus"] = ["prometheus"],
         ["alertmanager"] = ["prometheus-alertmanager"],
-        ["postgresql"] = ["prometheus-postgres-exporter"],
+        // pgbackrest: its TLS server, which the member running a backup reaches the others through (pgN-host-type=tls).
+        ["postgresql"] = ["prometheus-postgres-exporter", "pgbackrest"],
         ["redis"] = ["prometheus-redis-exporter"],
         [OsBaseRenderer.ComponentId] = ["chrony", "nftables", "prometheus-node-exporter"],
     };

@@ -45,7 +45,7 @@ public class PostgreSQLRendererTests
             var others = members.Where(m => m != host).ToList();
             for (var i = 0; i < others.Count; i++)
             {
-                stanza[$"pg{i + 2}-host"].ShouldBe(others[i].Address.ToString());
+                stanza[$"pg{i + 2}-host"].ShouldBe($"{others[i].Name}.{site.Site.Domain}"); // by name: the certificate's SAN
                 stanza[$"pg{i + 2}-host-port"].ShouldBe(others[i].Port(PostgreSQLComponent.PgBackRestTls).ToString());
                 stanza[$"pg{i + 2}-port"].ShouldBe(others[i].Port(PostgreSQLComponent.Server).ToString());
             }
@@ -61,7 +61,7 @@ public class PostgreSQLRendererTests
     {
         var site = PgSites.WithHostVar(RenderedSites.Production.Site, "pg03", PostgreSQLComponent.PgBackRestTls.VarName, 18432);
         var ini = IniText.Parse(PgSites.Files(site, "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content);
-        ini["production"]["pg3-host"].ShouldBe("10.20.10.13");
+        ini["production"]["pg3-host"].ShouldBe("pg03.datalyptica.example.com");
         ini["production"]["pg3-host-port"].ShouldBe("18432");
         ini["production"]["pg2-host-port"].ShouldBe("8432");
     }

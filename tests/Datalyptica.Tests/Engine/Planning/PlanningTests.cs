@@ -25,9 +25,16 @@ public class PlanningTests(ITestOutputHelper output)
 
         public Fixture(Site site)
         {
-            Site = site;
-            Rendered = SiteRenderer.Render(site);
-            Secrets = SiteWriter.GenerateSecrets(site);
+            // The site's PKI as plan/apply issue it (into a scratch site folder): certificates rendered, keys as secrets.
+            var folder = Directory.CreateTempSubdirectory("dl-plan-pki-").FullName;
+            try
+            {
+                var pki = Datalyptica.Pki.SitePkiStore.Ensure(folder, site, new Secret("test-vault-password"), DateTimeOffset.UtcNow);
+                Site = site with { Pki = pki.Pki };
+                Secrets = SiteWriter.GenerateSecrets(site).Concat(pki.Keys).ToDictionary();
+            }
+            finally { Directory.Delete(folder, recursive: true); }
+            Rendered = SiteRenderer.Render(Site);
             Options = new PlanOptions { ResolveSecret = n => Secrets.GetValueOrDefault(n) };
         }
 
