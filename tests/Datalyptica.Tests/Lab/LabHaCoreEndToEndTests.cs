@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Lab;
+using Datalyptica.Lab.ObjectStore;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Datalyptica.Tests.Cli;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Datalyptica.Tests.Lab;
+
+/// <summary>
+/// Issue 6 from nothing, on its own lab (bridge dl-labtest3, 10.77.96.0/24, so a user's lab is untouched): lab up with
+/// the `lab` profile and its S3 server, apply of every layer, verify healthy, a second apply that changes nothing,
+/// then backups against the lab's S3 server: a full backup, a point-in-time restore proven by rows written before and
+/// after the target, and retention that really deletes the expired backup's objects from the bucket. Always downs the lab.
+/// </summary>
+[Trait("Category", "Lab")]
+[Collection(LabCollection.Name)]
+public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly LabOptions Options = new() { Name = "e2e-core", Bridge = "dl-labtest3", Subnet = "10.77.96" };
+
+    [LabFact]
+    public async Task The_HA_core_converges_verifies_healthy_is_idempotent_and_backs_up_restores_and_expires_for_real()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(25));
+        var lab = new LabManager(Options, output.WriteLine);
+        var site = Path.Combine(Path.GetTempPath(), "dl-lab-core-site-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await lab.UpAsync(3, site, timeout.Token);
+
+            Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            // Replicas clone from the leader after the first apply returns: verify until healthy, bounded.
+            var verify = await UntilAsync("verify healthy", TimeSpan.FromMinutes(3), () =>
+            {
+                var run = CliRunner.Run("verify", site, "--output", "json");
+                return (run.ExitCode == 0, run);
+            }, timeout.Token);
+            var report = JsonDocument.Parse(verify.Out).RootElement;
+            var checks = report.GetProperty("checks").EnumerateArray().ToList();
+            string Status(string component, string check) => checks.First(c => c.GetProperty("component").GetString() == component
+                && c.GetProperty("check").GetString() == check).GetProperty("status").GetString()!;
+            Status("patroni", "sync standby").ShouldBe("healthy");
+            Status("postgresql", "via VIP :5000 (primary)").ShouldBe("healthy");
+            Status("redis", "sentinel master").ShouldBe("healthy");
+            Status("zookeeper", "leader").ShouldBe("healthy");
+            // What the lab cannot install is listed, never healthy.
+            Status("kafka", "deployed").ShouldBe("notDeployed");
+
+            Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+
+            // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
+            var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
+            var connection = new NpgsqlConnectionStringBuilder
+            {
+                Host = $"{Options.Subnet}.100", Port = 5000, Username = PostgresLayout.Superuser, Database = "postgres",
+                Password = secrets[PostgresLayout.SuperuserPasswordKey].Reveal(), Timeout = 10,
+            }.ConnectionString;
+            await SqlAsync(connection, "CREATE TABLE IF NOT EXISTS e2e_pitr (id serial PRIMARY KEY, phase text NOT NULL)", timeout.Token);
+            Timed("first full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            await SqlAsync(connection, "INSERT INTO e2e_pitr (phase) SELECT 'before' FROM generate_series(1, 100)", timeout.Token);
+            var target = await ScalarAsync(connection, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'", timeout.Token);
+            await Task.Delay(TimeSpan.FromSeconds(1.5), timeout.Token);
+            await SqlAsync(connection, "INSERT INTO e2e_pitr (phase) SELECT 'after' FROM generate_series(1, 100)", timeout.Token);
+            await SqlAsync(connection, "SELECT pg_switch_wal()", timeout.Token); // the WAL holding the target reaches S3
+            var restored = Timed("restore-test", () => CliRunner.Run("backup", site, "restore-test", "--target", target,
+                "--query", "SELECT count(*) FILTER (WHERE phase = 'before') || '/' || count(*) FILTER (WHERE phase = 'after') FROM e2e_pitr")
+                .ShouldSucceed());
+            restored.Out.ShouldContain("100/0");
+
+            // Retention (the lab site keeps 2 full backups): the third full backup expires the first, whose objects go.
+            var bucket = LabObjectStoreOptions.Buckets["backups"];
+            var store = lab.ObjectStore();
+            var first = BackupLabels(site).ShouldHaveSingleItem();
+            store.ObjectKeys(bucket).ShouldContain(k => k.Contains($"/{first}/", StringComparison.Ordinal));
+            Timed("second full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            Timed("third full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            Timed("expire", () => CliRunner.Run("backup", site, "expire").ShouldSucceed());
+            var kept = BackupLabels(site);
+            kept.Count.ShouldBe(2);
+            kept.ShouldNotContain(first);
+            store.ObjectKeys(bucket).ShouldNotContain(k => k.Contains($"/{first}/", StringComparison.Ordinal),
+                "expire must delete the expired backup's objects, not only report success");
+
+            // No secret in what the runs left on the control node.
+            foreach (var journal in Directory.GetFiles(Path.Combine(site, ".datalyptica", "journal"), "*.jsonl"))
+            {
+                var text = File.ReadAllText(journal);
+                foreach (var secret in secrets.Values) text.ShouldNotContain(secret.Reveal());
+                text.ShouldNotContain("PRIVATE KEY");
+            }
+        }
+        finally
+        {
+            await lab.DownAsync(CancellationToken.None);
+            if (Directory.Exists(site)) Directory.Delete(site, recursive: true);
+        }
+        LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    private List<string> BackupLabels(string site)
+    {
+        var info = CliRunner.Run("backup", site, "info", "--output", "json").ShouldSucceed();
+        output.WriteLine(info.Out);
+        return JsonDocument.Parse(info.Out).RootElement.GetProperty("backups").EnumerateArray()
+            .Select(b => b.GetProperty("label").GetString()!).ToList();
+    }
+
+    private static async Task SqlAsync(string connection, string sql, CancellationToken cancellation)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync(cancellation);
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static async Task<string> ScalarAsync(string connection, string sql, CancellationToken cancellation)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync(cancellation);
+        await using var command = new NpgsqlCommand(sql, db);
+        return (string)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
+    private async Task<T> UntilAsync<T>(string what, TimeSpan limit, Func<(bool Done, T Value)> attempt, CancellationToken cancellation)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var (done, value) = attempt();
+            if (done)
+            {
+                output.WriteLine($"{what}: after {watch.Elapsed.TotalSeconds:0.0} s");
+                return value;
+            }
+            if (watch.Elapsed > limit) throw new TimeoutException($"{what}: not reached in {limit.TotalSeconds:0} s; last: {value}");
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellation);
+        }
+    }
+
+    private CliResult Timed(string what, Func<CliResult> run)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = run();
+        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
+        return result;
+    }
+}
