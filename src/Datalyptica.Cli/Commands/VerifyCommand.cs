@@ -40,8 +40,14 @@ public sealed class VerifySettings : SiteSettings
     [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
     public string? PrivateKey { get; init; }
 
+    [CommandOption("--wait <SECONDS>")]
+    [Description("Check again every 3 s until everything is healthy or this many seconds have passed (right after an apply, replicas are still cloning). Default: 0, check once.")]
+    [DefaultValue(0.0)]
+    public double Wait { get; init; }
+
     public override ValidationResult Validate() =>
         Timeout is <= 0 or > 600 ? ValidationResult.Error("--timeout must be between 0 and 600 seconds")
+        : Wait is < 0 or > 3600 ? ValidationResult.Error("--wait must be between 0 and 3600 seconds")
         : Parallel < 1 ? ValidationResult.Error("--parallel must be at least 1")
         : ValidationResult.Success();
 }
@@ -104,7 +110,16 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         }
 
         VerifyReport report;
-        try { report = await Verifier.VerifyAsync(site, Access, options, cancellation); }
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            report = await Verifier.VerifyAsync(site, Access, options, cancellation);
+            while (!report.AllHealthy && waited.Elapsed.TotalSeconds + 3 < settings.Wait)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), cancellation);
+                report = await Verifier.VerifyAsync(site, Access, options, cancellation);
+            }
+        }
         finally
         {
             foreach (var lazy in open.Values.Where(l => l.IsValueCreated))
