@@ -105,7 +105,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
     {
         var info = CliRunner.Run("backup", site, "info", "--output", "json").ShouldSucceed();
         output.WriteLine(info.Out);
-        return JsonDocument.Parse(info.Out).RootElement.GetProperty("backups").EnumerateArray()
+        return JsonDocument.Parse(info.Out).RootElement.GetProperty("result").GetProperty("backups").EnumerateArray()
             .Select(b => b.GetProperty("label").GetString()!).ToList();
     }
 
