@@ -33,6 +33,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
 
     /// <summary>apt waits this long for a dpkg/lists lock another apt-get holds (apt >= 1.9.11) before it gives up.</summary>
     public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
+    private const string PolicyRcD = "/usr/sbin/policy-rc.d";
 
     public static string InstallCommand(PackageManager manager, IEnumerable<string> names)
     {
@@ -43,10 +44,16 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
             // --force-confold keeps a configuration file we may already have written.
             // The lock wait: an apply killed mid-install leaves its apt-get running on the host (no tty, so no SIGHUP);
             // the re-run waits for it to finish instead of failing on the dpkg lock (seen on the lab, see the faults test).
+            // A policy-rc.d the host already had is kept aside and put back (a re-run after a kill finds ours in place and
+            // the saved one still aside). A host that died inside dpkg leaves packages half-configured, and apt refuses
+            // to run until `dpkg --configure -a`: that is run, then the install once more.
             PackageManager.Apt =>
-                "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && " +
-                $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold " +
-                list + "; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+                $"saved={PolicyRcD}.datalyptica-saved; " +
+                $"if [ -e {PolicyRcD} ] && [ ! -e \"$saved\" ]; then mv {PolicyRcD} \"$saved\"; fi; " +
+                $"printf '#!/bin/sh\\nexit 101\\n' > {PolicyRcD} && chmod 755 {PolicyRcD} && " +
+                $"{{ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list} || " +
+                $"{{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list}; }}; }}; " +
+                $"rc=$?; rm -f {PolicyRcD}; if [ -e \"$saved\" ]; then mv \"$saved\" {PolicyRcD}; fi; exit $rc",
             // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
             PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
             _ => throw new ArgumentOutOfRangeException(nameof(manager)),
