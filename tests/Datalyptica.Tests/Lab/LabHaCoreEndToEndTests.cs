@@ -33,12 +33,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await lab.UpAsync(3, site, timeout.Token);
 
             Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
-            // Replicas clone from the leader after the first apply returns: verify until healthy, bounded.
-            var verify = await UntilAsync("verify healthy", TimeSpan.FromMinutes(3), () =>
-            {
-                var run = CliRunner.Run("verify", site, "--output", "json");
-                return (run.ExitCode == 0, run);
-            }, timeout.Token);
+            // Replicas clone from the leader after the first apply returns: verify checks again until healthy, bounded.
+            var verify = Timed("verify --wait", () => CliRunner.Run("verify", site, "--wait", "180", "--output", "json").ShouldSucceed());
             var report = JsonDocument.Parse(verify.Out).RootElement;
             var checks = report.GetProperty("checks").EnumerateArray().ToList();
             string Status(string component, string check) => checks.First(c => c.GetProperty("component").GetString() == component
@@ -123,22 +119,6 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         await db.OpenAsync(cancellation);
         await using var command = new NpgsqlCommand(sql, db);
         return (string)(await command.ExecuteScalarAsync(cancellation))!;
-    }
-
-    private async Task<T> UntilAsync<T>(string what, TimeSpan limit, Func<(bool Done, T Value)> attempt, CancellationToken cancellation)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var (done, value) = attempt();
-            if (done)
-            {
-                output.WriteLine($"{what}: after {watch.Elapsed.TotalSeconds:0.0} s");
-                return value;
-            }
-            if (watch.Elapsed > limit) throw new TimeoutException($"{what}: not reached in {limit.TotalSeconds:0} s; last: {value}");
-            await Task.Delay(TimeSpan.FromSeconds(3), cancellation);
-        }
     }
 
     private CliResult Timed(string what, Func<CliResult> run)
