@@ -69,7 +69,7 @@ timed() {
 
 lab_fresh() {
   "$dl" lab down "${lab_args[@]}" >/dev/null 2>&1 || true
-  "$dl" lab up "${lab_args[@]}" --hosts 3 >/dev/null
+  "$dl" lab up "${lab_args[@]}" --hosts 3 --bare >/dev/null  # the OS base layer only, as the playbook
   # The bench's repository (OS base + python3-apt) instead of the shared os-base one; lab up rewrites the site.
   sed -i "s|^apt_repository_dir: .*|apt_repository_dir: $repo|" "$site/group_vars/all.yml"
 }

@@ -31,7 +31,7 @@ public class LabSettings : OutputSettings
         System.Net.IPAddress.TryParse(Subnet + ".1", out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && Subnet.Split('.').Length == 3
             ? base.Validate() : ValidationResult.Error($"--subnet '{Subnet}' is not three octets such as 10.77.0");
 
-    public LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge, Subnet = Subnet };
+    public virtual LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge, Subnet = Subnet };
 }
 
 public sealed class LabUpSettings : LabSettings
@@ -40,6 +40,12 @@ public sealed class LabUpSettings : LabSettings
     [Description("How many hosts (lab01.., 10.77.0.11..). Default: 3.")]
     [DefaultValue(3)]
     public int Hosts { get; init; } = 3;
+
+    [CommandOption("--bare")]
+    [Description("Write a site of bare hosts (the OS base layer only, no components) instead of the `lab` profile.")]
+    public bool Bare { get; init; }
+
+    public override LabOptions Options() => base.Options() with { BareSite = Bare };
 
     [CommandOption("--site <DIR>")]
     [Description("Where to write the site for the hosts. Default: ROOT/NAME/site.")]
@@ -91,7 +97,7 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
                 io.Out.MarkupLine($"  {h.Host} {h.Address}: boot to SSH {h.BootToSsh.TotalSeconds:0.00} s");
             io.Out.MarkupLine($"lab up in {result.Total.TotalSeconds:0.0} s");
         }
-        io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} (the `lab` profile: the HA core on 3 hosts)");
+        io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} ({(settings.Bare ? "bare hosts: the OS base layer only" : "the `lab` profile: the HA core on 3 hosts")})");
         io.Out.MarkupLine("next: datalyptica apply SITE && datalyptica verify SITE | datalyptica lab status | datalyptica lab ssh lab01 | datalyptica lab down");
         return DatalypticaCli.Ok;
     }

@@ -418,14 +418,14 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     {
         var profile = Profiles.BuiltInProfiles.Lab;
         var expanded = Profiles.ProfileExpander.Expand(profile, $"lab-{state.Name}");
-        var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count
+        var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count && !options.BareSite
                 ? expanded.Hosts[i] with { Name = h.Name, Address = System.Net.IPAddress.Parse(h.Address), Disks = [new Disk("/", 40)] }
                 : new Model.Host(h.Name, System.Net.IPAddress.Parse(h.Address), Tier.Catalog, 2, 6, [new Disk("/", 40)], []))
             .ToList();
-        if (hosts.Count < expanded.Hosts.Count)
+        if (hosts.Count < expanded.Hosts.Count && !options.BareSite)
             throw new LabException($"the lab profile needs {expanded.Hosts.Count} hosts for its quorums; lab '{state.Name}' has {hosts.Count}. Fix: `datalyptica lab up --hosts {expanded.Hosts.Count}`.");
         // The VIPs move onto the bridge: .100 and .101 are outside the hosts' range (.11 up).
-        var vips = expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
+        var vips = options.BareSite ? [] : expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
         var store = ObjectStore();
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
         // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).

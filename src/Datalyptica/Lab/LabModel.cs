@@ -17,6 +17,8 @@ public sealed record LabOptions
     public int FirstHostOctet { get; init; } = 11;
     public string Suite { get; init; } = "bookworm";
     public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>Write a site of bare hosts (the OS base layer only) instead of the `lab` profile: benchmarks, OS-base tests.</summary>
+    public bool BareSite { get; init; }
 
     public string BridgeAddress => $"{Subnet}.1";
     public string LabDirectory => Path.Combine(Root, Name);

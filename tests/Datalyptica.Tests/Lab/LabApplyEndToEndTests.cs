@@ -20,7 +20,7 @@ namespace Datalyptica.Tests.Lab;
 [Collection(LabCollection.Name)]
 public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
 {
-    private static readonly LabOptions Options = new() { Name = "e2e-apply", Bridge = "dl-labtest1", Subnet = "10.77.98" };
+    private static readonly LabOptions Options = new() { Name = "e2e-apply", Bridge = "dl-labtest1", Subnet = "10.77.98", BareSite = true };
 
     [LabFact]
     public async Task Prerequisites_converge_on_three_real_hosts_then_noop_then_a_broken_file_is_planned_and_repaired()

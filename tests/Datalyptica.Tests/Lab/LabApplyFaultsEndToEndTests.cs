@@ -26,7 +26,7 @@ namespace Datalyptica.Tests.Lab;
 [Collection(LabCollection.Name)]
 public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
 {
-    private static readonly LabOptions Options = new() { Name = "e2e-faults", Bridge = "dl-labtest2", Subnet = "10.77.97" };
+    private static readonly LabOptions Options = new() { Name = "e2e-faults", Bridge = "dl-labtest2", Subnet = "10.77.97", BareSite = true };
 
     /// <summary>Every byte any run printed, checked for secrets at the end.</summary>
     private readonly StringBuilder _printed = new();

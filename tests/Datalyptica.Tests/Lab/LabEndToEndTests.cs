@@ -25,7 +25,7 @@ public sealed class LabFactAttribute : FactAttribute
 [Collection(LabCollection.Name)]
 public sealed class LabEndToEndTests(ITestOutputHelper output)
 {
-    private static readonly LabOptions Options = new() { Name = "e2e-test", Bridge = "dl-labtest0", Subnet = "10.77.99" };
+    private static readonly LabOptions Options = new() { Name = "e2e-test", Bridge = "dl-labtest0", Subnet = "10.77.99", BareSite = true };
 
     [LabFact]
     public async Task Up_three_hosts_ssh_each_reach_peers_over_the_bridge_then_down_leaves_nothing()
