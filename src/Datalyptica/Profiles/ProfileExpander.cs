@@ -61,7 +61,9 @@ public static class ProfileExpander
         }
 
         var name_ = siteName ?? profile.Name;
-        var lbNet = $"10.{profile.AddressBase}.{TierOctet(Tier.LoadBalancer)}";
+        // VIPs live in the subnet of the hosts that hold them (VRRP moves an address within one segment).
+        var holderTier = hosts.FirstOrDefault(h => h.RoleGroups.Contains("keepalived"))?.Tier ?? Tier.LoadBalancer;
+        var lbNet = $"10.{profile.AddressBase}.{TierOctet(holderTier)}";
         // Two VIPs with opposite priorities make the load balancers active-active (DNS round-robin over both).
         Vip[] vips = hosts.Any(h => h.RoleGroups.Contains("keepalived"))
             ? [new("frontend-a", IPAddress.Parse($"{lbNet}.100"), 24, 51, "keepalived"),

@@ -30,7 +30,7 @@ public sealed class HelpAndJsonTests : IDisposable
     {
         var json = CliRunner.Run("profiles", "--output", "json").ShouldSucceed().Json();
         json.GetProperty("profiles").EnumerateArray().Select(p => p.GetProperty("name").GetString())
-            .ShouldBe(["development", "staging", "production", "dr"]);
+            .ShouldBe(["development", "staging", "production", "dr", "lab"]);
     }
 
     [Fact]

@@ -26,11 +26,11 @@ public sealed class LabFilesTests
         LabHostFiles.Hostname(Host).ShouldBe("lab02\n");
         var hosts = LabHostFiles.Hosts(Host);
         hosts.ShouldStartWith("127.0.0.1\tlocalhost\n");
-        hosts.ShouldContain("10.77.0.11\tlab01\n");
-        hosts.ShouldContain("10.77.0.12\tlab02\n");
-        hosts.ShouldContain("10.77.0.13\tlab03\n");
+        hosts.ShouldContain("10.77.0.11\tlab01.lab.datalyptica.internal lab01\n");
+        hosts.ShouldContain("10.77.0.12\tlab02.lab.datalyptica.internal lab02\n");
+        hosts.ShouldContain("10.77.0.13\tlab03.lab.datalyptica.internal lab03\n");
         hosts.ShouldContain("10.77.0.1\tlab-control s3.lab.datalyptica.internal\n");
-        hosts.Split('\n').Count(l => l.EndsWith("\tlab02", StringComparison.Ordinal)).ShouldBe(1);
+        hosts.Split('\n').Count(l => l.EndsWith(" lab02", StringComparison.Ordinal)).ShouldBe(1);
         var resolv = LabHostFiles.ResolvConf();
         resolv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(l => l.StartsWith('#'));
     }

@@ -69,7 +69,7 @@ public class HAProxyRendererTests
                 Vars = new Dictionary<string, Setting>(h.Vars) { [PatroniComponent.RestApi.VarName] = new(8018, null), [PostgreSQLComponent.Server.VarName] = new(5433, null) },
             }).ToList(),
         };
-        var config = SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single().Content;
+        var config = SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single(f => f.Path == HAProxyRenderer.ConfigPath).Content;
         var expected = new Dictionary<string, (string Port, string Check, string Rise)>
         {
             ["listen postgres_primary"] = ("5000", "option httpchk OPTIONS /primary", "rise 4"),
@@ -166,7 +166,7 @@ public class HAProxyRendererTests
         {
             Hosts = production.Hosts.Select(h => h with { RoleGroups = h.RoleGroups.Where(g => g is not ("superset" or "mlflow")).ToList() }).ToList(),
         };
-        var config = SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single().Content;
+        var config = SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single(f => f.Path == HAProxyRenderer.ConfigPath).Content;
         config.ShouldNotContain("backend superset");
         config.ShouldNotContain("backend mlflow");
         config.ShouldNotContain("superset.");
@@ -180,7 +180,7 @@ public class HAProxyRendererTests
         // 8 GB load balancers: 65,536 → 65,000.
         config.ShouldContain("    maxconn 65000\n");
         var site = WithVars(RenderedSites.Production.Site, (HAProxyRenderer.MaxConnKey, 20000));
-        SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single().Content.ShouldContain("    maxconn 20000\n");
+        SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single(f => f.Path == HAProxyRenderer.ConfigPath).Content.ShouldContain("    maxconn 20000\n");
     }
 
     [Fact]

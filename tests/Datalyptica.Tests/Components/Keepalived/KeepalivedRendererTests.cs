@@ -110,7 +110,7 @@ public partial class KeepalivedRendererTests
                 [KeepalivedRenderer.InterfaceKey] = new("ens192", null),
             },
         };
-        var file = SiteRenderer.Render(custom, "lb02", "keepalived")[0].Files.Single();
+        var file = SiteRenderer.Render(custom, "lb02", "keepalived")[0].Files.Single(f => f.Path == KeepalivedRenderer.ConfigPath);
         file.Content.ShouldContain("advert_int 0.5\n");
         file.Content.ShouldContain("vrrp_version 3\n");
         file.Content.ShouldContain("interface ens192\n");
