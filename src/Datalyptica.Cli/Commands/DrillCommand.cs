@@ -48,7 +48,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
                 drills = results.Select(r => new
                 {
                     r.Drill, r.Passed, wallTimeMs = (long)r.WallTime.TotalMilliseconds,
-                    measurements = r.Measurements.Select(m => new { m.Name, seconds = m.Value is { } v ? Math.Round(v.TotalSeconds, 3) : (double?)null, limitSeconds = m.Limit.TotalSeconds, m.Passed }),
+                    measurements = r.Measurements.Select(m => new { m.Name, seconds = m.Value is { } v ? Math.Round(v.TotalSeconds, 3) : (double?)null, limitSeconds = m.Informational ? (double?)null : m.Limit.TotalSeconds, m.Passed }),
                     r.Settings,
                     writes = r.Writes is { } w ? new { w.Attempted, w.Acknowledged, w.Failed, w.Present, w.Lost } : null,
                     r.Failures, r.Notes,
@@ -64,7 +64,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         var table = new Table().Border(TableBorder.Rounded).Title($"drill {Markup.Escape(r.Drill)}")
             .AddColumn("Measured").AddColumn(new TableColumn("Time").RightAligned()).AddColumn(new TableColumn("Limit").RightAligned()).AddColumn("");
         foreach (var m in r.Measurements)
-            table.AddRow(Markup.Escape(m.Name), m.Value is { } v ? $"{v.TotalSeconds:0.00} s" : "never", $"{m.Limit.TotalSeconds:0.##} s", m.Passed ? "[green]ok[/]" : "[red]FAILED[/]");
+            table.AddRow(Markup.Escape(m.Name), m.Value is { } v ? $"{v.TotalSeconds:0.00} s" : "never", m.Informational ? "" : $"{m.Limit.TotalSeconds:0.##} s", m.Passed ? "[green]ok[/]" : "[red]FAILED[/]");
         io.Out.Write(table);
         foreach (var (k, v) in r.Settings) io.Out.MarkupLine($"  [dim]{Markup.Escape(k)}:[/] {Markup.Escape(v)}");
         if (r.Writes is { } w) io.Out.MarkupLine($"  [dim]writes:[/] {Markup.Escape(w.ToString())}");

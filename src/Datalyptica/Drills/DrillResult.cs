@@ -5,8 +5,11 @@ public sealed record DrillMeasurement(string Name, TimeSpan? Value, TimeSpan Lim
 {
     public bool Passed => Value is { } v && v <= Limit;
 
+    /// <summary>A time reported for information only (TimeSpan.MaxValue as its limit).</summary>
+    public bool Informational => Limit == TimeSpan.MaxValue;
+
     public override string ToString() =>
-        $"{Name}: {(Value is { } v ? $"{v.TotalSeconds:0.00} s" : "never")} (limit {Limit.TotalSeconds:0.##} s){(Passed ? "" : " FAILED")}";
+        $"{Name}: {(Value is { } v ? $"{v.TotalSeconds:0.00} s" : "never")}{(Informational ? "" : $" (limit {Limit.TotalSeconds:0.##} s)")}{(Passed ? "" : " FAILED")}";
 }
 
 /// <summary>

@@ -113,15 +113,30 @@ public static partial class DrillRunner
         return (writer, ledger, running, stop);
     }
 
-    private static async Task<TimeSpan?> WaitRecoveryAsync(WriteLedger ledger, TimeSpan fault, TimeSpan within, CancellationToken cancellation)
+    /// <summary>
+    /// Waits for the client-visible outage after the fault to end; records it (limit applies to it) and the time from the
+    /// fault to the first write after it. No failed write at all within <paramref name="quiet"/> is an outage of 0.
+    /// </summary>
+    private static async Task MeasureOutageAsync(DrillRecorder recorder, WriteLedger ledger, TimeSpan fault, string what, TimeSpan limit,
+        bool limitFromFault, TimeSpan quiet, CancellationToken cancellation)
     {
-        var deadline = fault + within;
+        var deadline = fault + limit + TimeSpan.FromSeconds(30);
+        Outage? outage = null;
         while (ledger.Now < deadline)
         {
-            if (ledger.RecoveryAfter(fault) is { } recovered) return recovered;
+            outage = ledger.OutageAfter(fault);
+            if (outage is { Recovered: not null }) break;
+            if (outage is null && ledger.Now - fault > quiet) break;
             await Task.Delay(50, cancellation);
         }
-        return ledger.RecoveryAfter(fault);
+        if (outage is null)
+        {
+            recorder.Measure($"{what}: no failed attempt after the fault", TimeSpan.Zero, limit);
+            return;
+        }
+        var fromFault = outage.Recovered - fault;
+        recorder.Measure($"{what}: outage seen by the client (last success to first success)", outage.Duration, limitFromFault ? TimeSpan.MaxValue : limit);
+        recorder.Measure($"{what}: from the fault to the first success after the outage", fromFault, limitFromFault ? limit : TimeSpan.MaxValue);
     }
 
     private static async Task FinishWritesAsync(DrillContext context, DrillRecorder recorder, PostgresWriter writer, WriteLedger ledger, Task running, CancellationTokenSource stop, CancellationToken cancellation)
@@ -160,8 +175,7 @@ public static partial class DrillRunner
             fault = await FaultAsync(context, leader, "systemctl stop patroni", ledger, cancellation);
             context.Log($"stopped Patroni on {leader.Name}");
         }
-        var recovered = await WaitRecoveryAsync(ledger, fault, limit + TimeSpan.FromSeconds(30), cancellation);
-        recorder.Measure("first acknowledged write through the VIP after the fault", recovered, limit);
+        await MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", limit, limitFromFault: crash, TimeSpan.FromSeconds(10), cancellation);
         await FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
 
         var survivors = context.PatroniHosts.Where(h => h != leader).ToList();
@@ -291,11 +305,10 @@ public static partial class DrillRunner
             context.Log($"stopped keepalived on {holder.Name}");
         }
         var limit = crash ? VipCrashLimit : VipStopLimit;
-        var recovered = await WaitRecoveryAsync(ledger, fault, limit + TimeSpan.FromSeconds(15), cancellation);
+        await MeasureOutageAsync(recorder, ledger, fault, $"connects to {vip.Address}:{port}", limit, limitFromFault: true, TimeSpan.FromSeconds(5), cancellation);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
         await stop.CancelAsync();
         await probing;
-        recorder.Measure($"{vip.Address}:{port} accepts connections again", recovered, limit);
         recorder.Setting("connect probes", $"{ledger.Attempts.Count} ({ledger.Failures} refused or timed out)");
         var now = await context.AddressHolderAsync(vip.Address, candidates.Where(h => h != holder), cancellation);
         recorder.Note($"{vip.Name}: {holder.Name} -> {now?.Name ?? "nobody"}");
@@ -350,8 +363,7 @@ public static partial class DrillRunner
             await Task.Delay(100, cancellation);
         }
         recorder.Measure("Sentinel names a new master", promoted, RedisPromotionLimit);
-        var recovered = await WaitRecoveryAsync(ledger, fault, RedisPromotionLimit + TimeSpan.FromSeconds(20), cancellation);
-        recorder.Measure("first acknowledged write (Sentinel discovery) after the crash", recovered, RedisPromotionLimit + TimeSpan.FromSeconds(1));
+        await MeasureOutageAsync(recorder, ledger, fault, "writes (Sentinel discovery)", RedisPromotionLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
         if (newMaster is null) { await stop.CancelAsync(); await running; throw new DrillException("no replica was promoted"); }
         context.Log($"new master: {newMaster}");
 

@@ -41,6 +41,24 @@ public sealed class WriteLedger
     public static TimeSpan? RecoveryAfter(IEnumerable<WriteAttempt> attempts, TimeSpan fault) =>
         attempts.Where(a => a.Acknowledged && a.Started >= fault).OrderBy(a => a.Ended).Select(a => (TimeSpan?)(a.Ended - fault)).FirstOrDefault();
 
+    /// <summary>
+    /// The outage the client saw after <paramref name="fault"/>: from the last acknowledgement before the first failed
+    /// write that started at or after the fault, to the first acknowledgement of a write started after that failure.
+    /// A clean stop keeps acknowledging for a moment after the command is issued; this is the gap the client notices.
+    /// Null when no write failed after the fault (no outage) or none succeeded after the failure (not recovered).
+    /// </summary>
+    public static Outage? OutageAfter(IEnumerable<WriteAttempt> attempts, TimeSpan fault)
+    {
+        var all = attempts.OrderBy(a => a.Started).ToList();
+        var firstFailure = all.FirstOrDefault(a => !a.Acknowledged && a.Started >= fault);
+        if (firstFailure is null) return null;
+        var lastAck = all.Where(a => a.Acknowledged && a.Ended <= firstFailure.Ended).Select(a => (TimeSpan?)a.Ended).Max() ?? fault;
+        var recovered = all.Where(a => a.Acknowledged && a.Started >= firstFailure.Started).OrderBy(a => a.Ended).FirstOrDefault();
+        return new Outage(lastAck, firstFailure.Started, recovered?.Ended);
+    }
+
+    public Outage? OutageAfter(TimeSpan fault) => OutageAfter(Attempts, fault);
+
     /// <summary>The longest time between two consecutive acknowledgements inside [from, to] (the window's edges count as acknowledgements).</summary>
     public TimeSpan LongestGap(TimeSpan from, TimeSpan to) => LongestGap(Attempts, from, to);
 
@@ -63,6 +81,12 @@ public sealed class WriteLedger
         var found = present.ToHashSet();
         return acknowledged.Where(k => !found.Contains(k)).Distinct().Order().ToList();
     }
+}
+
+/// <summary>A client-visible outage: the last acknowledgement before it, the first failure, and the first acknowledgement after (null: none yet).</summary>
+public sealed record Outage(TimeSpan LastAcknowledged, TimeSpan FirstFailure, TimeSpan? Recovered)
+{
+    public TimeSpan? Duration => Recovered - LastAcknowledged;
 }
 
 /// <summary>The acknowledged-versus-present account of a drill's writes; lost must be 0.</summary>
