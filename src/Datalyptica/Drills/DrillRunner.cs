@@ -135,6 +135,10 @@ public static partial class DrillRunner
             return;
         }
         var fromFault = outage.Recovered - fault;
+        // How the client saw it: each failed attempt after the fault, relative to the fault, with how long it took and why.
+        var failed = ledger.Attempts.Where(a => !a.Acknowledged && a.Started >= fault && (outage.Recovered is null || a.Started <= outage.Recovered)).ToList();
+        recorder.Note($"{what}: {failed.Count} failed attempt(s): " + string.Join(", ", failed.Take(12).Select(a =>
+            $"+{(a.Started - fault).TotalSeconds:0.00}s {a.Error ?? "refused"} ({(a.Ended - a.Started).TotalSeconds:0.00}s)")) + (failed.Count > 12 ? ", ..." : ""));
         recorder.Measure($"{what}: outage seen by the client (last success to first success)", outage.Duration, limitFromFault ? TimeSpan.MaxValue : limit);
         recorder.Measure($"{what}: from the fault to the first success after the outage", fromFault, limitFromFault ? limit : TimeSpan.MaxValue);
     }
@@ -156,8 +160,8 @@ public static partial class DrillRunner
     private static async Task PatroniLeaderAsync(DrillContext context, DrillRecorder recorder, bool crash, CancellationToken cancellation)
     {
         await PatroniSettingsAsync(context, recorder, cancellation);
+        await context.WaitPatroniWholeAsync(TimeSpan.FromSeconds(90), cancellation); // a member may still be starting after an apply
         var members = await context.PatroniClusterAsync(cancellation);
-        if (context.PatroniProblem(members) is { } problem) throw new DrillException($"Patroni is not whole before the drill: {problem}");
         var leader = context.HostNamed(members.Single(m => m.IsLeader).Name);
         context.Log($"leader: {leader.Name}");
 
@@ -426,8 +430,8 @@ public static partial class DrillRunner
     private static async Task EtcdStopAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
     {
         var members = context.Site.HostsWith(EtcdComponent.Member).ToList();
+        await context.WaitPatroniWholeAsync(TimeSpan.FromSeconds(90), cancellation);
         var patroni = await context.PatroniClusterAsync(cancellation);
-        if (context.PatroniProblem(patroni) is { } problem) throw new DrillException($"Patroni is not whole before the drill: {problem}");
         var leader = patroni.Single(m => m.IsLeader).Name;
         // Stop a member that is neither etcd's Raft leader nor on Patroni's leader host (Patroni's leader talks to its
         // own host's member first), so the drill shows a follower loss; a leader loss is an election on top.

@@ -57,7 +57,7 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
                 }
                 catch (Exception e) when (!cancellation.IsCancellationRequested)
                 {
-                    ledger.Record(new WriteAttempt(started, ledger.Now, seq, false, e.GetType().Name));
+                    ledger.Record(new WriteAttempt(started, ledger.Now, seq, false, Describe(e)));
                     if (connection is not null) await connection.DisposeAsync();
                     connection = null;
                 }
@@ -71,6 +71,16 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
             if (connection is not null) await connection.DisposeAsync();
         }
     }
+
+    // The SQLSTATE or the socket error says which phase failed (refused connect, cut session, read-only standby).
+    private static string Describe(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException s } => s.SocketErrorCode.ToString(),
+        NpgsqlException { InnerException: TimeoutException } => "timeout",
+        NpgsqlException { InnerException: IOException } => "connection closed",
+        _ => e.GetType().Name,
+    };
 
     /// <summary>The keys of this run's rows present now (read through the VIP, from the leader).</summary>
     public async Task<IReadOnlyCollection<long>> PresentKeysAsync(CancellationToken cancellation)
