@@ -324,6 +324,14 @@ public static partial class DrillRunner
             await context.StartLabHostAsync(holder.Name, cancellation);
         }
         else await context.RunCheckedAsync(holder, "systemctl start keepalived", cancellation);
+        // Whole again = the VIP back on its preferred node (failback after preempt_delay), so the next drill does not
+        // see it move in the middle of its own measurement.
+        var back = await context.WaitUntilAsync($"{vip.Name} back on {holder.Name}", async ct =>
+        {
+            var on = await context.AddressHolderAsync(vip.Address, candidates, ct);
+            return on == holder ? null : $"on {on?.Name ?? "nobody"}";
+        }, WholeAgainWithin, cancellation, TimeSpan.FromSeconds(2));
+        recorder.Note($"{vip.Name} failed back to {holder.Name} {back.TotalSeconds:0} s after it was started again");
         await WaitHealthyAsync(context, WholeAgainWithin, cancellation);
     }
 
