@@ -99,6 +99,13 @@ public sealed class DrillContext
         return (at, await transport.RunAsync(RemoteCommand.Shell(command), cancellation).WaitAsync(limit, cancellation));
     }
 
+    /// <summary>A session kept open by the caller (port forwards live as long as it does).</summary>
+    public async Task<IHostTransport> OpenAsync(Host host, CancellationToken cancellation)
+    {
+        var connection = HostConnections.For(host) with { ConnectTimeout = TimeSpan.FromSeconds(10), CommandTimeout = TimeSpan.FromSeconds(30) };
+        return await Task.Run(() => _ssh.Connect(connection), cancellation).WaitAsync(TimeSpan.FromSeconds(15), cancellation);
+    }
+
     public async Task<string> RunCheckedAsync(Host host, string command, CancellationToken cancellation, TimeSpan? timeout = null)
     {
         var result = await RunAsync(host, command, cancellation, timeout);

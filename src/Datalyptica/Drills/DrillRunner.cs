@@ -344,7 +344,19 @@ public static partial class DrillRunner
         var masterName = RedisRenderer.MasterName(context.Site);
         var ledger = new WriteLedger();
         var run = $"{DateTime.UtcNow:yyyyMMddHHmmss}";
-        var writer = new RedisWriter(sentinels, masterName, context.Secret(RedisComponent.PasswordKey), run, ledger);
+        // The firewall admits Redis and Sentinel only from platform hosts: the client's connections go through an SSH
+        // forward from a Sentinel host that is not the master's (a Redis client library would run on such a host).
+        static Func<IPEndPoint, CancellationToken, Task<IPEndPoint>> Via(IHostTransport transport) => async (target, ct) =>
+            transport is IPortForwarder forwarder ? await forwarder.ForwardAsync(target.Address.ToString(), target.Port, ct) : target;
+        var sentinelHosts = context.Site.HostsWith(RedisComponent.Sentinel).ToList();
+        IPEndPoint? firstMaster;
+        await using (var look = await context.OpenAsync(sentinelHosts[0], cancellation))
+            firstMaster = await new RedisWriter(sentinels, masterName, context.Secret(RedisComponent.PasswordKey), run, ledger, Via(look)).DiscoverAsync(cancellation);
+        // Not through the host whose Redis is about to be killed: the client's path stays independent of the fault.
+        var gatewayHost = sentinelHosts.FirstOrDefault(h => firstMaster is null || !h.Address.Equals(firstMaster.Address)) ?? sentinelHosts[0];
+        await using var gateway = await context.OpenAsync(gatewayHost, cancellation);
+        recorder.Setting("client path", $"SSH forwards through {gatewayHost.Name} (Redis and Sentinel ports admit platform hosts only)");
+        var writer = new RedisWriter(sentinels, masterName, context.Secret(RedisComponent.PasswordKey), run, ledger, Via(gateway));
         var renderedSentinel = await context.RunAsync(dataHosts[0], "grep -h -E 'down-after|failover-timeout' /etc/redis/sentinel.conf; grep -h -E '^(appendonly|min-replicas)' /etc/redis/redis.conf; systemctl show -p Restart -p RestartUSec redis-server", cancellation);
         recorder.Setting("redis/sentinel", context.Masker.Mask(string.Join(", ", renderedSentinel.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))));
         recorder.Setting("worst case", "down-after-milliseconds + Sentinel's election (~1 s) + the client's next discovery (50 ms)");
@@ -358,7 +370,7 @@ public static partial class DrillRunner
         const int seeds = 100;
         var seedCommands = Enumerable.Range(1, seeds).Select(i => new[] { "SET", writer.Key(i), "seed" })
             .Append(["WAIT", (dataHosts.Count - 1).ToString(CultureInfo.InvariantCulture), "2000"]).ToList();
-        var seeded = await Verification.ProbeClients.RedisAsync(master, context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
+        var seeded = await Verification.ProbeClients.RedisAsync(await writer.RouteAsync(master, cancellation), context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
         if (seeded[^1].Integer != dataHosts.Count - 1) throw new DrillException($"only {seeded[^1].Integer} replica(s) acknowledged the seed keys (WAIT); expected {dataHosts.Count - 1}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -422,6 +434,9 @@ public static partial class DrillRunner
         if (await RedisProblemAsync(writer, dataHosts, master, cancellation) is { } problem) throw new DrillException($"Redis is not whole before the drill: {problem}");
     }
 
+    private static long Field(string info, string name) =>
+        Regex.Match(info, $@"(?m)^{name}:(\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+
     private static async Task<string?> RedisProblemAsync(RedisWriter writer, IReadOnlyList<Host> dataHosts, IPEndPoint master, CancellationToken cancellation)
     {
         var info = await writer.CommandAsync(master, ["INFO", "replication"], cancellation);
@@ -430,6 +445,18 @@ public static partial class DrillRunner
         var connected = Regex.Match(text, @"connected_slaves:(\d+)");
         var count = connected.Success ? int.Parse(connected.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         if (count != dataHosts.Count - 1) return $"{master} has {count} replica(s), expected {dataHosts.Count - 1}";
+        var masterOffset = Field(text, "master_repl_offset");
+        foreach (var host in dataHosts.Where(h => !h.Address.Equals(master.Address)))
+        {
+            var replica = (await writer.CommandAsync(new IPEndPoint(host.Address, host.Port(RedisComponent.Server)), ["INFO", "replication"], cancellation)).Text ?? "";
+            // A replica that says "slave" may still be loading its first full sync: only a live link at the master's
+            // offset (read after the master's, so no newer writes are expected) counts as in sync.
+            if (!replica.Contains("role:slave", StringComparison.Ordinal)) return $"{host.Name} is not a replica";
+            if (!replica.Contains($"master_host:{master.Address}", StringComparison.Ordinal)) return $"{host.Name} replicates from another master";
+            if (!replica.Contains("master_link_status:up", StringComparison.Ordinal)) return $"{host.Name}: link to the master is down";
+            if (!replica.Contains("master_sync_in_progress:0", StringComparison.Ordinal)) return $"{host.Name}: full sync in progress";
+            if (Field(replica, "slave_repl_offset") < masterOffset) return $"{host.Name} at offset {Field(replica, "slave_repl_offset")}, master at {masterOffset}";
+        }
         return null;
     }
 

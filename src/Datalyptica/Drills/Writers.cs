@@ -101,8 +101,16 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
 /// key about every 50 ms there, and asks again after any error (the way Sentinel-aware client libraries do).
 /// A tiny RESP client (verify's) on purpose: the drill must see exactly when a write was acknowledged.
 /// </summary>
-public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string masterName, Secret password, string run, WriteLedger ledger)
+public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string masterName, Secret password, string run, WriteLedger ledger,
+    Func<IPEndPoint, CancellationToken, Task<IPEndPoint>>? route = null)
 {
+    /// <summary>
+    /// Where a connection to a Redis or Sentinel address really goes: the address itself, or a local SSH forward through
+    /// a platform host (the rendered firewall admits Redis and Sentinel only from the platform's own hosts).
+    /// </summary>
+    public Task<IPEndPoint> RouteAsync(IPEndPoint target, CancellationToken cancellation) =>
+        route is null ? Task.FromResult(target) : route(target, cancellation);
+
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     public string Key(long seq) => $"datalyptica:drill:{run}:{seq}";
@@ -116,7 +124,7 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
             {
                 using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 limit.CancelAfter(TimeSpan.FromMilliseconds(500));
-                var reply = (await ProbeClients.RedisAsync(sentinel, null, [["SENTINEL", "get-master-addr-by-name", masterName]], limit.Token))[0];
+                var reply = (await ProbeClients.RedisAsync(await RouteAsync(sentinel, limit.Token), null, [["SENTINEL", "get-master-addr-by-name", masterName]], limit.Token))[0];
                 if (reply.Items is [{ Text: { } host }, { Text: { } port }]) return new IPEndPoint(IPAddress.Parse(host), int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested && e is not null) { }
@@ -128,7 +136,7 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(1));
-        return (await ProbeClients.RedisAsync(server, password, [command], limit.Token))[0];
+        return (await ProbeClients.RedisAsync(await RouteAsync(server, limit.Token), password, [command], limit.Token))[0];
     }
 
     /// <summary>Writes until cancelled; every acknowledged SET is recorded with its sequence number.</summary>
@@ -165,7 +173,7 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
         foreach (var batch in keys.Chunk(200))
         {
             // One EXISTS per key in one round trip: the replies say exactly which are missing.
-            var replies = await ProbeClients.RedisAsync(server, password, batch.Select(k => new[] { "EXISTS", Key(k) }), cancellation);
+            var replies = await ProbeClients.RedisAsync(await RouteAsync(server, cancellation), password, batch.Select(k => new[] { "EXISTS", Key(k) }), cancellation);
             for (var i = 0; i < batch.Length; i++)
                 if (replies[i].Integer != 1) missing.Add(batch[i]);
         }
