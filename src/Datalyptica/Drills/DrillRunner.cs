@@ -484,7 +484,8 @@ public static partial class DrillRunner
             ?? members.First(h => h.Name != leader);
         var other = members.First(h => h != victim);
         context.Log($"stopping etcd on {victim.Name} (Patroni leader {leader}; writes checked through {other.Name})");
-        recorder.Setting("stopped member", $"{victim.Name} (not the Raft leader, not on Patroni's leader host {leader})");
+        var victimLeads = memberIds.GetValueOrDefault(Endpoint(victim)) == raftLeader;
+        recorder.Setting("stopped member", $"{victim.Name} ({(victimLeads ? "the Raft leader: no follower was free" : "a Raft follower")}, not on Patroni's leader host {leader})");
 
         var (writer, ledger, running, stop) = await StartPostgresWriterAsync(context, cancellation);
         var fault = await FaultAsync(context, victim, "systemctl stop etcd", ledger, cancellation);
