@@ -233,6 +233,20 @@ public sealed class DrillContext
         await lab.StartHostAgainAsync(host, cancellation);
     }
 
+    /// <summary>Boots every host of this lab whose init is not running (a crash drill's host); the names booted. Nothing for a non-lab site.</summary>
+    public async Task<IReadOnlyList<string>> BootStoppedLabHostsAsync(CancellationToken cancellation)
+    {
+        if (Lab is null || LabState.Load(Lab.Options.StateFile) is not { } state) return [];
+        var booted = new List<string>();
+        foreach (var host in state.Hosts.Where(h => !LabSystem.IsSame(h.InitPid, h.InitPidStart)))
+        {
+            Log($"booting lab host {host.Name} again");
+            await Lab.StartHostAgainAsync(host.Name, cancellation);
+            booted.Add(host.Name);
+        }
+        return booted;
+    }
+
     /// <summary>verify's whole health check (every component, every host); the failed checks in words, empty when healthy.</summary>
     public async Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation)
     {

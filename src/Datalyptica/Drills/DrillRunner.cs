@@ -41,6 +41,9 @@ public static partial class DrillRunner
         if (drill != All && !Names.Contains(drill))
             throw new DrillException($"no drill '{drill}'. Known: {string.Join(", ", Names)}, or {All}.");
         var context = DrillContext.Open(siteDirectory, log, vaultPassword);
+        // A drill stopped half-way (Ctrl-C, a crash of this process) may have left a lab host down: boot it first.
+        foreach (var host in await context.BootStoppedLabHostsAsync(cancellation))
+            log($"lab host {host} was down (an earlier drill stopped half-way?): booted it again");
         var results = new List<DrillResult>();
         foreach (var name in drill == All ? Names : [drill])
         {
@@ -71,9 +74,19 @@ public static partial class DrillRunner
                 _ => throw new DrillException($"no drill '{name}'"),
             });
         }
-        catch (Exception e) when (e is DrillException or TransportException or Npgsql.NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            recorder.Fail(context.Masker.Mask(e.Message));
+            recorder.Fail(context.Masker.Mask(e is DrillException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
+        }
+        finally
+        {
+            // Whatever happened, a crashed host does not stay down.
+            try
+            {
+                foreach (var host in await context.BootStoppedLabHostsAsync(CancellationToken.None))
+                    recorder.Fail($"lab host {host} was still down after the drill: booted it again; check `datalyptica verify {context.Directory}`");
+            }
+            catch (Exception e) { recorder.Fail($"could not boot the crashed lab host again: {context.Masker.Mask(e.Message)}. Fix: datalyptica lab status, then lab up"); }
         }
         var result = recorder.Result();
         context.Log($"drill {name}: {(result.Passed ? "passed" : "FAILED")} in {result.WallTime.TotalSeconds:0} s");
@@ -265,8 +278,14 @@ public static partial class DrillRunner
         var vip = FrontendVip(context);
         var port = PrimaryPort(context);
         var candidates = context.Site.HostsWith(KeepalivedComponent.Node).ToList();
-        var holder = await context.AddressHolderAsync(vip.Address, candidates, cancellation)
-            ?? throw new DrillException($"no host holds VIP {vip.Name} ({vip.Address}) before the drill. Fix: datalyptica verify {context.Directory}");
+        var preferred = await PreferredHolderAsync(context, vip, candidates, cancellation);
+        // Start from the steady state: the VIP on its highest-priority node (an earlier fault may still be failing back).
+        await context.WaitUntilAsync($"{vip.Name} on its preferred node {preferred.Name} before the drill", async ct =>
+        {
+            var on = await context.AddressHolderAsync(vip.Address, candidates, ct);
+            return on == preferred ? null : $"on {on?.Name ?? "nobody"}";
+        }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
+        var holder = preferred;
         context.Log($"{vip.Name} ({vip.Address}) is on {holder.Name}");
         var rendered = await context.RunAsync(holder, "grep -E '^\\s*(advert_int|vrrp_version|preempt_delay)' /etc/keepalived/keepalived.conf | sort -u", cancellation);
         recorder.Setting("keepalived", string.Join(", ", rendered.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
@@ -282,7 +301,9 @@ public static partial class DrillRunner
             while (!stop.IsCancellationRequested)
             {
                 var started = ledger.Now;
-                var ok = await DrillContext.ConnectsAsync(vip.Address, port, TimeSpan.FromMilliseconds(200), stop.Token);
+                bool ok;
+                try { ok = await DrillContext.ConnectsAsync(vip.Address, port, TimeSpan.FromMilliseconds(200), stop.Token); }
+                catch (OperationCanceledException) { break; }
                 ledger.Record(new WriteAttempt(started, ledger.Now, ++seq, ok && !stop.IsCancellationRequested));
                 var wait = TimeSpan.FromMilliseconds(50) - (ledger.Now - started);
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -326,13 +347,28 @@ public static partial class DrillRunner
         else await context.RunCheckedAsync(holder, "systemctl start keepalived", cancellation);
         // Whole again = the VIP back on its preferred node (failback after preempt_delay), so the next drill does not
         // see it move in the middle of its own measurement.
-        var back = await context.WaitUntilAsync($"{vip.Name} back on {holder.Name}", async ct =>
+        var back = await context.WaitUntilAsync($"{vip.Name} back on its preferred node {holder.Name}", async ct =>
         {
             var on = await context.AddressHolderAsync(vip.Address, candidates, ct);
             return on == holder ? null : $"on {on?.Name ?? "nobody"}";
         }, WholeAgainWithin, cancellation, TimeSpan.FromSeconds(2));
         recorder.Note($"{vip.Name} failed back to {holder.Name} {back.TotalSeconds:0} s after it was started again");
         await WaitHealthyAsync(context, WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>The VIP's highest-priority node, from each node's rendered keepalived.conf.</summary>
+    private static async Task<Host> PreferredHolderAsync(DrillContext context, Vip vip, IReadOnlyList<Host> candidates, CancellationToken cancellation)
+    {
+        var priorities = new List<(Host Host, int Priority)>();
+        foreach (var host in candidates)
+        {
+            var conf = await context.RunCheckedAsync(host, "cat /etc/keepalived/keepalived.conf", cancellation);
+            var block = conf.Split("vrrp_instance ").FirstOrDefault(b => b.StartsWith(vip.Name + " ", StringComparison.Ordinal));
+            if (block is not null && Regex.Match(block, @"(?m)^\s*priority (\d+)") is { Success: true } m)
+                priorities.Add((host, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+        }
+        return priorities.OrderByDescending(p => p.Priority).Select(p => p.Host).FirstOrDefault()
+            ?? throw new DrillException($"no keepalived.conf of {string.Join(", ", candidates.Select(h => h.Name))} has vrrp_instance {vip.Name}. Fix: datalyptica apply {context.Directory}");
     }
 
     // ---------------------------------------------------------------- Redis

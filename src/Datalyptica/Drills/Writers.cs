@@ -18,7 +18,9 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
     public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
         Host = vip.ToString(), Port = port, Username = Components.PostgreSQL.PostgresLayout.Superuser, Password = password.Reveal(),
-        Database = "postgres", Pooling = false, Timeout = 2, CommandTimeout = 3, SslMode = SslMode.Disable, KeepAlive = 1,
+        // 1 s to connect: while no server is UP, HAProxy holds a new connection, and a longer client timeout would blur
+        // when writes really came back by up to its own length (with 2 s, the patroni-stop outage ended on a 2 s timeout).
+        Database = "postgres", Pooling = false, Timeout = 1, CommandTimeout = 3, SslMode = SslMode.Disable, KeepAlive = 1,
         ApplicationName = "datalyptica-drill",
     }.ConnectionString;
 
