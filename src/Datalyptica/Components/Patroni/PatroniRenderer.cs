@@ -256,7 +256,11 @@ public sealed class PatroniRenderer : IComponentRenderer
                     ["no_params"] = true,
                 },
                 ["basebackup"] = new Dictionary<string, object> { ["checkpoint"] = "fast" },
-                ["remove_data_directory_on_rewind_failure"] = false,
+                // `datalyptica drill SITE vip-crash` crashed the leader's host; back up, pg_rewind failed ("could not find
+                // common ancestor of the source and target cluster's timelines") and the member hung in "starting" until
+                // a manual `patronictl reinit`. With synchronous replication every acknowledged commit is on the promoted
+                // standby, so re-cloning the diverged former leader loses nothing acknowledged; without it, keep its data.
+                ["remove_data_directory_on_rewind_failure"] = SynchronousMode(site) is not false,
                 ["remove_data_directory_on_diverged_timelines"] = false,
             }, $"Memory from this host's RAM less its other roles (PGTune): {host.RamGb} GB host, {PostgresLayout.BudgetMb(ctx) / 1024.0:0.#} GB for PostgreSQL.\n" +
                "A new replica restores from the pgBackRest repository (stanza " + stanza + ") and replays WAL; pg_basebackup from\n" +
