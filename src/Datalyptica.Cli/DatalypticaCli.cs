@@ -62,6 +62,9 @@ public static class DatalypticaCli
             config.AddCommand<VerifyCommand>("verify")
                 .WithDescription("Check every component's health on every host (read-only, through each host's SSH); exit 0 only when all is healthy.")
                 .WithExample("verify", "site", "--component", "patroni");
+            config.AddCommand<DrillCommand>("drill")
+                .WithDescription("Failover drills under a steady write load through the VIP (patroni-stop, patroni-crash, vip-stop, vip-crash, redis-crash, etcd-stop, all); prints measured times. Disrupts the site: labs only.")
+                .WithExample("drill", "/var/lib/datalyptica/lab/default/site", "patroni-stop");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");

@@ -283,6 +283,33 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     }
 
     /// <summary>
+    /// Boots one host of a running lab again after it stopped (a crash drill KILLs its init): the same start path as up,
+    /// then SSH, then its new PIDs recorded in the state file. Refuses a host whose nspawn or init still runs.
+    /// </summary>
+    public async Task<LabHostState> StartHostAgainAsync(string host, CancellationToken cancellation)
+    {
+        RequirePreconditions();
+        var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up ({options.StateFile} is missing). Fix: `datalyptica lab up`.");
+        var index = state.Hosts.ToList().FindIndex(h => h.Name == host);
+        if (index < 0) throw new LabException($"no host '{host}' in lab '{options.Name}' (hosts: {string.Join(", ", state.Hosts.Select(h => h.Name))}).");
+        var old = state.Hosts[index];
+        // nspawn exits once its init is gone; wait for that so the veth and the machine name are free again.
+        if (old.Pid is { } oldPid && old.PidStart is { } oldStart && !await WaitGoneAsync(oldPid, oldStart, TimeSpan.FromSeconds(20)))
+            throw new LabException($"host {host} is still running (nspawn PID {oldPid}); stop it first (`datalyptica lab down` stops every host).");
+        if (LabSystem.IsSame(old.InitPid, old.InitPidStart))
+            throw new LabException($"host {host}'s init (PID {old.InitPid}) still runs without its nspawn; stop it by that PID first.");
+        var pid = await StartHostAsync(host, cancellation);
+        var started = old with { Pid = pid, PidStart = LabSystem.StartTime(pid), InitPid = null, InitPidStart = null };
+        await WaitForSshAsync(started, cancellation);
+        var init = LabSystem.Children(pid).Cast<int?>().FirstOrDefault();
+        started = started with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+        var hosts = state.Hosts.ToList();
+        hosts[index] = started;
+        (state with { Hosts = hosts }).Save(options.StateFile);
+        return started;
+    }
+
+    /// <summary>
     /// Stops every host by its own PID (TERM: clean poweroff; after a grace, KILL of its init, then of nspawn),
     /// unmounts the overlays, removes cgroups, the bridge and the lab folder. The cached image stays. Safe to repeat.
     /// </summary>

@@ -21,7 +21,11 @@ public sealed class PatroniRenderer : IComponentRenderer
     public const string RestUser = "patroni";
     public static readonly string LogDir = PlatformPaths.Logs("patroni");
 
-    public const int DefaultTtl = 30, DefaultLoopWait = 10, DefaultRetryTimeout = 10;
+    // 20/3/8 (not Patroni's 30/10/10): a leader crash must be served again within 30 s in the worst case. Measured by
+    // `datalyptica drill SITE patroni-crash` on the lab: 30/10/10 allows ttl 30 + loop_wait 10 + HAProxy before any
+    // write = over 40 s. 20/3/8 allows ttl 20 + loop_wait 3 + member check 2 + promote 1 + HAProxy 2 = 28 s
+    // (ttl >= 20 is Patroni's floor; loop_wait + 2 x retry_timeout = 19 <= ttl).
+    public const int DefaultTtl = 20, DefaultLoopWait = 3, DefaultRetryTimeout = 8;
     public const int DefaultMaximumLagOnFailover = 1048576;
 
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
@@ -48,7 +52,7 @@ public sealed class PatroniRenderer : IComponentRenderer
         if (loop + 2 * retry > ttl || ttl < 20 || loop < 1 || retry < 3)
             throw new InvalidOperationException(
                 $"patroni_ttl {ttl}, patroni_loop_wait {loop}, patroni_retry_timeout {retry}: Patroni needs loop_wait + 2 x retry_timeout <= ttl " +
-                "(ttl >= 20, loop_wait >= 1, retry_timeout >= 3; dynamic_configuration.rst). Fix: the defaults are 30/10/10.");
+                "(ttl >= 20, loop_wait >= 1, retry_timeout >= 3; dynamic_configuration.rst). Fix: the defaults are 20/3/8.");
         return (ttl, loop, retry);
     }
 
@@ -252,7 +256,11 @@ public sealed class PatroniRenderer : IComponentRenderer
                     ["no_params"] = true,
                 },
                 ["basebackup"] = new Dictionary<string, object> { ["checkpoint"] = "fast" },
-                ["remove_data_directory_on_rewind_failure"] = false,
+                // `datalyptica drill SITE vip-crash` crashed the leader's host; back up, pg_rewind failed ("could not find
+                // common ancestor of the source and target cluster's timelines") and the member hung in "starting" until
+                // a manual `patronictl reinit`. With synchronous replication every acknowledged commit is on the promoted
+                // standby, so re-cloning the diverged former leader loses nothing acknowledged; without it, keep its data.
+                ["remove_data_directory_on_rewind_failure"] = SynchronousMode(site) is not false,
                 ["remove_data_directory_on_diverged_timelines"] = false,
             }, $"Memory from this host's RAM less its other roles (PGTune): {host.RamGb} GB host, {PostgresLayout.BudgetMb(ctx) / 1024.0:0.#} GB for PostgreSQL.\n" +
                "A new replica restores from the pgBackRest repository (stanza " + stanza + ") and replays WAL; pg_basebackup from\n" +

@@ -65,7 +65,7 @@ public partial class KeepalivedRendererTests
             of.Count.ShouldBe(members.Count);
             of.ShouldAllBe(i => i.RouterId == vip.RouterId);
             of.ShouldAllBe(i => i.Vip == vip.Cidr);
-            of.ShouldAllBe(i => i.Advert == "1" && i.Interface == "eth0");
+            of.ShouldAllBe(i => i.Advert == KeepalivedRenderer.DefaultAdvertInt.ToString(System.Globalization.CultureInfo.InvariantCulture) && i.Interface == "eth0");
             of.Select(i => i.Priority).Distinct().Count().ShouldBe(of.Count, $"{vip.Name}: priorities must differ");
             foreach (var i in of)
             {
