@@ -52,6 +52,10 @@ public static class DesiredStateBuilder
         },
     };
 
+    /// <summary>Units that apply their configuration files on reload (SIGHUP) with no restart: Patroni (postgres parameters
+    /// that need a restart show as pending in Patroni instead) and HAProxy (Debian's unit reloads seamlessly).</summary>
+    private static readonly HashSet<string> ReloadOnConfigChange = ["patroni", "haproxy"];
+
     /// <summary>Distro units a component replaces, with the reason shown in the plan.</summary>
     private static readonly IReadOnlyDictionary<string, (string Unit, string Why)[]> ReplacedUnits = new Dictionary<string, (string, string)[]>
     {
@@ -120,6 +124,8 @@ public static class DesiredStateBuilder
                     ? inputs.Where(id => id.StartsWith("package:", StringComparison.Ordinal) || prefixes.Any(p => id.StartsWith("file:" + p, StringComparison.Ordinal))).ToList()
                     : inputs,
                 UnitFiles = unitFiles.Where(f => UnitNameOf(f.Path) == unit).Select(f => f.Id).ToList(),
+                ReloadInputs = ReloadOnConfigChange.Contains(unit)
+                    ? fileResources.Where(f => f.Kind != FileKind.SystemdUnit).Select(f => f.Id).ToList() : [],
             });
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));

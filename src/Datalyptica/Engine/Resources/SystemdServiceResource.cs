@@ -22,6 +22,11 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
     public IReadOnlyList<string> Inputs { get; init; } = [];
     /// <summary>Resource ids of its unit file and drop-ins: a change needs daemon-reload.</summary>
     public IReadOnlyList<string> UnitFiles { get; init; } = [];
+    /// <summary>
+    /// Inputs the running service re-reads on `systemctl reload` (SIGHUP): when only these changed, the service is
+    /// reloaded, not restarted. Patroni and HAProxy: a restart on every member at once cost a failover on the lab.
+    /// </summary>
+    public IReadOnlyList<string> ReloadInputs { get; init; } = [];
     /// <summary>Why the distro unit is masked, shown in the plan.</summary>
     public string? MaskReason { get; init; }
 
@@ -49,6 +54,11 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
         if (!fact.IsEnabled) { steps.Add(PlanStep.Run($"systemctl enable {unit}")); what.Add($"enable ({fact.Enabled})"); }
         var action = ChangeAction.Update;
         if (!fact.IsActive) { steps.Add(PlanStep.Run($"systemctl start {unit}")); what.Add($"start ({fact.Active})"); }
+        else if (changedInputs.Count > 0 && !reload && changedInputs.All(ReloadInputs.Contains))
+        {
+            steps.Add(PlanStep.Run($"systemctl reload {unit}"));
+            what.Add($"reload: {string.Join(", ", changedInputs)} changed");
+        }
         else if (changedInputs.Count > 0)
         {
             steps.Add(PlanStep.Run($"systemctl restart {unit}"));

@@ -89,7 +89,7 @@ public class ResourceCaseTests
             "service" => new SystemdServiceResource(S("unit"), "test")
             {
                 State = O("state") == "masked" ? ServiceState.Masked : ServiceState.Running,
-                Inputs = L("inputs"), UnitFiles = L("unitFiles"), MaskReason = O("maskReason"),
+                Inputs = L("inputs"), UnitFiles = L("unitFiles"), ReloadInputs = L("reloadInputs"), MaskReason = O("maskReason"),
             },
             "command" => new CommandResource(S("name"), S("command"), "test") { Creates = O("creates"), Unless = O("unless"), OnChangeOf = L("onChangeOf") },
             "artifact" => new ArtifactResource(S("component"), S("version"), O("url") is { } url ? new ArtifactSource(url, S("sha512")) : null),
