@@ -163,12 +163,11 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
         process.ExitCode.ShouldBe(137, "the process should have died of SIGKILL, not finished");
     }
 
-    /// <summary>Adds vault secrets to the lab site (the lab writes none) with a site vault password, as init would.</summary>
+    /// <summary>Adds vault secrets to the lab site, under the site's own vault password; returns every secret the site then holds.</summary>
     private static IReadOnlyDictionary<string, Secret> AddVaultSecrets(string site)
     {
-        var password = new Secret(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
-        File.WriteAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile), password.Reveal() + "\n");
-        var secrets = new Dictionary<string, Secret>
+        var password = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
+        var secrets = new Dictionary<string, Secret>(SiteWriter.ReadSecrets(site, password))
         {
             ["vault_postgres_password"] = new(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
             ["vault_minio_root_password"] = new(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
@@ -176,7 +175,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
         var allVars = Path.Combine(site, "group_vars", "all.yml");
         var text = new StringBuilder(File.ReadAllText(allVars));
         if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
-        foreach (var (name, value) in secrets)
+        foreach (var (name, value) in secrets.Where(s => s.Key is "vault_postgres_password" or "vault_minio_root_password"))
         {
             text.Append(name).Append(": !vault |\n");
             foreach (var line in AnsibleVault.Encrypt(value.Reveal(), password).TrimEnd('\n').Split('\n')) text.Append("  ").Append(line).Append('\n');
