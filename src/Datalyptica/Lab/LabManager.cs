@@ -469,7 +469,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             ["ansible_ssh_common_args"] = InventoryValue.From($"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts}"),
             // nspawn hosts: chrony gets its container drop-in (no CAP_SYS_TIME), vm.* keys are not applicable.
             [Components.OsBaseLayer.Chrony.ContainerKey] = InventoryValue.From(true),
-            // No route out: apply serves the offline repository on the bridge; build it with `repo build SITE --out DIR`.
+            // No route out: apply serves the offline repository (built by lab up, LabRepository) on the bridge.
             [Engine.Repository.AptSource.RepositoryListenKey] = InventoryValue.From($"{state.BridgeAddress}:{RepositoryPort}"),
             [Engine.Repository.AptSource.RepositoryDirKey] = InventoryValue.From(options.RepositoryDirectory),
             // Clients, operators and the control node all sit on the bridge.
