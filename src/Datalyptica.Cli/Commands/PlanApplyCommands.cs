@@ -17,7 +17,29 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public class PlanSettings : SiteSettings
+/// <summary>How a command reaches hosts over SSH: the known_hosts file and the default key (plan, apply, verify, backup).</summary>
+public class SshSiteSettings : SiteSettings
+{
+    [CommandOption("--known-hosts <FILE>")]
+    [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts).")]
+    public string? KnownHosts { get; init; }
+
+    [CommandOption("--private-key <FILE>")]
+    [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
+    public string? PrivateKey { get; init; }
+
+    /// <summary>SSH for a site: known_hosts from the option, else SITE/known_hosts, else ~/.ssh/known_hosts; the default key.</summary>
+    public IHostTransportFactory SshFactory(bool acceptNewHostKeys)
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var siteKnownHosts = Path.Combine(Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!, "known_hosts");
+        var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
+        var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
+        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key);
+    }
+}
+
+public class PlanSettings : SshSiteSettings
 {
     [CommandOption("--out <FILE>")]
     [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
@@ -32,30 +54,12 @@ public class PlanSettings : SiteSettings
     [DefaultValue(32)]
     public int Parallel { get; init; } = 32;
 
-    [CommandOption("--known-hosts <FILE>")]
-    [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts).")]
-    public string? KnownHosts { get; init; }
-
     [CommandOption("--accept-new-host-keys")]
     [Description("Trust hosts not yet in known_hosts and record their keys (a changed key is always refused).")]
     public bool AcceptNewHostKeys { get; init; }
 
-    [CommandOption("--private-key <FILE>")]
-    [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
-    public string? PrivateKey { get; init; }
-
     /// <summary>The SSH factory these options describe.</summary>
-    public IHostTransportFactory SshFactory() => SshFactoryFor(Site, KnownHosts, AcceptNewHostKeys, PrivateKey);
-
-    /// <summary>SSH for a site: known_hosts from the option, else SITE/known_hosts, else ~/.ssh/known_hosts; the default key.</summary>
-    public static IHostTransportFactory SshFactoryFor(string site, string? knownHostsOption, bool acceptNewHostKeys, string? privateKey)
-    {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var siteKnownHosts = Path.Combine(Directory.Exists(site) ? site : Path.GetDirectoryName(Path.GetFullPath(site))!, "known_hosts");
-        var knownHosts = knownHostsOption ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
-        var key = privateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
-        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key);
-    }
+    public IHostTransportFactory SshFactory() => SshFactory(AcceptNewHostKeys);
 }
 
 public sealed class ApplySettings : PlanSettings

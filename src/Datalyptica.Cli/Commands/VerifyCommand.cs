@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class VerifySettings : SiteSettings
+public sealed class VerifySettings : SshSiteSettings
 {
     [CommandOption("--component <ID>")]
     [Description("Only this component (etcd, patroni, postgresql, haproxy, keepalived, redis, zookeeper, prometheus, alertmanager, os-base, ...).")]
@@ -31,14 +31,6 @@ public sealed class VerifySettings : SiteSettings
     [Description("Probes running at once (across all hosts).")]
     [DefaultValue(64)]
     public int Parallel { get; init; } = 64;
-
-    [CommandOption("--known-hosts <FILE>")]
-    [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts). Unknown hosts are refused: verify records nothing.")]
-    public string? KnownHosts { get; init; }
-
-    [CommandOption("--private-key <FILE>")]
-    [Description("SSH key for hosts without ansible_ssh_private_key_file (default: ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).")]
-    public string? PrivateKey { get; init; }
 
     [CommandOption("--wait <SECONDS>")]
     [Description("Check again every 3 s until everything is healthy or this many seconds have passed (right after an apply, replicas are still cloning). Default: 0, check once.")]
@@ -99,7 +91,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         ThreadPool.GetMinThreads(out var workers, out var ioThreads);
         ThreadPool.SetMinThreads(Math.Max(workers, settings.Parallel + 2 * site.Hosts.Count), ioThreads);
 
-        var factory = transports ?? PlanSettings.SshFactoryFor(settings.Site, settings.KnownHosts, acceptNewHostKeys: false, settings.PrivateKey);
+        var factory = transports ?? settings.SshFactory(acceptNewHostKeys: false) /* verify records no host key */;
         var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
         async Task<IProbeAccess> Access(Host host, CancellationToken ct)
         {

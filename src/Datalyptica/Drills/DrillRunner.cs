@@ -180,18 +180,7 @@ public static partial class DrillRunner
 
         var (writer, ledger, running, stop) = await StartPostgresWriterAsync(context, cancellation);
         var limit = crash ? PatroniCrashLimit : PatroniStopLimit;
-        TimeSpan fault;
-        if (crash)
-        {
-            fault = ledger.Now;
-            context.CrashLabHost(leader.Name);
-            context.Log($"crashed host {leader.Name} (KILL of its init)");
-        }
-        else
-        {
-            fault = await FaultAsync(context, leader, "systemctl stop patroni", ledger, cancellation);
-            context.Log($"stopped Patroni on {leader.Name}");
-        }
+        var fault = await CrashOrStopAsync(context, leader, crash, "patroni", ledger, cancellation);
         await MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", limit, limitFromFault: crash, TimeSpan.FromSeconds(10), cancellation);
         await FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
 
@@ -217,6 +206,21 @@ public static partial class DrillRunner
     }
 
     /// <summary>Connects first, then marks the fault time and runs the command: the SSH handshake is not part of the measurement.</summary>
+    /// <summary>The two faults the crash/stop drill pairs inject: the host's init killed, or the unit stopped cleanly.</summary>
+    private static async Task<TimeSpan> CrashOrStopAsync(DrillContext context, Host host, bool crash, string unit, WriteLedger ledger, CancellationToken cancellation)
+    {
+        if (!crash)
+        {
+            var stopped = await FaultAsync(context, host, $"systemctl stop {unit}", ledger, cancellation);
+            context.Log($"stopped {unit} on {host.Name}");
+            return stopped;
+        }
+        var fault = ledger.Now;
+        context.CrashLabHost(host.Name);
+        context.Log($"crashed host {host.Name} (KILL of its init)");
+        return fault;
+    }
+
     private static async Task<TimeSpan> FaultAsync(DrillContext context, Host host, string command, WriteLedger ledger, CancellationToken cancellation)
     {
         var result = await context.RunTimedAsync(host, command, () => ledger.Now, cancellation);
@@ -318,18 +322,7 @@ public static partial class DrillRunner
             throw new DrillException($"{vip.Address}:{port} did not accept a connection before the fault");
         }
 
-        TimeSpan fault;
-        if (crash)
-        {
-            fault = ledger.Now;
-            context.CrashLabHost(holder.Name);
-            context.Log($"crashed host {holder.Name}");
-        }
-        else
-        {
-            fault = await FaultAsync(context, holder, "systemctl stop keepalived", ledger, cancellation);
-            context.Log($"stopped keepalived on {holder.Name}");
-        }
+        var fault = await CrashOrStopAsync(context, holder, crash, "keepalived", ledger, cancellation);
         var limit = crash ? VipCrashLimit : VipStopLimit;
         await MeasureOutageAsync(recorder, ledger, fault, $"connects to {vip.Address}:{port}", limit, limitFromFault: true, TimeSpan.FromSeconds(5), cancellation);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellation);

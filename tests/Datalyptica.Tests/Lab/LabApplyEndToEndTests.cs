@@ -33,10 +33,10 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
         {
             await lab.UpAsync(3, site, timeout.Token);
 
-            var first = Timed("first apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            var first = output.Timed("first apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
             first.Out.ShouldContain($"serving the offline repository on http://{Options.BridgeAddress}:{LabManager.RepositoryPort}/");
 
-            var second = Timed("second apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            var second = output.Timed("second apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
             second.Out.ShouldContain("applied 0 change(s)");
             var noop = PlanOf(site);
             noop.PendingCount.ShouldBe(0, PlanJson.Write(noop));
@@ -83,18 +83,11 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
         LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
     }
 
-    private CliResult Timed(string what, Func<CliResult> run)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var result = run();
-        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
-        return result;
-    }
 
     private Plan PlanOf(string site)
     {
         var file = Path.Combine(site, "plan.json");
-        var run = Timed("plan", () => CliRunner.Run("plan", site, "--out", file));
+        var run = output.Timed("plan", () => CliRunner.Run("plan", site, "--out", file));
         run.ExitCode.ShouldBeOneOf(0, 2);
         return PlanJson.Read(File.ReadAllText(file));
     }

@@ -33,9 +33,9 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         {
             await lab.UpAsync(3, null, timeout.Token);
 
-            Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
             // Replicas clone from the leader after the first apply returns: verify checks again until healthy, bounded.
-            var verify = Timed("verify --wait", () => CliRunner.Run("verify", site, "--wait", "180", "--output", "json").ShouldSucceed());
+            var verify = output.Timed("verify --wait", () => CliRunner.Run("verify", site, "--wait", "180", "--output", "json").ShouldSucceed());
             var report = JsonDocument.Parse(verify.Out).RootElement;
             var checks = report.GetProperty("checks").EnumerateArray().ToList();
             string Status(string component, string check) => checks.First(c => c.GetProperty("component").GetString() == component
@@ -47,7 +47,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             // What the lab cannot install is listed, never healthy.
             Status("kafka", "deployed").ShouldBe("notDeployed");
 
-            Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            output.Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
 
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
@@ -57,13 +57,13 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
                 Password = secrets[PostgresLayout.SuperuserPasswordKey].Reveal(), Timeout = 10,
             }.ConnectionString;
             await SqlAsync(connection, "CREATE TABLE IF NOT EXISTS e2e_pitr (id serial PRIMARY KEY, phase text NOT NULL)", timeout.Token);
-            Timed("first full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            output.Timed("first full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
             await SqlAsync(connection, "INSERT INTO e2e_pitr (phase) SELECT 'before' FROM generate_series(1, 100)", timeout.Token);
             var target = await ScalarAsync(connection, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'", timeout.Token);
             await Task.Delay(TimeSpan.FromSeconds(1.5), timeout.Token);
             await SqlAsync(connection, "INSERT INTO e2e_pitr (phase) SELECT 'after' FROM generate_series(1, 100)", timeout.Token);
             await SqlAsync(connection, "SELECT pg_switch_wal()", timeout.Token); // the WAL holding the target reaches S3
-            var restored = Timed("restore-test", () => CliRunner.Run("backup", site, "restore-test", "--target", target,
+            var restored = output.Timed("restore-test", () => CliRunner.Run("backup", site, "restore-test", "--target", target,
                 "--query", "SELECT count(*) FILTER (WHERE phase = 'before') || '/' || count(*) FILTER (WHERE phase = 'after') FROM e2e_pitr")
                 .ShouldSucceed());
             restored.Out.ShouldContain("100/0");
@@ -73,9 +73,9 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             var store = lab.ObjectStore();
             var first = BackupLabels(site).ShouldHaveSingleItem();
             store.ObjectKeys(bucket).ShouldContain(k => k.Contains($"/{first}/", StringComparison.Ordinal));
-            Timed("second full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
-            Timed("third full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
-            Timed("expire", () => CliRunner.Run("backup", site, "expire").ShouldSucceed());
+            output.Timed("second full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            output.Timed("third full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            output.Timed("expire", () => CliRunner.Run("backup", site, "expire").ShouldSucceed());
             var kept = BackupLabels(site);
             kept.Count.ShouldBe(2);
             kept.ShouldNotContain(first);
@@ -134,11 +134,4 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         return (string)(await command.ExecuteScalarAsync(cancellation))!;
     }
 
-    private CliResult Timed(string what, Func<CliResult> run)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var result = run();
-        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
-        return result;
-    }
 }

@@ -13,3 +13,15 @@ public sealed class LabCollection
 {
     public const string Name = "lab hosts (one at a time)";
 }
+
+internal static class LabTestOutput
+{
+    /// <summary>Runs a CLI step and writes how long it took to the test output (lab steps are measured, never asserted on).</summary>
+    public static Cli.CliResult Timed(this Xunit.Abstractions.ITestOutputHelper output, string what, Func<Cli.CliResult> run)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = run();
+        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
+        return result;
+    }
+}

@@ -146,14 +146,17 @@ public static class DesiredStateBuilder
         return [.. files, disable, update];
     }
 
-    /// <summary>Service users and folders take effect when their files change (systemd-sysusers, systemd-tmpfiles).</summary>
+    /// <summary>
+    /// Service users and folders take effect when their files change (systemd-sysusers, systemd-tmpfiles). Only the OS
+    /// base renders a sysusers file; tmpfiles files come from the OS base and, for package users, from each component.
+    /// </summary>
     private static IEnumerable<IResource> AccountCommands(string component, List<RenderedFile> files)
     {
         var osBase = component == OsBaseRenderer.ComponentId;
         foreach (var file in files)
         {
             if (file.Path.StartsWith("/etc/sysusers.d/", StringComparison.Ordinal))
-                yield return new CommandResource(osBase ? "systemd-sysusers" : $"systemd-sysusers-{component}", $"systemd-sysusers {file.Path}", component)
+                yield return new CommandResource("systemd-sysusers", $"systemd-sysusers {file.Path}", component)
                     { OnChangeOf = [FileResource.IdFor(file.Path)] };
             else if (file.Path.StartsWith("/etc/tmpfiles.d/", StringComparison.Ordinal))
                 yield return new CommandResource(osBase ? "systemd-tmpfiles" : $"systemd-tmpfiles:{file.Path}", $"systemd-tmpfiles --create {file.Path}", component)
