@@ -1,11 +1,16 @@
 using Datalyptica.Cli.Commands;
+using Datalyptica.Engine.Transport;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli;
 
 /// <summary>Where commands write: people's output, machine output (same stream) and errors (stderr).</summary>
-public sealed record CliIo(IAnsiConsole Out, TextWriter Error);
+public sealed record CliIo(IAnsiConsole Out, TextWriter Error)
+{
+    /// <summary>Set in the daemon: SSH sessions kept between runs (null: each run opens and closes its own).</summary>
+    public ConnectionKeeper? Keeper { get; init; }
+}
 
 /// <summary>The command tree. Thin: every verb parses, calls the library, and hands the result to a view.</summary>
 public static class DatalypticaCli
@@ -13,10 +18,18 @@ public static class DatalypticaCli
     public const int Ok = 0;
     public const int Failed = 1;
 
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error) =>
+        Build(new CliIo(console, error)).Run(args);
+
+    /// <summary>One run with its own output and cancellation (the daemon serves many runs in one process).</summary>
+    public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellation) =>
+        Build(io).RunAsync(args, cancellation);
+
+    private static CommandApp Build(CliIo io)
     {
+        var (console, error) = (io.Out, io.Error);
         var registrar = new SimpleRegistrar();
-        registrar.RegisterInstance(typeof(CliIo), new CliIo(console, error));
+        registrar.RegisterInstance(typeof(CliIo), io);
         var app = new CommandApp(registrar);
         app.Configure(config =>
         {
@@ -96,10 +109,17 @@ public static class DatalypticaCli
             config.AddCommand<BackupCommand>("backup")
                 .WithDescription("pgBackRest on the Patroni leader: full, info, expire, or restore-test --target TIME into a scratch folder.")
                 .WithExample("backup", "site", "restore-test", "--target", "2026-11-26 01:02:03+00");
+            config.AddBranch("daemon", daemon =>
+            {
+                daemon.SetDescription($"The per-user daemon that runs verify and plan warm, over SSH sessions it keeps open between runs (like ControlPersist). Started on demand, exits after 60 s idle; {Daemon.DaemonEndpoint.SwitchVariable}=off runs without it.");
+                daemon.AddCommand<Daemon.DaemonStatusCommand>("status").WithDescription("Each running daemon: PID, uptime, runs served, SSH sessions kept.");
+                daemon.AddCommand<Daemon.DaemonStopCommand>("stop").WithDescription("Stop this user's daemons (kept SSH sessions close; the next verify or plan starts one again).");
+                daemon.AddCommand<Daemon.DaemonServeCommand>("serve").IsHidden();
+            });
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
         });
-        return app.Run(args);
+        return app;
     }
 }
 

@@ -50,7 +50,7 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             return DatalypticaCli.Failed;
         }
         var site = loaded.Site;
-        var factory = transports ?? settings.SshFactory();
+        var factory = transports ?? settings.SshFactory(io.Keeper);
         var open = new Dictionary<string, IHostTransport>();
         try
         {

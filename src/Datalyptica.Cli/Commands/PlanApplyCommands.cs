@@ -29,13 +29,13 @@ public class SshSiteSettings : SiteSettings
     public string? PrivateKey { get; init; }
 
     /// <summary>SSH for a site: known_hosts from the option, else SITE/known_hosts, else ~/.ssh/known_hosts; the default key.</summary>
-    public IHostTransportFactory SshFactory(bool acceptNewHostKeys)
+    public IHostTransportFactory SshFactory(bool acceptNewHostKeys, ConnectionKeeper? keeper)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var siteKnownHosts = Path.Combine(Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!, "known_hosts");
         var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
         var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
-        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key);
+        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key, keeper);
     }
 }
 
@@ -59,7 +59,7 @@ public class PlanSettings : SshSiteSettings
     public bool AcceptNewHostKeys { get; init; }
 
     /// <summary>The SSH factory these options describe.</summary>
-    public IHostTransportFactory SshFactory() => SshFactory(AcceptNewHostKeys);
+    public IHostTransportFactory SshFactory(ConnectionKeeper? keeper) => SshFactory(AcceptNewHostKeys, keeper);
 }
 
 public sealed class ApplySettings : PlanSettings
@@ -176,7 +176,7 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
     {
         Func<string, IHostTransport>? connect = null;
         var prepared = PlanFlow.Prepare(io, settings, site =>
-            connect = settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: true));
+            connect = settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, connectNow: true));
         if (prepared is null) return DatalypticaCli.Failed;
         var plan = await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
@@ -199,7 +199,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         // Without a saved plan every host is planned, so every host's connection can start while the site is prepared.
         Func<string, IHostTransport>? connect = null;
         var prepared = PlanFlow.Prepare(io, settings, site =>
-            connect = PlanFlow.Transports(transports ?? settings.SshFactory(), site, connectNow: settings.Plan is null));
+            connect = PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, connectNow: settings.Plan is null));
         if (prepared is null) return DatalypticaCli.Failed;
         // Overlaps the journal's JSON set-up with the handshakes and fact gathering below (no host is waiting on it).
         var warmUp = Task.Run(ApplyJournal.WarmUp, cancellation);

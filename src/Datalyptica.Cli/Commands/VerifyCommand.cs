@@ -91,7 +91,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         ThreadPool.GetMinThreads(out var workers, out var ioThreads);
         ThreadPool.SetMinThreads(Math.Max(workers, settings.Parallel + 2 * site.Hosts.Count), ioThreads);
 
-        var factory = transports ?? settings.SshFactory(acceptNewHostKeys: false) /* verify records no host key */;
+        var factory = transports ?? settings.SshFactory(acceptNewHostKeys: false, io.Keeper) /* verify records no host key */;
         var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
         async Task<IProbeAccess> Access(Host host, CancellationToken ct)
         {

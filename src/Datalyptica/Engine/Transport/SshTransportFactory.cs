@@ -2,11 +2,18 @@ using Datalyptica.Engine.Apply;
 
 namespace Datalyptica.Engine.Transport;
 
-/// <summary>Opens SSH transports for a run: shared known_hosts policy, and a default key for hosts that name none.</summary>
-public sealed class SshTransportFactory(SshTransportOptions options, string? defaultPrivateKeyFile) : IHostTransportFactory
+/// <summary>
+/// Opens SSH transports for a run: shared known_hosts policy, and a default key for hosts that name none. With a
+/// <see cref="ConnectionKeeper"/> (in the CLI daemon) it hands out kept sessions instead of new connections.
+/// </summary>
+public sealed class SshTransportFactory(SshTransportOptions options, string? defaultPrivateKeyFile, ConnectionKeeper? keeper = null) : IHostTransportFactory
 {
-    public IHostTransport Connect(HostConnection connection) =>
+    public IHostTransport Connect(HostConnection connection)
+    {
+        var host = connection with { PrivateKeyFile = connection.PrivateKeyFile ?? defaultPrivateKeyFile };
         // Callers open hosts from worker threads (no synchronisation context), so blocking here cannot deadlock.
-        SshTransport.ConnectAsync(connection with { PrivateKeyFile = connection.PrivateKeyFile ?? defaultPrivateKeyFile },
-            options, CancellationToken.None).GetAwaiter().GetResult();
+        return keeper is null
+            ? SshTransport.ConnectAsync(host, options, CancellationToken.None).GetAwaiter().GetResult()
+            : keeper.ConnectAsync(host, options, CancellationToken.None).GetAwaiter().GetResult();
+    }
 }

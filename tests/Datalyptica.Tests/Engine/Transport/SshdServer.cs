@@ -61,6 +61,11 @@ public sealed class SshdServer : IDisposable
         Launch();
     }
 
+    /// <summary>Stops the listener (a host that went down); <see cref="Relaunch"/> brings it back on the same port and key.</summary>
+    public void Stop() => Kill();
+
+    public void Relaunch() => Launch();
+
     public HostConnection Connection(string privateKeyFile, string user = "root", string? hostName = null) =>
         new(hostName ?? $"sshd-{Port}", "127.0.0.1", Port, user) { PrivateKeyFile = privateKeyFile, CommandTimeout = TimeSpan.FromSeconds(60) };
 
