@@ -5,7 +5,8 @@
 # so it runs beside the default lab on dl-lab0; it refuses a bridge another lab is using), builds its own offline repository (the OS base packages + python3-apt, which Ansible's apt module
 # needs; datalyptica still installs exactly its own package list), renders the Ansible inputs with datalyptica, runs
 #   (a) first apply on fresh hosts, (b) no-op re-apply, (c) chrony.conf drifted on every host -> restore + restart chrony,
-#   (d) health check of every host, and raw parallel SSH (new connections) as the floor,
+#   (d) health check of every host (verify vs bench/ansible/health.yml, both warm), with datalyptica without its daemon,
+#   `ansible -m ping` and raw parallel SSH (new connections) for reference,
 # prints medians and ratios, writes bench/results/vs-ansible.json and .svg, and takes its lab down unless --keep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -124,14 +125,24 @@ for i in $(seq "$runs"); do
 done
 check_noop
 
-# datalyptica's health check is `verify` of what the benchmark deploys (the OS base): every host reached, its units
-# active (chrony, nftables, node exporter), chrony and nftables asked, node exporter's /metrics read through the SSH
-# session. Ansible's ping only proves SSH and Python, so datalyptica does more work in this case, not less.
-echo "== (d) health check of every host, $runs runs each"
+# (d) The same health check on both sides: datalyptica's `verify` of what the benchmark deploys (the OS base: units active,
+# chrony's tracking, our nftables table, node exporter's /metrics) and bench/ansible/health.yml doing those checks the usual
+# Ansible way. Both run warm, as a person checking a site again does: Ansible over its ControlPersist connections (its default),
+# datalyptica through its daemon and the SSH sessions the daemon keeps (one warm-up run each first). For reference, not
+# ratios of the same work: datalyptica without its daemon (new process, new connections), `ansible -m ping` (proves only SSH
+# and Python), and raw parallel ssh with new connections running `true`.
+echo "== (d) health check of every host, $runs runs each (after one warm-up run of each)"
+dl_verify() { "$dl" verify "$site" --component os-base; }
+ans_health() { ansible-playbook -i "$site/hosts.yml" "$root/bench/ansible/health.yml"; }
+dl_verify > "$work/last.out" 2>&1 || { cat "$work/last.out" >&2; echo "verify is not healthy before (d)" >&2; exit 1; }
+ans_health > "$work/last.out" 2>&1 || { tail -30 "$work/last.out" >&2; echo "health.yml fails before (d)" >&2; exit 1; }
 for i in $(seq "$runs"); do
-  timed d datalyptica -- "$dl" verify "$site" --component os-base
-  timed d ansible -- ansible all -i "$site/hosts.yml" -m ping
+  timed d datalyptica -- dl_verify
+  timed d ansible -- ans_health
+  timed d datalyptica-cold -- env DATALYPTICA_DAEMON=off "$dl" verify "$site" --component os-base
+  timed d ansible-ping -- ansible all -i "$site/hosts.yml" -m ping
   timed d ssh -- on_all true
 done
+"$dl" daemon status | sed 's/^/  /'
 
 python3 "$root/bench/ansible/report.py" report "$raw" bench/results/vs-ansible.json bench/results/vs-ansible.svg

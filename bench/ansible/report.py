@@ -32,18 +32,24 @@ def report(raw_path, json_path, svg_path):
         times.setdefault(case, {}).setdefault(tool, []).append(float(seconds))
     results = []
     print()
-    print(f"{'case':<30} {'datalyptica':>12} {'ansible':>10} {'ratio':>8}  {'raw ssh':>8}")
+    print(f"{'case':<30} {'datalyptica':>12} {'ansible':>10} {'ratio':>8}  reference")
     for case, title in CASES.items():
         if case not in times:
             continue
         med = {tool: statistics.median(v) for tool, v in times[case].items()}
         ratio = med["ansible"] / med["datalyptica"]
         row = {"case": case, "title": title, "medianSeconds": med, "runs": times[case], "ansibleOverDatalyptica": round(ratio, 2)}
-        extra = ""
+        extra = []
+        if "datalyptica-cold" in med:
+            row["ansibleOverDatalypticaCold"] = round(med["ansible"] / med["datalyptica-cold"], 2)
+            extra.append(f"no daemon {med['datalyptica-cold']:.2f}s ({row['ansibleOverDatalypticaCold']}x)")
+        if "ansible-ping" in med:
+            row["ansiblePingOverDatalyptica"] = round(med["ansible-ping"] / med["datalyptica"], 2)
+            extra.append(f"ansible -m ping {med['ansible-ping']:.2f}s ({row['ansiblePingOverDatalyptica']}x)")
         if "ssh" in med:
             row["datalypticaOverRawSsh"] = round(med["datalyptica"] / med["ssh"], 2)
-            extra = f"  {med['ssh']:7.2f}s (datalyptica {row['datalypticaOverRawSsh']}x the floor)"
-        print(f"({case}) {title:<26} {med['datalyptica']:11.2f}s {med['ansible']:9.2f}s {ratio:7.1f}x{extra}")
+            extra.append(f"raw ssh {med['ssh']:.2f}s (datalyptica {row['datalypticaOverRawSsh']}x of it)")
+        print(f"({case}) {title:<26} {med['datalyptica']:11.2f}s {med['ansible']:9.2f}s {ratio:7.1f}x  {'; '.join(extra)}")
         results.append(row)
     json.dump({"formatVersion": 1, "hosts": 3, "results": results}, open(json_path, "w"), indent=2)
     open(svg_path, "w").write(svg(results))
@@ -52,12 +58,12 @@ def report(raw_path, json_path, svg_path):
 
 def svg(results):
     """Grouped horizontal bars per case, log-free linear scale per case (each case has its own maximum)."""
-    colours = {"datalyptica": "#2b7bb9", "ansible": "#d9534f", "ssh": "#888888"}
+    colours = {"datalyptica": "#2b7bb9", "datalyptica-cold": "#8fbce0", "ansible": "#d9534f", "ansible-ping": "#eba8a6", "ssh": "#888888"}
     width, left, bar, gap = 720, 210, 16, 14
     y = 40
     parts = []
     for row in results:
-        tools = [t for t in ("datalyptica", "ansible", "ssh") if t in row["medianSeconds"]]
+        tools = [t for t in colours if t in row["medianSeconds"]]
         top = max(row["medianSeconds"].values())
         ratio = row["ansibleOverDatalyptica"]
         parts.append(f'<text x="10" y="{y + 12}" font-weight="bold">({row["case"]}) {row["title"]}</text>')

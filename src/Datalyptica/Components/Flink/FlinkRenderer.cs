@@ -42,8 +42,11 @@ public sealed class FlinkRenderer : IComponentRenderer
         yield return ctx.File(component, ConfigPath, Config(ctx)) with { Group = User, Mode = Modes.Private };
         yield return ctx.File(component, MastersPath,
             string.Concat(ctx.Members(FlinkComponent.JobManager).Select(h => $"{h.Address}:{h.Port(FlinkComponent.Rest)}\n"))) with { Group = User };
-        yield return ctx.File(component, WorkersPath,
-            string.Concat(ctx.Members(FlinkComponent.TaskManager).Select(h => $"{h.Address}\n"))) with { Group = User };
+        // Only start-cluster.sh and stop-cluster.sh read `workers` (our units start each process where it runs), and an
+        // operator runs them on a JobManager: every TaskManager carrying the full list made the site's files grow as n².
+        if (ctx.Has(FlinkComponent.JobManager))
+            yield return ctx.File(component, WorkersPath,
+                string.Concat(ctx.Members(FlinkComponent.TaskManager).Select(h => $"{h.Address}\n"))) with { Group = User };
         if (ctx.Has(FlinkComponent.JobManager))
             yield return Unit(ctx, "flink-jobmanager", "Flink JobManager", "jobmanager.sh", JobManagerProcessMb(ctx.Host));
         if (ctx.Has(FlinkComponent.TaskManager))

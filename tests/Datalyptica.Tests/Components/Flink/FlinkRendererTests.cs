@@ -57,6 +57,11 @@ public class FlinkRendererTests
                 c["blob.server.port"].ShouldBe(host.Port(FlinkComponent.Blob).ToString());
             }
             site.FilesAt(FlinkRenderer.MastersPath).ShouldAllBe(x => x.File.Content == masters);
+            // Every TaskManager, once, on the JobManagers only (the cluster scripts' file; a copy per TaskManager grew as n²).
+            var workers = string.Concat(site.Site.HostsWith(FlinkComponent.TaskManager).Select(h => $"{h.Address}\n"));
+            var withWorkers = site.FilesAt(FlinkRenderer.WorkersPath).ToList();
+            withWorkers.Select(x => x.Host.Name).ShouldBe(site.Site.HostsWith(FlinkComponent.JobManager).Select(h => h.Name), ignoreOrder: true);
+            withWorkers.ShouldAllBe(x => x.File.Content == workers);
         }
         // Development moves Flink's REST port to 8082 on processing hosts (Spark's worker UI owns 8081 there).
         var dev = RenderedSites.Development;
