@@ -10,6 +10,10 @@ public sealed class EtcdComponent : ComponentDefinition
     /// <summary>Plain-HTTP /metrics and /health for Prometheus, so scrapes need no client certificate (etcd's listen-metrics-urls).</summary>
     public static readonly PortSpec Metrics = new("metrics", 2381, "etcd_metrics_port");
 
+    /// <summary>Rolling restarts wait for the member's /health on its metrics listener: "true" only once it has a leader again.</summary>
+    public static Engine.Resources.RollingRestart Rolling(Host host) => new("etcd",
+        $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Metrics)} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"health\":\"true\"' <&3");
+
     public static readonly RoleDefinition Member = Role("etcd", "Raft member", new(1, 2, 20),
         new(3, MustBeOdd: true, Maximum: 7, Why: "Raft needs a majority; an even count adds no fault tolerance"),
         Client, Peer, Metrics);

@@ -9,6 +9,18 @@ public sealed class RedisComponent : ComponentDefinition
     public static readonly PortSpec Exporter = new("redis-exporter", 9121, "redis_exporter_port");
     public static readonly PortSpec SentinelPort = new("sentinel", 26379, "redis_sentinel_port");
 
+    /// <summary>
+    /// Rolling restarts wait until the server is a primary again or a replica whose link to the primary is up. The password
+    /// is read from redis.conf on the host into redis-cli's environment: it is never in the plan, a command line or output.
+    /// </summary>
+    public static Engine.Resources.RollingRestart ServerRolling(Host host) => new("redis",
+        $"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning -h {host.Address} -p {host.Port(Server)} " +
+        "info replication | grep -Eq '^(role:master|master_link_status:up)'");
+
+    /// <summary>Rolling restarts of Sentinels wait until this one sees enough Sentinels to authorise a failover (ckquorum).</summary>
+    public static Engine.Resources.RollingRestart SentinelRolling(Site site, Host host) => new("redis-sentinel",
+        $"redis-cli -h {host.Address} -p {host.Port(SentinelPort)} sentinel ckquorum {RedisRenderer.MasterName(site)} | grep -q '^OK'");
+
     public static readonly RoleDefinition Data = Role("redis", "data node", new(1, 2),
         new(2, Why: "a replica to promote"), Server, Exporter);
     public static readonly RoleDefinition Sentinel = Role("redis_sentinel", "Sentinel", new(0.1, 0.1),

@@ -10,6 +10,10 @@ namespace Datalyptica.Components.ZooKeeper;
 public sealed class ZooKeeperComponent : ComponentDefinition
 {
     public static readonly PortSpec Client = new("client", 2181, "zookeeper_client_port");
+
+    /// <summary>Rolling restarts wait until the member is back in the ensemble (srvr: leader or follower, not just listening).</summary>
+    public static Engine.Resources.RollingRestart Rolling(Host host) => new("zookeeper",
+        $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Client)} && printf srvr >&3 && grep -Eq '^Mode: (leader|follower)' <&3");
     public static readonly PortSpec Quorum = new("quorum", 2888, "zookeeper_quorum_port");
     public static readonly PortSpec Election = new("election", 3888, "zookeeper_election_port");
 

@@ -103,6 +103,7 @@ public static class PlanApplier
             }
 
             var failures = new List<StepFailure>();
+            var rolling = new RollingGroups();
             using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
             try
             {
@@ -110,7 +111,7 @@ public static class PlanApplier
                 {
                     await gate.WaitAsync(cancellation);
                     // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
-                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), await Task.Run(() => transportFor(host.Key), cancellation), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, cancellation); }
+                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), await Task.Run(() => transportFor(host.Key), cancellation), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, rolling, cancellation); }
                     finally { gate.Release(); }
                 }));
                 applied += counts.Sum();
@@ -135,7 +136,7 @@ public static class PlanApplier
 
     private static async Task<int> ApplyHostLayerAsync(string host, Layer layer, List<Change> changes, IHostTransport transport, string root,
         IReadOnlyDictionary<(string, string), string> artifacts, ApplyOptions options, ApplyJournal journal, string runId, string fingerprint,
-        List<StepFailure> failures, CancellationToken cancellation)
+        List<StepFailure> failures, RollingGroups rolling, CancellationToken cancellation)
     {
         var done = new List<Change>();
         StepFailure? failure = null;
@@ -143,6 +144,18 @@ public static class PlanApplier
         {
             foreach (var change in changes)
             {
+                // A rolling restart waits for the group's previous member to be back, and never starts after one failed.
+                using var turn = change.RollingGroup is { } group ? await rolling.TakeTurnAsync(group, cancellation) : null;
+                if (turn is { PreviousFailed: true })
+                {
+                    failure = new StepFailure(host, layer, change.ResourceId, "(not run)", -1,
+                        $"not restarted: another {change.RollingGroup} member did not come back healthy, and restarting this one too could " +
+                        "take the quorum down. Fix that member, then apply again.");
+                    journal.Write(ApplyJournal.ChangeFailed, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Command = failure.Command, ExitCode = -1, Stderr = failure.Stderr });
+                    lock (failures) failures.Add(failure);
+                    return done.Count;
+                }
+                turn?.Started();
                 journal.Write(ApplyJournal.ChangeStarted, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
                 foreach (var step in change.Steps)
                 {
@@ -156,6 +169,7 @@ public static class PlanApplier
                     lock (failures) failures.Add(failure);
                     return done.Count;
                 }
+                turn?.Completed();
                 done.Add(change);
                 journal.Write(ApplyJournal.ChangeDone, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
             }
@@ -195,6 +209,30 @@ public static class PlanApplier
                 return (0, "");
             default:
                 throw new InvalidOperationException($"unknown step kind {step.Kind}");
+        }
+    }
+
+    /// <summary>One turn at a time per rolling group within a layer; a failed turn makes every later turn refuse.</summary>
+    private sealed class RollingGroups
+    {
+        private readonly Dictionary<string, (SemaphoreSlim Gate, bool[] Failed)> _groups = new(StringComparer.Ordinal);
+
+        public async Task<Turn> TakeTurnAsync(string group, CancellationToken cancellation)
+        {
+            (SemaphoreSlim Gate, bool[] Failed) entry;
+            lock (_groups)
+                if (!_groups.TryGetValue(group, out entry)) _groups[group] = entry = (new SemaphoreSlim(1, 1), [false]);
+            await entry.Gate.WaitAsync(cancellation);
+            return new Turn(entry.Gate, entry.Failed);
+        }
+
+        /// <summary>A turn counts as failed from its start until <see cref="Completed"/>: a step that fails, throws or is cancelled stops the group.</summary>
+        public sealed class Turn(SemaphoreSlim gate, bool[] failed) : IDisposable
+        {
+            public bool PreviousFailed { get; } = failed[0];
+            public void Started() => failed[0] = true;
+            public void Completed() => failed[0] = false;
+            public void Dispose() => gate.Release();
         }
     }
 

@@ -1,4 +1,7 @@
 using Datalyptica.Components;
+using Datalyptica.Components.Etcd;
+using Datalyptica.Components.Redis;
+using Datalyptica.Components.ZooKeeper;
 using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Resources;
 using Datalyptica.Model;
@@ -56,6 +59,21 @@ public static class DesiredStateBuilder
     /// that need a restart show as pending in Patroni instead) and HAProxy (Debian's unit reloads seamlessly).</summary>
     private static readonly HashSet<string> ReloadOnConfigChange = ["patroni", "haproxy"];
 
+    /// <summary>
+    /// Units that restart one member at a time, each healthy again before the next (a changed etcd.conf.yml restarted
+    /// every member at once: the cluster had no quorum until they were all back). Keepalived and HAProxy have no
+    /// quorum, but all of them restarting at once drops the VIP.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, Func<Site, Host, RollingRestart>> RollingUnits = new Dictionary<string, Func<Site, Host, RollingRestart>>
+    {
+        ["etcd"] = (_, host) => EtcdComponent.Rolling(host),
+        ["zookeeper"] = (_, host) => ZooKeeperComponent.Rolling(host),
+        ["redis-server"] = (_, host) => RedisComponent.ServerRolling(host),
+        ["redis-sentinel"] = RedisComponent.SentinelRolling,
+        ["keepalived"] = (_, _) => new RollingRestart("keepalived", "systemctl is-active --quiet keepalived"),
+        ["haproxy"] = (_, _) => new RollingRestart("haproxy", "systemctl is-active --quiet haproxy"),
+    };
+
     /// <summary>Distro units a component replaces, with the reason shown in the plan.</summary>
     private static readonly IReadOnlyDictionary<string, (string Unit, string Why)[]> ReplacedUnits = new Dictionary<string, (string, string)[]>
     {
@@ -76,7 +94,7 @@ public static class DesiredStateBuilder
         if (AptSource.Configured(site) is { } source) resources.AddRange(AptSourceResources(source).Select(r => new LayeredResource(Layer.Prerequisites, r)));
 
         // OS base first: every host, prerequisites layer.
-        AddComponent(resources, knownDirectories, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBase.DebianPackages,
+        AddComponent(resources, knownDirectories, site, host, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBase.DebianPackages,
             artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
 
         foreach (var layer in Layers.InOrder.Skip(1))
@@ -85,12 +103,12 @@ public static class DesiredStateBuilder
                 ArtifactResource? artifact = null;
                 if (component.Install == InstallSource.Artifact)
                     artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, layer, component.Id, component.DebianPackages, artifact, filesByComponent[component.Id].ToList());
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.DebianPackages, artifact, filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);
     }
 
-    private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Layer layer, string component,
+    private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Site site, Host host, Layer layer, string component,
         IReadOnlyList<string> packages, ArtifactResource? artifact, List<RenderedFile> files)
     {
         var own = new List<IResource>();
@@ -126,6 +144,7 @@ public static class DesiredStateBuilder
                 UnitFiles = unitFiles.Where(f => UnitNameOf(f.Path) == unit).Select(f => f.Id).ToList(),
                 ReloadInputs = ReloadOnConfigChange.Contains(unit)
                     ? fileResources.Where(f => f.Kind != FileKind.SystemdUnit).Select(f => f.Id).ToList() : [],
+                Rolling = RollingUnits.GetValueOrDefault(unit)?.Invoke(site, host),
             });
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));

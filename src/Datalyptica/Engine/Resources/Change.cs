@@ -81,6 +81,11 @@ public sealed record Change(ChangeAction Action, string Reason)
     /// <summary>The resource carries secrets (a file with vault placeholders): never show its resolved content.</summary>
     public bool Sensitive { get; init; }
     public IReadOnlyList<PlanStep> Steps { get; init; } = [];
+    /// <summary>
+    /// A rolling restart's group (e.g. "etcd"): apply runs this change on one host of the group at a time, and its last
+    /// step waits until the member answers healthy again, so a quorum never loses more than one member to the apply.
+    /// </summary>
+    public string? RollingGroup { get; init; }
 }
 
 /// <summary>A resource's answer: the changes that close the gap, or none with the reason (pyinfra's noop).</summary>

@@ -29,6 +29,8 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
     public IReadOnlyList<string> ReloadInputs { get; init; } = [];
     /// <summary>Why the distro unit is masked, shown in the plan.</summary>
     public string? MaskReason { get; init; }
+    /// <summary>Members of a quorum or HA pair restart one at a time and wait until healthy (null: restart freely).</summary>
+    public RollingRestart? Rolling { get; init; }
 
     public string Id => $"service:{Unit}";
 
@@ -64,8 +66,32 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
             steps.Add(PlanStep.Run($"systemctl restart {unit}"));
             what.Add($"restart: {string.Join(", ", changedInputs)} changed");
             action = ChangeAction.Restart;
+            if (Rolling is not null)
+            {
+                steps.Add(PlanStep.Run(Rolling.WaitCommand(Unit)));
+                what.Add($"rolling: one {Rolling.Group} member at a time, each healthy within {Rolling.TimeoutSeconds} s before the next");
+            }
         }
         if (steps.Count == 0) return ResourcePlan.Noop("enabled and running; none of its inputs changed");
-        return ResourcePlan.Of(new Change(action, string.Join("; ", what)) { Steps = steps });
+        // A first start is not rolled: etcd and ZooKeeper members only become healthy once a majority has started.
+        return ResourcePlan.Of(new Change(action, string.Join("; ", what))
+            { Steps = steps, RollingGroup = action == ChangeAction.Restart ? Rolling?.Group : null });
+    }
+}
+
+/// <summary>
+/// How a member of <paramref name="Group"/> proves it is back after a restart: <paramref name="HealthCheck"/> is a bash
+/// command (bash for /dev/tcp: no client tool needed) run on the member itself that exits 0 once it serves again (etcd: /health; ZooKeeper: leader or follower;
+/// Redis: a primary, or a replica whose link is up). Reads only; never prints a secret.
+/// </summary>
+public sealed record RollingRestart(string Group, string HealthCheck, int TimeoutSeconds = 120)
+{
+    /// <summary>Polls the check every second; after the limit it fails the step and says what did not come back.</summary>
+    public string WaitCommand(string unit)
+    {
+        var check = RemoteCommand.Quote(HealthCheck);
+        var why = RemoteCommand.Quote($"{unit} restarted but did not answer healthy within {TimeoutSeconds} s; " +
+            $"no other {Group} member is restarted until it does. Fix: journalctl -u {unit} on this host, then apply again.");
+        return $"i=0; until bash -c {check} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge {TimeoutSeconds} ]; then echo {why} >&2; exit 1; fi; sleep 1; done";
     }
 }
