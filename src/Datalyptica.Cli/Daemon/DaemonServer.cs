@@ -118,7 +118,8 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
 
     public string StatusLine() =>
         $"daemon pid {Environment.ProcessId}: up {_uptime.Elapsed.TotalSeconds:0} s, {_runs} run(s), idle limit {idle.TotalSeconds:0} s, " +
-        $"{_keeper.SessionsOpened} SSH session(s) opened, kept: {(_keeper.KeptHosts.Count == 0 ? "none" : string.Join(", ", _keeper.KeptHosts))}";
+        $"{_keeper.SessionsOpened} SSH session(s) opened, kept: {(_keeper.KeptHosts.Count == 0 ? "none" : string.Join(", ", _keeper.KeptHosts
+            .GroupBy(h => h).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ({g.Count()})")))}"; // (2): plan and verify, whose timeouts differ
 
     private static void Reply(Stream stream, int code, string text)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Engine.Apply;
 using Datalyptica.Drills;
 using Datalyptica.Lab;
 using Datalyptica.Lab.ObjectStore;
@@ -49,6 +50,23 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
             output.Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
 
+            // A changed quorum setting rolls: each etcd and ZooKeeper member restarts alone and is healthy before the next.
+            File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), "etcd_heartbeat_interval: 150\nzookeeper_heap_mb: 300\n");
+            output.Timed("apply: etcd and ZooKeeper settings changed (rolling)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            var rolled = ApplyJournal.ReadRuns(Path.Combine(site, ".datalyptica", "journal"))[^1];
+            foreach (var unit in new[] { "service:etcd", "service:zookeeper" })
+            {
+                var spans = rolled.Where(e => e.Resource == unit && e.Event == ApplyJournal.ChangeStarted)
+                    .Select(s => (s.Host, Start: s.Time, End: rolled.Single(d => d.Resource == unit && d.Host == s.Host && d.Event == ApplyJournal.ChangeDone).Time))
+                    .OrderBy(s => s.Start).ToList();
+                spans.Count.ShouldBe(3, unit);
+                for (var i = 1; i < spans.Count; i++)
+                    spans[i].Start.ShouldBeGreaterThanOrEqualTo(spans[i - 1].End, $"{unit} on {spans[i].Host} restarted while {spans[i - 1].Host} was still restarting");
+                output.WriteLine($"{unit}: {string.Join(" -> ", spans.Select(s => $"{s.Host} {(s.End - s.Start).TotalSeconds:0.0} s"))}");
+            }
+            CliRunner.Run("verify", site, "--component", "etcd").ShouldSucceed();
+            CliRunner.Run("verify", site, "--component", "zookeeper").ShouldSucceed();
+
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
             var connection = new NpgsqlConnectionStringBuilder
@@ -86,7 +104,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             var drills = await DrillRunner.RunAsync(site, DrillRunner.All, output.WriteLine, timeout.Token);
             foreach (var drill in drills)
             {
-                output.WriteLine($"{drill.Drill}: {string.Join(", ", drill.Measurements.Select(m => $"{m.Name} {m.Value?.TotalSeconds:0.00} s (limit {m.Limit.TotalSeconds:0.#} s)"))}" +
+                output.WriteLine($"{drill.Drill}: {string.Join(", ", drill.Measurements.Select(m => m.ToString()))}" +
                                  (drill.Writes is { } w ? $"; writes acknowledged {w.Acknowledged}, lost {w.Lost}" : ""));
                 drill.Writes?.Lost.ShouldBe(0, $"{drill.Drill}: acknowledged writes lost");
                 if (drill.Drill == "patroni-crash")
