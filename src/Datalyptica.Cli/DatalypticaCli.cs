@@ -38,8 +38,10 @@ public static class DatalypticaCli
             config.ConfigureConsole(console);
             config.Settings.ExceptionHandler = (ex, _) =>
             {
-                // Library exceptions carry file, key and fix in their message; never a stack trace for users.
-                error.WriteLine($"error: {ex.Message}");
+                // Library exceptions carry file, key and fix in their message; never a stack trace for users. Parallel work
+                // (render, plan) wraps them: show each distinct one, not "One or more errors occurred. (x) (x)".
+                var messages = ex is AggregateException many ? many.Flatten().InnerExceptions.Select(e => e.Message).Distinct() : [ex.Message];
+                foreach (var message in messages) error.WriteLine($"error: {message}");
                 return Failed;
             };
             config.AddCommand<InitCommand>("init")

@@ -27,14 +27,21 @@ public sealed class PatroniRule : IValidationRule
                 $"set patroni_synchronous_node_count to {Math.Max(1, members - 1)} or add PostgreSQL hosts.",
                 site.Var("patroni_synchronous_node_count")?.Source ?? site.Source, "patroni_synchronous_node_count");
 
-        int ttl = site.IntVar("patroni_ttl", 30), loop = site.IntVar("patroni_loop_wait", 10), retry = site.IntVar("patroni_retry_timeout", 10);
+        // The renderer's defaults (20/3/8): with other ones here, a site valid to validate failed in render (found on the lab).
+        int ttl = site.IntVar("patroni_ttl", PatroniRenderer.DefaultTtl), loop = site.IntVar("patroni_loop_wait", PatroniRenderer.DefaultLoopWait),
+            retry = site.IntVar("patroni_retry_timeout", PatroniRenderer.DefaultRetryTimeout);
         if (ttl < 20)
             yield return new Diagnostic("DL122", Severity.Error, $"patroni_ttl {ttl} is below Patroni's minimum of 20 seconds.",
                 "set patroni_ttl to 20 or more.", site.Var("patroni_ttl")?.Source ?? site.Source, "patroni_ttl");
+        var (source, key) = Setter(site, "patroni_loop_wait", "patroni_retry_timeout", "patroni_ttl");
         if (loop + 2 * retry > ttl)
             yield return new Diagnostic("DL123", Severity.Error,
                 $"loop_wait {loop} + 2 × retry_timeout {retry} = {loop + 2 * retry} exceeds ttl {ttl}: the leader can lose its lock while still retrying.",
                 "lower patroni_loop_wait / patroni_retry_timeout or raise patroni_ttl so that loop_wait + 2 × retry_timeout ≤ ttl.",
-                site.Var("patroni_ttl")?.Source ?? site.Source, "patroni_ttl");
+                source, key);
     }
+
+    // The file and key to point at: the first of these the site sets (the one a person most likely just changed).
+    private static (SourceRef? Source, string Key) Setter(Site site, params string[] keys) =>
+        keys.Select(k => (site.Var(k)?.Source, k)).FirstOrDefault(x => x.Source is not null, (site.Source, keys[^1]));
 }

@@ -55,4 +55,17 @@ public sealed class ValidateTests : IDisposable
         result.Err.ShouldContain("does-not-exist");
         result.Err.ShouldContain("fix: ");
     }
+
+    [Fact]
+    public void Patroni_timing_is_checked_with_the_defaults_the_renderer_uses_and_names_the_key_that_was_set()
+    {
+        // ttl and retry_timeout left at their defaults (20, 8): loop_wait 5 makes 5 + 16 > 20. With defaults of its own
+        // (30/10/10) validate passed this site and render then failed (found on the lab).
+        var dir = _fx.Init("development", "site");
+        File.AppendAllText(Path.Combine(dir, "group_vars", "all.yml"), "patroni_loop_wait: 5\n");
+
+        var result = CliRunner.Run("validate", dir, "--vault-password-file", _fx.PasswordFile).ShouldFail();
+        result.Err.ShouldMatch(@"error DL123 group_vars/all\.yml:\d+: loop_wait 5 \+ 2 × retry_timeout 8 = 21 exceeds ttl 20: .*\(patroni_loop_wait\)");
+        CliRunner.Run("plan", dir, "--assume-empty", "--vault-password-file", _fx.PasswordFile).Err.ShouldContain("DL123");
+    }
 }

@@ -37,7 +37,9 @@ public sealed class RedisProbeTests : IDisposable
         _servers.Add(ServerProcess.Start("sentinel", "redis-server", [conf, "--sentinel"]).WaitForPort(sentinel));
         var options = LoopbackSite.Options("redis", (RedisComponent.PasswordKey, Password));
 
-        var healthy = LoopbackSite.VerifyUntil(site, options, r => r.Checks.Where(c => c.Check != "exporter").All(c => c.Status == HealthStatus.Healthy));
+        // Until the master itself counts its replica too: the replica reports its link up a moment before the master lists it.
+        var healthy = LoopbackSite.VerifyUntil(site, options, r => r.Checks.Where(c => c.Check != "exporter").All(c => c.Status == HealthStatus.Healthy)
+            && r.Check("r1", "ping + role").Detail.Contains("1 replica"));
         healthy.Check("r1", "ping + role").Detail.ShouldBe("PONG; master with 1 replica(s)");
         healthy.Check("r2", "ping + role").Detail.ShouldBe($"PONG; replica of 127.0.0.1:{master}, link connected");
         healthy.Check("cluster", "primary").Detail.ShouldBe($"one master (r1 127.0.0.1:{master}); 1 of 1 replicas connected to it");

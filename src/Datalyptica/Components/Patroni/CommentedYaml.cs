@@ -30,6 +30,13 @@ internal sealed partial class CommentedYaml(string header)
         return this;
     }
 
+    /// <summary>Every entry of <paramref name="values"/> as a top-level key, in order, without comments.</summary>
+    public CommentedYaml AddAll(IReadOnlyDictionary<string, object> values)
+    {
+        foreach (var (key, value) in values) Add(key, value);
+        return this;
+    }
+
     public override string ToString() => _sb.ToString();
 
     [GeneratedRegex(@"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|[-+]?(?:\d[\d_]*)?\.?\d+(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o?[0-7]+|\d+:[0-5]?\d(?::[0-5]?\d)*)$")]

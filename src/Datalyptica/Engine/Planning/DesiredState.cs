@@ -1,5 +1,6 @@
 using Datalyptica.Components;
 using Datalyptica.Components.Etcd;
+using Datalyptica.Components.Patroni;
 using Datalyptica.Components.Redis;
 using Datalyptica.Components.ZooKeeper;
 using Datalyptica.Engine.Repository;
@@ -146,6 +147,13 @@ public static class DesiredStateBuilder
                     ? fileResources.Where(f => f.Kind != FileKind.SystemdUnit).Select(f => f.Id).ToList() : [],
                 Rolling = RollingUnits.GetValueOrDefault(unit)?.Invoke(site, host),
             });
+
+        // Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or
+        // DCS-only parameters go through the DCS. One member pushes them, after its own service (not a service input).
+        if (component == PatroniComponent.Member.Component.Id && PatroniRenderer.DcsSyncHost(site)?.Name == host.Name)
+            own.Add(new CommandResource("patroni-dcs", $"patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force", component)
+                // OnChangeOf: at plan time the guard still reads the old file, so a changed file must run it by itself.
+                { Unless = $"python3 {PatroniRenderer.DcsCheckPath}", OnChangeOf = [FileResource.IdFor(PatroniRenderer.DcsPath)] });
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));
     }

@@ -248,4 +248,89 @@ public class PatroniRendererTests
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
         return dir;
     }
+
+    [Theory]
+    [MemberData(nameof(Sites))]
+    public void The_dcs_file_is_bootstrap_dcs_and_only_the_first_member_pushes_it(string siteName)
+    {
+        var site = RenderedSites.ByName(siteName);
+        var members = site.Site.HostsWith(PatroniComponent.Member).ToList();
+        foreach (var (host, file) in site.FilesAt(PatroniRenderer.DcsPath))
+        {
+            var bootstrap = PgSites.Yaml(site.File(host.Name, PatroniRenderer.ConfigPath).Content).Map("bootstrap").Map("dcs");
+            JsonSerializer.Serialize(PgSites.Yaml(file.Content)).ShouldBe(JsonSerializer.Serialize(bootstrap));
+        }
+        site.FilesAt(PatroniRenderer.DcsPath).Count().ShouldBe(members.Count);
+        site.FilesAt(PatroniRenderer.DcsCheckPath).Count().ShouldBe(members.Count);
+
+        var desired = Datalyptica.Engine.Planning.DesiredStateBuilder.Build(site.Site, site.Hosts, Datalyptica.Engine.Planning.ArtifactCatalog.Empty);
+        var pushers = desired.Where(d => d.Resources.Any(r => r.Resource.Id == "command:patroni-dcs")).Select(d => d.Host).ToList();
+        pushers.ShouldBe([members[0].Name]);
+        var patroni = desired.Single(d => d.Host == members[0].Name).Resources.Select(r => r.Resource).ToList();
+        var service = patroni.OfType<Datalyptica.Engine.Resources.SystemdServiceResource>().Single(s => s.Unit == "patroni");
+        service.Inputs.ShouldNotContain("command:patroni-dcs", "pushing the DCS must never restart Patroni");
+        patroni.FindIndex(r => r.Id == "command:patroni-dcs").ShouldBeGreaterThan(patroni.IndexOf(service));
+    }
+
+    [Fact]
+    public void The_dcs_check_passes_when_the_live_config_holds_every_value_fails_on_a_difference_and_passes_before_a_cluster_exists()
+    {
+        var site = RenderedSites.Development;
+        var host = site.Site.HostsWith(PatroniComponent.Member).First();
+        var temp = Directory.CreateTempSubdirectory("dl-dcs-check-").FullName;
+        try
+        {
+            var want = Path.Combine(temp, "dcs.yml");
+            File.WriteAllText(want, site.File(host.Name, PatroniRenderer.DcsPath).Content);
+            var wanted = JsonSerializer.Serialize(PgSites.Yaml(File.ReadAllText(want)));
+            using var listener = new HttpListener();
+            var port = FreePort();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            listener.Start();
+            var live = "";
+            _ = Task.Run(async () =>
+            {
+                while (listener.IsListening)
+                {
+                    var context = await listener.GetContextAsync();
+                    var body = System.Text.Encoding.UTF8.GetBytes(live);
+                    await context.Response.OutputStream.WriteAsync(body);
+                    context.Response.Close();
+                }
+            });
+            int Check(string members)
+            {
+                // The rendered script, pointed at this listener and at a Patroni config that does not exist (so the
+                // `patronictl show-config` confirmation finds no DCS and cannot agree).
+                var script = Path.Combine(temp, "check.py");
+                var text = site.File(host.Name, PatroniRenderer.DcsCheckPath).Content;
+                text = System.Text.RegularExpressions.Regex.Replace(text, "MEMBERS = \\[.*\\]", $"MEMBERS = [{members}]")
+                    .Replace(PatroniRenderer.ConfigPath, Path.Combine(temp, "no-config.yml"));
+                File.WriteAllText(script, text);
+                return Tool.Run("python3", [script, want]).ExitCode;
+            }
+            var url = $"\"http://127.0.0.1:{port}/config\"";
+
+            var same = System.Text.Json.Nodes.JsonNode.Parse(wanted)!;
+            same["check_timeline"] = true; // a key only the DCS has is left alone
+            live = same.ToJsonString();
+            Check(url).ShouldBe(0, "the live configuration holds every wanted value");
+
+            var changed = System.Text.Json.Nodes.JsonNode.Parse(wanted)!;
+            changed["loop_wait"] = 99;
+            live = changed.ToJsonString();
+            Check(url).ShouldBe(1, "loop_wait differs");
+
+            Check($"\"http://127.0.0.1:{FreePort()}/config\"").ShouldBe(0, "no member answers yet: a new cluster bootstraps from these values");
+            listener.Stop();
+        }
+        finally { Directory.Delete(temp, true); }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
 }
