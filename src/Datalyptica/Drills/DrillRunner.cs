@@ -166,6 +166,8 @@ public static partial class DrillRunner
         context.Log($"writes: {recorder.Writes}");
         if (recorder.Writes.Lost > 0)
             recorder.Fail($"{recorder.Writes.Lost} acknowledged row(s) lost (first: {string.Join(", ", recorder.Writes.LostKeys.Take(5))})");
+        else
+            context.Log($"removed this drill's {await writer.DeleteRunAsync(cancellation)} row(s) from {PostgresWriter.Table}"); // kept when rows were lost, as evidence
     }
 
     // ---------------------------------------------------------------- Patroni
@@ -398,7 +400,7 @@ public static partial class DrillRunner
 
         // Keys written and replicated to every replica (WAIT) before the crash: these must survive everywhere.
         const int seeds = 100;
-        var seedCommands = Enumerable.Range(1, seeds).Select(i => new[] { "SET", writer.Key(i), "seed" })
+        var seedCommands = Enumerable.Range(1, seeds).Select(i => new[] { "SET", writer.Key(i), "seed", "EX", RedisWriter.KeySeconds })
             .Append(["WAIT", (dataHosts.Count - 1).ToString(CultureInfo.InvariantCulture), "2000"]).ToList();
         var seeded = await Verification.ProbeClients.RedisAsync(await writer.RouteAsync(master, cancellation), context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
         if (seeded[^1].Integer != dataHosts.Count - 1) throw new DrillException($"only {seeded[^1].Integer} replica(s) acknowledged the seed keys (WAIT); expected {dataHosts.Count - 1}");

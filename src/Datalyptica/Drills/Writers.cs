@@ -84,6 +84,16 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
         _ => e.GetType().Name,
     };
 
+    /// <summary>Removes this run's rows once they are counted (the table stays, empty, for the next drill).</summary>
+    public async Task<int> DeleteRunAsync(CancellationToken cancellation)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellation);
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE run = @run", connection);
+        command.Parameters.AddWithValue("run", run);
+        return await command.ExecuteNonQueryAsync(cancellation);
+    }
+
     /// <summary>The keys of this run's rows present now (read through the VIP, from the leader).</summary>
     public async Task<IReadOnlyCollection<long>> PresentKeysAsync(CancellationToken cancellation)
     {
@@ -116,6 +126,9 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     public string Key(long seq) => $"datalyptica:drill:{run}:{seq}";
+
+    /// <summary>Drill keys expire after an hour: long after the drill has counted them, and no site keeps them.</summary>
+    public const string KeySeconds = "3600";
 
     /// <summary>The master the first answering Sentinel names; null when none answers.</summary>
     public async Task<IPEndPoint?> DiscoverAsync(CancellationToken cancellation)
@@ -153,7 +166,7 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
             try
             {
                 master ??= await DiscoverAsync(cancellation) ?? throw new InvalidOperationException("no Sentinel answered");
-                var reply = await CommandAsync(master, ["SET", Key(seq), started.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)], cancellation);
+                var reply = await CommandAsync(master, ["SET", Key(seq), started.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture), "EX", KeySeconds], cancellation);
                 if (reply.IsError || reply.Text != "OK") throw new InvalidOperationException($"SET answered {reply}");
                 ledger.Record(new WriteAttempt(started, ledger.Now, seq, true));
             }

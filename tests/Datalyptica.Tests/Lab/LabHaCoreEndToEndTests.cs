@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Drills;
@@ -66,6 +67,18 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             }
             CliRunner.Run("verify", site, "--component", "etcd").ShouldSucceed();
             CliRunner.Run("verify", site, "--component", "zookeeper").ShouldSucceed();
+
+            // Patroni reads bootstrap.dcs only once: a changed loop_wait must still reach the live cluster, with no change left
+            // for the next plan, and go back again (the drills' limits assume 20/3/8).
+            var allYml = Path.Combine(site, "group_vars", "all.yml");
+            string LiveDcs() => Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["patronictl", "-c", PatroniRenderer.ConfigPath, "show-config"])).Stdout;
+            File.AppendAllText(allYml, "patroni_loop_wait: 4\n");
+            output.Timed("apply: patroni_loop_wait 4 (into the DCS)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            LiveDcs().ShouldContain("loop_wait: 4");
+            CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change right after the DCS apply");
+            File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("patroni_loop_wait: 4\n", ""));
+            CliRunner.Run("apply", site).ShouldSucceed();
+            LiveDcs().ShouldContain("loop_wait: 3");
 
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
