@@ -86,9 +86,13 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             {
                 Host = $"{Options.Subnet}.100", Port = 5000, Username = PostgresLayout.Superuser, Database = "postgres",
                 Password = secrets[PostgresLayout.SuperuserPasswordKey].Reveal(), Timeout = 10,
+                Pooling = false, // each statement on a connection of its own, as a client after a failover would
             }.ConnectionString;
             await SqlAsync(connection, "CREATE TABLE IF NOT EXISTS e2e_pitr (id serial PRIMARY KEY, phase text NOT NULL)", timeout.Token);
             output.Timed("first full backup", () => CliRunner.Run("backup", site, "full").ShouldSucceed());
+            // pgBackRest compares a time target with backups' stop times in whole seconds: a target in the second the
+            // backup stopped finds no backup ("[075] unable to find backup set with stop time less than").
+            await Task.Delay(TimeSpan.FromSeconds(1.1), timeout.Token);
             await SqlAsync(connection, "INSERT INTO e2e_pitr (phase) SELECT 'before' FROM generate_series(1, 100)", timeout.Token);
             var target = await ScalarAsync(connection, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'", timeout.Token);
             await Task.Delay(TimeSpan.FromSeconds(1.5), timeout.Token);

@@ -141,7 +141,9 @@ public sealed class PatroniRenderer : IComponentRenderer
             ["max_wal_size"] = Sizing.Units(Math.Min(8192, diskGb * 1024 / 50)),
             ["min_wal_size"] = "1GB",
             ["max_slot_wal_keep_size"] = Sizing.Units(diskGb * 1024 / 10),
-            ["wal_compression"] = "on",
+            // From 15 "pglz", not its alias "on": PostgreSQL reports pglz, and Patroni logged "Changed wal_compression from
+            // pglz to on" and signalled PostgreSQL on every configuration reload (seen on the lab). Before 15 it is a boolean.
+            ["wal_compression"] = int.TryParse(PostgresLayout.Major(ctx), out var major) && major < 15 ? "on" : "pglz",
             ["hot_standby_feedback"] = "on",
             ["archive_mode"] = "on",
             ["archive_command"] = PgBackRest.ArchivePushCommand(ctx.Site),

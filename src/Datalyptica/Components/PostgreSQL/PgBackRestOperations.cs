@@ -107,8 +107,17 @@ public sealed class PgBackRestOperations(PgBackRestTarget target, Func<string, I
         try
         {
             var clock = Stopwatch.StartNew();
-            await PgBackRestAsync(host, $"restore --pg1-path={RemoteCommand.Quote(scratch)} --type=time --target={RemoteCommand.Quote(recoveryTarget)} " +
-                "--target-action=promote --archive-mode=off", cancellation);
+            try
+            {
+                await PgBackRestAsync(host, $"restore --pg1-path={RemoteCommand.Quote(scratch)} --type=time --target={RemoteCommand.Quote(recoveryTarget)} " +
+                    "--target-action=promote --archive-mode=off", cancellation);
+            }
+            catch (BackupException e) when (e.Message.Contains("[075]", StringComparison.Ordinal))
+            {
+                // pgBackRest compares the target with backups' stop times in whole seconds (seen on the lab).
+                throw new BackupException($"{e.Message}. Fix: the target must be at least one whole second after a backup's stop time " +
+                    "(datalyptica backup SITE info lists them); pick a later target.");
+            }
             var restore = clock.Elapsed;
             port = await FreePortAsync(host, cancellation);
             clock.Restart();
@@ -131,7 +140,7 @@ public sealed class PgBackRestOperations(PgBackRestTarget target, Func<string, I
                 var r = await RunAsync(host, Psql(scratch, port, "SELECT pg_is_in_recovery()"), cancellation, check: false);
                 if (r.Succeeded && r.Stdout.Trim() == "f") break;
                 if (deadline.Elapsed > TimeSpan.FromMinutes(5))
-                    throw new BackupException($"{host.HostName}: the restored copy in {scratch} did not finish recovery within 5 min. Fix: read {scratch}/restore-test.log (kept).");
+                    throw new BackupException($"{host.HostName}: the restored copy in {scratch} did not finish recovery within 5 min (is the WAL after the target archived? SELECT pg_switch_wal() sends it). Fix: rerun with --keep and read {scratch}/restore-test.log.");
                 await Task.Delay(500, cancellation);
             }
             var recovery = clock.Elapsed;

@@ -215,24 +215,33 @@ public static class PlanApplier
     /// <summary>One turn at a time per rolling group within a layer; a failed turn makes every later turn refuse.</summary>
     private sealed class RollingGroups
     {
-        private readonly Dictionary<string, (SemaphoreSlim Gate, bool[] Failed)> _groups = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
 
-        public async Task<Turn> TakeTurnAsync(string group, CancellationToken cancellation)
+        public async Task<Turn> TakeTurnAsync(string name, CancellationToken cancellation)
         {
-            (SemaphoreSlim Gate, bool[] Failed) entry;
+            Group group;
             lock (_groups)
-                if (!_groups.TryGetValue(group, out entry)) _groups[group] = entry = (new SemaphoreSlim(1, 1), [false]);
-            await entry.Gate.WaitAsync(cancellation);
-            return new Turn(entry.Gate, entry.Failed);
+                if (!_groups.TryGetValue(name, out group!)) _groups[name] = group = new Group();
+            await group.Gate.WaitAsync(cancellation);
+            return new Turn(group);
+        }
+
+        // Public only inside this private class: a turn needs its group.
+        public sealed class Group
+        {
+            public SemaphoreSlim Gate { get; } = new(1, 1);
+            public bool Failed { get; set; }
         }
 
         /// <summary>A turn counts as failed from its start until <see cref="Completed"/>: a step that fails, throws or is cancelled stops the group.</summary>
-        public sealed class Turn(SemaphoreSlim gate, bool[] failed) : IDisposable
+        public sealed class Turn : IDisposable
         {
-            public bool PreviousFailed { get; } = failed[0];
-            public void Started() => failed[0] = true;
-            public void Completed() => failed[0] = false;
-            public void Dispose() => gate.Release();
+            private readonly Group _group;
+            public Turn(Group group) { _group = group; PreviousFailed = group.Failed; }
+            public bool PreviousFailed { get; }
+            public void Started() => _group.Failed = true;
+            public void Completed() => _group.Failed = false;
+            public void Dispose() => _group.Gate.Release();
         }
     }
 

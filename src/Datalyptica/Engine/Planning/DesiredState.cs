@@ -151,9 +151,14 @@ public static class DesiredStateBuilder
         // Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or
         // DCS-only parameters go through the DCS. One member pushes them, after its own service (not a service input).
         if (component == PatroniComponent.Member.Component.Id && PatroniRenderer.DcsSyncHost(site)?.Name == host.Name)
-            own.Add(new CommandResource("patroni-dcs", $"patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force", component)
+        {
+            // The check runs again inside the command: on a first apply the file is new but no cluster exists yet (the check
+            // passes, and Patroni bootstraps from the same values); edit-config would fail there.
+            var check = $"python3 {PatroniRenderer.DcsCheckPath}";
+            own.Add(new CommandResource("patroni-dcs", $"{check} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force", component)
                 // OnChangeOf: at plan time the guard still reads the old file, so a changed file must run it by itself.
-                { Unless = $"python3 {PatroniRenderer.DcsCheckPath}", OnChangeOf = [FileResource.IdFor(PatroniRenderer.DcsPath)] });
+                { Unless = check, OnChangeOf = [FileResource.IdFor(PatroniRenderer.DcsPath)] });
+        }
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));
     }
