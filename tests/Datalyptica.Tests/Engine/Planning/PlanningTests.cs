@@ -201,6 +201,7 @@ internal static class ConvergedFacts
         var units = new Dictionary<string, UnitFact>();
         var links = new Dictionary<string, LinkFact>();
         var sysctl = new Dictionary<string, string>();
+        var guards = new Dictionary<string, int>();
         foreach (var (_, resource) in desired.Resources)
             switch (resource)
             {
@@ -209,11 +210,12 @@ internal static class ConvergedFacts
                 case PackageResource p: foreach (var n in p.Names) packages[n] = new PackageFact(true, "1.0"); break;
                 case SystemdServiceResource s: units[s.Unit] = s.State == ServiceState.Masked ? new UnitFact("masked", "inactive") : new UnitFact("enabled", "active"); break;
                 case SysctlResource k: foreach (var (key, value) in k.Values) sysctl[key] = value; break;
+                case CommandResource { Unless: not null } c: guards[c.Name] = 0; break; // on a converged host every guard passes
                 case ArtifactResource a when a.Source is not null:
                     files[$"{a.InstallDirectory}/{ArtifactResource.MarkerName}"] = new FileFact(true, FileResource.Sha256Hex(a.Source.Sha512 + "\n"), "0644", "root", "root");
                     links[a.CurrentLink] = new LinkFact(true, a.InstallDirectory);
                     break;
             }
-        return HostFacts.EmptyDebian12 with { Files = files, Directories = dirs, Packages = packages, Units = units, Links = links, Sysctl = sysctl };
+        return HostFacts.EmptyDebian12 with { Files = files, Directories = dirs, Packages = packages, Units = units, Links = links, Sysctl = sysctl, Guards = guards };
     }
 }
