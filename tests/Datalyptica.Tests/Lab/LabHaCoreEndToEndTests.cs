@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Components.Redis;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Drills;
 using Datalyptica.Lab;
@@ -79,6 +80,18 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("patroni_loop_wait: 4\n", ""));
             CliRunner.Run("apply", site).ShouldSucceed();
             LiveDcs().ShouldContain("loop_wait: 3");
+
+            // sentinel.conf is Sentinel's own after its first start: a changed down-after reaches the running Sentinels.
+            var vaultPassword = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
+            var redisMaster = RedisRenderer.MasterName(SiteLoader.Load(site, () => vaultPassword).Site.ShouldNotBeNull());
+            string LiveSentinel(string host) => Rendering.Tool.Run("ssh", lab.SshArguments(host, ["redis-cli", "-p", "26379", "sentinel", "master", redisMaster])).Stdout;
+            File.AppendAllText(allYml, "redis_sentinel_down_after_ms: 4000\n");
+            output.Timed("apply: redis_sentinel_down_after_ms 4000 (SENTINEL SET)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            foreach (var host in new[] { "lab01", "lab02", "lab03" }) LiveSentinel(host).ShouldContain("down-after-milliseconds\n4000");
+            CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change right after SENTINEL SET");
+            File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("redis_sentinel_down_after_ms: 4000\n", ""));
+            CliRunner.Run("apply", site).ShouldSucceed();
+            LiveSentinel("lab01").ShouldContain($"down-after-milliseconds\n{RedisRenderer.DefaultDownAfterMs}");
 
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));

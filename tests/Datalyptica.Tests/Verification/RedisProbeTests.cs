@@ -88,4 +88,29 @@ public sealed class RedisProbeTests : IDisposable
         foreach (var s in _servers) s.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
+
+    [Fact]
+    public void A_running_Sentinel_gets_the_site_settings_its_seed_file_no_longer_decides()
+    {
+        int master = ServerProcess.FreePort(), sentinel = ServerProcess.FreePort();
+        Redis(master);
+        var site = LoopbackSite.Of("vs", [LoopbackSite.Host("r1", ["redis", "redis_sentinel"], ("redis_port", master), ("redis_sentinel_port", sentinel))]);
+        var host = site.Hosts.Single();
+        var conf = Path.Combine(_dir, "sentinel-settings.conf");
+        // Started with another down-after than the site's (as a Sentinel seeded before the site changed it).
+        File.WriteAllText(conf, $"port {sentinel}\nbind 127.0.0.1\ndir {_dir}\nsentinel monitor {RedisRenderer.MasterName(site)} 127.0.0.1 {master} 1\n" +
+            $"sentinel auth-pass {RedisRenderer.MasterName(site)} {Password}\nsentinel down-after-milliseconds {RedisRenderer.MasterName(site)} 5000\n");
+        _servers.Add(ServerProcess.Start("sentinel", "redis-server", [conf, "--sentinel"]).WaitForPort(sentinel));
+        var (check, set) = RedisRenderer.SentinelSettings(site, host);
+
+        Tool.Run("bash", ["-c", check]).ExitCode.ShouldBe(1, "down-after 5000 is not the site's 3000");
+        Tool.Run("bash", ["-c", set]).ExitCode.ShouldBe(0);
+        Tool.Run("bash", ["-c", check]).ExitCode.ShouldBe(0);
+        var live = Tool.Run("redis-cli", ["-p", sentinel.ToString(), "sentinel", "master", RedisRenderer.MasterName(site)]).Stdout.Split('\n');
+        live[Array.IndexOf(live, "down-after-milliseconds") + 1].ShouldBe(RedisRenderer.DefaultDownAfterMs.ToString());
+        File.ReadAllText(conf).ShouldContain($"down-after-milliseconds {RedisRenderer.MasterName(site)} {RedisRenderer.DefaultDownAfterMs}", customMessage: "SENTINEL SET rewrote its file");
+
+        // A refused SET fails the command (redis-cli itself exits 0 on an error reply).
+        Tool.Run("bash", ["-c", set.Replace(RedisRenderer.MasterName(site), "no-such-master")]).ExitCode.ShouldBe(1);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 
@@ -67,11 +68,34 @@ public sealed class RedisRenderer : IComponentRenderer
 
     public static int SentinelQuorum(RenderContext ctx) => ctx.Members(RedisComponent.Sentinel).Count / 2 + 1;
 
-    public static int DownAfterMs(RenderContext ctx) => IntVar(ctx, RedisComponent.DownAfterKey) ?? DefaultDownAfterMs;
+    public static int DownAfterMs(RenderContext ctx) => DownAfterMs(ctx.Site, ctx.Host);
 
-    private static int? IntVar(RenderContext ctx, string key)
+    public static int DownAfterMs(Site site, Host host) => IntVar(site, host, RedisComponent.DownAfterKey) ?? DefaultDownAfterMs;
+
+    public const int FailoverTimeoutMs = 60000, ParallelSyncs = 1;
+
+    /// <summary>
+    /// The monitoring settings each Sentinel must run with. sentinel.conf is seed-only (Sentinel rewrites it), so after the
+    /// first start apply checks them live (<c>SENTINEL MASTER</c>, read-only) and sets them with <c>SENTINEL SET</c>, which
+    /// also rewrites the file: a changed redis_sentinel_down_after_ms reaches running Sentinels.
+    /// </summary>
+    public static (string Check, string Set) SentinelSettings(Site site, Host host)
     {
-        var s = ctx.Host.Vars.GetValueOrDefault(key) ?? ctx.Site.Var(key);
+        var cli = $"redis-cli -h {host.Address} -p {host.Port(RedisComponent.SentinelPort)}";
+        var name = RemoteCommand.Quote(MasterName(site));
+        var settings = new (string Key, int Value)[] { ("down-after-milliseconds", DownAfterMs(site, host)), ("failover-timeout", FailoverTimeoutMs), ("parallel-syncs", ParallelSyncs) };
+        // redis-cli exits 0 on an error reply too: the check reads the fields, the set must answer OK.
+        var check = $"out=$({cli} sentinel master {name}) && for kv in {string.Join(' ', settings.Select(s => RemoteCommand.Quote($"{s.Key} {s.Value}")))}; " +
+                    "do printf '%s\\n' \"$out\" | paste -d' ' - - | grep -Fxq \"$kv\" || exit 1; done";
+        var set = $"{cli} sentinel set {name} {string.Join(' ', settings.Select(s => $"{s.Key} {s.Value}"))} | grep -qx OK";
+        return (check, set);
+    }
+
+    private static int? IntVar(RenderContext ctx, string key) => IntVar(ctx.Site, ctx.Host, key);
+
+    private static int? IntVar(Site site, Host host, string key)
+    {
+        var s = host.Vars.GetValueOrDefault(key) ?? site.Var(key);
         return s is not null && int.TryParse(s.AsString(), out var v) ? v : null;
     }
 
@@ -192,9 +216,9 @@ public sealed class RedisRenderer : IComponentRenderer
             # {DownAfterMs(ctx)} ms ({RedisComponent.DownAfterKey}): the lab measured 3000 ms -> a new primary in ~4.3 s;
             # 5000 (SETTINGS.md §11) keeps a VM stall or live migration from causing a needless failover, at ~2 s more.
             sentinel down-after-milliseconds {name} {DownAfterMs(ctx)}
-            sentinel failover-timeout {name} 60000
+            sentinel failover-timeout {name} {FailoverTimeoutMs}
             # Resync one replica at a time, so the others keep serving reads during a failover.
-            sentinel parallel-syncs {name} 1
+            sentinel parallel-syncs {name} {ParallelSyncs}
 
             """.Replace("\r", "");
     }

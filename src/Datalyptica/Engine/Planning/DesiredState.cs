@@ -148,6 +148,14 @@ public static class DesiredStateBuilder
                 Rolling = RollingUnits.GetValueOrDefault(unit)?.Invoke(site, host),
             });
 
+        // sentinel.conf is seed-only: its monitoring settings are checked and set on the running Sentinel instead.
+        if (component == RedisComponent.Sentinel.Component.Id && host.Has(RedisComponent.Sentinel))
+        {
+            var (check, set) = RedisRenderer.SentinelSettings(site, host);
+            own.Add(new CommandResource("sentinel-settings", set, component)
+                { Unless = check, UnlessFailed = $"the running Sentinel's settings differ from the site's (SENTINEL MASTER {RedisRenderer.MasterName(site)})" });
+        }
+
         // Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or
         // DCS-only parameters go through the DCS. One member pushes them, after its own service (not a service input).
         if (component == PatroniComponent.Member.Component.Id && PatroniRenderer.DcsSyncHost(site)?.Name == host.Name)
@@ -157,7 +165,7 @@ public static class DesiredStateBuilder
             var check = $"python3 {PatroniRenderer.DcsCheckPath}";
             own.Add(new CommandResource("patroni-dcs", $"{check} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force", component)
                 // OnChangeOf: at plan time the guard still reads the old file, so a changed file must run it by itself.
-                { Unless = check, OnChangeOf = [FileResource.IdFor(PatroniRenderer.DcsPath)] });
+                { Unless = check, OnChangeOf = [FileResource.IdFor(PatroniRenderer.DcsPath)], UnlessFailed = $"the live DCS differs from {PatroniRenderer.DcsPath}" });
         }
 
         into.AddRange(own.Select(r => new LayeredResource(layer, r)));

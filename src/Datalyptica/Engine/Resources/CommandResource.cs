@@ -14,6 +14,8 @@ public sealed record CommandResource(string Name, string Command, string Compone
     public string? Creates { get; init; }
     public string? Unless { get; init; }
     public IReadOnlyList<string> OnChangeOf { get; init; } = [];
+    /// <summary>What a failed <see cref="Unless"/> means, for the plan (a long guard reads badly as the reason).</summary>
+    public string? UnlessFailed { get; init; }
 
     public string Id => $"command:{Name}";
 
@@ -36,7 +38,7 @@ public sealed record CommandResource(string Name, string Command, string Compone
         string? reason = null;
         if (triggered.Count > 0) reason = $"{string.Join(", ", triggered)} changed";
         else if (Creates is not null && !createsExists) reason = $"{Creates} does not exist";
-        else if (Unless is not null && Creates is null && !unlessSucceeded) reason = $"guard `{Unless}` failed";
+        else if (Unless is not null && Creates is null && !unlessSucceeded) reason = UnlessFailed ?? $"guard `{Unless}` failed";
 
         if (reason is null)
             return ResourcePlan.Noop(createsExists ? $"{Creates} exists" : unlessSucceeded ? $"guard `{Unless}` succeeded" : $"none of {string.Join(", ", OnChangeOf)} changed");
