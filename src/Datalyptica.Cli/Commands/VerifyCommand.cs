@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Transport;
@@ -92,30 +91,17 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         ThreadPool.SetMinThreads(Math.Max(workers, settings.Parallel + 2 * site.Hosts.Count), ioThreads);
 
         var factory = transports ?? settings.SshFactory(acceptNewHostKeys: false, io.Keeper) /* verify records no host key */;
-        var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
-        async Task<IProbeAccess> Access(Host host, CancellationToken ct)
-        {
-            // One SSH session per host for the whole run, shared by all its probes; opened on a worker thread.
-            var transport = await open.GetOrAdd(host.Name, _ => new Lazy<Task<IHostTransport>>(
-                () => Task.Run(() => factory.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout })))).Value.WaitAsync(ct);
-            return new TransportProbeAccess(transport);
-        }
-
+        // One SSH session per host for the whole run (and every --wait round), shared by all its probes.
         VerifyReport report;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        try
+        await using (var sessions = new ProbeSessions(host => factory.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout })))
         {
-            report = await Verifier.VerifyAsync(site, Access, options, cancellation);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            report = await Verifier.VerifyAsync(site, sessions.AccessAsync, options, cancellation);
             while (!report.AllHealthy && waited.Elapsed.TotalSeconds + 3 < settings.Wait)
             {
                 await Task.Delay(TimeSpan.FromSeconds(3), cancellation);
-                report = await Verifier.VerifyAsync(site, Access, options, cancellation);
+                report = await Verifier.VerifyAsync(site, sessions.AccessAsync, options, cancellation);
             }
-        }
-        finally
-        {
-            foreach (var lazy in open.Values.Where(l => l.IsValueCreated))
-                try { await (await lazy.Value).DisposeAsync(); } catch (Exception) { /* never opened */ }
         }
 
         if (settings.Output == OutputFormat.Json)

@@ -62,7 +62,7 @@ internal static class DaemonClient
         catch (SocketException e)
         {
             socket.Dispose();
-            if (e.SocketErrorCode == SocketError.ConnectionRefused) TryDelete(socketPath); // its daemon died without cleaning up
+            if (e.SocketErrorCode == SocketError.ConnectionRefused) DaemonEndpoint.RemoveSocket(socketPath); // its daemon died without cleaning up
             return null;
         }
     }
@@ -99,11 +99,5 @@ internal static class DaemonClient
     {
         try { return Console.WindowWidth > 0 ? Console.WindowWidth : 80; }
         catch (IOException) { return 80; }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the next start reports it */ }
     }
 }

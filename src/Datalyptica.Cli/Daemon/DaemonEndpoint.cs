@@ -45,6 +45,13 @@ internal static class DaemonEndpoint
 
     public static string LogPath(string directory) => Path.Combine(directory, "daemon.log");
 
+    /// <summary>Removes a socket file (a dead daemon's, or our own on exit); one already gone is fine.</summary>
+    public static void RemoveSocket(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the next start reports a real problem */ }
+    }
+
     private static ulong BuildAndEnvironmentKey()
     {
         var text = new StringBuilder(Environment.ProcessPath).Append('\n');

@@ -43,7 +43,7 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
         }
         finally
         {
-            TryDelete(socketPath);
+            DaemonEndpoint.RemoveSocket(socketPath);
             await _oneRun.WaitAsync(); // let a cancelled run finish writing before its sessions close
             await watchdog;
             log.WriteLine($"{DateTime.UtcNow:O} daemon pid {Environment.ProcessId} exiting after {_runs} run(s)");
@@ -58,7 +58,7 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
             live.Dispose();
             return null;
         }
-        TryDelete(socketPath);
+        DaemonEndpoint.RemoveSocket(socketPath);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -173,12 +173,6 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
             await gone;
         }
         finally { _oneRun.Release(); }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* gone already */ }
     }
 
     public async ValueTask DisposeAsync()

@@ -251,23 +251,9 @@ public sealed class DrillContext
     public async Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation)
     {
         var options = new VerifyOptions { ResolveSecret = n => _secrets.GetValueOrDefault(n), Masker = Masker, Timeout = TimeSpan.FromSeconds(10) };
-        var open = new ConcurrentDictionary<string, Lazy<Task<IHostTransport>>>(StringComparer.Ordinal);
-        async Task<IProbeAccess> Access(Host host, CancellationToken ct)
-        {
-            var transport = await open.GetOrAdd(host.Name, _ => new Lazy<Task<IHostTransport>>(() => Task.Run(() =>
-                _ssh.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout })))).Value.WaitAsync(ct);
-            return new TransportProbeAccess(transport);
-        }
-        try
-        {
-            var report = await Verifier.VerifyAsync(Site, Access, options, cancellation);
-            return report.Checks.Where(c => c.Status is HealthStatus.Failed or HealthStatus.Missing)
-                .Select(c => $"{c.Component} {c.Host} {c.Check}: {c.Detail}").ToList();
-        }
-        finally
-        {
-            foreach (var lazy in open.Values.Where(l => l.IsValueCreated))
-                try { await (await lazy.Value).DisposeAsync(); } catch (Exception) { /* never opened */ }
-        }
+        await using var sessions = new ProbeSessions(host => _ssh.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout }));
+        var report = await Verifier.VerifyAsync(Site, sessions.AccessAsync, options, cancellation);
+        return report.Checks.Where(c => c.Status is HealthStatus.Failed or HealthStatus.Missing)
+            .Select(c => $"{c.Component} {c.Host} {c.Check}: {c.Detail}").ToList();
     }
 }

@@ -207,7 +207,6 @@ public static partial class DrillRunner
         if (crash) await WaitHealthyAsync(context, WholeAgainWithin, cancellation);
     }
 
-    /// <summary>Connects first, then marks the fault time and runs the command: the SSH handshake is not part of the measurement.</summary>
     /// <summary>The two faults the crash/stop drill pairs inject: the host's init killed, or the unit stopped cleanly.</summary>
     private static async Task<TimeSpan> CrashOrStopAsync(DrillContext context, Host host, bool crash, string unit, WriteLedger ledger, CancellationToken cancellation)
     {
@@ -223,6 +222,7 @@ public static partial class DrillRunner
         return fault;
     }
 
+    /// <summary>Connects first, then marks the fault time and runs the command: the SSH handshake is not part of the measurement.</summary>
     private static async Task<TimeSpan> FaultAsync(DrillContext context, Host host, string command, WriteLedger ledger, CancellationToken cancellation)
     {
         var result = await context.RunTimedAsync(host, command, () => ledger.Now, cancellation);
@@ -248,8 +248,8 @@ public static partial class DrillRunner
             var (lt, ll, lr) = (Get("ttl"), Get("loop_wait"), Get("retry_timeout"));
             recorder.Setting("patroni ttl/loop_wait/retry_timeout (live, DCS)", $"{lt}/{ll}/{lr} s");
             if ((lt, ll, lr) != (ttl, loopWait, retry))
-                recorder.Note($"the cluster's DCS holds {lt}/{ll}/{retry} s, the site renders {ttl}/{loopWait}/{retry} s: bootstrap.dcs is read only when the cluster is created. " +
-                    $"Fix: patronictl -c {PatroniRenderer.ConfigPath} edit-config --set ttl={ttl} --set loop_wait={loopWait} --set retry_timeout={retry} --force");
+                recorder.Note($"the cluster's DCS holds {lt}/{ll}/{lr} s, the site renders {ttl}/{loopWait}/{retry} s. " +
+                    $"Fix: datalyptica apply {context.Directory} (it pushes {PatroniRenderer.DcsPath} into the DCS)");
             (ttl, loopWait, retry) = (lt > 0 ? lt : ttl, ll > 0 ? ll : loopWait, lr > 0 ? lr : retry);
         }
         var haproxy = context.Site.HostsWith(HAProxyComponent.Node).First();
@@ -474,8 +474,7 @@ public static partial class DrillRunner
         var info = await writer.CommandAsync(master, ["INFO", "replication"], cancellation);
         var text = info.Text ?? "";
         if (!text.Contains("role:master", StringComparison.Ordinal)) return $"{master} is not a master";
-        var connected = Regex.Match(text, @"connected_slaves:(\d+)");
-        var count = connected.Success ? int.Parse(connected.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var count = Math.Max(0, Field(text, "connected_slaves"));
         if (count != dataHosts.Count - 1) return $"{master} has {count} replica(s), expected {dataHosts.Count - 1}";
         var masterOffset = Field(text, "master_repl_offset");
         foreach (var host in dataHosts.Where(h => !h.Address.Equals(master.Address)))

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Datalyptica.Engine.Transport;
+using Datalyptica.Model;
 
 namespace Datalyptica.Verification;
 
@@ -30,4 +32,22 @@ public sealed class TransportProbeAccess(IHostTransport transport, bool forwardP
 
     public Task<CommandResult> RunAsync(string command, CancellationToken cancellation) =>
         transport.RunAsync(RemoteCommand.Shell(command), cancellation);
+}
+
+/// <summary>
+/// A verify run's sessions: one per host, opened on first use on a worker thread (an SSH handshake blocks) and shared by
+/// all of that host's probes; a host that could not be opened stays failed for the run. Disposing closes them all.
+/// </summary>
+public sealed class ProbeSessions(Func<Host, IHostTransport> connect) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<IHostTransport>>> _open = new(StringComparer.Ordinal);
+
+    public async Task<IProbeAccess> AccessAsync(Host host, CancellationToken cancellation) =>
+        new TransportProbeAccess(await _open.GetOrAdd(host.Name, _ => new Lazy<Task<IHostTransport>>(() => Task.Run(() => connect(host)))).Value.WaitAsync(cancellation));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lazy in _open.Values.Where(l => l.IsValueCreated))
+            try { await (await lazy.Value).DisposeAsync(); } catch (Exception) { /* never opened */ }
+    }
 }

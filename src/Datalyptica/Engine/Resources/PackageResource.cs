@@ -35,6 +35,9 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
     public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
     private const string PolicyRcD = "/usr/sbin/policy-rc.d";
 
+    private static string AptInstall(string list) =>
+        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list}";
+
     public static string InstallCommand(PackageManager manager, IEnumerable<string> names)
     {
         var list = string.Join(' ', names.Select(RemoteCommand.Quote));
@@ -51,8 +54,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
                 $"saved={PolicyRcD}.datalyptica-saved; " +
                 $"if [ -e {PolicyRcD} ] && [ ! -e \"$saved\" ]; then mv {PolicyRcD} \"$saved\"; fi; " +
                 $"printf '#!/bin/sh\\nexit 101\\n' > {PolicyRcD} && chmod 755 {PolicyRcD} && " +
-                $"{{ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list} || " +
-                $"{{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list}; }}; }}; " +
+                $"{{ {AptInstall(list)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list)}; }}; }}; " +
                 $"rc=$?; rm -f {PolicyRcD}; if [ -e \"$saved\" ]; then mv \"$saved\" {PolicyRcD}; fi; exit $rc",
             // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
             PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
