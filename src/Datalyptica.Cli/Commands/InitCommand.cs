@@ -60,7 +60,7 @@ public sealed class InitCommand(CliIo io) : Command<NewSiteSettings>
     private static string? ExistingKafkaClusterId(NewSiteSettings settings)
     {
         if (!settings.Force || !File.Exists(Path.Combine(settings.Out, "hosts.yml"))) return null;
-        return SiteLoader.Load(settings.Out).Site?.Var(Datalyptica.Components.Kafka.KafkaComponent.ClusterIdKey)?.AsString();
+        return SiteLoader.Load(settings.Out).Site?.Var(Datalyptica.Components.Kafka.KafkaSettings.ClusterId.Key)?.AsString();
     }
 }
 

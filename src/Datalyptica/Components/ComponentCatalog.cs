@@ -76,13 +76,8 @@ public static class OsBase
     public static readonly PortSpec NodeExporter = new("node-exporter", 9100, "node_exporter_port");
     public static readonly IReadOnlyList<PortSpec> Ports = [Ssh, NodeExporter];
 
-    /// <summary>Inventory variables the OS base layer reads (chrony, container hosts, firewall sources).</summary>
-    public static readonly IReadOnlyList<string> SettingKeys =
-        [
-            OsBaseLayer.Chrony.ServersKey, OsBaseLayer.Chrony.ContainerKey, OsBaseLayer.FirewallPolicy.ClientNetworksKey,
-            OsBaseLayer.FirewallPolicy.AdminNetworksKey, OsBaseLayer.FirewallPolicy.SshSourcesKey,
-            Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, Engine.Planning.ArtifactCatalog.SiteKey,
-        ];
+    /// <summary>Inventory variables the OS base layer reads (chrony, container hosts, firewall sources, package and artifact sources).</summary>
+    public static IReadOnlyList<Contracts.SettingSpec> Settings => OsBaseLayer.OsBaseSettings.All;
 
     /// <summary>Packages every host gets in the OS base layer (time, firewall, metrics, the tools the engine uses).</summary>
     public static readonly IReadOnlyList<string> DebianPackages =

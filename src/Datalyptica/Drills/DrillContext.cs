@@ -163,7 +163,7 @@ public sealed class DrillContext
         if (sick.Count > 0) return string.Join(", ", sick.Select(m => $"{m.Name} is {m.State}"));
         var leaders = members.Count(m => m.IsLeader);
         if (leaders != 1) return $"{leaders} leaders";
-        if (Site.BoolVar("patroni_synchronous_mode", false) && members.All(m => m.Role != "sync_standby")) return "no synchronous standby";
+        if (Components.Patroni.PatroniSettings.Synchronous(Site) && members.All(m => m.Role != "sync_standby")) return "no synchronous standby";
         return null;
     }
 

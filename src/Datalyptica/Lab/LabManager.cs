@@ -476,11 +476,11 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             [Components.OsBaseLayer.FirewallPolicy.ClientNetworksKey] = InventoryValue.From(new[] { labNetwork }),
             [Components.OsBaseLayer.FirewallPolicy.AdminNetworksKey] = InventoryValue.From(new[] { labNetwork }),
             // The machine's hard open-files limit (20,000 here) caps every lab host; HAProxy needs about 2 per connection.
-            [Components.HAProxy.HAProxyRenderer.MaxConnKey] = InventoryValue.From(4000),
-            [Components.Keepalived.KeepalivedRenderer.InterfaceKey] = InventoryValue.From("host0"),
+            [Components.HAProxy.HAProxySettings.MaxConn.Key] = InventoryValue.From(4000),
+            [Components.Keepalived.KeepalivedSettings.Interface.Key] = InventoryValue.From("host0"),
             // Retention by count, so a test can prove expire deletes objects without waiting days.
-            [Components.PostgreSQL.PgBackRest.RetentionFullTypeKey] = InventoryValue.From("count"),
-            [Components.PostgreSQL.PgBackRest.RetentionFullKey] = InventoryValue.From(2),
+            [Components.PostgreSQL.PostgreSQLSettings.RetentionFullType.Key] = InventoryValue.From("count"),
+            [Components.PostgreSQL.PostgreSQLSettings.RetentionFull.Key] = InventoryValue.From(2),
         };
 
         var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);

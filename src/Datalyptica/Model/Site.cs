@@ -96,10 +96,4 @@ public sealed record Site(
     public IEnumerable<ComponentDefinition> Components => ComponentCatalog.All.Where(Deploys);
 
     public Setting? Var(string key) => Vars.GetValueOrDefault(key);
-
-    public int IntVar(string key, int fallback) =>
-        Vars.TryGetValue(key, out var s) && int.TryParse(s.AsString(), out var v) ? v : fallback;
-
-    public bool BoolVar(string key, bool fallback) =>
-        Vars.TryGetValue(key, out var s) && bool.TryParse(s.AsString(), out var v) ? v : fallback;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
+using Datalyptica.Components.Patroni;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -78,11 +79,11 @@ public static class ProfileExpander
 
         var siteVars = new Dictionary<string, Setting>
         {
-            [KafkaComponent.ReplicationFactorKey] = new(KafkaComponent.DefaultReplicationFactor, null),
-            [KafkaComponent.MinInsyncReplicasKey] = new(KafkaComponent.DefaultMinInsyncReplicas, null),
-            [KafkaComponent.ClusterIdKey] = new(kafkaClusterId ?? NewKafkaClusterId(), null),
-            ["patroni_synchronous_mode"] = new(true, null),
-            ["patroni_synchronous_node_count"] = new(1, null),
+            [KafkaSettings.ReplicationFactor.Key] = new((int)KafkaSettings.ReplicationFactor.Default!, null),
+            [KafkaSettings.MinInsyncReplicas.Key] = new((int)KafkaSettings.MinInsyncReplicas.Default!, null),
+            [KafkaSettings.ClusterId.Key] = new(kafkaClusterId ?? NewKafkaClusterId(), null),
+            [PatroniSettings.SynchronousMode.Key] = new(true, null),
+            [PatroniSettings.SynchronousNodeCount.Key] = new(1, null),
         };
 
         return new Site(

@@ -11,28 +11,29 @@ public sealed class KafkaDurabilityRule : IValidationRule
     {
         if (!site.HostsWith(KafkaComponent.Broker).Any()) yield break;
         var brokers = site.HostsWith(KafkaComponent.Broker).Count();
-        var rf = site.IntVar(KafkaComponent.ReplicationFactorKey, KafkaComponent.DefaultReplicationFactor);
-        var isr = site.IntVar(KafkaComponent.MinInsyncReplicasKey, KafkaComponent.DefaultMinInsyncReplicas);
-        var rfSource = site.Var(KafkaComponent.ReplicationFactorKey)?.Source ?? site.Source;
-        var isrSource = site.Var(KafkaComponent.MinInsyncReplicasKey)?.Source ?? site.Source;
+        var rf = KafkaSettings.ReplicationFactor.Read(site);
+        var isr = KafkaSettings.MinInsyncReplicas.Read(site);
+        var rfSource = KafkaSettings.ReplicationFactor.SourceIn(site);
+        var isrSource = KafkaSettings.MinInsyncReplicas.SourceIn(site);
 
         if (rf > brokers)
             yield return new Diagnostic("DL110", Severity.Error,
                 $"Kafka replication factor {rf} is larger than the {brokers} broker(s) in group 'kafka_broker'; topics cannot be created.",
-                $"add brokers or set {KafkaComponent.ReplicationFactorKey} to at most {brokers}.", rfSource, KafkaComponent.ReplicationFactorKey);
+                $"add brokers or set {KafkaSettings.ReplicationFactor.Key} to at most {brokers}.", rfSource, KafkaSettings.ReplicationFactor.Key);
         if (isr >= rf)
             yield return new Diagnostic("DL111", Severity.Error,
                 $"min.insync.replicas {isr} is not below the replication factor {rf}: one broker down stops every acks=all write.",
-                $"set {KafkaComponent.MinInsyncReplicasKey} to {Math.Max(1, rf - 1)} (or raise {KafkaComponent.ReplicationFactorKey}).",
-                isrSource, KafkaComponent.MinInsyncReplicasKey);
+                $"set {KafkaSettings.MinInsyncReplicas.Key} to {Math.Max(1, rf - 1)} (or raise {KafkaSettings.ReplicationFactor.Key}).",
+                isrSource, KafkaSettings.MinInsyncReplicas.Key);
         if (isr < 2 && rf >= 3)
             yield return new Diagnostic("DL112", Severity.Warning,
                 $"min.insync.replicas {isr} lets an acknowledged write live on a single broker (RPO > 0).",
-                $"set {KafkaComponent.MinInsyncReplicasKey} to 2.", isrSource, KafkaComponent.MinInsyncReplicasKey);
-        if (site.Var(KafkaComponent.ClusterIdKey)?.AsString() is not { Length: 22 })
+                $"set {KafkaSettings.MinInsyncReplicas.Key} to 2.", isrSource, KafkaSettings.MinInsyncReplicas.Key);
+        // A present id of the wrong form is the generic setting rule's (DL551); this one is about a missing id.
+        if (!KafkaSettings.ClusterId.IsSet(site))
             yield return new Diagnostic("DL113", Severity.Error,
                 "the KRaft cluster id is missing or not a 22-character base64 id; every node must be formatted once with the same id.",
-                $"keep the {KafkaComponent.ClusterIdKey} that init wrote (or set one from `kafka-storage random-uuid`); never change it after the first apply.",
-                site.Var(KafkaComponent.ClusterIdKey)?.Source ?? site.Source, KafkaComponent.ClusterIdKey);
+                $"keep the {KafkaSettings.ClusterId.Key} that init wrote (or set one from `kafka-storage random-uuid`); never change it after the first apply.",
+                KafkaSettings.ClusterId.SourceIn(site), KafkaSettings.ClusterId.Key);
     }
 }

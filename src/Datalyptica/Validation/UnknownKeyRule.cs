@@ -8,7 +8,7 @@ namespace Datalyptica.Validation;
 public sealed class UnknownKeyRule : IValidationRule
 {
     public static readonly IReadOnlySet<string> KnownKeys = ComponentCatalog.All.SelectMany(c => c.KnownKeys)
-        .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName)).Concat(OsBase.SettingKeys)
+        .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName)).Concat(OsBase.Settings.Select(s => s.Key))
         .Concat([Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, Engine.Repository.AptSource.RepositoryListenKey, Engine.Repository.AptSource.RepositoryDirKey])
         .ToHashSet(StringComparer.Ordinal);
 

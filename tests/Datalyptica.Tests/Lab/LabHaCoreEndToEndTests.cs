@@ -91,7 +91,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change right after SENTINEL SET");
             File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("redis_sentinel_down_after_ms: 4000\n", ""));
             CliRunner.Run("apply", site).ShouldSucceed();
-            LiveSentinel("lab01").ShouldContain($"down-after-milliseconds\n{RedisRenderer.DefaultDownAfterMs}");
+            LiveSentinel("lab01").ShouldContain($"down-after-milliseconds\n{RedisSettings.DownAfterMs.Default}");
 
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));

@@ -107,8 +107,8 @@ public sealed class RedisProbeTests : IDisposable
         Tool.Run("bash", ["-c", set]).ExitCode.ShouldBe(0);
         Tool.Run("bash", ["-c", check]).ExitCode.ShouldBe(0);
         var live = Tool.Run("redis-cli", ["-p", sentinel.ToString(), "sentinel", "master", RedisRenderer.MasterName(site)]).Stdout.Split('\n');
-        live[Array.IndexOf(live, "down-after-milliseconds") + 1].ShouldBe(RedisRenderer.DefaultDownAfterMs.ToString());
-        File.ReadAllText(conf).ShouldContain($"down-after-milliseconds {RedisRenderer.MasterName(site)} {RedisRenderer.DefaultDownAfterMs}", customMessage: "SENTINEL SET rewrote its file");
+        live[Array.IndexOf(live, "down-after-milliseconds") + 1].ShouldBe(RedisSettings.DownAfterMs.Default.ToString());
+        File.ReadAllText(conf).ShouldContain($"down-after-milliseconds {RedisRenderer.MasterName(site)} {RedisSettings.DownAfterMs.Default}", customMessage: "SENTINEL SET rewrote its file");
 
         // A refused SET fails the command (redis-cli itself exits 0 on an error reply).
         Tool.Run("bash", ["-c", set.Replace(RedisRenderer.MasterName(site), "no-such-master")]).ExitCode.ShouldBe(1);

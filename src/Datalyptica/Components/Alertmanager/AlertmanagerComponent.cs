@@ -19,13 +19,8 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
 
     public const string SmtpPasswordKey = "vault_alertmanager_smtp_password";
-    public const string SmarthostKey = "alertmanager_smtp_smarthost";
-    public const string EmailToKey = "alertmanager_email_to";
-    public const string EmailFromKey = "alertmanager_email_from";
-    public const string WebhookKey = "alertmanager_critical_webhook_url";
-    public const string HeartbeatKey = "alertmanager_heartbeat_url";
     public override IReadOnlyList<string> SecretKeys => [SmtpPasswordKey];
-    public override IReadOnlyList<string> SettingKeys => [SmarthostKey, EmailToKey, EmailFromKey, WebhookKey, HeartbeatKey];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => AlertmanagerSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
     public override Verification.IHealthProbe? Health { get; } = new AlertmanagerHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus-alertmanager"];

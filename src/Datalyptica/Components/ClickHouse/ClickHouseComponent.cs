@@ -23,7 +23,7 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override string DefaultVersion => "24.12.2.59";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server, Keeper];
-    public override IReadOnlyList<string> SettingKeys => ["clickhouse_shards"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => ClickHouseSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new ClickHouseRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_clickhouse_admin_password", "vault_clickhouse_interserver_password"];
 }

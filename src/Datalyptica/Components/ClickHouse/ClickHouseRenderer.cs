@@ -111,7 +111,7 @@ public sealed class ClickHouseRenderer : IComponentRenderer
     public static int Shards(RenderContext ctx)
     {
         var count = ctx.Members(ClickHouseComponent.Server).Count;
-        var wanted = int.TryParse(AppPlatform.Setting(ctx, "clickhouse_shards", "1"), out var s) ? s : 1;
+        var wanted = ClickHouseSettings.Shards.Read(ctx.Site, ctx.Host);
         return Math.Clamp(wanted, 1, Math.Max(1, count));
     }
 

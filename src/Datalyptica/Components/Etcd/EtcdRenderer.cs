@@ -20,9 +20,6 @@ public sealed class EtcdRenderer : IComponentRenderer
     /// single-member cluster there on install, and a member that finds an existing data dir ignores initial-cluster.</summary>
     public const string DataDir = "/var/lib/etcd/datalyptica";
 
-    public const int DefaultHeartbeatMs = 1000, DefaultElectionMs = 5000;
-    public const long DefaultQuotaBytes = 2L * 1024 * 1024 * 1024, MaxQuotaBytes = 8L * 1024 * 1024 * 1024;
-
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
     {
         var component = EtcdComponent.Member.Component;
@@ -42,17 +39,12 @@ public sealed class EtcdRenderer : IComponentRenderer
         string.Join(',', ctx.Members(EtcdComponent.Member).Select(h => $"{h.Name}=https://{h.Address}:{h.Port(EtcdComponent.Peer)}"));
 
     public static string ClusterToken(Site site) =>
-        site.Var("etcd_cluster_token")?.AsString() is { Length: > 0 } token ? token : $"datalyptica-{site.Name}-etcd";
+        EtcdSettings.ClusterToken.Get(site) ?? $"datalyptica-{site.Name}-etcd";
 
     public static (int Heartbeat, int Election) Timing(Site site)
     {
-        var heartbeat = site.IntVar("etcd_heartbeat_interval", DefaultHeartbeatMs);
-        var election = site.IntVar("etcd_election_timeout", DefaultElectionMs);
-        if (election < 5 * heartbeat || election > 50000)
-            throw new InvalidOperationException(
-                $"etcd_election_timeout {election} ms must be at least 5 x etcd_heartbeat_interval ({heartbeat} ms) and at most 50000 ms " +
-                "(https://etcd.io/docs/v3.5/tuning/). Fix: change the two values in group_vars/all.");
-        return (heartbeat, election);
+        // validate refuses an election timeout below 5 x the heartbeat (EtcdTimingRule) and each out of its range.
+        return (EtcdSettings.HeartbeatInterval.Read(site), EtcdSettings.ElectionTimeout.Read(site));
     }
 
     private static string Config(RenderContext ctx)
@@ -60,10 +52,7 @@ public sealed class EtcdRenderer : IComponentRenderer
         var host = ctx.Host;
         var site = ctx.Site;
         var (heartbeat, election) = Timing(site);
-        var quota = site.Var("etcd_quota_backend_bytes")?.AsString() is { } q && long.TryParse(q, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
-            ? v : DefaultQuotaBytes;
-        if (quota > MaxQuotaBytes)
-            throw new InvalidOperationException($"etcd_quota_backend_bytes {quota} is above etcd's suggested maximum of 8 GiB. Fix: lower it.");
+        var quota = EtcdSettings.QuotaBackendBytes.ReadLong(site);
         var peer = $"https://{host.Address}:{ctx.Port(EtcdComponent.Peer)}";
         var client = $"https://{host.Address}:{ctx.Port(EtcdComponent.Client)}";
 

@@ -27,7 +27,7 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override string DefaultVersion => "2.9";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
-    public override IReadOnlyList<string> SettingKeys => ["haproxy_maxconn", "haproxy_tls_certificate", "haproxy_postgres_replica_max_lag"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => HAProxySettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
     public override Verification.IHealthProbe? Health { get; } = new HAProxyHealth();
     public override IReadOnlyList<string> DebianPackages => ["haproxy"];

@@ -18,11 +18,6 @@ public sealed class HAProxyRenderer : IComponentRenderer
 {
     public const string ConfigPath = "/etc/haproxy/haproxy.cfg";
     public const string DefaultCertificate = "/etc/haproxy/certs/datalyptica.pem";
-    public const string CertificateKey = "haproxy_tls_certificate";
-    public const string MaxConnKey = "haproxy_maxconn";
-    /// <summary>Patroni's lag limit for the replicas/async pools (autobase patroni_maximum_lag_on_replica).</summary>
-    public const string ReplicaLagKey = "haproxy_postgres_replica_max_lag";
-    public const string DefaultReplicaLag = "100MB";
 
     private static HAProxyComponent Component => (HAProxyComponent)ComponentCatalog.Get("haproxy");
 
@@ -30,7 +25,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
     {
         yield return new RenderedFile("haproxy", ConfigPath, Config(context));
         // The site's own certificate unless the site names its own PEM (haproxy_tls_certificate).
-        if (SiteVars.String(context, CertificateKey) is null)
+        if (HAProxySettings.TlsCertificate.Get(context.Site, context.Host) is null)
             yield return Pki.TlsFiles.Combined(context, Component, Pki.CertificateCatalog.HAProxyFrontend, DefaultCertificate, "haproxy");
     }
 
@@ -39,7 +34,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
     /// maxconn, rounded down to a thousand; capped at 100,000 (autobase's global default).
     /// </summary>
     public static int MaxConn(RenderContext context) =>
-        SiteVars.Int(context, MaxConnKey, Math.Clamp(context.Host.RamGb * 1024 / 2 * 16, 4000, 100_000) / 1000 * 1000);
+        HAProxySettings.MaxConn.Get(context.Site, context.Host) ?? Math.Clamp(context.Host.RamGb * 1024 / 2 * 16, 4000, 100_000) / 1000 * 1000;
 
     /// <summary>The VIPs this host may hold (its keepalived group), which the front door binds.</summary>
     public static IReadOnlyList<Vip> Vips(RenderContext context) =>
@@ -112,7 +107,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
     {
         var members = context.Members(PatroniComponent.Member);
         if (members.Count == 0) return;
-        var lag = SiteVars.String(context, ReplicaLagKey) ?? DefaultReplicaLag;
+        var lag = HAProxySettings.PostgresReplicaMaxLag.Read(context.Site, context.Host);
         sb.Append("""
             # PostgreSQL behind HAProxy (autobase haproxy.cfg.j2): every member is in every pool and Patroni's REST API
             # says which pools it belongs to. OPTIONS skips building the JSON body (Patroni rest_api.rst). Clients stay
@@ -190,7 +185,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
         var vips = Vips(context);
         // Without a VIP this host serves on its own address.
         var addresses = vips.Count > 0 ? vips.Select(v => v.Address.ToString()).ToList() : [context.Host.Address.ToString()];
-        var cert = SiteVars.String(context, CertificateKey) ?? DefaultCertificate;
+        var cert = HAProxySettings.TlsCertificate.Get(context.Site, context.Host) ?? DefaultCertificate;
         var domain = site.Domain;
 
         sb.Append("# HTTP only redirects to HTTPS.\nfrontend http\n    mode http\n");
@@ -199,7 +194,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
 
         sb.Append($"""
             # The HTTPS front door, bound to the VIPs (net.ipv4.ip_nonlocal_bind lets the backup node bind a VIP it does
-            # not hold yet). Certificate: {CertificateKey} (a PEM with certificate, chain and key).
+            # not hold yet). Certificate: {HAProxySettings.TlsCertificate} (a PEM with certificate, chain and key).
             frontend https
                 mode http
                 option httplog

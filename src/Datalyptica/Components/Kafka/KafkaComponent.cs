@@ -15,11 +15,6 @@ public sealed class KafkaComponent : ComponentDefinition
     public static readonly RoleDefinition Broker = Role("kafka_broker", "broker", new(2, 8, 500),
         new(3, Why: "replication factor 3 needs 3 brokers"), BrokerPort);
 
-    public const string ReplicationFactorKey = "kafka_replication_factor";
-    public const string MinInsyncReplicasKey = "kafka_min_insync_replicas";
-    public const string ClusterIdKey = "kafka_cluster_id";
-    public const int DefaultReplicationFactor = 3;
-    public const int DefaultMinInsyncReplicas = 2;
 
     public override string Id => "kafka";
     public override string DisplayName => "Kafka (KRaft)";
@@ -28,7 +23,6 @@ public sealed class KafkaComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override Rendering.IComponentRenderer? Renderer { get; } = new KafkaRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];
-    public override IReadOnlyList<string> SettingKeys =>
-        [ReplicationFactorKey, MinInsyncReplicasKey, ClusterIdKey, "kafka_num_partitions", "kafka_heap_gb", "kafka_rack"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => KafkaSettings.All;
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

@@ -15,7 +15,7 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Dependency> Requires => [new("haproxy", "the VRRP track script follows HAProxy's health")];
-    public override IReadOnlyList<string> SettingKeys => ["keepalived_advert_int", "keepalived_interface"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => KeepalivedSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
     public override Verification.IHealthProbe? Health { get; } = new KeepalivedHealth();
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];

@@ -21,10 +21,6 @@ public static class AppPlatform
     public const string EditorsGroup = "platform-editors";
     public const string UsersGroup = "platform-users";
 
-    /// <summary>An inventory setting: the host's value (group/host vars) wins over the site-wide one.</summary>
-    public static string Setting(RenderContext ctx, string key, string fallback) =>
-        ctx.Host.Vars.GetValueOrDefault(key)?.AsString() ?? ctx.Site.Var(key)?.AsString() ?? fallback;
-
     public static string PublicUrl(Site site, string path) => $"https://{site.Domain}{path}";
 
     /// <summary>Superset 4.1 cannot run under a sub-path (apache/superset #33228; SUPERSET_APP_ROOT is 5.0+): own host name.</summary>
@@ -44,7 +40,7 @@ public static class AppPlatform
 
     public static bool SsoEnabled(RenderContext ctx) => ctx.Members(KeycloakComponent.Server).Count > 0;
 
-    public static string Realm(RenderContext ctx) => Setting(ctx, "keycloak_realm", DefaultRealm);
+    public static string Realm(RenderContext ctx) => KeycloakSettings.Realm.Read(ctx.Site, ctx.Host);
 
     /// <summary>Keycloak is served at /auth on the front door (http-relative-path=/auth).</summary>
     public static string RealmUrl(RenderContext ctx) => PublicUrl(ctx.Site, $"/auth/realms/{Realm(ctx)}");

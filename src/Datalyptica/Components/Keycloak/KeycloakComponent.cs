@@ -19,7 +19,7 @@ public sealed class KeycloakComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];
-    public override IReadOnlyList<string> SettingKeys => ["keycloak_realm"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => KeycloakSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new KeycloakRenderer();
     /// <summary>The OIDC client secrets live in the realm import, so they are Keycloak's; each application names the same variable.</summary>
     public override IReadOnlyList<string> SecretKeys =>

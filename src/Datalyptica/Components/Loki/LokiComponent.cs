@@ -20,5 +20,5 @@ public sealed class LokiComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";
     public override Rendering.IComponentRenderer? Renderer { get; } = new LokiRenderer();
-    public override IReadOnlyList<string> SettingKeys => ["loki_retention_period"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => LokiSettings.All;
 }

@@ -41,7 +41,7 @@ public sealed class LokiRenderer : IComponentRenderer
         var store = ctx.ObjectStore;
         var members = ctx.Members(LokiComponent.Server);
         var endpoint = new Uri(store.Endpoint);
-        var retention = AppPlatform.Setting(ctx, "loki_retention_period", DefaultRetention);
+        var retention = LokiSettings.RetentionPeriod.Read(ctx.Site, ctx.Host);
         var model = new Dictionary<string, object>
         {
             ["auth_enabled"] = false,

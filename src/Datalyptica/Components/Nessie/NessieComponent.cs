@@ -13,8 +13,6 @@ public sealed class NessieComponent : ComponentDefinition
     /// HAProxy checks /q/health/ready on each server's management port.
     /// </summary>
     public static readonly PortSpec FrontDoor = new("nessie-front-door", 19120, "haproxy_nessie_port");
-    public const string DatabaseKey = "nessie_db_name";
-    public const string DatabaseUserKey = "nessie_db_user";
 
     public static readonly RoleDefinition Server = Role("nessie", "catalog server", new(1, 2),
         new(2, Why: "stateless servers behind HAProxy; one may fail"), Api, Management);
@@ -28,7 +26,7 @@ public sealed class NessieComponent : ComponentDefinition
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];
     public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";
     public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
-    public override IReadOnlyList<string> SettingKeys => [DatabaseKey, DatabaseUserKey, "nessie_heap_mb"];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => NessieSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
 }

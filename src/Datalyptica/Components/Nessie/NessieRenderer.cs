@@ -41,15 +41,14 @@ public sealed class NessieRenderer : IComponentRenderer
     }
 
     public static int HeapMb(RenderContext ctx) =>
-        ctx.Host.Vars.TryGetValue("nessie_heap_mb", out var s) && int.TryParse(s.AsString(), out var mb) ? mb
-            : Math.Clamp(RoleBudget.RamMb(ctx.Host, NessieComponent.Server) / 2, 512, 8192) / 256 * 256;
+        NessieSettings.HeapMb.Get(ctx.Site, ctx.Host) ?? Math.Clamp(RoleBudget.RamMb(ctx.Host, NessieComponent.Server) / 2, 512, 8192) / 256 * 256;
 
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
     {
         var component = NessieComponent.Server.Component;
         var store = ctx.ObjectStore;
-        var database = ctx.Site.Var(NessieComponent.DatabaseKey)?.AsString() ?? "nessie";
-        var dbUser = ctx.Site.Var(NessieComponent.DatabaseUserKey)?.AsString() ?? "nessie";
+        var database = NessieSettings.DatabaseName.Read(ctx.Site);
+        var dbUser = NessieSettings.DatabaseUser.Read(ctx.Site);
         var heap = HeapMb(ctx);
         var properties = JavaProperties.Write(
         [

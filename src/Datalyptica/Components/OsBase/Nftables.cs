@@ -36,9 +36,9 @@ public static class Nftables
         var sets = new StringBuilder();
         var rules = new StringBuilder();
 
-        var client = Networks(context, FirewallPolicy.ClientNetworksKey) ?? FirewallPolicy.DefaultClientNetworks;
-        var admin = Networks(context, FirewallPolicy.AdminNetworksKey) ?? client;
-        var ssh = Networks(context, FirewallPolicy.SshSourcesKey);
+        var client = OsBaseSettings.ClientNetworks.Read(context.Site);
+        var admin = OsBaseSettings.AdminNetworks.Get(context.Site) ?? client;
+        var ssh = OsBaseSettings.SshSources.Get(context.Site);
         var netSetsUsed = new HashSet<string>();
 
         void NetRule(string match, Networks networks)
@@ -118,9 +118,6 @@ public static class Nftables
         sb.Append("\t# These hosts route nothing.\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n");
         return new RenderedFile(OsBaseRenderer.ComponentId, ConfigPath, sb.ToString()) { Mode = Modes.Public };
     }
-
-    private static IReadOnlyList<string>? Networks(RenderContext context, string key) =>
-        SiteVars.List(context.Site.Vars.GetValueOrDefault(key)) is { Count: > 0 } l ? l : null;
 
     private static bool IsV6(string cidr) => cidr.Contains(':');
     private static bool HasV4(IReadOnlyList<string> cidrs) => cidrs.Any(c => !IsV6(c));

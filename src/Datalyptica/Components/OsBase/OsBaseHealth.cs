@@ -39,7 +39,7 @@ public sealed class OsBaseHealth : IHealthProbe
                 var tracking = ParseTracking(result.Stdout);
                 if (tracking is null) return ProbeOutcome.Fail($"`{ChronyCommand}` exit {result.ExitCode}: {ProbeKit.Short(result.Stdout + result.Stderr)}");
                 var state = $"leap {tracking.LeapStatus}, reference {tracking.Reference}, {tracking.SystemTime}";
-                var container = host.Vars.GetValueOrDefault(Chrony.ContainerKey)?.AsString() is "true" or "True";
+                var container = OsBaseSettings.Container.Read(context.Site, host);
                 if (container)
                     return new ProbeOutcome(HealthStatus.Warning, $"container: chronyd -x tracks but never sets the clock (the machine owns it); {state}");
                 return ProbeOutcome.When(tracking.Synchronised, tracking.Synchronised ? state : $"not synchronised: {state}. Fix: check chrony_servers are reachable from {host.Name}");

@@ -18,12 +18,7 @@ public sealed class PatroniComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override IReadOnlyList<Dependency> Requires => [new("etcd", "Patroni keeps its leader lock and cluster state in etcd")];
-    public override IReadOnlyList<string> SettingKeys =>
-    [
-        "patroni_synchronous_mode", "patroni_synchronous_mode_strict", "patroni_synchronous_node_count",
-        "patroni_ttl", "patroni_loop_wait", "patroni_retry_timeout", "patroni_maximum_lag_on_failover",
-        "patroni_cluster_name",
-    ];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => PatroniSettings.All;
     public override IReadOnlyList<string> SecretKeys => [PatroniRenderer.RestPasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
     public override Verification.IHealthProbe? Health { get; } = new PatroniHealth();

@@ -88,8 +88,8 @@ public sealed class PatroniHealth : IHealthProbe
         }
         var site = context.Site;
         var configured = context.Members(PatroniComponent.Member).Select(h => h.Name).ToList();
-        var synchronous = site.Var("patroni_synchronous_mode")?.AsString() is not ("false" or "False" or "off");
-        var syncCount = site.IntVar("patroni_synchronous_node_count", 1);
+        var synchronous = PatroniSettings.Synchronous(site);
+        var syncCount = PatroniSettings.SynchronousNodeCount.Read(site);
         foreach (var (check, outcome) in Judge(ParseCluster(clusterJson), configured, synchronous && configured.Count > 1, syncCount))
             checks.Add(context.Cluster(check, outcome));
         return checks;

@@ -26,13 +26,6 @@ public sealed class PatroniRenderer : IComponentRenderer
     public const string RestUser = "patroni";
     public static readonly string LogDir = PlatformPaths.Logs("patroni");
 
-    // 20/3/8 (not Patroni's 30/10/10): a leader crash must be served again within 30 s in the worst case. Measured by
-    // `datalyptica drill SITE patroni-crash` on the lab: 30/10/10 allows ttl 30 + loop_wait 10 + HAProxy before any
-    // write = over 40 s. 20/3/8 allows ttl 20 + loop_wait 3 + member check 2 + promote 1 + HAProxy 2 = 28 s
-    // (ttl >= 20 is Patroni's floor; loop_wait + 2 x retry_timeout = 19 <= ttl).
-    public const int DefaultTtl = 20, DefaultLoopWait = 3, DefaultRetryTimeout = 8;
-    public const int DefaultMaximumLagOnFailover = 1048576;
-
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
     {
         var component = PatroniComponent.Member.Component;
@@ -57,18 +50,12 @@ public sealed class PatroniRenderer : IComponentRenderer
     }
 
     public static string Scope(Site site) =>
-        site.Var("patroni_cluster_name")?.AsString() is { Length: > 0 } name ? name : site.Name;
+        PatroniSettings.ClusterName.Get(site) ?? site.Name;
 
     public static (int Ttl, int LoopWait, int RetryTimeout) Timing(Site site)
     {
-        var ttl = site.IntVar("patroni_ttl", DefaultTtl);
-        var loop = site.IntVar("patroni_loop_wait", DefaultLoopWait);
-        var retry = site.IntVar("patroni_retry_timeout", DefaultRetryTimeout);
-        if (loop + 2 * retry > ttl || ttl < 20 || loop < 1 || retry < 3)
-            throw new InvalidOperationException(
-                $"patroni_ttl {ttl}, patroni_loop_wait {loop}, patroni_retry_timeout {retry}: Patroni needs loop_wait + 2 x retry_timeout <= ttl " +
-                "(ttl >= 20, loop_wait >= 1, retry_timeout >= 3; dynamic_configuration.rst). Fix: the defaults are 20/3/8.");
-        return (ttl, loop, retry);
+        // validate refuses each out of its range (Patroni's minimums) and loop_wait + 2 x retry_timeout > ttl (PatroniRule, DL123).
+        return (PatroniSettings.Ttl.Read(site), PatroniSettings.LoopWait.Read(site), PatroniSettings.RetryTimeout.Read(site));
     }
 
     /// <summary>"addr:port" of every etcd member with its own client port, in inventory order.</summary>
@@ -179,7 +166,7 @@ public sealed class PatroniRenderer : IComponentRenderer
     }
 
     private static object SynchronousMode(Site site) =>
-        site.Var("patroni_synchronous_mode")?.AsString() is "quorum" ? "quorum" : site.BoolVar("patroni_synchronous_mode", true);
+        PatroniSettings.SynchronousMode.Read(site) switch { "quorum" => "quorum", var mode => mode == "true" };
 
     /// <summary>Patroni's dynamic configuration: bootstrap.dcs at creation, then kept in the DCS by apply (dcs.yml).</summary>
     public static Dictionary<string, object> DynamicConfig(RenderContext ctx)
@@ -191,11 +178,11 @@ public sealed class PatroniRenderer : IComponentRenderer
             ["ttl"] = ttl,
             ["loop_wait"] = loopWait,
             ["retry_timeout"] = retry,
-            ["maximum_lag_on_failover"] = site.IntVar("patroni_maximum_lag_on_failover", DefaultMaximumLagOnFailover),
+            ["maximum_lag_on_failover"] = PatroniSettings.MaximumLagOnFailover.ReadLong(site),
             ["primary_start_timeout"] = 300,
             ["synchronous_mode"] = SynchronousMode(site),
-            ["synchronous_mode_strict"] = site.BoolVar("patroni_synchronous_mode_strict", false),
-            ["synchronous_node_count"] = site.IntVar("patroni_synchronous_node_count", 1),
+            ["synchronous_mode_strict"] = PatroniSettings.SynchronousModeStrict.Read(site),
+            ["synchronous_node_count"] = PatroniSettings.SynchronousNodeCount.Read(site),
             ["failsafe_mode"] = true,
             ["postgresql"] = new Dictionary<string, object>
             {

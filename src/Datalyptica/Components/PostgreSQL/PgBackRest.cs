@@ -22,10 +22,6 @@ public static class PgBackRest
     public const string CipherPassKey = "vault_pgbackrest_cipher_pass";
     /// <summary>The CN of the client certificate members present to each other's TLS server.</summary>
     public const string ClientCn = "pgbackrest-client";
-    public const int DefaultRetentionFullDays = 30;
-    public const string RetentionFullKey = "pgbackrest_retention_full";
-    /// <summary>time (days, the default, as autobase) or count (full backups kept; the lab's choice, so expire acts at once).</summary>
-    public const string RetentionFullTypeKey = "pgbackrest_retention_full_type";
 
     public static string ArchivePushCommand(Site site) => $"pgbackrest --stanza={PostgresLayout.Stanza(site)} archive-push %p";
     public static string ArchiveGetCommand(Site site) => $"pgbackrest --stanza={PostgresLayout.Stanza(site)} archive-get %f \"%p\"";
@@ -39,10 +35,8 @@ public static class PgBackRest
         var endpoint = new Uri(store.Endpoint);
         var bucket = store.Buckets.TryGetValue("backups", out var b) ? b
             : throw new InvalidOperationException($"the object store of site {site.Name} has no 'backups' bucket. Fix: add one to {SiteKeys.ObjectStore}.");
-        var retention = site.IntVar(RetentionFullKey, DefaultRetentionFullDays);
-        var retentionType = site.Var(RetentionFullTypeKey)?.AsString() ?? "time";
-        if (retentionType is not ("time" or "count"))
-            throw new InvalidOperationException($"{RetentionFullTypeKey} is '{retentionType}' on site {site.Name}. Fix: set it to time (days) or count (full backups).");
+        var retention = PostgreSQLSettings.RetentionFull.Read(site);
+        var retentionType = PostgreSQLSettings.RetentionFullType.Read(site);
         var dataDiskGb = host.Disks.Count > 0 ? host.Disks.Max(d => d.SizeGb) : 100;
         var stanza = PostgresLayout.Stanza(site);
         var sb = new StringBuilder();

@@ -21,8 +21,7 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override string? NeedsObjectStore => "pgBackRest keeps PostgreSQL backups and archived WAL in the backups bucket";
-    public override IReadOnlyList<string> SettingKeys =>
-        ["postgresql_max_connections", "postgresql_shared_buffers", "postgresql_databases", PgBackRest.RetentionFullKey, PgBackRest.RetentionFullTypeKey];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => PostgreSQLSettings.All;
     public override IReadOnlyList<string> SecretKeys =>
     [
         "vault_postgresql_superuser_password", "vault_postgresql_replication_password",

@@ -24,8 +24,6 @@ public static class PostgresLayout
     public const string SocketDir = "/var/run/postgresql";
     public static readonly string LogDir = PlatformPaths.Logs("postgresql");
 
-    public const int DefaultMaxConnections = 500;
-
     public static string Major(RenderContext ctx) => ctx.Version(PostgreSQLComponent.Member.Component).Split('.')[0];
     public static int MajorNumber(RenderContext ctx) => int.Parse(Major(ctx), CultureInfo.InvariantCulture);
 
@@ -41,7 +39,7 @@ public static class PostgresLayout
     /// <summary>pgBackRest's stanza: one per site (its backups bucket is per site too).</summary>
     public static string Stanza(Site site) => site.Name;
 
-    public static int MaxConnections(Site site) => site.IntVar("postgresql_max_connections", DefaultMaxConnections);
+    public static int MaxConnections(Site site) => PostgreSQLSettings.MaxConnections.Read(site);
 
     /// <summary>
     /// max_worker_processes is DCS-wide and a standby may not have fewer than its primary, so it follows the
@@ -88,14 +86,11 @@ public static class PostgresLayout
     /// <summary>postgresql_shared_buffers (e.g. "8GB", "512MB" or a number of MB) on the host or site replaces RAM/4.</summary>
     private static int? SharedBuffersOverride(RenderContext ctx)
     {
-        var raw = (ctx.Host.Vars.GetValueOrDefault("postgresql_shared_buffers") ?? ctx.Site.Var("postgresql_shared_buffers"))?.AsString()?.Trim();
-        if (string.IsNullOrEmpty(raw)) return null;
-        var upper = raw.ToUpperInvariant();
-        var (digits, factor) = upper.EndsWith("GB", StringComparison.Ordinal) ? (upper[..^2], 1024)
-            : upper.EndsWith("MB", StringComparison.Ordinal) ? (upper[..^2], 1) : (upper, 1);
-        return int.TryParse(digits.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n * factor
-            : throw new InvalidOperationException($"postgresql_shared_buffers '{raw}' is not a size. Fix: write it as 8GB or 512MB.");
+        // The declaration's pattern (digits, then MB or GB) is checked by validate; an unset or refused value gives null.
+        if (PostgreSQLSettings.SharedBuffers.Get(ctx.Site, ctx.Host)?.ToUpperInvariant() is not { } size) return null;
+        var (digits, factor) = size.EndsWith("GB", StringComparison.Ordinal) ? (size[..^2], 1024)
+            : size.EndsWith("MB", StringComparison.Ordinal) ? (size[..^2], 1) : (size, 1);
+        return int.Parse(digits.Trim(), NumberStyles.None, CultureInfo.InvariantCulture) * factor;
     }
 
     /// <summary>Every data disk is flash (ssd/nvme): random reads cost nearly what sequential ones do.</summary>

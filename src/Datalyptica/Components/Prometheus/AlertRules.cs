@@ -23,7 +23,7 @@ public static class AlertRules
     public const string Warning = "warning";
 
     public static string RunbookBase(RenderContext ctx) =>
-        (ctx.Site.Var(PrometheusComponent.RunbookKey)?.AsString() ?? $"https://{ctx.Site.Domain}/runbooks").TrimEnd('/');
+        (PrometheusSettings.RunbookUrl.Get(ctx.Site) ?? $"https://{ctx.Site.Domain}/runbooks").TrimEnd('/');
 
     public static IEnumerable<(string File, IReadOnlyList<AlertRule> Rules)> For(RenderContext ctx,
         IReadOnlyList<(ScrapeJob Job, IReadOnlyList<(Host Host, RoleDefinition? Role)> Members)> jobs)
@@ -115,7 +115,7 @@ public static class AlertRules
         yield return new("PatroniReplicationLag",
             "(scalar(max(patroni_xlog_location{job=\"patroni\"})) - patroni_xlog_replayed_location{job=\"patroni\"} > 268435456) and on(instance) patroni_replica{job=\"patroni\"} == 1",
             "5m", Warning, "replica more than 256 MiB behind", "{{ $labels.host }} has replayed {{ $value | humanize1024 }}B less WAL than the primary.");
-        if (ctx.Site.BoolVar("patroni_synchronous_mode", false))
+        if (Components.Patroni.PatroniSettings.Synchronous(ctx.Site))
             yield return new("PatroniNoSyncStandby", "sum(patroni_sync_standby{job=\"patroni\"}) < 1", "2m", Critical,
                 "no synchronous standby", "The site runs synchronous_mode, but no member is the synchronous standby: a failover could lose commits.");
         yield return new("PatroniPendingRestart", "patroni_pending_restart{job=\"patroni\"} == 1", "1h", Warning,

@@ -16,9 +16,7 @@ public sealed class PrometheusComponent : ComponentDefinition
     public override string DefaultVersion => "3.0.1";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
-    public const string RetentionKey = "prometheus_retention";
-    public const string RunbookKey = "prometheus_runbook_url";
-    public override IReadOnlyList<string> SettingKeys => [RetentionKey, RunbookKey];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => PrometheusSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
     public override Verification.IHealthProbe? Health { get; } = new PrometheusHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus"];

@@ -32,10 +32,7 @@ public sealed class RedisComponent : ComponentDefinition
     public override string DefaultVersion => "7.4.1";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Data, Sentinel];
-    public override IReadOnlyList<string> SettingKeys => [DownAfterKey, MaxMemoryKey, MaxMemoryPolicyKey];
-    public const string DownAfterKey = "redis_sentinel_down_after_ms";
-    public const string MaxMemoryKey = "redis_maxmemory_mb";
-    public const string MaxMemoryPolicyKey = "redis_maxmemory_policy";
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => RedisSettings.All;
     public const string PasswordKey = "vault_redis_password";
     public override IReadOnlyList<string> SecretKeys => [PasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();

@@ -21,8 +21,6 @@ public sealed class RedisRenderer : IComponentRenderer
     public const string ServiceUser = "redis";
     // 3000, not 5000: Sentinel must promote within 5 s of a crashed master. `datalyptica drill SITE redis-crash` measured
     // down-after 5000 as more than 5 s (down-after + election); LAB-NOTES measured 4.1-4.5 s with 3000.
-    public const int DefaultDownAfterMs = 3000;
-    public const string DefaultPolicy = "volatile-lru";
 
     private static readonly RedisComponent Component = new();
     public static string LogDir => PlatformPaths.Logs("redis");
@@ -54,7 +52,7 @@ public sealed class RedisRenderer : IComponentRenderer
     /// <summary>maxmemory in MB: redis_maxmemory_mb, else half of what the host has left after the OS and the co-located roles.</summary>
     public static int MaxMemoryMb(RenderContext ctx)
     {
-        if (IntVar(ctx, RedisComponent.MaxMemoryKey) is { } set) return set;
+        if (RedisSettings.MaxMemoryMb.Get(ctx.Site, ctx.Host) is { } set) return set;
         var ownGb = ctx.Host.Roles.Where(r => r.Component.Id == Component.Id).Sum(r => r.Needs.RamGb);
         var othersMb = (int)((ctx.Host.Needs.RamGb - ownGb) * 1024);
         var leftMb = ctx.Host.RamGb * 1024 - othersMb;
@@ -70,7 +68,7 @@ public sealed class RedisRenderer : IComponentRenderer
 
     public static int DownAfterMs(RenderContext ctx) => DownAfterMs(ctx.Site, ctx.Host);
 
-    public static int DownAfterMs(Site site, Host host) => IntVar(site, host, RedisComponent.DownAfterKey) ?? DefaultDownAfterMs;
+    public static int DownAfterMs(Site site, Host host) => RedisSettings.DownAfterMs.Read(site, host);
 
     public const int FailoverTimeoutMs = 60000, ParallelSyncs = 1;
 
@@ -91,24 +89,13 @@ public sealed class RedisRenderer : IComponentRenderer
         return (check, set);
     }
 
-    private static int? IntVar(RenderContext ctx, string key) => IntVar(ctx.Site, ctx.Host, key);
-
-    private static int? IntVar(Site site, Host host, string key)
-    {
-        var s = host.Vars.GetValueOrDefault(key) ?? site.Var(key);
-        return s is not null && int.TryParse(s.AsString(), out var v) ? v : null;
-    }
-
-    private static string? StringVar(RenderContext ctx, string key) =>
-        (ctx.Host.Vars.GetValueOrDefault(key) ?? ctx.Site.Var(key))?.AsString();
-
     private static string RedisConf(RenderContext ctx)
     {
         var host = ctx.Host;
         var primary = InitialPrimary(ctx);
         var password = ctx.Secret(RedisComponent.PasswordKey);
         var maxMb = MaxMemoryMb(ctx);
-        var policy = StringVar(ctx, RedisComponent.MaxMemoryPolicyKey) ?? DefaultPolicy;
+        var policy = RedisSettings.MaxMemoryPolicy.Read(ctx.Site, ctx.Host);
         var replicas = ctx.Members(RedisComponent.Data).Count - 1;
         // The backlog lets a replica that blinked resume with a partial resync instead of a full copy.
         var backlogMb = Math.Clamp(maxMb / 64, 64, 512);
@@ -166,7 +153,7 @@ public sealed class RedisRenderer : IComponentRenderer
             replica-priority 100
 
             # Memory: half of what is left on this host ({host.RamGb} GB) after the OS and co-located roles, or
-            # {RedisComponent.MaxMemoryKey}. {DefaultPolicy} (default, {RedisComponent.MaxMemoryPolicyKey}) evicts only keys with a TTL (caches, sessions) and never
+            # {RedisSettings.MaxMemoryMb}. {RedisSettings.MaxMemoryPolicy.Default} (default, {RedisSettings.MaxMemoryPolicy}) evicts only keys with a TTL (caches, sessions) and never
             # queue entries without one; once none are left, writes fail loudly instead of dropping data.
             maxmemory {maxMb}mb
             maxmemory-policy {policy}
@@ -213,7 +200,7 @@ public sealed class RedisRenderer : IComponentRenderer
             # itself always needs a majority of all Sentinels, so a minority partition cannot promote.
             sentinel monitor {name} {primary.Address} {primary.Port(RedisComponent.Server)} {sentinels / 2 + 1}
             sentinel auth-pass {name} {ctx.Secret(RedisComponent.PasswordKey)}
-            # {DownAfterMs(ctx)} ms ({RedisComponent.DownAfterKey}): the lab measured 3000 ms -> a new primary in ~4.3 s;
+            # {DownAfterMs(ctx)} ms ({RedisSettings.DownAfterMs}): the lab measured 3000 ms -> a new primary in ~4.3 s;
             # 5000 (SETTINGS.md §11) keeps a VM stall or live migration from causing a needless failover, at ~2 s more.
             sentinel down-after-milliseconds {name} {DownAfterMs(ctx)}
             sentinel failover-timeout {name} {FailoverTimeoutMs}

@@ -12,7 +12,6 @@ public sealed class TrinoComponent : ComponentDefinition
     /// active coordinator ever holds the worker list (SETTINGS.md §7).
     /// </summary>
     public static readonly PortSpec FrontDoor = new("trino-front-door", 8080, "haproxy_trino_port");
-    public const string PostgresDatabaseKey = "trino_postgresql_database";
 
     public static readonly RoleDefinition Coordinator = Role("trino_coordinator", "coordinator", new(2, 8),
         new(2, Why: "an active coordinator and a standby behind HAProxy"), Http);
@@ -26,7 +25,7 @@ public sealed class TrinoComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
     public override IReadOnlyList<string> SecretKeys => ["vault_trino_clickhouse_password", "vault_trino_postgresql_password"];
-    public override IReadOnlyList<string> SettingKeys => [PostgresDatabaseKey];
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => TrinoSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
     public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
 }

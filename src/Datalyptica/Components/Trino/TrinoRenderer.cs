@@ -189,7 +189,7 @@ public sealed class TrinoRenderer : IComponentRenderer
 
         if (ctx.Members(PostgreSQLComponent.Member).Count > 0 && hasProxy)
         {
-            var database = ctx.Site.Var(TrinoComponent.PostgresDatabaseKey)?.AsString() ?? "postgres";
+            var database = TrinoSettings.PostgresDatabase.Read(ctx.Site);
             foreach (var (name, replicas) in new[] { ("postgresql", false), ("postgresql_replica", true) })
                 yield return Secret(ctx.File(component, $"{CatalogDir}/{name}.properties", JavaProperties.Write(
                 [

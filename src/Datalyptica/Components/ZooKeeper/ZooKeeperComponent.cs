@@ -30,8 +30,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override string DefaultVersion => "3.8.4";
     public override InstallSource Install => InstallSource.DistroPackage;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
-    public override IReadOnlyList<string> SettingKeys => [HeapKey];
-    public const string HeapKey = "zookeeper_heap_mb";
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => ZooKeeperSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
     public override Verification.IHealthProbe? Health { get; } = new ZooKeeperHealth();
     public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];

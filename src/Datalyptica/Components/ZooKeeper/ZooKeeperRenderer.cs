@@ -52,8 +52,7 @@ public sealed class ZooKeeperRenderer : IComponentRenderer
     /// </summary>
     public static int HeapMb(RenderContext ctx)
     {
-        var set = ctx.Host.Vars.GetValueOrDefault(ZooKeeperComponent.HeapKey) ?? ctx.Site.Var(ZooKeeperComponent.HeapKey);
-        if (set is not null && int.TryParse(set.AsString(), out var mb)) return mb;
+        if (ZooKeeperSettings.HeapMb.Get(ctx.Site, ctx.Host) is { } mb) return mb;
         var ownGb = ZooKeeperComponent.Member.Needs.RamGb;
         var leftMb = (int)((ctx.Host.RamGb - (ctx.Host.Needs.RamGb - ownGb)) * 1024);
         return Math.Clamp(leftMb / 4 / 256 * 256, 512, 2048);

@@ -14,7 +14,7 @@ public static class ApplyRepository
     {
         ArgumentNullException.ThrowIfNull(site);
         if (AptSource.ServedEndpoint(site) is not { } endpoint) return null;
-        var directory = directoryOverride ?? site.Var(AptSource.RepositoryDirKey)?.AsString();
+        var directory = directoryOverride ?? Components.OsBaseLayer.OsBaseSettings.AptRepositoryDir.Get(site);
         if (string.IsNullOrWhiteSpace(directory))
             throw new RepositoryBuildException(
                 $"site {site.Name} serves its hosts' packages from {RepositoryServer.FormatEndpoint(endpoint)} ({AptSource.RepositoryListenKey}) but names no repository folder. " +

@@ -1,4 +1,5 @@
 using System.Net;
+using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
@@ -48,8 +49,8 @@ public sealed record AptSource
     public static AptSource For(Site site, IPEndPoint served)
     {
         ArgumentNullException.ThrowIfNull(site);
-        return site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 } mirror
-            ? Mirror(mirror, site.Var(MirrorSecurityUrlKey)?.AsString() is { Length: > 0 } s ? s : null)
+        return OsBaseSettings.AptMirrorUrl.Get(site) is { } mirror
+            ? Mirror(mirror, OsBaseSettings.AptMirrorSecurityUrl.Get(site))
             : OfflineRepository(served);
     }
 
@@ -60,7 +61,7 @@ public sealed record AptSource
     public static AptSource? Configured(Site site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        if (site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 }) return For(site, new IPEndPoint(IPAddress.Loopback, 0));
+        if (OsBaseSettings.AptMirrorUrl.Get(site) is not null) return For(site, new IPEndPoint(IPAddress.Loopback, 0));
         return ServedEndpoint(site) is { } served ? OfflineRepository(served) : null;
     }
 
@@ -68,8 +69,8 @@ public sealed record AptSource
     public static IPEndPoint? ServedEndpoint(Site site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        if (site.Var(MirrorUrlKey)?.AsString() is { Length: > 0 }) return null;
-        if (site.Var(RepositoryListenKey)?.AsString() is not { Length: > 0 } listen) return null;
+        if (OsBaseSettings.AptMirrorUrl.Get(site) is not null) return null;
+        if (OsBaseSettings.AptRepositoryListen.Get(site) is not { } listen) return null;
         try { return RepositoryServer.ParseEndpoint(listen); }
         catch (ArgumentException e)
         {

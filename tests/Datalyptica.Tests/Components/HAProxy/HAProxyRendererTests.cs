@@ -32,7 +32,7 @@ public class HAProxyRendererTests
                 .ExitCode.ShouldBe(0);
             var pem = Path.Combine(dir.FullName, "datalyptica.pem");
             File.WriteAllText(pem, File.ReadAllText(crt) + File.ReadAllText(key));
-            var rendered = SiteRenderer.Render(WithVars(site, (HAProxyRenderer.CertificateKey, pem)), componentId: "haproxy");
+            var rendered = SiteRenderer.Render(WithVars(site, (HAProxySettings.TlsCertificate.Key, pem)), componentId: "haproxy");
             var configs = rendered.SelectMany(h => h.Files.Select(f => (h.Host, f))).Where(x => x.f.Path == HAProxyRenderer.ConfigPath).ToList();
             configs.Count.ShouldBe(site.HostsWith(HAProxyComponent.Node).Count());
             foreach (var (host, file) in configs)
@@ -179,7 +179,7 @@ public class HAProxyRendererTests
         var config = Config(RenderedSites.Production);
         // 8 GB load balancers: 65,536 → 65,000.
         config.ShouldContain("    maxconn 65000\n");
-        var site = WithVars(RenderedSites.Production.Site, (HAProxyRenderer.MaxConnKey, 20000));
+        var site = WithVars(RenderedSites.Production.Site, (HAProxySettings.MaxConn.Key, 20000));
         SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single(f => f.Path == HAProxyRenderer.ConfigPath).Content.ShouldContain("    maxconn 20000\n");
     }
 

@@ -109,7 +109,7 @@ public class KafkaRendererTests
             {
                 var rf = int.Parse(p["default.replication.factor"]);
                 rf.ShouldBeLessThanOrEqualTo(brokers);
-                rf.ShouldBe(Math.Min(site.Site.IntVar(KafkaComponent.ReplicationFactorKey, 3), brokers));
+                rf.ShouldBe(Math.Min(KafkaSettings.ReplicationFactor.Read(site.Site), brokers));
                 int.Parse(p["min.insync.replicas"]).ShouldBeLessThan(rf);
                 int.Parse(p["offsets.topic.replication.factor"]).ShouldBe(rf);
                 int.Parse(p["transaction.state.log.replication.factor"]).ShouldBe(rf);
@@ -160,7 +160,7 @@ public class KafkaRendererTests
     public void Format_script_uses_the_site_cluster_id_once_per_process_and_is_valid_shell()
     {
         var site = RenderedSites.Development;
-        var id = site.Site.Var(KafkaComponent.ClusterIdKey)!.AsString()!;
+        var id = site.Site.Var(KafkaSettings.ClusterId.Key)!.AsString()!;
         foreach (var (host, file) in site.FilesAt(KafkaRenderer.FormatScript))
         {
             file.Kind.ShouldBe(FileKind.Script);

@@ -65,7 +65,7 @@ public partial class KeepalivedRendererTests
             of.Count.ShouldBe(members.Count);
             of.ShouldAllBe(i => i.RouterId == vip.RouterId);
             of.ShouldAllBe(i => i.Vip == vip.Cidr);
-            of.ShouldAllBe(i => i.Advert == KeepalivedRenderer.DefaultAdvertInt.ToString(System.Globalization.CultureInfo.InvariantCulture) && i.Interface == "eth0");
+            of.ShouldAllBe(i => i.Advert == KeepalivedSettings.AdvertInt.Default.ToString(System.Globalization.CultureInfo.InvariantCulture) && i.Interface == "eth0");
             of.Select(i => i.Priority).Distinct().Count().ShouldBe(of.Count, $"{vip.Name}: priorities must differ");
             foreach (var i in of)
             {
@@ -106,8 +106,8 @@ public partial class KeepalivedRendererTests
         {
             Vars = new Dictionary<string, Setting>(site.Vars)
             {
-                [KeepalivedRenderer.AdvertIntKey] = new(0.5, null),
-                [KeepalivedRenderer.InterfaceKey] = new("ens192", null),
+                [KeepalivedSettings.AdvertInt.Key] = new(0.5, null),
+                [KeepalivedSettings.Interface.Key] = new("ens192", null),
             },
         };
         var file = SiteRenderer.Render(custom, "lb02", "keepalived")[0].Files.Single(f => f.Path == KeepalivedRenderer.ConfigPath);

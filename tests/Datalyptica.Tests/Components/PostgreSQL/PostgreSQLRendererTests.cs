@@ -100,7 +100,7 @@ public class PostgreSQLRendererTests
         var ca = Datalyptica.Lab.ObjectStore.LabCertificates.CreateCa("render test CA", TimeSpan.FromDays(1)).CertificatePem;
         var site = RenderedSites.Production.Site;
         site = site with { ObjectStore = site.ObjectStore! with { CaCertificate = ca } };
-        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "count"), PgBackRest.RetentionFullKey, 2);
+        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PostgreSQLSettings.RetentionFullType.Key, "count"), PostgreSQLSettings.RetentionFull.Key, 2);
         var files = PgSites.Files(site, "pg01");
         var caFile = files.Single(f => f.Path == PgBackRest.ObjectStoreCaPath);
         caFile.Content.ShouldBe(ca);
@@ -118,7 +118,7 @@ public class PostgreSQLRendererTests
         r.ExitCode.ShouldBe(0, r.Output);
         Problems(r).ShouldBeEmpty(r.Output);
 
-        var error = Should.Throw<Exception>(() => PgSites.Files(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "weekly"), "pg01"));
+        var error = Should.Throw<Exception>(() => PgSites.Files(PgSites.WithSiteVar(site, PostgreSQLSettings.RetentionFullType.Key, "weekly"), "pg01"));
         (error is AggregateException a ? a.Flatten().InnerExceptions.First() : error).Message.ShouldContain("Fix: set it to time");
     }
 

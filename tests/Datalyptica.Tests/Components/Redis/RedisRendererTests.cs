@@ -128,7 +128,7 @@ public class RedisRendererTests
                 server.Cli("CONFIG", "GET", "min-replicas-to-write").ShouldBe(["min-replicas-to-write", "1"], where);
                 var bytes = long.Parse(server.Cli("CONFIG", "GET", "maxmemory")[1]);
                 bytes.ShouldBe(long.Parse(expected["maxmemory"].TrimEnd('m', 'b')) * 1024 * 1024, where);
-                server.Cli("CONFIG", "GET", "maxmemory-policy")[1].ShouldBe(RedisRenderer.DefaultPolicy);
+                server.Cli("CONFIG", "GET", "maxmemory-policy")[1].ShouldBe(RedisSettings.MaxMemoryPolicy.Default);
                 server.Cli("CONFIG", "GET", "masterauth")[1].ShouldBe(HostRoot.DummySecret("vault_redis_password"));
                 var role = server.Cli("ROLE")[0];
                 role.ShouldBe(expected.ContainsKey("replicaof") ? "slave" : "master", where);
@@ -138,7 +138,7 @@ public class RedisRendererTests
                 var master = server.Cli("SENTINEL", "MASTER", $"{site.Site.Name}-redis");
                 string Field(string name) => master[master.IndexOf(name) + 1];
                 Field("quorum").ShouldBe((site.Site.HostsWith(RedisComponent.Sentinel).Count() / 2 + 1).ToString(), where);
-                Field("down-after-milliseconds").ShouldBe(RedisRenderer.DefaultDownAfterMs.ToString(), where);
+                Field("down-after-milliseconds").ShouldBe(RedisSettings.DownAfterMs.Default.ToString(), where);
                 Field("failover-timeout").ShouldBe("60000");
                 Field("parallel-syncs").ShouldBe("1");
                 var primary = site.Site.HostsWith(RedisComponent.Data).First();

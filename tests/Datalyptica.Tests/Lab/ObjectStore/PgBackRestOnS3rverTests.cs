@@ -87,7 +87,7 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
                 CaCertificate = _store.CaCertificatePem(),
             },
         };
-        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PgBackRest.RetentionFullTypeKey, "count"), PgBackRest.RetentionFullKey, 2);
+        site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PostgreSQLSettings.RetentionFullType.Key, "count"), PostgreSQLSettings.RetentionFull.Key, 2);
         var files = PgSites.Files(site, "pg01");
         var rendered = IniText.Parse(files.Single(f => f.Path == PgBackRest.ConfigPath).Content);
         files.Single(f => f.Path == PgBackRest.ObjectStoreCaPath).Content.ShouldBe(_store.CaCertificatePem());

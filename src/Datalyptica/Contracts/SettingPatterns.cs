@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Datalyptica.Contracts;
+
+/// <summary>Value shapes several components' settings share, each with the words the error messages use.</summary>
+public static partial class SettingPatterns
+{
+    /// <summary>A PostgreSQL identifier we never need to quote: lower case, digits, underscore, at most 63 bytes (NAMEDATALEN - 1).</summary>
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    public static partial Regex SqlName { get; }
+    public const string SqlNameText = "a lower-case SQL name (a-z, 0-9, _; at most 63)";
+
+    /// <summary>A name safe in a file name, a URL path and a shell word: letters, digits, dot, dash, underscore.</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    public static partial Regex Token { get; }
+    public const string TokenText = "a name of letters, digits, '.', '-' and '_' (at most 64)";
+
+    /// <summary>A Prometheus-style duration (Prometheus and Loki take the same syntax): 30d, 744h, 1h30m.</summary>
+    [GeneratedRegex("^([0-9]+(ms|s|m|h|d|w|y))+$")]
+    public static partial Regex Duration { get; }
+    public const string DurationText = "a duration such as 30d, 744h or 1h30m";
+
+    [GeneratedRegex(@"^https?://[^\s'""\\]+$")]
+    public static partial Regex Url { get; }
+    public const string UrlText = "an http:// or https:// URL";
+
+    [GeneratedRegex(@"^[^@\s'""\\]+@[A-Za-z0-9.-]+$")]
+    public static partial Regex Email { get; }
+    public const string EmailText = "an e-mail address";
+
+    [GeneratedRegex(@"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+    public static partial Regex HostPort { get; }
+    public const string HostPortText = "host:port";
+
+    [GeneratedRegex(@"^/[A-Za-z0-9._/+-]+$")]
+    public static partial Regex AbsolutePath { get; }
+    public const string AbsolutePathText = "an absolute path (letters, digits, '.', '_', '-', '+', '/')";
+
+    public static bool IsNetwork(string text) => IPNetwork.TryParse(text, out _) || IPAddress.TryParse(text, out _);
+    public const string NetworkText = "IP networks (CIDR)";
+
+    /// <summary>A DNS name or an IP address (chrony servers).</summary>
+    public static bool IsHostName(string text) => IPAddress.TryParse(text, out _) || DnsName().IsMatch(text);
+
+    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
+    private static partial Regex DnsName();
+    public const string HostNameText = "host names or IP addresses";
+}
