@@ -25,6 +25,9 @@ public abstract class SettingSpec(string key, string doc)
     public string Doc { get; } = doc;
     public SettingScope Scope { get; init; } = SettingScope.Site;
 
+    /// <summary>A value the declaration accepts, as YAML (for the variable reference and the tests), when the default is none.</summary>
+    public string? Example { get; init; }
+
     /// <summary>The type as the variable reference shows it: "integer", "boolean", "string", "list of CIDRs".</summary>
     public abstract string TypeName { get; }
 

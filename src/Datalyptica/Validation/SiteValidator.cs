@@ -15,10 +15,12 @@ public static class SiteValidator
     public static readonly IReadOnlyList<IValidationRule> Rules =
     [
         new SiteSettingsRule(),
+        new SettingTypeRule(),
         new HostIdentityRule(),
         new MemberCountRule(),
         new KafkaDurabilityRule(),
         new PatroniRule(),
+        new EtcdTimingRule(),
         new PortCollisionRule(),
         new VipRule(),
         new DependencyRule(),

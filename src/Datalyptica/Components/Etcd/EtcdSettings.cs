@@ -13,7 +13,7 @@ public static class EtcdSettings
     public static readonly IntSetting QuotaBackendBytes = new("etcd_quota_backend_bytes", 2L * 1024 * 1024 * 1024, 1024L * 1024 * 1024,
         8L * 1024 * 1024 * 1024, "the backend database size at which etcd raises a space alarm", "bytes");
     public static readonly TextSetting ClusterToken = new("etcd_cluster_token", null, "initial cluster token")
-        { Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "datalyptica-<site>-etcd" };
+        { Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "datalyptica-<site>-etcd", Example = "etcd-main" };
 
     public static readonly IReadOnlyList<SettingSpec> All = [HeartbeatInterval, ElectionTimeout, QuotaBackendBytes, ClusterToken];
 }

@@ -24,7 +24,7 @@ public static class PatroniSettings
     public static readonly IntSetting MaximumLagOnFailover = new("patroni_maximum_lag_on_failover", 1048576, 0, long.MaxValue,
         "a replica further behind than this may not be promoted", "bytes");
     public static readonly TextSetting ClusterName = new("patroni_cluster_name", null, "Patroni scope (the cluster's name in etcd)")
-        { Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "the site name" };
+        { Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "the site name", Example = "pg-main" };
 
     public static readonly IReadOnlyList<SettingSpec> All =
         [SynchronousMode, SynchronousModeStrict, SynchronousNodeCount, Ttl, LoopWait, RetryTimeout, MaximumLagOnFailover, ClusterName];

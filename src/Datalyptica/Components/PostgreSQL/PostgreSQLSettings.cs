@@ -7,8 +7,8 @@ public static partial class PostgreSQLSettings
 {
     public static readonly IntSetting MaxConnections = new("postgresql_max_connections", 500, 10, 10000, "max_connections (DCS-wide)");
     public static readonly TextSetting SharedBuffers = new("postgresql_shared_buffers", null, "shared_buffers")
-        { Scope = SettingScope.Host, Pattern = Size, PatternDescription = "a size such as 8GB or 512MB (a bare number is MB)", DefaultDescription = "a quarter of the RAM PostgreSQL may plan with" };
-    public static readonly StructuredSetting Databases = new("postgresql_databases", mapping: false, "application databases to create");
+        { Scope = SettingScope.Host, Pattern = Size, PatternDescription = "a size such as 8GB or 512MB (a bare number is MB)", DefaultDescription = "a quarter of the RAM PostgreSQL may plan with", Example = "512MB" };
+    public static readonly StructuredSetting Databases = new("postgresql_databases", mapping: false, "application databases to create (reserved: nothing reads it yet)") { Example = "[{name: sales, owner: sales}]" };
     // repo1-retention-full: 1..9999999 (pgBackRest configuration reference).
     public static readonly IntSetting RetentionFull = new("pgbackrest_retention_full", 30, 1, 9999999,
         "full backups kept: days (type time) or backups (type count)");

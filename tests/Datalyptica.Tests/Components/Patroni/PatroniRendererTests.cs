@@ -141,12 +141,11 @@ public class PatroniRendererTests
     }
 
     [Fact]
-    public void Bad_DCS_timing_is_refused_with_a_fix()
+    public void Bad_DCS_timing_is_refused_by_validate_before_any_render()
     {
         var site = PgSites.WithSiteVar(RenderedSites.Production.Site, "patroni_retry_timeout", 15);
-        var host = site.Hosts.Single(h => h.Name == "pg01");
-        Should.Throw<InvalidOperationException>(() => new PatroniRenderer().Render(new RenderContext(new SiteIndex(site), host)).ToList())
-            .Message.ShouldContain("Fix:");
+        var finding = Datalyptica.Validation.SiteValidator.Validate(site).Single(d => d.Code == "DL123");
+        finding.Fix.ShouldContain("loop_wait + 2 × retry_timeout ≤ ttl");
     }
 
     [Fact]

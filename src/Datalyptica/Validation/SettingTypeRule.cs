@@ -1,0 +1,67 @@
+using System.Collections.Frozen;
+using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Validation;
+
+/// <summary>
+/// The one generic check of every declared setting (<see cref="SettingSpec"/>): its type (DL550) and its range or allowed
+/// values (DL551), wherever it is set (group_vars/all, another group, a host), with the file, line and key; a site-wide
+/// setting set for a group or host, where nothing reads it (DL553); and the form of every pinned version (DL552).
+/// Readers fall back to the default on a value this rule refuses, so a site that passes never makes a renderer throw.
+/// </summary>
+public sealed class SettingTypeRule : IValidationRule
+{
+    /// <summary>Every declared setting by key: the components' (ports included) and the OS base's.</summary>
+    public static readonly FrozenDictionary<string, SettingSpec> Declared = ComponentCatalog.All
+        .SelectMany(c => c.Settings.Concat(c.PortSettings))
+        .Concat(OsBase.Settings).Concat(OsBase.Ports.Select(PortSetting.For))
+        .DistinctBy(s => s.Key)
+        .ToFrozenDictionary(s => s.Key, StringComparer.Ordinal);
+
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        var seen = new HashSet<(string Key, string? File, int Line)>();
+        var occurrences = site.Vars.Select(kv => (kv.Key, kv.Value, SiteWide: true))
+            .Concat(site.GroupVars.Values.SelectMany(v => v).Select(kv => (kv.Key, kv.Value, SiteWide: false)))
+            .Concat(site.Hosts.SelectMany(h => h.Vars).Select(kv => (kv.Key, kv.Value, SiteWide: false)));
+        foreach (var (key, setting, siteWide) in occurrences)
+        {
+            if (!Declared.TryGetValue(key, out var spec)) continue;
+            if (!seen.Add((key, setting.Source?.File, setting.Source?.Line ?? 0))) continue;
+            if (spec.Check(setting.Value) is { } problem)
+                yield return Refuse(spec, setting, problem);
+            else if (!siteWide && spec.Scope == SettingScope.Site && !SameAsSiteWide(site, key, setting))
+                yield return new Diagnostic("DL553", Severity.Warning,
+                    $"{key} is read only site-wide, so this group or host value is ignored.",
+                    $"move it to group_vars/all (or remove it here).", setting.Source, key);
+        }
+
+        foreach (var (id, version) in site.Versions)
+        {
+            var pattern = ComponentCatalog.Find(id)?.VersionPattern ?? (id == ComponentCatalog.IcebergId ? PortSetting.ReleaseVersion : null);
+            if (pattern is null || string.IsNullOrWhiteSpace(version) || pattern.IsMatch(version)) continue; // unknown or empty: DL503/DL504
+            yield return new Diagnostic("DL552", Severity.Error,
+                $"version '{version}' of '{id}' is not a release number.",
+                $"pin a release such as {ComponentCatalog.DefaultVersions[id]} (the seed's), or remove the key to use the seed's.",
+                site.Var(SiteKeys.Versions)?.Source ?? site.Source, $"{SiteKeys.Versions}.{id}");
+        }
+    }
+
+    /// <summary>A host's merged vars carry the site-wide value too: only a value set elsewhere is a group or host value.</summary>
+    private static bool SameAsSiteWide(Site site, string key, Setting setting) =>
+        site.Vars.TryGetValue(key, out var siteWide) && siteWide.Source == setting.Source;
+
+    private static Diagnostic Refuse(SettingSpec spec, Setting setting, SettingProblem problem)
+    {
+        // A value from a vault-encrypted file is never shown, not even in an error.
+        var message = setting.Sensitive ? $"{spec.Key}: the value (from an encrypted file) is not accepted." : $"{spec.Key}: {problem.Message}.";
+        var wants = spec.Allowed.Length > 0 ? $"{spec.TypeName}, {spec.Allowed}" : spec.TypeName;
+        return new Diagnostic(problem.WrongType ? "DL550" : "DL551", Severity.Error, message,
+            $"set it to {Article(wants)} (default {spec.DefaultText}: {spec.Doc}), or remove it to use the default.", setting.Source, spec.Key);
+    }
+
+    private static string Article(string noun) => noun.StartsWith("integer", StringComparison.Ordinal) ? "an " + noun : "a " + noun;
+}
