@@ -17,12 +17,12 @@ public sealed class PatroniRule : IValidationRule
         var sync = site.Var("patroni_synchronous_mode");
         // Absent means the platform default, which is synchronous (RPO 0); only an explicit false is an error.
         if (!site.BoolVar("patroni_synchronous_mode", true))
-            yield return new Diagnostic("DL120", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniNotSynchronous,
                 "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the seed promises RPO 0).",
                 "set patroni_synchronous_mode: true.", sync?.Source ?? site.Source, "patroni_synchronous_mode");
         var syncCount = site.IntVar("patroni_synchronous_node_count", 1);
         if (syncCount >= members)
-            yield return new Diagnostic("DL121", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniSyncCountTooHigh,
                 $"patroni_synchronous_node_count {syncCount} leaves no member to fail over to among {members} PostgreSQL hosts.",
                 $"set patroni_synchronous_node_count to {Math.Max(1, members - 1)} or add PostgreSQL hosts.",
                 site.Var("patroni_synchronous_node_count")?.Source ?? site.Source, "patroni_synchronous_node_count");
@@ -31,11 +31,11 @@ public sealed class PatroniRule : IValidationRule
         int ttl = site.IntVar("patroni_ttl", PatroniRenderer.DefaultTtl), loop = site.IntVar("patroni_loop_wait", PatroniRenderer.DefaultLoopWait),
             retry = site.IntVar("patroni_retry_timeout", PatroniRenderer.DefaultRetryTimeout);
         if (ttl < 20)
-            yield return new Diagnostic("DL122", Severity.Error, $"patroni_ttl {ttl} is below Patroni's minimum of 20 seconds.",
+            yield return new Diagnostic(FindingCodes.PatroniTtlTooLow, $"patroni_ttl {ttl} is below Patroni's minimum of 20 seconds.",
                 "set patroni_ttl to 20 or more.", site.Var("patroni_ttl")?.Source ?? site.Source, "patroni_ttl");
         var (source, key) = Setter(site, "patroni_loop_wait", "patroni_retry_timeout", "patroni_ttl");
         if (loop + 2 * retry > ttl)
-            yield return new Diagnostic("DL123", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniTimingExceedsTtl,
                 $"loop_wait {loop} + 2 × retry_timeout {retry} = {loop + 2 * retry} exceeds ttl {ttl}: the leader can lose its lock while still retrying.",
                 "lower patroni_loop_wait / patroni_retry_timeout or raise patroni_ttl so that loop_wait + 2 × retry_timeout ≤ ttl.",
                 source, key);
