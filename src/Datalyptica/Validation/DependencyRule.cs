@@ -1,6 +1,7 @@
 using Datalyptica.Components;
 using Datalyptica.Components.ClickHouse;
 using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 

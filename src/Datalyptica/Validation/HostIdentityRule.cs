@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 

@@ -22,6 +22,7 @@ public sealed class KafkaComponent : ComponentDefinition
     public const int DefaultMinInsyncReplicas = 2;
 
     public override string Id => "kafka";
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new KafkaDurabilityRule()];
     public override string DisplayName => "Kafka (KRaft)";
     public override Tier Tier => Tier.Streaming;
     public override string DefaultVersion => "3.9.0";

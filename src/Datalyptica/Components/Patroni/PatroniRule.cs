@@ -1,8 +1,8 @@
-using Datalyptica.Components.Patroni;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
-namespace Datalyptica.Validation;
+namespace Datalyptica.Components.Patroni;
 
 /// <summary>
 /// Patroni must run with a synchronous standby (RPO 0), and its timing must satisfy

@@ -1,8 +1,8 @@
-using Datalyptica.Components.Kafka;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
-namespace Datalyptica.Validation;
+namespace Datalyptica.Components.Kafka;
 
 /// <summary>Kafka brokers ≥ replication factor > min.insync.replicas ≥ 1, so acks=all writes survive a broker loss.</summary>
 public sealed class KafkaDurabilityRule : IValidationRule

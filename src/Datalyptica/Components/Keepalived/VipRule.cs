@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
-namespace Datalyptica.Validation;
+namespace Datalyptica.Components.Keepalived;
 
 /// <summary>
 /// Each VIP lies in the subnet of every host that may hold it, is no host's own address nor the subnet's
