@@ -86,6 +86,12 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual IReadOnlyList<Contracts.IValidationRule> ValidationRules => [];
 
+    /// <summary>
+    /// What to report when <paramref name="dependent"/> needs this component and the site has none, if something
+    /// more telling than the generic missing dependency (DL301) applies; null for the generic finding.
+    /// </summary>
+    public virtual Diagnostics.Diagnostic? MissingDependencyFinding(Site site, ComponentDefinition dependent, Diagnostics.SourceRef? source) => null;
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

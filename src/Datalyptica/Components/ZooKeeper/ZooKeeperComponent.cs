@@ -26,6 +26,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
 
     public override string Id => "zookeeper";
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new ZooKeeperNoticeRule()];
+    public override Diagnostics.Diagnostic? MissingDependencyFinding(Site site, ComponentDefinition dependent, Diagnostics.SourceRef? source) => ZooKeeperMissingFinding.For(site, dependent, source);
     public override string DisplayName => "ZooKeeper";
     public override Tier Tier => Tier.Coordination;
     public override string DefaultVersion => "3.8.4";
