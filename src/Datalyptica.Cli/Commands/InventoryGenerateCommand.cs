@@ -34,18 +34,18 @@ public sealed class InventoryGenerateCommand(CliIo io) : Command<InventoryGenera
         var findings = list.Diagnostics.ToList();
         var file = Path.GetFileName(settings.Ips);
         if (list.Addresses.Count < planned.Hosts.Count)
-            findings.Add(new Diagnostic("DL542", Severity.Error,
+            findings.Add(new Diagnostic(FindingCodes.TooFewAddresses,
                 $"{list.Addresses.Count} usable address(es) for the {planned.Hosts.Count} hosts of profile '{profile.Name}'.",
                 $"add {planned.Hosts.Count - list.Addresses.Count} more address(es) to {file}" +
                 (settings.Hosts is null ? "." : ", or ask for fewer --hosts."), new SourceRef(file)));
         else if (list.Addresses.Count > planned.Hosts.Count)
-            findings.Add(new Diagnostic("DL543", Severity.Warning,
+            findings.Add(new Diagnostic(FindingCodes.UnusedAddresses,
                 $"{list.Addresses.Count - planned.Hosts.Count} address(es) at the end of {file} are not used.",
                 $"remove them, or use --hosts {list.Addresses.Count} to grow the worker pools.", new SourceRef(file)));
 
         var vips = ParseVips(settings.Vips, findings);
         if (planned.Vips.Count > 0 && settings.Vips.Length == 0)
-            findings.Add(new Diagnostic("DL544", Severity.Error, $"profile '{profile.Name}' has load balancers but no --vip was given.",
+            findings.Add(new Diagnostic(FindingCodes.VipOptionMissing, $"profile '{profile.Name}' has load balancers but no --vip was given.",
                 "add --vip ADDRESS/PREFIX (twice for active-active), an unused address in the load balancers' subnet."));
         if (findings.Any(d => d.Severity == Severity.Error))
         {
@@ -67,7 +67,7 @@ public sealed class InventoryGenerateCommand(CliIo io) : Command<InventoryGenera
             if (parts.Length == 2 && IPAddress.TryParse(parts[0], out var address) && int.TryParse(parts[1], out var prefix))
                 vips.Add(new Vip($"frontend-{(char)('a' + i)}", address, prefix, 51 + i, "keepalived"));
             else
-                findings.Add(new Diagnostic("DL545", Severity.Error, $"--vip '{values[i]}' is not ADDRESS/PREFIX.",
+                findings.Add(new Diagnostic(FindingCodes.VipOptionMalformed, $"--vip '{values[i]}' is not ADDRESS/PREFIX.",
                     "write it like 10.1.0.100/24."));
         }
         return vips;

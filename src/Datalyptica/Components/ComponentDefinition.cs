@@ -80,6 +80,18 @@ public abstract class ComponentDefinition
     /// <summary>Checks <c>datalyptica verify</c> runs for this component (COMPONENTS.md 2); null: only its units are checked.</summary>
     public virtual Verification.IHealthProbe? Health => null;
 
+    /// <summary>
+    /// Validation rules about this component alone; the validator runs them after the generic rules, for every
+    /// component of the catalog (a rule returns nothing when the site does not deploy its component).
+    /// </summary>
+    public virtual IReadOnlyList<Contracts.IValidationRule> ValidationRules => [];
+
+    /// <summary>
+    /// What to report when <paramref name="dependent"/> needs this component and the site has none, if something
+    /// more telling than the generic missing dependency (DL301) applies; null for the generic finding.
+    /// </summary>
+    public virtual Diagnostics.Diagnostic? MissingDependencyFinding(Site site, ComponentDefinition dependent, Diagnostics.SourceRef? source) => null;
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

@@ -20,6 +20,10 @@ public sealed record Diagnostic(
     SourceRef? Source = null,
     string? Key = null)
 {
+    /// <summary>A finding with one of the declared <see cref="FindingCodes"/> and its severity.</summary>
+    public Diagnostic(FindingCode code, string message, string fix, SourceRef? source = null, string? key = null)
+        : this(code.Code, code.Severity, message, fix, source, key) { }
+
     public override string ToString()
     {
         var where = Source is null ? "" : $"{Source}: ";

@@ -27,13 +27,13 @@ public static class IpListFile
             if (text.Split(' ', '\t', ',').Length > 1 ||
                 !IPAddress.TryParse(text, out var address) || address.AddressFamily != AddressFamily.InterNetwork || text.Count(c => c == '.') != 3)
             {
-                diagnostics.Add(new Diagnostic("DL540", Severity.Error, $"'{text}' is not one IPv4 address.",
+                diagnostics.Add(new Diagnostic(FindingCodes.AddressLineInvalid, $"'{text}' is not one IPv4 address.",
                     "write exactly one address per line, like 10.20.1.11; put comments after #.", at));
                 continue;
             }
             if (firstSeen.TryGetValue(address, out var line))
             {
-                diagnostics.Add(new Diagnostic("DL541", Severity.Error, $"{address} is listed twice (first on line {line}).",
+                diagnostics.Add(new Diagnostic(FindingCodes.AddressListedTwice, $"{address} is listed twice (first on line {line}).",
                     "remove the duplicate; every host needs its own address.", at));
                 continue;
             }

@@ -45,7 +45,7 @@ public static partial class SiteLoader
         catch (Exception e) when (e is InventoryException or VaultException or IOException)
         {
             var location = (e as InventoryException)?.Location;
-            diagnostics.Add(new Diagnostic("DL500", Severity.Error, e.Message,
+            diagnostics.Add(new Diagnostic(FindingCodes.InventoryUnreadable, e.Message,
                 "correct the inventory as the message says, then run validate again.",
                 location is null ? new SourceRef(Relative(root, path)) : new SourceRef(Relative(root, location.File), location.Line, location.Column)));
             return new SiteLoadResult(null, diagnostics);
@@ -95,8 +95,8 @@ public static partial class SiteLoader
             _ => null,
         };
 
-        private void Error(string code, string message, string fix, SourceLocation? at, string? key = null) =>
-            diagnostics.Add(new Diagnostic(code, Severity.Error, message, fix, at is null ? null : Ref(at), key));
+        private void Error(FindingCode code, string message, string fix, SourceLocation? at, string? key = null) =>
+            diagnostics.Add(new Diagnostic(code, message, fix, at is null ? null : Ref(at), key));
 
         public SiteLoadResult Build()
         {
@@ -114,7 +114,7 @@ public static partial class SiteLoader
             var roleText = Text(SiteKeys.SiteRole, "primary");
             var role = roleText switch { "primary" => SiteRole.Primary, "standby" => SiteRole.Standby, _ => (SiteRole?)null };
             if (role is null)
-                Error("DL533", $"site role '{roleText}' is neither primary nor standby.", $"set {SiteKeys.SiteRole} to primary or standby.",
+                Error(FindingCodes.SiteRoleInvalid, $"site role '{roleText}' is neither primary nor standby.", $"set {SiteKeys.SiteRole} to primary or standby.",
                     siteVars.GetValueOrDefault(SiteKeys.SiteRole)?.Location, SiteKeys.SiteRole);
 
             var site = new Site(
@@ -154,7 +154,7 @@ public static partial class SiteLoader
             var tiers = h.Groups.Select(Tiers.FromGroupName).Where(t => t is not null).Select(t => t!.Value).Distinct().ToList();
             if (tiers.Count != 1)
             {
-                Error(tiers.Count == 0 ? "DL531" : "DL532",
+                Error(tiers.Count == 0 ? FindingCodes.HostWithoutTier : FindingCodes.HostInSeveralTiers,
                     tiers.Count == 0
                         ? $"host {h.Name} is in no tier group."
                         : $"host {h.Name} is in several tier groups ({string.Join(", ", tiers.Select(t => t.GroupName()))}).",
@@ -166,11 +166,11 @@ public static partial class SiteLoader
             if (h.Vars.TryGetValue(SiteKeys.Address, out var a))
             {
                 if (!(a is InventoryScalar s && TryParseAddress(s.AsString(), out address)))
-                    Error("DL530", $"host {h.Name}: {SiteKeys.Address} '{Show(a)}' is not an IP address.",
+                    Error(FindingCodes.HostAddressInvalid, $"host {h.Name}: {SiteKeys.Address} '{Show(a)}' is not an IP address.",
                         $"set {SiteKeys.Address} to the host's IPv4 address.", a.Location, SiteKeys.Address);
             }
             else if (!TryParseAddress(h.Name, out address))
-                Error("DL530", $"host {h.Name} has no {SiteKeys.Address}.", $"set {SiteKeys.Address}: <IPv4 address> for {h.Name}.", h.Location, SiteKeys.Address);
+                Error(FindingCodes.HostAddressInvalid, $"host {h.Name} has no {SiteKeys.Address}.", $"set {SiteKeys.Address}: <IPv4 address> for {h.Name}.", h.Location, SiteKeys.Address);
             if (address is null) return null;
 
             return new Host(h.Name, address, tiers[0], Int(h, SiteKeys.VCpu), Int(h, SiteKeys.RamGb), Disks(h),
@@ -186,7 +186,7 @@ public static partial class SiteLoader
         {
             if (!h.Vars.TryGetValue(key, out var v)) return 0;
             if (v is InventoryScalar { Value: long n } && n > 0 && n < int.MaxValue) return (int)n;
-            Error("DL534", $"host {h.Name}: {key} '{Show(v)}' is not a positive whole number.", $"write {key} as a number, e.g. {key}: 8.", v.Location, key);
+            Error(FindingCodes.HostSizeNotANumber, $"host {h.Name}: {key} '{Show(v)}' is not a positive whole number.", $"write {key} as a number, e.g. {key}: 8.", v.Location, key);
             return 0;
         }
 
@@ -195,7 +195,7 @@ public static partial class SiteLoader
             if (!h.Vars.TryGetValue(SiteKeys.Disks, out var v)) return [];
             if (v is not InventorySequence seq)
             {
-                Error("DL535", $"host {h.Name}: {SiteKeys.Disks} must be a list.", "write - {mount: /data, size_gb: 1000, kind: ssd} items.", v.Location, SiteKeys.Disks);
+                Error(FindingCodes.HostDisksMalformed, $"host {h.Name}: {SiteKeys.Disks} must be a list.", "write - {mount: /data, size_gb: 1000, kind: ssd} items.", v.Location, SiteKeys.Disks);
                 return [];
             }
             var disks = new List<Disk>();
@@ -204,7 +204,7 @@ public static partial class SiteLoader
                 if (item is InventoryMapping m && m["mount"] is InventoryScalar mount && m["size_gb"] is InventoryScalar { Value: long size } && size > 0)
                     disks.Add(new Disk(mount.AsString()!, (int)size, (m["kind"] as InventoryScalar)?.AsString() ?? "ssd"));
                 else
-                    Error("DL535", $"host {h.Name}: a disk entry needs mount and a positive size_gb.",
+                    Error(FindingCodes.HostDisksMalformed, $"host {h.Name}: a disk entry needs mount and a positive size_gb.",
                         "write each disk as {mount: /data, size_gb: 1000, kind: ssd}.", item.Location, SiteKeys.Disks);
             }
             return disks;
@@ -217,7 +217,7 @@ public static partial class SiteLoader
             {
                 var suggestion = DidYouMean.Suggest(group.Name, known);
                 if (suggestion is null) continue; // custom groups are fine; only likely typos are worth a word
-                diagnostics.Add(new Diagnostic("DL512", Severity.Warning,
+                diagnostics.Add(new Diagnostic(FindingCodes.GroupLooksMisspelt,
                     $"group '{group.Name}' is not a tier or role group; did you mean '{suggestion}'?",
                     $"rename it to '{suggestion}' so its hosts get that role.", Ref(group.Location), group.Name));
             }
@@ -228,7 +228,7 @@ public static partial class SiteLoader
             if (!vars.TryGetValue(SiteKeys.Vips, out var v)) return [];
             if (v is not InventorySequence seq)
             {
-                Error("DL536", $"{SiteKeys.Vips} must be a list.", "write - {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived} items.", v.Location, SiteKeys.Vips);
+                Error(FindingCodes.VipsMalformed, $"{SiteKeys.Vips} must be a list.", "write - {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived} items.", v.Location, SiteKeys.Vips);
                 return [];
             }
             var vips = new List<Vip>();
@@ -240,7 +240,7 @@ public static partial class SiteLoader
                 var routerId = m?["router_id"] is InventoryScalar { Value: long id } ? (int)id : -1;
                 if (name is null || cidr is not { Length: 2 } || !TryParseAddress(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
                 {
-                    Error("DL536", "a VIP needs name, address as address/prefix, router_id and group.",
+                    Error(FindingCodes.VipsMalformed, "a VIP needs name, address as address/prefix, router_id and group.",
                         "write it as {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived}.", item.Location, SiteKeys.Vips);
                     continue;
                 }
@@ -258,7 +258,7 @@ public static partial class SiteLoader
             if (!vars.TryGetValue(SiteKeys.ObjectStore, out var v)) return null;
             if (v is not InventoryMapping m)
             {
-                Error("DL537", $"{SiteKeys.ObjectStore} must be a mapping.", "write endpoint, region, buckets, access_key and secret_key under it.", v.Location, SiteKeys.ObjectStore);
+                Error(FindingCodes.ObjectStoreNotAMapping, $"{SiteKeys.ObjectStore} must be a mapping.", "write endpoint, region, buckets, access_key and secret_key under it.", v.Location, SiteKeys.ObjectStore);
                 return null;
             }
             string Str(string key) => (m[key] as InventoryScalar)?.AsString() ?? "";
@@ -266,7 +266,7 @@ public static partial class SiteLoader
             {
                 var match = VarReference().Match(Str(key));
                 if (!match.Success)
-                    Error("DL538", $"{SiteKeys.ObjectStore}.{key} must reference a vault variable, not hold the credential itself.",
+                    Error(FindingCodes.ObjectStoreCredentialInline, $"{SiteKeys.ObjectStore}.{key} must reference a vault variable, not hold the credential itself.",
                         $"write {key}: \"{{{{ vault_s3_{key} }}}}\" and keep vault_s3_{key} in group_vars/all/vault.yml (encrypted).",
                         m[key]?.Location ?? m.Location, $"{SiteKeys.ObjectStore}.{key}");
                 return new SecretRef(match.Success ? match.Groups[1].Value : $"vault_s3_{key}");
@@ -289,7 +289,7 @@ public static partial class SiteLoader
             if (string.IsNullOrEmpty(text)) return null;
             if (!text.StartsWith("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal) || !text.EndsWith("-----END CERTIFICATE-----", StringComparison.Ordinal))
             {
-                Error("DL542", $"{SiteKeys.ObjectStore}.ca_certificate is not a PEM certificate.",
+                Error(FindingCodes.ObjectStoreCaNotPem, $"{SiteKeys.ObjectStore}.ca_certificate is not a PEM certificate.",
                     "paste the CA's certificate as a block scalar (ca_certificate: |) from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
                     m["ca_certificate"]!.Location, $"{SiteKeys.ObjectStore}.ca_certificate");
                 return null;
@@ -325,7 +325,7 @@ public static partial class SiteLoader
             // Inline !vault values are not needed to build the model, so a wrong password would only show at
             // apply time. With a password at hand, prove now that it opens them.
             if (undecryptable.Count > 0)
-                diagnostics.Add(new Diagnostic("DL603", Severity.Error,
+                diagnostics.Add(new Diagnostic(FindingCodes.VaultPasswordWrong,
                     $"the vault password does not decrypt the inline !vault values ({undecryptable[0].VarName} and the others in its file).",
                     "give the password these values were encrypted with (--vault-password-file, DATALYPTICA_VAULT_PASSWORD or the site's .vault-password), or re-encrypt them with `datalyptica secrets encrypt --name VAR`.",
                     undecryptable[0].Source, undecryptable[0].VarName));

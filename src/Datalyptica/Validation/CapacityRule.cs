@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -11,7 +12,7 @@ public sealed class CapacityRule : IValidationRule
         // Lab hosts share one machine and declare what each may use, not what production needs: said once, not enforced.
         if (site.Environment == "lab")
         {
-            yield return new Diagnostic("DL405", Severity.Info,
+            yield return new Diagnostic(FindingCodes.LabSizesNotChecked,
                 "lab site: hosts share one machine, so role sizes (RAM, vCPU, disk) are not checked.",
                 "use a development, staging or production profile for real hosts.", null, SiteKeys.Environment);
             yield break;
@@ -23,20 +24,20 @@ public sealed class CapacityRule : IValidationRule
             SourceRef? At(string key) => host.Vars.GetValueOrDefault(key)?.Source ?? host.Source;
             if (host.VCpu <= 0 || host.RamGb <= 0)
             {
-                yield return new Diagnostic("DL401", Severity.Error, $"host {host.Name} has no size ({host.VCpu} vCPU, {host.RamGb} GB RAM).",
+                yield return new Diagnostic(FindingCodes.HostSizeMissing, $"host {host.Name} has no size ({host.VCpu} vCPU, {host.RamGb} GB RAM).",
                     $"set {SiteKeys.VCpu} and {SiteKeys.RamGb} for {host.Name}.", At(SiteKeys.VCpu), SiteKeys.VCpu);
                 continue;
             }
             if (needs.RamGb > host.RamGb)
-                yield return new Diagnostic("DL402", Severity.Error,
+                yield return new Diagnostic(FindingCodes.HostRamTooLow,
                     $"host {host.Name} has {host.RamGb} GB RAM but its roles ({roles}) need at least {needs.RamGb:0.#} GB.",
                     $"raise {SiteKeys.RamGb} for {host.Name} or move roles to other hosts.", At(SiteKeys.RamGb), SiteKeys.RamGb);
             if (needs.VCpu > host.VCpu)
-                yield return new Diagnostic("DL403", Severity.Warning,
+                yield return new Diagnostic(FindingCodes.HostVCpuTooLow,
                     $"host {host.Name} has {host.VCpu} vCPU but its roles ({roles}) want {needs.VCpu:0.#}; they will contend for CPU.",
                     $"raise {SiteKeys.VCpu} for {host.Name} or move roles to other hosts.", At(SiteKeys.VCpu), SiteKeys.VCpu);
             if (needs.DataDiskGb > host.DiskGb)
-                yield return new Diagnostic("DL404", Severity.Error,
+                yield return new Diagnostic(FindingCodes.HostDiskTooSmall,
                     $"host {host.Name} has {host.DiskGb} GB of disk but its roles ({roles}) need at least {needs.DataDiskGb} GB.",
                     $"add or grow a disk in {SiteKeys.Disks} for {host.Name}.", At(SiteKeys.Disks), SiteKeys.Disks);
         }

@@ -1,6 +1,5 @@
 using Datalyptica.Components;
-using Datalyptica.Components.ClickHouse;
-using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -18,13 +17,10 @@ public sealed class DependencyRule : IValidationRule
             if (site.Deploys(needed)) continue;
             var group = needed.Roles[0].Group;
             var source = site.GroupSource(component.Roles[0].Group);
-            if (needed is ZooKeeperComponent && site.HostsWith(ClickHouseComponent.Keeper).Any())
-                yield return new Diagnostic("DL302", Severity.Error,
-                    $"{component.DisplayName} HA needs ZooKeeper and the site has only ClickHouse Keeper. {ZooKeeperComponent.WhyNotKeeper}.",
-                    $"add a 3-member group '{group}' (the coordination tier has room: 2181/2888/3888 collide with nothing there).",
-                    source, group);
+            if (needed.MissingDependencyFinding(site, component, source) is { } specific)
+                yield return specific;
             else
-                yield return new Diagnostic("DL301", Severity.Error,
+                yield return new Diagnostic(FindingCodes.DependencyMissing,
                     $"{component.DisplayName} needs {needed.DisplayName}: {dependency.Why}; the site has no hosts in group '{group}'.",
                     $"add hosts to group '{group}' or remove {component.DisplayName}.", source, group);
         }

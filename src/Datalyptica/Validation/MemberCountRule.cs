@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -16,15 +17,15 @@ public sealed class MemberCountRule : IValidationRule
             var source = site.GroupSource(role.Group);
             var why = rule.Why is null ? "" : $" ({rule.Why})";
             if (count < rule.Minimum)
-                yield return new Diagnostic("DL101", Severity.Error,
+                yield return new Diagnostic(FindingCodes.TooFewMembers,
                     $"{component.DisplayName} {role.Name}: {count} host(s) in group '{role.Group}', at least {rule.Minimum} needed{why}.",
                     $"add hosts to group '{role.Group}' until it has {rule.Minimum}.", source, role.Group);
             else if (rule.MustBeOdd && count % 2 == 0)
-                yield return new Diagnostic("DL102", Severity.Error,
+                yield return new Diagnostic(FindingCodes.EvenQuorum,
                     $"{component.DisplayName} {role.Name}: {count} members in group '{role.Group}'; a quorum needs an odd count{why}.",
                     $"use {count - 1} or {count + 1} hosts in group '{role.Group}'.", source, role.Group);
             if (rule.Maximum is { } max && count > max)
-                yield return new Diagnostic("DL103", Severity.Warning,
+                yield return new Diagnostic(FindingCodes.TooManyMembers,
                     $"{component.DisplayName} {role.Name}: {count} hosts in group '{role.Group}', more than the {max} that make sense{why}.",
                     $"keep at most {max} hosts in group '{role.Group}'.", source, role.Group);
         }

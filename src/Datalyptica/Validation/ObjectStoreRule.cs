@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -17,7 +18,7 @@ public sealed partial class ObjectStoreRule : IValidationRule
         if (store is null)
         {
             if (needing.Count > 0)
-                yield return new Diagnostic("DL310", Severity.Error,
+                yield return new Diagnostic(FindingCodes.ObjectStoreMissing,
                     "the site has no object store, but " + string.Join("; ", needing.Select(c => $"{c.DisplayName}: {c.NeedsObjectStore}")) + ".",
                     $"add {SiteKeys.ObjectStore} to group_vars/all with endpoint, region, buckets (warehouse, staging, backups, ml, logs), access_key and secret_key.",
                     site.Source, SiteKeys.ObjectStore);
@@ -25,18 +26,18 @@ public sealed partial class ObjectStoreRule : IValidationRule
         }
         var key = SiteKeys.ObjectStore;
         if (!Uri.TryCreate(store.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-            yield return new Diagnostic("DL311", Severity.Error, $"object store endpoint '{store.Endpoint}' is not an http(s) URL.",
+            yield return new Diagnostic(FindingCodes.ObjectStoreEndpointNotUrl, $"object store endpoint '{store.Endpoint}' is not an http(s) URL.",
                 "set endpoint to the S3 API URL, e.g. https://s3.example.com.", store.Source, $"{key}.endpoint");
         else if (uri.Scheme == "http")
-            yield return new Diagnostic("DL312", Severity.Warning, $"object store endpoint '{store.Endpoint}' is plain HTTP: credentials and data cross the network unencrypted.",
+            yield return new Diagnostic(FindingCodes.ObjectStorePlainHttp, $"object store endpoint '{store.Endpoint}' is plain HTTP: credentials and data cross the network unencrypted.",
                 "use the store's https endpoint.", store.Source, $"{key}.endpoint");
         foreach (var purpose in ObjectStore.BucketPurposes)
         {
             if (!store.Buckets.TryGetValue(purpose, out var bucket))
-                yield return new Diagnostic("DL313", Severity.Error, $"object store has no '{purpose}' bucket.",
+                yield return new Diagnostic(FindingCodes.ObjectStoreBucketMissing, $"object store has no '{purpose}' bucket.",
                     $"add buckets.{purpose} under {key}.", store.Source, $"{key}.buckets.{purpose}");
             else if (!BucketName().IsMatch(bucket))
-                yield return new Diagnostic("DL314", Severity.Error, $"bucket name '{bucket}' ({purpose}) is not a valid S3 bucket name.",
+                yield return new Diagnostic(FindingCodes.ObjectStoreBucketInvalid, $"bucket name '{bucket}' ({purpose}) is not a valid S3 bucket name.",
                     "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.", store.Source, $"{key}.buckets.{purpose}");
         }
     }

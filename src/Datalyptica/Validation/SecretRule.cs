@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -16,11 +17,11 @@ public sealed class SecretRule : IValidationRule
         foreach (var name in RequiredSecrets(site))
         {
             if (!site.Secrets.TryGetValue(name, out var secret))
-                yield return new Diagnostic("DL601", Severity.Error, $"secret '{name}' is not defined.",
+                yield return new Diagnostic(FindingCodes.SecretMissing, $"secret '{name}' is not defined.",
                     $"add it to group_vars/all.yml as an inline vault value: `datalyptica secrets encrypt --name {name} < value-file` prints the YAML to paste (a group_vars/all/ folder would hide group_vars/all.yml, as in Ansible).",
                     site.Source, name);
             else if (!secret.Encrypted)
-                yield return new Diagnostic("DL602", Severity.Warning, $"secret '{name}' is stored in plain text.",
+                yield return new Diagnostic(FindingCodes.SecretInPlainText, $"secret '{name}' is stored in plain text.",
                     $"encrypt the file that holds it (`datalyptica secrets encrypt FILE`) or make it an inline !vault value (`datalyptica secrets encrypt --name {name}`).",
                     secret.Source, name);
         }

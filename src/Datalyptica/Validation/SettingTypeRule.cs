@@ -34,7 +34,7 @@ public sealed class SettingTypeRule : IValidationRule
             if (spec.Check(setting.Value) is { } problem)
                 yield return Refuse(spec, setting, problem);
             else if (!siteWide && spec.Scope == SettingScope.Site && !SameAsSiteWide(site, key, setting))
-                yield return new Diagnostic("DL553", Severity.Warning,
+                yield return new Diagnostic(FindingCodes.SiteSettingIgnored,
                     $"{key} is read only site-wide, so this group or host value is ignored.",
                     $"move it to group_vars/all (or remove it here).", setting.Source, key);
         }
@@ -43,7 +43,7 @@ public sealed class SettingTypeRule : IValidationRule
         {
             var pattern = ComponentCatalog.Find(id)?.VersionPattern ?? (id == ComponentCatalog.IcebergId ? PortSetting.ReleaseVersion : null);
             if (pattern is null || string.IsNullOrWhiteSpace(version) || pattern.IsMatch(version)) continue; // unknown or empty: DL503/DL504
-            yield return new Diagnostic("DL552", Severity.Error,
+            yield return new Diagnostic(FindingCodes.VersionNotRelease,
                 $"version '{version}' of '{id}' is not a release number.",
                 $"pin a release such as {ComponentCatalog.DefaultVersions[id]} (the seed's), or remove the key to use the seed's.",
                 site.Var(SiteKeys.Versions)?.Source ?? site.Source, $"{SiteKeys.Versions}.{id}");
@@ -59,7 +59,7 @@ public sealed class SettingTypeRule : IValidationRule
         // A value from a vault-encrypted file is never shown, not even in an error.
         var message = setting.Sensitive ? $"{spec.Key}: the value (from an encrypted file) is not accepted." : $"{spec.Key}: {problem.Message}.";
         var wants = spec.Allowed.Length > 0 ? $"{spec.TypeName}, {spec.Allowed}" : spec.TypeName;
-        return new Diagnostic(problem.WrongType ? "DL550" : "DL551", Severity.Error, message,
+        return new Diagnostic(problem.WrongType ? FindingCodes.SettingWrongType : FindingCodes.SettingOutOfRange, message,
             $"set it to {Article(wants)} (default {spec.DefaultText}: {spec.Doc}), or remove it to use the default.", setting.Source, spec.Key);
     }
 

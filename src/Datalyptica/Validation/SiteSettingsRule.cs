@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -14,10 +15,10 @@ public sealed partial class SiteSettingsRule : IValidationRule
     public IEnumerable<Diagnostic> Check(Site site)
     {
         if (!SiteKeys.Environments.Contains(site.Environment))
-            yield return new Diagnostic("DL501", Severity.Error, $"environment '{site.Environment}' is not one of {string.Join(", ", SiteKeys.Environments)}.",
+            yield return new Diagnostic(FindingCodes.EnvironmentUnknown, $"environment '{site.Environment}' is not one of {string.Join(", ", SiteKeys.Environments)}.",
                 $"set {SiteKeys.Environment} to one of them.", site.Var(SiteKeys.Environment)?.Source ?? site.Source, SiteKeys.Environment);
         if (!DomainName().IsMatch(site.Domain))
-            yield return new Diagnostic("DL502", Severity.Error, $"domain '{site.Domain}' is not a DNS name.",
+            yield return new Diagnostic(FindingCodes.DomainInvalid, $"domain '{site.Domain}' is not a DNS name.",
                 $"set {SiteKeys.Domain} to the name the platform is served under, e.g. datalyptica.example.com.",
                 site.Var(SiteKeys.Domain)?.Source ?? site.Source, SiteKeys.Domain);
         var source = site.Var(SiteKeys.Versions)?.Source ?? site.Source;
@@ -27,12 +28,12 @@ public sealed partial class SiteSettingsRule : IValidationRule
             if (!ComponentCatalog.DefaultVersions.ContainsKey(id))
             {
                 var suggestion = DidYouMean.Suggest(id, known);
-                yield return new Diagnostic("DL503", Severity.Warning,
+                yield return new Diagnostic(FindingCodes.VersionForUnknownComponent,
                     $"version pinned for unknown component '{id}'" + (suggestion is null ? "." : $"; did you mean '{suggestion}'?"),
                     suggestion is null ? $"remove it from {SiteKeys.Versions}." : $"rename it to '{suggestion}'.", source, $"{SiteKeys.Versions}.{id}");
             }
             else if (string.IsNullOrWhiteSpace(version))
-                yield return new Diagnostic("DL504", Severity.Error, $"version of '{id}' is empty.",
+                yield return new Diagnostic(FindingCodes.VersionEmpty, $"version of '{id}' is empty.",
                     $"pin a version (the seed's is {ComponentCatalog.DefaultVersions[id]}) or remove the key to use it.", source, $"{SiteKeys.Versions}.{id}");
         }
     }

@@ -1,35 +1,34 @@
+using Datalyptica.Components;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
 namespace Datalyptica.Validation;
 
-/// <summary>A check over the whole site, run before any host is touched. One rule per concern.</summary>
-public interface IValidationRule
-{
-    IEnumerable<Diagnostic> Check(Site site);
-}
-
-/// <summary>Runs every rule and returns the findings sorted by severity, then place.</summary>
+/// <summary>
+/// Runs the generic rules and every catalog component's own rules, and returns the findings sorted by severity,
+/// then place. Every code comes from one rule, so the sort (ending on the code) does not depend on rule order.
+/// </summary>
 public static class SiteValidator
 {
-    public static readonly IReadOnlyList<IValidationRule> Rules =
+    /// <summary>Rules about the site as a whole, not about one component.</summary>
+    public static readonly IReadOnlyList<IValidationRule> GenericRules =
     [
         new SiteSettingsRule(),
         new SettingTypeRule(),
         new HostIdentityRule(),
         new MemberCountRule(),
-        new KafkaDurabilityRule(),
-        new PatroniRule(),
-        new EtcdTimingRule(),
         new PortCollisionRule(),
-        new VipRule(),
         new DependencyRule(),
         new ObjectStoreRule(),
         new CapacityRule(),
         new SecretRule(),
         new UnknownKeyRule(),
-        new ZooKeeperNoticeRule(),
     ];
+
+    /// <summary>The generic rules, then the rules each component of the catalog declares.</summary>
+    public static readonly IReadOnlyList<IValidationRule> Rules =
+        [.. GenericRules, .. ComponentCatalog.All.SelectMany(c => c.ValidationRules)];
 
     public static IReadOnlyList<Diagnostic> Validate(Site site, IEnumerable<Diagnostic>? loadDiagnostics = null) =>
         (loadDiagnostics ?? []).Concat(Rules.SelectMany(r => r.Check(site)))

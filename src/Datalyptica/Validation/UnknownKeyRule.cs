@@ -1,4 +1,5 @@
 using Datalyptica.Components;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
@@ -25,7 +26,7 @@ public sealed class UnknownKeyRule : IValidationRule
             if (KnownKeys.Contains(key) || IsAnsibleOrSecret(key)) continue;
             if (!reported.Add((key, setting.Source?.File, setting.Source?.Line ?? 0))) continue;
             var suggestion = DidYouMean.Suggest(key, KnownKeys);
-            yield return new Diagnostic("DL510", Severity.Warning,
+            yield return new Diagnostic(FindingCodes.UnknownVariable,
                 $"unknown variable '{key}'" + (suggestion is null ? "; no component reads it." : $"; did you mean '{suggestion}'?"),
                 suggestion is null ? "remove it, or prefix site-specific variables you keep on purpose with 'site_'." : $"rename it to '{suggestion}'.",
                 setting.Source, key);

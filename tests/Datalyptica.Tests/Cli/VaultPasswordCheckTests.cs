@@ -55,7 +55,7 @@ public class PortVariableTests
 
         var result = CliRunner.Run("validate", site, "--vault-password-file", fixture.PasswordFile).ShouldFail();
 
-        result.Err.ShouldContain("DL202");
+        result.Err.ShouldContain("DL550");
         result.Err.ShouldContain("group_vars/processing.yml:");
         result.Err.ShouldContain("flink_rest_port");
     }

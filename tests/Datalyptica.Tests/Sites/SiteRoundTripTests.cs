@@ -181,7 +181,7 @@ public class SiteRoundTripTests
     }
 
     [Fact]
-    public void The_object_stores_CA_certificate_survives_write_and_load_and_a_non_PEM_one_is_DL542()
+    public void The_object_stores_CA_certificate_survives_write_and_load_and_a_non_PEM_one_is_DL539()
     {
         var ca = Datalyptica.Lab.ObjectStore.LabCertificates.CreateCa("round trip CA", TimeSpan.FromDays(1)).CertificatePem;
         var site = ProfileExpander.Expand(BuiltInProfiles.Development);
@@ -194,7 +194,7 @@ public class SiteRoundTripTests
             var text = File.ReadAllText(all);
             var start = text.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
             File.WriteAllText(all, text[..start] + "not-a-certificate-" + text[(start + 27)..]);
-            var d = dir.Load().Diagnostics.Single(x => x.Code == "DL542");
+            var d = dir.Load().Diagnostics.Single(x => x.Code == FindingCodes.ObjectStoreCaNotPem.Code);
             d.Key.ShouldBe("datalyptica_object_store.ca_certificate");
             d.Fix.ShouldContain("BEGIN CERTIFICATE");
         }

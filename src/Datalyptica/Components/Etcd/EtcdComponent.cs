@@ -27,5 +27,6 @@ public sealed class EtcdComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
     public override Verification.IHealthProbe? Health { get; } = new EtcdHealth();
     public override IReadOnlyList<Contracts.SettingSpec> Settings => EtcdSettings.All;
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new EtcdTimingRule()];
     public override IReadOnlyList<string> DebianPackages => ["etcd-server", "etcd-client"];
 }

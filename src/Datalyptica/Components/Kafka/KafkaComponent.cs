@@ -17,6 +17,7 @@ public sealed class KafkaComponent : ComponentDefinition
 
 
     public override string Id => "kafka";
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new KafkaDurabilityRule()];
     public override string DisplayName => "Kafka (KRaft)";
     public override Tier Tier => Tier.Streaming;
     public override string DefaultVersion => "3.9.0";

@@ -9,6 +9,7 @@ public sealed class KeepalivedComponent : ComponentDefinition
         new(2, Why: "a VIP needs a backup node to move to"));
 
     public override string Id => "keepalived";
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new VipRule()];
     public override string DisplayName => "Keepalived";
     public override Tier Tier => Tier.LoadBalancer;
     public override string DefaultVersion => "2.2";

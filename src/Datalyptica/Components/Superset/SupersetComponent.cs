@@ -11,6 +11,7 @@ public sealed class SupersetComponent : ComponentDefinition
         new(2, Why: "stateless servers behind HAProxy"), Http);
 
     public override string Id => "superset";
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new SupersetRoutingNoticeRule()];
     public override string DisplayName => "Superset";
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "4.1.1";

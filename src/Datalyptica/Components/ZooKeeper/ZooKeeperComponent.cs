@@ -25,6 +25,8 @@ public sealed class ZooKeeperComponent : ComponentDefinition
         "ClickHouse Keeper 24.x cannot serve Spark/Flink HA: it rejects create2 (Flink 1.20's Curator 5) and container nodes (Spark's leader latch); see docs/TOPOLOGY.md";
 
     public override string Id => "zookeeper";
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new ZooKeeperNoticeRule()];
+    public override Diagnostics.Diagnostic? MissingDependencyFinding(Site site, ComponentDefinition dependent, Diagnostics.SourceRef? source) => ZooKeeperMissingFinding.For(site, dependent, source);
     public override string DisplayName => "ZooKeeper";
     public override Tier Tier => Tier.Coordination;
     public override string DefaultVersion => "3.8.4";

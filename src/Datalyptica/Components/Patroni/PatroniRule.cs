@@ -1,9 +1,8 @@
-using Datalyptica.Components.Patroni;
 using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
-namespace Datalyptica.Validation;
+namespace Datalyptica.Components.Patroni;
 
 /// <summary>
 /// Patroni must run with a synchronous standby (RPO 0), and its timing must satisfy
@@ -17,12 +16,12 @@ public sealed class PatroniRule : IValidationRule
         var members = site.HostsWith(PatroniComponent.Member).Count();
         // Absent means the platform default, which is synchronous (RPO 0); only an explicit false is an error.
         if (!PatroniSettings.Synchronous(site))
-            yield return new Diagnostic("DL120", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniNotSynchronous,
                 "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the seed promises RPO 0).",
                 "set patroni_synchronous_mode: true.", PatroniSettings.SynchronousMode.SourceIn(site), PatroniSettings.SynchronousMode.Key);
         var syncCount = PatroniSettings.SynchronousNodeCount.Read(site);
         if (syncCount >= members)
-            yield return new Diagnostic("DL121", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniSyncCountTooHigh,
                 $"patroni_synchronous_node_count {syncCount} leaves no member to fail over to among {members} PostgreSQL hosts.",
                 $"set patroni_synchronous_node_count to {Math.Max(1, members - 1)} or add PostgreSQL hosts.",
                 PatroniSettings.SynchronousNodeCount.SourceIn(site), PatroniSettings.SynchronousNodeCount.Key);
@@ -31,7 +30,7 @@ public sealed class PatroniRule : IValidationRule
         var (ttl, loop, retry) = PatroniRenderer.Timing(site);
         var (source, key) = Setter(site, PatroniSettings.LoopWait, PatroniSettings.RetryTimeout, PatroniSettings.Ttl);
         if (loop + 2 * retry > ttl)
-            yield return new Diagnostic("DL123", Severity.Error,
+            yield return new Diagnostic(FindingCodes.PatroniTimingExceedsTtl,
                 $"loop_wait {loop} + 2 × retry_timeout {retry} = {loop + 2 * retry} exceeds ttl {ttl}: the leader can lose its lock while still retrying.",
                 "lower patroni_loop_wait / patroni_retry_timeout or raise patroni_ttl so that loop_wait + 2 × retry_timeout ≤ ttl.",
                 source, key);
