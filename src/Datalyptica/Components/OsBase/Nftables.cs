@@ -41,12 +41,12 @@ public static class Nftables
         var ssh = Networks(context, FirewallPolicy.SshSourcesKey);
         var netSetsUsed = new HashSet<string>();
 
-        void NetRule(string match, Networks networks)
+        void NetRule(string match, Contracts.Networks networks)
         {
-            if (networks == OsBaseLayer.Networks.None) return;
-            var name = networks == OsBaseLayer.Networks.Client ? "client_networks" : "admin_networks";
+            if (networks == Contracts.Networks.None) return;
+            var name = networks == Contracts.Networks.Client ? "client_networks" : "admin_networks";
             netSetsUsed.Add(name);
-            Emit(rules, match, name, HasV4(networks == OsBaseLayer.Networks.Client ? client : admin), HasV6(networks == OsBaseLayer.Networks.Client ? client : admin));
+            Emit(rules, match, name, HasV4(networks == Contracts.Networks.Client ? client : admin), HasV6(networks == Contracts.Networks.Client ? client : admin));
         }
 
         // SSH: anywhere unless the site narrows it (nftables_ssh_sources). Never drop the operator's way in by accident.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts;
 using Datalyptica.Components.Prometheus;
 using Datalyptica.Components.Keepalived;
 using Datalyptica.Model;
