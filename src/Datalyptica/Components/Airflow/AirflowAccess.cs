@@ -14,7 +14,7 @@ public static class AirflowAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("airflow", "/airflow", AirflowComponent.Web, AirflowComponent.Webserver, "/airflow/health",
+        new("airflow", "/airflow", AirflowComponent.Web, AirflowComponent.Webserver, AirflowHealth.WebHealthPath,
             "Airflow runs with [webserver] base_url=https://<domain>/airflow and enable_proxy_fix") { Order = 30 },
     ];
 }

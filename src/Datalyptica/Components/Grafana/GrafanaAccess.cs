@@ -14,7 +14,7 @@ public static class GrafanaAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("grafana", "/grafana", GrafanaComponent.Server, GrafanaComponent.Http, "/api/health",
+        new("grafana", "/grafana", GrafanaComponent.Server, GrafanaComponent.Http, GrafanaHealth.HealthPath,
             "Grafana serves under root_url .../grafana/ with serve_from_sub_path=true; /api/health answers with or without the prefix")
         { Order = 10 },
     ];

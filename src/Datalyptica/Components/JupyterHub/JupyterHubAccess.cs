@@ -15,7 +15,7 @@ public static class JupyterHubAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("jupyter", "/jupyter", JupyterHubComponent.Server, JupyterHubComponent.Proxy, "/jupyter/hub/health",
+        new("jupyter", "/jupyter", JupyterHubComponent.Server, JupyterHubComponent.Proxy, JupyterHubHealth.HealthPath,
             "JupyterHub base_url=/jupyter/; active/passive only: one hub owns the proxy's routing table")
         { ActivePassive = true, Order = 40 },
     ];

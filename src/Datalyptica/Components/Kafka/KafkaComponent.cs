@@ -31,6 +31,7 @@ public sealed class KafkaComponent : ComponentDefinition
     public override IReadOnlyList<string> SettingKeys =>
         [ReplicationFactorKey, MinInsyncReplicasKey, ClusterIdKey, "kafka_num_partitions", "kafka_heap_gb", "kafka_rack"];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new KafkaHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KafkaAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.JmxOnly;

@@ -15,7 +15,7 @@ public static class MLflowAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("mlflow", "/mlflow", MLflowComponent.Server, MLflowComponent.Http, "/mlflow/health",
+        new("mlflow", "/mlflow", MLflowComponent.Server, MLflowComponent.Http, MLflowHealth.HealthPath,
             "mlflow server --static-prefix /mlflow prefixes every route, /health included")
         { ServerTimeoutSeconds = 300, Order = 80 },
     ];

@@ -16,7 +16,7 @@ public static class NessieAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("nessie", "/nessie", NessieComponent.Server, NessieComponent.Api, "/q/health/ready",
+        new("nessie", "/nessie", NessieComponent.Server, NessieComponent.Api, NessieHealth.ReadyPath,
             "Nessie serves its API at the root (/api/v2): HAProxy strips /nessie. Health is Quarkus readiness on the management port")
         { StripPrefix = true, HealthPort = NessieComponent.Management, Order = 70 },
     ];

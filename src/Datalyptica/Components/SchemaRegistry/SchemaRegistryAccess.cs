@@ -14,7 +14,7 @@ public static class SchemaRegistryAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("schema-registry", "/schema-registry", SchemaRegistryComponent.Server, SchemaRegistryComponent.Http, "/subjects",
+        new("schema-registry", "/schema-registry", SchemaRegistryComponent.Server, SchemaRegistryComponent.Http, SchemaRegistryHealth.Path,
             "a JSON REST API with no links to rewrite: HAProxy strips the prefix; any instance forwards writes to the primary")
         { StripPrefix = true, Order = 90 },
     ];

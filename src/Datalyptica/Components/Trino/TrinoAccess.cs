@@ -17,7 +17,7 @@ public static class TrinoAccess
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =
     [
-        new("trino", "/trino", TrinoComponent.Coordinator, TrinoComponent.Http, "/v1/info",
+        new("trino", "/trino", TrinoComponent.Coordinator, TrinoComponent.Http, TrinoHealth.InfoPath,
             "one active coordinator; the standby is a backup server so only one coordinator gets worker announcements. " +
             "The Trino UI has no sub-path support (absolute /ui/ links): trino.<domain>, /trino redirects there")
         {

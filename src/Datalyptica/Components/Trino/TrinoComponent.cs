@@ -29,6 +29,7 @@ public sealed class TrinoComponent : ComponentDefinition
     public override IReadOnlyList<string> SettingKeys => [PostgresDatabaseKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
     public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
+    public override Verification.IHealthProbe? Health { get; } = new TrinoHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => TrinoAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => TrinoAccess.Routes;
