@@ -26,10 +26,11 @@ public static class CatalogCompleteness
                             "(declare its callers in Firewall, or the port in PublicPorts)");
 
             // Range entries (a driver's ephemeral ports) are declared by the software that listens, wherever it runs.
-            foreach (var entry in component.Firewall.Where(a => a.Port is not null))
+            foreach (var entry in component.Firewall.Where(a => a.Range is null))
             {
                 if (!Owns(entry.Server)) problems.Add($"{component.Id}: firewall entry {entry.Id} is for role {entry.Server.Group}, not one of {component.Id}'s");
-                if (!entry.Server.Ports.Contains(entry.Port!)) problems.Add($"{component.Id}: firewall entry {entry.Id} opens {entry.Port!.Name}, which role {entry.Server.Group} does not declare");
+                if (entry.Port is null && entry.IpProtocol is null) problems.Add($"{component.Id}: firewall entry {entry.Id} names no port, range or IP protocol");
+                if (entry.Port is not null && !entry.Server.Ports.Contains(entry.Port)) problems.Add($"{component.Id}: firewall entry {entry.Id} opens {entry.Port!.Name}, which role {entry.Server.Group} does not declare");
                 if (entry.Callers.Count == 0 && entry.Networks == Contracts.Networks.None && !entry.AllHosts)
                     problems.Add($"{component.Id}: firewall entry {entry.Id} lets nobody in");
             }

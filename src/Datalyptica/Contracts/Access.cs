@@ -12,6 +12,9 @@ public enum Networks
     Admin,
 }
 
+/// <summary>An IP protocol by number, with the name the firewall rule is commented with (VRRP is 112, RFC 5798).</summary>
+public sealed record IpProtocol(int Number, string Name);
+
 /// <summary>
 /// One reviewed line of the firewall policy: a port a role serves, and the roles that call it. The server's
 /// role is listed among the callers when members talk to each other (peers). <see cref="Offset"/> derives a
@@ -25,6 +28,8 @@ public sealed record Access(string Id, RoleDefinition Server, PortSpec? Port, IR
     public bool AllHosts { get; init; }
     public int Offset { get; init; }
     public string? Range { get; init; }
+    /// <summary>An IP protocol other than TCP/UDP (VRRP), matched by number instead of a port.</summary>
+    public IpProtocol? IpProtocol { get; init; }
     public PortProtocol Protocol => Port?.Protocol ?? PortProtocol.Tcp;
 
     /// <summary>The port text nftables matches on a host that serves this (its own, possibly moved, port).</summary>

@@ -64,7 +64,7 @@ internal sealed partial record Firewall(Dictionary<string, List<string>> Sets, L
 
 public class NftablesTests
 {
-    private static string Match(Access access, Host host) => access.Protocol switch
+    private static string Match(Access access, Host host) => access.IpProtocol is { } ip ? $"ip protocol {ip.Number}" : access.Protocol switch
     {
         PortProtocol.Tcp => $"tcp dport {access.PortOn(host)}",
         PortProtocol.Udp => $"udp dport {access.PortOn(host)}",
