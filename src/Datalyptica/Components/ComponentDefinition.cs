@@ -92,6 +92,18 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual Diagnostics.Diagnostic? MissingDependencyFinding(Site site, ComponentDefinition dependent, Diagnostics.SourceRef? source) => null;
 
+    /// <summary>Who calls each port this component serves; the host firewall opens each port to exactly these (issue 12).</summary>
+    public virtual IReadOnlyList<Contracts.Access> Firewall => [];
+    /// <summary>Ports any address may reach, without a caller list (the completeness test accepts them): none today.</summary>
+    public virtual IReadOnlyList<PortSpec> PublicPorts => [];
+    /// <summary>Prometheus jobs that scrape this component, and its alert rule files.</summary>
+    public virtual IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => [];
+    public virtual IReadOnlyList<Contracts.AlertGroup> Alerts => [];
+    /// <summary>Why the component is not scraped, when it has no scrape job (written into prometheus.yml).</summary>
+    public virtual Contracts.NotScraped? NotScraped => null;
+    /// <summary>Where the component is published on the HTTPS front door (HAProxy).</summary>
+    public virtual IReadOnlyList<Contracts.HttpRoute> HttpRoutes => [];
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

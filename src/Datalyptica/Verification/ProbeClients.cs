@@ -33,6 +33,30 @@ public static class ProbeClients
         return await reader.ReadToEndAsync(cancellation);
     }
 
+    /// <summary>Opens a TCP connection and closes it (through an SSH forward a refused port shows as a closed connection).</summary>
+    public static async Task ConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(endpoint, cancellation);
+    }
+
+    /// <summary>Sends one Kafka request frame and returns the response frame without its size prefix.</summary>
+    public static async Task<byte[]> KafkaAsync(IPEndPoint endpoint, byte[] request, CancellationToken cancellation)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(endpoint, cancellation);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request, cancellation);
+        var size = new byte[4];
+        await stream.ReadExactlyAsync(size, cancellation);
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(size);
+        // The answers probes ask for are a few hundred bytes; a huge size means the port does not speak Kafka.
+        if (length is < 0 or > 1 << 20) throw new InvalidDataException($"not a Kafka response (frame size {length})");
+        var frame = new byte[length];
+        await stream.ReadExactlyAsync(frame, cancellation);
+        return frame;
+    }
+
     /// <summary>
     /// Runs Redis commands on one connection (AUTH first when a password is given) and returns each reply. A tiny RESP
     /// client on purpose: a probe sends two or three commands to one server, which a multiplexer (with its own discovery,

@@ -40,6 +40,46 @@ public static class ProbeKit
             return ProbeOutcome.When(answer.Status == 200, $"GET :{host.Port(port)}{path} → {answer.Status} {Short(answer.Body)}");
         }, cancellation);
 
+    /// <summary>
+    /// GET PATH on the host's own PORT, judged by <paramref name="judge"/> (a pure function of status and body, so each
+    /// component's judgement is tested with fixture answers).
+    /// </summary>
+    public static Task<HealthCheck> HttpAsync(ProbeContext context, Host host, string check, PortSpec port, string path,
+        Func<int, string, ProbeOutcome> judge, CancellationToken cancellation) =>
+        context.CheckAsync(host, check, async (access, ct) =>
+        {
+            var answer = await ProbeClients.GetAsync(await EndpointAsync(access, host, port, ct), path, ct);
+            var outcome = judge(answer.Status, answer.Body);
+            return outcome with { Detail = $"GET :{host.Port(port)}{path} → {answer.Status}: {outcome.Detail}" };
+        }, cancellation);
+
+    /// <summary>Judges a JSON answer; an answer that is not the JSON expected (garbage, an HTML error page) fails with its start.</summary>
+    public static ProbeOutcome Json(string body, Func<System.Text.Json.JsonElement, ProbeOutcome> judge)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            return judge(doc.RootElement);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return ProbeOutcome.Fail($"not the expected JSON: {Short(body)}");
+        }
+    }
+
+    /// <summary>A string property of a JSON object, or null when absent or not a string.</summary>
+    public static string? Text(System.Text.Json.JsonElement element, string name) =>
+        element.ValueKind == System.Text.Json.JsonValueKind.Object && element.TryGetProperty(name, out var value) &&
+        value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>The port accepts a TCP connection (for RPC ports that speak no protocol a probe can use).</summary>
+    public static Task<HealthCheck> ListeningAsync(ProbeContext context, Host host, string check, PortSpec port, CancellationToken cancellation) =>
+        context.CheckAsync(host, check, async (access, ct) =>
+        {
+            await ProbeClients.ConnectAsync(await EndpointAsync(access, host, port, ct), ct);
+            return ProbeOutcome.Ok($"accepts connections on :{host.Port(port)}");
+        }, cancellation);
+
     public static string Short(string text, int max = 60)
     {
         var line = text.ReplaceLineEndings(" ").Trim();

@@ -23,4 +23,9 @@ public sealed class AirflowComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new AirflowRenderer();
     public override IReadOnlyList<string> SecretKeys =>
         ["vault_airflow_fernet_key", "vault_airflow_webserver_secret_key", "vault_airflow_db_password", "vault_oauth_airflow_client_secret"];
+    public override Verification.IHealthProbe? Health { get; } = new AirflowHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => AirflowAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => AirflowAccess.Routes;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
 }

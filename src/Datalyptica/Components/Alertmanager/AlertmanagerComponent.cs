@@ -24,4 +24,8 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
     public override Verification.IHealthProbe? Health { get; } = new AlertmanagerHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus-alertmanager"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => AlertmanagerAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => AlertmanagerMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => AlertmanagerMonitoring.Alerts;
 }

@@ -21,10 +21,10 @@ public sealed class AlertmanagerHealth : IHealthProbe
         var configured = context.Members(AlertmanagerComponent.Server).Count;
         return await ProbeKit.PerHostAsync(context, context.Hosts, host =>
         [
-            ProbeKit.Http200Async(context, host, "healthy", AlertmanagerComponent.Http, Prometheus.ScrapeJob.AlertmanagerPrefix + "/-/healthy", cancellation),
+            ProbeKit.Http200Async(context, host, "healthy", AlertmanagerComponent.Http, AlertmanagerRenderer.RoutePrefix + "/-/healthy", cancellation),
             context.CheckAsync(host, "cluster peers", async (access, ct) =>
             {
-                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, AlertmanagerComponent.Http, ct), Prometheus.ScrapeJob.AlertmanagerPrefix + "/api/v2/status", ct);
+                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, AlertmanagerComponent.Http, ct), AlertmanagerRenderer.RoutePrefix + "/api/v2/status", ct);
                 if (answer.Status != 200) return ProbeOutcome.Fail($"GET /api/v2/status → {answer.Status}");
                 var view = ParseStatus(answer.Body);
                 // A single configured peer runs with clustering off ("disabled"): that is its normal state.

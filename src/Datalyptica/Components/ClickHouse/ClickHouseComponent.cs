@@ -26,4 +26,8 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => ClickHouseSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new ClickHouseRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_clickhouse_admin_password", "vault_clickhouse_interserver_password"];
+    public override Verification.IHealthProbe? Health { get; } = new ClickHouseHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => ClickHouseAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => new("clickhouse: its Prometheus endpoint (9363) is not a defined port of the ClickHouse component", 20);
 }

@@ -29,4 +29,8 @@ public sealed class EtcdComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => EtcdSettings.All;
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new EtcdTimingRule()];
     public override IReadOnlyList<string> DebianPackages => ["etcd-server", "etcd-client"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => EtcdAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => EtcdMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => EtcdMonitoring.Alerts;
 }

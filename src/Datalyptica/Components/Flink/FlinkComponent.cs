@@ -27,4 +27,8 @@ public sealed class FlinkComponent : ComponentDefinition
         [new("zookeeper", "JobManager HA on VMs needs a ZooKeeper quorum; etcd cannot serve it")];
     public override string? NeedsObjectStore => "checkpoints, savepoints and HA metadata live in the object store";
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new FlinkHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => FlinkAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
 }

@@ -31,4 +31,8 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
     public override Verification.IHealthProbe? Health { get; } = new HAProxyHealth();
     public override IReadOnlyList<string> DebianPackages => ["haproxy"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => HAProxyAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => HAProxyMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => HAProxyMonitoring.Alerts;
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Datalyptica.Contracts;
 using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Patroni;

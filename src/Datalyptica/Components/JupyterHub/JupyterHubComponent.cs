@@ -22,4 +22,9 @@ public sealed class JupyterHubComponent : ComponentDefinition
     /// <summary>The OAuth client secret is the realm's (vault_oauth_jupyterhub_client_secret, same name in Keycloak's keys).</summary>
     public override IReadOnlyList<string> SecretKeys =>
         ["vault_oauth_jupyterhub_client_secret", "vault_jupyterhub_db_password", "vault_jupyterhub_cookie_secret"];
+    public override Verification.IHealthProbe? Health { get; } = new JupyterHubHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => JupyterHubAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => JupyterHubAccess.Routes;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
 }

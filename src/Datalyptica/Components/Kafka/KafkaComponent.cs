@@ -26,4 +26,8 @@ public sealed class KafkaComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KafkaSettings.All;
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new KafkaHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => KafkaAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.JmxOnly;
 }

@@ -20,4 +20,7 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
     public override Verification.IHealthProbe? Health { get; } = new KeepalivedHealth();
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => KeepalivedAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => new("keepalived: no metrics endpoint (its state shows as the VIP moving; haproxy is scraped)", 50);
 }

@@ -29,4 +29,9 @@ public sealed class KeycloakComponent : ComponentDefinition
         "vault_oauth_jupyterhub_client_secret", "vault_oauth_superset_client_secret",
     ];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new KeycloakHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => KeycloakAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => KeycloakAccess.Routes;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => KeycloakMonitoring.Jobs;
 }

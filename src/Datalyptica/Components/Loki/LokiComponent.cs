@@ -21,4 +21,8 @@ public sealed class LokiComponent : ComponentDefinition
     public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";
     public override Rendering.IComponentRenderer? Renderer { get; } = new LokiRenderer();
     public override IReadOnlyList<Contracts.SettingSpec> Settings => LokiSettings.All;
+    public override Verification.IHealthProbe? Health { get; } = new LokiHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => LokiAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => LokiMonitoring.Jobs;
 }

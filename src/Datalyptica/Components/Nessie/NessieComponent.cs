@@ -29,4 +29,9 @@ public sealed class NessieComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => NessieSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new NessieHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => NessieAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => NessieAccess.Routes;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => NessieMonitoring.Jobs;
 }

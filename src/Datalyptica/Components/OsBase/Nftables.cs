@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Datalyptica.Components.Keepalived;
 using Datalyptica.Components.Prometheus;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
@@ -41,12 +40,12 @@ public static class Nftables
         var ssh = OsBaseSettings.SshSources.Get(context.Site);
         var netSetsUsed = new HashSet<string>();
 
-        void NetRule(string match, Networks networks)
+        void NetRule(string match, Contracts.Networks networks)
         {
-            if (networks == OsBaseLayer.Networks.None) return;
-            var name = networks == OsBaseLayer.Networks.Client ? "client_networks" : "admin_networks";
+            if (networks == Contracts.Networks.None) return;
+            var name = networks == Contracts.Networks.Client ? "client_networks" : "admin_networks";
             netSetsUsed.Add(name);
-            Emit(rules, match, name, HasV4(networks == OsBaseLayer.Networks.Client ? client : admin), HasV6(networks == OsBaseLayer.Networks.Client ? client : admin));
+            Emit(rules, match, name, HasV4(networks == Contracts.Networks.Client ? client : admin), HasV6(networks == Contracts.Networks.Client ? client : admin));
         }
 
         // SSH: anywhere unless the site narrows it (nftables_ssh_sources). Never drop the operator's way in by accident.
@@ -62,18 +61,19 @@ public static class Nftables
         AppendSet(sets, "node_exporter", monitoring);
         Emit(rules, $"tcp dport {host.Port(OsBase.NodeExporter)}", "node_exporter", monitoring.V4.Length > 0, monitoring.V6.Length > 0, "node exporter from Prometheus");
 
-        if (host.Has(KeepalivedComponent.Node))
+        // IP protocols other than TCP/UDP (VRRP) come first, each with a set of its own.
+        foreach (var access in FirewallPolicy.On(host).Where(a => a.IpProtocol is not null))
         {
-            var peers = CallerSet(cache, context, "keepalived_vrrp", [KeepalivedComponent.Node], false);
-            AppendSet(sets, "keepalived_vrrp", peers);
-            // VRRP is IP protocol 112, not TCP/UDP: keepalived peers only (unicast adverts, check_unicast_src).
-            if (peers.V4.Length > 0) rules.Append("\t\tip protocol 112 ip saddr @keepalived_vrrp_v4 accept comment \"vrrp\"\n");
-            if (peers.V6.Length > 0) rules.Append("\t\tip6 nexthdr 112 ip6 saddr @keepalived_vrrp_v6 accept comment \"vrrp\"\n");
+            var peers = CallerSet(cache, context, access.Id, access.Callers, access.AllHosts);
+            AppendSet(sets, access.Id, peers);
+            var (number, name) = (access.IpProtocol!.Number, access.IpProtocol.Name);
+            if (peers.V4.Length > 0) rules.Append($"\t\tip protocol {number} ip saddr @{access.Id}_v4 accept comment \"{name}\"\n");
+            if (peers.V6.Length > 0) rules.Append($"\t\tip6 nexthdr {number} ip6 saddr @{access.Id}_v6 accept comment \"{name}\"\n");
         }
 
         // Entries with the same callers (the four PostgreSQL ports) share one set.
         var byContent = new Dictionary<(string, string), string>();
-        foreach (var access in FirewallPolicy.On(host))
+        foreach (var access in FirewallPolicy.On(host).Where(a => a.IpProtocol is null))
         {
             var set = CallerSet(cache, context, access.Id, access.Callers, access.AllHosts);
             if (!byContent.TryGetValue(set, out var setName))

@@ -30,4 +30,7 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
     public override Verification.IHealthProbe? Health { get; } = new PostgreSQLHealth();
     public override IReadOnlyList<string> DebianPackages => ["postgresql", "postgresql-contrib", "pgbackrest", "prometheus-postgres-exporter"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => PostgreSQLAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => PostgreSQLMonitoring.Jobs;
 }

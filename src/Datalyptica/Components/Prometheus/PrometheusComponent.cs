@@ -20,4 +20,9 @@ public sealed class PrometheusComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
     public override Verification.IHealthProbe? Health { get; } = new PrometheusHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => PrometheusAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => PrometheusAccess.Routes;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => PrometheusMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => PrometheusMonitoring.Alerts;
 }

@@ -35,11 +35,11 @@ public sealed class PrometheusHealth : IHealthProbe
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation) =>
         await ProbeKit.PerHostAsync(context, context.Hosts, host =>
         [
-            ProbeKit.Http200Async(context, host, "healthy", PrometheusComponent.Http, ScrapeJob.PrometheusPrefix + "/-/healthy", cancellation),
-            ProbeKit.Http200Async(context, host, "ready", PrometheusComponent.Http, ScrapeJob.PrometheusPrefix + "/-/ready", cancellation),
+            ProbeKit.Http200Async(context, host, "healthy", PrometheusComponent.Http, PrometheusRenderer.RoutePrefix + "/-/healthy", cancellation),
+            ProbeKit.Http200Async(context, host, "ready", PrometheusComponent.Http, PrometheusRenderer.RoutePrefix + "/-/ready", cancellation),
             context.CheckAsync(host, "targets", async (access, ct) =>
             {
-                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, PrometheusComponent.Http, ct), ScrapeJob.PrometheusPrefix + "/api/v1/targets?state=active", ct);
+                var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, PrometheusComponent.Http, ct), PrometheusRenderer.RoutePrefix + "/api/v1/targets?state=active", ct);
                 return answer.Status == 200 ? Judge(ParseTargets(answer.Body)) : ProbeOutcome.Fail($"GET /api/v1/targets → {answer.Status}");
             }, cancellation),
         ]);

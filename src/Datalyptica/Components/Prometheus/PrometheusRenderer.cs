@@ -1,5 +1,6 @@
 using System.Text;
 using Datalyptica.Components.Alertmanager;
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Rendering.Formats;
@@ -18,6 +19,8 @@ public sealed class PrometheusRenderer : IComponentRenderer
     public const string DefaultsPath = "/etc/default/prometheus";
     public const string StoragePath = "/var/lib/prometheus/metrics2/";
     public const string DefaultRetention = "30d";
+    /// <summary>The path prefix Prometheus is served under behind HAProxy (--web.external-url): every route moves under it.</summary>
+    public const string RoutePrefix = "/prometheus";
 
     private static readonly PrometheusComponent Component = new();
 
@@ -33,14 +36,14 @@ public sealed class PrometheusRenderer : IComponentRenderer
 
     /// <summary>The jobs with members in this site, with their targets.</summary>
     public static IReadOnlyList<(ScrapeJob Job, IReadOnlyList<(Host Host, RoleDefinition? Role)> Members)> Jobs(RenderContext ctx) =>
-        ScrapeJob.All
+        ScrapeJobs.All
             .Select(j => (Job: j, Members: (IReadOnlyList<(Host, RoleDefinition?)>)(j.Roles is null
                 ? ctx.Site.Hosts.Select(h => (h, (RoleDefinition?)null)).ToList()
                 : j.Roles.SelectMany(r => ctx.Members(r).Select(h => (h, (RoleDefinition?)r))).ToList())))
             .Where(x => x.Members.Count > 0)
             .ToList();
 
-    public static string ExternalUrl(Site site) => $"https://{site.Domain}{ScrapeJob.PrometheusPrefix}/";
+    public static string ExternalUrl(Site site) => $"https://{site.Domain}{RoutePrefix}/";
 
     private static Dictionary<string, object?> Map(params (string Key, object? Value)[] entries)
     {
@@ -68,7 +71,7 @@ public sealed class PrometheusRenderer : IComponentRenderer
                 // hide a peer that cannot be reached. api_version v2 is the only one Prometheus 3 speaks.
                 ("alertmanagers", alertmanagers.Count == 0 ? null : new[]
                 {
-                    Map(("api_version", "v2"), ("path_prefix", ScrapeJob.AlertmanagerPrefix), ("timeout", "10s"),
+                    Map(("api_version", "v2"), ("path_prefix", AlertmanagerRenderer.RoutePrefix), ("timeout", "10s"),
                         ("static_configs", new[] { Map(("targets", alertmanagers)) })),
                 }))));
 
@@ -77,7 +80,7 @@ public sealed class PrometheusRenderer : IComponentRenderer
         header.Append("Valid for Prometheus 2.42 (Debian's promtool checks it) and 3.0: nothing here changed between them\n");
         header.Append("(3.0 dropped Alertmanager API v1 and renamed scrape_classic_histograms; neither is used).\n");
         header.Append("Not scraped:\n");
-        foreach (var line in ScrapeJob.NotScraped) header.Append("  - ").Append(line).Append('\n');
+        foreach (var line in ScrapeJobs.NotScraped) header.Append("  - ").Append(line).Append('\n');
         header.Append("Why each job exists:\n");
         foreach (var (job, _) in jobs.Where(j => j.Job.Why is not null)) header.Append($"  {job.Name}: {job.Why}\n");
         return YamlText.Write(model, header.ToString().TrimEnd('\n').Replace("\n", "\n# ")) + ScrapeConfigs(jobs);

@@ -38,4 +38,8 @@ public sealed class RedisComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
     public override Verification.IHealthProbe? Health { get; } = new RedisHealth();
     public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => RedisAccess.Firewall;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => RedisMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => RedisMonitoring.Alerts;
 }

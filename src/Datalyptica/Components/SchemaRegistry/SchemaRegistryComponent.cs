@@ -19,4 +19,9 @@ public sealed class SchemaRegistryComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("kafka", "schemas live in the compacted _schemas topic")];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new SchemaRegistryHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => SchemaRegistryAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => SchemaRegistryAccess.Routes;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.JmxOnly;
 }

@@ -29,4 +29,8 @@ public sealed class SparkComponent : ComponentDefinition
         [new("zookeeper", "standalone master HA needs a ZooKeeper quorum (recoveryMode=ZOOKEEPER); etcd cannot serve it")];
     public override string? NeedsObjectStore => "Iceberg tables and Spark event logs live in the object store";
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
+    public override Verification.IHealthProbe? Health { get; } = new SparkHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => SparkAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
 }

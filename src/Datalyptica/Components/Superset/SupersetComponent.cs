@@ -24,4 +24,9 @@ public sealed class SupersetComponent : ComponentDefinition
     ];
     public override Rendering.IComponentRenderer? Renderer { get; } = new SupersetRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_superset_secret_key", "vault_superset_db_password", "vault_oauth_superset_client_secret"];
+    public override Verification.IHealthProbe? Health { get; } = new SupersetHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => SupersetAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => SupersetAccess.Routes;
+    public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
 }

@@ -28,4 +28,9 @@ public sealed class TrinoComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => TrinoSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
     public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
+    public override Verification.IHealthProbe? Health { get; } = new TrinoHealth();
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => TrinoAccess.Firewall;
+    public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => TrinoAccess.Routes;
+    public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => TrinoMonitoring.Jobs;
 }

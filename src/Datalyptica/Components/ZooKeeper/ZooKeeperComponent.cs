@@ -36,4 +36,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
     public override Verification.IHealthProbe? Health { get; } = new ZooKeeperHealth();
     public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];
+    // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
+    public override IReadOnlyList<Contracts.Access> Firewall => ZooKeeperAccess.Firewall;
+    public override Contracts.NotScraped? NotScraped => new("zookeeper: Debian's 3.8 package lacks the Prometheus metrics provider jars; health via 4lw ruok/mntr", 30);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts;
 using Datalyptica.Components.Prometheus;
 using Datalyptica.Components.Keepalived;
 using Datalyptica.Model;
@@ -63,7 +64,7 @@ internal sealed partial record Firewall(Dictionary<string, List<string>> Sets, L
 
 public class NftablesTests
 {
-    private static string Match(Access access, Host host) => access.Protocol switch
+    private static string Match(Access access, Host host) => access.IpProtocol is { } ip ? $"ip protocol {ip.Number}" : access.Protocol switch
     {
         PortProtocol.Tcp => $"tcp dport {access.PortOn(host)}",
         PortProtocol.Udp => $"udp dport {access.PortOn(host)}",

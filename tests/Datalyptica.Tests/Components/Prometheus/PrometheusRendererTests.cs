@@ -59,7 +59,7 @@ public class PrometheusRendererTests
                 var jobs = List(cfg["scrape_configs"]).Select(Dict).ToDictionary(j => (string)j["job_name"]);
                 foreach (var (name, job) in jobs)
                 {
-                    var spec = ScrapeJob.All.Single(j => j.Name == name);
+                    var spec = ScrapeJobs.All.Single(j => j.Name == name);
                     var seen = new List<Host>();
                     foreach (var sc in List(job["static_configs"]).Select(Dict))
                     foreach (var target in List(sc["targets"]).Cast<string>())

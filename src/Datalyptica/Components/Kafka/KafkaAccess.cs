@@ -1,0 +1,16 @@
+using Datalyptica.Contracts;
+
+namespace Datalyptica.Components.Kafka;
+
+/// <summary>Who calls Kafka's ports.</summary>
+public static class KafkaAccess
+{
+    public static IReadOnlyList<Access> Firewall { get; } =
+    [
+        new("kafka_controller", KafkaComponent.Controller, KafkaComponent.ControllerPort, [KafkaComponent.Controller, KafkaComponent.Broker],
+            "KRaft quorum; brokers fetch metadata from the controllers"),
+        new("kafka_broker", KafkaComponent.Broker, KafkaComponent.BrokerPort,
+            [KafkaComponent.Broker, SchemaRegistry.SchemaRegistryComponent.Server, .. CallerGroups.Engines, ClickHouse.ClickHouseComponent.Server, .. CallerGroups.Notebooks],
+            "replication between brokers; producers/consumers: Schema Registry, Spark, Flink, Trino, ClickHouse Kafka engine, notebooks, DAGs"),
+    ];
+}
