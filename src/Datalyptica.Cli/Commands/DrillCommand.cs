@@ -24,6 +24,8 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DrillSettings settings, CancellationToken cancellation)
     {
+        // Refused here, with the findings printed as every verb prints them, before any host is touched. DrillRunner opens
+        // the site again through the same door (DrillContext.Open -> SiteSession.Open) with the password found here.
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return DatalypticaCli.Failed;
         void Log(string line)
         {
