@@ -42,14 +42,8 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BackupSettings settings, CancellationToken cancellation)
     {
-        var loaded = Cli.LoadSite(settings);
-        if (loaded.Site is null || loaded.Diagnostics.Any(d => d.Severity == Diagnostics.Severity.Error))
-        {
-            Cli.PrintDiagnostics(io, loaded.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error));
-            io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) first.");
-            return DatalypticaCli.Failed;
-        }
-        var site = loaded.Site;
+        if (Cli.OpenSite(io, settings, "a backup") is not { } session) return DatalypticaCli.Failed;
+        var site = session.Site;
         var factory = transports ?? settings.SshFactory(io.Keeper);
         var open = new Dictionary<string, IHostTransport>();
         try

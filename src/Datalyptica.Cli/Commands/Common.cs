@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Datalyptica.Diagnostics;
+using Datalyptica.Model;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
 using Spectre.Console;
@@ -48,18 +49,30 @@ internal static class Cli
         io.Out.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, Json));
 
     /// <summary>The vault password source for a site: the option, the environment, then the site's own password file.</summary>
-    public static VaultPasswordSource PasswordSource(string? passwordFile, string site)
-    {
-        var inSite = Path.Combine(Directory.Exists(site) ? site : Path.GetDirectoryName(Path.GetFullPath(site))!, SiteLoader.SiteVaultPasswordFile);
-        var source = new VaultPasswordSource(passwordFile);
-        return source.IsConfigured || !File.Exists(inSite) ? source : new VaultPasswordSource(inSite);
-    }
+    public static VaultPasswordSource PasswordSource(string? passwordFile, string site) => SiteSession.PasswordSource(site, passwordFile);
 
-    public static SiteLoadResult LoadSite(SiteSettings settings)
+    /// <summary>Reads a site as it is, without validating it (validate, render, bom, inventory list, repo build).</summary>
+    public static SiteLoadResult LoadSite(SiteSettings settings) => SiteSession.Load(settings.Site, settings.VaultPasswordFile);
+
+    /// <summary>
+    /// Opens a site for a verb through the library's one door (<see cref="SiteSession.Open"/>). A site with errors is
+    /// refused: its errors go to stderr, then "the site has errors; fix them (datalyptica validate) before
+    /// <paramref name="doing"/>", and the caller exits <see cref="DatalypticaCli.Failed"/>.
+    /// </summary>
+    /// <param name="validated">Called with the site once it is valid (plan and apply start connecting there).</param>
+    public static SiteSession? OpenSite(CliIo io, SiteSettings settings, string doing, Action<Site>? validated = null)
     {
-        var source = PasswordSource(settings.VaultPasswordFile, settings.Site);
-        Secret? cached = null;
-        return SiteLoader.Load(settings.Site, source.IsConfigured ? () => cached ??= source.Resolve() : null);
+        Engine.EngineTrace.Mark("command started");
+        var opening = SiteSession.Open(new SiteOpenOptions(settings.Site)
+        {
+            VaultPasswordFile = settings.VaultPasswordFile,
+            Validated = validated,
+            Trace = Engine.EngineTrace.Mark,
+        });
+        if (opening.Session is { } session) return session;
+        PrintDiagnostics(io, opening.Errors);
+        io.Error.WriteLine($"error: the site has errors; fix them (datalyptica validate) before {doing}.");
+        return null;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Datalyptica.Drills;
-using Datalyptica.Secrets;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,8 +24,9 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DrillSettings settings, CancellationToken cancellation)
     {
-        var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
-        Secret? password = source.IsConfigured ? source.Resolve() : null;
+        // Refused here, with the findings printed as every verb prints them, before any host is touched. DrillRunner opens
+        // the site again through the same door (DrillContext.Open -> SiteSession.Open) with the password found here.
+        if (Cli.OpenSite(io, settings, "a drill") is not { } session) return DatalypticaCli.Failed;
         void Log(string line)
         {
             // Progress to stderr in json mode, so stdout holds only the document.
@@ -34,7 +34,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
         }
         IReadOnlyList<DrillResult> results;
-        try { results = await DrillRunner.RunAsync(settings.Site, settings.Drill, Log, cancellation, password); }
+        try { results = await DrillRunner.RunAsync(settings.Site, settings.Drill, Log, cancellation, session.VaultPassword); }
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");

@@ -8,10 +8,8 @@ using RepositoryServer = Datalyptica.Engine.Repository.RepositoryServer;
 using RepositoryBuildException = Datalyptica.Engine.Repository.RepositoryBuildException;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
-using Datalyptica.Validation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -81,67 +79,33 @@ public sealed class ApplySettings : PlanSettings
     public string? Repository { get; init; }
 }
 
-/// <summary>Shared by plan and apply: load and validate the site, open the vault, build desired state, gather facts.</summary>
+/// <summary>Shared by plan and apply: open the site (the library's one door), prepare it, plan, show.</summary>
 internal static class PlanFlow
 {
-    public sealed record Prepared(Site Site, IReadOnlyList<HostDesiredState> Desired, IReadOnlyDictionary<string, Secret> Secrets);
+    /// <summary>
+    /// Opens the site (refused with its errors printed when it has any), then issues certificates, renders and builds the
+    /// desired state. <paramref name="siteValid"/> gets the site once it is valid, before rendering (to start connecting).
+    /// </summary>
+    public static PreparedSite? Prepare(CliIo io, SiteSettings settings, Action<Site>? siteValid = null) =>
+        Cli.OpenSite(io, settings, "planning", siteValid) is { } session ? PreparedSite.Prepare(session, io.Error.WriteLine) : null;
 
-    /// <param name="siteLoaded">Called with the site as soon as it is read, before validation and rendering (to start connecting).</param>
-    public static Prepared? Prepare(CliIo io, SiteSettings settings, Action<Site>? siteLoaded = null)
+    public static async Task<Plan?> PlanAsync(CliIo io, PreparedSite p, PlanSettings settings, Func<string, IHostTransport>? transports, CancellationToken cancellation)
     {
-        Engine.EngineTrace.Mark("command started");
-        var loaded = Cli.LoadSite(settings);
-        Engine.EngineTrace.Mark("site loaded");
-        if (loaded.Site is not null) siteLoaded?.Invoke(loaded.Site);
-        var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
-        if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
-        {
-            Cli.PrintDiagnostics(io, findings.Where(d => d.Severity == Diagnostics.Severity.Error));
-            io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) before planning.");
-            return null;
-        }
-        var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
-        var site = loaded.Site;
-        var secrets = new Dictionary<string, Secret>();
-        if (source.IsConfigured && Directory.Exists(settings.Site))
-        {
-            var password = source.Resolve();
-            foreach (var (k, v) in SiteWriter.ReadSecrets(settings.Site, password)) secrets[k] = v;
-            // Certificates are issued once into SITE/pki (on the control node, never on a host) so rendering stays stable.
-            if (Pki.CertificateCatalog.Required(site).Count > 0)
-            {
-                var pki = Pki.SitePkiStore.Ensure(settings.Site, site, password, DateTimeOffset.UtcNow);
-                if (pki.CaCreated) io.Error.WriteLine($"created the site's certificate authority in {Path.Combine(settings.Site, Pki.SitePkiStore.Folder)}");
-                if (pki.Issued > 0) io.Error.WriteLine($"issued {pki.Issued} certificate(s) into {Path.Combine(settings.Site, Pki.SitePkiStore.Folder)} (keys vault-encrypted)");
-                site = site with { Pki = pki.Pki };
-                foreach (var (k, v) in pki.Keys) secrets[k] = v;
-            }
-        }
-        Engine.EngineTrace.Mark("site validated, secrets read");
-        var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
-        Engine.EngineTrace.Mark("rendered, desired state built");
-        return new Prepared(site, desired, secrets);
-    }
-
-    public static PlanOptions Options(Prepared p, int parallel) =>
-        new() { ResolveSecret = n => p.Secrets.GetValueOrDefault(n), Parallelism = parallel };
-
-    public static async Task<Plan?> PlanAsync(CliIo io, Prepared p, PlanSettings settings, Func<string, IHostTransport>? transports, CancellationToken cancellation)
-    {
-        var options = Options(p, settings.Parallel);
+        var options = p.Options(settings.Parallel);
         if (settings.AssumeEmpty) return Planner.Build(p.Site.Name, p.Desired, _ => HostFacts.EmptyDebian12, options);
         if (transports is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use --assume-empty to plan without connecting, or a build with the SSH transport.");
             return null;
         }
-        return await Planner.PlanAsync(p.Site.Name, p.Desired, transports, options, new SecretMasker(p.Secrets.Values), cancellation);
+        return await Planner.PlanAsync(p.Site.Name, p.Desired, transports, options, p.Masker(), cancellation);
     }
 
     /// <summary>
     /// One transport per host, opened once (Lazy: a connect started early and the planner's later call share it, and a
     /// failed connect reports the same error to whoever asks). <paramref name="connectNow"/> starts every host's SSH
-    /// handshake in the background at once, so it overlaps validation, rendering and building the desired state.
+    /// handshake in the background at once, so it overlaps rendering and building the desired state (it starts only once
+    /// the site is valid: a refused site touches no host).
     /// </summary>
     public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site, bool connectNow = false)
     {
@@ -221,7 +185,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             JournalDirectory = Path.Combine(siteDir, ".datalyptica", "journal"),
             Artifacts = new ArtifactStore(Path.Combine(siteDir, ".datalyptica", "artifacts")),
             ResolveSecret = n => prepared.Secrets.GetValueOrDefault(n),
-            Masker = new SecretMasker(prepared.Secrets.Values),
+            Masker = prepared.Masker(),
             OnlyLayer = settings.Layer is null ? null : Layers.Parse(settings.Layer),
             Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
             Parallelism = settings.Parallel,

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Datalyptica.Rendering;
-using Datalyptica.Validation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,23 +28,16 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
 {
     public override int Execute(CommandContext context, RenderSettings settings, CancellationToken cancellation)
     {
-        var loaded = Cli.LoadSite(settings);
-        var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
-        if (loaded.Site is null || findings.Any(d => d.Severity == Diagnostics.Severity.Error))
-        {
-            Cli.PrintDiagnostics(io, findings.Where(d => d.Severity == Diagnostics.Severity.Error));
-            io.Error.WriteLine("error: the site has errors; fix them (datalyptica validate) before rendering.");
-            return DatalypticaCli.Failed;
-        }
+        if (Cli.OpenSite(io, settings, "rendering") is not { } session) return DatalypticaCli.Failed;
         // Certificates issued by plan/apply are shown as they are; keys stay placeholders (render never reads the vault).
-        var site = Directory.Exists(settings.Site) && Pki.SitePkiStore.LoadPublic(settings.Site, loaded.Site) is { } pki ? loaded.Site with { Pki = pki } : loaded.Site;
+        var site = session.IsFolder && Pki.SitePkiStore.LoadPublic(settings.Site, session.Site) is { } pki ? session.Site with { Pki = pki } : session.Site;
         var rendered = SiteRenderer.Render(site, settings.Host, settings.Component);
         var count = RenderOutput.Write(settings.Out, rendered);
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion,
-                site = loaded.Site.Name,
+                site = session.Site.Name,
                 directory = settings.Out,
                 hosts = rendered.Select(h => new
                 {
@@ -54,7 +46,7 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
                 }),
             });
         else
-            io.Out.MarkupLine($"rendered {count} files for {rendered.Count} host(s) of {Markup.Escape(loaded.Site.Name)} into {Markup.Escape(settings.Out)}");
+            io.Out.MarkupLine($"rendered {count} files for {rendered.Count} host(s) of {Markup.Escape(session.Site.Name)} into {Markup.Escape(settings.Out)}");
         return DatalypticaCli.Ok;
     }
 }

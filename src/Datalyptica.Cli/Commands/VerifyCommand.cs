@@ -1,9 +1,7 @@
 using System.ComponentModel;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Transport;
-using Datalyptica.Model;
 using Datalyptica.Secrets;
-using Datalyptica.Sites;
 using Datalyptica.Validation;
 using Datalyptica.Verification;
 using Spectre.Console;
@@ -51,13 +49,8 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, VerifySettings settings, CancellationToken cancellation)
     {
-        var loaded = Cli.LoadSite(settings);
-        if (loaded.Site is not { } site)
-        {
-            Cli.PrintDiagnostics(io, loaded.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error));
-            io.Error.WriteLine($"error: could not read the site {settings.Site}; fix the errors above (datalyptica validate).");
-            return DatalypticaCli.Failed;
-        }
+        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return DatalypticaCli.Failed;
+        var site = session.Site;
         if (settings.Component is { } component && !Verifier.ComponentIds.Contains(component))
         {
             var hint = DidYouMean.Suggest(component, Verifier.ComponentIds);
@@ -71,10 +64,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             return DatalypticaCli.Failed;
         }
 
-        var source = Cli.PasswordSource(settings.VaultPasswordFile, settings.Site);
-        var secrets = source.IsConfigured && Directory.Exists(settings.Site)
-            ? SiteWriter.ReadSecrets(settings.Site, source.Resolve())
-            : new Dictionary<string, Secret>();
+        var secrets = session.Secrets;
         var options = new VerifyOptions
         {
             Component = settings.Component,

@@ -48,19 +48,26 @@ public sealed class DrillContext
     public SecretMasker Masker { get; }
 
     /// <summary>
-    /// Loads a site with its vault password (SITE/.vault-password unless given) and, when the site is a lab's
-    /// (SITE is LAB/site next to LAB/state.json), that lab.
+    /// Opens a site through the one door every verb uses (<see cref="SiteSession.Open"/>: the vault password from
+    /// <paramref name="vaultPassword"/>, else the environment, else SITE/.vault-password; validated, refused on errors)
+    /// and, when the site is a lab's (SITE is LAB/site next to LAB/state.json), that lab.
     /// </summary>
     public static DrillContext Open(string siteDirectory, Action<string> log, Secret? vaultPassword = null)
     {
-        var directory = Path.GetFullPath(siteDirectory);
-        var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);
-        var password = vaultPassword ?? (File.Exists(passwordFile) ? new Secret(File.ReadAllText(passwordFile).Trim())
-            : throw new DrillException($"no vault password for {directory}: drills read the database and Redis passwords from the vault. Fix: keep it in {passwordFile} or pass --vault-password-file."));
-        var loaded = SiteLoader.Load(directory, () => password);
-        var site = loaded.Site ?? throw new DrillException($"could not read the site {directory}: " +
-            string.Join("; ", loaded.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error).Select(d => d.Message)) + ". Fix: datalyptica validate " + directory);
-        var secrets = SiteWriter.ReadSecrets(directory, password);
+        var opening = SiteSession.Open(new SiteOpenOptions(siteDirectory) { VaultPassword = vaultPassword });
+        return opening.Session is { } session ? Open(session, log)
+            : throw new DrillException($"the site {Path.GetFullPath(siteDirectory)} has errors: " +
+                string.Join("; ", opening.Errors.Select(d => d.Source is null ? $"{d.Code} {d.Message}" : $"{d.Code} {d.Source}: {d.Message}")) +
+                $". Fix: datalyptica validate {Path.GetFullPath(siteDirectory)}");
+    }
+
+    /// <summary>A drill context for a site already opened (and so validated); drills need its vault password.</summary>
+    public static DrillContext Open(SiteSession session, Action<string> log)
+    {
+        var directory = session.Directory;
+        if (session.VaultPassword is null)
+            throw new DrillException($"no vault password for {directory}: drills read the database and Redis passwords from the vault. " +
+                $"Fix: keep it in {Path.Combine(directory, SiteLoader.SiteVaultPasswordFile)} or pass --vault-password-file.");
         var knownHosts = Path.Combine(directory, "known_hosts");
         var ssh = new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, ConnectAttempts = 1 }, null);
         LabManager? lab = null;
@@ -70,7 +77,7 @@ public sealed class DrillContext
             var state = LabState.Load(Path.Combine(labDirectory, "state.json"))!;
             lab = new LabManager(new LabOptions { Name = state.Name, Root = Path.GetDirectoryName(labDirectory)!, Bridge = state.Bridge }, log);
         }
-        return new DrillContext(directory, site, secrets, ssh, lab, log);
+        return new DrillContext(directory, session.Site, session.Secrets, ssh, lab, log);
     }
 
     public Secret Secret(string vaultName) => _secrets.GetValueOrDefault(vaultName)

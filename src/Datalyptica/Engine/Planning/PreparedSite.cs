@@ -1,0 +1,43 @@
+using Datalyptica.Model;
+using Datalyptica.Pki;
+using Datalyptica.Rendering;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+
+namespace Datalyptica.Engine.Planning;
+
+/// <summary>
+/// An opened site made ready to plan or apply: certificates issued, every file rendered, each host's desired state built,
+/// and the secrets (vault values and certificate keys) the plan resolves by name. Secret values never leave as text.
+/// </summary>
+public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Desired, IReadOnlyDictionary<string, Secret> Secrets)
+{
+    /// <summary>
+    /// Issues the site's certificates (once, into SITE/pki, on the control node, never on a host, so rendering stays
+    /// stable), renders, and builds the desired state. <paramref name="notice"/> hears what was created in the site.
+    /// </summary>
+    public static PreparedSite Prepare(SiteSession session, Action<string>? notice = null, DateTimeOffset? now = null)
+    {
+        var site = session.Site;
+        var secrets = new Dictionary<string, Secret>(session.Secrets);
+        if (session.IsFolder && session.VaultPassword is { } password && CertificateCatalog.Required(site).Count > 0)
+        {
+            var folder = Path.Combine(session.Path, SitePkiStore.Folder);
+            var pki = SitePkiStore.Ensure(session.Path, site, password, now ?? DateTimeOffset.UtcNow);
+            if (pki.CaCreated) notice?.Invoke($"created the site's certificate authority in {folder}");
+            if (pki.Issued > 0) notice?.Invoke($"issued {pki.Issued} certificate(s) into {folder} (keys vault-encrypted)");
+            site = site with { Pki = pki.Pki };
+            foreach (var (k, v) in pki.Keys) secrets[k] = v;
+        }
+        EngineTrace.Mark("secrets read, certificates issued");
+        var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
+        EngineTrace.Mark("rendered, desired state built");
+        return new PreparedSite(site, desired, secrets);
+    }
+
+    /// <summary>Plan options that resolve this site's secrets.</summary>
+    public PlanOptions Options(int parallelism) => new() { ResolveSecret = n => Secrets.GetValueOrDefault(n), Parallelism = parallelism };
+
+    /// <summary>Masks every secret of this site (vault values and certificate keys) in command output.</summary>
+    public SecretMasker Masker() => new(Secrets.Values);
+}
