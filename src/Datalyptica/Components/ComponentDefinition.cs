@@ -80,6 +80,12 @@ public abstract class ComponentDefinition
     /// <summary>Checks <c>datalyptica verify</c> runs for this component (COMPONENTS.md 2); null: only its units are checked.</summary>
     public virtual Verification.IHealthProbe? Health => null;
 
+    /// <summary>
+    /// How the component lives on its hosts: service account, units (packaged or rendered, reload or restart, inputs,
+    /// rolling group and order), replaced distro units and extra guarded commands. Declared in its folder (XLifecycle.cs).
+    /// </summary>
+    public abstract Contracts.ComponentLifecycle Lifecycle { get; }
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 
