@@ -1,5 +1,6 @@
 using Datalyptica.Components.Etcd;
 using Datalyptica.Components.Redis;
+using Datalyptica.Components.ZooKeeper;
 using Datalyptica.Tests.Rendering;
 using Datalyptica.Tests.Verification;
 
@@ -7,8 +8,8 @@ namespace Datalyptica.Tests.Components;
 
 /// <summary>
 /// The leader checks the lifecycles declare for rolling restarts (leader or primary last), run as apply runs them (bash on
-/// the member) against real servers on loopback: exactly one etcd member answers leader; the Redis primary answers and its
-/// replica does not.
+/// the member) against real servers on loopback: exactly one etcd member and exactly one member of a ZooKeeper ensemble
+/// answer leader; the Redis primary answers and its replica does not.
 /// </summary>
 public sealed class LeaderCheckTests : IDisposable
 {
@@ -48,6 +49,34 @@ public sealed class LeaderCheckTests : IDisposable
         answers.Count(a => a == 0).ShouldBe(1, $"leader check exits: {string.Join(", ", answers)}");
         // The declared health gate still passes on every member, leader or not: the check says leader, not healthy.
         hosts.ShouldAllBe(h => Run(EtcdComponent.Rolling(h).HealthCheck) == 0);
+    }
+
+    [Fact]
+    public void Exactly_one_member_of_a_zookeeper_ensemble_answers_the_leader_check()
+    {
+        if (!File.Exists("/usr/share/java/zookeeper.jar")) throw new InvalidOperationException("ZooKeeper is missing: setup.sh installs the zookeeper package.");
+        var classpath = string.Join(':', new[] { "zookeeper.jar", "zookeeper-jute.jar", "slf4j-nop.jar", "slf4j-api.jar", "commons-cli.jar" }
+            .Select(j => "/usr/share/java/" + j).Where(File.Exists));
+        var ports = Enumerable.Range(0, 3).Select(_ => (Client: ServerProcess.FreePort(), Quorum: ServerProcess.FreePort(), Election: ServerProcess.FreePort())).ToList();
+        var ensemble = string.Concat(ports.Select((p, i) => $"server.{i + 1}=127.0.0.1:{p.Quorum}:{p.Election}\n"));
+        for (var i = 0; i < 3; i++)
+        {
+            var data = Directory.CreateDirectory(Path.Combine(_dir, $"zk{i + 1}")).FullName;
+            File.WriteAllText(Path.Combine(data, "myid"), $"{i + 1}\n");
+            var cfg = Path.Combine(data, "zoo.cfg");
+            File.WriteAllText(cfg, $"tickTime=200\ninitLimit=20\nsyncLimit=10\ndataDir={data}\nclientPort={ports[i].Client}\nclientPortAddress=127.0.0.1\n" +
+                $"4lw.commands.whitelist=ruok,srvr\nadmin.enableServer=false\n{ensemble}");
+            _servers.Add(ServerProcess.Start($"zookeeper {i + 1}", "java", ["-Xmx64m", "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg]));
+        }
+        foreach (var (server, p) in _servers.Zip(ports)) server.WaitForPort(p.Client, seconds: 60);
+        var hosts = ports.Select((p, i) => LoopbackSite.Host($"z{i + 1}", ["zookeeper"], ("zookeeper_client_port", p.Client))).ToList();
+
+        // Until every member has joined the ensemble (the declared health gate: leader or follower).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!hosts.All(h => Run(ZooKeeperComponent.Rolling(h).HealthCheck) == 0) && DateTime.UtcNow < deadline) Sleep();
+
+        var answers = hosts.Select(h => Run(ZooKeeperLifecycle.LeaderCheck(h))).ToArray();
+        answers.Count(a => a == 0).ShouldBe(1, $"leader check exits: {string.Join(", ", answers)}; {string.Join("\n", _servers.Select(s => s.Output))}");
     }
 
     [Fact]
