@@ -104,6 +104,11 @@ public abstract class ComponentDefinition
     /// <summary>Where the component is published on the HTTPS front door (HAProxy).</summary>
     public virtual IReadOnlyList<Contracts.HttpRoute> HttpRoutes => [];
 
+    /// How the component lives on its hosts: service account, units (packaged or rendered, reload or restart, inputs,
+    /// rolling group and order), replaced distro units and extra guarded commands. Declared in its folder (XLifecycle.cs).
+    /// </summary>
+    public abstract Contracts.ComponentLifecycle Lifecycle { get; }
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

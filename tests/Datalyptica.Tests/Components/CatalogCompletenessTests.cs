@@ -96,5 +96,10 @@ public class CatalogCompletenessTests
         public override IReadOnlyList<PortSpec> PublicPorts => AdminIsPublic ? [Admin] : [];
         public override IHealthProbe? Health => NoProbe ? null : new Datalyptica.Components.Loki.LokiHealth();
         public override IReadOnlyList<ScrapeJob> ScrapeJobs => NoJob ? [] : [new("sample", [_server], JobPort)];
+        public override ComponentLifecycle Lifecycle { get; } = new()
+        {
+            Account = ServiceAccount.Own("sample", "Sample"),
+            Units = [new("sample", UnitSource.Rendered, OnConfigChange.Restart)],
+        };
     }
 }

@@ -18,6 +18,7 @@ public sealed class AirflowComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "2.10.4";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => AirflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the metadata database needs row locks that PostgreSQL provides")];
     public override Rendering.IComponentRenderer? Renderer { get; } = new AirflowRenderer();

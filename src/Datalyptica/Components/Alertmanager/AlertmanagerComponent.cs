@@ -16,6 +16,7 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public override Tier Tier => Tier.Monitoring;
     public override string DefaultVersion => "0.28.0";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => AlertmanagerLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
 
     public const string SmtpPasswordKey = "vault_alertmanager_smtp_password";

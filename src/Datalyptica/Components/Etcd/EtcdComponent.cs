@@ -23,6 +23,7 @@ public sealed class EtcdComponent : ComponentDefinition
     public override Tier Tier => Tier.Coordination;
     public override string DefaultVersion => "3.5.16";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => EtcdLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
     public override Verification.IHealthProbe? Health { get; } = new EtcdHealth();

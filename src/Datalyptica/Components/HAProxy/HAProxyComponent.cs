@@ -26,6 +26,7 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override Tier Tier => Tier.LoadBalancer;
     public override string DefaultVersion => "2.9";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => HAProxyLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => HAProxySettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();

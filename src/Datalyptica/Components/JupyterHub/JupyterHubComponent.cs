@@ -16,6 +16,7 @@ public sealed class JupyterHubComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "5.2.1";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => JupyterHubLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak"), new("postgresql", "active and passive hubs share users, servers and tokens in PostgreSQL")];
     public override Rendering.IComponentRenderer? Renderer { get; } = new JupyterHubRenderer();

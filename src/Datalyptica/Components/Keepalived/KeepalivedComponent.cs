@@ -14,6 +14,7 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override Tier Tier => Tier.LoadBalancer;
     public override string DefaultVersion => "2.2";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => KeepalivedLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Dependency> Requires => [new("haproxy", "the VRRP track script follows HAProxy's health")];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KeepalivedSettings.All;

@@ -15,6 +15,7 @@ public sealed class MLflowComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "2.19.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => MLflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];
     public override string? NeedsObjectStore => "model artifacts live in the ml bucket";

@@ -22,6 +22,7 @@ public sealed class NessieComponent : ComponentDefinition
     public override Tier Tier => Tier.Catalog;
     public override string DefaultVersion => "0.98.2";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => NessieLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];
     public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";

@@ -17,6 +17,7 @@ public sealed class PatroniComponent : ComponentDefinition
     public override Tier Tier => Tier.Catalog;
     public override string DefaultVersion => "3.3.2";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => PatroniLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override IReadOnlyList<Dependency> Requires => [new("etcd", "Patroni keeps its leader lock and cluster state in etcd")];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => PatroniSettings.All;

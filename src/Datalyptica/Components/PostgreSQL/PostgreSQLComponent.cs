@@ -19,6 +19,7 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     public override Tier Tier => Tier.Catalog;
     public override string DefaultVersion => "16.2";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => PostgreSQLLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override string? NeedsObjectStore => "pgBackRest keeps PostgreSQL backups and archived WAL in the backups bucket";
     public override IReadOnlyList<Contracts.SettingSpec> Settings => PostgreSQLSettings.All;

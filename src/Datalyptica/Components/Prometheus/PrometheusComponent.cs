@@ -15,6 +15,7 @@ public sealed class PrometheusComponent : ComponentDefinition
     public override Tier Tier => Tier.Monitoring;
     public override string DefaultVersion => "3.0.1";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => PrometheusLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => PrometheusSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();

@@ -31,6 +31,7 @@ public sealed class RedisComponent : ComponentDefinition
     public override Tier Tier => Tier.Iam;
     public override string DefaultVersion => "7.4.1";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => RedisLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Data, Sentinel];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => RedisSettings.All;
     public const string PasswordKey = "vault_redis_password";

@@ -15,6 +15,7 @@ public sealed class SchemaRegistryComponent : ComponentDefinition
     public override Tier Tier => Tier.Streaming;
     public override string DefaultVersion => "7.8.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => SchemaRegistryLifecycle.Declaration;
     public override Rendering.IComponentRenderer? Renderer { get; } = new SchemaRegistryRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("kafka", "schemas live in the compacted _schemas topic")];

@@ -23,6 +23,7 @@ public sealed class SparkComponent : ComponentDefinition
     public override Tier Tier => Tier.Processing;
     public override string DefaultVersion => "3.5.4";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => SparkLifecycle.Declaration;
     public override Rendering.IComponentRenderer? Renderer { get; } = new SparkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Master, Worker, History];
     public override IReadOnlyList<Dependency> Requires =>

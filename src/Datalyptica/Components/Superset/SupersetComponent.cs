@@ -16,6 +16,7 @@ public sealed class SupersetComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "4.1.1";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => SupersetLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires =>
     [

@@ -23,6 +23,7 @@ public sealed class TrinoComponent : ComponentDefinition
     public override Tier Tier => Tier.Query;
     public override string DefaultVersion => "469";
     public override InstallSource Install => InstallSource.Artifact;
+    public override Contracts.ComponentLifecycle Lifecycle => TrinoLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
     public override IReadOnlyList<string> SecretKeys => ["vault_trino_clickhouse_password", "vault_trino_postgresql_password"];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => TrinoSettings.All;

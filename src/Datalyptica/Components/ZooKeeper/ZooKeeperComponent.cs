@@ -31,6 +31,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override Tier Tier => Tier.Coordination;
     public override string DefaultVersion => "3.8.4";
     public override InstallSource Install => InstallSource.DistroPackage;
+    public override Contracts.ComponentLifecycle Lifecycle => ZooKeeperLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => ZooKeeperSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();

@@ -103,8 +103,8 @@ public static class PlanApplier
             }
 
             var failures = new List<StepFailure>();
-            var rolling = new RollingGroups();
             using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+            var rolling = new RollingGroups(inLayer, gate);
             try
             {
                 var counts = await Task.WhenAll(inLayer.GroupBy(c => c.Host).Select(async host =>
@@ -144,8 +144,11 @@ public static class PlanApplier
         {
             foreach (var change in changes)
             {
-                // A rolling restart waits for the group's previous member to be back, and never starts after one failed.
-                using var turn = change.RollingGroup is { } group ? await rolling.TakeTurnAsync(group, cancellation) : null;
+                // A rolling restart waits for the group's previous member to be back, and never starts after one failed;
+                // a member that answers its leader check waits until every other member of the group has had its turn.
+                var leads = change.RollingGroup is not null && change.RollingLeaderCheck is { } leaderCheck
+                    && await LeadsAsync(transport, leaderCheck, cancellation);
+                using var turn = change.RollingGroup is { } group ? await rolling.TakeTurnAsync(group, host, leads, cancellation) : null;
                 if (turn is { PreviousFailed: true })
                 {
                     failure = new StepFailure(host, layer, change.ResourceId, "(not run)", -1,
@@ -156,7 +159,8 @@ public static class PlanApplier
                     return done.Count;
                 }
                 turn?.Started();
-                journal.Write(ApplyJournal.ChangeStarted, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
+                journal.Write(ApplyJournal.ChangeStarted, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph(),
+                    Message = leads ? $"leads its {change.RollingGroup} group: restarted after the other members" : null });
                 foreach (var step in change.Steps)
                 {
                     var (exit, stderr) = await RunStepAsync(step, transport, artifacts, options, cancellation);
@@ -177,6 +181,8 @@ public static class PlanApplier
         }
         finally
         {
+            // A host that stops before its rolling turns (a failure, or nothing left) no longer holds up a leader.
+            rolling.Leave(host);
             if (done.Count > 0 || failure is not null)
                 await WriteAuditAsync(transport, root, options.Who, runId, fingerprint, layer, done, failure);
         }
@@ -212,36 +218,84 @@ public static class PlanApplier
         }
     }
 
-    /// <summary>One turn at a time per rolling group within a layer; a failed turn makes every later turn refuse.</summary>
-    private sealed class RollingGroups
+    /// <summary>
+    /// Runs a rolling change's leader check on the member (read-only, bounded): exit 0 means it leads its group. A member
+    /// that does not answer is not serving as leader, so it restarts with the others.
+    /// </summary>
+    private static async Task<bool> LeadsAsync(IHostTransport transport, string leaderCheck, CancellationToken cancellation)
     {
-        private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
+        var result = await transport.RunAsync(RemoteCommand.Shell($"timeout {LeaderCheckSeconds} bash -c {RemoteCommand.Quote(leaderCheck)} >/dev/null 2>&1"), cancellation);
+        return result.ExitCode == 0;
+    }
 
-        public async Task<Turn> TakeTurnAsync(string name, CancellationToken cancellation)
+    private const int LeaderCheckSeconds = 10;
+
+    /// <summary>
+    /// One turn at a time per rolling group within a layer; a failed turn makes every later turn refuse. A member that leads
+    /// its group (etcd or ZooKeeper leader, Redis primary) takes its turn only once every other member of the group with a
+    /// change in this layer has had its turn, left the layer, or leads too; while it waits it gives up its host slot, so a
+    /// low --parallel cannot leave the members it waits for without one.
+    /// </summary>
+    private sealed class RollingGroups(IReadOnlyList<Change> layerChanges, SemaphoreSlim hostSlots)
+    {
+        private readonly Dictionary<string, Group> _groups = layerChanges
+            .Where(c => c.RollingGroup is not null).GroupBy(c => c.RollingGroup!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new Group(g.Select(c => c.Host)), StringComparer.Ordinal);
+
+        public async Task<Turn> TakeTurnAsync(string name, string host, bool leads, CancellationToken cancellation)
         {
             Group group;
             lock (_groups)
-                if (!_groups.TryGetValue(name, out group!)) _groups[name] = group = new Group();
+                if (!_groups.TryGetValue(name, out group!)) _groups[name] = group = new Group([host]);
+            if (leads)
+            {
+                group.Settle(host);
+                var others = group.OthersThan(host);
+                if (!others.IsCompleted)
+                {
+                    hostSlots.Release();
+                    try { await others.WaitAsync(cancellation); }
+                    finally { await hostSlots.WaitAsync(CancellationToken.None); }
+                }
+            }
             await group.Gate.WaitAsync(cancellation);
-            return new Turn(group);
+            return new Turn(group, host);
+        }
+
+        /// <summary>The host is done with this layer: it settles in every group, whether or not it reached its turn.</summary>
+        public void Leave(string host)
+        {
+            lock (_groups)
+                foreach (var group in _groups.Values) group.Settle(host);
         }
 
         // Public only inside this private class: a turn needs its group.
         public sealed class Group
         {
+            private readonly Dictionary<string, TaskCompletionSource> _settled;
+
+            public Group(IEnumerable<string> members) =>
+                _settled = members.Distinct(StringComparer.Ordinal).ToDictionary(m => m, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+
             public SemaphoreSlim Gate { get; } = new(1, 1);
             public bool Failed { get; set; }
+
+            /// <summary>The member had its turn, left the layer or leads: a leader need not wait for it.</summary>
+            public void Settle(string host) => _settled.GetValueOrDefault(host)?.TrySetResult();
+
+            public Task OthersThan(string host) => Task.WhenAll(_settled.Where(m => m.Key != host).Select(m => m.Value.Task));
         }
 
         /// <summary>A turn counts as failed from its start until <see cref="Completed"/>: a step that fails, throws or is cancelled stops the group.</summary>
         public sealed class Turn : IDisposable
         {
             private readonly Group _group;
-            public Turn(Group group) { _group = group; PreviousFailed = group.Failed; }
+            private readonly string _host;
+            public Turn(Group group, string host) { _group = group; _host = host; PreviousFailed = group.Failed; }
             public bool PreviousFailed { get; }
             public void Started() => _group.Failed = true;
             public void Completed() => _group.Failed = false;
-            public void Dispose() => _group.Gate.Release();
+            public void Dispose() { _group.Gate.Release(); _group.Settle(_host); }
         }
     }
 

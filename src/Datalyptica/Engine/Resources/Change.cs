@@ -86,6 +86,11 @@ public sealed record Change(ChangeAction Action, string Reason)
     /// step waits until the member answers healthy again, so a quorum never loses more than one member to the apply.
     /// </summary>
     public string? RollingGroup { get; init; }
+    /// <summary>
+    /// With <see cref="RollingGroup"/>: a read-only command apply runs on the host just before its turn; exit 0 means the
+    /// host leads the group, and it restarts after every other member of the group in this layer (replicas first).
+    /// </summary>
+    public string? RollingLeaderCheck { get; init; }
 }
 
 /// <summary>A resource's answer: the changes that close the gap, or none with the reason (pyinfra's noop).</summary>

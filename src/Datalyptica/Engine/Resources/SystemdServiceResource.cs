@@ -70,12 +70,14 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
             {
                 steps.Add(PlanStep.Run(Rolling.WaitCommand(Unit)));
                 what.Add($"rolling: one {Rolling.Group} member at a time, each healthy within {Rolling.TimeoutSeconds} s before the next");
+                if (Rolling.LeaderCheck is not null) what.Add("the leader last");
             }
         }
         if (steps.Count == 0) return ResourcePlan.Noop("enabled and running; none of its inputs changed");
         // A first start is not rolled: etcd and ZooKeeper members only become healthy once a majority has started.
         return ResourcePlan.Of(new Change(action, string.Join("; ", what))
-            { Steps = steps, RollingGroup = action == ChangeAction.Restart ? Rolling?.Group : null });
+            { Steps = steps, RollingGroup = action == ChangeAction.Restart ? Rolling?.Group : null,
+              RollingLeaderCheck = action == ChangeAction.Restart ? Rolling?.LeaderCheck : null });
     }
 }
 
@@ -86,6 +88,13 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
 /// </summary>
 public sealed record RollingRestart(string Group, string HealthCheck, int TimeoutSeconds = 120)
 {
+    /// <summary>
+    /// A read-only bash command run on the member just before its turn, exiting 0 when the member leads its group (etcd
+    /// leader, ZooKeeper leader, Redis primary). Apply restarts the other members first and a leader last, so the group
+    /// goes through at most one election. Null: members take turns in any order.
+    /// </summary>
+    public string? LeaderCheck { get; init; }
+
     /// <summary>Polls the check every second; after the limit it fails the step and says what did not come back.</summary>
     public string WaitCommand(string unit)
     {

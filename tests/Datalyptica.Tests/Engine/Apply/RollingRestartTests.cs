@@ -16,7 +16,11 @@ public sealed class RollingRestartTests : IDisposable
     private readonly string _log = Path.Combine(Path.GetTempPath(), $"dl-rolling-{Guid.NewGuid():N}.log");
     private static readonly string[] Members = ["m1", "m2", "m3"];
 
-    public void Dispose() => File.Delete(_log);
+    public void Dispose()
+    {
+        File.Delete(_log);
+        foreach (var m in Members) File.Delete($"{_log}.{m}.srvr");
+    }
 
     private ApplyOptions Options => new()
     {
@@ -108,10 +112,95 @@ public sealed class RollingRestartTests : IDisposable
         never.Stderr.ShouldContain("unit restarted but did not answer healthy within 1 s; no other g member is restarted until it does");
     }
 
+    /// <summary>
+    /// Each member answers like ZooKeeper's srvr (from a file per member, written by the test); the change's leader check
+    /// reads that answer. The leader has no slow change before its restart, so without the ordering it would go first.
+    /// </summary>
+    private Plan RankedPlan(string leader, string stepsAfterRestart = "")
+    {
+        foreach (var m in Members)
+            File.WriteAllText($"{_log}.{m}.srvr", $"Zookeeper version: 3.8.4\nMode: {(m == leader ? "leader" : "follower")}\n");
+        return new("test", Members.Select(m => new HostPlan(m,
+        [
+            new Change(ChangeAction.Update, "slow file") { Host = m, Layer = Layer.Coordination, ResourceId = "file:/x",
+                Steps = [PlanStep.Run(m == leader ? "true" : "sleep 0.5")] },
+            new Change(ChangeAction.Restart, "restart") with
+            {
+                Host = m, Layer = Layer.Coordination, ResourceId = "service:zookeeper", RollingGroup = "zookeeper",
+                RollingLeaderCheck = $"grep -q '^Mode: leader' {_log}.{m}.srvr",
+                Steps = [PlanStep.Run($"echo {m} >> {_log}{stepsAfterRestart}")],
+            },
+        ])).ToList());
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)] // the leader gets the only host slot first: it must give it up while it waits, or the apply never ends
+    public async Task Replicas_restart_first_and_the_member_that_answers_leader_last(int parallelism)
+    {
+        var result = await ApplyAsync(RankedPlan(leader: "m1"), Options with { Parallelism = parallelism }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        result.Status.ShouldBe(ApplyStatus.Completed);
+        var order = File.ReadAllLines(_log);
+        order.Length.ShouldBe(3);
+        order[^1].ShouldBe("m1", $"restart order: {string.Join(", ", order)}");
+        File.ReadAllText(result.JournalPath).ShouldContain("leads its zookeeper group: restarted after the other members");
+    }
+
+    [Fact]
+    public async Task Without_a_leader_check_the_quick_member_goes_first_so_the_ordering_test_can_fail()
+    {
+        var plan = RankedPlan(leader: "m1");
+        plan = plan with { Hosts = plan.Hosts.Select(h => h with { Changes = h.Changes.Select(c => c with { RollingLeaderCheck = null }).ToList() }).ToList() };
+
+        (await ApplyAsync(plan, Options)).Status.ShouldBe(ApplyStatus.Completed);
+
+        File.ReadAllLines(_log)[0].ShouldBe("m1");
+    }
+
+    [Fact]
+    public async Task A_replica_that_does_not_come_back_stops_the_group_before_the_leader_is_restarted()
+    {
+        var result = await ApplyAsync(RankedPlan(leader: "m1", stepsAfterRestart: "; exit 1"), Options).WaitAsync(TimeSpan.FromSeconds(60));
+
+        result.Status.ShouldBe(ApplyStatus.Failed);
+        var restarted = File.ReadAllLines(_log).ShouldHaveSingleItem();
+        restarted.ShouldNotBe("m1");
+        result.Failures.Single(f => f.Host == "m1").Stderr.ShouldContain("not restarted: another zookeeper member did not come back healthy");
+    }
+
+    [Fact]
+    public async Task A_leader_check_that_gets_no_answer_counts_as_a_replica()
+    {
+        var plan = RankedPlan(leader: "m1");
+        File.Delete($"{_log}.m2.srvr"); // m2 does not answer at all; m3 answers follower
+
+        (await ApplyAsync(plan, Options).WaitAsync(TimeSpan.FromSeconds(60))).Status.ShouldBe(ApplyStatus.Completed);
+
+        File.ReadAllLines(_log)[^1].ShouldBe("m1");
+    }
+
+    [Fact]
+    public void A_restart_carries_the_leader_check_and_says_the_leader_goes_last()
+    {
+        var service = new SystemdServiceResource("zookeeper", "zookeeper")
+        {
+            Inputs = ["file:/etc/zookeeper/conf/zoo.cfg"],
+            Rolling = new RollingRestart("zookeeper", "exit 0") { LeaderCheck = "exit 1" },
+        };
+        var context = new PlanContext();
+        context.Changed.Add("file:/etc/zookeeper/conf/zoo.cfg");
+
+        var restart = service.Plan(Facts(active: true, "zookeeper"), context).Changes.ShouldHaveSingleItem();
+        restart.RollingLeaderCheck.ShouldBe("exit 1");
+        restart.Reason.ShouldContain("the leader last");
+        service.Plan(Facts(active: false, "zookeeper"), context).Changes.ShouldHaveSingleItem().RollingLeaderCheck.ShouldBeNull();
+    }
+
     private static Datalyptica.Tests.Rendering.Tool.Result Tool(string tool, params string[] args) => Datalyptica.Tests.Rendering.Tool.Run(tool, args);
 
-    private static HostFacts Facts(bool active) =>
-        FactParser.Parse($"unit\tetcd\tenabled\t{(active ? "active" : "inactive")}\n");
+    private static HostFacts Facts(bool active, string unit = "etcd") =>
+        FactParser.Parse($"unit\t{unit}\tenabled\t{(active ? "active" : "inactive")}\n");
 
     private List<(string Member, long Start, long End)> Spans()
     {

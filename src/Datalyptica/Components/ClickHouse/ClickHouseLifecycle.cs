@@ -1,0 +1,17 @@
+using Datalyptica.Contracts;
+
+namespace Datalyptica.Components.ClickHouse;
+
+/// <summary>ClickHouse runs as its own system user; we render its units. They restart on any change of its files.</summary>
+public static class ClickHouseLifecycle
+{
+    public static readonly ComponentLifecycle Declaration = new()
+    {
+        Account = ServiceAccount.Own("clickhouse", "Datalyptica ClickHouse"),
+        Units =
+        [
+            new("clickhouse-keeper", UnitSource.Rendered, OnConfigChange.Restart),
+            new("clickhouse-server", UnitSource.Rendered, OnConfigChange.Restart),
+        ],
+    };
+}

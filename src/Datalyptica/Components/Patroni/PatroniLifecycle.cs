@@ -1,0 +1,39 @@
+using Datalyptica.Contracts;
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Patroni;
+
+/// <summary>
+/// Debian's patroni unit with our drop-in, reloaded on a configuration change (PostgreSQL parameters that need a restart
+/// show as pending in Patroni instead). Patroni owns PostgreSQL, so the distro's postgresql unit (cluster 15/main) is
+/// stopped and masked: it never competes for the port or the data directory, even after a reboot.
+/// </summary>
+public static class PatroniLifecycle
+{
+    public static readonly ComponentLifecycle Declaration = new()
+    {
+        Account = ServiceAccount.FromPackage("postgres", "Patroni manages PostgreSQL, so it runs as its owner"),
+        Units = [new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload)],
+        Replaces = [new("postgresql", "Patroni owns PostgreSQL; the distro cluster 15/main must never run")],
+        Commands = DcsPush,
+    };
+
+    /// <summary>
+    /// Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or
+    /// DCS-only parameters go through the DCS. One member pushes them, after its own service (not a service input).
+    /// </summary>
+    private static IEnumerable<GuardedCommand> DcsPush(Site site, Host host)
+    {
+        if (PatroniRenderer.DcsSyncHost(site)?.Name != host.Name) yield break;
+        // The check runs again inside the command: on a first apply the file is new but no cluster exists yet (the check
+        // passes, and Patroni bootstraps from the same values); edit-config would fail there.
+        var check = $"python3 {PatroniRenderer.DcsCheckPath}";
+        yield return new GuardedCommand("patroni-dcs",
+            $"{check} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force",
+            check, $"the live DCS differs from {PatroniRenderer.DcsPath}")
+        {
+            // At plan time the guard still reads the old file, so a changed file must run it by itself.
+            OnChangeOfFiles = [PatroniRenderer.DcsPath],
+        };
+    }
+}

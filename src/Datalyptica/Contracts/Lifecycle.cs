@@ -1,0 +1,75 @@
+using Datalyptica.Engine.Resources;
+using Datalyptica.Model;
+
+namespace Datalyptica.Contracts;
+
+/// <summary>Where a systemd unit's file comes from, which also decides on which hosts it is managed.</summary>
+public enum UnitSource
+{
+    /// <summary>A Debian package ships the unit; it is managed on every host that runs the component.</summary>
+    Package,
+    /// <summary>A Debian package ships the unit and we render a drop-in for it; managed on the hosts that get the drop-in.</summary>
+    PackageWithDropIn,
+    /// <summary>We render the unit file itself; managed on the hosts that get the file.</summary>
+    Rendered,
+}
+
+/// <summary>What a running unit needs when one of its configuration files changes.</summary>
+public enum OnConfigChange
+{
+    /// <summary>systemctl restart (rolling when the unit declares a rolling group).</summary>
+    Restart,
+    /// <summary>
+    /// systemctl reload (SIGHUP) when only configuration files changed, restart when a package, artifact or unit file
+    /// changed. Patroni (PostgreSQL parameters that need a restart show as pending in Patroni instead) and HAProxy
+    /// (Debian's unit reloads seamlessly): a restart on every member at once cost a failover on the lab.
+    /// </summary>
+    Reload,
+}
+
+/// <summary>
+/// One systemd unit a component runs. <see cref="Reads"/> narrows which of the component's files restart it (null:
+/// all of them); <see cref="Rolling"/> makes members restart one at a time behind a health gate; <see cref="RunsAs"/>
+/// names the account when it is not the component's own (a packaged exporter runs as prometheus).
+/// </summary>
+public sealed record UnitSpec(string Name, UnitSource Source, OnConfigChange OnConfigChange)
+{
+    /// <summary>File-path prefixes this unit reads; a change elsewhere in its component does not restart it. Null: every file.</summary>
+    public IReadOnlyList<string>? Reads { get; init; }
+    /// <summary>The unit's rolling group and health gate on a host (null: members restart freely).</summary>
+    public Func<Site, Host, RollingRestart>? Rolling { get; init; }
+    /// <summary>The account the unit's process runs as when it is not the component's <see cref="ComponentLifecycle.Account"/>.</summary>
+    public ServiceAccount? RunsAs { get; init; }
+}
+
+/// <summary>A distribution unit the component replaces: stopped and masked, with the reason shown in the plan.</summary>
+public sealed record ReplacedUnit(string Unit, string Why);
+
+/// <summary>
+/// A command a component needs besides its files and units, run only when its read-only guard <see cref="Unless"/>
+/// fails (or when one of <see cref="OnChangeOfFiles"/> changed). <see cref="UnlessFailed"/> says in the plan what a failed
+/// guard means. Runs after the component's services.
+/// </summary>
+public sealed record GuardedCommand(string Name, string Command, string Unless, string UnlessFailed)
+{
+    /// <summary>Rendered file paths whose change runs the command by itself (at plan time a guard still reads the old file).</summary>
+    public IReadOnlyList<string> OnChangeOfFiles { get; init; } = [];
+}
+
+/// <summary>
+/// How a component lives on its hosts: the account it runs as, its units (source, reload or restart, inputs, rolling
+/// group), the distribution units it replaces and extra guarded commands. Declared in the component's folder; the desired
+/// state only combines these declarations.
+/// </summary>
+public sealed record ComponentLifecycle
+{
+    /// <summary>The component's service account (sysusers, tmpfiles owners); null only for the OS base, whose units each name theirs.</summary>
+    public required ServiceAccount? Account { get; init; }
+    public required IReadOnlyList<UnitSpec> Units { get; init; }
+    public IReadOnlyList<ReplacedUnit> Replaces { get; init; } = [];
+    /// <summary>Extra guarded commands on a host that runs the component (site-wide choices such as "one member pushes").</summary>
+    public Func<Site, Host, IEnumerable<GuardedCommand>>? Commands { get; init; }
+
+    /// <summary>The account <paramref name="unit"/> runs as: its own, else the component's.</summary>
+    public ServiceAccount? AccountOf(UnitSpec unit) => unit.RunsAs ?? Account;
+}
