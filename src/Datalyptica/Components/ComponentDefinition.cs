@@ -80,6 +80,9 @@ public abstract class ComponentDefinition
     /// <summary>Checks <c>datalyptica verify</c> runs for this component (COMPONENTS.md 2); null: only its units are checked.</summary>
     public virtual Verification.IHealthProbe? Health => null;
 
+    /// <summary>Failover drills (`datalyptica drill`) this component declares, run by the shared harness in Drills/.</summary>
+    public virtual IReadOnlyList<Contracts.IDrill> Drills => [];
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

@@ -26,6 +26,7 @@ public sealed class EtcdComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
     public override Verification.IHealthProbe? Health { get; } = new EtcdHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => EtcdDrills.All;
     public override IReadOnlyList<string> SettingKeys =>
         ["etcd_heartbeat_interval", "etcd_election_timeout", "etcd_quota_backend_bytes", "etcd_cluster_token"];
     public override IReadOnlyList<string> DebianPackages => ["etcd-server", "etcd-client"];

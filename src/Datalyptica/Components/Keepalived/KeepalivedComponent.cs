@@ -18,5 +18,6 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override IReadOnlyList<string> SettingKeys => ["keepalived_advert_int", "keepalived_interface"];
     public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
     public override Verification.IHealthProbe? Health { get; } = new KeepalivedHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => KeepalivedDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];
 }

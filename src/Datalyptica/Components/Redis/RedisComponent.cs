@@ -40,5 +40,6 @@ public sealed class RedisComponent : ComponentDefinition
     public override IReadOnlyList<string> SecretKeys => [PasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
     public override Verification.IHealthProbe? Health { get; } = new RedisHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => RedisDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];
 }
