@@ -83,6 +83,9 @@ public abstract class ComponentDefinition
     /// <summary>Failover drills (`datalyptica drill`) this component declares, run by the shared harness in Drills/.</summary>
     public virtual IReadOnlyList<Contracts.IDrill> Drills => [];
 
+    /// <summary>Judges of probe output this component declares (rolling-restart gates name them in the plan by id).</summary>
+    public virtual IReadOnlyList<Contracts.OutputJudge> OutputJudges => [];
+
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 

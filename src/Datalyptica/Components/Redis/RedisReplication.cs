@@ -53,6 +53,9 @@ public sealed record RedisReplication(
         : IsReplica ? (LinkUp ? null : $"replica of {MasterAddress}, link {LinkStatus ?? "unknown"}")
         : $"unexpected role {Role}";
 
+    /// <summary>The rolling-restart gate's judge (<see cref="RedisComponent.ServerRolling"/>), by the id the plan names.</summary>
+    public static readonly Contracts.OutputJudge ServingJudge = new("redis-replication", ServingProblem);
+
     /// <summary>The gate's judge: the output of `redis-cli info replication` on the restarted server.</summary>
     public static string? ServingProblem(string output)
     {
