@@ -104,10 +104,17 @@ public abstract class ComponentDefinition
     /// <summary>Where the component is published on the HTTPS front door (HAProxy).</summary>
     public virtual IReadOnlyList<Contracts.HttpRoute> HttpRoutes => [];
 
+    /// <summary>
     /// How the component lives on its hosts: service account, units (packaged or rendered, reload or restart, inputs,
     /// rolling group and order), replaced distro units and extra guarded commands. Declared in its folder (XLifecycle.cs).
     /// </summary>
     public abstract Contracts.ComponentLifecycle Lifecycle { get; }
+
+    /// <summary>Failover drills (`datalyptica drill`) this component declares, run by the shared harness in Drills/.</summary>
+    public virtual IReadOnlyList<Contracts.IDrill> Drills => [];
+
+    /// <summary>Judges of probe output this component declares (rolling-restart gates name them in the plan by id).</summary>
+    public virtual IReadOnlyList<Contracts.OutputJudge> OutputJudges => [];
 
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using Datalyptica.Components.Patroni;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Lab;
@@ -13,13 +11,6 @@ using Datalyptica.Sites;
 using Datalyptica.Verification;
 
 namespace Datalyptica.Drills;
-
-/// <summary>A Patroni member as GET /cluster reports it.</summary>
-public sealed record PatroniMember(string Name, string Host, string Role, string State)
-{
-    public bool IsLeader => Role == "leader";
-    public bool Healthy => State is "running" or "streaming";
-}
 
 /// <summary>
 /// What every drill needs: the site, its secrets (never printed), SSH to its hosts (the site's known_hosts, a fresh
@@ -132,48 +123,6 @@ public sealed class DrillContext
         return answers.OfType<Host>().ToList();
     }
 
-    public IReadOnlyList<Host> PatroniHosts => Site.HostsWith(PatroniComponent.Member).ToList();
-
-    /// <summary>GET /cluster from Patroni's REST API, asked on the first member that answers (the API is firewalled to members).</summary>
-    public async Task<IReadOnlyList<PatroniMember>> PatroniClusterAsync(CancellationToken cancellation, IEnumerable<Host>? askOn = null)
-    {
-        var errors = new List<string>();
-        foreach (var host in askOn ?? PatroniHosts)
-        {
-            try
-            {
-                var port = host.Port(PatroniComponent.RestApi);
-                var result = await RunAsync(host, $"curl -sf -m 3 http://{host.Address}:{port}/cluster", cancellation, TimeSpan.FromSeconds(5));
-                if (result.Succeeded) return ParseCluster(result.Stdout);
-                errors.Add($"{host.Name}: curl exited {result.ExitCode}");
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested) { errors.Add($"{host.Name}: {Masker.Mask(e.Message)}"); }
-        }
-        throw new DrillException($"no Patroni member answered GET /cluster ({string.Join("; ", errors)})");
-    }
-
-    public static IReadOnlyList<PatroniMember> ParseCluster(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.GetProperty("members").EnumerateArray().Select(m => new PatroniMember(
-            m.GetProperty("name").GetString() ?? "", m.TryGetProperty("host", out var h) ? h.GetString() ?? "" : "",
-            m.TryGetProperty("role", out var r) ? r.GetString() ?? "" : "", m.TryGetProperty("state", out var s) ? s.GetString() ?? "" : "")).ToList();
-    }
-
-    /// <summary>Whole: every member in the cluster and running or streaming, one leader, a synchronous standby when the site asks for one.</summary>
-    public string? PatroniProblem(IReadOnlyList<PatroniMember> members)
-    {
-        var expected = PatroniHosts.Select(h => h.Name).ToList();
-        var missing = expected.Where(n => members.All(m => m.Name != n)).ToList();
-        if (missing.Count > 0) return $"member(s) {string.Join(", ", missing)} not in the cluster";
-        var sick = members.Where(m => !m.Healthy).ToList();
-        if (sick.Count > 0) return string.Join(", ", sick.Select(m => $"{m.Name} is {m.State}"));
-        var leaders = members.Count(m => m.IsLeader);
-        if (leaders != 1) return $"{leaders} leaders";
-        if (Components.Patroni.PatroniSettings.Synchronous(Site) && members.All(m => m.Role != "sync_standby")) return "no synchronous standby";
-        return null;
-    }
-
     /// <summary>Polls until <paramref name="done"/> holds (bounded); the last problem goes into the exception.</summary>
     public async Task<TimeSpan> WaitUntilAsync(string what, Func<CancellationToken, Task<string?>> problem, TimeSpan within, CancellationToken cancellation, TimeSpan? every = null)
     {
@@ -188,10 +137,6 @@ public sealed class DrillContext
         }
         throw new DrillException($"{what}: not within {within.TotalSeconds:0} s (last: {last})");
     }
-
-    public Task<TimeSpan> WaitPatroniWholeAsync(TimeSpan within, CancellationToken cancellation) =>
-        WaitUntilAsync("Patroni cluster whole (every member running/streaming, one leader, a sync standby)",
-            async ct => PatroniProblem(await PatroniClusterAsync(ct)), within, cancellation);
 
     /// <summary>The host that has <paramref name="address"/> on an interface now (null when none does).</summary>
     public async Task<Host?> AddressHolderAsync(IPAddress address, IEnumerable<Host> candidates, CancellationToken cancellation)

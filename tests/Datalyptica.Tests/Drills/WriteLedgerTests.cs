@@ -1,4 +1,5 @@
 using Datalyptica.Drills;
+using Datalyptica.Components.Patroni;
 
 namespace Datalyptica.Tests.Drills;
 
@@ -99,7 +100,7 @@ public sealed class WriteLedgerTests
               {"name": "lab03", "role": "replica", "state": "starting", "host": "10.77.0.13", "port": 5432}
             ], "scope": "lab-default"}
             """;
-        var members = DrillContext.ParseCluster(json);
+        var members = PatroniCluster.Parse(json);
         members.Select(m => (m.Name, m.Role, m.Healthy)).ShouldBe([("lab01", "leader", true), ("lab02", "sync_standby", true), ("lab03", "replica", false)]);
         members.Single(m => m.IsLeader).Host.ShouldBe("10.77.0.11");
     }

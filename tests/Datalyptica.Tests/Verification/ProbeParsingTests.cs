@@ -105,24 +105,24 @@ public class ProbeParsingTests
     [Fact]
     public void Patroni_cluster_with_one_leader_and_a_sync_standby_passes_and_each_fault_fails_with_its_reason()
     {
-        var members = PatroniHealth.ParseCluster(ClusterJson);
+        var members = PatroniCluster.Parse(ClusterJson);
         members.Select(m => m.Role).ShouldBe(["leader", "sync_standby", "replica"]);
-        var ok = PatroniHealth.Judge(members, ["db1", "db2", "db3"], synchronous: true, syncCount: 1).ToDictionary(j => j.Check, j => j.Outcome);
+        var ok = PatroniCluster.Judge(members, new(["db1", "db2", "db3"], Synchronous: true, SyncCount: 1)).ToDictionary(j => j.Check, j => j.Outcome);
         ok["leader"].ShouldBe(ProbeOutcome.Ok("one leader: db1 (running)"));
         ok["sync standby"].ShouldBe(ProbeOutcome.Ok("db2 (want 1)"));
         ok["members"].ShouldBe(ProbeOutcome.Ok("3 of 3 running; lag db3 4096 B"));
 
-        var noSync = PatroniHealth.ParseCluster(ClusterJson.Replace("sync_standby", "replica"));
-        PatroniHealth.Judge(noSync, ["db1", "db2", "db3"], true, 1).Single(j => j.Check == "sync standby").Outcome.Status.ShouldBe(HealthStatus.Failed);
+        var noSync = PatroniCluster.Parse(ClusterJson.Replace("sync_standby", "replica"));
+        PatroniCluster.Judge(noSync, new(["db1", "db2", "db3"], true, 1)).Single(j => j.Check == "sync standby").Outcome.Status.ShouldBe(HealthStatus.Failed);
 
-        var twoLeaders = PatroniHealth.ParseCluster(ClusterJson.Replace("\"sync_standby\"", "\"leader\""));
-        PatroniHealth.Judge(twoLeaders, ["db1", "db2", "db3"], true, 1).Single(j => j.Check == "leader").Outcome
+        var twoLeaders = PatroniCluster.Parse(ClusterJson.Replace("\"sync_standby\"", "\"leader\""));
+        PatroniCluster.Judge(twoLeaders, new(["db1", "db2", "db3"], true, 1)).Single(j => j.Check == "leader").Outcome
             .ShouldBe(ProbeOutcome.Fail("2 leaders (db1, db2); want exactly 1"));
 
-        var stopped = PatroniHealth.ParseCluster(ClusterJson.Replace("\"state\": \"running\", \"api_url\": \"http://10.0.0.3", "\"state\": \"stopped\", \"api_url\": \"http://10.0.0.3"));
-        PatroniHealth.Judge(stopped, ["db1", "db2", "db3", "db4"], true, 1).Single(j => j.Check == "members").Outcome.Detail
+        var stopped = PatroniCluster.Parse(ClusterJson.Replace("\"state\": \"running\", \"api_url\": \"http://10.0.0.3", "\"state\": \"stopped\", \"api_url\": \"http://10.0.0.3"));
+        PatroniCluster.Judge(stopped, new(["db1", "db2", "db3", "db4"], true, 1)).Single(j => j.Check == "members").Outcome.Detail
             .ShouldStartWith("2 of 4 running; not running: db3 (stopped), db4 (absent)");
-        Should.Throw<InvalidDataException>(() => PatroniHealth.ParseCluster("{\"scope\": \"x\"}"));
+        Should.Throw<InvalidDataException>(() => PatroniCluster.Parse("{\"scope\": \"x\"}"));
     }
 
     [Fact]
@@ -135,13 +135,12 @@ public class ProbeParsingTests
     }
 
     [Fact]
-    public async Task Resp_replies_from_redis_role_are_read_for_both_roles()
+    public async Task Resp_replies_from_redis_are_read()
     {
         static async Task<RespValue> Read(string bytes) => await new RespReader(new MemoryStream(Encoding.UTF8.GetBytes(bytes))).ReadAsync(CancellationToken.None);
-        var master = await Read("*3\r\n$6\r\nmaster\r\n:4242\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n$4\r\n4242\r\n");
-        RedisHealth.ParseRole(master).ShouldBe(new RedisHealth.RoleView("master", null, null, 1));
-        var replica = await Read("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6379\r\n$9\r\nconnected\r\n:4242\r\n");
-        RedisHealth.ParseRole(replica).ShouldBe(new RedisHealth.RoleView("replica", "127.0.0.1:6379", "connected", 0));
+        // INFO replication arrives as one bulk string with CRLF lines; RedisReplication reads its text.
+        var info = await Read("$48\r\n# Replication\r\nrole:master\r\nconnected_slaves:1\r\n\r\n");
+        RedisReplication.Parse(info.Text!).ShouldBe(new RedisReplication("master", 1, -1, null, null, null, false, null));
         RedisHealth.ParseMasterAddress(await Read("*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6379\r\n")).ShouldBe("127.0.0.1:6379");
         RedisHealth.ParseMasterAddress(await Read("*-1\r\n")).ShouldBeNull();
         (await Read("-WRONGPASS invalid username-password pair\r\n")).IsError.ShouldBeTrue();

@@ -41,7 +41,7 @@ public sealed class RedisProbeTests : IDisposable
         var healthy = LoopbackSite.VerifyUntil(site, options, r => r.Checks.Where(c => c.Check != "exporter").All(c => c.Status == HealthStatus.Healthy)
             && r.Check("r1", "ping + role").Detail.Contains("1 replica"));
         healthy.Check("r1", "ping + role").Detail.ShouldBe("PONG; master with 1 replica(s)");
-        healthy.Check("r2", "ping + role").Detail.ShouldBe($"PONG; replica of 127.0.0.1:{master}, link connected");
+        healthy.Check("r2", "ping + role").Detail.ShouldBe($"PONG; replica of 127.0.0.1:{master}, link up");
         healthy.Check("cluster", "primary").Detail.ShouldBe($"one master (r1 127.0.0.1:{master}); 1 of 1 replicas connected to it");
         healthy.Check("r1", "sentinel").Detail.ShouldContain("OK 1 usable Sentinels");
         healthy.Check("cluster", "sentinel master").Detail.ShouldBe($"1 of 1 Sentinels name 127.0.0.1:{master}");

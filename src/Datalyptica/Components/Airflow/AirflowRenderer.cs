@@ -144,31 +144,11 @@ public sealed class AirflowRenderer : IComponentRenderer
         WTF_CSRF_ENABLED = True
         AUTH_TYPE = AUTH_OAUTH
         # Users are created at first login; their role follows their Keycloak groups on every login.
-        AUTH_USER_REGISTRATION = True
-        AUTH_USER_REGISTRATION_ROLE = "Viewer"
-        AUTH_ROLES_SYNC_AT_LOGIN = True
-        AUTH_ROLES_MAPPING = {
-            "{{AppPlatform.AdminsGroup}}": ["Admin"],
-            "{{AppPlatform.EditorsGroup}}": ["User"],
-            "{{AppPlatform.UsersGroup}}": ["Viewer"],
-        }
+        {{AppPlatform.FabRoleMapping("Viewer", adminRole: "Admin", editorRole: "User", userRole: "Viewer")}}
         PERMANENT_SESSION_LIFETIME = 43200
 
         # FAB's "keycloak" provider reads userinfo from api_base_url + "openid-connect/userinfo" and roles from "groups".
-        OAUTH_PROVIDERS = [
-            {
-                "name": "keycloak",
-                "icon": "fa-key",
-                "token_key": "access_token",
-                "remote_app": {
-                    "client_id": "airflow",
-                    "client_secret": "{{ctx.Secret(AppPlatform.ClientSecretVar("airflow"))}}",
-                    "server_metadata_url": "{{AppPlatform.OidcMetadata(ctx)}}",
-                    "api_base_url": "{{AppPlatform.RealmUrl(ctx)}}/protocol/",
-                    "client_kwargs": {"scope": "openid email profile"},
-                },
-            },
-        ]
+        {{AppPlatform.FabKeycloakProvider(ctx, "airflow")}}
 
         """;
 }

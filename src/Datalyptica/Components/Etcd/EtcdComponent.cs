@@ -10,9 +10,12 @@ public sealed class EtcdComponent : ComponentDefinition
     /// <summary>Plain-HTTP /metrics and /health for Prometheus, so scrapes need no client certificate (etcd's listen-metrics-urls).</summary>
     public static readonly PortSpec Metrics = new("metrics", 2381, "etcd_metrics_port");
 
-    /// <summary>Rolling restarts wait for the member's /health on its metrics listener: "true" only once it has a leader again.</summary>
+    /// <summary>
+    /// Rolling restarts wait for the member's /health on its metrics listener: "true" only once it has a leader again, as
+    /// <see cref="EtcdHealth.ServingJudge"/> reads it (verify's reading of /health).
+    /// </summary>
     public static Engine.Resources.RollingRestart Rolling(Host host) => new("etcd",
-        $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Metrics)} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"health\":\"true\"' <&3");
+        $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Metrics)} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3") { Judge = EtcdHealth.ServingJudge };
 
     public static readonly RoleDefinition Member = Role("etcd", "Raft member", new(1, 2, 20),
         new(3, MustBeOdd: true, Maximum: 7, Why: "Raft needs a majority; an even count adds no fault tolerance"),
@@ -29,6 +32,8 @@ public sealed class EtcdComponent : ComponentDefinition
     public override Verification.IHealthProbe? Health { get; } = new EtcdHealth();
     public override IReadOnlyList<Contracts.SettingSpec> Settings => EtcdSettings.All;
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new EtcdTimingRule()];
+    public override IReadOnlyList<Contracts.IDrill> Drills => EtcdDrills.All;
+    public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [EtcdHealth.ServingJudge];
     public override IReadOnlyList<string> DebianPackages => ["etcd-server", "etcd-client"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => EtcdAccess.Firewall;

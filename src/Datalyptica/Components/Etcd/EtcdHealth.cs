@@ -29,6 +29,23 @@ public sealed class EtcdHealth : IHealthProbe
         return doc.RootElement.TryGetProperty("health", out var h) && h.ValueKind == JsonValueKind.String && h.GetString() == "true";
     }
 
+    /// <summary>
+    /// The rolling-restart gate: the raw HTTP/1.0 answer to GET /health (status line, headers, blank line, body) is healthy
+    /// when its body is what <see cref="ParseHealth"/> calls healthy.
+    /// </summary>
+    public static readonly Contracts.OutputJudge ServingJudge = new("etcd-health", HealthProblem);
+
+    public static string? HealthProblem(string httpAnswer)
+    {
+        var text = httpAnswer.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var split = text.IndexOf("\n\n", StringComparison.Ordinal);
+        var body = split < 0 ? "" : text[(split + 2)..].Trim();
+        try { if (body.Length > 0 && ParseHealth(body)) return null; }
+        catch (JsonException) { }
+        var status = text.Split('\n')[0].Trim();
+        return $"GET /health answered {(status.Length == 0 ? "nothing" : status)}{(body.Length > 0 ? $": {ProbeKit.Short(body)}" : "")}";
+    }
+
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation)
     {
         var configured = context.Members(EtcdComponent.Member).Count;

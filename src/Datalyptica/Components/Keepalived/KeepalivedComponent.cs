@@ -20,6 +20,7 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KeepalivedSettings.All;
     public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
     public override Verification.IHealthProbe? Health { get; } = new KeepalivedHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => KeepalivedDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KeepalivedAccess.Firewall;

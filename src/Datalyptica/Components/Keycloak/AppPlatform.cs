@@ -52,6 +52,40 @@ public static class AppPlatform
     /// <summary>The vault variable of an OIDC client's secret, shared by the realm import and the application.</summary>
     public static string ClientSecretVar(string clientId) => $"vault_oauth_{clientId}_client_secret";
 
+    /// <summary>
+    /// Flask-AppBuilder's OAuth user registration (Airflow and Superset): users are created at their first login and their
+    /// role follows their Keycloak group at every login (FAB security docs: AUTH_ROLES_MAPPING, AUTH_ROLES_SYNC_AT_LOGIN).
+    /// The role names are the application's own; lines end without a final newline, for a Python config template.
+    /// </summary>
+    public static string FabRoleMapping(string registrationRole, string adminRole, string editorRole, string userRole) => $$"""
+        AUTH_USER_REGISTRATION = True
+        AUTH_USER_REGISTRATION_ROLE = "{{registrationRole}}"
+        AUTH_ROLES_SYNC_AT_LOGIN = True
+        AUTH_ROLES_MAPPING = {
+            "{{AdminsGroup}}": ["{{adminRole}}"],
+            "{{EditorsGroup}}": ["{{editorRole}}"],
+            "{{UsersGroup}}": ["{{userRole}}"],
+        }
+        """;
+
+    /// <summary>Flask-AppBuilder's "keycloak" OAuth provider for <paramref name="clientId"/> (Airflow and Superset), its secret a vault placeholder.</summary>
+    public static string FabKeycloakProvider(RenderContext ctx, string clientId) => $$"""
+        OAUTH_PROVIDERS = [
+            {
+                "name": "keycloak",
+                "icon": "fa-key",
+                "token_key": "access_token",
+                "remote_app": {
+                    "client_id": "{{clientId}}",
+                    "client_secret": "{{ctx.Secret(ClientSecretVar(clientId))}}",
+                    "server_metadata_url": "{{OidcMetadata(ctx)}}",
+                    "api_base_url": "{{RealmUrl(ctx)}}/protocol/",
+                    "client_kwargs": {"scope": "openid email profile"},
+                },
+            },
+        ]
+        """;
+
     /// <summary>One confidential OIDC client per UI the site deploys.</summary>
     public sealed record OidcClient(string ClientId, string Name, string BaseUrl, IReadOnlyList<string> RedirectUris)
     {

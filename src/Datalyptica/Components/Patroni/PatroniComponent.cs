@@ -24,6 +24,7 @@ public sealed class PatroniComponent : ComponentDefinition
     public override IReadOnlyList<string> SecretKeys => [PatroniRenderer.RestPasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
     public override Verification.IHealthProbe? Health { get; } = new PatroniHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => PatroniDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["patroni", "python3-etcd3", "python3-psycopg2"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PatroniAccess.Firewall;

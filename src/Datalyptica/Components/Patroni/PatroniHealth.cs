@@ -1,49 +1,13 @@
-using System.Text.Json;
 using Datalyptica.Verification;
 
 namespace Datalyptica.Components.Patroni;
 
 /// <summary>
 /// Patroni REST: each member's GET /health (200 while PostgreSQL runs) and its role (/primary or /replica answers 200);
-/// the cluster (GET /cluster) has exactly one leader, the configured synchronous standbys and every configured member.
+/// the cluster (GET /cluster) is judged by <see cref="PatroniCluster"/>, the same rules the failover drills wait for.
 /// </summary>
 public sealed class PatroniHealth : IHealthProbe
 {
-    public sealed record Member(string Name, string Role, string State, long? Lag);
-
-    /// <summary>GET /cluster's members (Patroni 3.x).</summary>
-    public static IReadOnlyList<Member> ParseCluster(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        if (!doc.RootElement.TryGetProperty("members", out var members) || members.ValueKind != JsonValueKind.Array)
-            throw new InvalidDataException("GET /cluster has no members list");
-        return members.EnumerateArray().Select(m => new Member(
-            m.GetProperty("name").GetString() ?? "",
-            m.TryGetProperty("role", out var r) ? r.GetString() ?? "" : "",
-            m.TryGetProperty("state", out var s) ? s.GetString() ?? "" : "",
-            m.TryGetProperty("lag", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : null)).ToList();
-    }
-
-    /// <summary>The cluster rules as outcomes: one leader, enough synchronous standbys, every member running.</summary>
-    public static IEnumerable<(string Check, ProbeOutcome Outcome)> Judge(IReadOnlyList<Member> members, IReadOnlyCollection<string> configured, bool synchronous, int syncCount)
-    {
-        var leaders = members.Where(m => m.Role is "leader" or "standby_leader").ToList();
-        yield return ("leader", ProbeOutcome.When(leaders.Count == 1,
-            leaders.Count == 1 ? $"one leader: {leaders[0].Name} ({leaders[0].State})" : $"{leaders.Count} leaders ({string.Join(", ", leaders.Select(l => l.Name))}); want exactly 1"));
-        if (synchronous)
-        {
-            var sync = members.Where(m => m.Role is "sync_standby" or "quorum_standby").Select(m => m.Name).ToList();
-            yield return ("sync standby", ProbeOutcome.When(sync.Count >= syncCount,
-                sync.Count > 0 ? $"{string.Join(", ", sync)} (want {syncCount})" : $"no synchronous standby (want {syncCount}): commits wait or RPO 0 is lost"));
-        }
-        var running = members.Where(m => m.State is "running" or "streaming").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        var absent = configured.Where(n => !running.Contains(n)).ToList();
-        yield return ("members", ProbeOutcome.When(absent.Count == 0,
-            $"{running.Count(configured.Contains)} of {configured.Count} running" + (absent.Count > 0
-                ? $"; not running: {string.Join(", ", absent.Select(n => $"{n} ({members.FirstOrDefault(m => m.Name == n)?.State ?? "absent"})"))}" : "") +
-            (members.Any(m => m.Lag > 0) ? $"; lag {string.Join(", ", members.Where(m => m.Lag > 0).Select(m => $"{m.Name} {m.Lag} B"))}" : "")));
-    }
-
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation)
     {
         string? clusterJson = null;
@@ -86,11 +50,8 @@ public sealed class PatroniHealth : IHealthProbe
             if (context.Hosts.Count == 0) checks.Add(context.Cluster("leader", ProbeOutcome.Fail("no Patroni member answered")));
             return checks;
         }
-        var site = context.Site;
-        var configured = context.Members(PatroniComponent.Member).Select(h => h.Name).ToList();
-        var synchronous = PatroniSettings.Synchronous(site);
-        var syncCount = PatroniSettings.SynchronousNodeCount.Read(site);
-        foreach (var (check, outcome) in Judge(ParseCluster(clusterJson), configured, synchronous && configured.Count > 1, syncCount))
+        var expected = PatroniCluster.Expect(context.Site, context.Members(PatroniComponent.Member).Select(h => h.Name).ToList());
+        foreach (var (check, outcome) in PatroniCluster.Judge(PatroniCluster.Parse(clusterJson), expected))
             checks.Add(context.Cluster(check, outcome));
         return checks;
     }

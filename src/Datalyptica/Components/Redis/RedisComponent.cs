@@ -10,12 +10,13 @@ public sealed class RedisComponent : ComponentDefinition
     public static readonly PortSpec SentinelPort = new("sentinel", 26379, "redis_sentinel_port");
 
     /// <summary>
-    /// Rolling restarts wait until the server is a primary again or a replica whose link to the primary is up. The password
-    /// is read from redis.conf on the host into redis-cli's environment: it is never in the plan, a command line or output.
+    /// Rolling restarts wait until the server is a primary again or a replica whose link to the primary is up, as
+    /// <see cref="RedisReplication.ServingJudge"/> reads INFO replication (the judge verify uses). The password is read from
+    /// redis.conf on the host into redis-cli's environment: it is never in the plan, a command line or output.
     /// </summary>
     public static Engine.Resources.RollingRestart ServerRolling(Host host) => new("redis",
         $"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning -h {host.Address} -p {host.Port(Server)} " +
-        "info replication | grep -Eq '^(role:master|master_link_status:up)'");
+        "info replication") { Judge = RedisReplication.ServingJudge };
 
     /// <summary>Rolling restarts of Sentinels wait until this one sees enough Sentinels to authorise a failover (ckquorum).</summary>
     public static Engine.Resources.RollingRestart SentinelRolling(Site site, Host host) => new("redis-sentinel",
@@ -38,6 +39,8 @@ public sealed class RedisComponent : ComponentDefinition
     public override IReadOnlyList<string> SecretKeys => [PasswordKey];
     public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
     public override Verification.IHealthProbe? Health { get; } = new RedisHealth();
+    public override IReadOnlyList<Contracts.IDrill> Drills => RedisDrills.All;
+    public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [RedisReplication.ServingJudge];
     public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => RedisAccess.Firewall;

@@ -5,26 +5,11 @@ using Datalyptica.Verification;
 namespace Datalyptica.Components.Redis;
 
 /// <summary>
-/// Redis: PING and ROLE on every data node (exactly one master; every replica connected to it); Sentinel: PING,
+/// Redis: PING and INFO replication (read by <see cref="RedisReplication"/>) on every data node (exactly one master; every replica connected to it); Sentinel: PING,
 /// SENTINEL CKQUORUM and the master every Sentinel names, which must be the Redis master; the exporter's redis_up.
 /// </summary>
 public sealed class RedisHealth : IHealthProbe
 {
-    /// <summary>ROLE's reply: master with its connected replicas, or a replica with its master and link state.</summary>
-    public sealed record RoleView(string Role, string? MasterAddress, string? LinkState, int ConnectedReplicas);
-
-    public static RoleView ParseRole(RespValue reply)
-    {
-        var items = reply.Items ?? throw new InvalidDataException($"ROLE answered {reply}");
-        var role = items[0].Text ?? "";
-        return role switch
-        {
-            "master" => new RoleView("master", null, null, items.Count > 2 ? items[2].Items?.Count ?? 0 : 0),
-            "slave" or "replica" => new RoleView("replica", $"{items[1].Text}:{items[2].Integer}", items[3].Text, 0),
-            _ => new RoleView(role, null, null, 0),
-        };
-    }
-
     /// <summary>SENTINEL GET-MASTER-ADDR-BY-NAME's reply as ADDRESS:PORT, or null when the Sentinel monitors no such master.</summary>
     public static string? ParseMasterAddress(RespValue reply) =>
         reply.Items is [{ Text: { } ip }, { Text: { } port }] ? $"{ip}:{port}" : null;
@@ -35,7 +20,7 @@ public sealed class RedisHealth : IHealthProbe
         var name = RedisRenderer.MasterName(site);
         var password = context.Secret(RedisComponent.PasswordKey);
         var data = context.Members(RedisComponent.Data);
-        var roles = new ConcurrentDictionary<string, RoleView>();
+        var roles = new ConcurrentDictionary<string, RedisReplication>();
         var named = new ConcurrentDictionary<string, string>();
 
         var checks = await ProbeKit.PerHostAsync(context, context.Hosts, host =>
@@ -47,16 +32,15 @@ public sealed class RedisHealth : IHealthProbe
                 {
                     if (password is null) return ProbeOutcome.Fail($"{RedisComponent.PasswordKey} is not in the vault. Fix: pass the vault password (--vault-password-file) or add it");
                     var replies = await ProbeClients.RedisAsync(await ProbeKit.EndpointAsync(access, host, RedisComponent.Server, ct), password,
-                        [["PING"], ["ROLE"]], ct);
+                        [["PING"], ["INFO", "replication"]], ct);
                     if (replies[0].Text != "PONG") return ProbeOutcome.Fail($"PING answered {replies[0]}");
-                    var role = ParseRole(replies[1]);
+                    if (replies[1].IsError) return ProbeOutcome.Fail($"PONG; INFO replication answered {replies[1]}");
+                    var role = RedisReplication.Parse(replies[1].Text ?? "");
                     roles[host.Name] = role;
-                    return role.Role switch
-                    {
-                        "master" => ProbeOutcome.Ok($"PONG; master with {role.ConnectedReplicas} replica(s)"),
-                        "replica" => ProbeOutcome.When(role.LinkState == "connected", $"PONG; replica of {role.MasterAddress}, link {role.LinkState}"),
-                        _ => ProbeOutcome.Fail($"PONG; unexpected role {role.Role}"),
-                    };
+                    var problem = role.ServingProblem();
+                    return role.IsMaster ? ProbeOutcome.Ok($"PONG; master with {role.ConnectedReplicas} replica(s)")
+                        : role.IsReplica ? ProbeOutcome.When(problem is null, $"PONG; replica of {role.MasterAddress}, link {role.LinkStatus}")
+                        : ProbeOutcome.Fail($"PONG; {problem}");
                 }, cancellation));
                 list.Add(ProbeKit.MetricsAsync(context, host, "exporter", RedisComponent.Exporter, "redis_up", cancellation));
             }
@@ -77,10 +61,10 @@ public sealed class RedisHealth : IHealthProbe
 
         if (data.Count > 0)
         {
-            var masters = roles.Where(r => r.Value.Role == "master").Select(r => r.Key).Order(StringComparer.Ordinal).ToList();
+            var masters = roles.Where(r => r.Value.IsMaster).Select(r => r.Key).Order(StringComparer.Ordinal).ToList();
             var master = masters.Count == 1 ? data.First(h => h.Name == masters[0]) : null;
             var masterAddress = master is null ? null : Address(master);
-            var connected = roles.Count(r => r.Value.Role == "replica" && r.Value.LinkState == "connected" && r.Value.MasterAddress == masterAddress);
+            var connected = roles.Count(r => r.Value.IsReplica && r.Value.LinkUp && r.Value.MasterAddress == masterAddress);
             checks.Add(context.Cluster("primary", ProbeOutcome.When(masters.Count == 1 && connected == data.Count - 1,
                 masters.Count == 1
                     ? $"one master ({masters[0]} {masterAddress}); {connected} of {data.Count - 1} replicas connected to it"

@@ -92,28 +92,8 @@ public sealed class SupersetRenderer : IComponentRenderer
                 from flask_appbuilder.security.manager import AUTH_OAUTH
 
                 AUTH_TYPE = AUTH_OAUTH
-                AUTH_USER_REGISTRATION = True
-                AUTH_USER_REGISTRATION_ROLE = "Gamma"
-                AUTH_ROLES_SYNC_AT_LOGIN = True
-                AUTH_ROLES_MAPPING = {
-                    "{{AppPlatform.AdminsGroup}}": ["Admin"],
-                    "{{AppPlatform.EditorsGroup}}": ["Alpha"],
-                    "{{AppPlatform.UsersGroup}}": ["Gamma"],
-                }
-                OAUTH_PROVIDERS = [
-                    {
-                        "name": "keycloak",
-                        "icon": "fa-key",
-                        "token_key": "access_token",
-                        "remote_app": {
-                            "client_id": "superset",
-                            "client_secret": "{{ctx.Secret(AppPlatform.ClientSecretVar("superset"))}}",
-                            "server_metadata_url": "{{AppPlatform.OidcMetadata(ctx)}}",
-                            "api_base_url": "{{AppPlatform.RealmUrl(ctx)}}/protocol/",
-                            "client_kwargs": {"scope": "openid email profile"},
-                        },
-                    },
-                ]
+                {{AppPlatform.FabRoleMapping("Gamma", adminRole: "Admin", editorRole: "Alpha", userRole: "Gamma")}}
+                {{AppPlatform.FabKeycloakProvider(ctx, "superset")}}
 
                 """;
         return text;

@@ -10,6 +10,10 @@ public sealed class ZooKeeperHealth : IHealthProbe
     public static string? ParseMode(string srvr) =>
         srvr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Mode:", StringComparison.Ordinal))?["Mode:".Length..].Trim();
 
+    /// <summary>The rolling-restart gate: a member serves again once srvr says leader or follower.</summary>
+    public static readonly Contracts.OutputJudge ServingJudge = new("zookeeper-mode", srvr =>
+        ParseMode(srvr) is "leader" or "follower" ? null : $"srvr Mode: {ParseMode(srvr) ?? "none (not serving)"}");
+
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation)
     {
         var configured = context.Members(ZooKeeperComponent.Member).Count;

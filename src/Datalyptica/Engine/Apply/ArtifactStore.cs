@@ -1,4 +1,5 @@
-using System.Security.Cryptography;
+using System.Runtime.ExceptionServices;
+using Datalyptica.Engine.Artifacts;
 
 namespace Datalyptica.Engine.Apply;
 
@@ -11,8 +12,8 @@ public sealed class ArtifactChecksumException(string url, string actual, string 
 }
 
 /// <summary>
-/// The control node's artifact cache: each artifact is downloaded once (http, https, file:// or a local path), checked
-/// against its pinned SHA-512, and kept under its checksum, so every host gets the same verified bytes.
+/// The control node's artifact cache: each artifact is fetched once (<see cref="ArtifactFetch"/>: http, https, file:// or a
+/// local path), checked against its pinned SHA-512, and kept under its checksum, so every host gets the same verified bytes.
 /// </summary>
 public sealed class ArtifactStore(string cacheDirectory, HttpClient? http = null)
 {
@@ -28,44 +29,31 @@ public sealed class ArtifactStore(string cacheDirectory, HttpClient? http = null
     {
         sha512 = sha512.ToLowerInvariant();
         var target = PathFor(url, sha512);
-        if (File.Exists(target) && await Sha512Async(target, cancellation) == sha512) return target;
+        if (File.Exists(target) && await ArtifactFetch.Sha512Async(target, cancellation) == sha512) return target;
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = target + ".download";
         try
         {
-            await using (var output = File.Create(temp))
-            {
-                if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-                {
-                    using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellation);
-                    if (!response.IsSuccessStatusCode)
-                        throw new IOException($"artifact {url}: HTTP {(int)response.StatusCode}. Fix: check the URL and that the artifact repository serves it.");
-                    await (await response.Content.ReadAsStreamAsync(cancellation)).CopyToAsync(output, cancellation);
-                }
-                else
-                {
-                    var local = uri is { IsFile: true } ? uri.LocalPath : url;
-                    if (!File.Exists(local)) throw new FileNotFoundException($"artifact {url}: no such file on the control node. Fix: check datalyptica_artifacts.");
-                    await using var input = File.OpenRead(local);
-                    await input.CopyToAsync(output, cancellation);
-                }
-            }
-            var actual = await Sha512Async(temp, cancellation);
-            if (actual != sha512) throw new ArtifactChecksumException(url, actual, sha512);
+            await ArtifactFetch.FetchVerifiedAsync(_http, url, sha512, temp, (actual, pinned) => new ArtifactChecksumException(url, actual, pinned), cancellation);
             File.Move(temp, target, overwrite: true);
             return target;
+        }
+        catch (ArtifactFetchException e) when (e.InnerException is HttpRequestException inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+        catch (ArtifactFetchException e)
+        {
+            throw e.MissingFile
+                ? new FileNotFoundException($"artifact {url}: no such file on the control node. Fix: check datalyptica_artifacts.")
+                : new IOException($"artifact {url}: HTTP {(int?)e.Status}. Fix: check the URL and that the artifact repository serves it.");
         }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-    }
-
-    public static async Task<string> Sha512Async(string path, CancellationToken cancellation)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA512.HashDataAsync(stream, cancellation));
     }
 
     private static string FileNameOf(string url)

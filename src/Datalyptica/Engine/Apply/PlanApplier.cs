@@ -209,6 +209,8 @@ public static class PlanApplier
                     return (-1, $"secret {missing} is not in the vault. Fix: add it (datalyptica secrets encrypt --name {missing}) or pass the vault password.");
                 await transport.UploadAsync(Encoding.UTF8.GetBytes(content), step.Target, cancellation);
                 return (0, "");
+            case StepKind.Await:
+                return await AwaitJudgedAsync(step, transport, cancellation);
             case StepKind.UploadArtifact:
                 var local = artifacts[(step.Url!, step.Sha512!)];
                 await transport.UploadAsync(await File.ReadAllBytesAsync(local, cancellation), step.Target, cancellation);
@@ -216,6 +218,32 @@ public static class PlanApplier
             default:
                 throw new InvalidOperationException($"unknown step kind {step.Kind}");
         }
+    }
+
+    /// <summary>Every component's output judges by id: a saved plan names the judge, this version of the catalog supplies it.</summary>
+    private static readonly IReadOnlyDictionary<string, Contracts.OutputJudge> Judges =
+        Components.ComponentCatalog.All.SelectMany(c => c.OutputJudges).ToDictionary(j => j.Id, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs the probe every second until the judge accepts its output (exit 0), or fails after the step's limit with its
+    /// failure sentence and the judge's last word. The probe reads its own secrets on the host (never in argv or output).
+    /// </summary>
+    private static async Task<(int Exit, string Stderr)> AwaitJudgedAsync(PlanStep step, IHostTransport transport, CancellationToken cancellation)
+    {
+        if (step.Judge is null || !Judges.TryGetValue(step.Judge, out var judge))
+            return (-1, $"no judge '{step.Judge}' in this version of datalyptica. Fix: plan again with this version, then apply.");
+        var limit = TimeSpan.FromSeconds(step.TimeoutSeconds ?? 120);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string problem;
+        while (true)
+        {
+            var result = await transport.RunAsync(RemoteCommand.Shell(step.Text!), cancellation);
+            problem = judge.Problem(result.Stdout) is { } p ? (result.ExitCode == 0 ? p : $"{p} (probe exited {result.ExitCode}: {result.Stderr.Trim()})") : "";
+            if (problem.Length == 0) return (0, "");
+            if (clock.Elapsed + TimeSpan.FromSeconds(1) > limit) break;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+        }
+        return (1, $"{step.Failure} Last: {problem}");
     }
 
     /// <summary>

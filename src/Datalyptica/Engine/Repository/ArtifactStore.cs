@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Datalyptica.Engine.Artifacts;
 
 namespace Datalyptica.Engine.Repository;
 
@@ -9,7 +10,7 @@ public sealed partial record ArtifactSource(string Component, string Version, st
     public string FileName =>
         IsUrl ? Uri.UnescapeDataString(new Uri(Location).AbsolutePath.Split('/').Last()) : Path.GetFileName(Location);
 
-    public bool IsUrl => Location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Location.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    public bool IsUrl => ArtifactFetch.IsUrl(Location);
 
     /// <summary>
     /// Component, version and file name become folder and file names the server serves, so they may hold no
@@ -114,7 +115,7 @@ public static class ArtifactStore
             {
                 var folder = Path.Combine(repositoryDirectory, RepositoryLayout.ArtifactFolder(source.Component, source.Version));
                 var target = Path.Combine(folder, source.FileName);
-                if (File.Exists(target) && FileHash.Sha512(target) == source.Sha512)
+                if (File.Exists(target) && ArtifactFetch.Sha512(target) == source.Sha512)
                 {
                     held.Add(new RepositoryArtifact(source.Component, source.Version, source.FileName, new FileInfo(target).Length, source.Sha512));
                     continue;
@@ -124,11 +125,6 @@ public static class ArtifactStore
                 staged.Add((source, temp, target));
                 progress?.Invoke($"fetch artifact {source.Component} {source.Version} {source.FileName} from {source.Location}");
                 await FetchAsync(http, source, temp, cancellation);
-                var actual = FileHash.Sha512(temp);
-                if (actual != source.Sha512)
-                    throw new RepositoryBuildException(
-                        $"artifact {source.Component} {source.Version} ({source.Location}) has SHA-512 {actual[..16]}..., but {source.Sha512[..16]}... is pinned; " +
-                        "nothing was added to the repository. Fix: fetch the right file, or correct the pinned checksum if the release was re-published.");
             }
             // All verified: now move into place.
             foreach (var (source, temp, target) in staged)
@@ -152,27 +148,18 @@ public static class ArtifactStore
     {
         try
         {
-            if (source.IsUrl)
-            {
-                using var response = await http.GetAsync(source.Location, HttpCompletionOption.ResponseHeadersRead, cancellation);
-                if (!response.IsSuccessStatusCode)
-                    throw new RepositoryBuildException($"artifact {source.Component} {source.Version}: {source.Location} answered {(int)response.StatusCode} {response.ReasonPhrase}. Fix: check the URL or the artifact repository.");
-                await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-                await using var file = File.Create(temp);
-                await body.CopyToAsync(file, cancellation);
-            }
-            else
-            {
-                if (!File.Exists(source.Location))
-                    throw new RepositoryBuildException($"artifact {source.Component} {source.Version}: '{source.Location}' does not exist. Fix: correct the path in the artifact list.");
-                await using var from = File.OpenRead(source.Location);
-                await using var file = File.Create(temp);
-                await from.CopyToAsync(file, cancellation);
-            }
+            await ArtifactFetch.FetchVerifiedAsync(http, source.Location, source.Sha512, temp, (actual, pinned) => new RepositoryBuildException(
+                $"artifact {source.Component} {source.Version} ({source.Location}) has SHA-512 {actual[..16]}..., but {pinned[..16]}... is pinned; " +
+                "nothing was added to the repository. Fix: fetch the right file, or correct the pinned checksum if the release was re-published."), cancellation);
         }
-        catch (HttpRequestException e)
+        catch (ArtifactFetchException e)
         {
-            throw new RepositoryBuildException($"artifact {source.Component} {source.Version}: cannot fetch {source.Location}: {e.Message}. Fix: check the URL and the route to it.", e);
+            throw e switch
+            {
+                { Status: { } status } => new RepositoryBuildException($"artifact {source.Component} {source.Version}: {source.Location} answered {(int)status} {e.ReasonPhrase}. Fix: check the URL or the artifact repository."),
+                { MissingFile: true } => new RepositoryBuildException($"artifact {source.Component} {source.Version}: '{source.Location}' does not exist. Fix: correct the path in the artifact list."),
+                _ => new RepositoryBuildException($"artifact {source.Component} {source.Version}: cannot fetch {source.Location}: {e.InnerException?.Message}. Fix: check the URL and the route to it.", e.InnerException!),
+            };
         }
     }
 

@@ -70,10 +70,4 @@ internal static class FileHash
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
-
-    public static string Sha512(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA512.HashData(stream));
-    }
 }

@@ -40,6 +40,11 @@ public enum StepKind
     Upload,
     /// <summary>Upload an artifact the control node downloaded and verified (SHA-512) before touching any host.</summary>
     UploadArtifact,
+    /// <summary>
+    /// Run a read-only probe command on the host every second until a component's judge (<see cref="PlanStep.Judge"/>)
+    /// accepts its output, at most <see cref="PlanStep.TimeoutSeconds"/>; then the step fails with <see cref="PlanStep.Failure"/>.
+    /// </summary>
+    Await,
 }
 
 /// <summary>
@@ -53,10 +58,16 @@ public sealed record PlanStep(StepKind Kind, string Target)
     /// <summary>UploadArtifact: the pinned SHA-512 and where to download it from.</summary>
     public string? Sha512 { get; init; }
     public string? Url { get; init; }
+    /// <summary>Await: the id of the judge of the probe's output (<see cref="Contracts.OutputJudge"/>), its time limit and what failing means.</summary>
+    public string? Judge { get; init; }
+    public int? TimeoutSeconds { get; init; }
+    public string? Failure { get; init; }
 
     public static PlanStep Run(string command) => new(StepKind.Run, "") { Text = command };
     public static PlanStep Upload(string remotePath, string unresolvedContent) => new(StepKind.Upload, remotePath) { Text = unresolvedContent };
     public static PlanStep UploadArtifact(string remotePath, string url, string sha512) => new(StepKind.UploadArtifact, remotePath) { Url = url, Sha512 = sha512 };
+    public static PlanStep Await(string probeCommand, string judge, int timeoutSeconds, string failure) =>
+        new(StepKind.Await, "") { Text = probeCommand, Judge = judge, TimeoutSeconds = timeoutSeconds, Failure = failure };
 
     /// <summary>What people see in reports and journals.</summary>
     [JsonIgnore]
@@ -64,6 +75,7 @@ public sealed record PlanStep(StepKind Kind, string Target)
     {
         StepKind.Run => Text!,
         StepKind.Upload => $"upload {Target}",
+        StepKind.Await => $"until {Judge} accepts the output of: {Text} (at most {TimeoutSeconds} s)",
         _ => $"upload artifact {Url} -> {Target}",
     };
 }

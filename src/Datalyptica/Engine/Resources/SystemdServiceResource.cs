@@ -68,7 +68,7 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
             action = ChangeAction.Restart;
             if (Rolling is not null)
             {
-                steps.Add(PlanStep.Run(Rolling.WaitCommand(Unit)));
+                steps.Add(Rolling.WaitStep(Unit));
                 what.Add($"rolling: one {Rolling.Group} member at a time, each healthy within {Rolling.TimeoutSeconds} s before the next");
                 if (Rolling.LeaderCheck is not null) what.Add("the leader last");
             }
@@ -95,12 +95,24 @@ public sealed record RollingRestart(string Group, string HealthCheck, int Timeou
     /// </summary>
     public string? LeaderCheck { get; init; }
 
+    /// <summary>
+    /// When set, <see cref="HealthCheck"/> is a probe whose output this judge reads (the component's own C# judge, the one
+    /// verify uses), instead of a check that exits 0 when healthy.
+    /// </summary>
+    public Contracts.OutputJudge? Judge { get; init; }
+
+    /// <summary>The step that waits after a restart: the judged probe when there is a judge, else the polling shell loop.</summary>
+    public PlanStep WaitStep(string unit) => Judge is null ? PlanStep.Run(WaitCommand(unit))
+        : PlanStep.Await($"bash -c {RemoteCommand.Quote(HealthCheck)}", Judge.Id, TimeoutSeconds, NotHealthy(unit));
+
+    private string NotHealthy(string unit) => $"{unit} restarted but did not answer healthy within {TimeoutSeconds} s; " +
+        $"no other {Group} member is restarted until it does. Fix: journalctl -u {unit} on this host, then apply again.";
+
     /// <summary>Polls the check every second; after the limit it fails the step and says what did not come back.</summary>
     public string WaitCommand(string unit)
     {
         var check = RemoteCommand.Quote(HealthCheck);
-        var why = RemoteCommand.Quote($"{unit} restarted but did not answer healthy within {TimeoutSeconds} s; " +
-            $"no other {Group} member is restarted until it does. Fix: journalctl -u {unit} on this host, then apply again.");
+        var why = RemoteCommand.Quote(NotHealthy(unit));
         return $"i=0; until bash -c {check} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge {TimeoutSeconds} ]; then echo {why} >&2; exit 1; fi; sleep 1; done";
     }
 }

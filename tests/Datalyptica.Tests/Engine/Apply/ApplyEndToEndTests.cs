@@ -165,7 +165,7 @@ public sealed class ApplyEndToEndTests : IDisposable
     public async Task Artifact_is_verified_unpacked_and_switched_and_a_wrong_checksum_touches_nothing()
     {
         var tarball = MakeTarball();
-        var sha512 = await ArtifactStore.Sha512Async(tarball, CancellationToken.None);
+        var sha512 = await Datalyptica.Engine.Artifacts.ArtifactFetch.Sha512Async(tarball, CancellationToken.None);
         var wrong = new ArtifactResource("tool", "1.0", new ArtifactSource(new Uri(tarball).AbsoluteUri, new string('0', 128)));
 
         var before = _root.Fingerprint();

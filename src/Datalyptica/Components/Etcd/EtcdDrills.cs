@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Datalyptica.Components.Patroni;
+using Datalyptica.Contracts;
+using Datalyptica.Drills;
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Etcd;
+
+/// <summary>
+/// etcd's drill (etcd-stop): one member stopped (a Raft follower not on Patroni's leader host) under writes through the
+/// VIP; the remaining majority must serve put/get and Patroni's leader must neither change nor stall writes.
+/// </summary>
+public static class EtcdDrills
+{
+    // The limit of issue 6.
+    public static readonly TimeSpan GapLimit = TimeSpan.FromSeconds(1);
+
+    public static readonly IDrill Stop = new Drill("etcd-stop", 60, GapLimit, [EtcdSettings.HeartbeatInterval.Key, EtcdSettings.ElectionTimeout.Key, Patroni.PatroniSettings.LoopWait.Key], EtcdStopAsync);
+
+    public static readonly IReadOnlyList<IDrill> All = [Stop];
+
+    private static async Task EtcdStopAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var members = context.Site.HostsWith(EtcdComponent.Member).ToList();
+        await PatroniDrills.WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+        var patroni = await PatroniDrills.ClusterAsync(context, cancellation);
+        var leader = patroni.Single(m => m.IsLeader).Name;
+        // Stop a member that is neither etcd's Raft leader nor on Patroni's leader host (Patroni's leader talks to its
+        // own host's member first), so the drill shows a follower loss; a leader loss is an election on top.
+        var status = await EtcdctlAsync(context, members[0], members, "endpoint status -w json", cancellation);
+        var raftLeader = "";
+        var memberIds = new Dictionary<string, string>();
+        using (var doc = JsonDocument.Parse(status))
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                var header = e.GetProperty("Status").GetProperty("header");
+                memberIds[e.GetProperty("Endpoint").GetString()!] = header.GetProperty("member_id").GetRawText();
+                raftLeader = e.GetProperty("Status").GetProperty("leader").GetRawText();
+            }
+        var victim = members.FirstOrDefault(h => h.Name != leader && memberIds.GetValueOrDefault(Endpoint(h)) != raftLeader)
+            ?? members.First(h => h.Name != leader);
+        var other = members.First(h => h != victim);
+        context.Log($"stopping etcd on {victim.Name} (Patroni leader {leader}; writes checked through {other.Name})");
+        var victimLeads = memberIds.GetValueOrDefault(Endpoint(victim)) == raftLeader;
+        recorder.Setting("stopped member", $"{victim.Name} ({(victimLeads ? "the Raft leader: no follower was free" : "a Raft follower")}, not on Patroni's leader host {leader})");
+
+        var (writer, ledger, running, stop) = await DrillSteps.StartPostgresWriterAsync(context, cancellation);
+        var fault = await DrillSteps.FaultAsync(context, victim, "systemctl stop etcd", ledger, cancellation);
+        var key = $"/datalyptica/drill/{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var onlyOthers = members.Where(h => h != victim).ToList();
+        await EtcdctlAsync(context, other, onlyOthers, $"put {key} ok", cancellation);
+        var got = await EtcdctlAsync(context, other, onlyOthers, $"get {key} --print-value-only", cancellation);
+        if (got.Trim() != "ok") recorder.Fail($"etcd put/get through {other.Name} with {victim.Name} stopped returned '{got.Trim()}'");
+        else recorder.Note($"etcd put/get through {other.Name} with {victim.Name} stopped: ok");
+        await EtcdctlAsync(context, other, onlyOthers, $"del {key}", cancellation);
+        // Watch at least three Patroni loops with the member gone.
+        var (_, loopWait, _) = PatroniRenderer.Timing(context.Site);
+        var watch = TimeSpan.FromSeconds(Math.Max(15, 3 * loopWait));
+        await Task.Delay(watch, cancellation);
+        var gapEnd = ledger.Now;
+        recorder.Measure($"longest gap between acknowledged writes in the {watch.TotalSeconds:0} s after the stop", ledger.LongestGap(fault, gapEnd), GapLimit);
+        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        var after = await PatroniDrills.ClusterAsync(context, cancellation);
+        var leaderAfter = after.SingleOrDefault(m => m.IsLeader)?.Name;
+        if (leaderAfter != leader) recorder.Fail($"Patroni's leader changed from {leader} to {leaderAfter ?? "none"} with one etcd member stopped");
+        else recorder.Note($"Patroni leader unchanged ({leader})");
+
+        await context.RunCheckedAsync(victim, "systemctl start etcd", cancellation, TimeSpan.FromSeconds(60));
+        await context.WaitUntilAsync($"etcd on {victim.Name} healthy again", async ct =>
+        {
+            var health = await context.RunAsync(other, EtcdctlCommand(members, "endpoint health"), ct);
+            return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
+        }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(2));
+        await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    private static string Endpoint(Host h) => $"https://{h.Address}:{h.Port(EtcdComponent.Client)}";
+
+    // The client certificate Patroni uses, issued from SITE/pki and installed by apply.
+    private static string EtcdctlCommand(IEnumerable<Host> endpoints, string command) =>
+        $"ETCDCTL_API=3 etcdctl --command-timeout=5s --endpoints={string.Join(",", endpoints.Select(Endpoint))} " +
+        $"--cacert={PatroniRenderer.PkiDir}/etcd-ca.crt --cert={PatroniRenderer.PkiDir}/etcd-client.crt --key={PatroniRenderer.PkiDir}/etcd-client.key {command}";
+
+    private static Task<string> EtcdctlAsync(DrillContext context, Host on, IEnumerable<Host> endpoints, string command, CancellationToken cancellation) =>
+        context.RunCheckedAsync(on, EtcdctlCommand(endpoints, command), cancellation, TimeSpan.FromSeconds(15));
+}

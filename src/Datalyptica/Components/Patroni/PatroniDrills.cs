@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Datalyptica.Components.HAProxy;
+using Datalyptica.Contracts;
+using Datalyptica.Drills;
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Patroni;
+
+/// <summary>
+/// Patroni's failover drills: the leader stopped cleanly (patroni-stop) or its host crashed (patroni-crash) under writes
+/// through the VIP; and how a drill asks the cluster whether it is whole (the judge verify uses, <see cref="PatroniCluster"/>).
+/// </summary>
+public static partial class PatroniDrills
+{
+    // The limits of issue 6.
+    public static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan CrashLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>The settings a leader failover's time follows from (its worst case is recorded from their live values).</summary>
+    private static readonly IReadOnlyList<string> Timings = [PatroniSettings.Ttl.Key, PatroniSettings.LoopWait.Key, PatroniSettings.RetryTimeout.Key];
+
+    public static readonly IDrill Stop = new Drill("patroni-stop", 10, StopLimit, Timings,
+        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: false, cancellation));
+    public static readonly IDrill Crash = new Drill("patroni-crash", 20, CrashLimit, Timings,
+        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: true, cancellation));
+
+    public static readonly IReadOnlyList<IDrill> All = [Stop, Crash];
+
+    public static IReadOnlyList<Host> Members(DrillContext context) => context.Site.HostsWith(PatroniComponent.Member).ToList();
+
+    /// <summary>GET /cluster from Patroni's REST API, asked on the first member that answers (the API is firewalled to members).</summary>
+    public static async Task<IReadOnlyList<PatroniMember>> ClusterAsync(DrillContext context, CancellationToken cancellation, IEnumerable<Host>? askOn = null)
+    {
+        var errors = new List<string>();
+        foreach (var host in askOn ?? Members(context))
+        {
+            try
+            {
+                var port = host.Port(PatroniComponent.RestApi);
+                var result = await context.RunAsync(host, $"curl -sf -m 3 http://{host.Address}:{port}/cluster", cancellation, TimeSpan.FromSeconds(5));
+                if (result.Succeeded) return PatroniCluster.Parse(result.Stdout);
+                errors.Add($"{host.Name}: curl exited {result.ExitCode}");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested) { errors.Add($"{host.Name}: {context.Masker.Mask(e.Message)}"); }
+        }
+        throw new DrillException($"no Patroni member answered GET /cluster ({string.Join("; ", errors)})");
+    }
+
+    /// <summary>Whole as verify judges it: every member running or streaming, one leader, the synchronous standbys the site asks for.</summary>
+    public static string? Problem(DrillContext context, IReadOnlyList<PatroniMember> members) =>
+        PatroniCluster.Problem(members, PatroniCluster.Expect(context.Site, Members(context).Select(h => h.Name).ToList()));
+
+    public static Task<TimeSpan> WaitWholeAsync(DrillContext context, TimeSpan within, CancellationToken cancellation) =>
+        context.WaitUntilAsync("Patroni cluster whole (every member running/streaming, one leader, a sync standby)",
+            async ct => Problem(context, await ClusterAsync(context, ct)), within, cancellation);
+
+    private static async Task PatroniLeaderAsync(DrillContext context, DrillRecorder recorder, bool crash, CancellationToken cancellation)
+    {
+        await PatroniSettingsAsync(context, recorder, cancellation);
+        await WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation); // a member may still be starting after an apply
+        var members = await ClusterAsync(context, cancellation);
+        var leader = context.HostNamed(members.Single(m => m.IsLeader).Name);
+        context.Log($"leader: {leader.Name}");
+
+        var (writer, ledger, running, stop) = await DrillSteps.StartPostgresWriterAsync(context, cancellation);
+        var limit = crash ? CrashLimit : StopLimit;
+        var fault = await DrillSteps.CrashOrStopAsync(context, leader, crash, "patroni", ledger, cancellation);
+        await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", limit, limitFromFault: crash, TimeSpan.FromSeconds(10), cancellation);
+        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+
+        var survivors = Members(context).Where(h => h != leader).ToList();
+        var after = await ClusterAsync(context, cancellation, survivors);
+        var newLeader = after.SingleOrDefault(m => m.IsLeader)?.Name;
+        recorder.Note($"leader {leader.Name} -> {newLeader ?? "none"}");
+        if (newLeader is null || newLeader == leader.Name) recorder.Fail($"no new leader after the fault (leader now: {newLeader ?? "none"})");
+
+        // Recovery: the old leader must come back as a replica.
+        if (crash)
+        {
+            context.Log($"booting {leader.Name} again");
+            await context.StartLabHostAsync(leader.Name, cancellation);
+        }
+        else await context.RunCheckedAsync(leader, "systemctl start patroni", cancellation, TimeSpan.FromSeconds(60));
+        var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        var rejoined = await ClusterAsync(context, cancellation);
+        var role = rejoined.Single(m => m.Name == leader.Name);
+        recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after its restart");
+        if (role.IsLeader) recorder.Note($"{leader.Name} is leader again (a switchover happened after it rejoined)");
+        if (crash) await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    [GeneratedRegex(@"listen postgres_primary\n(?:.*\n)*?\s*default-server (?<line>[^\n]*)")]
+    private static partial Regex PrimaryDefaultServer();
+
+    /// <summary>The rendered and live Patroni timings and HAProxy's primary-check timings, and the worst case they allow for a leader crash.</summary>
+    private static async Task PatroniSettingsAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var (ttl, loopWait, retry) = PatroniRenderer.Timing(context.Site);
+        recorder.Setting("patroni ttl/loop_wait/retry_timeout (site)", $"{ttl}/{loopWait}/{retry} s");
+        var member = Members(context)[0];
+        var live = await context.RunAsync(member, $"curl -sf -m 3 http://{member.Address}:{member.Port(PatroniComponent.RestApi)}/config", cancellation);
+        if (live.Succeeded)
+        {
+            using var doc = JsonDocument.Parse(live.Stdout);
+            int Get(string key) => doc.RootElement.TryGetProperty(key, out var v) ? v.GetInt32() : -1;
+            var (lt, ll, lr) = (Get("ttl"), Get("loop_wait"), Get("retry_timeout"));
+            recorder.Setting("patroni ttl/loop_wait/retry_timeout (live, DCS)", $"{lt}/{ll}/{lr} s");
+            if ((lt, ll, lr) != (ttl, loopWait, retry))
+                recorder.Note($"the cluster's DCS holds {lt}/{ll}/{lr} s, the site renders {ttl}/{loopWait}/{retry} s. " +
+                    $"Fix: datalyptica apply {context.Directory} (it pushes {PatroniRenderer.DcsPath} into the DCS)");
+            (ttl, loopWait, retry) = (lt > 0 ? lt : ttl, ll > 0 ? ll : loopWait, lr > 0 ? lr : retry);
+        }
+        var haproxy = context.Site.HostsWith(HAProxyComponent.Node).First();
+        var cfg = await context.RunAsync(haproxy, "cat /etc/haproxy/haproxy.cfg", cancellation);
+        var match = PrimaryDefaultServer().Match(cfg.Stdout.Replace("\r", ""));
+        if (!match.Success) { recorder.Note("HAProxy's postgres_primary default-server line not found; worst case not computed"); return; }
+        var line = match.Groups["line"].Value.Trim();
+        recorder.Setting("haproxy postgres_primary checks", line);
+        double Seconds(string key, double fallback)
+        {
+            var m = Regex.Match(line, $@"\b{key} (\d+)(ms|s)?\b");
+            if (!m.Success) return fallback;
+            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            return m.Groups[2].Value == "ms" ? n / 1000 : n;
+        }
+        var inter = Seconds("inter", 2);
+        var fastinter = Seconds("fastinter", inter);
+        var rise = (int)Seconds("rise", 2);
+        // A server that was DOWN is checked every inter until its first success, then every fastinter until rise successes.
+        var haproxyUp = inter + (rise - 1) * fastinter;
+        // Worst case for a crash: the leader dies just after refreshing its key (ttl), a replica notices at its next
+        // loop (loop_wait), asks the others' REST APIs (2 s timeout per Patroni's status fetch), promotes (~1 s), then HAProxy.
+        var worst = ttl + loopWait + 2 + 1 + haproxyUp;
+        recorder.Setting("worst case for a leader crash", $"ttl {ttl} + loop_wait {loopWait} + member check 2 + promote ~1 + HAProxy {inter:0.#}+{rise - 1}x{fastinter:0.#} = {worst:0.#} s; " +
+            "when the crashed host also led etcd, add etcd's election and the new etcd leader renewing every lease to its full ttl (measured 35 s)");
+        recorder.Setting("worst case for a clean leader stop", $"promote ~1 + HAProxy {haproxyUp:0.#} = {1 + haproxyUp:0.#} s (the stopping leader releases its key)");
+    }
+}

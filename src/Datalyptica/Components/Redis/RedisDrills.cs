@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using Datalyptica.Contracts;
+using Datalyptica.Drills;
+using Datalyptica.Engine.Transport;
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Redis;
+
+/// <summary>
+/// Redis's failover drill (redis-crash): the master's redis-server killed under writes from a client that only knows the
+/// Sentinels; a replica must be promoted, the old master rejoin as a replica, and nothing replicated before the crash or
+/// acknowledged after it be lost. "Every replica in sync" is <see cref="RedisReplication.InSyncProblem"/>.
+/// </summary>
+public static class RedisDrills
+{
+    // The limit of issue 6.
+    public static readonly TimeSpan PromotionLimit = TimeSpan.FromSeconds(5);
+
+    public static readonly IDrill Crash = new Drill("redis-crash", 50, PromotionLimit, [RedisSettings.DownAfterMs.Key], RedisCrashAsync);
+
+    public static readonly IReadOnlyList<IDrill> All = [Crash];
+
+    private static async Task RedisCrashAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var sentinels = context.Site.HostsWith(RedisComponent.Sentinel).Select(h => new IPEndPoint(h.Address, h.Port(RedisComponent.SentinelPort))).ToList();
+        var dataHosts = context.Site.HostsWith(RedisComponent.Data).ToList();
+        var masterName = RedisRenderer.MasterName(context.Site);
+        var ledger = new WriteLedger();
+        var run = $"{DateTime.UtcNow:yyyyMMddHHmmss}";
+        // The firewall admits Redis and Sentinel only from platform hosts: the client's connections go through an SSH
+        // forward from a Sentinel host that is not the master's (a Redis client library would run on such a host).
+        static Func<IPEndPoint, CancellationToken, Task<IPEndPoint>> Via(IHostTransport transport) => async (target, ct) =>
+            transport is IPortForwarder forwarder ? await forwarder.ForwardAsync(target.Address.ToString(), target.Port, ct) : target;
+        var sentinelHosts = context.Site.HostsWith(RedisComponent.Sentinel).ToList();
+        IPEndPoint? firstMaster;
+        await using (var look = await context.OpenAsync(sentinelHosts[0], cancellation))
+            firstMaster = await new RedisWriter(sentinels, masterName, context.Secret(RedisComponent.PasswordKey), run, ledger, Via(look)).DiscoverAsync(cancellation);
+        // Not through the host whose Redis is about to be killed: the client's path stays independent of the fault.
+        var gatewayHost = sentinelHosts.FirstOrDefault(h => firstMaster is null || !h.Address.Equals(firstMaster.Address)) ?? sentinelHosts[0];
+        await using var gateway = await context.OpenAsync(gatewayHost, cancellation);
+        recorder.Setting("client path", $"SSH forwards through {gatewayHost.Name} (Redis and Sentinel ports admit platform hosts only)");
+        var writer = new RedisWriter(sentinels, masterName, context.Secret(RedisComponent.PasswordKey), run, ledger, Via(gateway));
+        var renderedSentinel = await context.RunAsync(dataHosts[0], "grep -h -E 'down-after|failover-timeout' /etc/redis/sentinel.conf; grep -h -E '^(appendonly|min-replicas)' /etc/redis/redis.conf; systemctl show -p Restart -p RestartUSec redis-server", cancellation);
+        recorder.Setting("redis/sentinel", context.Masker.Mask(string.Join(", ", renderedSentinel.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))));
+        recorder.Setting("worst case", "down-after-milliseconds + Sentinel's election (~1 s) + the client's next discovery (50 ms)");
+
+        var master = await writer.DiscoverAsync(cancellation) ?? throw new DrillException($"no Sentinel names a master for {masterName}");
+        var masterHost = dataHosts.FirstOrDefault(h => h.Address.Equals(master.Address)) ?? throw new DrillException($"the master {master} is not a Redis host of the site");
+        await CheckRedisWholeAsync(writer, dataHosts, master, cancellation);
+        context.Log($"master: {masterHost.Name}");
+
+        // Keys written and replicated to every replica (WAIT) before the crash: these must survive everywhere.
+        const int seeds = 100;
+        var seedCommands = Enumerable.Range(1, seeds).Select(i => new[] { "SET", writer.Key(i), "seed", "EX", RedisWriter.KeySeconds })
+            .Append(["WAIT", (dataHosts.Count - 1).ToString(CultureInfo.InvariantCulture), "2000"]).ToList();
+        var seeded = await Verification.ProbeClients.RedisAsync(await writer.RouteAsync(master, cancellation), context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
+        if (seeded[^1].Integer != dataHosts.Count - 1) throw new DrillException($"only {seeded[^1].Integer} replica(s) acknowledged the seed keys (WAIT); expected {dataHosts.Count - 1}");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var running = Task.Run(() => writer.RunAsync(1000, stop.Token), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        var fault = await DrillSteps.FaultAsync(context, masterHost, "kill -KILL \"$(systemctl show -p MainPID --value redis-server)\"", ledger, cancellation);
+        context.Log($"killed redis-server on {masterHost.Name}");
+        TimeSpan? promoted = null;
+        IPEndPoint? newMaster = null;
+        while (ledger.Now - fault < PromotionLimit + TimeSpan.FromSeconds(20))
+        {
+            var named = await writer.DiscoverAsync(cancellation);
+            if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
+            await Task.Delay(100, cancellation);
+        }
+        recorder.Measure("Sentinel names a new master", promoted, PromotionLimit);
+        await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes (Sentinel discovery)", PromotionLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
+        if (newMaster is null) { await stop.CancelAsync(); await running; throw new DrillException("no replica was promoted"); }
+        context.Log($"new master: {newMaster}");
+
+        // The old master restarts (systemd) and must rejoin as a replica without wiping anyone.
+        var restarted = await context.WaitUntilAsync($"the old master {masterHost.Name} back as a replica", async ct =>
+        {
+            var role = await writer.CommandAsync(master, ["ROLE"], ct);
+            return role.Items is [{ Text: "slave" }, ..] ? null : $"ROLE {role}";
+        }, TimeSpan.FromSeconds(90), cancellation, TimeSpan.FromMilliseconds(500));
+        recorder.Note($"old master {masterHost.Name} rejoined as a replica {(ledger.Now - fault).TotalSeconds:0} s after the crash");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        await stop.CancelAsync();
+        await running;
+        await context.WaitUntilAsync("every replica in sync", async ct => await RedisProblemAsync(writer, dataHosts, newMaster, ct), TimeSpan.FromSeconds(60), cancellation);
+
+        var acknowledged = ledger.Attempts.Where(a => a.Acknowledged).ToList();
+        var seedKeys = Enumerable.Range(1, seeds).Select(i => (long)i).ToList();
+        // Redis replicates asynchronously: a write the old master acknowledged in its last moment may be lost (documented);
+        // everything acknowledged after the fault (by the new master) must be everywhere.
+        var afterFault = acknowledged.Where(a => a.Started >= fault).Select(a => a.Key).ToList();
+        var beforeFault = acknowledged.Where(a => a.Started < fault).Select(a => a.Key).ToList();
+        foreach (var host in dataHosts)
+        {
+            var endpoint = new IPEndPoint(host.Address, host.Port(RedisComponent.Server));
+            var missingSeeds = await writer.MissingOnAsync(endpoint, seedKeys, cancellation);
+            var missingAfter = await writer.MissingOnAsync(endpoint, afterFault, cancellation);
+            var missingBefore = await writer.MissingOnAsync(endpoint, beforeFault, cancellation);
+            var role = endpoint.Equals(newMaster) ? "new master" : "replica";
+            recorder.Note($"{host.Name} ({role}): {seeds - missingSeeds.Count}/{seeds} seed keys, {afterFault.Count - missingAfter.Count}/{afterFault.Count} keys acknowledged after the crash, {beforeFault.Count - missingBefore.Count}/{beforeFault.Count} before it");
+            if (missingSeeds.Count > 0) recorder.Fail($"{host.Name} ({role}) lost {missingSeeds.Count} of the {seeds} keys replicated before the crash: a restarted master wiped its replicas");
+            if (missingAfter.Count > 0) recorder.Fail($"{host.Name} ({role}) misses {missingAfter.Count} key(s) acknowledged after the crash");
+            if (missingBefore.Count > 0) recorder.Note($"{host.Name}: {missingBefore.Count} key(s) the old master acknowledged just before the crash did not reach the replicas (asynchronous replication)");
+        }
+        var present = acknowledged.Select(a => a.Key).Except(await writer.MissingOnAsync(newMaster, acknowledged.Select(a => a.Key).ToList(), cancellation)).ToList();
+        recorder.Writes = WriteAccount.From(ledger, present);
+        if (recorder.Writes.Lost > 0) recorder.Note($"{recorder.Writes.Lost} acknowledged key(s) lost in Redis's asynchronous replication window before the crash");
+        // Redis loses the last acknowledged writes by design; the drill fails only on the seeds and post-crash writes above.
+        recorder.Writes = recorder.Writes with { LostKeys = recorder.Writes.LostKeys.Where(k => afterFault.Contains(k)).ToList() };
+        await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    private static async Task CheckRedisWholeAsync(RedisWriter writer, IReadOnlyList<Host> dataHosts, IPEndPoint master, CancellationToken cancellation)
+    {
+        if (await RedisProblemAsync(writer, dataHosts, master, cancellation) is { } problem) throw new DrillException($"Redis is not whole before the drill: {problem}");
+    }
+
+    private static async Task<string?> RedisProblemAsync(RedisWriter writer, IReadOnlyList<Host> dataHosts, IPEndPoint master, CancellationToken cancellation)
+    {
+        var masterInfo = await InfoAsync(writer, master, cancellation);
+        var replicas = new List<(string Name, RedisReplication Info)>();
+        // Each replica read after the master, so no newer writes than the master's offset are expected.
+        foreach (var host in dataHosts.Where(h => !h.Address.Equals(master.Address)))
+            replicas.Add((host.Name, await InfoAsync(writer, new IPEndPoint(host.Address, host.Port(RedisComponent.Server)), cancellation)));
+        return RedisReplication.InSyncProblem(master.ToString(), master.Address.ToString(), masterInfo, replicas);
+    }
+
+    private static async Task<RedisReplication> InfoAsync(RedisWriter writer, IPEndPoint server, CancellationToken cancellation)
+    {
+        var reply = await writer.CommandAsync(server, ["INFO", "replication"], cancellation);
+        return reply.IsError ? throw new DrillException($"INFO replication on {server} answered {reply}") : RedisReplication.Parse(reply.Text ?? "");
+    }
+}

@@ -1,0 +1,35 @@
+using Datalyptica.Components;
+using Datalyptica.Components.Etcd;
+using Datalyptica.Components.Keepalived;
+using Datalyptica.Components.Patroni;
+using Datalyptica.Components.Redis;
+using Datalyptica.Drills;
+
+namespace Datalyptica.Tests.Drills;
+
+/// <summary>Drills are declared by their components and run by one harness: the names, order and limits `drill` has always had.</summary>
+public sealed class DrillDeclarationTests
+{
+    [Fact]
+    public void Drill_all_runs_the_declared_drills_in_the_order_and_with_the_limits_of_issue_6()
+    {
+        DrillRunner.Names.ShouldBe(["patroni-stop", "patroni-crash", "vip-stop", "vip-crash", "redis-crash", "etcd-stop"]);
+        DrillRunner.Declared.Select(d => d.Limit.TotalSeconds).ShouldBe([5, 30, 1, 2, 5, 1]);
+        DrillRunner.Declared.Select(d => d.Order).ShouldBeUnique();
+    }
+
+    [Fact]
+    public void Each_drill_lives_in_its_component_and_is_bounded_by_settings_the_catalog_declares()
+    {
+        new PatroniComponent().Drills.Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash"]);
+        new KeepalivedComponent().Drills.Select(d => d.Name).ShouldBe(["vip-stop", "vip-crash"]);
+        new RedisComponent().Drills.Select(d => d.Name).ShouldBe(["redis-crash"]);
+        new EtcdComponent().Drills.Select(d => d.Name).ShouldBe(["etcd-stop"]);
+        var settings = ComponentCatalog.All.SelectMany(c => c.Settings).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var drill in DrillRunner.Declared)
+        {
+            drill.BoundBy.ShouldNotBeEmpty(drill.Name);
+            drill.BoundBy.Where(k => !settings.Contains(k)).ShouldBeEmpty($"{drill.Name} names settings no component declares");
+        }
+    }
+}
