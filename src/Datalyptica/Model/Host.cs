@@ -1,5 +1,4 @@
 using System.Net;
-using Datalyptica.Components;
 using Datalyptica.Diagnostics;
 
 namespace Datalyptica.Model;
@@ -47,15 +46,8 @@ public sealed record Host(
 
     public int DiskGb => Disks.Sum(d => d.SizeGb);
 
-    public IEnumerable<RoleDefinition> Roles => RoleGroups.SelectMany(ComponentCatalog.RolesOfGroup);
-
-    public bool Has(RoleDefinition role) => RoleGroups.Contains(role.Group);
-
-    /// <summary>The port this host uses for a spec: the inventory override or the upstream default.</summary>
-    public int Port(PortSpec spec) =>
-        Vars.TryGetValue(spec.VarName, out var s) && int.TryParse(s.AsString(), out var p) ? p : spec.Number;
-
-    public ResourceNeeds Needs => Roles.Aggregate(OsBase.Reserve, (sum, r) => sum + r.Needs);
+    // Roles, Has, Port and Needs depend on the component catalog: they are extension members in
+    // Components/CatalogModelExtensions.cs, so the model knows no catalog.
 }
 
 internal sealed class SettingJsonConverter : System.Text.Json.Serialization.JsonConverter<Setting>

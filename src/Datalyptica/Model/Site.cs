@@ -1,5 +1,4 @@
 using System.Net;
-using Datalyptica.Components;
 using Datalyptica.Diagnostics;
 
 namespace Datalyptica.Model;
@@ -73,12 +72,10 @@ public sealed record Site(
     public string? Directory { get; init; }
 
     /// <summary>The public half of the site's PKI (CA and issued certificates), once plan/apply issued them.</summary>
-    public Pki.SitePki? Pki { get; init; }
+    public SitePki? Pki { get; init; }
 
     /// <summary>Object storage the site plans for, in TB (it is external, so it is not a host's disk).</summary>
     public int ObjectStorageTb { get; init; }
-
-    public IEnumerable<Host> HostsWith(RoleDefinition role) => Hosts.Where(h => h.Has(role));
 
     public IEnumerable<Host> HostsInGroup(string group) => Hosts.Where(h => h.RoleGroups.Contains(group));
 
@@ -90,10 +87,8 @@ public sealed record Site(
     /// <summary>Where site-wide settings live (group_vars/all), for findings that have no better place.</summary>
     public SourceRef? Source => SettingsSource ?? (Directory is null ? null : new SourceRef("hosts.yml"));
 
-    public bool Deploys(ComponentDefinition component) =>
-        component.Roles.Any(r => Hosts.Any(h => h.Has(r)));
-
-    public IEnumerable<ComponentDefinition> Components => ComponentCatalog.All.Where(Deploys);
+    // HostsWith, Deploys and Components depend on the component catalog: extension members in
+    // Components/CatalogModelExtensions.cs.
 
     public Setting? Var(string key) => Vars.GetValueOrDefault(key);
 }

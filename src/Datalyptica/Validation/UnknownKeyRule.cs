@@ -8,14 +8,18 @@ namespace Datalyptica.Validation;
 /// <summary>Variables nobody reads are usually typos: warn with the closest known name.</summary>
 public sealed class UnknownKeyRule : IValidationRule
 {
-    public static readonly IReadOnlySet<string> KnownKeys = ComponentCatalog.All.SelectMany(c => c.KnownKeys)
-        .Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost).Concat(OsBase.Ports.Select(p => p.VarName)).Concat(OsBase.Settings.Select(s => s.Key))
-        .Concat([Engine.Repository.AptSource.MirrorUrlKey, Engine.Repository.AptSource.MirrorSecurityUrlKey, Engine.Repository.AptSource.RepositoryListenKey, Engine.Repository.AptSource.RepositoryDirKey])
+    /// <summary>Every declared setting (ports included), the site model's own keys and each component's <c>{id}_version</c>.</summary>
+    public static readonly IReadOnlySet<string> KnownKeys = SettingTypeRule.Declared.Keys
+        .Concat(ComponentCatalog.All.SelectMany(c => c.KnownKeys)).Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost)
         .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Ansible's own variables (connection, privilege escalation) are always allowed.</summary>
+    /// <summary>The prefix the fix offers for variables a site keeps on purpose (its own roles and notes).</summary>
+    public const string SitePrefix = "site_";
+
+    /// <summary>Ansible's own variables (connection, privilege escalation), secrets and the site's own variables are always allowed.</summary>
     private static bool IsAnsibleOrSecret(string key) =>
-        key.StartsWith("ansible_", StringComparison.Ordinal) || key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal);
+        key.StartsWith("ansible_", StringComparison.Ordinal) || key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) ||
+        key.StartsWith(SitePrefix, StringComparison.Ordinal);
 
     public IEnumerable<Diagnostic> Check(Site site)
     {
@@ -28,7 +32,7 @@ public sealed class UnknownKeyRule : IValidationRule
             var suggestion = DidYouMean.Suggest(key, KnownKeys);
             yield return new Diagnostic(FindingCodes.UnknownVariable,
                 $"unknown variable '{key}'" + (suggestion is null ? "; no component reads it." : $"; did you mean '{suggestion}'?"),
-                suggestion is null ? "remove it, or prefix site-specific variables you keep on purpose with 'site_'." : $"rename it to '{suggestion}'.",
+                suggestion is null ? $"remove it, or prefix site-specific variables you keep on purpose with '{SitePrefix}'." : $"rename it to '{suggestion}'.",
                 setting.Source, key);
         }
     }

@@ -1,0 +1,143 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Datalyptica.Components;
+
+namespace Datalyptica.Tests;
+
+/// <summary>
+/// Dependencies point one way: Model ← Contracts ← Components ← Engine, Rendering, Verification, Drills ← CLI. Read from the
+/// compiled library: every type a type names in its signatures, base types, attributes' types and method bodies (IL
+/// tokens). Model may name no other part of the library. Contracts and Components may not name the verbs' machinery,
+/// except the edges listed in <see cref="KnownBackwardEdges"/>, each with why it is still there; a new backward
+/// reference fails, and so does a listed one that is gone (so the list only shrinks).
+/// </summary>
+public class ArchitectureTests
+{
+    private static readonly Assembly Library = typeof(ComponentCatalog).Assembly;
+
+    /// <summary>Leaf parts anything may use: findings, the Secret type.</summary>
+    private static readonly string[] Leaves = ["Diagnostics", "Secrets"];
+
+    /// <summary>The machinery above the components (the verbs' side).</summary>
+    private static readonly string[] Above = ["Engine", "Rendering", "Verification", "Drills", "Validation", "Sites", "Lab", "Bom", "Profiles", "Inventory", "Pki", "IO"];
+
+    /// <summary>
+    /// Backward edges that remain, as "From → To". Component folders still implement interfaces that live with the
+    /// machinery (renderers, probes, drill steps, rolling gates) instead of in Contracts; moving those interfaces and
+    /// their context types (RenderContext, ProbeContext, DrillContext, RollingRestart) into Contracts removes them.
+    /// </summary>
+    private static readonly HashSet<string> KnownBackwardEdges =
+    [
+        "Components → Rendering", "Components → Verification", "Components → Engine", "Components → Drills",
+        "Components → Pki", "Components → Validation", "Components → IO", "Components → Profiles", "Components → Sites",
+        "Contracts → Engine", "Contracts → Drills", "Contracts → Rendering", "Contracts → Verification",
+    ];
+
+    [Fact]
+    public void The_model_names_nothing_but_itself_and_the_leaves()
+    {
+        var edges = Edges().Where(e => e.From == "Model" && e.To != "Model" && !Leaves.Contains(e.To)).ToList();
+        edges.ShouldBeEmpty(string.Join("\n", edges.Select(e => $"{e.FromType} names {e.ToType}")));
+    }
+
+    [Fact]
+    public void Contracts_and_components_name_the_machinery_only_through_the_known_edges()
+    {
+        var backward = Edges().Where(e => e.From is "Contracts" or "Components" && Above.Contains(e.To)).ToList();
+        var unknown = backward.Where(e => !KnownBackwardEdges.Contains($"{e.From} → {e.To}"))
+            .Select(e => $"{e.FromType} names {e.ToType}").Distinct().ToList();
+        unknown.ShouldBeEmpty("new backward references (component folders may use Model and Contracts only):\n" + string.Join("\n", unknown));
+        var gone = KnownBackwardEdges.Except(backward.Select(e => $"{e.From} → {e.To}")).ToList();
+        gone.ShouldBeEmpty("these edges are gone: remove them from KnownBackwardEdges");
+    }
+
+    [Fact]
+    public void Nothing_in_the_library_names_the_lab_but_the_lab()
+    {
+        var edges = Edges().Where(e => e.To == "Lab" && e.From != "Lab").Select(e => $"{e.FromType} names {e.ToType}").Distinct().ToList();
+        edges.ShouldBeEmpty(string.Join("\n", edges));
+    }
+
+    private sealed record Edge(string From, string To, string FromType, string ToType);
+
+    private static readonly Lazy<List<Edge>> AllEdges = new(() =>
+        Library.GetTypes().SelectMany(t => Referenced(t).Where(r => r.Assembly == Library && Part(r) is not null)
+            .Select(r => new Edge(Part(t)!, Part(r)!, t.FullName ?? t.Name, r.FullName ?? r.Name))).Where(e => e.From is not null).ToList());
+
+    private static List<Edge> Edges() => AllEdges.Value;
+
+    /// <summary>The first namespace segment under Datalyptica (Components for every component folder).</summary>
+    private static string? Part(Type t)
+    {
+        var ns = (t.IsNested ? Outermost(t) : t).Namespace;
+        if (ns is null || !ns.StartsWith("Datalyptica.", StringComparison.Ordinal)) return null;
+        return ns["Datalyptica.".Length..].Split('.')[0];
+    }
+
+    private static Type Outermost(Type t) { while (t.DeclaringType is not null) t = t.DeclaringType; return t; }
+
+    private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    private static IEnumerable<Type> Referenced(Type type)
+    {
+        var found = new HashSet<Type>();
+        void Add(Type? t)
+        {
+            if (t is null) return;
+            if (t.HasElementType) { Add(t.GetElementType()); return; }
+            if (t.IsGenericParameter) return;
+            if (t.IsGenericType && !t.IsGenericTypeDefinition) { foreach (var a in t.GetGenericArguments()) Add(a); t = t.GetGenericTypeDefinition(); }
+            found.Add(t);
+        }
+        Add(type.BaseType);
+        foreach (var i in type.GetInterfaces()) Add(i);
+        foreach (var f in type.GetFields(Everything)) Add(f.FieldType);
+        foreach (var p in type.GetProperties(Everything)) Add(p.PropertyType);
+        foreach (var m in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything)))
+        {
+            if (m is MethodInfo mi) Add(mi.ReturnType);
+            foreach (var p in m.GetParameters()) Add(p.ParameterType);
+            foreach (var t in BodyTypes(m)) Add(t);
+        }
+        return found;
+    }
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    /// <summary>Types named by the tokens of a method body (calls, field access, casts, new objects, typeof).</summary>
+    private static IEnumerable<Type> BodyTypes(MethodBase method)
+    {
+        byte[]? il;
+        try { il = method.GetMethodBody()?.GetILAsByteArray(); } catch (BadImageFormatException) { yield break; }
+        if (il is null) yield break;
+        var module = method.Module;
+        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
+        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        for (var i = 0; i < il.Length;)
+        {
+            var value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
+            i += il[i] == 0xFE ? 2 : 1;
+            var op = OpCodesByValue[value];
+            switch (op.OperandType)
+            {
+                case OperandType.InlineType or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok:
+                    var token = BitConverter.ToInt32(il, i);
+                    MemberInfo? member = null;
+                    try { member = module.ResolveMember(token, typeArgs, methodArgs); } catch (ArgumentException) { }
+                    if (member is Type t) yield return t;
+                    else if (member?.DeclaringType is { } owner) yield return owner;
+                    if (member is FieldInfo f) yield return f.FieldType;
+                    if (member is MethodInfo m) yield return m.ReturnType;
+                    i += 4;
+                    break;
+                case OperandType.InlineSwitch: i += 4 + 4 * BitConverter.ToInt32(il, i); break;
+                case OperandType.InlineI8 or OperandType.InlineR: i += 8; break;
+                case OperandType.InlineNone: break;
+                case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar: i += 1; break;
+                case OperandType.InlineVar: i += 2; break;
+                default: i += 4; break;
+            }
+        }
+    }
+}
