@@ -18,6 +18,13 @@ public sealed class LeaderCheckTests : IDisposable
 
     private static int Run(string check) => Tool.Run("bash", ["-c", check]).ExitCode;
 
+    /// <summary>The declared health gate passes: its probe exits 0 and, when it has one, the component's judge accepts the output.</summary>
+    private static bool Healthy(Datalyptica.Engine.Resources.RollingRestart gate)
+    {
+        var result = Tool.Run("bash", ["-c", gate.HealthCheck]);
+        return result.ExitCode == 0 && (gate.Judge is null || gate.Judge.Problem(result.Stdout) is null);
+    }
+
     [Fact]
     public void Exactly_one_etcd_member_answers_the_leader_check()
     {
@@ -48,7 +55,7 @@ public sealed class LeaderCheckTests : IDisposable
 
         answers.Count(a => a == 0).ShouldBe(1, $"leader check exits: {string.Join(", ", answers)}");
         // The declared health gate still passes on every member, leader or not: the check says leader, not healthy.
-        hosts.ShouldAllBe(h => Run(EtcdComponent.Rolling(h).HealthCheck) == 0);
+        hosts.ShouldAllBe(h => Healthy(EtcdComponent.Rolling(h)));
     }
 
     [Fact]
@@ -73,7 +80,7 @@ public sealed class LeaderCheckTests : IDisposable
 
         // Until every member has joined the ensemble (the declared health gate: leader or follower).
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!hosts.All(h => Run(ZooKeeperComponent.Rolling(h).HealthCheck) == 0) && DateTime.UtcNow < deadline) Sleep();
+        while (!hosts.All(h => Healthy(ZooKeeperComponent.Rolling(h))) && DateTime.UtcNow < deadline) Sleep();
 
         var answers = hosts.Select(h => Run(ZooKeeperLifecycle.LeaderCheck(h))).ToArray();
         answers.Count(a => a == 0).ShouldBe(1, $"leader check exits: {string.Join(", ", answers)}; {string.Join("\n", _servers.Select(s => s.Output))}");

@@ -70,12 +70,8 @@ public sealed record AptSource
     {
         ArgumentNullException.ThrowIfNull(site);
         if (OsBaseSettings.AptMirrorUrl.Get(site) is not null) return null;
-        if (OsBaseSettings.AptRepositoryListen.Get(site) is not { } listen) return null;
-        try { return RepositoryServer.ParseEndpoint(listen); }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"site variable {RepositoryListenKey} '{listen}' is not ADDR:PORT. Fix: set it to the address hosts reach the control node on, for example 10.77.0.1:8080.", e);
-        }
+        // Get returns only a value its declaration accepts (one ParseEndpoint takes); validate refused any other.
+        return OsBaseSettings.AptRepositoryListen.Get(site) is { } listen ? RepositoryServer.ParseEndpoint(listen) : null;
     }
 
     /// <summary>The host part of the URL, for the proxy exception.</summary>

@@ -55,7 +55,8 @@ public class AptSourcePlanningTests
         var empty = Directory.CreateTempSubdirectory("dl-no-repo").FullName;
         try { Should.Throw<RepositoryBuildException>(() => ApplyRepository.StartFor(site, empty)).Message.ShouldContain("repo build"); }
         finally { Directory.Delete(empty, true); }
-        Should.Throw<ArgumentException>(() => AptSource.ServedEndpoint(WithVars((AptSource.RepositoryListenKey, "nonsense"))))
-            .Message.ShouldContain(AptSource.RepositoryListenKey);
+        // A listen address that is not ADDR:PORT is refused by validate (its declaration, DL551) before apply reads it.
+        var nonsense = WithVars((AptSource.RepositoryListenKey, "nonsense"));
+        new Datalyptica.Validation.SettingTypeRule().Check(nonsense).ShouldContain(d => d.Code == "DL551" && d.Key == AptSource.RepositoryListenKey);
     }
 }
