@@ -7,7 +7,7 @@ namespace Datalyptica.Tests;
 /// <summary>
 /// Dependencies point one way: Model ← Contracts ← Components ← Engine, Rendering, Verification, Drills ← CLI. Read from the
 /// compiled library: every type a type names in its signatures, base types, attributes' types and method bodies (IL
-/// tokens). Model may name no other part of the library. Contracts and Components may not name the verbs' machinery,
+/// tokens). Model may name no other part of the library; only the lab and its drills name the lab. Contracts and Components may not name the verbs' machinery,
 /// except the edges listed in <see cref="KnownBackwardEdges"/>, each with why it is still there; a new backward
 /// reference fails, and so does a listed one that is gone (so the list only shrinks).
 /// </summary>
@@ -28,9 +28,8 @@ public class ArchitectureTests
     /// </summary>
     private static readonly HashSet<string> KnownBackwardEdges =
     [
-        "Components → Rendering", "Components → Verification", "Components → Engine", "Components → Drills",
-        "Components → Pki", "Components → Validation", "Components → IO", "Components → Profiles", "Components → Sites",
-        "Contracts → Engine", "Contracts → Drills", "Contracts → Rendering", "Contracts → Verification",
+        "Components → Rendering", "Components → Verification", "Components → Engine", "Components → Drills", "Components → Pki",
+        "Contracts → Engine", "Contracts → Drills", "Contracts → Rendering",
     ];
 
     [Fact]
@@ -52,9 +51,10 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void Nothing_in_the_library_names_the_lab_but_the_lab()
+    public void Nothing_in_the_library_names_the_lab_but_the_lab_and_its_drills()
     {
-        var edges = Edges().Where(e => e.To == "Lab" && e.From != "Lab").Select(e => $"{e.FromType} names {e.ToType}").Distinct().ToList();
+        // Drills break lab hosts on purpose (crash, boot), so they use the lab's own controls.
+        var edges = Edges().Where(e => e.To == "Lab" && e.From is not ("Lab" or "Drills")).Select(e => $"{e.FromType} names {e.ToType}").Distinct().ToList();
         edges.ShouldBeEmpty(string.Join("\n", edges));
     }
 

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Diagnostics;
 using Datalyptica.Validation;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Text.RegularExpressions;
 using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Net;
 using Datalyptica.Diagnostics;
 using Datalyptica.Inventory;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Net;
 using System.Text.RegularExpressions;
 using Datalyptica.Rendering;
@@ -40,7 +41,7 @@ public partial class CrossReferenceTests
         var declared = site.Site.Components.SelectMany(c => c.SecretKeys)
             .Concat(site.Site.ObjectStore is { } s ? [s.AccessKey.VarName, s.SecretKey.VarName] : [])
             // Private keys of the certificates the site's PKI issues for exactly these hosts (Pki/CertificateCatalog).
-            .Concat(Datalyptica.Pki.CertificateCatalog.Required(site.Site).Select(c => Datalyptica.Pki.SitePki.KeySecretName(c.Host, c.Id)))
+            .Concat(Datalyptica.Pki.CertificateCatalog.Required(site.Site).Select(c => Datalyptica.Model.SitePki.KeySecretName(c.Host, c.Id)))
             .ToHashSet();
         foreach (var (host, file) in site.AllFiles)
         foreach (var name in SecretPlaceholder.Find(file.Content))

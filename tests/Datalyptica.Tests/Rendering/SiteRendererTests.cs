@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Rendering;
 
 namespace Datalyptica.Tests.Rendering;

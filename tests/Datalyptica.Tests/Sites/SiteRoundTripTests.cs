@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Flink;
 using Datalyptica.Diagnostics;
 using Datalyptica.Inventory;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Text.RegularExpressions;
 using Datalyptica.Diagnostics;
 using Datalyptica.Secrets;

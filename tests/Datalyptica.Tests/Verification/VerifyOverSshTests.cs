@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Diagnostics;
 using Datalyptica.Components.Redis;
 using Datalyptica.Sites;

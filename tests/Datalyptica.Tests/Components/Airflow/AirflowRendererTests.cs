@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Globalization;
 using Datalyptica.Components.Airflow;
 using Datalyptica.Components.HAProxy;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Alertmanager;
 using Datalyptica.Rendering;
 using Datalyptica.Rendering.Formats;

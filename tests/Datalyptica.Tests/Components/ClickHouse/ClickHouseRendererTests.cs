@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Globalization;
 using System.Xml.Linq;
 using Datalyptica.Components.ClickHouse;

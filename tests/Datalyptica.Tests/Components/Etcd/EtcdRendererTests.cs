@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.Etcd;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Flink;
 using Datalyptica.Components.ZooKeeper;
 using Datalyptica.Rendering;

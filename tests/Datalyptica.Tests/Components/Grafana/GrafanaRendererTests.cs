@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Globalization;
 using System.Text.Json;
 using Datalyptica.Components.Grafana;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.JupyterHub;

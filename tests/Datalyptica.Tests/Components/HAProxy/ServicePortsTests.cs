@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Trino;
 using Datalyptica.Tests.Rendering;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.JupyterHub;
 using Datalyptica.Tests.Rendering;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Net;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.Keepalived;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Loki;
 using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Rendering;

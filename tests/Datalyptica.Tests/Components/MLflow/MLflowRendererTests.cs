@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.MLflow;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Rendering;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
 using Datalyptica.Components.SchemaRegistry;
 using Datalyptica.Rendering;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.Redis;
 using Datalyptica.Components.Superset;
 using Datalyptica.Tests.Rendering;

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Components.ClickHouse;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Trino;
