@@ -28,22 +28,7 @@ public sealed class LeaderCheckTests : IDisposable
     [Fact]
     public void Exactly_one_etcd_member_answers_the_leader_check()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => (Client: ServerProcess.FreePort(), Peer: ServerProcess.FreePort(), Metrics: ServerProcess.FreePort())).ToList();
-        var cluster = string.Join(',', ports.Select((p, i) => $"e{i + 1}=http://127.0.0.1:{p.Peer}"));
-        for (var i = 0; i < 3; i++)
-        {
-            var p = ports[i];
-            _servers.Add(ServerProcess.Start($"etcd e{i + 1}", "etcd",
-            [
-                "--name", $"e{i + 1}", "--data-dir", Path.Combine(_dir, $"e{i + 1}"),
-                "--listen-client-urls", $"http://127.0.0.1:{p.Client}", "--advertise-client-urls", $"http://127.0.0.1:{p.Client}",
-                "--listen-peer-urls", $"http://127.0.0.1:{p.Peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{p.Peer}",
-                "--listen-metrics-urls", $"http://127.0.0.1:{p.Metrics}",
-                "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", "dl-leader",
-                "--heartbeat-interval", "50", "--election-timeout", "500",
-            ]));
-        }
-        foreach (var (server, p) in _servers.Zip(ports)) server.WaitForPort(p.Metrics);
+        var ports = LoopbackEtcd.StartCluster(_dir, _servers, "dl-leader");
         var hosts = ports.Select((p, i) => LoopbackSite.Host($"e{i + 1}", ["etcd"],
             ("etcd_client_port", p.Client), ("etcd_peer_port", p.Peer), ("etcd_metrics_port", p.Metrics))).ToList();
 
