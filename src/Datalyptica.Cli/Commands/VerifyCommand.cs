@@ -42,7 +42,7 @@ public sealed class VerifySettings : SshSiteSettings
 }
 
 /// <summary>
-/// `datalyptica verify [SITE]`: every component's health (COMPONENTS.md 2) on every host, probed through each host's own
+/// `datalyptica verify [SITE]`: every component's health (docs/VERIFY.md) on every host, probed through each host's own
 /// SSH session; a table (or JSON) and exit 0 only when everything deployable is healthy. Changes nothing anywhere.
 /// </summary>
 public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<VerifySettings>

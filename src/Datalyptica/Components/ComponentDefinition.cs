@@ -77,7 +77,7 @@ public abstract class ComponentDefinition
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual Rendering.IComponentRenderer? Renderer => null;
 
-    /// <summary>Checks <c>datalyptica verify</c> runs for this component (COMPONENTS.md 2); null: only its units are checked.</summary>
+    /// <summary>Checks <c>datalyptica verify</c> runs for this component (docs/VERIFY.md); null: only its units are checked.</summary>
     public virtual Verification.IHealthProbe? Health => null;
 
     /// <summary>

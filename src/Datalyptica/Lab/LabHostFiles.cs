@@ -7,7 +7,7 @@ namespace Datalyptica.Lab;
 public sealed record LabHostSpec(string Name, string Address, IReadOnlyList<(string Name, string Address)> Peers, string BridgeAddress);
 
 /// <summary>
-/// The files that turn the host-neutral image into one host (LAB-NOTES.md "Building hosts"). Pure: paths
+/// The files that turn the host-neutral image into one host. Pure: paths
 /// relative to the host's root and their content, so tests can check them without root.
 /// </summary>
 public static class LabHostFiles

@@ -18,7 +18,7 @@ public sealed record LabDownResult(int HostsStopped, int HostsKilled, int Unmoun
 
 /// <summary>
 /// `datalyptica lab`: a few real Debian hosts on this machine (systemd-nspawn on overlays of one cached image,
-/// a bridge with no route out, static addresses, the lab's SSH key). LAB-NOTES.md has the measured recipe.
+/// a bridge with no route out, static addresses, the lab's SSH key). docs/LAB.md has the measured timings.
 /// Every process is started, tracked and stopped by its own PID; nothing here kills by name.
 /// </summary>
 public sealed class LabManager(LabOptions options, Action<string>? log = null)

@@ -10,7 +10,7 @@ namespace Datalyptica.Components.Airflow;
 /// has schedulers and webservers but no Celery worker pool, and HA comes from several schedulers sharing work through
 /// PostgreSQL row locks (SELECT ... FOR UPDATE SKIP LOCKED); CeleryExecutor would add a broker whose Sentinel support
 /// needs workarounds (apache/airflow #28655, #35619). DAGs must be present on every scheduler host (deployed with the
-/// DAG bundle). Task logs go to the logs bucket so any webserver can show them. SETTINGS.md §9.
+/// DAG bundle). Task logs go to the logs bucket so any webserver can show them.
 /// </summary>
 public sealed class AirflowRenderer : IComponentRenderer
 {

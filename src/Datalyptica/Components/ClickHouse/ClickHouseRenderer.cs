@@ -10,7 +10,7 @@ namespace Datalyptica.Components.ClickHouse;
 /// <summary>
 /// ClickHouse servers (main config + config.d/users.d overrides) and ClickHouse Keeper, installed from the pinned
 /// static binary under /opt/datalyptica/clickhouse. Settings follow clickhouse.com/docs (server settings,
-/// ReplicatedMergeTree replication, Keeper guide); SETTINGS.md §8.
+/// ReplicatedMergeTree replication, Keeper guide).
 /// </summary>
 public sealed class ClickHouseRenderer : IComponentRenderer
 {

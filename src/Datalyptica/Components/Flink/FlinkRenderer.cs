@@ -64,7 +64,7 @@ public sealed class FlinkRenderer : IComponentRenderer
         var address = h.Address.ToString();
         var conf = new Dictionary<string, object?>
         {
-            // HA: Apache ZooKeeper (ClickHouse Keeper 24.x rejects Curator 5's create2: SETTINGS.md §6); ZooKeeper
+            // HA: Apache ZooKeeper (ClickHouse Keeper 24.x rejects Curator 5's create2); ZooKeeper
             // keeps only pointers, the JobGraphs and checkpoint metadata live in storageDir.
             ["high-availability.type"] = "zookeeper",
             ["high-availability.zookeeper.quorum"] = zk,

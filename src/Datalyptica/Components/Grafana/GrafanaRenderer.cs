@@ -13,7 +13,7 @@ namespace Datalyptica.Components.Grafana;
 /// <summary>
 /// Grafana 11 from the pinned tarball: grafana.ini (PostgreSQL through HAProxy, sub-path behind the front door,
 /// Keycloak login, HA alerting gossip), provisioning for datasources and dashboards, and one dashboard per tier.
-/// grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/; SETTINGS.md §10.
+/// grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/.
 /// </summary>
 public sealed class GrafanaRenderer : IComponentRenderer
 {

@@ -148,7 +148,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
     /// <summary>
     /// Service-to-service HTTP on the VIP: the Nessie API (Spark, Flink and Trino catalogs use VIP:19120) and
     /// Trino discovery (workers announce to VIP:8080). Trino has no multi-coordinator mode, so the standby is a
-    /// `backup` server: workers only ever reach the active coordinator (SETTINGS.md §7).
+    /// `backup` server: workers only ever reach the active coordinator.
     /// </summary>
     private static void ServicePorts(RenderContext context, StringBuilder sb)
     {

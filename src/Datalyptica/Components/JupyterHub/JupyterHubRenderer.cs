@@ -10,7 +10,6 @@ namespace Datalyptica.Components.JupyterHub;
 /// PostgreSQL through HAProxy, not the default sqlite file, because a failover to the passive hub must see the same
 /// users, servers and API tokens; the cookie secret is derived from a vault value for the same reason (a per-host
 /// secret would log everybody out on failover). Single-user servers run as systemd dynamic users on the hub host.
-/// SETTINGS.md §9.
 /// </summary>
 public sealed class JupyterHubRenderer : IComponentRenderer
 {

@@ -82,7 +82,7 @@ public sealed class KeepalivedRenderer : IComponentRenderer
             sb.Append("""
                 # HAProxy must be running for this node to hold a VIP. track_process watches the process table through
                 # the kernel's proc connector, with no script: `script "pidof haproxy"` always fails inside keepalived
-                # (pidof is killall5, run by its real path; LAB-NOTES). weight 0 (the default): when HAProxy is gone the
+                # (pidof is killall5, run by its real path; found on the lab). weight 0 (the default): when HAProxy is gone the
                 # instance goes to FAULT and releases the VIP at once, whatever the priorities. delay 2 s rides over a
                 # reload, where the old and new processes overlap anyway.
                 vrrp_track_process haproxy {

@@ -11,7 +11,7 @@ namespace Datalyptica.Components.Keycloak;
 /// Keycloak 26.0 from the pinned distribution tarball. Its conf/ lives in the versioned install folder on purpose:
 /// build options (db, cache, health, metrics, http-relative-path) are baked in by <c>kc.sh build</c> per version and
 /// cache-config-file is resolved against conf/, so a new version gets its own conf and its own build. The cluster
-/// discovers members with TCPPING (no multicast on VMs; jdbc-ping is built in only from 26.1). SETTINGS.md §11.
+/// discovers members with TCPPING (no multicast on VMs; jdbc-ping is built in only from 26.1).
 /// </summary>
 public sealed class KeycloakRenderer : IComponentRenderer
 {

@@ -6,7 +6,7 @@ namespace Datalyptica.Components.Loki;
 
 /// <summary>
 /// Loki 3.3 in monolithic mode on every ring member: memberlist ring, replication factor up to 3, chunks and TSDB
-/// index in the logs bucket, retention by the compactor. grafana.com/docs/loki/latest (configure, operations/storage/retention); SETTINGS.md §10.
+/// index in the logs bucket, retention by the compactor. grafana.com/docs/loki/latest (configure, operations/storage/retention).
 /// </summary>
 public sealed class LokiRenderer : IComponentRenderer
 {

@@ -10,7 +10,7 @@ namespace Datalyptica.Components.OsBaseLayer;
 public static class Chrony
 {
     public const string ConfigPath = "/etc/chrony/chrony.conf";
-    /// <summary>Only rendered for hosts with <c>datalyptica_container: true</c> (LAB-NOTES: nspawn hosts lack CAP_SYS_TIME).</summary>
+    /// <summary>Only rendered for hosts with <c>datalyptica_container: true</c> (found on the lab: nspawn hosts lack CAP_SYS_TIME).</summary>
     public const string ContainerDropInPath = "/etc/systemd/system/chrony.service.d/60-datalyptica-container.conf";
 
     public const string ServersKey = "chrony_servers";
@@ -59,7 +59,7 @@ public static class Chrony
                 # Debian's unit skips chrony without CAP_SYS_TIME (ConditionCapability), which a container lacks,
                 # and reports nothing wrong. Clear the condition and run chronyd with -x: it tracks time but never
                 # sets the clock (chronyd(8)). -x goes on ExecStart, not in DAEMON_OPTS: /etc/default/chrony
-                # (EnvironmentFile) would override an Environment= line (LAB-NOTES).
+                # (EnvironmentFile) would override an Environment= line (found on the lab).
                 [Unit]
                 ConditionCapability=
 

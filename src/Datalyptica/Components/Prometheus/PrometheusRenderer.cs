@@ -9,8 +9,8 @@ namespace Datalyptica.Components.Prometheus;
 
 /// <summary>
 /// Prometheus from Debian's prometheus package (its paths: /etc/prometheus, /var/lib/prometheus/metrics2, flags in
-/// /etc/default/prometheus). Both members of the pair scrape every target and alert every Alertmanager directly
-/// (SETTINGS.md §10). The config stays valid for Debian's 2.42 (the validator here) and the pinned 3.0.
+/// /etc/default/prometheus). Both members of the pair scrape every target and alert every Alertmanager directly.
+/// The config stays valid for Debian's 2.42 (the validator here) and the pinned 3.0.
 /// </summary>
 public sealed class PrometheusRenderer : IComponentRenderer
 {

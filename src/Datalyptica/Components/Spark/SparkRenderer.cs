@@ -64,7 +64,7 @@ public sealed class SparkRenderer : IComponentRenderer
         sb.Append($"SPARK_LOG_DIR={PlatformPaths.Logs("spark")}\n");
         sb.Append($"SPARK_PID_DIR={PlatformPaths.Data("spark")}/run\n");
         sb.Append($"SPARK_DAEMON_MEMORY={Sizing.Jvm(DaemonMemoryMb)}\n");
-        sb.Append("# Standby masters through ZooKeeper (Apache ZooKeeper, not ClickHouse Keeper: SETTINGS.md §6). A wrong\n");
+        sb.Append("# Standby masters through ZooKeeper (Apache ZooKeeper, not ClickHouse Keeper: docs/TOPOLOGY.md). A wrong\n");
         sb.Append("# ensemble gives two leaders (spark-standalone docs), so every node names the same members with their own ports.\n");
         sb.Append($"SPARK_DAEMON_JAVA_OPTS=\"-Dspark.deploy.recoveryMode=ZOOKEEPER -Dspark.deploy.zookeeper.url={zk} -Dspark.deploy.zookeeper.dir={ZooKeeperDir}\"\n");
         if (ctx.Has(SparkComponent.Master))

@@ -9,7 +9,7 @@ public sealed class TrinoComponent : ComponentDefinition
     /// <summary>
     /// HAProxy's listener for Trino on the front-door VIP (read from the HAProxy hosts' vars): the active coordinator
     /// as the server and the standby as <c>backup</c>, checked with GET /v1/info. Workers announce to it, so only the
-    /// active coordinator ever holds the worker list (SETTINGS.md §7).
+    /// active coordinator ever holds the worker list.
     /// </summary>
     public static readonly PortSpec FrontDoor = new("trino-front-door", 8080, "haproxy_trino_port");
 

@@ -11,7 +11,7 @@ namespace Datalyptica.Components.Trino;
 
 /// <summary>
 /// Trino 469 from the pinned tarball. Trino 464+ needs JDK 23, which Debian 12 does not ship, so the artifact set
-/// carries a JDK at /opt/datalyptica/jdk/current and the unit points the launcher at it (COMPONENTS.md §3).
+/// carries a JDK at /opt/datalyptica/jdk/current and the unit points the launcher at it.
 /// One active coordinator and a standby (Trino has no multi-coordinator mode); workers discover the active one
 /// through HAProxy on the front-door VIP.
 /// </summary>

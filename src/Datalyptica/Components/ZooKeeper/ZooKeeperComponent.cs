@@ -4,8 +4,8 @@ namespace Datalyptica.Components.ZooKeeper;
 
 /// <summary>
 /// Apache ZooKeeper for Spark and Flink HA. The seed promised "no ZooKeeper", but ClickHouse Keeper 24.x
-/// rejects the create2 and container-node requests that Flink 1.20's Curator 5 and Spark's leader latch send
-/// (reference/SETTINGS.md §6), so a dedicated ensemble runs on the coordination tier.
+/// rejects the create2 and container-node requests that Flink 1.20's Curator 5 and Spark's leader latch send,
+/// so a dedicated ensemble runs on the coordination tier.
 /// </summary>
 public sealed class ZooKeeperComponent : ComponentDefinition
 {

@@ -8,7 +8,7 @@ namespace Datalyptica.Components.ZooKeeper;
 /// ZooKeeper 3.8 from Debian's zookeeper package (jars under /usr/share/java), run by our own systemd unit with
 /// config, data and logs under the datalyptica paths. Debian's zookeeperd service is an init-script wrapper that
 /// stays "active" after the JVM dies and never restarts it, starts without any logging backend and lets the JVM
-/// size its heap from the whole machine (LAB-NOTES, ZooKeeper 3.8); /etc/systemd/system/zookeeper.service takes
+/// size its heap from the whole machine (found on the lab, ZooKeeper 3.8); /etc/systemd/system/zookeeper.service takes
 /// precedence over the unit systemd generates from /etc/init.d/zookeeper.
 /// </summary>
 public sealed class ZooKeeperRenderer : IComponentRenderer

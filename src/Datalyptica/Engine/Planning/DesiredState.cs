@@ -20,7 +20,7 @@ public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource
 /// any particular component. Per component the order is: packages, artifact, folders, files, commands, replaced units,
 /// services, guarded commands. Ordering traps are handled here, in code:
 /// <list type="bullet">
-/// <item>Debian starts services on install (LAB-NOTES). Packages go BEFORE configuration because the files are owned by
+/// <item>Debian starts services on install (found on the lab). Packages go BEFORE configuration because the files are owned by
 /// users the packages create (postgres, redis, etcd), so apt runs under a policy-rc.d guard that forbids starting
 /// anything (<see cref="PackageResource"/>); services start only once their configuration is in place.</item>
 /// <item>A distro unit a component replaces (Patroni owns PostgreSQL: cluster 15/main) is stopped and masked before the

@@ -9,7 +9,7 @@ public enum PackageManager { Apt, Dnf }
 /// Distribution packages that must be installed (one resource per component, one install command for the missing ones).
 /// </summary>
 /// <remarks>
-/// Ordering trap (LAB-NOTES, autobase's etcd role): Debian starts a service the moment its package is installed
+/// Ordering trap (found on the lab; autobase's etcd role): Debian starts a service the moment its package is installed
 /// (postgresql's 15/main cluster, etcd, redis on 0.0.0.0) before our configuration exists. Apt runs under a
 /// policy-rc.d that answers 101 ("action forbidden"), which deb-systemd-invoke and invoke-rc.d honour, so nothing
 /// starts on install; our SystemdService resources start services once their configuration is in place.
@@ -43,7 +43,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         var list = string.Join(' ', names.Select(RemoteCommand.Quote));
         return manager switch
         {
-            // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (LAB-NOTES).
+            // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
             // --force-confold keeps a configuration file we may already have written.
             // The lock wait: an apply killed mid-install leaves its apt-get running on the host (no tty, so no SIGHUP);
             // the re-run waits for it to finish instead of failing on the dpkg lock (seen on the lab, see the faults test).

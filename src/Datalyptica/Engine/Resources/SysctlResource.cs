@@ -8,7 +8,7 @@ namespace Datalyptica.Engine.Resources;
 /// </summary>
 /// <remarks>
 /// Applies only our file with <c>sysctl -p FILE</c>: <c>sysctl --system</c> exits 1 on Debian's own kernel.* and fs.*
-/// keys (LAB-NOTES). A container refuses keys outside its own namespaces (vm.*, fs.*; on nspawn everything but net.*): those are reported as "not applicable here" (never as success or
+/// keys (found on the lab). A container refuses keys outside its own namespaces (vm.*, fs.*; on nspawn everything but net.*): those are reported as "not applicable here" (never as success or
 /// failure), and the keys it does accept are set one by one with <c>sysctl -w</c> so one refusal cannot fail the rest.
 /// </remarks>
 public sealed record SysctlResource(string FilePath, IReadOnlyList<KeyValuePair<string, string>> Values, string Component) : IResource

@@ -9,7 +9,7 @@ public sealed record PemPair(string CertificatePem, string PrivateKeyPem);
 
 /// <summary>
 /// The lab's own CA and the S3 server's certificate, made in process (no openssl). The server certificate names the
-/// DNS name in its SAN: pgBackRest 2.45 never matches an IP address against a certificate (LAB-NOTES.md), so lab
+/// DNS name in its SAN: pgBackRest 2.45 never matches an IP address against a certificate (found on the lab), so lab
 /// hosts reach the store by name through /etc/hosts.
 /// </summary>
 public static class LabCertificates

@@ -81,7 +81,7 @@ public sealed record LabObjectStoreStatus(bool Running, int? Pid, string Endpoin
 public sealed record LabObjectStoreInstall(bool Installed, bool Patched, TimeSpan Elapsed);
 
 /// <summary>
-/// The lab's S3 server (issue 6, LAB-NOTES.md "More components tried"): s3rver from npm, patched, over HTTPS with the
+/// The lab's S3 server (issue 6): s3rver from npm, patched, over HTTPS with the
 /// lab's CA, buckets configured at start, run in the background and stopped by its recorded PID.
 /// </summary>
 public sealed class LabObjectStore(LabObjectStoreOptions options, Action<string>? log = null)
