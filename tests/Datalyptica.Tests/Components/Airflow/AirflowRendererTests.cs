@@ -9,7 +9,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.Airflow;
 
 /// <summary>
-/// Airflow cannot be installed here (COMPONENTS.md §5): airflow.cfg is parsed back with IniText and checked against the
+/// Airflow cannot be installed here (PyPI is not reachable and Debian has no package): airflow.cfg is parsed back with IniText and checked against the
 /// site; webserver_config.py is compiled with the real python3.
 /// </summary>
 public class AirflowRendererTests

@@ -7,7 +7,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.ClickHouse;
 
 /// <summary>
-/// ClickHouse cannot be installed here (COMPONENTS.md §5: no current ClickHouse in any registry), so these tests parse
+/// ClickHouse cannot be installed here (no current ClickHouse in Debian, NuGet or npm), so these tests parse
 /// the rendered XML back with System.Xml and check it against the site: Keeper Raft lists, ids, macros, clusters.
 /// </summary>
 public class ClickHouseRendererTests

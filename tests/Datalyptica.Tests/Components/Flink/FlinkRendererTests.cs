@@ -8,7 +8,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Flink;
 
-/// <summary>Flink's config.yaml parsed back with a YAML parser (Flink cannot be installed here: COMPONENTS.md §5); units via systemd-analyze verify.</summary>
+/// <summary>Flink's config.yaml parsed back with a YAML parser (Flink cannot be installed here: no release archive in Debian, NuGet or npm); units via systemd-analyze verify.</summary>
 public class FlinkRendererTests
 {
     private static Dictionary<object, object> Yaml(string text) => (Dictionary<object, object>)YamlText.Parse(text)!;

@@ -12,7 +12,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.Grafana;
 
 /// <summary>
-/// Grafana cannot be installed here (COMPONENTS.md §5): grafana.ini is parsed back with IniText, provisioning with
+/// Grafana cannot be installed here (no release archive in Debian, NuGet or npm): grafana.ini is parsed back with IniText, provisioning with
 /// YamlText and dashboards with System.Text.Json, and checked against the site (moved ports included).
 /// </summary>
 public class GrafanaRendererTests

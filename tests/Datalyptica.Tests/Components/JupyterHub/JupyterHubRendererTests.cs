@@ -5,7 +5,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.JupyterHub;
 
 /// <summary>
-/// JupyterHub 5.2 cannot be installed here (Debian ships 3.0; COMPONENTS.md §5): jupyterhub_config.py is compiled with
+/// JupyterHub 5.2 cannot be installed here (Debian ships 3.0; PyPI is not reachable): jupyterhub_config.py is compiled with
 /// the real python3 and its addresses and URLs are checked against the site.
 /// </summary>
 public class JupyterHubRendererTests

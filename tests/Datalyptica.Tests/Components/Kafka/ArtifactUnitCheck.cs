@@ -8,7 +8,7 @@ namespace Datalyptica.Tests.Components.Kafka;
 
 /// <summary>
 /// Helpers for the artifact-installed components (Kafka, Schema Registry, Spark, Flink, Trino, Nessie). None of them can
-/// be installed on this machine (no package source: COMPONENTS.md §5), so their tests parse the rendered files back and
+/// be installed on this machine (no package source: no release archive in Debian, NuGet or npm), so their tests parse the rendered files back and
 /// check cross-references; the one real validator that applies is systemd-analyze verify on their units.
 /// </summary>
 internal static class ArtifactUnitCheck

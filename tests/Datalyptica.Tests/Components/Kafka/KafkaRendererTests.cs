@@ -9,7 +9,7 @@ namespace Datalyptica.Tests.Components.Kafka;
 
 /// <summary>
 /// Kafka 3.9 KRaft files, checked by parsing them back: Kafka cannot be installed on this machine (no package source,
-/// COMPONENTS.md §5), so nothing here starts a broker. Units go through the real systemd-analyze verify.
+/// no release archive in Debian, NuGet or npm), so nothing here starts a broker. Units go through the real systemd-analyze verify.
 /// </summary>
 public class KafkaRendererTests
 {

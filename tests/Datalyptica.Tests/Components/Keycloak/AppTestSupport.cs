@@ -8,7 +8,7 @@ namespace Datalyptica.Tests.Components;
 
 /// <summary>
 /// Helpers for the application-tier renderers (ClickHouse, Airflow, JupyterHub, MLflow, Superset, Grafana, Loki,
-/// Keycloak). None of these can be installed on this machine (COMPONENTS.md §5), so their tests parse the rendered
+/// Keycloak). None of these can be installed on this machine (no release archive in Debian, NuGet or npm), so their tests parse the rendered
 /// files back and check cross-references; Python configs are compiled with the real python3.
 /// </summary>
 internal static class AppTests

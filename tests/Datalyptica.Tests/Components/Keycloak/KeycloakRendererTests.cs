@@ -11,7 +11,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.Keycloak;
 
 /// <summary>
-/// Keycloak cannot be installed here (COMPONENTS.md §5), so keycloak.conf is parsed back as properties, the JGroups/
+/// Keycloak cannot be installed here (no release archive in Debian, NuGet or npm), so keycloak.conf is parsed back as properties, the JGroups/
 /// Infinispan file with System.Xml and the realm import with System.Text.Json, and all are checked against the site
 /// and against the applications' OAuth settings.
 /// </summary>

@@ -5,7 +5,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Loki;
 
-/// <summary>Loki cannot be installed here (COMPONENTS.md §5): config.yaml is parsed back with YamlText and checked against the site.</summary>
+/// <summary>Loki cannot be installed here (no release archive in Debian, NuGet or npm): config.yaml is parsed back with YamlText and checked against the site.</summary>
 public class LokiRendererTests
 {
     private static Dictionary<object, object> Config(RenderedSite site, string host) =>

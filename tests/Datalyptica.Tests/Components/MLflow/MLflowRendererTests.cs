@@ -5,7 +5,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.MLflow;
 
-/// <summary>MLflow cannot be installed here (COMPONENTS.md §5): the unit and environment file are checked against the site.</summary>
+/// <summary>MLflow cannot be installed here (no release archive in Debian, NuGet or npm): the unit and environment file are checked against the site.</summary>
 public class MLflowRendererTests
 {
     [Fact]

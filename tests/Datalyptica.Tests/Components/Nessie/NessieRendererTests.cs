@@ -8,7 +8,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Nessie;
 
-/// <summary>Nessie's Quarkus properties parsed back (Nessie cannot be installed here: COMPONENTS.md §5); unit via systemd-analyze verify.</summary>
+/// <summary>Nessie's Quarkus properties parsed back (Nessie cannot be installed here: no release archive in Debian, NuGet or npm); unit via systemd-analyze verify.</summary>
 public class NessieRendererTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.SchemaRegistry;
 
-/// <summary>Schema Registry files parsed back (it cannot be installed here: COMPONENTS.md §5); units via systemd-analyze verify.</summary>
+/// <summary>Schema Registry files parsed back (it cannot be installed here: no release archive in Debian, NuGet or npm); units via systemd-analyze verify.</summary>
 public class SchemaRegistryRendererTests
 {
     [Fact]

@@ -11,7 +11,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Spark;
 
-/// <summary>Spark files parsed back (Spark cannot be installed here: COMPONENTS.md §5); spark-env.sh via bash -n, units via systemd-analyze verify.</summary>
+/// <summary>Spark files parsed back (Spark cannot be installed here: no release archive in Debian, NuGet or npm); spark-env.sh via bash -n, units via systemd-analyze verify.</summary>
 public class SparkRendererTests
 {
     private static Dictionary<string, string> Env(string text) =>

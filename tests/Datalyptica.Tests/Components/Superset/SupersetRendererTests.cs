@@ -6,7 +6,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Components.Superset;
 
 /// <summary>
-/// Superset cannot be installed here (COMPONENTS.md §5): superset_config.py is compiled with the real python3 and its
+/// Superset cannot be installed here (no release archive in Debian, NuGet or npm): superset_config.py is compiled with the real python3 and its
 /// database, Sentinel and OAuth references are checked against the site.
 /// </summary>
 public class SupersetRendererTests

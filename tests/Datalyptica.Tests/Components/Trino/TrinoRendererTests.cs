@@ -9,7 +9,7 @@ using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Trino;
 
-/// <summary>Trino's etc files parsed back (Trino cannot be installed here: COMPONENTS.md §5); unit via systemd-analyze verify.</summary>
+/// <summary>Trino's etc files parsed back (Trino cannot be installed here: no release archive in Debian, NuGet or npm); unit via systemd-analyze verify.</summary>
 public class TrinoRendererTests
 {
     [Fact]
