@@ -24,8 +24,8 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DrillSettings settings, CancellationToken cancellation)
     {
-        // Refused here, with the findings printed as every verb prints them, before any host is touched. DrillRunner opens
-        // the site again through the same door (DrillContext.Open -> SiteSession.Open) with the password found here.
+        // Refused here, with the findings printed as every verb prints them, before any host is touched; the drills run on
+        // the session opened here.
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return DatalypticaCli.Failed;
         void Log(string line)
         {
@@ -34,7 +34,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
         }
         IReadOnlyList<DrillResult> results;
-        try { results = await DrillRunner.RunAsync(settings.Site, settings.Drill, Log, cancellation, session.VaultPassword); }
+        try { results = await DrillRunner.RunAsync(DrillContext.Open(session, Log), settings.Drill, cancellation); }
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");

@@ -82,8 +82,10 @@ public sealed class IntSetting(string key, long? defaultValue, long min, long ma
     public override SettingProblem? Check(object? value)
     {
         if (!TryRead(value, out var number)) return WrongType(value, "an integer");
-        return number < Min || number > Max ? new(false, $"{number.ToString(CultureInfo.InvariantCulture)} is outside {Allowed}") : null;
+        return InRange(number) ? null : new(false, $"{number.ToString(CultureInfo.InvariantCulture)} is outside {Allowed}");
     }
+
+    private bool InRange(BigInteger number) => number >= Min && number <= Max;
 
     private static bool TryRead(object? value, out BigInteger number)
     {
@@ -100,7 +102,7 @@ public sealed class IntSetting(string key, long? defaultValue, long min, long ma
 
     /// <summary>The value that applies, or null when unset or refused by <see cref="Check"/>.</summary>
     public long? GetLong(Site site, Host? host = null) =>
-        Find(site, host)?.Value is { } v && Check(v) is null && TryRead(v, out var n) ? (long)n : null;
+        Find(site, host)?.Value is { } v && TryRead(v, out var n) && InRange(n) ? (long)n : null;
 
     /// <summary>The value that applies (its range fits an int), or null when unset or refused.</summary>
     public int? Get(Site site, Host? host = null) => GetLong(site, host) is { } n ? checked((int)n) : null;
@@ -125,8 +127,10 @@ public sealed class DecimalSetting(string key, decimal defaultValue, decimal min
     public override SettingProblem? Check(object? value)
     {
         if (!TryRead(value, out var number)) return WrongType(value, "a number");
-        return number < Min || number > Max ? new(false, $"{number.ToString(CultureInfo.InvariantCulture)} is outside {Allowed}") : null;
+        return InRange(number) ? null : new(false, $"{number.ToString(CultureInfo.InvariantCulture)} is outside {Allowed}");
     }
+
+    private bool InRange(decimal number) => number >= Min && number <= Max;
 
     private static bool TryRead(object? value, out decimal number)
     {
@@ -141,7 +145,7 @@ public sealed class DecimalSetting(string key, decimal defaultValue, decimal min
     }
 
     public decimal Read(Site site, Host? host = null) =>
-        Find(site, host)?.Value is { } v && Check(v) is null && TryRead(v, out var n) ? n : Default;
+        Find(site, host)?.Value is { } v && TryRead(v, out var n) && InRange(n) ? n : Default;
 }
 
 /// <summary>
@@ -202,9 +206,10 @@ public sealed class TextSetting(string key, string? defaultValue, string doc) : 
     public override SettingProblem? Check(object? value)
     {
         if (AsText(value) is not { } text) return WrongType(value, "a string");
-        return (Pattern is not null && !Pattern.IsMatch(text)) || (Accepts is not null && !Accepts(text))
-            ? new(false, $"'{text}' is not {PatternDescription}") : null;
+        return HasForm(text) ? null : new(false, $"'{text}' is not {PatternDescription}");
     }
+
+    private bool HasForm(string text) => (Pattern is null || Pattern.IsMatch(text)) && (Accepts is null || Accepts(text));
 
     private string? AsText(object? value) => value switch
     {
@@ -215,7 +220,7 @@ public sealed class TextSetting(string key, string? defaultValue, string doc) : 
 
     /// <summary>The value that applies when set, non-empty and accepted; otherwise null.</summary>
     public string? Get(Site site, Host? host = null) =>
-        Find(site, host)?.Value is { } v && Check(v) is null && AsText(v) is { Length: > 0 } s ? s : null;
+        Find(site, host)?.Value is { } v && AsText(v) is { Length: > 0 } s && HasForm(s) ? s : null;
 
     public string Read(Site site, Host? host = null) =>
         Get(site, host) ?? Default ?? throw new InvalidOperationException($"{Key} has no default; read it with Get");
@@ -247,7 +252,7 @@ public sealed class ChoiceSetting(string key, string defaultValue, IReadOnlyList
     };
 
     public string Read(Site site, Host? host = null) =>
-        Find(site, host)?.Value is { } v && Check(v) is null && Normalise(v) is { } word ? word : Default;
+        Find(site, host)?.Value is { } v && Normalise(v) is { } word && Values.Contains(word) ? word : Default;
 }
 
 /// <summary>
@@ -269,9 +274,11 @@ public sealed class ListSetting(string key, string doc) : SettingSpec(key, doc)
     public override SettingProblem? Check(object? value)
     {
         if (Items(value) is not { } items) return WrongType(value, "a list of " + ItemDescription);
-        var bad = Item is null ? null : items.FirstOrDefault(i => !Item(i));
+        var bad = FirstBadItem(items);
         return bad is null ? null : new(false, $"item '{bad}' is not one of the {ItemDescription} it takes");
     }
+
+    private string? FirstBadItem(IReadOnlyList<string> items) => Item is null ? null : items.FirstOrDefault(i => !Item(i));
 
     /// <summary>The items of a value, or null when it is not a list (a mapping, a nested list).</summary>
     public static IReadOnlyList<string>? Items(object? value) => value switch
@@ -287,7 +294,7 @@ public sealed class ListSetting(string key, string doc) : SettingSpec(key, doc)
 
     /// <summary>The items when set, non-empty and accepted; otherwise null (the caller's default applies).</summary>
     public IReadOnlyList<string>? Get(Site site, Host? host = null) =>
-        Find(site, host)?.Value is { } v && Check(v) is null && Items(v) is { Count: > 0 } items ? items : null;
+        Find(site, host)?.Value is { } v && Items(v) is { Count: > 0 } items && FirstBadItem(items) is null ? items : null;
 
     public IReadOnlyList<string> Read(Site site, Host? host = null) =>
         Get(site, host) ?? Default ?? throw new InvalidOperationException($"{Key} has no default; read it with Get");

@@ -20,11 +20,17 @@ public static class DrillRunner
     public const string All = "all";
 
     /// <summary>Runs one drill (or "all", each after a health check) against the site in <paramref name="siteDirectory"/>.</summary>
-    public static async Task<IReadOnlyList<DrillResult>> RunAsync(string siteDirectory, string drill, Action<string> log, CancellationToken cancellation, Secret? vaultPassword = null)
+    public static Task<IReadOnlyList<DrillResult>> RunAsync(string siteDirectory, string drill, Action<string> log, CancellationToken cancellation, Secret? vaultPassword = null)
     {
-        if (drill != All && !Names.Contains(drill))
-            throw new DrillException($"no drill '{drill}'. Known: {string.Join(", ", Names)}, or {All}.");
-        var context = DrillContext.Open(siteDirectory, log, vaultPassword);
+        RefuseUnknown(drill); // before the site is opened: a typo costs no SSH session
+        return RunAsync(DrillContext.Open(siteDirectory, log, vaultPassword), drill, cancellation);
+    }
+
+    /// <summary>Runs one drill (or "all") on a context already opened, as the CLI does after refusing an invalid site.</summary>
+    public static async Task<IReadOnlyList<DrillResult>> RunAsync(DrillContext context, string drill, CancellationToken cancellation)
+    {
+        RefuseUnknown(drill);
+        var log = context.Log;
         // A drill stopped half-way (Ctrl-C, a crash of this process) may have left a lab host down: boot it first.
         foreach (var host in await context.BootStoppedLabHostsAsync(cancellation))
             log($"lab host {host} was down (an earlier drill stopped half-way?): booted it again");
@@ -39,6 +45,12 @@ public static class DrillRunner
             results.Add(await RunOneAsync(context, name, cancellation));
         }
         return results;
+    }
+
+    private static void RefuseUnknown(string drill)
+    {
+        if (drill != All && !Names.Contains(drill))
+            throw new DrillException($"no drill '{drill}'. Known: {string.Join(", ", Names)}, or {All}.");
     }
 
     public static async Task<DrillResult> RunOneAsync(DrillContext context, string name, CancellationToken cancellation)
