@@ -80,6 +80,10 @@ public static class ProbeKit
             return ProbeOutcome.Ok($"accepts connections on :{host.Port(port)}");
         }, cancellation);
 
+    /// <summary>A health endpoint whose whole answer is one word: healthy on 200 with exactly that body (whitespace aside).</summary>
+    public static ProbeOutcome OkWithBody(int status, string body, string expected) =>
+        ProbeOutcome.When(status == 200 && body.Trim() == expected, Short(body));
+
     public static string Short(string text, int max = 60)
     {
         var line = text.ReplaceLineEndings(" ").Trim();

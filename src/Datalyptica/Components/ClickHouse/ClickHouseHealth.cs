@@ -12,7 +12,7 @@ public sealed class ClickHouseHealth : IHealthProbe
     public const string PingPath = "/ping";
 
     public static ProbeOutcome JudgePing(int status, string body) =>
-        ProbeOutcome.When(status == 200 && body.Trim() == "Ok.", ProbeKit.Short(body));
+        ProbeKit.OkWithBody(status, body, "Ok.");
 
     public static ProbeOutcome JudgeRuok(string answer) =>
         ProbeOutcome.When(answer.Trim() == "imok", answer.Trim().Length == 0 ? "no answer to ruok" : $"ruok → {ProbeKit.Short(answer)}");

@@ -9,7 +9,7 @@ public sealed class LokiHealth : IHealthProbe
 {
     public const string ReadyPath = "/ready";
 
-    public static ProbeOutcome Judge(int status, string body) => ProbeOutcome.When(status == 200 && body.Trim() == "ready", ProbeKit.Short(body));
+    public static ProbeOutcome Judge(int status, string body) => ProbeKit.OkWithBody(status, body, "ready");
 
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation) =>
         await ProbeKit.PerHostAsync(context, context.Hosts, host =>

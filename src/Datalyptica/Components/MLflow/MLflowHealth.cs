@@ -9,7 +9,7 @@ public sealed class MLflowHealth : IHealthProbe
 {
     public const string HealthPath = "/mlflow/health";
 
-    public static ProbeOutcome Judge(int status, string body) => ProbeOutcome.When(status == 200 && body.Trim() == "OK", ProbeKit.Short(body));
+    public static ProbeOutcome Judge(int status, string body) => ProbeKit.OkWithBody(status, body, "OK");
 
     public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation) =>
         await ProbeKit.PerHostAsync(context, context.Hosts, host =>
