@@ -126,10 +126,6 @@ public abstract class ComponentDefinition
     public IEnumerable<Contracts.SettingSpec> PortSettings =>
         Roles.SelectMany(r => r.Ports).DistinctBy(p => p.VarName).Select(PortSetting.For);
 
-    /// <summary>Every variable this component reads: its settings, its port variables and <c>{id}_version</c>.</summary>
-    public IEnumerable<string> KnownKeys =>
-        Settings.Concat(PortSettings).Select(s => s.Key).Append($"{Id}_version");
-
     /// <summary>What a pinned version of this component looks like (PostgreSQL takes a major number first); validate refuses others.</summary>
     public virtual System.Text.RegularExpressions.Regex VersionPattern => PortSetting.ReleaseVersion;
 
