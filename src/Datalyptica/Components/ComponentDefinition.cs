@@ -126,25 +126,18 @@ public abstract class ComponentDefinition
     public IEnumerable<Contracts.SettingSpec> PortSettings =>
         Roles.SelectMany(r => r.Ports).DistinctBy(p => p.VarName).Select(PortSetting.For);
 
-    /// <summary>What a pinned version of this component looks like (PostgreSQL takes a major number first); validate refuses others.</summary>
-    public virtual System.Text.RegularExpressions.Regex VersionPattern => PortSetting.ReleaseVersion;
-
     protected static RoleDefinition Role(string group, string name, ResourceNeeds needs, MemberRule members, params PortSpec[] ports) =>
         new(group, name, ports, needs, members);
 }
 
 /// <summary>Port variables as settings: a port number a host may move, 1..65535.</summary>
-public static partial class PortSetting
+public static class PortSetting
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Contracts.IntSetting> Cache = new();
 
     public static Contracts.IntSetting For(PortSpec port) => Cache.GetOrAdd(port.VarName, _ =>
         new Contracts.IntSetting(port.VarName, port.Number, 1, 65535, $"the {port.Name} port ({port.Protocol.ToString().ToLowerInvariant()})")
             { Scope = Contracts.SettingScope.Host });
-
-    /// <summary>A release number: 1 to 4 dot-separated numbers, then an optional suffix (3.5.16, 24.12.2.59, 469, 2.9-rc1).</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]+(\.[0-9]+){0,3}([-+~][0-9A-Za-z.+~-]+)?$")]
-    public static partial System.Text.RegularExpressions.Regex ReleaseVersion { get; }
 }
 
 /// <summary>A dependency on another component, satisfied when any of its roles has members.</summary>

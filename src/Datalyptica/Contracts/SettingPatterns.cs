@@ -37,6 +37,10 @@ public static partial class SettingPatterns
     public static partial Regex AbsolutePath { get; }
     public const string AbsolutePathText = "an absolute path (letters, digits, '.', '_', '-', '+', '/')";
 
+    /// <summary>A release number: 1 to 4 dot-separated numbers, then an optional suffix (3.5.16, 24.12.2.59, 469, 2.9-rc1).</summary>
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+){0,3}([-+~][0-9A-Za-z.+~-]+)?$")]
+    public static partial Regex ReleaseVersion { get; }
+
     public static bool IsNetwork(string text) => IPNetwork.TryParse(text, out _) || IPAddress.TryParse(text, out _);
     public const string NetworkText = "IP networks (CIDR)";
 

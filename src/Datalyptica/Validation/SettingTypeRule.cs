@@ -41,8 +41,8 @@ public sealed class SettingTypeRule : IValidationRule
 
         foreach (var (id, version) in site.Versions)
         {
-            var pattern = ComponentCatalog.Find(id)?.VersionPattern ?? (id == ComponentCatalog.IcebergId ? PortSetting.ReleaseVersion : null);
-            if (pattern is null || string.IsNullOrWhiteSpace(version) || pattern.IsMatch(version)) continue; // unknown or empty: DL503/DL504
+            // Unknown ids and empty versions are SiteSettingsRule's (DL503/DL504).
+            if (!ComponentCatalog.DefaultVersions.ContainsKey(id) || string.IsNullOrWhiteSpace(version) || SettingPatterns.ReleaseVersion.IsMatch(version)) continue;
             yield return new Diagnostic(FindingCodes.VersionNotRelease,
                 $"version '{version}' of '{id}' is not a release number.",
                 $"pin a release such as {ComponentCatalog.DefaultVersions[id]} (the seed's), or remove the key to use the seed's.",
