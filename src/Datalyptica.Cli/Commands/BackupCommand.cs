@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Apply;
-using Datalyptica.Engine.Transport;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -34,7 +35,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
         }
         IReadOnlyList<DrillResult> results;
-        try { results = await DrillRunner.RunAsync(DrillContext.Open(session, Log), settings.Drill, cancellation); }
+        try { results = await DrillRunner.RunAsync(SiteDrillContext.Open(session, Log), settings.Drill, cancellation); }
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Facts;
@@ -8,10 +7,9 @@ using RepositoryServer = Datalyptica.Engine.Repository.RepositoryServer;
 using RepositoryBuildException = Datalyptica.Engine.Repository.RepositoryBuildException;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
-using Datalyptica.Secrets;
-using Datalyptica.Sites;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Datalyptica.Contracts;
 using Datalyptica.Engine.Repository;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -25,7 +26,7 @@ public sealed class RepoServeCommand(CliIo io) : Command<RepoServeSettings>
 {
     public override int Execute(CommandContext context, RepoServeSettings settings, CancellationToken cancellation)
     {
-        var endpoint = RepositoryServer.ParseEndpoint(settings.Listen);
+        var endpoint = Endpoints.Parse(settings.Listen);
         var writer = io.Out.Profile.Out.Writer;
         var logLock = new object();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

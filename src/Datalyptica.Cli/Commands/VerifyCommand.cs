@@ -1,6 +1,6 @@
 using System.ComponentModel;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Engine.Apply;
-using Datalyptica.Engine.Transport;
 using Datalyptica.Secrets;
 using Datalyptica.Validation;
 using Datalyptica.Verification;

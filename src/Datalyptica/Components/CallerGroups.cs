@@ -1,3 +1,5 @@
+using Datalyptica.Contracts;
+
 namespace Datalyptica.Components;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Datalyptica.Model;
+using Datalyptica.Contracts;
 
 namespace Datalyptica.Components;
 

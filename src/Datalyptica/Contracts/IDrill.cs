@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
 
 namespace Datalyptica.Contracts;

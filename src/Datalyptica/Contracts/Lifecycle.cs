@@ -1,4 +1,4 @@
-using Datalyptica.Engine.Resources;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Contracts;
@@ -72,4 +72,38 @@ public sealed record ComponentLifecycle
 
     /// <summary>The account <paramref name="unit"/> runs as: its own, else the component's.</summary>
     public ServiceAccount? AccountOf(UnitSpec unit) => unit.RunsAs ?? Account;
+}
+
+
+/// <summary>
+/// How a member of <paramref name="Group"/> proves it is back after a restart: <paramref name="HealthCheck"/> is a bash
+/// command (bash for /dev/tcp: no client tool needed) run on the member itself that exits 0 once it serves again (etcd: /health; ZooKeeper: leader or follower;
+/// Redis: a primary, or a replica whose link is up). Reads only; never prints a secret.
+/// </summary>
+public sealed record RollingRestart(string Group, string HealthCheck, int TimeoutSeconds = 120)
+{
+    /// <summary>
+    /// A read-only bash command run on the member just before its turn, exiting 0 when the member leads its group (etcd
+    /// leader, ZooKeeper leader, Redis primary). Apply restarts the other members first and a leader last, so the group
+    /// goes through at most one election. Null: members take turns in any order.
+    /// </summary>
+    public string? LeaderCheck { get; init; }
+
+    /// <summary>
+    /// When set, <see cref="HealthCheck"/> is a probe whose output this judge reads (the component's own C# judge, the one
+    /// verify uses), instead of a check that exits 0 when healthy.
+    /// </summary>
+    public Contracts.OutputJudge? Judge { get; init; }
+
+    /// <summary>Why the wait after restarting <paramref name="unit"/> failed, and what to do.</summary>
+    public string NotHealthy(string unit) => $"{unit} restarted but did not answer healthy within {TimeoutSeconds} s; " +
+        $"no other {Group} member is restarted until it does. Fix: journalctl -u {unit} on this host, then apply again.";
+
+    /// <summary>Polls the check every second; after the limit it fails the step and says what did not come back.</summary>
+    public string WaitCommand(string unit)
+    {
+        var check = RemoteCommand.Quote(HealthCheck);
+        var why = RemoteCommand.Quote(NotHealthy(unit));
+        return $"i=0; until bash -c {check} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge {TimeoutSeconds} ]; then echo {why} >&2; exit 1; fi; sleep 1; done";
+    }
 }

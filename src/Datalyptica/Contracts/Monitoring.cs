@@ -1,5 +1,4 @@
-using Datalyptica.Components;
-using Datalyptica.Rendering;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Contracts;
 

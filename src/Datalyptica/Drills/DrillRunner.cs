@@ -1,5 +1,6 @@
 using Datalyptica.Components;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Drills;
@@ -23,7 +24,7 @@ public static class DrillRunner
     public static Task<IReadOnlyList<DrillResult>> RunAsync(string siteDirectory, string drill, Action<string> log, CancellationToken cancellation, Secret? vaultPassword = null)
     {
         RefuseUnknown(drill); // before the site is opened: a typo costs no SSH session
-        return RunAsync(DrillContext.Open(siteDirectory, log, vaultPassword), drill, cancellation);
+        return RunAsync(SiteDrillContext.Open(siteDirectory, log, vaultPassword), drill, cancellation);
     }
 
     /// <summary>Runs one drill (or "all") on a context already opened, as the CLI does after refusing an invalid site.</summary>
@@ -40,7 +41,7 @@ public static class DrillRunner
             if (drill == All)
             {
                 log($"health check before {name} (verify)");
-                await WaitHealthyAsync(context, TimeSpan.FromMinutes(3), cancellation);
+                await context.WaitHealthyAsync(TimeSpan.FromMinutes(3), cancellation);
             }
             results.Add(await RunOneAsync(context, name, cancellation));
         }
@@ -80,11 +81,4 @@ public static class DrillRunner
         context.Log($"drill {name}: {(result.Passed ? "passed" : "FAILED")} in {result.WallTime.TotalSeconds:0} s");
         return result;
     }
-
-    public static async Task WaitHealthyAsync(DrillContext context, TimeSpan within, CancellationToken cancellation) =>
-        await context.WaitUntilAsync("the site healthy (datalyptica verify)", async ct =>
-        {
-            var problems = await context.HealthProblemsAsync(ct);
-            return problems.Count == 0 ? null : string.Join("; ", problems.Take(5));
-        }, within, cancellation, TimeSpan.FromSeconds(5));
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Datalyptica.Components;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Inventory;
 using Datalyptica.Model;

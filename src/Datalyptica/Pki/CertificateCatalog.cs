@@ -1,8 +1,9 @@
-using Datalyptica.Components;
 using System.Net;
 using Datalyptica.Components.Etcd;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 
 namespace Datalyptica.Pki;

@@ -2,7 +2,6 @@ using System.Net;
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
 using Datalyptica.Components.Patroni;
-using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
 namespace Datalyptica.Profiles;

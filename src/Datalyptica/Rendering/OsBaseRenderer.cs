@@ -1,5 +1,6 @@
 using System.Text;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 
 namespace Datalyptica.Rendering;

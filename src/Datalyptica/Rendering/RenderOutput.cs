@@ -1,4 +1,5 @@
 using System.Text;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.IO;
 
 namespace Datalyptica.Rendering;

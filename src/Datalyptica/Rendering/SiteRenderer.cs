@@ -1,4 +1,6 @@
 using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 
 namespace Datalyptica.Rendering;

@@ -12,7 +12,7 @@ public static class UnitStates
 {
     public static string Command(IEnumerable<string> units) =>
         "systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState " +
-        string.Join(' ', units.Select(u => Engine.Transport.RemoteCommand.Quote(u.EndsWith(".service", StringComparison.Ordinal) ? u : u + ".service")));
+        string.Join(' ', units.Select(u => Contracts.Hosts.RemoteCommand.Quote(u.EndsWith(".service", StringComparison.Ordinal) ? u : u + ".service")));
 
     /// <summary>
     /// Blocks of KEY=VALUE lines separated by blank lines, one per unit in the order asked (so an alias such as chrony for

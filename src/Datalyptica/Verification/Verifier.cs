@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
 using Datalyptica.Model;

@@ -2,8 +2,8 @@ using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Components.Prometheus;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Components;
 

@@ -19,7 +19,7 @@ public sealed class LeaderCheckTests : IDisposable
     private static int Run(string check) => Tool.Run("bash", ["-c", check]).ExitCode;
 
     /// <summary>The declared health gate passes: its probe exits 0 and, when it has one, the component's judge accepts the output.</summary>
-    private static bool Healthy(Datalyptica.Engine.Resources.RollingRestart gate)
+    private static bool Healthy(Datalyptica.Contracts.RollingRestart gate)
     {
         var result = Tool.Run("bash", ["-c", gate.HealthCheck]);
         return result.ExitCode == 0 && (gate.Judge is null || gate.Judge.Problem(result.Stdout) is null);

@@ -1,6 +1,7 @@
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
 using Datalyptica.Profiles;

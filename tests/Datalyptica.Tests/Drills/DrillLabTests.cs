@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
 using Datalyptica.Lab;
 using Datalyptica.Tests.Lab;

@@ -1,5 +1,5 @@
-using Datalyptica.Drills;
 using Datalyptica.Components.Patroni;
+using Datalyptica.Contracts.Drilling;
 
 namespace Datalyptica.Tests.Drills;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Tests.Engine;
 

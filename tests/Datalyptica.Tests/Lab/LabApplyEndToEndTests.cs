@@ -1,4 +1,4 @@
-using Datalyptica.Components;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Lab;

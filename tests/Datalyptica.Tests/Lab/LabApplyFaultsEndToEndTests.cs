@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Datalyptica.Components;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Lab;

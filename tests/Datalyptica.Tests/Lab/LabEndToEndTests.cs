@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Inventory;
 using Datalyptica.Lab;

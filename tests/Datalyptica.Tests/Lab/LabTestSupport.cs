@@ -1,4 +1,3 @@
-using Datalyptica.Components;
 using Datalyptica.Engine.Repository;
 using Datalyptica.Lab;
 

@@ -1,5 +1,5 @@
-using Datalyptica.Components;
 using System.Net;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Inventory;
 using Datalyptica.Model;

@@ -1,7 +1,7 @@
-using Datalyptica.Components;
 using System.Net;
 using System.Text.RegularExpressions;
-using Datalyptica.Rendering;
+using Datalyptica.Components;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Tests.Rendering;
 

@@ -1,4 +1,4 @@
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts.Formats;
 
 namespace Datalyptica.Tests.Rendering;
 

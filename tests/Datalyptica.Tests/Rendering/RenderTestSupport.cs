@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Profiles;
 using Datalyptica.Rendering;

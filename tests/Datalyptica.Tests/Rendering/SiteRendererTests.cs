@@ -1,4 +1,5 @@
 using Datalyptica.Components;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
 
 namespace Datalyptica.Tests.Rendering;

@@ -1,10 +1,9 @@
-using Datalyptica.Components;
 using Datalyptica.Components.Flink;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Inventory;
 using Datalyptica.Profiles;
 using Datalyptica.Secrets;
-using Datalyptica.Sites;
 using Datalyptica.Validation;
 
 namespace Datalyptica.Tests.Sites;

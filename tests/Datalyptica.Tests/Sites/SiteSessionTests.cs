@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Diagnostics;
 using Datalyptica.Drills;
 using Datalyptica.Engine.Planning;
@@ -121,7 +122,7 @@ public sealed class SiteSessionTests : IDisposable
     {
         BreakSite();
 
-        var e = Should.Throw<DrillException>(() => DrillContext.Open(_site, _ => { }, _fixture.Password));
+        var e = Should.Throw<DrillException>(() => SiteDrillContext.Open(_site, _ => { }, _fixture.Password));
 
         e.Message.ShouldContain("group_vars/processing.yml:2");
         e.Message.ShouldContain("flink_rest_port");

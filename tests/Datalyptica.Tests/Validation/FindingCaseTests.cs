@@ -1,5 +1,5 @@
-using Datalyptica.Components;
 using System.Text.RegularExpressions;
+using Datalyptica.Components;
 using Datalyptica.Diagnostics;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
@@ -63,7 +63,7 @@ public sealed partial class FindingCaseTests
     }
 
     // app01's needs come from its roles, so the capacity boundaries follow the catalog.
-    private static readonly Lazy<Datalyptica.Components.ResourceNeeds> App01 = new(() =>
+    private static readonly Lazy<Datalyptica.Contracts.ResourceNeeds> App01 = new(() =>
     {
         using var dir = SiteDir.Of();
         return dir.Load().Site!.Hosts.Single(h => h.Name == "app01").Needs;

@@ -12,7 +12,7 @@ using Datalyptica.Components.SchemaRegistry;
 using Datalyptica.Components.Spark;
 using Datalyptica.Components.Superset;
 using Datalyptica.Components.Trino;
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Tests.Verification;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Datalyptica.Components.Kafka;
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Tests.Verification;
 

@@ -1,5 +1,5 @@
-using Datalyptica.Components.Etcd;
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Tests.Verification;
 

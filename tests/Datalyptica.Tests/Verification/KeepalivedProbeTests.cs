@@ -1,6 +1,6 @@
 using System.Net;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Verification;
 

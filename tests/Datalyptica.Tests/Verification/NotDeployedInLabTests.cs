@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Health;
 using Datalyptica.Profiles;
 using Datalyptica.Verification;
 

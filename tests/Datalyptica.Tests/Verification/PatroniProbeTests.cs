@@ -1,5 +1,5 @@
+using Datalyptica.Contracts.Health;
 using Datalyptica.Tests.Rendering;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Verification;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
 using Datalyptica.Tests.Rendering;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Verification;
 

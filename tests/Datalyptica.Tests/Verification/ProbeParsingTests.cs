@@ -5,6 +5,7 @@ using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.Redis;
 using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Verification;

@@ -1,6 +1,6 @@
 using Datalyptica.Components.Redis;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Tests.Rendering;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Verification;
 

@@ -1,6 +1,6 @@
-using Datalyptica.Components;
 using System.Diagnostics;
 using Datalyptica.Components.Redis;
+using Datalyptica.Contracts;
 using Datalyptica.Sites;
 using Datalyptica.Tests.Cli;
 using Datalyptica.Tests.Engine.Transport;

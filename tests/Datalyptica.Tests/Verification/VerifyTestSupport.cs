@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Model;
 using Datalyptica.Secrets;

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Airflow;
@@ -21,10 +22,10 @@ public sealed class AirflowComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => AirflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the metadata database needs row locks that PostgreSQL provides")];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new AirflowRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new AirflowRenderer();
     public override IReadOnlyList<string> SecretKeys =>
         ["vault_airflow_fernet_key", "vault_airflow_webserver_secret_key", "vault_airflow_db_password", "vault_oauth_airflow_client_secret"];
-    public override Verification.IHealthProbe? Health { get; } = new AirflowHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new AirflowHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => AirflowAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => AirflowAccess.Routes;

@@ -1,4 +1,5 @@
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Airflow;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Datalyptica.Components.Keycloak;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.Airflow;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Alertmanager;
@@ -22,8 +23,8 @@ public sealed class AlertmanagerComponent : ComponentDefinition
     public const string SmtpPasswordKey = "vault_alertmanager_smtp_password";
     public override IReadOnlyList<string> SecretKeys => [SmtpPasswordKey];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => AlertmanagerSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new AlertmanagerHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new AlertmanagerRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new AlertmanagerHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus-alertmanager"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => AlertmanagerAccess.Firewall;

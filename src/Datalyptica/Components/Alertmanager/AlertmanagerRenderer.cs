@@ -1,7 +1,7 @@
-using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.Alertmanager;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.ClickHouse;
@@ -25,9 +26,9 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => ClickHouseLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server, Keeper];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => ClickHouseSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new ClickHouseRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new ClickHouseRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_clickhouse_admin_password", "vault_clickhouse_interserver_password"];
-    public override Verification.IHealthProbe? Health { get; } = new ClickHouseHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new ClickHouseHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => ClickHouseAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => new("clickhouse: its Prometheus endpoint (9363) is not a defined port of the ClickHouse component", 20);

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Datalyptica.Components.Keycloak;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.ClickHouse;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Etcd;
@@ -14,7 +15,7 @@ public sealed class EtcdComponent : ComponentDefinition
     /// Rolling restarts wait for the member's /health on its metrics listener: "true" only once it has a leader again, as
     /// <see cref="EtcdHealth.ServingJudge"/> reads it (verify's reading of /health).
     /// </summary>
-    public static Engine.Resources.RollingRestart Rolling(Host host) => new("etcd",
+    public static Contracts.RollingRestart Rolling(Host host) => new("etcd",
         $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Metrics)} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3") { Judge = EtcdHealth.ServingJudge };
 
     public static readonly RoleDefinition Member = Role("etcd", "Raft member", new(1, 2, 20),
@@ -28,8 +29,8 @@ public sealed class EtcdComponent : ComponentDefinition
     public override InstallSource Install => InstallSource.DistroPackage;
     public override Contracts.ComponentLifecycle Lifecycle => EtcdLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new EtcdHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new EtcdRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new EtcdHealth();
     public override IReadOnlyList<Contracts.SettingSpec> Settings => EtcdSettings.All;
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new EtcdTimingRule()];
     public override IReadOnlyList<Contracts.IDrill> Drills => EtcdDrills.All;

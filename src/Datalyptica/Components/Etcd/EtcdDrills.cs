@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Datalyptica.Components.Patroni;
+using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts;
-using Datalyptica.Drills;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Etcd;
@@ -44,7 +45,7 @@ public static class EtcdDrills
         var victimLeads = memberIds.GetValueOrDefault(Endpoint(victim)) == raftLeader;
         recorder.Setting("stopped member", $"{victim.Name} ({(victimLeads ? "the Raft leader: no follower was free" : "a Raft follower")}, not on Patroni's leader host {leader})");
 
-        var (writer, ledger, running, stop) = await DrillSteps.StartPostgresWriterAsync(context, cancellation);
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var fault = await DrillSteps.FaultAsync(context, victim, "systemctl stop etcd", ledger, cancellation);
         var key = $"/datalyptica/drill/{DateTime.UtcNow:yyyyMMddHHmmss}";
         var onlyOthers = members.Where(h => h != victim).ToList();
@@ -71,7 +72,7 @@ public static class EtcdDrills
             var health = await context.RunAsync(other, EtcdctlCommand(members, "endpoint health"), ct);
             return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
         }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(2));
-        await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 
     private static string Endpoint(Host h) => $"https://{h.Address}:{h.Port(EtcdComponent.Client)}";

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Etcd;
 

@@ -1,7 +1,7 @@
-using System.Globalization;
 using Datalyptica.Components.Patroni;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Etcd;
 
@@ -30,8 +30,8 @@ public sealed class EtcdRenderer : IComponentRenderer
             "# ETCD_NAME=%H and ETCD_DATA_DIR (etcdmain/config.go): the YAML below is the whole configuration.\n" +
             $"ETCD_CONFIG_FILE={ConfigPath}\n");
         yield return ctx.File(component, DropInPath, DropIn()) with { Kind = FileKind.SystemdUnit };
-        foreach (var f in Pki.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdServer, $"{PkiDir}/server.crt", $"{PkiDir}/server.key", $"{PkiDir}/ca.crt", "etcd")) yield return f;
-        foreach (var f in Pki.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdPeer, $"{PkiDir}/peer.crt", $"{PkiDir}/peer.key", null, "etcd")) yield return f;
+        foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdServer, $"{PkiDir}/server.crt", $"{PkiDir}/server.key", $"{PkiDir}/ca.crt", "etcd")) yield return f;
+        foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdPeer, $"{PkiDir}/peer.crt", $"{PkiDir}/peer.key", null, "etcd")) yield return f;
     }
 
     /// <summary>"name=https://addr:peer,..." over every member, each with its own peer port; identical on every member.</summary>

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Flink;
@@ -22,13 +23,13 @@ public sealed class FlinkComponent : ComponentDefinition
     public override string DefaultVersion => "1.20.0";
     public override InstallSource Install => InstallSource.Artifact;
     public override Contracts.ComponentLifecycle Lifecycle => FlinkLifecycle.Declaration;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new FlinkRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new FlinkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [JobManager, TaskManager];
     public override IReadOnlyList<Dependency> Requires =>
         [new("zookeeper", "JobManager HA on VMs needs a ZooKeeper quorum; etcd cannot serve it")];
     public override string? NeedsObjectStore => "checkpoints, savepoints and HA metadata live in the object store";
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new FlinkHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new FlinkHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => FlinkAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;

@@ -1,8 +1,8 @@
-using System.Text;
 using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.Flink;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Grafana;
@@ -19,9 +20,9 @@ public sealed class GrafanaComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => GrafanaLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "dashboards, users and alert state live in PostgreSQL")];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new GrafanaRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new GrafanaRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_grafana_admin_password", "vault_grafana_secret_key", "vault_grafana_db_password", "vault_oauth_grafana_client_secret"];
-    public override Verification.IHealthProbe? Health { get; } = new GrafanaHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new GrafanaHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => GrafanaAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => GrafanaAccess.Routes;

@@ -4,9 +4,10 @@ using Datalyptica.Components.Alertmanager;
 using Datalyptica.Components.Keycloak;
 using Datalyptica.Components.Loki;
 using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.Grafana;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.HAProxy;
@@ -29,8 +30,8 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => HAProxyLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => HAProxySettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new HAProxyHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new HAProxyHealth();
     public override IReadOnlyList<string> DebianPackages => ["haproxy"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => HAProxyAccess.Firewall;

@@ -1,5 +1,6 @@
 using Datalyptica.Components.Patroni;
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.HAProxy;
 

@@ -1,12 +1,11 @@
 using System.Text;
-using Datalyptica.Contracts;
-using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Patroni;
-using Datalyptica.Components.Trino;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Components.Trino;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.HAProxy;
 
@@ -27,7 +26,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
         yield return new RenderedFile("haproxy", ConfigPath, Config(context));
         // The site's own certificate unless the site names its own PEM (haproxy_tls_certificate).
         if (HAProxySettings.TlsCertificate.Get(context.Site, context.Host) is null)
-            yield return Pki.TlsFiles.Combined(context, Component, Pki.CertificateCatalog.HAProxyFrontend, DefaultCertificate, "haproxy");
+            yield return Contracts.Rendering.TlsFiles.Combined(context, Component, Pki.CertificateCatalog.HAProxyFrontend, DefaultCertificate, "haproxy");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.JupyterHub;
@@ -19,11 +20,11 @@ public sealed class JupyterHubComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => JupyterHubLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak"), new("postgresql", "active and passive hubs share users, servers and tokens in PostgreSQL")];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new JupyterHubRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new JupyterHubRenderer();
     /// <summary>The OAuth client secret is the realm's (vault_oauth_jupyterhub_client_secret, same name in Keycloak's keys).</summary>
     public override IReadOnlyList<string> SecretKeys =>
         ["vault_oauth_jupyterhub_client_secret", "vault_jupyterhub_db_password", "vault_jupyterhub_cookie_secret"];
-    public override Verification.IHealthProbe? Health { get; } = new JupyterHubHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new JupyterHubHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => JupyterHubAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => JupyterHubAccess.Routes;

@@ -1,6 +1,6 @@
 using Datalyptica.Components.Keycloak;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.JupyterHub;
 

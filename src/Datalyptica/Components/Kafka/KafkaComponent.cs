@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Kafka;
@@ -23,11 +24,11 @@ public sealed class KafkaComponent : ComponentDefinition
     public override string DefaultVersion => "3.9.0";
     public override InstallSource Install => InstallSource.Artifact;
     public override Contracts.ComponentLifecycle Lifecycle => KafkaLifecycle.Declaration;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new KafkaRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new KafkaRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KafkaSettings.All;
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new KafkaHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new KafkaHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KafkaAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.JmxOnly;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Kafka;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Keepalived;
@@ -18,8 +19,8 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Node];
     public override IReadOnlyList<Dependency> Requires => [new("haproxy", "the VRRP track script follows HAProxy's health")];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KeepalivedSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new KeepalivedHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new KeepalivedRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new KeepalivedHealth();
     public override IReadOnlyList<Contracts.IDrill> Drills => KeepalivedDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).

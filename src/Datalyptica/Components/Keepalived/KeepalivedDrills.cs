@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts;
-using Datalyptica.Drills;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Keepalived;
@@ -26,7 +27,7 @@ public static class KeepalivedDrills
     private static async Task VipAsync(DrillContext context, DrillRecorder recorder, bool crash, CancellationToken cancellation)
     {
         var vip = DrillSteps.FrontendVip(context);
-        var port = DrillSteps.PrimaryPort(context);
+        var port = PostgresWriteLoad.PrimaryPort(context);
         var candidates = context.Site.HostsWith(KeepalivedComponent.Node).ToList();
         var preferred = await PreferredHolderAsync(context, vip, candidates, cancellation);
         // Start from the steady state: the VIP on its highest-priority node (an earlier fault may still be failing back).
@@ -92,7 +93,7 @@ public static class KeepalivedDrills
             return on == holder ? null : $"on {on?.Name ?? "nobody"}";
         }, DrillSteps.WholeAgainWithin, cancellation, TimeSpan.FromSeconds(2));
         recorder.Note($"{vip.Name} failed back to {holder.Name} {back.TotalSeconds:0} s after it was started again");
-        await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 
     /// <summary>The VIP's highest-priority node, from each node's rendered keepalived.conf.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Keepalived;
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Keepalived;
 

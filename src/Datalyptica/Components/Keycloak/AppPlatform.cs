@@ -3,8 +3,9 @@ using Datalyptica.Components.Grafana;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.JupyterHub;
 using Datalyptica.Components.Superset;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Keycloak;
 

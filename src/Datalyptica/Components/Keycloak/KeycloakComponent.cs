@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Keycloak;
@@ -21,7 +22,7 @@ public sealed class KeycloakComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => KeycloakSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new KeycloakRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new KeycloakRenderer();
     /// <summary>The OIDC client secrets live in the realm import, so they are Keycloak's; each application names the same variable.</summary>
     public override IReadOnlyList<string> SecretKeys =>
     [
@@ -30,7 +31,7 @@ public sealed class KeycloakComponent : ComponentDefinition
         "vault_oauth_jupyterhub_client_secret", "vault_oauth_superset_client_secret",
     ];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new KeycloakHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new KeycloakHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KeycloakAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => KeycloakAccess.Routes;

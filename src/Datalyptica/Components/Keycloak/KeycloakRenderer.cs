@@ -2,8 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 using Datalyptica.Components.ClickHouse;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.Keycloak;
 

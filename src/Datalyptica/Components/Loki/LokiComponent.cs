@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Loki;
@@ -20,9 +21,9 @@ public sealed class LokiComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => LokiLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";
-    public override Rendering.IComponentRenderer? Renderer { get; } = new LokiRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new LokiRenderer();
     public override IReadOnlyList<Contracts.SettingSpec> Settings => LokiSettings.All;
-    public override Verification.IHealthProbe? Health { get; } = new LokiHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new LokiHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => LokiAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => LokiMonitoring.Jobs;

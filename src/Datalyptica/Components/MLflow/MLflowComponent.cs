@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.MLflow;
@@ -19,9 +20,9 @@ public sealed class MLflowComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];
     public override string? NeedsObjectStore => "model artifacts live in the ml bucket";
-    public override Rendering.IComponentRenderer? Renderer { get; } = new MLflowRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new MLflowRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_mlflow_db_password"];
-    public override Verification.IHealthProbe? Health { get; } = new MLflowHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new MLflowHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => MLflowAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => MLflowAccess.Routes;

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Nessie;
@@ -28,9 +29,9 @@ public sealed class NessieComponent : ComponentDefinition
     public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";
     public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => NessieSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new NessieHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new NessieHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => NessieAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => NessieAccess.Routes;

@@ -1,4 +1,6 @@
 using System.Text;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.OsBaseLayer;

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 

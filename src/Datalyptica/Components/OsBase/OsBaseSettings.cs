@@ -29,7 +29,7 @@ public static class OsBaseSettings
 
     private static bool IsEndpoint(string text)
     {
-        try { RepositoryServer.ParseEndpoint(text); return true; }
+        try { Endpoints.Parse(text); return true; }
         catch (ArgumentException) { return false; }
     }
 

@@ -1,5 +1,5 @@
 using Datalyptica.Contracts;
-using Datalyptica.Rendering;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.OsBaseLayer;
 

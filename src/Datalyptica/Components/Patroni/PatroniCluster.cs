@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Components.Patroni;
 

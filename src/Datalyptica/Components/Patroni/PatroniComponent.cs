@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Patroni;
@@ -22,8 +23,8 @@ public sealed class PatroniComponent : ComponentDefinition
     public override IReadOnlyList<Dependency> Requires => [new("etcd", "Patroni keeps its leader lock and cluster state in etcd")];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => PatroniSettings.All;
     public override IReadOnlyList<string> SecretKeys => [PatroniRenderer.RestPasswordKey];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new PatroniHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new PatroniHealth();
     public override IReadOnlyList<Contracts.IDrill> Drills => PatroniDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["patroni", "python3-etcd3", "python3-psycopg2"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).

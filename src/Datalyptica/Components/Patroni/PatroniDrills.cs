@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.HAProxy;
+using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts;
-using Datalyptica.Drills;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Patroni;
@@ -64,7 +65,7 @@ public static partial class PatroniDrills
         var leader = context.HostNamed(members.Single(m => m.IsLeader).Name);
         context.Log($"leader: {leader.Name}");
 
-        var (writer, ledger, running, stop) = await DrillSteps.StartPostgresWriterAsync(context, cancellation);
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var limit = crash ? CrashLimit : StopLimit;
         var fault = await DrillSteps.CrashOrStopAsync(context, leader, crash, "patroni", ledger, cancellation);
         await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", limit, limitFromFault: crash, TimeSpan.FromSeconds(10), cancellation);
@@ -88,7 +89,7 @@ public static partial class PatroniDrills
         var role = rejoined.Single(m => m.Name == leader.Name);
         recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after its restart");
         if (role.IsLeader) recorder.Note($"{leader.Name} is leader again (a switchover happened after it rejoined)");
-        if (crash) await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        if (crash) await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 
     [GeneratedRegex(@"listen postgres_primary\n(?:.*\n)*?\s*default-server (?<line>[^\n]*)")]

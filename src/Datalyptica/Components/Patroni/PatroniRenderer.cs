@@ -1,8 +1,9 @@
 using Datalyptica.Components.Etcd;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Patroni;
 
@@ -46,7 +47,7 @@ public sealed class PatroniRenderer : IComponentRenderer
             Group = "postgres", Kind = FileKind.Script,
             Mode = Modes.Private | UnixFileMode.UserExecute | UnixFileMode.GroupExecute,
         };
-        foreach (var f in Pki.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdClient, $"{PkiDir}/etcd-client.crt", $"{PkiDir}/etcd-client.key", $"{PkiDir}/etcd-ca.crt", "postgres")) yield return f;
+        foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdClient, $"{PkiDir}/etcd-client.crt", $"{PkiDir}/etcd-client.key", $"{PkiDir}/etcd-ca.crt", "postgres")) yield return f;
     }
 
     public static string Scope(Site site) =>

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.PostgreSQL;
 

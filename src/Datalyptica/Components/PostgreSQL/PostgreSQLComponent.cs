@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.PostgreSQL;
@@ -28,8 +29,8 @@ public sealed class PostgreSQLComponent : ComponentDefinition
         "vault_postgresql_superuser_password", "vault_postgresql_replication_password",
         PostgresLayout.RewindPasswordKey, PostgresLayout.MonitorPasswordKey, PgBackRest.CipherPassKey,
     ];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new PostgreSQLHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new PostgreSQLHealth();
     public override IReadOnlyList<string> DebianPackages => ["postgresql", "postgresql-contrib", "pgbackrest", "prometheus-postgres-exporter"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PostgreSQLAccess.Firewall;

@@ -1,8 +1,9 @@
 using System.Net;
 using Datalyptica.Components.HAProxy;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
 using Datalyptica.Secrets;
-using Datalyptica.Verification;
 using Npgsql;
 
 namespace Datalyptica.Components.PostgreSQL;

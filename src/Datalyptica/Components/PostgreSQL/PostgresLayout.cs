@@ -1,6 +1,7 @@
 using System.Globalization;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.PostgreSQL;
 

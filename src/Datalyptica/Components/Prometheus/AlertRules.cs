@@ -1,6 +1,6 @@
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Prometheus;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Prometheus;
@@ -18,8 +19,8 @@ public sealed class PrometheusComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => PrometheusLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => PrometheusSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new PrometheusHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new PrometheusRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new PrometheusHealth();
     public override IReadOnlyList<string> DebianPackages => ["prometheus"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PrometheusAccess.Firewall;

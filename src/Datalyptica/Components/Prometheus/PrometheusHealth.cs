@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Prometheus;
 

@@ -1,6 +1,6 @@
 using Datalyptica.Components.Alertmanager;
 using Datalyptica.Contracts;
-using Datalyptica.Rendering;
+using Datalyptica.Contracts.Rendering;
 using static Datalyptica.Contracts.AlertRule;
 
 namespace Datalyptica.Components.Prometheus;

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Redis;
@@ -14,12 +15,12 @@ public sealed class RedisComponent : ComponentDefinition
     /// <see cref="RedisReplication.ServingJudge"/> reads INFO replication (the judge verify uses). The password is read from
     /// redis.conf on the host into redis-cli's environment: it is never in the plan, a command line or output.
     /// </summary>
-    public static Engine.Resources.RollingRestart ServerRolling(Host host) => new("redis",
+    public static Contracts.RollingRestart ServerRolling(Host host) => new("redis",
         $"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning -h {host.Address} -p {host.Port(Server)} " +
         "info replication") { Judge = RedisReplication.ServingJudge };
 
     /// <summary>Rolling restarts of Sentinels wait until this one sees enough Sentinels to authorise a failover (ckquorum).</summary>
-    public static Engine.Resources.RollingRestart SentinelRolling(Site site, Host host) => new("redis-sentinel",
+    public static Contracts.RollingRestart SentinelRolling(Site site, Host host) => new("redis-sentinel",
         $"redis-cli -h {host.Address} -p {host.Port(SentinelPort)} sentinel ckquorum {RedisRenderer.MasterName(site)} | grep -q '^OK'");
 
     public static readonly RoleDefinition Data = Role("redis", "data node", new(1, 2),
@@ -37,8 +38,8 @@ public sealed class RedisComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.SettingSpec> Settings => RedisSettings.All;
     public const string PasswordKey = "vault_redis_password";
     public override IReadOnlyList<string> SecretKeys => [PasswordKey];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new RedisHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new RedisRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new RedisHealth();
     public override IReadOnlyList<Contracts.IDrill> Drills => RedisDrills.All;
     public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [RedisReplication.ServingJudge];
     public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];

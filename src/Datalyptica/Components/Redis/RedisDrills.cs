@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Datalyptica.Contracts;
-using Datalyptica.Drills;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts.Drilling;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Redis;
@@ -54,7 +54,7 @@ public static class RedisDrills
         const int seeds = 100;
         var seedCommands = Enumerable.Range(1, seeds).Select(i => new[] { "SET", writer.Key(i), "seed", "EX", RedisWriter.KeySeconds })
             .Append(["WAIT", (dataHosts.Count - 1).ToString(CultureInfo.InvariantCulture), "2000"]).ToList();
-        var seeded = await Verification.ProbeClients.RedisAsync(await writer.RouteAsync(master, cancellation), context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
+        var seeded = await Contracts.Health.ProbeClients.RedisAsync(await writer.RouteAsync(master, cancellation), context.Secret(RedisComponent.PasswordKey), seedCommands, cancellation);
         if (seeded[^1].Integer != dataHosts.Count - 1) throw new DrillException($"only {seeded[^1].Integer} replica(s) acknowledged the seed keys (WAIT); expected {dataHosts.Count - 1}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -110,7 +110,7 @@ public static class RedisDrills
         if (recorder.Writes.Lost > 0) recorder.Note($"{recorder.Writes.Lost} acknowledged key(s) lost in Redis's asynchronous replication window before the crash");
         // Redis loses the last acknowledged writes by design; the drill fails only on the seeds and post-crash writes above.
         recorder.Writes = recorder.Writes with { LostKeys = recorder.Writes.LostKeys.Where(k => afterFault.Contains(k)).ToList() };
-        await DrillRunner.WaitHealthyAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 
     private static async Task CheckRedisWholeAsync(RedisWriter writer, IReadOnlyList<Host> dataHosts, IPEndPoint master, CancellationToken cancellation)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Components.Redis;
 

@@ -1,7 +1,8 @@
 using System.Text;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Hosts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Components.Redis;
 

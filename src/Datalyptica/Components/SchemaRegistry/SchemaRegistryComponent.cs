@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.SchemaRegistry;
@@ -16,11 +17,11 @@ public sealed class SchemaRegistryComponent : ComponentDefinition
     public override string DefaultVersion => "7.8.0";
     public override InstallSource Install => InstallSource.Artifact;
     public override Contracts.ComponentLifecycle Lifecycle => SchemaRegistryLifecycle.Declaration;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new SchemaRegistryRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new SchemaRegistryRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("kafka", "schemas live in the compacted _schemas topic")];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new SchemaRegistryHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new SchemaRegistryHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => SchemaRegistryAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => SchemaRegistryAccess.Routes;

@@ -1,6 +1,7 @@
 using Datalyptica.Components.Kafka;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.SchemaRegistry;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Spark;
@@ -24,13 +25,13 @@ public sealed class SparkComponent : ComponentDefinition
     public override string DefaultVersion => "3.5.4";
     public override InstallSource Install => InstallSource.Artifact;
     public override Contracts.ComponentLifecycle Lifecycle => SparkLifecycle.Declaration;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new SparkRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new SparkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Master, Worker, History];
     public override IReadOnlyList<Dependency> Requires =>
         [new("zookeeper", "standalone master HA needs a ZooKeeper quorum (recoveryMode=ZOOKEEPER); etcd cannot serve it")];
     public override string? NeedsObjectStore => "Iceberg tables and Spark event logs live in the object store";
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
-    public override Verification.IHealthProbe? Health { get; } = new SparkHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new SparkHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => SparkAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;

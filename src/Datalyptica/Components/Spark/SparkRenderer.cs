@@ -1,9 +1,9 @@
 using System.Text;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.Spark;
 

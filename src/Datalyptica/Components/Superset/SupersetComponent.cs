@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Superset;
@@ -23,9 +24,9 @@ public sealed class SupersetComponent : ComponentDefinition
         new("postgresql", "the metadata database is PostgreSQL"),
         new("redis", "results and query caches live in Redis"),
     ];
-    public override Rendering.IComponentRenderer? Renderer { get; } = new SupersetRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new SupersetRenderer();
     public override IReadOnlyList<string> SecretKeys => ["vault_superset_secret_key", "vault_superset_db_password", "vault_oauth_superset_client_secret"];
-    public override Verification.IHealthProbe? Health { get; } = new SupersetHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new SupersetHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => SupersetAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => SupersetAccess.Routes;

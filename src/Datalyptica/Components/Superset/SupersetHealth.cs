@@ -1,4 +1,4 @@
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Superset;
 

@@ -1,7 +1,8 @@
 using Datalyptica.Components.Keycloak;
 using Datalyptica.Components.Redis;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.Superset;
 

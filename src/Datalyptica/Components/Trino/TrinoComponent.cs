@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Trino;
@@ -27,9 +28,9 @@ public sealed class TrinoComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
     public override IReadOnlyList<string> SecretKeys => ["vault_trino_clickhouse_password", "vault_trino_postgresql_password"];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => TrinoSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new TrinoRenderer();
     public override string? NeedsObjectStore => "Iceberg tables read through Trino live in the object store";
-    public override Verification.IHealthProbe? Health { get; } = new TrinoHealth();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new TrinoHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => TrinoAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => TrinoAccess.Routes;

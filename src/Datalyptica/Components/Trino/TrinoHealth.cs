@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Datalyptica.Verification;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.Trino;
 

@@ -3,9 +3,10 @@ using Datalyptica.Components.ClickHouse;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 
 namespace Datalyptica.Components.Trino;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.ZooKeeper;
@@ -12,7 +13,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public static readonly PortSpec Client = new("client", 2181, "zookeeper_client_port");
 
     /// <summary>Rolling restarts wait until the member is back in the ensemble (srvr: leader or follower, not just listening; <see cref="ZooKeeperHealth.ServingJudge"/>).</summary>
-    public static Engine.Resources.RollingRestart Rolling(Host host) => new("zookeeper",
+    public static Contracts.RollingRestart Rolling(Host host) => new("zookeeper",
         $"exec 3<>/dev/tcp/{host.Address}/{host.Port(Client)} && printf srvr >&3 && cat <&3") { Judge = ZooKeeperHealth.ServingJudge };
     public static readonly PortSpec Quorum = new("quorum", 2888, "zookeeper_quorum_port");
     public static readonly PortSpec Election = new("election", 3888, "zookeeper_election_port");
@@ -34,8 +35,8 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => ZooKeeperLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Member];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => ZooKeeperSettings.All;
-    public override Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
-    public override Verification.IHealthProbe? Health { get; } = new ZooKeeperHealth();
+    public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
+    public override Contracts.Health.IHealthProbe? Health { get; } = new ZooKeeperHealth();
     public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [ZooKeeperHealth.ServingJudge];
     public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).

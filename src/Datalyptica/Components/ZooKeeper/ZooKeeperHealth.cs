@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Datalyptica.Verification;
+using Datalyptica.Contracts.Health;
 
 namespace Datalyptica.Components.ZooKeeper;
 

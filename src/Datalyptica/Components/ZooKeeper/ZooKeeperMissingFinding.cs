@@ -1,4 +1,5 @@
 using Datalyptica.Components.ClickHouse;
+using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 

@@ -1,6 +1,7 @@
 using System.Text;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.ZooKeeper;
 

@@ -1,4 +1,4 @@
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Engine.Apply;

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Datalyptica.Contracts.Hosts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
-using Datalyptica.Engine.Transport;
-using Datalyptica.Rendering;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Engine.Apply;

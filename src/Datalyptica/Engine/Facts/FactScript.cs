@@ -1,5 +1,5 @@
 using System.Text;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Engine.Facts;
 

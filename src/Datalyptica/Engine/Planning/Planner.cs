@@ -1,7 +1,6 @@
-using System.Diagnostics;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Resources;
-using Datalyptica.Engine.Transport;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Engine.Planning;

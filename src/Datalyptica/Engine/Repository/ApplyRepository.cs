@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Engine.Repository;
@@ -17,7 +18,7 @@ public static class ApplyRepository
         var directory = directoryOverride ?? Components.OsBaseLayer.OsBaseSettings.AptRepositoryDir.Get(site);
         if (string.IsNullOrWhiteSpace(directory))
             throw new RepositoryBuildException(
-                $"site {site.Name} serves its hosts' packages from {RepositoryServer.FormatEndpoint(endpoint)} ({AptSource.RepositoryListenKey}) but names no repository folder. " +
+                $"site {site.Name} serves its hosts' packages from {Endpoints.Format(endpoint)} ({AptSource.RepositoryListenKey}) but names no repository folder. " +
                 $"Fix: `datalyptica repo build SITE --out DIR`, then pass `--repository DIR` or set {AptSource.RepositoryDirKey}: DIR.");
         if (!File.Exists(Path.Combine(directory, "Packages.gz")) && !File.Exists(Path.Combine(directory, "Packages")))
             throw new RepositoryBuildException(

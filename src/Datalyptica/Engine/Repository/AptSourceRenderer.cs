@@ -1,8 +1,9 @@
 using System.Net;
 using Datalyptica.Components.OsBaseLayer;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Hosts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Engine.Repository;
 
@@ -35,7 +36,7 @@ public sealed record AptSource
         IsOfflineRepository = offline;
     }
 
-    public static AptSource OfflineRepository(IPEndPoint served) => new($"http://{RepositoryServer.FormatEndpoint(served)}/", null, offline: true);
+    public static AptSource OfflineRepository(IPEndPoint served) => new($"http://{Endpoints.Format(served)}/", null, offline: true);
 
     public static AptSource Mirror(string url, string? securityUrl = null)
     {
@@ -71,7 +72,7 @@ public sealed record AptSource
         ArgumentNullException.ThrowIfNull(site);
         if (OsBaseSettings.AptMirrorUrl.Get(site) is not null) return null;
         // Get returns only a value its declaration accepts (one ParseEndpoint takes); validate refused any other.
-        return OsBaseSettings.AptRepositoryListen.Get(site) is { } listen ? RepositoryServer.ParseEndpoint(listen) : null;
+        return OsBaseSettings.AptRepositoryListen.Get(site) is { } listen ? Endpoints.Parse(listen) : null;
     }
 
     /// <summary>The host part of the URL, for the proxy exception.</summary>

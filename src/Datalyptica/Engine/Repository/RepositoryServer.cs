@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Datalyptica.Contracts;
 
 namespace Datalyptica.Engine.Repository;
 
@@ -33,7 +34,7 @@ public sealed class RepositoryServer : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>The base URL hosts use: http://ADDR:PORT/ (IPv6 in brackets).</summary>
-    public string BaseUrl => $"http://{FormatEndpoint(Endpoint)}/";
+    public string BaseUrl => $"http://{Endpoints.Format(Endpoint)}/";
 
     private RepositoryServer(string root, IPEndPoint endpoint, Action<string> log)
     {
@@ -46,7 +47,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         catch (SocketException e)
         {
             throw new InvalidOperationException(
-                $"cannot listen on {FormatEndpoint(endpoint)}: {e.Message}. Fix: use an address this machine has " +
+                $"cannot listen on {Endpoints.Format(endpoint)}: {e.Message}. Fix: use an address this machine has " +
                 "(the lab bridge address or 127.0.0.1) and a free port.", e);
         }
         Endpoint = (IPEndPoint)_listener.LocalEndpoint;
@@ -60,31 +61,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         if (endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any))
             throw new ArgumentException(
-                $"refusing to serve the repository on every interface ({FormatEndpoint(endpoint)}). Fix: give the one " +
+                $"refusing to serve the repository on every interface ({Endpoints.Format(endpoint)}). Fix: give the one " +
                 "address hosts reach it on, for example the lab bridge address or 127.0.0.1.", nameof(endpoint));
         var full = Path.GetFullPath(root);
         if (!Directory.Exists(full))
             throw new DirectoryNotFoundException($"repository folder '{full}' does not exist. Fix: run `datalyptica repo build --out {root}` first.");
         return new RepositoryServer(full.TrimEnd('/'), endpoint, log ?? (_ => { }));
     }
-
-    /// <summary>Parses ADDR:PORT (IPv6 as [ADDR]:PORT).</summary>
-    public static IPEndPoint ParseEndpoint(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var colon = text.LastIndexOf(':');
-        if (colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535)
-        {
-            var host = text[..colon];
-            if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
-            else if (host.Contains(':')) host = ""; // IPv6 without brackets is ambiguous
-            if (IPAddress.TryParse(host, out var address)) return new IPEndPoint(address, port);
-        }
-        throw new ArgumentException($"'{text}' is not ADDR:PORT. Fix: for example --listen 10.77.0.1:8080 or 127.0.0.1:8080.");
-    }
-
-    public static string FormatEndpoint(IPEndPoint endpoint) =>
-        endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]:{endpoint.Port}" : $"{endpoint.Address}:{endpoint.Port}";
 
     private async Task AcceptLoopAsync()
     {
@@ -119,7 +102,7 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     private async Task ServeConnectionAsync(TcpClient client)
     {
-        var remote = client.Client.RemoteEndPoint is IPEndPoint r ? FormatEndpoint(r) : "?";
+        var remote = client.Client.RemoteEndPoint is IPEndPoint r ? Endpoints.Format(r) : "?";
         client.NoDelay = true;
         await using var stream = client.GetStream();
         var reader = new RequestReader(stream);

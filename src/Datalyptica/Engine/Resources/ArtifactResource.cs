@@ -1,6 +1,6 @@
+using Datalyptica.Contracts.Hosts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
-using Datalyptica.Engine.Transport;
-using Datalyptica.Rendering;
 
 namespace Datalyptica.Engine.Resources;
 

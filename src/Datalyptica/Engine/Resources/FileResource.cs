@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Datalyptica.Contracts.Hosts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
-using Datalyptica.Engine.Transport;
-using Datalyptica.Rendering;
 using Datalyptica.Secrets;
 using DiffPlex.Renderer;
 

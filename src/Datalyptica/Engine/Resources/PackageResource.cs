@@ -1,5 +1,5 @@
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Facts;
-using Datalyptica.Engine.Transport;
 
 namespace Datalyptica.Engine.Resources;
 

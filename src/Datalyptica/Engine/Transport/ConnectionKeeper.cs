@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Engine.Transport;
 

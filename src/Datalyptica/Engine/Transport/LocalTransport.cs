@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Engine.Transport;
 

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Hosts;
 namespace Datalyptica.Engine.Transport;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Datalyptica.Contracts.Hosts;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Transport;

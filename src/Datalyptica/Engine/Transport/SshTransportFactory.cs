@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Apply;
 
 namespace Datalyptica.Engine.Transport;

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Hosts;
 namespace Datalyptica.Engine.Transport;
 
 /// <summary>Run-wide SSH settings (per-host ones live in <see cref="HostConnection"/>).</summary>

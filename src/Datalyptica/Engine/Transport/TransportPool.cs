@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Datalyptica.Contracts.Hosts;
 
 namespace Datalyptica.Engine.Transport;
 

@@ -1,9 +1,9 @@
-using Datalyptica.Components;
 using System.Globalization;
 using Datalyptica.Components.Airflow;
 using Datalyptica.Components.HAProxy;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Airflow;

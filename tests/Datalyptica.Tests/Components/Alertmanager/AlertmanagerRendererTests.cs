@@ -1,7 +1,7 @@
-using Datalyptica.Components;
 using Datalyptica.Components.Alertmanager;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Alertmanager;

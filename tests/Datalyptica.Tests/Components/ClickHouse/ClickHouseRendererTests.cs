@@ -1,7 +1,7 @@
-using Datalyptica.Components;
 using System.Globalization;
 using System.Xml.Linq;
 using Datalyptica.Components.ClickHouse;
+using Datalyptica.Contracts;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.ClickHouse;

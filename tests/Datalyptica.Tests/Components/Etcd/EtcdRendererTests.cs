@@ -1,8 +1,7 @@
-using Datalyptica.Components;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.Etcd;
-using Datalyptica.Rendering;
+using Datalyptica.Contracts;
 using Datalyptica.Tests.Components.Patroni;
 using Datalyptica.Tests.Rendering;
 

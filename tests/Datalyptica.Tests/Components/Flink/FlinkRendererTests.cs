@@ -1,8 +1,9 @@
 using Datalyptica.Components;
 using Datalyptica.Components.Flink;
 using Datalyptica.Components.ZooKeeper;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Components.Kafka;
 using Datalyptica.Tests.Rendering;
 

@@ -1,12 +1,11 @@
-using Datalyptica.Components;
 using System.Globalization;
 using System.Text.Json;
 using Datalyptica.Components.Grafana;
 using Datalyptica.Components.Loki;
 using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Grafana;

@@ -1,10 +1,9 @@
-using Datalyptica.Components;
-using System.Text.RegularExpressions;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.JupyterHub;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Components.Trino;
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 using Datalyptica.Profiles;
 using Datalyptica.Rendering;

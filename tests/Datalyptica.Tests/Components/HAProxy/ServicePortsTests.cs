@@ -1,6 +1,6 @@
-using Datalyptica.Components;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Trino;
+using Datalyptica.Contracts;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.HAProxy;

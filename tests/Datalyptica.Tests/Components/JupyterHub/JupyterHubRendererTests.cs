@@ -1,5 +1,5 @@
-using Datalyptica.Components;
 using Datalyptica.Components.JupyterHub;
+using Datalyptica.Contracts;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.JupyterHub;

@@ -1,6 +1,6 @@
 using System.Net;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Profiles;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;
 

@@ -1,8 +1,9 @@
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Kafka;

@@ -1,7 +1,7 @@
-using Datalyptica.Components;
 using System.Net;
 using System.Text.RegularExpressions;
 using Datalyptica.Components.Keepalived;
+using Datalyptica.Contracts;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

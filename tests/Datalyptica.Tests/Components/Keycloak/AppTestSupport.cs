@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Datalyptica.Components;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

@@ -1,11 +1,12 @@
-using Datalyptica.Components;
 using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
+using Datalyptica.Components;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Keycloak;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Keycloak;

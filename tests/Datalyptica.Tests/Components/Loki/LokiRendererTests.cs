@@ -1,6 +1,6 @@
-using Datalyptica.Components;
 using Datalyptica.Components.Loki;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Loki;
@@ -48,7 +48,7 @@ public class LokiRendererTests
         compactor["retention_enabled"].ShouldBe("true");
         compactor["delete_request_store"].ShouldBe("s3");
         M(c["limits_config"])["retention_period"].ShouldBe(LokiRenderer.DefaultRetention);
-        site.File("loki01", LokiRenderer.ConfigPath).Mode.ShouldBe(Datalyptica.Rendering.Modes.Private);
+        site.File("loki01", LokiRenderer.ConfigPath).Mode.ShouldBe(Datalyptica.Contracts.Rendering.Modes.Private);
     }
 
     [Fact]

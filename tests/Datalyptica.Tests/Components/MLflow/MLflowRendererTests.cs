@@ -1,7 +1,6 @@
-using Datalyptica.Components;
 using Datalyptica.Components.MLflow;
-using Datalyptica.Rendering;
-using Datalyptica.Tests.Rendering;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Tests.Components.MLflow;
 

@@ -1,5 +1,7 @@
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Datalyptica.Components;
-using Datalyptica.Components.OsBaseLayer;
-using Datalyptica.Contracts;
-using Datalyptica.Components.Prometheus;
 using Datalyptica.Components.Keepalived;
+using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

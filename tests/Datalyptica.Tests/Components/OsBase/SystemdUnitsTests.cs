@@ -1,4 +1,5 @@
 using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

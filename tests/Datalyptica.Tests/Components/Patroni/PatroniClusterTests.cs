@@ -1,6 +1,5 @@
 using Datalyptica.Components.Patroni;
 using Datalyptica.Tests.Verification;
-using Datalyptica.Verification;
 
 namespace Datalyptica.Tests.Components.Patroni;
 

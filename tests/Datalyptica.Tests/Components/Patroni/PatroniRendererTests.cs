@@ -1,4 +1,3 @@
-using Datalyptica.Components;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -6,8 +5,8 @@ using Datalyptica.Components.Etcd;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
-using Datalyptica.Model;
-using Datalyptica.Rendering;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Patroni;

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;
@@ -33,7 +34,7 @@ internal static partial class PgSites
 
     public static IReadOnlyList<RenderedFile> Files(Site site, string host) => SiteRenderer.Render(site, host).Single().Files;
 
-    public static Dictionary<object, object> Yaml(string text) => (Dictionary<object, object>)Datalyptica.Rendering.Formats.YamlText.Parse(text)!;
+    public static Dictionary<object, object> Yaml(string text) => (Dictionary<object, object>)Datalyptica.Contracts.Formats.YamlText.Parse(text)!;
 
     public static Dictionary<object, object> Map(this Dictionary<object, object> d, string key) => (Dictionary<object, object>)d[key];
     public static List<object> List(this Dictionary<object, object> d, string key) => (List<object>)d[key];

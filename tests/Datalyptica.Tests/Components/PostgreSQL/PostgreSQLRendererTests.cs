@@ -1,8 +1,8 @@
-using Datalyptica.Components;
-using System.Diagnostics;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Components.Patroni;
 using Datalyptica.Tests.Rendering;
 

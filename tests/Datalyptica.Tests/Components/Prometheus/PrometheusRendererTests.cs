@@ -1,10 +1,9 @@
-using System.Diagnostics;
-using Datalyptica.Components;
 using Datalyptica.Components.Alertmanager;
 using Datalyptica.Components.Prometheus;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Prometheus;

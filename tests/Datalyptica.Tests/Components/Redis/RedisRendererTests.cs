@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Datalyptica.Components;
 using Datalyptica.Components.Redis;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Rendering;

@@ -1,8 +1,9 @@
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
 using Datalyptica.Components.SchemaRegistry;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Components.Kafka;
 using Datalyptica.Tests.Rendering;
 

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
 using Datalyptica.Tests.Components.Kafka;
 using Datalyptica.Tests.Rendering;

@@ -1,11 +1,10 @@
 using Datalyptica.Components;
-using System.Text.RegularExpressions;
 using Datalyptica.Components.Nessie;
 using Datalyptica.Components.Spark;
 using Datalyptica.Components.ZooKeeper;
-using Datalyptica.Model;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Components.Kafka;
 using Datalyptica.Tests.Rendering;
 

@@ -1,6 +1,6 @@
-using Datalyptica.Components;
 using Datalyptica.Components.Redis;
 using Datalyptica.Components.Superset;
+using Datalyptica.Contracts;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.Superset;

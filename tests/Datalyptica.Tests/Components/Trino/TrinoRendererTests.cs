@@ -2,8 +2,10 @@ using Datalyptica.Components;
 using Datalyptica.Components.ClickHouse;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.Trino;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
 using Datalyptica.Tests.Components.Kafka;
 using Datalyptica.Tests.Rendering;
 

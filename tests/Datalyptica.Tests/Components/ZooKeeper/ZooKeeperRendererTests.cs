@@ -4,8 +4,9 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Components.ZooKeeper;
-using Datalyptica.Rendering;
-using Datalyptica.Rendering.Formats;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Components.ZooKeeper;

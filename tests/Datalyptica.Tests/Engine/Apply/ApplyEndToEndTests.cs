@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
-using Datalyptica.Rendering;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Tests.Engine.Apply;

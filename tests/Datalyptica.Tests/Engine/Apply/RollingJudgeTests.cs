@@ -1,6 +1,7 @@
 using Datalyptica.Components.Etcd;
 using Datalyptica.Components.Redis;
 using Datalyptica.Components.ZooKeeper;
+using Datalyptica.Contracts;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
@@ -59,7 +60,7 @@ public sealed class RollingJudgeTests : IDisposable
         var step = gate.WaitStep("redis-server");
         step.Kind.ShouldBe(StepKind.Await);
         step.Judge.ShouldBe("redis-replication");
-        step.Text.ShouldBe($"bash -c {Datalyptica.Engine.Transport.RemoteCommand.Quote(gate.HealthCheck)}");
+        step.Text.ShouldBe($"bash -c {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(gate.HealthCheck)}");
         gate.HealthCheck.ShouldStartWith($"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning ");
         gate.HealthCheck.ShouldNotContain(" -a ");
         step.Display.ShouldContain("until redis-replication accepts the output of:");

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;

@@ -1,7 +1,6 @@
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Repository;
-using Datalyptica.Engine.Resources;
 using Datalyptica.Model;
 using Datalyptica.Profiles;
 using Datalyptica.Rendering;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;

@@ -22,7 +22,7 @@ public class AptSourceRendererTests
         conf.ShouldContain("APT::Install-Recommends \"false\";");
         conf.ShouldContain("Acquire::Retries \"5\";");
         conf.ShouldContain("Acquire::http::Proxy::10.77.0.1 \"DIRECT\";");
-        files.Values.ShouldAllBe(f => f.Owner == "root" && f.Mode == Datalyptica.Rendering.Modes.Public);
+        files.Values.ShouldAllBe(f => f.Owner == "root" && f.Mode == Datalyptica.Contracts.Rendering.Modes.Public);
     }
 
     [Fact]

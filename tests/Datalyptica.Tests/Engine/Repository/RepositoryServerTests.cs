@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Datalyptica.Contracts;
 using Datalyptica.Engine.Repository;
 
 namespace Datalyptica.Tests.Engine.Repository;
@@ -169,7 +170,7 @@ public sealed class RepositoryServerTests : IAsyncLifetime
     [InlineData("[::1]:9000", "::1", 9000)]
     public void Endpoints_parse(string text, string address, int port)
     {
-        var endpoint = RepositoryServer.ParseEndpoint(text);
+        var endpoint = Endpoints.Parse(text);
         endpoint.Address.ShouldBe(IPAddress.Parse(address));
         endpoint.Port.ShouldBe(port);
     }
@@ -180,7 +181,7 @@ public sealed class RepositoryServerTests : IAsyncLifetime
     [InlineData("host.example:80")]
     [InlineData("10.0.0.1:70000")]
     public void Bad_endpoints_say_how_to_write_one(string text) =>
-        Should.Throw<ArgumentException>(() => RepositoryServer.ParseEndpoint(text)).Message.ShouldContain("ADDR:PORT");
+        Should.Throw<ArgumentException>(() => Endpoints.Parse(text)).Message.ShouldContain("ADDR:PORT");
 
     [Fact]
     public async Task Stopping_closes_the_port()

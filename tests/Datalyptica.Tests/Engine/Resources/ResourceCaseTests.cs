@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Resources;
-using Datalyptica.Rendering;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Tests.Engine.Resources;

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 
 namespace Datalyptica.Tests.Engine.Transport;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 
 namespace Datalyptica.Tests.Engine.Transport;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 using Datalyptica.Secrets;
 using Xunit.Abstractions;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Transport;
 
 namespace Datalyptica.Tests.Engine.Transport;
