@@ -1,12 +1,19 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Datalyptica.Contracts;
+using Datalyptica.Model;
 
 namespace Datalyptica.Components;
 
-/// <summary>Every component the platform knows, and lookups by id and by inventory group.</summary>
+/// <summary>
+/// Every component the platform knows, and lookups by id and by inventory group. The catalog in effect is the built-in
+/// one, unless code (a test, an extension) has put another in effect for its own async flow with <see cref="Use"/>:
+/// every verb then sees exactly that catalog (validate, render, firewall, Prometheus, plan, verify, drills), and other
+/// flows running at the same time still see the built-in one.
+/// </summary>
 public static class ComponentCatalog
 {
-    public static readonly IReadOnlyList<ComponentDefinition> All =
+    public static readonly IReadOnlyList<ComponentDefinition> BuiltIn =
     [
         new HAProxy.HAProxyComponent(),
         new Keepalived.KeepalivedComponent(),
@@ -37,36 +44,69 @@ public static class ComponentCatalog
     public const string IcebergId = "iceberg";
     public const string IcebergVersion = "1.7.1";
 
-    private static readonly FrozenDictionary<string, ComponentDefinition> ById =
-        All.ToFrozenDictionary(c => c.Id);
+    private static readonly Contents BuiltInContents = new(BuiltIn);
+    private static readonly AsyncLocal<Contents?> Scoped = new();
+    private static Contents Current => Scoped.Value ?? BuiltInContents;
 
-    private static readonly FrozenDictionary<string, RoleDefinition[]> RolesByGroup = BuildRoleIndex();
-
-    private static FrozenDictionary<string, RoleDefinition[]> BuildRoleIndex()
+    /// <summary>
+    /// Puts a catalog of <paramref name="components"/> in effect for this async flow until the result is disposed
+    /// (for example the built-ins plus a sample: <c>Use([.. BuiltIn, sample])</c>).
+    /// </summary>
+    public static IDisposable Use(IReadOnlyList<ComponentDefinition> components)
     {
-        foreach (var component in All)
-            foreach (var role in component.Roles)
-                role.Component = component;
-        return All.SelectMany(c => c.Roles).GroupBy(r => r.Group)
-            .ToFrozenDictionary(g => g.Key, g => g.ToArray());
+        var previous = Scoped.Value;
+        Scoped.Value = new Contents(components);
+        return new Restore(previous);
     }
 
-    public static ComponentDefinition? Find(string id) => ById.GetValueOrDefault(id);
+    public static IReadOnlyList<ComponentDefinition> All => Current.All;
+
+    public static ComponentDefinition? Find(string id) => Current.ById.GetValueOrDefault(id);
 
     public static ComponentDefinition Get(string id) =>
         Find(id) ?? throw new ArgumentException($"unknown component '{id}'", nameof(id));
 
     /// <summary>Roles that hosts in this inventory group take (PostgreSQL and Patroni share one group).</summary>
     public static IReadOnlyList<RoleDefinition> RolesOfGroup(string group) =>
-        RolesByGroup.TryGetValue(group, out var roles) ? roles : [];
+        Current.RolesByGroup.TryGetValue(group, out var roles) ? roles : [];
 
-    public static IEnumerable<string> RoleGroups => RolesByGroup.Keys.Order(StringComparer.Ordinal);
+    public static IEnumerable<string> RoleGroups => Current.RolesByGroup.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>The seed's version table: the default bill of materials.</summary>
-    public static IReadOnlyDictionary<string, string> DefaultVersions { get; } =
-        All.Select(c => KeyValuePair.Create(c.Id, c.DefaultVersion))
-            .Append(KeyValuePair.Create(IcebergId, IcebergVersion))
-            .ToFrozenDictionary();
+    public static IReadOnlyDictionary<string, string> DefaultVersions => Current.DefaultVersions;
+
+    /// <summary>
+    /// A value the shared builders combine from every component's declarations (firewall table, scrape jobs, declared
+    /// settings, ...), built once per catalog: <paramref name="key"/> names it, <paramref name="build"/> computes it.
+    /// </summary>
+    public static T Combined<T>(string key, Func<IReadOnlyList<ComponentDefinition>, T> build) where T : class =>
+        (T)Current.Combined.GetOrAdd(key, _ => build(Current.All));
+
+    private sealed class Contents
+    {
+        public Contents(IReadOnlyList<ComponentDefinition> all)
+        {
+            All = all;
+            ById = all.ToFrozenDictionary(c => c.Id);
+            foreach (var component in all)
+                foreach (var role in component.Roles)
+                    role.Component = component;
+            RolesByGroup = all.SelectMany(c => c.Roles).GroupBy(r => r.Group).ToFrozenDictionary(g => g.Key, g => g.ToArray());
+            DefaultVersions = all.Select(c => KeyValuePair.Create(c.Id, c.DefaultVersion))
+                .Append(KeyValuePair.Create(IcebergId, IcebergVersion)).ToFrozenDictionary();
+        }
+
+        public IReadOnlyList<ComponentDefinition> All { get; }
+        public FrozenDictionary<string, ComponentDefinition> ById { get; }
+        public FrozenDictionary<string, RoleDefinition[]> RolesByGroup { get; }
+        public FrozenDictionary<string, string> DefaultVersions { get; }
+        public ConcurrentDictionary<string, object> Combined { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class Restore(Contents? previous) : IDisposable
+    {
+        public void Dispose() => Scoped.Value = previous;
+    }
 }
 
 /// <summary>Ports every host has whatever it runs (the OS base layer).</summary>
@@ -77,7 +117,7 @@ public static class OsBase
     public static readonly IReadOnlyList<PortSpec> Ports = [Ssh, NodeExporter];
 
     /// <summary>Inventory variables the OS base layer reads (chrony, container hosts, firewall sources, package and artifact sources).</summary>
-    public static IReadOnlyList<Contracts.SettingSpec> Settings => OsBaseLayer.OsBaseSettings.All;
+    public static IReadOnlyList<SettingSpec> Settings => OsBaseLayer.OsBaseSettings.All;
 
     /// <summary>Packages every host gets in the OS base layer (time, firewall, metrics, the tools the engine uses).</summary>
     public static readonly IReadOnlyList<string> DebianPackages =

@@ -15,9 +15,9 @@ namespace Datalyptica.Drills;
 public static class DrillRunner
 {
     /// <summary>Every component's drills, in the order `all` runs them.</summary>
-    public static readonly IReadOnlyList<IDrill> Declared =
-        ComponentCatalog.All.SelectMany(c => c.Drills).OrderBy(d => d.Order).ToList();
-    public static readonly IReadOnlyList<string> Names = Declared.Select(d => d.Name).ToList();
+    public static IReadOnlyList<IDrill> Declared => ComponentCatalog.Combined<IReadOnlyList<IDrill>>("drills", all =>
+        all.SelectMany(c => c.Drills).OrderBy(d => d.Order).ToList());
+    public static IReadOnlyList<string> Names => Declared.Select(d => d.Name).ToList();
     public const string All = "all";
 
     /// <summary>Runs one drill (or "all", each after a health check) against the site in <paramref name="siteDirectory"/>.</summary>

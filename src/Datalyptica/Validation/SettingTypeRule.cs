@@ -15,11 +15,11 @@ namespace Datalyptica.Validation;
 public sealed class SettingTypeRule : IValidationRule
 {
     /// <summary>Every declared setting by key: the components' (ports included) and the OS base's.</summary>
-    public static readonly FrozenDictionary<string, SettingSpec> Declared = ComponentCatalog.All
+    public static FrozenDictionary<string, SettingSpec> Declared => ComponentCatalog.Combined("declared-settings", all => all
         .SelectMany(c => c.Settings.Concat(c.PortSettings))
         .Concat(OsBase.Settings).Concat(OsBase.Ports.Select(PortSetting.For))
         .DistinctBy(s => s.Key)
-        .ToFrozenDictionary(s => s.Key, StringComparer.Ordinal);
+        .ToFrozenDictionary(s => s.Key, StringComparer.Ordinal));
 
     public IEnumerable<Diagnostic> Check(Site site)
     {

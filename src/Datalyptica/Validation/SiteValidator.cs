@@ -27,8 +27,8 @@ public static class SiteValidator
     ];
 
     /// <summary>The generic rules, then the rules each component of the catalog declares.</summary>
-    public static readonly IReadOnlyList<IValidationRule> Rules =
-        [.. GenericRules, .. ComponentCatalog.All.SelectMany(c => c.ValidationRules)];
+    public static IReadOnlyList<IValidationRule> Rules => ComponentCatalog.Combined<IReadOnlyList<IValidationRule>>("validation-rules", all =>
+        [.. GenericRules, .. all.SelectMany(c => c.ValidationRules)]);
 
     public static IReadOnlyList<Diagnostic> Validate(Site site, IEnumerable<Diagnostic>? loadDiagnostics = null) =>
         (loadDiagnostics ?? []).Concat(Rules.SelectMany(r => r.Check(site)))

@@ -9,9 +9,9 @@ namespace Datalyptica.Validation;
 public sealed class UnknownKeyRule : IValidationRule
 {
     /// <summary>Every declared setting (ports included), the site model's own keys and each component's <c>{id}_version</c>.</summary>
-    public static readonly IReadOnlySet<string> KnownKeys = SettingTypeRule.Declared.Keys
-        .Concat(ComponentCatalog.All.Select(c => $"{c.Id}_version")).Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost)
-        .ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> KnownKeys => ComponentCatalog.Combined<IReadOnlySet<string>>("known-keys", all => SettingTypeRule.Declared.Keys
+        .Concat(all.Select(c => $"{c.Id}_version")).Concat(SiteKeys.SiteWide).Concat(SiteKeys.PerHost)
+        .ToHashSet(StringComparer.Ordinal));
 
     /// <summary>The prefix the fix offers for variables a site keeps on purpose (its own roles and notes).</summary>
     public const string SitePrefix = "site_";

@@ -9,5 +9,6 @@ namespace Datalyptica.Components.HAProxy;
 /// </summary>
 public static class HttpRoutes
 {
-    public static readonly IReadOnlyList<HttpRoute> All = ComponentCatalog.All.SelectMany(c => c.HttpRoutes).OrderBy(r => r.Order).ToList();
+    public static IReadOnlyList<HttpRoute> All =>
+        ComponentCatalog.Combined<IReadOnlyList<HttpRoute>>("http-routes", all => all.SelectMany(c => c.HttpRoutes).OrderBy(r => r.Order).ToList());
 }

@@ -10,7 +10,8 @@ namespace Datalyptica.Components.OsBaseLayer;
 /// </summary>
 public static class FirewallPolicy
 {
-    public static readonly IReadOnlyList<Access> Table = ComponentCatalog.All.SelectMany(c => c.Firewall).ToList();
+    public static IReadOnlyList<Access> Table =>
+        ComponentCatalog.Combined<IReadOnlyList<Access>>("firewall", all => all.SelectMany(c => c.Firewall).ToList());
 
     /// <summary>The kernel's ephemeral port range, set by the OS base sysctl file (net.ipv4.ip_local_port_range).</summary>
     public const string EphemeralRange = "10000-65535";

@@ -10,14 +10,14 @@ namespace Datalyptica.Components.Prometheus;
 public static class ScrapeJobs
 {
     /// <summary>Every job, in prometheus.yml order (<see cref="ScrapeJob.Order"/>, then catalog order).</summary>
-    public static readonly IReadOnlyList<ScrapeJob> All =
-        ComponentCatalog.All.SelectMany(c => c.ScrapeJobs).Prepend(NodeMonitoring.Job).OrderBy(j => j.Order).ToList();
+    public static IReadOnlyList<ScrapeJob> All => ComponentCatalog.Combined<IReadOnlyList<ScrapeJob>>("scrape-jobs", all =>
+        all.SelectMany(c => c.ScrapeJobs).Prepend(NodeMonitoring.Job).OrderBy(j => j.Order).ToList());
 
     /// <summary>What is deliberately not scraped, and why (written into prometheus.yml), each note once.</summary>
-    public static readonly IReadOnlyList<string> NotScraped =
-        ComponentCatalog.All.Select(c => c.NotScraped).OfType<NotScraped>().Distinct().OrderBy(n => n.Order).Select(n => n.Text).ToList();
+    public static IReadOnlyList<string> NotScraped => ComponentCatalog.Combined<IReadOnlyList<string>>("not-scraped", all =>
+        all.Select(c => c.NotScraped).OfType<NotScraped>().Distinct().OrderBy(n => n.Order).Select(n => n.Text).ToList());
 
     /// <summary>Every alert rule file; each is rendered only when its job is scraped.</summary>
-    public static readonly IReadOnlyList<AlertGroup> AlertGroups =
-        ComponentCatalog.All.SelectMany(c => c.Alerts).Prepend(NodeMonitoring.Alerts).ToList();
+    public static IReadOnlyList<AlertGroup> AlertGroups => ComponentCatalog.Combined<IReadOnlyList<AlertGroup>>("alert-groups", all =>
+        all.SelectMany(c => c.Alerts).Prepend(NodeMonitoring.Alerts).ToList());
 }

@@ -221,8 +221,8 @@ public static class PlanApplier
     }
 
     /// <summary>Every component's output judges by id: a saved plan names the judge, this version of the catalog supplies it.</summary>
-    private static readonly IReadOnlyDictionary<string, Contracts.OutputJudge> Judges =
-        Components.ComponentCatalog.All.SelectMany(c => c.OutputJudges).ToDictionary(j => j.Id, StringComparer.Ordinal);
+    private static IReadOnlyDictionary<string, Contracts.OutputJudge> Judges => Components.ComponentCatalog.Combined<IReadOnlyDictionary<string, Contracts.OutputJudge>>(
+        "output-judges", all => all.SelectMany(c => c.OutputJudges).ToDictionary(j => j.Id, StringComparer.Ordinal));
 
     /// <summary>
     /// Runs the probe every second until the judge accepts its output (exit 0), or fails after the step's limit with its
