@@ -28,10 +28,21 @@ public static class DatalypticaCli
     public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellation) =>
         Build(io, args).RunAsync(args, cancellation);
 
-    private static CommandApp Build(CliIo io, IReadOnlyList<string> args)
+    /// <summary>Every verb as it is typed ("validate", "inventory list"), hidden ones left out (the golden-help tests cover each).</summary>
+    internal static IReadOnlyList<string> VerbPaths()
+    {
+        var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        var registrar = new SimpleRegistrar();
+        Build(new CliIo(quiet, TextWriter.Null), ["--help"], registrar).Run(["--help"]);
+        IEnumerable<string> Paths(ICommandContainer container, string prefix) => container.Commands.Where(c => !c.IsHidden)
+            .SelectMany(c => c.IsBranch ? Paths(c, prefix + c.Name + " ") : [prefix + c.Name]);
+        return Paths(registrar.Model!, "").ToList();
+    }
+
+    private static CommandApp Build(CliIo io, IReadOnlyList<string> args, SimpleRegistrar? registrar = null)
     {
         var (console, error) = (io.Out, io.Error);
-        var registrar = new SimpleRegistrar();
+        registrar ??= new SimpleRegistrar();
         registrar.RegisterInstance(typeof(CliIo), io);
         var app = new CommandApp(registrar);
         app.Configure(config =>

@@ -34,7 +34,7 @@ public static class GeneratedSection
         current.ShouldBe(generated, $"{relativePath} is stale: run the tests with DATALYPTICA_UPDATE_DOCS=1 and commit the result");
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Datalyptica.slnx"))) return dir.FullName;
