@@ -25,9 +25,13 @@ public static class ExitCodes
         new(Failed, "failed", "an error not listed below: a file missing, a host unreachable, a host key changed, a backup that failed"),
         new(ChangesPending, "changes pending", "plan: apply would change something"),
         new(InvalidSite, "invalid site", "the site has errors (validate lists them); every verb that reads a site refuses it before touching a host"),
-        new(ApplyFailed, "apply failed", "apply: a change failed or was cancelled on a host; the journal says which"),
+        new(ApplyFailed, "apply failed", "apply: a change failed on a host, or a layer could not start, or the run was interrupted; the journal says which"),
         new(Unhealthy, "unhealthy", "verify: a check is not healthy"),
         new(DrillFailed, "drill failed", "drill: a drill missed its limit or left the cluster not whole"),
         new(Usage, "usage error", "unknown verb or option, surplus argument, a missing or invalid option value, a --limit that matches no host; nothing ran"),
     ];
+
+    /// <summary>The table as docs/CLI.md shows it (a generated section, checked by a test).</summary>
+    public static string Markdown() =>
+        "| Code | Name | Meaning |\n|---|---|---|\n" + string.Concat(Table.Select(e => $"| {e.Code} | {e.Name} | {e.Meaning} |\n"));
 }

@@ -11,6 +11,10 @@ public class GeneratedDocsTests
     [Fact]
     public void The_variable_reference_in_SITE_FORMAT_is_current() =>
         GeneratedSection.Check("docs/SITE-FORMAT.md", "variable reference", SettingsReference.Markdown());
+
+    [Fact]
+    public void The_exit_code_table_in_CLI_is_current() =>
+        GeneratedSection.Check("docs/CLI.md", "exit codes", Datalyptica.Cli.ExitCodes.Markdown());
 }
 
 /// <summary>A section of a committed document between two marker comments, generated from code.</summary>
