@@ -31,12 +31,18 @@ public static class DatalypticaCli
     /// <summary>Every verb as it is typed ("validate", "inventory list"), hidden ones left out (the golden-help tests cover each).</summary>
     internal static IReadOnlyList<string> VerbPaths()
     {
+        IEnumerable<string> Paths(ICommandContainer container, string prefix) => container.Commands.Where(c => !c.IsHidden)
+            .SelectMany(c => c.IsBranch ? Paths(c, prefix + c.Name + " ") : [prefix + c.Name]);
+        return Paths(CommandModel(), "").ToList();
+    }
+
+    /// <summary>The command tree as Spectre built it (verbs, their options and examples).</summary>
+    internal static ICommandModel CommandModel()
+    {
         var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         var registrar = new SimpleRegistrar();
         Build(new CliIo(quiet, TextWriter.Null), ["--help"], registrar).Run(["--help"]);
-        IEnumerable<string> Paths(ICommandContainer container, string prefix) => container.Commands.Where(c => !c.IsHidden)
-            .SelectMany(c => c.IsBranch ? Paths(c, prefix + c.Name + " ") : [prefix + c.Name]);
-        return Paths(registrar.Model!, "").ToList();
+        return registrar.Model!;
     }
 
     private static CommandApp Build(CliIo io, IReadOnlyList<string> args, SimpleRegistrar? registrar = null)

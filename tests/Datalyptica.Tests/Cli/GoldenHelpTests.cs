@@ -32,6 +32,17 @@ public sealed class GoldenHelpTests
         help.ShouldBe(File.ReadAllText(file), $"help of '{verb}' changed: review it, then run the tests with DATALYPTICA_UPDATE_DOCS=1 and commit the result");
     }
 
+    /// <summary>Every example the help shows parses: no option the verb lacks, no argument it does not take.</summary>
+    [Fact]
+    public void Every_example_in_the_help_parses()
+    {
+        IEnumerable<string[]> Examples(Spectre.Console.Cli.Help.ICommandContainer c) => c.Examples.Concat(c.Commands.SelectMany(Examples));
+        var examples = Examples(DatalypticaCli.CommandModel()).Distinct().ToList();
+        examples.Count.ShouldBeGreaterThan(15);
+        foreach (var example in examples)
+            CliRunner.Run([.. example, "--help"]).ShouldSucceed(); // --help stops before running, after the strict parse
+    }
+
     [Fact]
     public void Every_golden_file_belongs_to_a_verb()
     {
