@@ -2,6 +2,8 @@ using Datalyptica.Cli.Commands;
 using Datalyptica.Engine.Transport;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console.Cli.Help;
+using Spectre.Console.Rendering;
 
 namespace Datalyptica.Cli;
 
@@ -15,20 +17,38 @@ public sealed record CliIo(IAnsiConsole Out, TextWriter Error)
 /// <summary>The command tree. Thin: every verb parses, calls the library, and hands the result to a view.</summary>
 public static class DatalypticaCli
 {
-    public const int Ok = 0;
-    public const int Failed = 1;
+    // Kept as names for the two most common codes; every code is in ExitCodes.
+    public const int Ok = ExitCodes.Ok;
+    public const int Failed = ExitCodes.Failed;
 
     public static int Run(string[] args, IAnsiConsole console, TextWriter error) =>
-        Build(new CliIo(console, error)).Run(args);
+        Build(new CliIo(console, error), args).Run(args);
 
     /// <summary>One run with its own output and cancellation (the daemon serves many runs in one process).</summary>
     public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellation) =>
-        Build(io).RunAsync(args, cancellation);
+        Build(io, args).RunAsync(args, cancellation);
 
-    private static CommandApp Build(CliIo io)
+    /// <summary>Every verb as it is typed ("validate", "inventory list"), hidden ones left out (the golden-help tests cover each).</summary>
+    internal static IReadOnlyList<string> VerbPaths()
+    {
+        IEnumerable<string> Paths(ICommandContainer container, string prefix) => container.Commands.Where(c => !c.IsHidden)
+            .SelectMany(c => c.IsBranch ? Paths(c, prefix + c.Name + " ") : [prefix + c.Name]);
+        return Paths(CommandModel(), "").ToList();
+    }
+
+    /// <summary>The command tree as Spectre built it (verbs, their options and examples).</summary>
+    internal static ICommandModel CommandModel()
+    {
+        var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        var registrar = new SimpleRegistrar();
+        Build(new CliIo(quiet, TextWriter.Null), ["--help"], registrar).Run(["--help"]);
+        return registrar.Model!;
+    }
+
+    private static CommandApp Build(CliIo io, IReadOnlyList<string> args, SimpleRegistrar? registrar = null)
     {
         var (console, error) = (io.Out, io.Error);
-        var registrar = new SimpleRegistrar();
+        registrar ??= new SimpleRegistrar();
         registrar.RegisterInstance(typeof(CliIo), io);
         var app = new CommandApp(registrar);
         app.Configure(config =>
@@ -36,8 +56,12 @@ public static class DatalypticaCli
             config.SetApplicationName("datalyptica");
             config.SetApplicationVersion(typeof(DatalypticaCli).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
             config.ConfigureConsole(console);
+            // An unknown option is an error, not a value handed to the verb as "remaining" (a mistyped --limit must
+            // never mean every host). Arguments after "--" stay allowed (lab ssh HOST -- COMMAND).
+            config.UseStrictParsing();
             config.Settings.ExceptionHandler = (ex, _) =>
             {
+                if (UsageErrors.TryExplain(ex, args, registrar.Model, error)) return ExitCodes.Usage;
                 // Library exceptions carry file, key and fix in their message; never a stack trace for users. Parallel work
                 // (render, plan) wraps them: show each distinct one, not "One or more errors occurred. (x) (x)".
                 var messages = ex is AggregateException many ? many.Flatten().InnerExceptions.Select(e => e.Message).Distinct() : [ex.Message];
@@ -120,8 +144,22 @@ public static class DatalypticaCli
             });
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
+            config.SetHelpProvider(new DatalypticaHelpProvider(config.Settings));
         });
         return app;
+    }
+}
+
+/// <summary>Spectre's help, plus the exit-code table under the root help (one source: <see cref="ExitCodes.Table"/>).</summary>
+internal sealed class DatalypticaHelpProvider(ICommandAppSettings settings) : HelpProvider(settings)
+{
+    public override IEnumerable<IRenderable> GetFooter(ICommandModel model, ICommandInfo? command)
+    {
+        if (command is not null) yield break;
+        yield return new Markup(Environment.NewLine + "[yellow]EXIT CODES:[/]" + Environment.NewLine);
+        var grid = new Grid().AddColumn(new GridColumn().PadLeft(4).PadRight(2).RightAligned()).AddColumn(new GridColumn().PadRight(2)).AddColumn();
+        foreach (var e in ExitCodes.Table) grid.AddRow(new Text(e.Code.ToString()), new Text(e.Name), new Text(e.Meaning));
+        yield return grid;
     }
 }
 
@@ -130,8 +168,15 @@ internal sealed class SimpleRegistrar : ITypeRegistrar, ITypeResolver
 {
     private readonly Dictionary<Type, List<Func<object>>> _factories = [];
 
+    /// <summary>The command tree, as Spectre registers it before parsing (usage errors name the verb's real options).</summary>
+    public ICommandModel? Model { get; private set; }
+
     public void Register(Type service, Type implementation) => Add(service, () => Create(implementation));
-    public void RegisterInstance(Type service, object implementation) => Add(service, () => implementation);
+    public void RegisterInstance(Type service, object implementation)
+    {
+        if (implementation is ICommandModel model) Model = model;
+        Add(service, () => implementation);
+    }
     public void RegisterLazy(Type service, Func<object> factory) => Add(service, factory);
     public ITypeResolver Build() => this;
 

@@ -7,11 +7,15 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class BackupSettings : PlanSettings
+public sealed class BackupSettings : ConnectingSiteSettings
 {
     public static readonly string[] Actions = ["full", "info", "expire", "restore-test"];
 
-    [CommandArgument(1, "[ACTION]")]
+    [CommandArgument(0, "<SITE>")]
+    [Description(SiteDescription)]
+    public override string Site { get; init; } = "";
+
+    [CommandArgument(1, "<ACTION>")]
     [Description("full | info | expire | restore-test")]
     public string Action { get; init; } = "";
 
@@ -42,7 +46,7 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BackupSettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "a backup") is not { } session) return DatalypticaCli.Failed;
+        if (Cli.OpenSite(io, settings, "a backup") is not { } session) return ExitCodes.InvalidSite;
         var site = session.Site;
         var factory = transports ?? settings.SshFactory(io.Keeper);
         var open = new Dictionary<string, IHostTransport>();
@@ -90,7 +94,7 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             }
             if (settings.Output == OutputFormat.Json)
                 Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, action = settings.Action, leader = leader.HostName, result });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         finally
         {

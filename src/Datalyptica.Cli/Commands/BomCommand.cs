@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class BomSettings : SiteSettings
+public sealed class BomSettings : OptionalSiteSettings
 {
     [CommandOption("-p|--profile <PROFILE>")]
     [Description("Size a built-in profile instead of a site folder.")]
@@ -39,7 +39,7 @@ public sealed class BomCommand(CliIo io) : Command<BomSettings>
             if (loaded.Site is null)
             {
                 Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
-                return DatalypticaCli.Failed;
+                return ExitCodes.InvalidSite;
             }
             site = loaded.Site;
             // A site made by init records its profile, so it can be compared with the seed too.
@@ -51,7 +51,7 @@ public sealed class BomCommand(CliIo io) : Command<BomSettings>
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, bom });
         else
             Print(bom);
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 
     private void Print(BillOfMaterials bom)

@@ -21,15 +21,29 @@ public class OutputSettings : CommandSettings
     public OutputFormat Output { get; init; }
 }
 
-public class SiteSettings : OutputSettings
+/// <summary>
+/// What every verb that reads a site shares: the site and how to open its vault. Each verb declares SITE as its first
+/// argument (<see cref="OptionalSiteSettings"/>: [SITE], the current folder by default; <c>&lt;SITE&gt;</c> where a
+/// required argument follows it, as in drill and backup), so its help shows exactly the arguments it takes.
+/// </summary>
+public abstract class SiteSettings : OutputSettings
 {
-    [CommandArgument(0, "[SITE]")]
-    [Description("Site folder (hosts.yml, group_vars/, host_vars/) or an inventory file. Default: the current folder.")]
-    public string Site { get; init; } = ".";
+    public const string SiteDescription = "Site folder (hosts.yml, group_vars/, host_vars/) or an inventory file.";
+    public const string OptionalSiteDescription = SiteDescription + " Default: the current folder.";
+
+    public abstract string Site { get; init; }
 
     [CommandOption("--vault-password-file <FILE>")]
     [Description("File with the vault password (or a script printing it). Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, or SITE/.vault-password.")]
     public string? VaultPasswordFile { get; init; }
+}
+
+/// <summary>Verbs whose only argument is the site, which may be left out (the current folder).</summary>
+public class OptionalSiteSettings : SiteSettings
+{
+    [CommandArgument(0, "[SITE]")]
+    [Description(OptionalSiteDescription)]
+    public override string Site { get; init; } = ".";
 }
 
 internal static class Cli
@@ -57,7 +71,7 @@ internal static class Cli
     /// <summary>
     /// Opens a site for a verb through the library's one door (<see cref="SiteSession.Open"/>). A site with errors is
     /// refused: its errors go to stderr, then "the site has errors; fix them (datalyptica validate) before
-    /// <paramref name="doing"/>", and the caller exits <see cref="DatalypticaCli.Failed"/>.
+    /// <paramref name="doing"/>", and the caller exits <see cref="ExitCodes.InvalidSite"/>.
     /// </summary>
     /// <param name="validated">Called with the site once it is valid (plan and apply start connecting there).</param>
     public static SiteSession? OpenSite(CliIo io, SiteSettings settings, string doing, Action<Site>? validated = null)

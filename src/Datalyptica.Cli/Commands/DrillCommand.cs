@@ -8,6 +8,10 @@ namespace Datalyptica.Cli.Commands;
 
 public sealed class DrillSettings : SiteSettings
 {
+    [CommandArgument(0, "<SITE>")]
+    [Description(SiteDescription + " The drills need the lab's (root).")]
+    public override string Site { get; init; } = "";
+
     [CommandArgument(1, "<DRILL>")]
     [Description("patroni-stop, patroni-crash, vip-stop, vip-crash, redis-crash, etcd-stop, or all (each after a health check).")]
     public string Drill { get; init; } = "";
@@ -27,7 +31,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
     {
         // Refused here, with the findings printed as every verb prints them, before any host is touched; the drills run on
         // the session opened here.
-        if (Cli.OpenSite(io, settings, "a drill") is not { } session) return DatalypticaCli.Failed;
+        if (Cli.OpenSite(io, settings, "a drill") is not { } session) return ExitCodes.InvalidSite;
         void Log(string line)
         {
             // Progress to stderr in json mode, so stdout holds only the document.
@@ -39,7 +43,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");
-            return DatalypticaCli.Failed;
+            return ExitCodes.Failed;
         }
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
@@ -57,7 +61,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             });
         else
             foreach (var r in results) Show(r);
-        return results.All(r => r.Passed) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+        return results.All(r => r.Passed) ? ExitCodes.Ok : ExitCodes.DrillFailed;
     }
 
     private void Show(DrillResult r)

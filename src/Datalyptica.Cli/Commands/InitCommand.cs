@@ -13,11 +13,11 @@ namespace Datalyptica.Cli.Commands;
 
 public class NewSiteSettings : OutputSettings
 {
-    [CommandOption("-p|--profile <PROFILE>")]
+    [CommandOption("-p|--profile <PROFILE>", isRequired: true)]
     [Description("Built-in profile: development (dev), staging, production (prod) or dr.")]
     public string Profile { get; init; } = "";
 
-    [CommandOption("--out <DIR>")]
+    [CommandOption("--out <DIR>", isRequired: true)]
     [Description("Folder to write the site into (must be empty or absent unless --force).")]
     public string Out { get; init; } = "";
 
@@ -37,9 +37,9 @@ public class NewSiteSettings : OutputSettings
     [Description("Write into a folder that is not empty.")]
     public bool Force { get; init; }
 
+    // An unknown profile is a usage error, refused before anything is written.
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Profile) ? ValidationResult.Error($"--profile is required ({string.Join(", ", BuiltInProfiles.Names)})")
-        : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out DIR is required")
+        BuiltInProfiles.Find(Profile) is null ? ValidationResult.Error($"unknown profile '{Profile}'; use one of {string.Join(", ", BuiltInProfiles.Names)}")
         : ValidationResult.Success();
 
     public Profile ResolveProfile() => BuiltInProfiles.Find(Profile) ?? throw new ArgumentException(
@@ -103,13 +103,13 @@ internal static class SiteCreation
                 secrets = secrets.Keys.Order(StringComparer.Ordinal),
                 vaultPasswordFile = createdPasswordFile,
             });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         io.Out.MarkupLine($"wrote site [bold]{Markup.Escape(site.Name)}[/] ({profile.Name}, {site.Hosts.Count} hosts) to {Markup.Escape(dir)}");
         io.Out.MarkupLine($"  {secrets.Count} secrets generated and vault-encrypted in group_vars/all.yml");
         if (createdPasswordFile is not null)
             io.Out.MarkupLine($"  [yellow]new vault password in {Markup.Escape(createdPasswordFile)} (mode 0600, git-ignored): move it to your secret store[/]");
         io.Out.MarkupLine($"next: datalyptica validate {Markup.Escape(dir)}");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }

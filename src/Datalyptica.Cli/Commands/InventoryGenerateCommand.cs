@@ -11,16 +11,13 @@ namespace Datalyptica.Cli.Commands;
 
 public sealed class InventoryGenerateSettings : NewSiteSettings
 {
-    [CommandOption("--ips <FILE>")]
+    [CommandOption("--ips <FILE>", isRequired: true)]
     [Description("One IPv4 address per line (# comments allowed), given to the profile's hosts in order.")]
     public string Ips { get; init; } = "";
 
     [CommandOption("--vip <ADDRESS/PREFIX>")]
     [Description("A load-balancer VIP with its subnet prefix, e.g. 10.1.0.100/24. Repeat for active-active (two VIPs).")]
     public string[] Vips { get; init; } = [];
-
-    public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Ips) ? ValidationResult.Error("--ips FILE is required") : base.Validate();
 }
 
 /// <summary>`datalyptica inventory generate`: the seed's generate-inventory.sh, with every problem of the list reported at once.</summary>
@@ -50,7 +47,7 @@ public sealed class InventoryGenerateCommand(CliIo io) : Command<InventoryGenera
         if (findings.Any(d => d.Severity == Severity.Error))
         {
             Cli.PrintDiagnostics(io, findings, settings.Output);
-            return DatalypticaCli.Failed;
+            return ExitCodes.Failed;
         }
         Cli.PrintDiagnostics(io, findings, settings.Output);
         var hosts = planned.Hosts.Select((h, i) => h with { Address = list.Addresses[i] }).ToList();

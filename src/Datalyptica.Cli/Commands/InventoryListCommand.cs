@@ -5,15 +5,15 @@ using Spectre.Console.Cli;
 namespace Datalyptica.Cli.Commands;
 
 /// <summary>`datalyptica inventory list [SITE]`: hosts with tier, address, size and role groups.</summary>
-public sealed class InventoryListCommand(CliIo io) : Command<SiteSettings>
+public sealed class InventoryListCommand(CliIo io) : Command<OptionalSiteSettings>
 {
-    public override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, OptionalSiteSettings settings, CancellationToken cancellation)
     {
         var loaded = Cli.LoadSite(settings);
         if (loaded.Site is not { } site)
         {
             Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
-            return DatalypticaCli.Failed;
+            return ExitCodes.InvalidSite;
         }
         var hosts = site.Hosts.Select(h => new
         {
@@ -29,13 +29,13 @@ public sealed class InventoryListCommand(CliIo io) : Command<SiteSettings>
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, site = site.Name, hosts });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(site.Name))
             .AddColumns("Host", "Address", "Tier", "vCPU", "RAM (GB)", "Disk (GB)", "Rack", "Roles");
         foreach (var h in hosts)
             table.AddRow(h.Name, h.Address, h.Tier, h.VCpu.ToString(), h.RamGb.ToString(), h.DiskGb.ToString(), h.Rack ?? "", string.Join(", ", h.Roles));
         io.Out.Write(table);
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }

@@ -85,7 +85,7 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
                 hosts = result.Hosts.Select(h => new { host = h.Host, address = h.Address, bootToSshSeconds = h.BootToSsh.TotalSeconds }),
                 result.Site,
             });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         if (result.AlreadyUp) io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is already up; every host answers SSH.");
         else
@@ -99,7 +99,7 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
         }
         io.Out.MarkupLine($"site: {Markup.Escape(result.Site)} ({(settings.Bare ? "bare hosts: the OS base layer only" : "the `lab` profile: the HA core on 3 hosts")})");
         io.Out.MarkupLine("next: datalyptica apply SITE && datalyptica verify SITE | datalyptica lab status | datalyptica lab ssh lab01 | datalyptica lab down");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }
 
@@ -121,12 +121,12 @@ public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
                 hosts = hosts.Select(h => new { host = h.Host, address = h.Address, pid = h.Pid, running = h.Running, sshOk = h.SshOk, sshError = h.SshError }),
                 objectStore = new { store.Endpoint, store.Address, store.Port, store.Pid, store.Running },
             });
-            return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+            return hosts.All(h => h.Running && h.SshOk) ? ExitCodes.Ok : ExitCodes.Failed;
         }
         if (hosts.Count == 0)
         {
             io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is not up.");
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Host", "Address", "PID", "Running", "SSH");
         foreach (var h in hosts)
@@ -135,7 +135,7 @@ public sealed class LabStatusCommand(CliIo io) : AsyncCommand<LabSettings>
         io.Out.Write(table);
         io.Out.MarkupLine($"S3 server (s3rver, test double) {Markup.Escape(store.Endpoint)} on {store.Address}:{store.Port}: " +
             (store.Running ? $"[green]running[/], pid {store.Pid}" : "[red]not running[/]"));
-        return hosts.All(h => h.Running && h.SshOk) ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+        return hosts.All(h => h.Running && h.SshOk) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }
 
@@ -149,13 +149,13 @@ public sealed class LabDownCommand(CliIo io) : AsyncCommand<LabSettings>
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, r.HostsStopped, r.HostsKilled, r.Unmounted, r.BridgeRemoved, r.StateRemoved });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         io.Out.MarkupLine(r is { HostsStopped: 0, HostsKilled: 0, Unmounted: 0, BridgeRemoved: false, StateRemoved: false }
             ? $"lab '{Markup.Escape(settings.Name)}' was not up; nothing to remove."
             : $"lab '{Markup.Escape(settings.Name)}' down: {r.HostsStopped} host(s) powered off, {r.HostsKilled} killed, {r.Unmounted} overlay(s) unmounted" +
               (r.BridgeRemoved ? $", bridge {Markup.Escape(settings.Bridge)} removed" : "") + "; the cached image is kept.");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }
 

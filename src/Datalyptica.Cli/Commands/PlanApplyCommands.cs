@@ -14,7 +14,7 @@ using Datalyptica.Contracts.Hosts;
 namespace Datalyptica.Cli.Commands;
 
 /// <summary>How a command reaches hosts over SSH: the known_hosts file and the default key (plan, apply, verify, backup).</summary>
-public class SshSiteSettings : SiteSettings
+public abstract class SshSiteSettings : SiteSettings
 {
     [CommandOption("--known-hosts <FILE>")]
     [Description("OpenSSH known_hosts file host keys are checked against (default: SITE/known_hosts if present, else ~/.ssh/known_hosts).")]
@@ -35,21 +35,9 @@ public class SshSiteSettings : SiteSettings
     }
 }
 
-public class PlanSettings : SshSiteSettings
+/// <summary>Verbs that connect and may record a new host's key on first contact (plan, apply, backup; verify records none).</summary>
+public abstract class ConnectingSiteSettings : SshSiteSettings
 {
-    [CommandOption("--out <FILE>")]
-    [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
-    public string? Out { get; init; }
-
-    [CommandOption("--assume-empty")]
-    [Description("Plan against empty Debian 12 hosts without connecting (review what a first apply does).")]
-    public bool AssumeEmpty { get; init; }
-
-    [CommandOption("--parallel <N>")]
-    [Description("Hosts worked on at once.")]
-    [DefaultValue(32)]
-    public int Parallel { get; init; } = 32;
-
     [CommandOption("--accept-new-host-keys")]
     [Description("Trust hosts not yet in known_hosts and record their keys (a changed key is always refused).")]
     public bool AcceptNewHostKeys { get; init; }
@@ -58,7 +46,38 @@ public class PlanSettings : SshSiteSettings
     public IHostTransportFactory SshFactory(ConnectionKeeper? keeper) => SshFactory(AcceptNewHostKeys, keeper);
 }
 
-public sealed class ApplySettings : PlanSettings
+/// <summary>What plan and apply share: how many hosts at once, and which hosts.</summary>
+public abstract class PlanningSettings : ConnectingSiteSettings
+{
+    [CommandArgument(0, "[SITE]")]
+    [Description(OptionalSiteDescription)]
+    public override string Site { get; init; } = ".";
+
+    [CommandOption("--parallel <N>")]
+    [Description("Hosts worked on at once.")]
+    [DefaultValue(32)]
+    public int Parallel { get; init; } = 32;
+
+    [CommandOption("--limit <PATTERN>")]
+    [Description("Only the hosts this Ansible host pattern matches: host or group names, all, globs (pg*), a,b or a:b (union), a:&b (and), a:!b (but not), group[[0]], group[[0:2]], group[[-1]], ~regex. A part that matches no host is refused.")]
+    public string? Limit { get; init; }
+
+    public override ValidationResult Validate() =>
+        Parallel < 1 ? ValidationResult.Error("--parallel must be at least 1") : base.Validate();
+}
+
+public sealed class PlanSettings : PlanningSettings
+{
+    [CommandOption("--out <FILE>")]
+    [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--assume-empty")]
+    [Description("Plan against empty Debian 12 hosts without connecting (review what a first apply does).")]
+    public bool AssumeEmpty { get; init; }
+}
+
+public sealed class ApplySettings : PlanningSettings
 {
     [CommandOption("--plan <FILE>")]
     [Description("Apply this saved plan instead of planning now.")]
@@ -67,10 +86,6 @@ public sealed class ApplySettings : PlanSettings
     [CommandOption("--layer <LAYER>")]
     [Description("Only this layer: prerequisites, coordination, catalog, streaming, processing, query, analytics, monitoring, iam, loadbalancer.")]
     public string? Layer { get; init; }
-
-    [CommandOption("--limit <HOSTS>")]
-    [Description("Only these hosts (comma-separated).")]
-    public string? Limit { get; init; }
 
     [CommandOption("--repository <DIR>")]
     [Description("Offline repository folder (repo build --out DIR) served on the site's apt_repository_listen while apply runs; default: the site's apt_repository_dir.")]
@@ -87,16 +102,19 @@ internal static class PlanFlow
     public static PreparedSite? Prepare(CliIo io, SiteSettings settings, Action<Site>? siteValid = null) =>
         Cli.OpenSite(io, settings, "planning", siteValid) is { } session ? PreparedSite.Prepare(session, io.Error.WriteLine) : null;
 
-    public static async Task<Plan?> PlanAsync(CliIo io, PreparedSite p, PlanSettings settings, Func<string, IHostTransport>? transports, CancellationToken cancellation)
+    /// <param name="hosts">Only these hosts are planned (and connected to); null: every host.</param>
+    public static async Task<Plan?> PlanAsync(CliIo io, PreparedSite p, int parallel, bool assumeEmpty, IReadOnlySet<string>? hosts,
+        Func<string, IHostTransport>? transports, CancellationToken cancellation)
     {
-        var options = p.Options(settings.Parallel);
-        if (settings.AssumeEmpty) return Planner.Build(p.Site.Name, p.Desired, _ => HostFacts.EmptyDebian12, options);
+        var options = p.Options(parallel);
+        var desired = hosts is null ? p.Desired : p.Desired.Where(d => hosts.Contains(d.Host)).ToList();
+        if (assumeEmpty) return Planner.Build(p.Site.Name, desired, _ => HostFacts.EmptyDebian12, options);
         if (transports is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use --assume-empty to plan without connecting, or a build with the SSH transport.");
             return null;
         }
-        return await Planner.PlanAsync(p.Site.Name, p.Desired, transports, options, p.Masker(), cancellation);
+        return await Planner.PlanAsync(p.Site.Name, desired, transports, options, p.Masker(), cancellation);
     }
 
     /// <summary>
@@ -105,10 +123,10 @@ internal static class PlanFlow
     /// handshake in the background at once, so it overlaps rendering and building the desired state (it starts only once
     /// the site is valid: a refused site touches no host).
     /// </summary>
-    public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site, bool connectNow = false)
+    public static Func<string, IHostTransport>? Transports(IHostTransportFactory? factory, Site site, IReadOnlySet<string>? only, bool connectNow = false)
     {
         if (factory is null) return null;
-        var hosts = site.Hosts.ToDictionary(h => h.Name);
+        var hosts = site.Hosts.Where(h => only is null || only.Contains(h.Name)).ToDictionary(h => h.Name);
         var open = hosts.Keys.ToDictionary(n => n, n => new Lazy<IHostTransport>(() => factory.Connect(HostConnections.For(hosts[n]))));
         if (connectNow)
         {
@@ -132,19 +150,26 @@ internal static class PlanFlow
 /// <summary>`datalyptica plan [SITE]`: what apply would change on each host, with diffs; changes nothing. Exit 2 when changes are pending.</summary>
 public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<PlanSettings>
 {
-    public const int ChangesPending = 2;
+    public const int ChangesPending = ExitCodes.ChangesPending;
 
     public override async Task<int> ExecuteAsync(CommandContext context, PlanSettings settings, CancellationToken cancellation)
     {
         Func<string, IHostTransport>? connect = null;
+        IReadOnlySet<string>? only = null;
+        // The limit is resolved once the site is valid and before any host is contacted: a limit that matches nothing
+        // is a usage error, and the hosts it leaves out are never connected to.
         var prepared = PlanFlow.Prepare(io, settings, site =>
-            connect = settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, connectNow: true));
-        if (prepared is null) return DatalypticaCli.Failed;
-        var plan = await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
-        if (plan is null) return DatalypticaCli.Failed;
+        {
+            only = HostLimit.Resolve(settings.Limit, site);
+            connect = settings.AssumeEmpty ? null : PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, only, connectNow: true);
+        });
+        if (prepared is null) return ExitCodes.InvalidSite;
+        if (only is not null) HostLimit.Show(io, settings.Output, settings.Limit!, prepared.Site, only);
+        var plan = await PlanFlow.PlanAsync(io, prepared, settings.Parallel, settings.AssumeEmpty, only, connect, cancellation);
+        if (plan is null) return ExitCodes.Failed;
         if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
         PlanFlow.Show(io, plan, settings.Output);
-        return plan.PendingCount > 0 ? ChangesPending : DatalypticaCli.Ok;
+        return plan.PendingCount > 0 ? ExitCodes.ChangesPending : ExitCodes.Ok;
     }
 }
 
@@ -153,27 +178,27 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ApplySettings settings, CancellationToken cancellation)
     {
-        if (settings.AssumeEmpty)
-        {
-            io.Error.WriteLine("error: --assume-empty is for plan only; apply works from real facts or a saved --plan FILE.");
-            return DatalypticaCli.Failed;
-        }
-        // Without a saved plan every host is planned, so every host's connection can start while the site is prepared.
+        // Without a saved plan every host (of the limit) is planned, so its connection can start while the site is prepared.
         Func<string, IHostTransport>? connect = null;
+        IReadOnlySet<string>? only = null;
         var prepared = PlanFlow.Prepare(io, settings, site =>
-            connect = PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, connectNow: settings.Plan is null));
-        if (prepared is null) return DatalypticaCli.Failed;
+        {
+            only = HostLimit.Resolve(settings.Limit, site);
+            connect = PlanFlow.Transports(transports ?? settings.SshFactory(io.Keeper), site, only, connectNow: settings.Plan is null);
+        });
+        if (prepared is null) return ExitCodes.InvalidSite;
+        if (only is not null) HostLimit.Show(io, settings.Output, settings.Limit!, prepared.Site, only);
         // Overlaps the journal's JSON set-up with the handshakes and fact gathering below (no host is waiting on it).
         var warmUp = Task.Run(ApplyJournal.WarmUp, cancellation);
         if (connect is null)
         {
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
-            return DatalypticaCli.Failed;
+            return ExitCodes.Failed;
         }
         var plan = settings.Plan is not null
             ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
-            : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
-        if (plan is null) return DatalypticaCli.Failed;
+            : await PlanFlow.PlanAsync(io, prepared, settings.Parallel, assumeEmpty: false, only, connect, cancellation);
+        if (plan is null) return ExitCodes.Failed;
         Engine.EngineTrace.Mark("plan ready");
         await warmUp;
 
@@ -185,7 +210,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             ResolveSecret = n => prepared.Secrets.GetValueOrDefault(n),
             Masker = prepared.Masker(),
             OnlyLayer = settings.Layer is null ? null : Layers.Parse(settings.Layer),
-            Limit = settings.Limit?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+            Limit = only,
             Parallelism = settings.Parallel,
         };
         // Hosts with no route out install from the repository this control node serves, only while apply runs, and
@@ -197,7 +222,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
             io.Error.WriteLine($"error: {ex.Message}");
-            return DatalypticaCli.Failed;
+            return ExitCodes.Failed;
         }
         Engine.EngineTrace.Mark(repository is null ? "no repository served" : "repository server started");
         ApplyResult result;
@@ -214,6 +239,6 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, run = result.RunId, status = result.Status, applied = result.Applied, journal = result.JournalPath });
         else if (result.Status == ApplyStatus.Completed)
             io.Out.MarkupLine($"applied {result.Applied} change(s) (journal: {Markup.Escape(result.JournalPath)})");
-        return result.Status == ApplyStatus.Completed ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+        return result.Status == ApplyStatus.Completed ? ExitCodes.Ok : ExitCodes.ApplyFailed;
     }
 }

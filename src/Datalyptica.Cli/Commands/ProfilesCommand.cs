@@ -22,12 +22,12 @@ public sealed class ProfilesCommand(CliIo io) : Command<OutputSettings>
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, profiles = rows });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Profile", "Role", "VMs", "vCPU", "RAM (GB)", "Description");
         foreach (var r in rows)
             table.AddRow(r.Name, r.Role, r.Vms.ToString(), r.VCpu.ToString(), r.RamGb.ToString("#,0"), Markup.Escape(r.Description));
         io.Out.Write(table);
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }

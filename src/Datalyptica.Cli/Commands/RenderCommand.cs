@@ -6,9 +6,9 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class RenderSettings : SiteSettings
+public sealed class RenderSettings : OptionalSiteSettings
 {
-    [CommandOption("--out <DIR>")]
+    [CommandOption("--out <DIR>", isRequired: true)]
     [Description("Folder to write into: OUT/<host>/<path on the host>, and OUT/<host>/MANIFEST with modes and owners.")]
     public string Out { get; init; } = "";
 
@@ -19,9 +19,6 @@ public sealed class RenderSettings : SiteSettings
     [CommandOption("--component <ID>")]
     [Description("Render only this component (os-base, etcd, patroni, kafka, ...).")]
     public string? Component { get; init; }
-
-    public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out DIR is required") : ValidationResult.Success();
 }
 
 /// <summary>`datalyptica render --out DIR`: every file every host needs, for review. Refuses an invalid site.</summary>
@@ -29,7 +26,7 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
 {
     public override int Execute(CommandContext context, RenderSettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "rendering") is not { } session) return DatalypticaCli.Failed;
+        if (Cli.OpenSite(io, settings, "rendering") is not { } session) return ExitCodes.InvalidSite;
         // Certificates issued by plan/apply are shown as they are; keys stay placeholders (render never reads the vault).
         var site = session.IsFolder && Pki.SitePkiStore.LoadPublic(settings.Site, session.Site) is { } pki ? session.Site with { Pki = pki } : session.Site;
         var rendered = SiteRenderer.Render(site, settings.Host, settings.Component);
@@ -48,6 +45,6 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
             });
         else
             io.Out.MarkupLine($"rendered {count} files for {rendered.Count} host(s) of {Markup.Escape(session.Site.Name)} into {Markup.Escape(settings.Out)}");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }

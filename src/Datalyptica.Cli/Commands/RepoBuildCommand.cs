@@ -5,9 +5,9 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class RepoBuildSettings : SiteSettings
+public sealed class RepoBuildSettings : OptionalSiteSettings
 {
-    [CommandOption("--out <DIR>")]
+    [CommandOption("--out <DIR>", isRequired: true)]
     [Description("Repository folder: pool/, Packages(.gz), Release, repo.json, artifacts/. Built again in place; unchanged packages are not downloaded again.")]
     public string Out { get; init; } = "";
 
@@ -33,7 +33,6 @@ public sealed class RepoBuildSettings : SiteSettings
 
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out DIR is required");
         if (PackagesOnly && Package.Length == 0) return ValidationResult.Error("--packages-only needs at least one --package NAME");
         return ValidationResult.Success();
     }
@@ -58,7 +57,7 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
             if (loaded.Site is null)
             {
                 Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
-                return DatalypticaCli.Failed;
+                return ExitCodes.InvalidSite;
             }
             packages = packages.Concat(RepositoryPackageSet.For(loaded.Site));
             scope = $"site {loaded.Site.Name}";
@@ -93,7 +92,7 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
                 packages = result.Manifest.Packages,
                 artifacts = result.Manifest.Artifacts,
             });
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         var m = result.Manifest;
         io.Out.MarkupLine(result.NothingChanged
@@ -102,6 +101,6 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
               $"downloaded {result.Downloaded.Count} ({OfflineRepositoryBuilder.Mb(result.DownloadedBytes)}), removed {result.Removed.Count}, " +
               $"artifacts fetched {result.ArtifactsFetched.Count}{(result.Reindexed ? ", re-indexed" : "")}");
         io.Out.MarkupLine($"  in {result.Duration.TotalSeconds:0.0} s. Serve it: [bold]datalyptica repo serve {Markup.Escape(settings.Out)} --listen ADDR:PORT[/]; hosts use [bold]deb [[trusted=yes]] http://ADDR:PORT/ ./[/]");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 }

@@ -13,12 +13,9 @@ public sealed class RepoServeSettings : CommandSettings
     [Description("Repository folder made by `datalyptica repo build`.")]
     public string Directory { get; init; } = "";
 
-    [CommandOption("--listen <ADDR:PORT>")]
+    [CommandOption("--listen <ADDR:PORT>", isRequired: true)]
     [Description("The one address to bind (the lab bridge address or 127.0.0.1) and the port; every other interface is left alone.")]
     public string Listen { get; init; } = "";
-
-    public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Listen) ? ValidationResult.Error("--listen ADDR:PORT is required") : ValidationResult.Success();
 }
 
 /// <summary>`datalyptica repo serve DIR --listen ADDR:PORT`: serves the repository over HTTP until Ctrl-C (or SIGTERM).</summary>
@@ -50,7 +47,7 @@ public sealed class RepoServeCommand(CliIo io) : Command<RepoServeSettings>
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
             lock (logLock) writer.WriteLine("stopped");
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         finally
         {

@@ -43,7 +43,7 @@ public sealed class SecretsEncryptCommand(CliIo io) : Command<SecretsEncryptSett
             if (value.Length == 0)
                 throw new ArgumentException("no value on standard input. Fix: pipe the value in, e.g. `datalyptica secrets encrypt --name vault_x < value.txt`.");
             io.Out.Profile.Out.Writer.Write(AnsibleVault.EncryptString(name, new Secret(value), password, settings.VaultId));
-            return DatalypticaCli.Ok;
+            return ExitCodes.Ok;
         }
         var file = settings.File!;
         var text = System.IO.File.ReadAllText(file);
@@ -51,7 +51,7 @@ public sealed class SecretsEncryptCommand(CliIo io) : Command<SecretsEncryptSett
             throw new ArgumentException($"{file} is already vault-encrypted. Fix: nothing to do, or decrypt it first with ansible-vault.");
         AtomicFile.Write(file, AnsibleVault.Encrypt(text, password, settings.VaultId));
         io.Out.MarkupLine($"encrypted {Spectre.Console.Markup.Escape(file)}");
-        return DatalypticaCli.Ok;
+        return ExitCodes.Ok;
     }
 
     private static VaultPasswordSource PasswordSource(SecretsEncryptSettings settings)

@@ -7,9 +7,9 @@ using Spectre.Console.Cli;
 namespace Datalyptica.Cli.Commands;
 
 /// <summary>`datalyptica validate [SITE]`: every rule, before any host is touched. Errors exit 1.</summary>
-public sealed class ValidateCommand(CliIo io) : Command<SiteSettings>
+public sealed class ValidateCommand(CliIo io) : Command<OptionalSiteSettings>
 {
-    public override int Execute(CommandContext context, SiteSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, OptionalSiteSettings settings, CancellationToken cancellation)
     {
         var loaded = Cli.LoadSite(settings);
         var findings = loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
@@ -37,6 +37,6 @@ public sealed class ValidateCommand(CliIo io) : Command<SiteSettings>
             var verdict = errors > 0 ? "[red]invalid[/]" : warnings > 0 ? "[yellow]valid, with warnings[/]" : "[green]valid[/]";
             io.Out.MarkupLine($"{Markup.Escape(summary)}: {verdict} ({errors} error(s), {warnings} warning(s))");
         }
-        return errors > 0 ? DatalypticaCli.Failed : DatalypticaCli.Ok;
+        return errors > 0 ? ExitCodes.InvalidSite : ExitCodes.Ok;
     }
 }

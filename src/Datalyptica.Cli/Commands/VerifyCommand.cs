@@ -11,6 +11,10 @@ namespace Datalyptica.Cli.Commands;
 
 public sealed class VerifySettings : SshSiteSettings
 {
+    [CommandArgument(0, "[SITE]")]
+    [Description(OptionalSiteDescription)]
+    public override string Site { get; init; } = ".";
+
     [CommandOption("--component <ID>")]
     [Description("Only this component (etcd, patroni, postgresql, haproxy, keepalived, redis, zookeeper, prometheus, alertmanager, os-base, ...).")]
     public string? Component { get; init; }
@@ -49,19 +53,19 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, VerifySettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return DatalypticaCli.Failed;
+        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return ExitCodes.InvalidSite;
         var site = session.Site;
         if (settings.Component is { } component && !Verifier.ComponentIds.Contains(component))
         {
             var hint = DidYouMean.Suggest(component, Verifier.ComponentIds);
             io.Error.WriteLine($"error: --component {component}: no such component{(hint is null ? "" : $"; did you mean {hint}?")} Known: {string.Join(", ", Verifier.ComponentIds)}.");
-            return DatalypticaCli.Failed;
+            return ExitCodes.Usage;
         }
         if (settings.Host is { } hostName && site.Hosts.All(h => h.Name != hostName))
         {
             var hint = DidYouMean.Suggest(hostName, site.Hosts.Select(h => h.Name));
             io.Error.WriteLine($"error: --host {hostName}: the site {settings.Site} has no such host{(hint is null ? "" : $"; did you mean {hint}?")}");
-            return DatalypticaCli.Failed;
+            return ExitCodes.Usage;
         }
 
         var secrets = session.Secrets;
@@ -109,7 +113,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             });
         else
             Show(io, report);
-        return report.AllHealthy ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+        return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
     }
 
     public static string JsonName(HealthStatus status) => status switch

@@ -65,6 +65,12 @@ public sealed record Site(
     /// <summary>Where each group is declared in hosts.yml, so a finding about a group can name its line.</summary>
     public IReadOnlyDictionary<string, SourceRef> GroupSources { get; init; } = new Dictionary<string, SourceRef>();
 
+    /// <summary>
+    /// Every inventory group (custom ones too) with its hosts, its descendants' included, in Ansible's order (what
+    /// --limit patterns match); empty for a site not read from an inventory.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GroupHosts { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Names of the vault_* variables the site defines, and whether each is encrypted.</summary>
     public IReadOnlyDictionary<string, SecretDefinition> Secrets { get; init; } = new Dictionary<string, SecretDefinition>();
 

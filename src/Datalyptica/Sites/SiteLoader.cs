@@ -131,6 +131,7 @@ public static partial class SiteLoader
                 GroupVars = inventory.Groups.Where(g => g.Name != "all" && g.Vars.Count > 0)
                     .ToDictionary(g => g.Name, g => (IReadOnlyDictionary<string, Setting>)g.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Key, kv.Value))),
                 GroupSources = inventory.Groups.ToDictionary(g => g.Name, g => Ref(g.Location)),
+                GroupHosts = Inventory.InventoryGroups.From(inventory).Groups,
                 Secrets = CollectSecrets(),
                 Directory = root,
                 SettingsSource = SettingsSource(siteVars, allLocation),

@@ -21,9 +21,19 @@ internal sealed record CliResult(string[] Args, int ExitCode, string Out, string
         return this;
     }
 
+    /// <summary>
+    /// The run failed: a failure code of <see cref="ExitCodes.Table"/> (not 0, not plan's "changes pending"). Tests
+    /// about a specific code use <see cref="ShouldExit"/>.
+    /// </summary>
     public CliResult ShouldFail()
     {
-        ExitCode.ShouldBe(DatalypticaCli.Failed, ToString());
+        ExitCodes.Table.Select(e => e.Code).Except([ExitCodes.Ok, ExitCodes.ChangesPending]).ShouldContain(ExitCode, ToString());
+        return this;
+    }
+
+    public CliResult ShouldExit(int code)
+    {
+        ExitCode.ShouldBe(code, ToString());
         return this;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Datalyptica.Cli;
 using Datalyptica.Cli.Daemon;
 using Datalyptica.Tests.Engine.Transport;
 using Datalyptica.Tests.Rendering;
@@ -37,10 +38,10 @@ public class DaemonTests(SshdFixture ssh)
         {
             // This machine is no configured lab host: chrony, our nftables table and node exporter are not all there.
             var first = Cli(verify);
-            first.ExitCode.ShouldBe(1, first.Output);
+            first.ExitCode.ShouldBe(ExitCodes.Unhealthy, first.Output);
             var daemonSocket = Directory.GetFiles(Path.Combine(runtime, "datalyptica"), "*.sock").ShouldHaveSingleItem();
             var second = Cli(verify);
-            second.ExitCode.ShouldBe(1, second.Output);
+            second.ExitCode.ShouldBe(ExitCodes.Unhealthy, second.Output);
             second.Stdout.ShouldContain("\"component\": \"os-base\"");
             second.Stdout.ShouldContain($"\"host\": \"{host}\"");
 
@@ -51,7 +52,7 @@ public class DaemonTests(SshdFixture ssh)
 
             // The same run without the daemon prints the same report (timings aside) and opens its own connection.
             var direct = Tool.Run(binary, verify, environment: new Dictionary<string, string>(environment) { ["DATALYPTICA_DAEMON"] = "off" });
-            direct.ExitCode.ShouldBe(1, direct.Output);
+            direct.ExitCode.ShouldBe(ExitCodes.Unhealthy, direct.Output);
             Checks(direct.Stdout).ShouldBe(Checks(second.Stdout));
             sshd.ConnectionsAccepted.ShouldBe(before + 2);
 

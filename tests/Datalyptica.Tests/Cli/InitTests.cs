@@ -1,3 +1,5 @@
+using Datalyptica.Cli;
+
 namespace Datalyptica.Tests.Cli;
 
 public sealed class InitTests : IDisposable
@@ -57,13 +59,11 @@ public sealed class InitTests : IDisposable
     [Fact]
     public void Missing_profile_or_out_is_reported()
     {
-        var noProfile = CliRunner.Run("init", "--out", _fx.PathOf("x"));
-        noProfile.ExitCode.ShouldNotBe(0);
-        noProfile.All.ShouldContain("--profile is required");
+        var noProfile = CliRunner.Run("init", "--out", _fx.PathOf("x")).ShouldExit(ExitCodes.Usage);
+        noProfile.Err.ShouldContain("`datalyptica init` needs --profile <PROFILE>");
 
-        var noOut = CliRunner.Run("init", "--profile", "dev");
-        noOut.ExitCode.ShouldNotBe(0);
-        noOut.All.ShouldContain("--out DIR is required");
+        var noOut = CliRunner.Run("init", "--profile", "dev").ShouldExit(ExitCodes.Usage);
+        noOut.Err.ShouldContain("`datalyptica init` needs --out <DIR>");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Datalyptica.Cli;
 using Datalyptica.Profiles;
 
 namespace Datalyptica.Tests.Cli;
@@ -94,7 +95,6 @@ public sealed class InventoryGenerateTests : IDisposable
     public void Missing_ips_file_is_reported()
     {
         var result = CliRunner.Run("inventory", "generate", "--profile", "development", "--out", _fx.PathOf("o"));
-        result.ExitCode.ShouldNotBe(0);
-        result.All.ShouldContain("--ips FILE is required");
+        result.ShouldExit(ExitCodes.Usage).Err.ShouldContain("`datalyptica inventory generate` needs --ips <FILE>");
     }
 }

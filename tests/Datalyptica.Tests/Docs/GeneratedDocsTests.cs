@@ -11,6 +11,10 @@ public class GeneratedDocsTests
     [Fact]
     public void The_variable_reference_in_SITE_FORMAT_is_current() =>
         GeneratedSection.Check("docs/SITE-FORMAT.md", "variable reference", SettingsReference.Markdown());
+
+    [Fact]
+    public void The_exit_code_table_in_CLI_is_current() =>
+        GeneratedSection.Check("docs/CLI.md", "exit codes", Datalyptica.Cli.ExitCodes.Markdown());
 }
 
 /// <summary>A section of a committed document between two marker comments, generated from code.</summary>
@@ -34,7 +38,7 @@ public static class GeneratedSection
         current.ShouldBe(generated, $"{relativePath} is stale: run the tests with DATALYPTICA_UPDATE_DOCS=1 and commit the result");
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Datalyptica.slnx"))) return dir.FullName;
