@@ -434,6 +434,15 @@ public static partial class SiteLoader
             var failures = vaulted.AsParallel().AsOrdered()
                 .Select(v => (v.Key, v.Value, Problem: Decrypts(v.Value, password)))
                 .Where(r => r.Problem is not null).ToList();
+            var wrong = failures.Where(f => f.Problem!.Problem == VaultProblem.WrongPassword).ToList();
+            if (wrong.Count == vaulted.Count && wrong.Count > 1)
+            {
+                // Not one value opens: the password is wrong for the whole site, which one finding says better than a line per value.
+                diagnostics.Add(new Diagnostic(FindingCodes.VaultPasswordWrong,
+                    $"the vault password{vaultPassword.Origin} does not decrypt any of the site's {wrong.Count} !vault values (the first: {wrong[0].Key}).",
+                    WrongPasswordFix, Ref(wrong[0].Value.Location), wrong[0].Key));
+                return;
+            }
             foreach (var (key, value, problem) in failures)
                 diagnostics.Add(problem!.Problem == VaultProblem.WrongPassword
                     ? new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{vaultPassword.Origin} does not decrypt the !vault value of {key}.",

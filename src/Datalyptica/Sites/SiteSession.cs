@@ -111,7 +111,7 @@ public sealed class SiteSession
     {
         var source = PasswordSource(site, passwordFile, environment, prompt);
         Secret? cached = null;
-        return SiteLoader.Load(site, source.IsConfigured ? () => cached ??= source.Resolve() : null, source.Describe());
+        return SiteLoader.Load(site, source.IsConfigured ? () => cached ??= source.Resolve() : null);
     }
 
     /// <summary>
@@ -124,8 +124,7 @@ public sealed class SiteSession
         var source = PasswordSource(options.Site, options.VaultPasswordFile, options.Environment, options.AskVaultPassword);
         var password = new Lazy<Secret?>(() => options.VaultPassword ?? (source.IsConfigured ? source.Resolve() : null));
         var given = options.VaultPassword is not null || source.IsConfigured;
-        var loaded = SiteLoader.Load(options.Site, given ? () => password.Value! : null,
-            options.VaultPassword is not null ? "the caller" : source.Describe());
+        var loaded = SiteLoader.Load(options.Site, given ? () => password.Value! : null);
         options.Trace?.Invoke("site loaded");
         if (options.NeedsSecrets && loaded.Diagnostics.FirstOrDefault(d => d.Code == FindingCodes.SecretsNotChecked.Code) is { } notChecked)
             return new SiteOpening(null, [.. loaded.Diagnostics.Where(d => d != notChecked && d.Severity == Severity.Error),
