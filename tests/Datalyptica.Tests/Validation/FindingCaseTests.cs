@@ -288,7 +288,7 @@ public sealed partial class FindingCaseTests
             d => d.WriteFile("group_vars/catalog.yml", Comment(SiteFileReader.MaxFileBytes + 1)),
             d => d.WriteFile("group_vars/catalog.yml", Comment(SiteFileReader.MaxFileBytes))), // exactly 4 MiB
         [FindingCodes.SiteLinkLeavesSite] = Site(
-            d => Link(d, "group_vars/catalog.yml", Outside.Value),
+            d => Link(d, "group_vars/catalog.yml", OutsideFile.Path),
             d => Link(d, "group_vars/catalog.yml", d.WriteFile("shared/catalog.yml", "kafka_num_partitions: 6\n").Full("shared/catalog.yml"))), // a link inside the site
         [FindingCodes.SiteFileNotRegular] = Site(
             d => Tools.Run("mkfifo", d.Full("group_vars/catalog.yml")).ExitCode.ShouldBe(0),
@@ -366,13 +366,18 @@ public sealed partial class FindingCaseTests
         $"c: [{string.Join(',', Enumerable.Repeat("0", padding))}]\n";
 
     /// <summary>A file outside every site, with content that must never be shown (as /etc/shadow's).</summary>
-    private static readonly Lazy<string> Outside = new(() =>
+    private static class OutsideFile
     {
-        var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dl-outside-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(file, "root_hash: $6$never-shown$\n");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
-        return file;
-    });
+        public static readonly string Path = Make();
+
+        private static string Make()
+        {
+            var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dl-outside-{Guid.NewGuid():N}.yml");
+            File.WriteAllText(file, "root_hash: $6$never-shown$\n");
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
+            return file;
+        }
+    }
 
     private static void Link(SiteDir dir, string relative, string target)
     {
