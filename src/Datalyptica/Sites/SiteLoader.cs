@@ -51,7 +51,7 @@ public static partial class SiteLoader
                 try { return AnsibleVault.Decrypt(text, secret, shown); }
                 catch (VaultException e) when (e.Problem == VaultProblem.WrongPassword)
                 {
-                    vaultFinding = new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{password.Origin} does not decrypt {shown}.",
+                    vaultFinding = new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{password.Origin} is wrong for {shown}: it does not decrypt the file.",
                         WrongPasswordFix, new SourceRef(shown));
                     throw;
                 }
