@@ -34,8 +34,12 @@ public abstract class SiteSettings : OutputSettings
     public abstract string Site { get; init; }
 
     [CommandOption("--vault-password-file <FILE>")]
-    [Description("File with the vault password (or a script printing it). Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, or SITE/.vault-password.")]
+    [Description("File with the vault password (or a script printing it). Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, vault_password_file in SITE/ansible.cfg, or SITE/.vault-password (mode 0600, never run).")]
     public string? VaultPasswordFile { get; init; }
+
+    [CommandOption("--ask-vault-pass")]
+    [Description("Ask for the vault password on the terminal (not echoed).")]
+    public bool AskVaultPass { get; init; }
 }
 
 /// <summary>Verbs whose only argument is the site, which may be left out (the current folder).</summary>
@@ -66,7 +70,8 @@ internal static class Cli
     public static VaultPasswordSource PasswordSource(string? passwordFile, string site) => SiteSession.PasswordSource(site, passwordFile);
 
     /// <summary>Reads a site as it is, without validating it (validate, render, bom, inventory list, repo build).</summary>
-    public static SiteLoadResult LoadSite(SiteSettings settings) => SiteSession.Load(settings.Site, settings.VaultPasswordFile);
+    public static SiteLoadResult LoadSite(SiteSettings settings) =>
+        SiteSession.Load(settings.Site, settings.VaultPasswordFile, prompt: VaultPrompt.For(settings.AskVaultPass));
 
     /// <summary>
     /// Opens a site for a verb through the library's one door (<see cref="SiteSession.Open"/>). A site with errors is
@@ -74,12 +79,15 @@ internal static class Cli
     /// <paramref name="doing"/>", and the caller exits <see cref="ExitCodes.InvalidSite"/>.
     /// </summary>
     /// <param name="validated">Called with the site once it is valid (plan and apply start connecting there).</param>
-    public static SiteSession? OpenSite(CliIo io, SiteSettings settings, string doing, Action<Site>? validated = null)
+    /// <param name="needsSecrets">The verb uses the vault's secrets: no password refuses it up front (render passes false).</param>
+    public static SiteSession? OpenSite(CliIo io, SiteSettings settings, string doing, Action<Site>? validated = null, bool needsSecrets = true)
     {
         Engine.EngineTrace.Mark("command started");
         var opening = SiteSession.Open(new SiteOpenOptions(settings.Site)
         {
             VaultPasswordFile = settings.VaultPasswordFile,
+            AskVaultPassword = VaultPrompt.For(settings.AskVaultPass),
+            NeedsSecrets = needsSecrets,
             Validated = validated,
             Trace = Engine.EngineTrace.Mark,
         });

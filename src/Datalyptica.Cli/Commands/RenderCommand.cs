@@ -26,7 +26,7 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
 {
     public override int Execute(CommandContext context, RenderSettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "rendering") is not { } session) return ExitCodes.InvalidSite;
+        if (Cli.OpenSite(io, settings, "rendering", needsSecrets: false) is not { } session) return ExitCodes.InvalidSite;
         // Certificates issued by plan/apply are shown as they are; keys stay placeholders (render never reads the vault).
         var site = session.IsFolder && Pki.SitePkiStore.LoadPublic(settings.Site, session.Site) is { } pki ? session.Site with { Pki = pki } : session.Site;
         var rendered = SiteRenderer.Render(site, settings.Host, settings.Component);

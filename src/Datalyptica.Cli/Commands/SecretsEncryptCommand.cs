@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Datalyptica.IO;
 using Datalyptica.Secrets;
-using Datalyptica.Sites;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -18,7 +17,7 @@ public sealed class SecretsEncryptSettings : CommandSettings
     public string? Name { get; init; }
 
     [CommandOption("--vault-password-file <FILE>")]
-    [Description("File with the vault password. Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, or a .vault-password in the file's folder or above.")]
+    [Description("File with the vault password (e.g. SITE/.vault-password), or a script printing it. Else DATALYPTICA_VAULT_PASSWORD or ANSIBLE_VAULT_PASSWORD_FILE.")]
     public string? VaultPasswordFile { get; init; }
 
     [CommandOption("--vault-id <ID>")]
@@ -54,15 +53,9 @@ public sealed class SecretsEncryptCommand(CliIo io) : Command<SecretsEncryptSett
         return ExitCodes.Ok;
     }
 
-    private static VaultPasswordSource PasswordSource(SecretsEncryptSettings settings)
-    {
-        var source = new VaultPasswordSource(settings.VaultPasswordFile);
-        if (source.IsConfigured) return source;
-        for (var dir = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(settings.File ?? "x"))!); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, SiteLoader.SiteVaultPasswordFile);
-            if (System.IO.File.Exists(candidate)) return new VaultPasswordSource(candidate);
-        }
-        return source; // Resolve() explains how to give a password
-    }
+    /// <summary>
+    /// The user's sources only (the option, DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE). No .vault-password is
+    /// looked for in the file's folder or above: a parent folder up to / (say /tmp/.vault-password) is anyone's (issue 13).
+    /// </summary>
+    private static VaultPasswordSource PasswordSource(SecretsEncryptSettings settings) => new(settings.VaultPasswordFile);
 }

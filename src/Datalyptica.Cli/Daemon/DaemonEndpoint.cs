@@ -19,7 +19,8 @@ internal static class DaemonEndpoint
 
     public static bool Enabled => Environment.GetEnvironmentVariable(SwitchVariable)?.ToLowerInvariant() is not ("0" or "off" or "false" or "no");
 
-    public static bool Serves(string[] args) => args.Length > 0 && Array.IndexOf(ServedCommands, args[0]) >= 0 && Enabled;
+    // --ask-vault-pass prompts on this process's terminal, which the daemon does not have.
+    public static bool Serves(string[] args) => args.Length > 0 && Array.IndexOf(ServedCommands, args[0]) >= 0 && Enabled && !args.Contains("--ask-vault-pass");
 
     /// <summary>This user's private socket directory (created 0700), or null when none can be made safely.</summary>
     public static string? PrivateDirectory()

@@ -17,7 +17,7 @@ public sealed record FindingCode(string Code, string Name, Severity Severity, st
 /// table is generated from <see cref="All"/> by <see cref="MarkdownTable"/>.
 /// Ranges: 1xx member counts and component rules, 2xx ports and VIPs, 3xx dependencies and the object store,
 /// 4xx capacity, 5xx the inventory itself (50x site settings, 51x names, 52x hosts, 53x loader, 54x
-/// `inventory generate`, 550-559 reserved for typed settings), 6xx secrets, 9xx notes.
+/// `inventory generate`, 550-559 reserved for typed settings, 56x the site as untrusted input), 6xx secrets, 9xx notes.
 /// </summary>
 public static class FindingCodes
 {
@@ -173,6 +173,21 @@ public static class FindingCodes
         "a site-wide setting is set for a group or host, where nothing reads it");
     public static readonly FindingCode EtcdElectionTooShort = Define("DL554", "etcd-election-too-short", Severity.Error,
         "etcd election timeout below 5 heartbeats");
+    // 56x: the site folder is untrusted input (docs/SECURITY.md); each is refused before the file's content is used or shown.
+    public static readonly FindingCode SiteFileTooLarge = Define("DL560", "site-file-too-large", Severity.Error,
+        "a file of the site is over 4 MiB");
+    public static readonly FindingCode SiteLinkLeavesSite = Define("DL561", "site-link-leaves-site", Severity.Error,
+        "a symbolic link in the site (or a linked folder) leads out of the site folder; its content is not read or shown");
+    public static readonly FindingCode SiteFileNotRegular = Define("DL562", "site-file-not-regular", Severity.Error,
+        "a file of the site is a FIFO, device or socket");
+    public static readonly FindingCode SiteFileNotUtf8 = Define("DL563", "site-file-not-utf8", Severity.Error,
+        "a file of the site is not UTF-8 (names the byte offset and line)");
+    public static readonly FindingCode YamlTooLarge = Define("DL564", "yaml-too-large", Severity.Error,
+        "a YAML file holds more than 250,000 nodes, each alias counted as the value it repeats (\"billion laughs\"), or nests more than 100 deep");
+    public static readonly FindingCode TooManyHosts = Define("DL565", "too-many-hosts", Severity.Error,
+        "a host range expands to more than 10,000 hosts, or the inventory holds more than 10,000 hosts (100,000 host entries under groups)");
+    public static readonly FindingCode HostRangeReversed = Define("DL566", "host-range-reversed", Severity.Error,
+        "a host range's begin is after its end (`kafka[05:01]`, `db-[f:a]`)");
 
     // 6xx: secrets.
     public static readonly FindingCode SecretMissing = Define("DL601", "secret-missing", Severity.Error,
@@ -180,7 +195,15 @@ public static class FindingCodes
     public static readonly FindingCode SecretInPlainText = Define("DL602", "secret-in-plain-text", Severity.Warning,
         "a secret the components need is stored in plain text");
     public static readonly FindingCode VaultPasswordWrong = Define("DL603", "vault-password-wrong", Severity.Error,
-        "the vault password does not decrypt the inline `!vault` values");
+        "the vault password does not decrypt a vaulted value or file; every one is checked and named (file, line, key)");
+    public static readonly FindingCode VaultPasswordUnavailable = Define("DL604", "vault-password-unavailable", Severity.Error,
+        "the vault password source given yields no password (the file does not exist or is empty, the script fails, no terminal for `--ask-vault-pass`)");
+    public static readonly FindingCode SecretsNotChecked = Define("DL605", "secrets-not-checked", Severity.Warning,
+        "no vault password was given, so the site's vaulted values were not checked");
+    public static readonly FindingCode VaultPasswordRequired = Define("DL606", "vault-password-required", Severity.Error,
+        "the vault password is needed and none was given: a vault-encrypted file, or a verb that uses the secrets (plan, apply, verify, backup, drill; refused before any host is contacted)");
+    public static readonly FindingCode SitePasswordFileUnsafe = Define("DL607", "site-password-file-unsafe", Severity.Error,
+        "the site's `.vault-password` (or ansible.cfg's `vault_password_file`) is a link, not owned by the user, readable by others or executable");
 
     // 9xx: notes on where the platform departs from the seed.
     public static readonly FindingCode ZooKeeperForSparkFlink = Define("DL900", "zookeeper-for-spark-flink", Severity.Info,

@@ -7,9 +7,15 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temp, content);
-        if (mode is { } m) File.SetUnixFileMode(temp, m);
-        else if (File.Exists(full)) File.SetUnixFileMode(temp, File.GetUnixFileMode(full));
+        File.Delete(temp);
+        // The file is created with its final mode, so a password written with 0600 is never readable by others, not even for a moment.
+        var createMode = mode ?? (File.Exists(full) ? File.GetUnixFileMode(full) : (UnixFileMode?)null);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (createMode is { } m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
+            writer.Write(content);
+        if (createMode is { } final && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, final); // UnixCreateMode is filtered by the umask
         File.Move(temp, full, overwrite: true);
     }
 }

@@ -59,6 +59,8 @@ public static class AnsibleInventoryReader
         public List<string> Children { get; } = [];
         public List<string> Parents { get; } = [];
         public List<string> Hosts { get; } = [];
+        /// <summary>The same names as <see cref="Hosts"/>, for membership tests that stay fast with thousands of hosts.</summary>
+        public HashSet<string> HostSet { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, InventoryValue> Vars { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, InventoryValue> FileVars { get; } = new(StringComparer.Ordinal);
         public int Priority { get; set; } = 1;
@@ -73,8 +75,17 @@ public static class AnsibleInventoryReader
         public List<string> DirectGroups { get; } = [];
     }
 
+    /// <summary>The most hosts an inventory may hold, and the most names one host pattern (ranges) may expand to.</summary>
+    public const int MaxHosts = 10_000;
+
+    /// <summary>The most host entries (a host listed under a group, ranges expanded) an inventory may hold: 10 groups per host.</summary>
+    public const int MaxHostEntries = 10 * MaxHosts;
+
     private sealed class Reader(string inventoryFile, Func<string, string, string>? decryptVaultFile)
     {
+        // Every file read must stay inside the folder of the inventory file (the site), links resolved.
+        private readonly string _realRoot = SiteFileReader.RealRoot(Path.GetDirectoryName(inventoryFile)!);
+        private int _hostEntries;
         private readonly Dictionary<string, GroupBuilder> _groups = new(StringComparer.Ordinal);
         private readonly List<GroupBuilder> _groupOrder = [];
         private readonly Dictionary<string, HostBuilder> _hosts = new(StringComparer.Ordinal);
@@ -106,7 +117,7 @@ public static class AnsibleInventoryReader
 
         private InventoryValue? LoadFile(string file)
         {
-            var text = File.ReadAllText(file);
+            var text = SiteFileReader.ReadText(file, _realRoot);
             if (text.StartsWith(VaultHeader, StringComparison.Ordinal))
             {
                 if (decryptVaultFile is null)
@@ -219,12 +230,22 @@ public static class AnsibleInventoryReader
             HostPattern.Expansion expansion;
             try
             {
-                expansion = HostPattern.Expand(pattern);
+                expansion = HostPattern.Expand(pattern, MaxHosts);
+            }
+            catch (HostPattern.RangeRefusedException e)
+            {
+                throw new InventoryException(e.Reversed ? InventoryRefusal.RangeReversed : InventoryRefusal.TooManyHosts, at,
+                    $"host pattern '{pattern}' in group '{group.Name}': {e.Message}", pattern);
             }
             catch (FormatException e)
             {
                 throw new InventoryException(at, $"invalid host pattern '{pattern}' in group '{group.Name}': {e.Message}", e);
             }
+            _hostEntries += expansion.HostNames.Count;
+            if (_hostEntries > MaxHostEntries)
+                throw new InventoryException(InventoryRefusal.TooManyHosts, at,
+                    $"host pattern '{pattern}' in group '{group.Name}' brings the inventory over {N(MaxHostEntries)} host entries (hosts listed under groups, ranges expanded); nothing was expanded further. " +
+                    $"An inventory holds at most {N(MaxHosts)} hosts: split the estate into several sites.", pattern);
             var vars = hostData switch
             {
                 InventoryScalar { Kind: ScalarKind.Null } => null,
@@ -237,13 +258,16 @@ public static class AnsibleInventoryReader
                     throw new InventoryException(at, $"host pattern '{pattern}' in group '{group.Name}' gives an empty host name. Give the host a name.");
                 if (!_hosts.TryGetValue(hostName, out var host))
                 {
+                    if (_hosts.Count == MaxHosts)
+                        throw new InventoryException(InventoryRefusal.TooManyHosts, at,
+                            $"host '{hostName}' (from '{pattern}' in group '{group.Name}') is one more than the {N(MaxHosts)} hosts an inventory may hold. Split the estate into several sites.", pattern);
                     host = new HostBuilder(hostName, at);
                     _hosts[hostName] = host;
                     _hostOrder.Add(host);
                     // Ansible sets the port only when the host is first created.
                     if (expansion.Port is int port) host.Vars["ansible_port"] = new InventoryScalar(ScalarKind.Integer, (long)port, at);
                 }
-                if (!group.Hosts.Contains(hostName))
+                if (group.HostSet.Add(hostName))
                 {
                     group.Hosts.Add(hostName);
                     host.DirectGroups.Add(group.Name);
@@ -323,7 +347,7 @@ public static class AnsibleInventoryReader
             var result = new Dictionary<string, InventoryValue>(StringComparer.Ordinal);
             // Ansible skips names that look like absolute paths ('chroot' style inventory hostnames).
             if (entityName.StartsWith('/') || !Directory.Exists(varsDirectory)) return result;
-            foreach (var file in FindVarsFiles(varsDirectory, entityName))
+            foreach (var file in FindVarsFiles(varsDirectory, entityName, _realRoot))
             {
                 var data = LoadFile(file);
                 if (data is null or InventoryMapping { Count: 0 }) continue; // Ansible ignores empty files
@@ -334,21 +358,30 @@ public static class AnsibleInventoryReader
             return result;
         }
 
-        private static List<string> FindVarsFiles(string directory, string name)
+        private static List<string> FindVarsFiles(string directory, string name, string realRoot)
         {
             var basePath = Path.Combine(directory, name);
             foreach (var extension in VarsFileExtensions)
             {
                 var candidate = basePath + extension;
-                if (Directory.Exists(candidate)) return FilesInVarsDirectory(candidate);
+                if (Directory.Exists(candidate)) return FilesInVarsDirectory(candidate, realRoot, []);
                 if (File.Exists(candidate)) return [candidate];
             }
             return [];
         }
 
-        /// <summary>Recursive, sorted by name, skipping hidden and backup (~) files and unknown extensions.</summary>
-        private static List<string> FilesInVarsDirectory(string directory)
+        /// <summary>
+        /// Recursive, sorted by name, skipping hidden and backup (~) files and unknown extensions. A folder linked from outside
+        /// the site is refused before it is listed; a folder seen twice (a link loop inside the site) is read once.
+        /// </summary>
+        private static List<string> FilesInVarsDirectory(string directory, string realRoot, HashSet<string> seen)
         {
+            var real = RealPathOf(directory);
+            if (!IO.UnixFile.IsInside(real, realRoot))
+                throw new InventoryException(InventoryRefusal.LeavesSite, new SourceLocation(directory, 0, 0),
+                    $"is a symbolic link (or lies in a linked folder) that leads out of the site folder, to {real}; it was not read. " +
+                    "A site may only link to folders inside itself: copy the files into the site instead.");
+            if (!seen.Add(real)) return [];
             var found = new List<string>();
             var entries = Directory.EnumerateFileSystemEntries(directory)
                 .Select(p => Path.GetFileName(p)!)
@@ -358,7 +391,7 @@ public static class AnsibleInventoryReader
                 if (entry.StartsWith('.') || entry.EndsWith('~')) continue;
                 var extension = Path.GetExtension(entry);
                 var full = Path.Combine(directory, entry);
-                if (Directory.Exists(full) && extension.Length == 0) found.AddRange(FilesInVarsDirectory(full));
+                if (Directory.Exists(full) && extension.Length == 0) found.AddRange(FilesInVarsDirectory(full, realRoot, seen));
                 else if (File.Exists(full) && (extension.Length == 0 || VarsFileExtensions.Contains(extension))) found.Add(full);
             }
             return found;
@@ -407,6 +440,10 @@ public static class AnsibleInventoryReader
             return new ReadOnlyDictionary<string, InventoryValue>(sorted);
         }
     }
+
+    private static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string RealPathOf(string path) => IO.UnixFile.RealPath(path) ?? Path.GetFullPath(path);
 
     private static string Describe(InventoryValue value) => value switch
     {

@@ -12,11 +12,18 @@ internal static class HostPattern
 
     public sealed record Expansion(IReadOnlyList<string> HostNames, int? Port);
 
+    /// <summary>A range refused before it is expanded: reversed, or more names than allowed (a resource bomb, issue 13).</summary>
+    public sealed class RangeRefusedException(string message, bool reversed) : FormatException(message)
+    {
+        public bool Reversed { get; } = reversed;
+    }
+
     /// <summary>Throws <see cref="FormatException"/> with a user-facing explanation when the pattern is invalid.</summary>
-    public static Expansion Expand(string pattern)
+    /// <param name="maxHosts">The most names the pattern may expand to (nested ranges multiply); checked before any is made.</param>
+    public static Expansion Expand(string pattern, int maxHosts = int.MaxValue)
     {
         var (name, port) = SplitPort(pattern);
-        var hosts = name.Contains('[') ? ExpandRanges(name) : [name];
+        var hosts = name.Contains('[') ? ExpandRanges(name, maxHosts) : [name];
         return new Expansion(hosts, port);
     }
 
@@ -40,7 +47,7 @@ internal static class HostPattern
         return (pattern[..colons[0]], int.Parse(portText, CultureInfo.InvariantCulture));
     }
 
-    private static List<string> ExpandRanges(string line)
+    private static List<string> ExpandRanges(string line, int maxHosts)
     {
         var open = line.IndexOf('[');
         var close = line.IndexOf(']', open + 1);
@@ -78,7 +85,7 @@ internal static class HostPattern
         var sequence = new List<string>();
         if (!numeric)
         {
-            if (letterBegin > letterEnd) throw new FormatException($"host range '[{range}]' in '{line}' must have begin <= end.");
+            if (letterBegin > letterEnd) throw Reversed(range, line);
             for (var i = letterBegin; i <= letterEnd; i += step) sequence.Add(AsciiLetters[i].ToString());
         }
         else
@@ -86,6 +93,10 @@ internal static class HostPattern
             if (!long.TryParse(begin, NumberStyles.None, CultureInfo.InvariantCulture, out var from) ||
                 !long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out var to))
                 throw new FormatException($"host range '[{range}]' in '{line}' must use two numbers (e.g. [01:11]) or two letters (e.g. [a:f]).");
+            // Ansible expands a reversed number range to no hosts at all (expand_hostname_range uses range(begin, end + 1)),
+            // which hides the mistake; a reversed letter range is an error there, and both are here.
+            if (from > to) throw Reversed(range, line);
+            if ((to - from) / step + 1 > maxHosts) throw TooMany(range, line, maxHosts);
             for (var i = from; i <= to; i += step) sequence.Add(fill(i.ToString(CultureInfo.InvariantCulture)));
         }
 
@@ -93,9 +104,17 @@ internal static class HostPattern
         foreach (var item in sequence)
         {
             var name = head + item + tail;
-            if (name.Contains('[')) hosts.AddRange(ExpandRanges(name));
+            if (name.Contains('[')) hosts.AddRange(ExpandRanges(name, maxHosts - hosts.Count));
             else hosts.Add(name);
+            if (hosts.Count > maxHosts) throw TooMany(range, line, maxHosts);
         }
         return hosts;
     }
+
+    private static RangeRefusedException Reversed(string range, string line) =>
+        new($"host range '[{range}]' in '{line}' must have begin <= end (it would expand to no hosts). Swap the two bounds.", reversed: true);
+
+    private static RangeRefusedException TooMany(string range, string line, int maxHosts) =>
+        new($"host range '[{range}]' in '{line}' expands to more than {maxHosts.ToString("N0", CultureInfo.InvariantCulture)} hosts, the most one pattern (and one inventory) may hold; nothing was expanded. " +
+            "Check the bounds (a digit too many?), or split the estate into several sites.", reversed: false);
 }

@@ -13,9 +13,23 @@ namespace Datalyptica.Inventory;
 /// </summary>
 internal sealed class YamlFileLoader
 {
+    /// <summary>
+    /// The most nodes one file may hold once its aliases are expanded (a billion-laughs file, a few hundred bytes, would
+    /// expand to 10^9). Aliases share the anchored value here, but every reader after the loader (merging, the model, JSON)
+    /// walks the expanded tree, so the count is what they would see. A generated 10,000-host hosts.yml holds about 100,000;
+    /// 250,000 nodes load in well under a second and 100 MB.
+    /// </summary>
+    public const int MaxNodes = 250_000;
+
+    /// <summary>The deepest nesting of lists and mappings one file may hold (the loader reads nested values recursively).</summary>
+    public const int MaxDepth = 100;
+
     private readonly string _file;
     private readonly bool _jsonMode;
     private readonly Dictionary<string, InventoryValue> _anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _anchorSizes = new(StringComparer.Ordinal);
+    private long _nodes;
+    private int _depth;
     private Mark _lastGoodMark = Mark.Empty;
 
     private YamlFileLoader(string file, bool jsonMode)
@@ -80,35 +94,65 @@ internal sealed class YamlFileLoader
         _lastGoodMark = evt.Start;
         InventoryValue result;
         string? anchor = null;
+        var before = _nodes;
         switch (evt)
         {
             case AnchorAlias alias:
                 parser.MoveNext();
                 if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                     throw new InventoryException(At(alias.Start), $"alias '*{alias.Value}' refers to an anchor that is not defined before it. Define '&{alias.Value}' first.");
+                Count(_anchorSizes[alias.Value.Value], alias.Start);
                 return target;
             case Scalar scalar:
+                Count(1, scalar.Start);
                 parser.MoveNext();
                 anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
                 result = ConvertScalar(scalar, at);
                 break;
             case SequenceStart seq:
+                Count(1, seq.Start);
+                Enter(seq.Start);
                 parser.MoveNext();
                 anchor = seq.Anchor.IsEmpty ? null : seq.Anchor.Value;
                 var items = new List<InventoryValue>();
                 while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, null));
                 result = new InventorySequence(items, at);
+                _depth--;
                 break;
             case MappingStart map:
+                Count(1, map.Start);
+                Enter(map.Start);
                 parser.MoveNext();
                 anchor = map.Anchor.IsEmpty ? null : map.Anchor.Value;
                 result = ReadMapping(parser, at);
+                _depth--;
                 break;
             default:
                 throw new InventoryException(At(evt.Start), $"unexpected YAML event {evt.GetType().Name}");
         }
-        if (anchor != null) _anchors[anchor] = result;
+        if (anchor != null)
+        {
+            _anchors[anchor] = result;
+            _anchorSizes[anchor] = _nodes - before;
+        }
         return result;
+    }
+
+    /// <summary>Counts <paramref name="nodes"/> more (an alias counts as the whole value it repeats); refuses past <see cref="MaxNodes"/>.</summary>
+    private void Count(long nodes, Mark at)
+    {
+        _nodes += nodes;
+        if (_nodes > MaxNodes)
+            throw new InventoryException(InventoryRefusal.YamlTooLarge, At(at),
+                $"this file holds more than {MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} YAML nodes, each alias (*name) counted as the whole value it repeats " +
+                "(a 'billion laughs' file expands to billions this way); it was not read further. Write the values out, or split the file.");
+    }
+
+    private void Enter(Mark at)
+    {
+        if (++_depth > MaxDepth)
+            throw new InventoryException(InventoryRefusal.YamlTooLarge, At(at),
+                $"lists and mappings are nested more than {MaxDepth} deep here; it was not read further. Flatten the value.");
     }
 
     private InventoryMapping ReadMapping(IParser parser, SourceLocation at)

@@ -108,7 +108,7 @@ public static partial class AnsibleVault
             var actualHmac = HMACSHA256.HashData(derived.AsSpan(KeyLength, KeyLength), ciphertext);
             // FixedTimeEquals returns false (without short-circuiting on content) for different lengths.
             if (!CryptographicOperations.FixedTimeEquals(actualHmac, expectedHmac))
-                throw new VaultException(
+                throw new VaultException(VaultProblem.WrongPassword,
                     $"Cannot decrypt {Describe(source)}: the vault password is wrong or the data was modified (HMAC check failed).", source);
 
             padded = AesCtr(derived.AsSpan(0, KeyLength), derived.AsSpan(2 * KeyLength, IvLength), ciphertext);

@@ -24,33 +24,108 @@ public static partial class SiteLoader
     [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")]
     private static partial Regex VarReference();
 
-    public static SiteLoadResult Load(string path, Func<Secret>? vaultPassword = null)
+    /// <param name="vaultPassword">Yields the vault password (it may throw <see cref="VaultException"/>: that source's failure is
+    /// a finding); null when no password was given, and then the vaulted values are reported as not checked (DL605).</param>
+    /// <param name="passwordOrigin">Where the password comes from (e.g. "--vault-password-file pw.txt"), for messages.</param>
+    public static SiteLoadResult Load(string path, Func<Secret>? vaultPassword = null, string? passwordOrigin = null)
     {
         var root = Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
         var encryptedFiles = new HashSet<string>(StringComparer.Ordinal);
         var diagnostics = new List<Diagnostic>();
+        var password = new VaultPassword(vaultPassword) { Origin = passwordOrigin is null ? "" : $" (from {passwordOrigin})" };
         AnsibleInventory inventory;
+        Diagnostic? vaultFinding = null;
         try
         {
             inventory = AnsibleInventoryReader.Read(path, (file, text) =>
             {
+                var shown = Relative(root, file);
                 if (vaultPassword is null)
-                    throw new VaultException(
-                        $"{Relative(root, file)} is vault-encrypted. Fix: give --vault-password-file, set {VaultPasswordSource.PasswordEnvironmentVariable}, or keep the password in {SiteVaultPasswordFile} inside the site.",
-                        Relative(root, file));
+                {
+                    vaultFinding = new Diagnostic(FindingCodes.VaultPasswordRequired, $"{shown} is vault-encrypted and no vault password was given.",
+                        GivePassword, new SourceRef(shown));
+                    throw new VaultException(VaultProblem.NoPassword, vaultFinding.Message, shown);
+                }
+                var secret = password.Get() ?? throw new VaultException(VaultProblem.PasswordUnavailable, "", shown);
                 encryptedFiles.Add(file);
-                return AnsibleVault.Decrypt(text, vaultPassword(), Relative(root, file));
+                try { return AnsibleVault.Decrypt(text, secret, shown); }
+                catch (VaultException e) when (e.Problem == VaultProblem.WrongPassword)
+                {
+                    vaultFinding = new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{password.Origin} is wrong for {shown}: it does not decrypt the file.",
+                        WrongPasswordFix, new SourceRef(shown));
+                    throw;
+                }
             });
         }
-        catch (Exception e) when (e is InventoryException or VaultException or IOException)
+        catch (Exception e) when (e is InventoryException or VaultException or IOException or UnauthorizedAccessException)
         {
-            var location = (e as InventoryException)?.Location;
-            diagnostics.Add(new Diagnostic(FindingCodes.InventoryUnreadable, e.Message,
-                "correct the inventory as the message says, then run validate again.",
-                location is null ? new SourceRef(Relative(root, path)) : new SourceRef(Relative(root, location.File), location.Line, location.Column)));
+            if ((vaultFinding ?? password.Finding) is { } finding)
+            {
+                diagnostics.Add(finding);
+                return new SiteLoadResult(null, diagnostics);
+            }
+            var inventoryError = e as InventoryException;
+            var location = inventoryError?.Location;
+            var refusal = inventoryError?.Refusal ?? InventoryRefusal.Malformed;
+            var (code, fix) = Refusal(refusal);
+            // A refusal's message follows its file (the finding shows it relative to the site); a malformed file's names the position itself.
+            var message = location is not null && refusal != InventoryRefusal.Malformed ? e.Message[(location.ToString().Length + 2)..] : e.Message;
+            diagnostics.Add(new Diagnostic(code, message, fix,
+                location is null ? new SourceRef(Relative(root, path)) : new SourceRef(Relative(root, location.File), location.Line, location.Column),
+                inventoryError?.Key));
             return new SiteLoadResult(null, diagnostics);
         }
-        return new Builder(root, inventory, encryptedFiles, diagnostics, vaultPassword).Build();
+        return new Builder(root, inventory, encryptedFiles, diagnostics, password).Build();
+    }
+
+    private const string GivePassword =
+        "give --vault-password-file FILE or --ask-vault-pass, set DATALYPTICA_VAULT_PASSWORD or ANSIBLE_VAULT_PASSWORD_FILE, " +
+        "or keep the password in SITE/.vault-password (mode 0600).";
+
+    private const string WrongPasswordFix =
+        "give the password these values were encrypted with (--vault-password-file, --ask-vault-pass, DATALYPTICA_VAULT_PASSWORD or the site's .vault-password), " +
+        "or re-encrypt the value with `datalyptica secrets encrypt --name VAR`.";
+
+    /// <summary>The finding code and fix for an inventory refused as unsafe or malformed input.</summary>
+    private static (FindingCode Code, string Fix) Refusal(InventoryRefusal refusal) => refusal switch
+    {
+        InventoryRefusal.FileTooLarge => (FindingCodes.SiteFileTooLarge, $"keep every file of the site under {SiteFileReader.MaxFileBytes / 1024 / 1024} MiB: split it (group_vars/NAME/ may be a folder of files)."),
+        InventoryRefusal.LeavesSite => (FindingCodes.SiteLinkLeavesSite, "replace the link with a copy of the file inside the site; links may only point inside the site folder."),
+        InventoryRefusal.NotRegularFile => (FindingCodes.SiteFileNotRegular, "replace it with a plain file."),
+        InventoryRefusal.NotUtf8 => (FindingCodes.SiteFileNotUtf8, "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE > FILE.new && mv FILE.new FILE)."),
+        InventoryRefusal.YamlTooLarge => (FindingCodes.YamlTooLarge, "write the values out instead of repeating aliases, flatten deep nesting, or split the file."),
+        InventoryRefusal.TooManyHosts => (FindingCodes.TooManyHosts, $"check the range's bounds; an inventory holds at most {AnsibleInventoryReader.MaxHosts.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} hosts, so split a larger estate into several sites."),
+        InventoryRefusal.RangeReversed => (FindingCodes.HostRangeReversed, "write the smaller bound first (kafka[01:05])."),
+        _ => (FindingCodes.InventoryUnreadable, "correct the inventory as the message says, then run validate again."),
+    };
+
+    /// <summary>The password, asked for once; a source that fails is remembered as the finding that says so.</summary>
+    private sealed class VaultPassword(Func<Secret>? source)
+    {
+        private bool _asked;
+        private Secret? _secret;
+
+        public bool Given => source is not null;
+        public Diagnostic? Finding { get; private set; }
+        /// <summary>" (from SOURCE)", or empty.</summary>
+        public string Origin { get; init; } = "";
+
+        public Secret? Get()
+        {
+            if (_asked) return _secret;
+            _asked = true;
+            if (source is null) return null;
+            try { return _secret = source(); }
+            catch (VaultException e)
+            {
+                var code = e.Problem == VaultProblem.PasswordFileUnsafe ? FindingCodes.SitePasswordFileUnsafe : FindingCodes.VaultPasswordUnavailable;
+                var message = e.Message.StartsWith("Fix: ", StringComparison.Ordinal) || !e.Message.Contains(" Fix: ", StringComparison.Ordinal)
+                    ? e.Message : e.Message[..e.Message.IndexOf(" Fix: ", StringComparison.Ordinal)];
+                var fix = e.Message.Contains(" Fix: ", StringComparison.Ordinal) ? e.Message[(e.Message.IndexOf(" Fix: ", StringComparison.Ordinal) + 6)..] : GivePassword;
+                Finding = new Diagnostic(code, message, fix, e.SourceName is null ? null : new SourceRef(e.SourceName));
+                return null;
+            }
+        }
     }
 
     /// <summary>
@@ -71,7 +146,7 @@ public static partial class SiteLoader
         file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
 
     private sealed class Builder(string root, AnsibleInventory inventory, HashSet<string> encryptedFiles, List<Diagnostic> diagnostics,
-        Func<Secret>? vaultPassword)
+        VaultPassword vaultPassword)
     {
         private SourceRef Ref(SourceLocation l) => new(Relative(root, l.File), l.Line, l.Column);
 
@@ -310,39 +385,83 @@ public static partial class SiteLoader
         private IReadOnlyDictionary<string, SecretDefinition> CollectSecrets()
         {
             var secrets = new Dictionary<string, SecretDefinition>();
-            var undecryptable = new List<SecretDefinition>();
-            var checkedFiles = new HashSet<string>(StringComparer.Ordinal);
             var definitions = inventory.Groups.SelectMany(g => g.Vars).Concat(inventory.Hosts.SelectMany(h => h.Vars));
             foreach (var (key, value) in definitions)
             {
                 if (!key.StartsWith(SiteKeys.VaultPrefix, StringComparison.Ordinal) || secrets.ContainsKey(key)) continue;
                 var encrypted = value is VaultedValue || encryptedFiles.Contains(value.Location.File);
-                var secret = secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
-                // One value per file proves the password (each value costs a 10,000-round PBKDF2); the engine
-                // decrypts every value anyway when it needs them.
-                if (value is VaultedValue vaulted && vaultPassword is not null && checkedFiles.Add(value.Location.File) && !Decrypts(vaulted))
-                    undecryptable.Add(secret);
+                secrets[key] = new SecretDefinition(key, encrypted, Ref(value.Location));
             }
-            // Inline !vault values are not needed to build the model, so a wrong password would only show at
-            // apply time. With a password at hand, prove now that it opens them.
-            if (undecryptable.Count > 0)
-                diagnostics.Add(new Diagnostic(FindingCodes.VaultPasswordWrong,
-                    $"the vault password does not decrypt the inline !vault values ({undecryptable[0].VarName} and the others in its file).",
-                    "give the password these values were encrypted with (--vault-password-file, DATALYPTICA_VAULT_PASSWORD or the site's .vault-password), or re-encrypt them with `datalyptica secrets encrypt --name VAR`.",
-                    undecryptable[0].Source, undecryptable[0].VarName));
+            CheckVaultedValues();
             return secrets;
         }
 
-        private bool Decrypts(VaultedValue value)
+        /// <summary>
+        /// Every inline !vault value, wherever it is (any variable, nested in lists and mappings), is decrypted once with the
+        /// password: a value encrypted with another password is named with its file, line and key. Without a password
+        /// nothing can be checked, and the finding says so. Each value costs a 10,000-round PBKDF2 (about 8 ms): spread over the cores.
+        /// </summary>
+        private void CheckVaultedValues()
+        {
+            var vaulted = new List<(string Key, VaultedValue Value)>();
+            var seen = new HashSet<InventoryValue>(ReferenceEqualityComparer.Instance);
+            void Walk(string key, InventoryValue value)
+            {
+                if (!seen.Add(value)) return;
+                switch (value)
+                {
+                    case VaultedValue v: vaulted.Add((key, v)); break;
+                    case InventorySequence seq: foreach (var item in seq.Items) Walk(key, item); break;
+                    case InventoryMapping map: foreach (var (k, v) in map.Entries) Walk($"{key}.{k}", v); break;
+                }
+            }
+            foreach (var (key, value) in inventory.Groups.SelectMany(g => g.Vars).Concat(inventory.Hosts.SelectMany(h => h.Vars))) Walk(key, value);
+            if (vaulted.Count == 0) return;
+            vaulted = vaulted.OrderBy(v => v.Value.Location.File, StringComparer.Ordinal).ThenBy(v => v.Value.Location.Line).ToList();
+
+            if (!vaultPassword.Given)
+            {
+                var first = vaulted[0];
+                diagnostics.Add(new Diagnostic(FindingCodes.SecretsNotChecked,
+                    $"no vault password was given, so the site's {vaulted.Count} vaulted value(s) were not checked (the first: {first.Key}).",
+                    GivePassword, Ref(first.Value.Location), first.Key));
+                return;
+            }
+            if (vaultPassword.Get() is not { } password)
+            {
+                diagnostics.Add(vaultPassword.Finding!);
+                return;
+            }
+            var failures = vaulted.AsParallel().AsOrdered()
+                .Select(v => (v.Key, v.Value, Problem: Decrypts(v.Value, password)))
+                .Where(r => r.Problem is not null).ToList();
+            var wrong = failures.Where(f => f.Problem!.Problem == VaultProblem.WrongPassword).ToList();
+            if (wrong.Count == vaulted.Count && wrong.Count > 1)
+            {
+                // Not one value opens: the password is wrong for the whole site, which one finding says better than a line per value.
+                diagnostics.Add(new Diagnostic(FindingCodes.VaultPasswordWrong,
+                    $"the vault password{vaultPassword.Origin} does not decrypt any of the site's {wrong.Count} !vault values (the first: {wrong[0].Key}).",
+                    WrongPasswordFix, Ref(wrong[0].Value.Location), wrong[0].Key));
+                return;
+            }
+            foreach (var (key, value, problem) in failures)
+                diagnostics.Add(problem!.Problem == VaultProblem.WrongPassword
+                    ? new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{vaultPassword.Origin} does not decrypt the !vault value of {key}.",
+                        WrongPasswordFix, Ref(value.Location), key)
+                    : new Diagnostic(FindingCodes.InventoryUnreadable, $"the !vault value of {key} cannot be read: {problem.Message}",
+                        $"encrypt the value again with `datalyptica secrets encrypt --name {key}`.", Ref(value.Location), key));
+        }
+
+        private VaultException? Decrypts(VaultedValue value, Secret password)
         {
             try
             {
-                AnsibleVault.Decrypt(value.Ciphertext, vaultPassword!(), Relative(root, value.Location.File));
-                return true;
+                AnsibleVault.Decrypt(value.Ciphertext, password, Relative(root, value.Location.File));
+                return null;
             }
-            catch (VaultException)
+            catch (VaultException e)
             {
-                return false;
+                return e;
             }
         }
     }

@@ -11,8 +11,17 @@ public sealed record SiteOpenOptions(string Site)
     /// <summary>The value of <c>--vault-password-file</c>, if given.</summary>
     public string? VaultPasswordFile { get; init; }
 
+    /// <summary>Set for <c>--ask-vault-pass</c>: asks for the password (the CLI reads the terminal without echo).</summary>
+    public Func<Secret>? AskVaultPassword { get; init; }
+
     /// <summary>A password the caller already has (library callers such as the lab tests); wins over every source.</summary>
     public Secret? VaultPassword { get; init; }
+
+    /// <summary>
+    /// The verb uses the vault's secrets (plan, apply, verify, backup, drill): a site with vaulted values and no password is
+    /// refused up front (DL606), before any host is contacted. render does not (it writes placeholders).
+    /// </summary>
+    public bool NeedsSecrets { get; init; } = true;
 
     /// <summary>Environment lookup for the password variables (tests pass a dictionary); default: the process environment.</summary>
     public Func<string, string?>? Environment { get; init; }
@@ -84,35 +93,44 @@ public sealed class SiteSession
     public IReadOnlyDictionary<string, Secret> Secrets => _secrets.Value;
 
     /// <summary>
-    /// The vault password source for a site, in this order: <c>--vault-password-file</c>, then
-    /// <c>DATALYPTICA_VAULT_PASSWORD</c>, then <c>ANSIBLE_VAULT_PASSWORD_FILE</c> (<see cref="VaultPasswordSource"/>),
-    /// then the site's own <c>.vault-password</c> when it exists.
+    /// The vault password source for a site, in this order: <c>--vault-password-file</c> or <c>--ask-vault-pass</c>, then
+    /// <c>DATALYPTICA_VAULT_PASSWORD</c>, then <c>ANSIBLE_VAULT_PASSWORD_FILE</c>, then <c>vault_password_file</c> in SITE/ansible.cfg,
+    /// then the site's own <c>.vault-password</c> (<see cref="VaultPasswordSource"/>). Files found through the site are never run.
     /// </summary>
-    public static VaultPasswordSource PasswordSource(string site, string? passwordFile, Func<string, string?>? environment = null)
+    public static VaultPasswordSource PasswordSource(string site, string? passwordFile, Func<string, string?>? environment = null,
+        Func<Secret>? prompt = null)
     {
-        var inSite = System.IO.Path.Combine(SiteDirectory(site), SiteLoader.SiteVaultPasswordFile);
-        var source = new VaultPasswordSource(passwordFile, environment);
-        return source.IsConfigured || !File.Exists(inSite) ? source : new VaultPasswordSource(inSite, environment);
+        var folder = SiteDirectory(site);
+        return VaultPasswordSource.ForSite(passwordFile, environment, prompt, () => AnsibleConfig.VaultPasswordFile(folder),
+            (System.IO.Path.Combine(folder, SiteLoader.SiteVaultPasswordFile),
+             System.IO.Path.Combine(System.IO.Directory.Exists(site) ? site : System.IO.Path.GetDirectoryName(site) ?? "", SiteLoader.SiteVaultPasswordFile)));
     }
 
     /// <summary>Reads a site without validating it (validate, render, bom and inventory list show it as it is).</summary>
-    public static SiteLoadResult Load(string site, string? passwordFile, Func<string, string?>? environment = null)
+    public static SiteLoadResult Load(string site, string? passwordFile, Func<string, string?>? environment = null, Func<Secret>? prompt = null)
     {
-        var source = PasswordSource(site, passwordFile, environment);
+        var source = PasswordSource(site, passwordFile, environment, prompt);
         Secret? cached = null;
         return SiteLoader.Load(site, source.IsConfigured ? () => cached ??= source.Resolve() : null);
     }
 
     /// <summary>
     /// Opens a site for a verb: loaded, decrypted and valid, or refused with every finding (the errors among them say why).
-    /// A password source that is configured but fails throws <see cref="VaultException"/> (its message names the source).
+    /// A password source that is configured but fails is a finding (DL604, DL607); no password for a verb that
+    /// <see cref="SiteOpenOptions.NeedsSecrets"/> is DL606.
     /// </summary>
     public static SiteOpening Open(SiteOpenOptions options)
     {
-        var source = PasswordSource(options.Site, options.VaultPasswordFile, options.Environment);
+        var source = PasswordSource(options.Site, options.VaultPasswordFile, options.Environment, options.AskVaultPassword);
         var password = new Lazy<Secret?>(() => options.VaultPassword ?? (source.IsConfigured ? source.Resolve() : null));
-        var loaded = SiteLoader.Load(options.Site, options.VaultPassword is not null || source.IsConfigured ? () => password.Value! : null);
+        var given = options.VaultPassword is not null || source.IsConfigured;
+        var loaded = SiteLoader.Load(options.Site, given ? () => password.Value! : null);
         options.Trace?.Invoke("site loaded");
+        if (options.NeedsSecrets && loaded.Diagnostics.FirstOrDefault(d => d.Code == FindingCodes.SecretsNotChecked.Code) is { } notChecked)
+            return new SiteOpening(null, [.. loaded.Diagnostics.Where(d => d != notChecked && d.Severity == Severity.Error),
+                new Diagnostic(FindingCodes.VaultPasswordRequired,
+                    "this verb uses the site's secrets and no vault password was given; nothing was contacted.",
+                    notChecked.Fix, notChecked.Source, notChecked.Key)]);
         if (loaded.Site is null) return new SiteOpening(null, loaded.Diagnostics);
         var findings = SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
         options.Trace?.Invoke("site validated");

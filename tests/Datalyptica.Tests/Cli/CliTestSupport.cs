@@ -88,6 +88,17 @@ internal sealed class SiteFixture : IDisposable
 
     public string Write(string relative, string content) => _temp.Write(relative, content);
 
+    /// <summary>Writes a file only its owner may read (mode 0600), as a site's .vault-password must be.</summary>
+    public static string WritePrivate(string path, string content)
+    {
+        File.Delete(path);
+        using (var stream = new FileStream(path, new FileStreamOptions
+               { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(content);
+        return path;
+    }
+
     /// <summary>`init --profile P --out ROOT/name --vault-password-file KNOWN` and returns the site folder.</summary>
     public string Init(string profile, string name, params string[] extra)
     {

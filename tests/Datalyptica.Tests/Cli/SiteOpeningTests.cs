@@ -144,7 +144,7 @@ public sealed class SiteOpeningTests : IDisposable
         {
             var inSite = Path.Combine(_site, SiteLoader.SiteVaultPasswordFile);
             if (a.SiteFile is null) File.Delete(inSite);
-            else File.WriteAllText(inSite, a.SiteFile + "\n");
+            else SiteFixture.WritePrivate(inSite, a.SiteFile + "\n"); // the site's own file must be 0600 (docs/SECURITY.md)
             string[] option = a.Option is null ? [] : ["--vault-password-file", a.Option == "right" ? _rightFile : _wrongFile];
             string output;
             if (a.PasswordVariable is null && a.PasswordFileVariable is null)

@@ -99,3 +99,124 @@ public class InitOverExistingSiteTests
         File.ReadAllText(Path.Combine(site, "group_vars", "all.yml")).ShouldBe(hostsBefore);
     }
 }
+
+/// <summary>Vault passwords as issue 13 asks: say what is wrong with the source, check every value, never run the site's files.</summary>
+public class VaultPasswordSourceCliTests : IDisposable
+{
+    private readonly SiteFixture _fixture = new();
+    private readonly string _site;
+
+    public VaultPasswordSourceCliTests() => _site = _fixture.Init("development", "dev");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private static string Binary => Path.Combine(AppContext.BaseDirectory, "datalyptica");
+
+    /// <summary>The CLI as its own process with exactly these password variables (none from the test's environment).</summary>
+    private static Datalyptica.Tests.Rendering.Tool.Result Run(string[] args, string? stdin = null) =>
+        Datalyptica.Tests.Rendering.Tool.Run(Binary, args, stdin: stdin, timeoutSeconds: 60, environment: new Dictionary<string, string>
+        {
+            ["DATALYPTICA_DAEMON"] = "off",
+            [VaultPasswordSource.PasswordEnvironmentVariable] = "",
+            [VaultPasswordSource.PasswordFileEnvironmentVariable] = "",
+        });
+
+    [Fact]
+    public void A_missing_password_file_is_named_as_missing_not_as_a_wrong_password()
+    {
+        var result = CliRunner.Run("validate", _site, "--vault-password-file", "missing.txt").ShouldFail();
+
+        result.Err.ShouldContain("error DL604 missing.txt: the vault password file missing.txt (from --vault-password-file) does not exist.");
+        result.All.ShouldNotContain("DL603");
+    }
+
+    [Fact]
+    public void Validate_without_a_password_says_the_secrets_were_not_checked_and_plan_refuses()
+    {
+        var validate = Run(["validate", _site]);
+        validate.ExitCode.ShouldBe(0, validate.Output);
+        validate.Stdout.ShouldContain("warning DL605 group_vars/all.yml:");
+        validate.Stdout.ShouldContain("vaulted value(s) were not checked");
+
+        foreach (var verb in new[] { "plan", "apply" })
+        {
+            var refused = Run([verb, _site]);
+            refused.ExitCode.ShouldBe(1, refused.Output);
+            refused.Stderr.ShouldContain("error DL606 group_vars/all.yml:");
+            refused.Stderr.ShouldContain("no vault password was given; nothing was contacted.");
+        }
+    }
+
+    [Fact]
+    public void Every_vaulted_value_is_checked_and_one_under_another_password_is_named()
+    {
+        var all = Path.Combine(_site, "group_vars", "all.yml");
+        File.AppendAllText(all, AnsibleVault.EncryptString("vault_extra", new Secret("v"), new Secret("An0ther-Passw0rd")));
+        File.AppendAllText(all, AnsibleVault.EncryptString("vault_fine", new Secret("v"), _fixture.Password));
+        var line = File.ReadAllLines(all).ToList().FindIndex(l => l.StartsWith("vault_extra:", StringComparison.Ordinal)) + 1;
+
+        var result = CliRunner.Run("validate", _site, "--vault-password-file", _fixture.PasswordFile).ShouldFail();
+
+        result.Err.ShouldContain($"error DL603 group_vars/all.yml:{line}: the vault password does not decrypt the !vault value of vault_extra.");
+        result.Err.Split('\n').Count(l => l.StartsWith("error DL603", StringComparison.Ordinal)).ShouldBe(1, result.ToString());
+        result.All.ShouldNotContain("An0ther-Passw0rd");
+        result.All.ShouldNotContain(SiteFixture.KnownPassword);
+    }
+
+    [Fact]
+    public void An_executable_vault_password_in_the_site_is_never_run()
+    {
+        var marker = _fixture.PathOf("ran");
+        var inSite = Path.Combine(_site, ".vault-password");
+        File.WriteAllText(inSite, $"#!/bin/sh\ntouch {marker}\necho {SiteFixture.KnownPassword}\n");
+        File.SetUnixFileMode(inSite, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        foreach (var args in new[] { ["validate", _site], ["render", _site, "--out", _fixture.PathOf("r")], ["bom", _site], new[] { "inventory", "list", _site } })
+        {
+            var result = Run(args);
+            File.Exists(marker).ShouldBeFalse($"{string.Join(' ', args)} ran SITE/.vault-password\n{result.Output}");
+        }
+        Run(["validate", _site]).Stderr.ShouldContain("error DL607 ");
+    }
+
+    [Fact]
+    public void Ask_vault_pass_refuses_when_stdin_is_not_a_terminal()
+    {
+        var result = Run(["validate", _site, "--ask-vault-pass"], stdin: SiteFixture.KnownPassword + "\n");
+
+        result.ExitCode.ShouldBe(1, result.Output);
+        result.Stderr.ShouldContain("error DL604 --ask-vault-pass: --ask-vault-pass needs a terminal on standard input");
+    }
+
+    [Fact]
+    public void Ask_vault_pass_reads_the_terminal_without_echo()
+    {
+        // script(1) runs the CLI on a pseudo-terminal and keeps everything shown on it in the typescript; the password is
+        // typed 3 s later (after the prompt is up, as a person would), from a file so it never appears in an argv.
+        var typescript = _fixture.PathOf("typescript");
+        var command = $"DATALYPTICA_DAEMON=off DATALYPTICA_VAULT_PASSWORD= ANSIBLE_VAULT_PASSWORD_FILE= {Binary} validate {_site} --ask-vault-pass";
+        var shell = $"(sleep 3; tr -d '\\n' < {_fixture.PasswordFile}; printf '\\r') | script -q -e -c \"{command}\" {typescript}";
+
+        var result = Datalyptica.Tests.Rendering.Tool.Run("bash", ["-c", shell], timeoutSeconds: 60);
+
+        var shown = File.ReadAllText(typescript);
+        result.ExitCode.ShouldBe(0, shown);
+        shown.ShouldContain("Vault password: ");
+        shown.ShouldContain("valid");
+        shown.ShouldNotContain("DL605"); // the values were checked
+        shown.ShouldNotContain(SiteFixture.KnownPassword);
+    }
+
+    [Fact]
+    public void Secrets_encrypt_does_not_look_for_a_password_in_parent_folders()
+    {
+        var planted = _fixture.Write(".vault-password", "planted-by-someone\n"); // a parent of the file, as /tmp/.vault-password would be
+        var file = _fixture.Write("deep/er/values.yml", "a: 1\n");
+
+        var result = Run(["secrets", "encrypt", file]);
+
+        result.ExitCode.ShouldBe(1, result.Output);
+        File.ReadAllText(file).ShouldBe("a: 1\n");
+        File.Exists(planted).ShouldBeTrue();
+    }
+}

@@ -145,14 +145,17 @@ public sealed class SampleComponentTests
     }
 
     [Fact]
-    public void The_catalog_in_scope_is_complete_and_other_flows_still_see_the_built_in_one()
+    public async Task The_catalog_in_scope_is_complete_and_other_flows_still_see_the_built_in_one()
     {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedOutside = Task.Run(async () => { await go.Task; return ComponentCatalog.Find("sample"); }, CancellationToken.None);
         using (WithSample())
         {
             CatalogCompleteness.Problems(ComponentCatalog.All).ShouldBeEmpty();
             ComponentCatalog.Find("sample").ShouldBe(Sample);
-            // A flow started elsewhere (not inside this scope) is not affected.
-            Task.Run(() => ComponentCatalog.Find("sample"), CancellationToken.None).Result.ShouldBe(Sample, "tasks started in the scope inherit it");
+            (await Task.Run(() => ComponentCatalog.Find("sample"), CancellationToken.None)).ShouldBe(Sample, "tasks started in the scope inherit it");
+            go.SetResult();
+            (await startedOutside).ShouldBeNull("a flow started outside the scope keeps the built-in catalog while the scope is open");
         }
         ComponentCatalog.Find("sample").ShouldBeNull();
         ComponentCatalog.All.ShouldBe(ComponentCatalog.BuiltIn);

@@ -108,7 +108,9 @@ public sealed class VaultPasswordSourceTests : IDisposable
     {
         var missing = Path.Combine(_dir, "nope");
         var source = new VaultPasswordSource(missing, Env(("DATALYPTICA_VAULT_PASSWORD", "from-env")));
-        Should.Throw<VaultException>(() => source.Resolve()).Message.ShouldContain("was not found");
+        var missingError = Should.Throw<VaultException>(() => source.Resolve());
+        missingError.Message.ShouldContain("does not exist");
+        missingError.Problem.ShouldBe(VaultProblem.PasswordUnavailable);
 
         var empty = WriteFile("empty", " \n");
         Should.Throw<VaultException>(() => new VaultPasswordSource(empty, Env()).Resolve()).Message.ShouldContain("empty");

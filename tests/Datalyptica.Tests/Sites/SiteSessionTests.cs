@@ -84,7 +84,7 @@ public sealed class SiteSessionTests : IDisposable
         string PasswordFile(string source) => _fixture.Write($"{source}.txt", Password(source) + "\n");
         var site = _fixture.PathOf("ordered");
         CliRunner.Run("init", "--profile", "development", "--out", site, "--vault-password-file", PasswordFile(expected)).ShouldSucceed();
-        if (sources.Contains("site")) File.WriteAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile), Password("site") + "\n");
+        if (sources.Contains("site")) SiteFixture.WritePrivate(Path.Combine(site, SiteLoader.SiteVaultPasswordFile), Password("site") + "\n");
         var environment = new Dictionary<string, string>();
         if (sources.Contains("env")) environment[VaultPasswordSource.PasswordEnvironmentVariable] = Password("env");
         if (sources.Contains("envfile")) environment[VaultPasswordSource.PasswordFileEnvironmentVariable] = PasswordFile("envfile");

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Diagnostics;
+using Datalyptica.Inventory;
+using Datalyptica.Tests.Engine.Transport;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
 using Datalyptica.Tests.Cli;
@@ -281,6 +283,29 @@ public sealed partial class FindingCaseTests
             () => Generate(15, "--vip", "10.0.0.100"),
             () => Generate(15, "--vip", "10.0.0.100/24", mustSucceed: true)),
 
+        // 56x: the site folder is untrusted input (a file of the catalog tier's group_vars, which the loader reads).
+        [FindingCodes.SiteFileTooLarge] = Site(
+            d => d.WriteFile("group_vars/catalog.yml", Comment(SiteFileReader.MaxFileBytes + 1)),
+            d => d.WriteFile("group_vars/catalog.yml", Comment(SiteFileReader.MaxFileBytes))), // exactly 4 MiB
+        [FindingCodes.SiteLinkLeavesSite] = Site(
+            d => Link(d, "group_vars/catalog.yml", OutsideFile.Path),
+            d => Link(d, "group_vars/catalog.yml", d.WriteFile("shared/catalog.yml", "kafka_num_partitions: 6\n").Full("shared/catalog.yml"))), // a link inside the site
+        [FindingCodes.SiteFileNotRegular] = Site(
+            d => Tools.Run("mkfifo", d.Full("group_vars/catalog.yml")).ExitCode.ShouldBe(0),
+            d => d.WriteFile("group_vars/catalog.yml", "")), // an empty regular file
+        [FindingCodes.SiteFileNotUtf8] = Site(
+            d => File.AppendAllText(d.Full(All), "# caf\u00e9\n", System.Text.Encoding.Latin1),
+            d => File.AppendAllText(d.Full(All), "# caf\u00e9\n", System.Text.Encoding.UTF8)),
+        [FindingCodes.YamlTooLarge] = Site(
+            d => d.WriteFile("group_vars/catalog.yml", Aliases(padding: 995)), // 250,001 nodes once the aliases are repeated
+            d => d.WriteFile("group_vars/catalog.yml", Aliases(padding: 994))), // 250,000
+        [FindingCodes.TooManyHosts] = Site(
+            d => d.InsertAfter("hosts.yml", "  children:", "    extra:", "      hosts:", "        extra[1:9986]:"), // 15 + 9,986 hosts
+            d => d.InsertAfter("hosts.yml", "  children:", "    extra:", "      hosts:", "        extra[1:9985]:")), // 10,000 hosts: the limit
+        [FindingCodes.HostRangeReversed] = Site(
+            d => d.InsertAfter("hosts.yml", "  children:", "    extra:", "      hosts:", "        extra[05:01]:"),
+            d => d.InsertAfter("hosts.yml", "  children:", "    extra:", "      hosts:", "        extra[01:01]:")), // begin = end: one host
+
         // 6xx: secrets.
         [FindingCodes.SecretMissing] = Site(
             d => d.RemoveBlock(All, "vault_redis_password: !vault |"),
@@ -288,8 +313,22 @@ public sealed partial class FindingCaseTests
         [FindingCodes.SecretInPlainText] = Site(
             d => d.RemoveBlock(All, "vault_redis_password: !vault |").Append(All, "vault_redis_password: not-so-secret"),
             _ => { }),
+        // One value among the others encrypted with another password is named by its own key and line.
         [FindingCodes.VaultPasswordWrong] = Site(
-            _ => { }, _ => { }, password: new Secret("not-the-password")),
+            d => d.Append(All, AnsibleVault.EncryptString("vault_extra", new Secret("x"), new Secret("another-password")).TrimEnd('\n').Split('\n')),
+            d => d.Append(All, AnsibleVault.EncryptString("vault_extra", new Secret("x"), SiteDir.Password).TrimEnd('\n').Split('\n'))),
+        [FindingCodes.VaultPasswordUnavailable] = new(
+            () => Open(d => new SiteOpenOptions(d.Path) { VaultPasswordFile = d.Full("missing.txt") }),
+            () => Open(d => new SiteOpenOptions(d.Path) { VaultPasswordFile = d.WriteFile("pw.txt", SiteDir.Password.Reveal() + "\n").Full("pw.txt") })),
+        [FindingCodes.SecretsNotChecked] = new(
+            () => Open(d => new SiteOpenOptions(d.Path) { NeedsSecrets = false }), // what validate and render see
+            () => Open(d => new SiteOpenOptions(d.Path) { NeedsSecrets = false, VaultPassword = SiteDir.Password })),
+        [FindingCodes.VaultPasswordRequired] = new(
+            () => Open(d => new SiteOpenOptions(d.Path)), // plan, apply, verify, backup, drill
+            () => Open(d => new SiteOpenOptions(d.Path) { NeedsSecrets = false })), // render: placeholders only
+        [FindingCodes.SitePasswordFileUnsafe] = new(
+            () => Open(d => new SiteOpenOptions(d.Path) { NeedsSecrets = false }, SitePasswordMode(0b110_100_100)), // 0644
+            () => Open(d => new SiteOpenOptions(d.Path) { NeedsSecrets = false }, SitePasswordMode(0b110_000_000))), // 0600
 
         // 9xx: notes; the "refuse" case is the one that produces the note.
         [FindingCodes.ZooKeeperForSparkFlink] = Site(
@@ -312,6 +351,52 @@ public sealed partial class FindingCaseTests
         var loaded = SiteLoader.Load(dir.Path, () => password ?? SiteDir.Password);
         if (mustLoad) loaded.Site.ShouldNotBeNull(string.Join("\n", loaded.Diagnostics));
         return loaded.Site is null ? loaded.Diagnostics : SiteValidator.Validate(loaded.Site, loaded.Diagnostics);
+    }
+
+    /// <summary>A YAML comment of exactly <paramref name="bytes"/> bytes, newline included.</summary>
+    private static string Comment(long bytes) => "#" + new string('x', (int)bytes - 2) + "\n";
+
+    /// <summary>
+    /// A list of 1,000 nodes repeated 248 times by aliases, then <paramref name="padding"/> plain items: 1 mapping + 3 keys
+    /// + (1 + 999) + (1 + 248 × 1,000) + (1 + padding) nodes = 249,006 + padding.
+    /// </summary>
+    private static string Aliases(int padding) =>
+        $"a: &a [{string.Join(',', Enumerable.Repeat("0", 999))}]\n" +
+        $"b: [{string.Join(',', Enumerable.Repeat("*a", 248))}]\n" +
+        $"c: [{string.Join(',', Enumerable.Repeat("0", padding))}]\n";
+
+    /// <summary>A file outside every site, with content that must never be shown (as /etc/shadow's).</summary>
+    private static class OutsideFile
+    {
+        public static readonly string Path = Make();
+
+        private static string Make()
+        {
+            var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dl-outside-{Guid.NewGuid():N}.yml");
+            File.WriteAllText(file, "root_hash: $6$never-shown$\n");
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
+            return file;
+        }
+    }
+
+    private static void Link(SiteDir dir, string relative, string target)
+    {
+        File.Delete(dir.Full(relative));
+        File.CreateSymbolicLink(dir.Full(relative), target);
+    }
+
+    private static Action<SiteDir> SitePasswordMode(int mode) => d =>
+    {
+        var file = d.WriteFile(SiteLoader.SiteVaultPasswordFile, SiteDir.Password.Reveal() + "\n").Full(SiteLoader.SiteVaultPasswordFile);
+        File.SetUnixFileMode(file, (UnixFileMode)mode);
+    };
+
+    /// <summary>A development site opened as a verb opens it (no password variables from this process), with its findings.</summary>
+    private static IReadOnlyList<Diagnostic> Open(Func<SiteDir, SiteOpenOptions> options, Action<SiteDir>? edit = null)
+    {
+        using var dir = SiteDir.Of();
+        edit?.Invoke(dir);
+        return SiteSession.Open(options(dir) with { Environment = _ => null }).Findings;
     }
 
     /// <summary>Replaces the value of the one line that sets <paramref name="key"/> (for values the writer generates).</summary>
