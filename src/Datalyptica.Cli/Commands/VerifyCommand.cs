@@ -53,14 +53,15 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, VerifySettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return ExitCodes.InvalidSite;
-        var site = session.Site;
+        // A mistyped component is a usage error, said before the site is opened (and before any password is asked for).
         if (settings.Component is { } component && !Verifier.ComponentIds.Contains(component))
         {
             var hint = DidYouMean.Suggest(component, Verifier.ComponentIds);
             io.Error.WriteLine($"error: --component {component}: no such component{(hint is null ? "" : $"; did you mean {hint}?")} Known: {string.Join(", ", Verifier.ComponentIds)}.");
             return ExitCodes.Usage;
         }
+        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return ExitCodes.InvalidSite;
+        var site = session.Site;
         if (settings.Host is { } hostName && site.Hosts.All(h => h.Name != hostName))
         {
             var hint = DidYouMean.Suggest(hostName, site.Hosts.Select(h => h.Name));

@@ -1,3 +1,4 @@
+using Datalyptica.Cli;
 using Datalyptica.Model;
 using Datalyptica.Secrets;
 using Datalyptica.Sites;
@@ -141,7 +142,7 @@ public class VaultPasswordSourceCliTests : IDisposable
         foreach (var verb in new[] { "plan", "apply" })
         {
             var refused = Run([verb, _site]);
-            refused.ExitCode.ShouldBe(1, refused.Output);
+            refused.ExitCode.ShouldBe(ExitCodes.InvalidSite, refused.Output);
             refused.Stderr.ShouldContain("error DL606 group_vars/all.yml:");
             refused.Stderr.ShouldContain("no vault password was given; nothing was contacted.");
         }
@@ -184,7 +185,7 @@ public class VaultPasswordSourceCliTests : IDisposable
     {
         var result = Run(["validate", _site, "--ask-vault-pass"], stdin: SiteFixture.KnownPassword + "\n");
 
-        result.ExitCode.ShouldBe(1, result.Output);
+        result.ExitCode.ShouldBe(ExitCodes.InvalidSite, result.Output);
         result.Stderr.ShouldContain("error DL604 --ask-vault-pass: --ask-vault-pass needs a terminal on standard input");
     }
 

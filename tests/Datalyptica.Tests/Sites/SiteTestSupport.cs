@@ -20,15 +20,24 @@ internal sealed class SiteDir : IDisposable
     private sealed record Template(string Path, Site Site, IReadOnlyDictionary<string, Secret> Secrets);
 
     private static readonly ConcurrentDictionary<string, Lazy<Template>> Templates = new();
-    private static readonly string TemplateRoot = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-site-tpl-" + Guid.NewGuid().ToString("N")[..12]);
+    // The folder names the test process that owns it: dl-site-tpl-PID-RANDOM.
+    private static readonly string TemplateRoot = System.IO.Path.Combine(System.IO.Path.GetTempPath(),
+        $"dl-site-tpl-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
 
     static SiteDir()
     {
-        // The test host is often killed rather than exited, so also sweep templates that earlier runs left behind.
-        foreach (var stale in Directory.EnumerateDirectories(System.IO.Path.GetTempPath(), "dl-site-tpl-*")
-                     .Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddMinutes(-10)))
+        // The test host is often killed rather than exited, so also sweep templates that earlier runs left behind: only
+        // those whose process is gone (an age rule deleted the templates of a test run still going in another checkout).
+        foreach (var stale in Directory.EnumerateDirectories(System.IO.Path.GetTempPath(), "dl-site-tpl-*").Where(OwnerIsGone))
             TryDelete(stale);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(TemplateRoot);
+    }
+
+    private static bool OwnerIsGone(string dir)
+    {
+        var parts = System.IO.Path.GetFileName(dir).Split('-');
+        return parts.Length == 5 && int.TryParse(parts[3], out var pid) ? !Directory.Exists($"/proc/{pid}")
+            : Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-1); // the old unnamed form
     }
 
     private static void TryDelete(string dir)
