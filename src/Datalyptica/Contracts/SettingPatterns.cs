@@ -21,13 +21,18 @@ public static partial class SettingPatterns
     public static partial Regex Duration { get; }
     public const string DurationText = "a duration such as 30d, 744h or 1h30m";
 
-    [GeneratedRegex(@"^https?://[^\s'""\\]+$")]
+    /// <summary>
+    /// An http(s) URL of a host, an optional port, a path and an optional query without '&amp;': RFC 3986's unreserved
+    /// characters and the few delimiters such URLs use. No character a shell, an apt source line or a config file would
+    /// read as syntax (space, quote, backslash, $, `, ;, &amp;, |, parentheses, #).
+    /// </summary>
+    [GeneratedRegex(@"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+=@:,-]*)?(\?[A-Za-z0-9._~%/+=@:,-]*)?$")]
     public static partial Regex Url { get; }
-    public const string UrlText = "an http:// or https:// URL";
+    public const string UrlText = "an http:// or https:// URL (host, port, path; no spaces, quotes or shell characters)";
 
-    [GeneratedRegex(@"^[^@\s'""\\]+@[A-Za-z0-9.-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$")]
     public static partial Regex Email { get; }
-    public const string EmailText = "an e-mail address";
+    public const string EmailText = "an e-mail address (letters, digits, '.', '_', '%', '+', '-' before the @)";
 
     [GeneratedRegex(@"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
     public static partial Regex HostPort { get; }

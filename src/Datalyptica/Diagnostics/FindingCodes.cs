@@ -173,6 +173,14 @@ public static class FindingCodes
         "a site-wide setting is set for a group or host, where nothing reads it");
     public static readonly FindingCode EtcdElectionTooShort = Define("DL554", "etcd-election-too-short", Severity.Error,
         "etcd election timeout below 5 heartbeats");
+    public static readonly FindingCode SettingUnsafeText = Define("DL555", "setting-unsafe-text", Severity.Error,
+        "a value holds a newline, NUL or other control or format character, or is longer than the limit");
+    public static readonly FindingCode SiteNameInvalid = Define("DL556", "site-name-invalid", Severity.Error,
+        "the site name is not a plain name (it becomes file names, a pgBackRest stanza, a Sentinel master name)");
+    public static readonly FindingCode ObjectStoreRegionInvalid = Define("DL557", "object-store-region-invalid", Severity.Error,
+        "the object store region is not a region name");
+    public static readonly FindingCode HostAddressUnusable = Define("DL558", "host-address-unusable", Severity.Error,
+        "a host address cannot be a host's (unspecified, broadcast, multicast, or the network or broadcast address of a VIP's subnet)");
     // 56x: the site folder is untrusted input (docs/SECURITY.md); each is refused before the file's content is used or shown.
     public static readonly FindingCode SiteFileTooLarge = Define("DL560", "site-file-too-large", Severity.Error,
         "a file of the site is over 4 MiB");

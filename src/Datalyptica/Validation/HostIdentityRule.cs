@@ -1,11 +1,14 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Datalyptica.Components.Keepalived;
 using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
 using Datalyptica.Model;
 
 namespace Datalyptica.Validation;
 
-/// <summary>Host names are valid and unique (ignoring case, as DNS does); addresses are unique; every host has a job.</summary>
+/// <summary>Host names are valid and unique (ignoring case, as DNS does); addresses are a host's and unique; every host has a job.</summary>
 public sealed partial class HostIdentityRule : IValidationRule
 {
     [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
@@ -28,9 +31,27 @@ public sealed partial class HostIdentityRule : IValidationRule
                 yield return new Diagnostic(FindingCodes.HostAddressShared, $"hosts '{same.Name}' and '{host.Name}' share the address {host.Address}.",
                     $"give each host its own {SiteKeys.Address}.", host.Vars.GetValueOrDefault(SiteKeys.Address)?.Source ?? host.Source, SiteKeys.Address);
             else addresses[host.Address] = host;
+            if (Unusable(site, host.Address) is { } why)
+                yield return new Diagnostic(FindingCodes.HostAddressUnusable, $"host '{host.Name}' has the address {host.Address}, which is {why}.",
+                    $"set {SiteKeys.Address} to the host's own unicast address.", host.Vars.GetValueOrDefault(SiteKeys.Address)?.Source ?? host.Source, SiteKeys.Address);
             if (host.RoleGroups.Count == 0)
                 yield return new Diagnostic(FindingCodes.HostWithoutRole, $"host '{host.Name}' is in no component group; nothing will be installed on it beyond the OS base.",
                     "add it to a component group (e.g. spark_worker) or remove it.", host.Source);
         }
+    }
+
+    /// <summary>Why no host can have this address (null when one can): the only subnets the site states are its VIPs'.</summary>
+    private static string? Unusable(Site site, IPAddress address)
+    {
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return "the unspecified address";
+        if (address.Equals(IPAddress.Broadcast)) return "the broadcast address";
+        if (address.IsIPv6Multicast || (address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] is >= 224 and <= 239))
+            return "a multicast address";
+        foreach (var vip in site.Vips.Where(v => VipRule.SameSubnet(v.Address, address, v.PrefixLength) && v.PrefixLength <= 30))
+        {
+            if (address.Equals(VipRule.Network(vip.Address, vip.PrefixLength))) return $"the network address of {vip.Name}'s subnet {VipRule.Network(vip.Address, vip.PrefixLength)}/{vip.PrefixLength}";
+            if (address.Equals(VipRule.Broadcast(vip.Address, vip.PrefixLength))) return $"the broadcast address of {vip.Name}'s subnet {VipRule.Network(vip.Address, vip.PrefixLength)}/{vip.PrefixLength}";
+        }
+        return null;
     }
 }

@@ -12,6 +12,21 @@ public sealed partial class ObjectStoreRule : IValidationRule
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();
 
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex RegionName();
+
+    /// <summary>
+    /// http(s)://HOST[:PORT][/]: the endpoint lands in pgbackrest.conf, spark-defaults.conf and environment files, so it
+    /// may hold nothing but a scheme, a DNS name or IP address, and a port.
+    /// </summary>
+    public static bool IsEndpoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
+        Uri.TryCreate(text, UriKind.Absolute, out uri) && uri.Scheme is "https" or "http" && uri.UserInfo.Length == 0
+        && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0
+        && SettingPatterns.IsHostName(uri.IdnHost.Trim('[', ']')) && !text.Contains('@') && EndpointText().IsMatch(text);
+
+    [GeneratedRegex(@"^https?://[A-Za-z0-9.:\[\]-]+/?$")]
+    private static partial Regex EndpointText();
+
     public IEnumerable<Diagnostic> Check(Site site)
     {
         var needing = site.Components.Where(c => c.NeedsObjectStore is not null).ToList();
@@ -26,12 +41,15 @@ public sealed partial class ObjectStoreRule : IValidationRule
             yield break;
         }
         var key = SiteKeys.ObjectStore;
-        if (!Uri.TryCreate(store.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-            yield return new Diagnostic(FindingCodes.ObjectStoreEndpointNotUrl, $"object store endpoint '{store.Endpoint}' is not an http(s) URL.",
-                "set endpoint to the S3 API URL, e.g. https://s3.example.com.", store.Source, $"{key}.endpoint");
+        if (!IsEndpoint(store.Endpoint, out var uri))
+            yield return new Diagnostic(FindingCodes.ObjectStoreEndpointNotUrl, $"object store endpoint '{store.Endpoint}' is not an http(s) URL of a host and port only.",
+                "set endpoint to the S3 API URL, scheme, host and optional port, e.g. https://s3.example.com or https://10.0.0.5:9000 (no path, user or query).", store.Source, $"{key}.endpoint");
         else if (uri.Scheme == "http")
             yield return new Diagnostic(FindingCodes.ObjectStorePlainHttp, $"object store endpoint '{store.Endpoint}' is plain HTTP: credentials and data cross the network unencrypted.",
                 "use the store's https endpoint.", store.Source, $"{key}.endpoint");
+        if (!RegionName().IsMatch(store.Region))
+            yield return new Diagnostic(FindingCodes.ObjectStoreRegionInvalid, $"object store region '{store.Region}' is not a region name (lower-case letters, digits and '-').",
+                "set region to the store's region, e.g. us-east-1 (most S3-compatible stores accept any, such as us-east-1).", store.Source, $"{key}.region");
         foreach (var purpose in ObjectStore.BucketPurposes)
         {
             if (!store.Buckets.TryGetValue(purpose, out var bucket))

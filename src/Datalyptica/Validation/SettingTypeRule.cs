@@ -31,6 +31,7 @@ public sealed class SettingTypeRule : IValidationRule
         {
             if (!Declared.TryGetValue(key, out var spec)) continue;
             if (!seen.Add((key, setting.Source?.File, setting.Source?.Line ?? 0))) continue;
+            if (UnsafeTextRule.Refuses(key, setting.Value)) continue; // DL555 says what is wrong; repeating the value here would print its newline
             if (spec.Check(setting.Value) is { } problem)
                 yield return Refuse(spec, setting, problem);
             else if (!siteWide && spec.Scope == SettingScope.Site && !SameAsSiteWide(site, key, setting))

@@ -6,7 +6,7 @@ using Datalyptica.Model;
 
 namespace Datalyptica.Validation;
 
-/// <summary>Site-wide settings: environment, domain and the pinned versions of the bill of materials.</summary>
+/// <summary>Site-wide settings: name, environment, domain and the pinned versions of the bill of materials.</summary>
 public sealed partial class SiteSettingsRule : IValidationRule
 {
     [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
@@ -17,6 +17,10 @@ public sealed partial class SiteSettingsRule : IValidationRule
         if (!SiteKeys.Environments.Contains(site.Environment))
             yield return new Diagnostic(FindingCodes.EnvironmentUnknown, $"environment '{site.Environment}' is not one of {string.Join(", ", SiteKeys.Environments)}.",
                 $"set {SiteKeys.Environment} to one of them.", site.Var(SiteKeys.Environment)?.Source ?? site.Source, SiteKeys.Environment);
+        if (!SettingPatterns.Token.IsMatch(site.Name))
+            yield return new Diagnostic(FindingCodes.SiteNameInvalid, $"site name '{site.Name}' is not {SettingPatterns.TokenText}.",
+                $"set {SiteKeys.SiteName} to a plain name such as prod-eu1: it becomes file names, the pgBackRest stanza and the Redis master name.",
+                site.Var(SiteKeys.SiteName)?.Source ?? site.Source, SiteKeys.SiteName);
         if (!DomainName().IsMatch(site.Domain))
             yield return new Diagnostic(FindingCodes.DomainInvalid, $"domain '{site.Domain}' is not a DNS name.",
                 $"set {SiteKeys.Domain} to the name the platform is served under, e.g. datalyptica.example.com.",

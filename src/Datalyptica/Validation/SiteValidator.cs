@@ -24,6 +24,7 @@ public static class SiteValidator
         new CapacityRule(),
         new SecretRule(),
         new UnknownKeyRule(),
+        new UnsafeTextRule(),
     ];
 
     /// <summary>The generic rules, then the rules each component of the catalog declares.</summary>

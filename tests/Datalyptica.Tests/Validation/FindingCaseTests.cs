@@ -122,6 +122,18 @@ public sealed partial class FindingCaseTests
         [FindingCodes.EtcdElectionTooShort] = Site(
             d => d.Append(All, "etcd_election_timeout: 4999"),
             d => d.Append(All, "etcd_election_timeout: 5000")), // exactly 5 x the 1000 ms heartbeat
+        [FindingCodes.SettingUnsafeText] = Site(
+            d => d.Append(All, "site_note: \"first line\\nslaveof 6.6.6.6 6379\""),
+            d => d.Append(All, $"site_note: {new string('x', UnsafeTextRule.MaxLength)}")), // one line, exactly the limit
+        [FindingCodes.SiteNameInvalid] = Site(
+            d => d.Replace(All, "datalyptica_site_name: development", "datalyptica_site_name: \"p$(id>/tmp/pwn)\""),
+            d => d.Replace(All, "datalyptica_site_name: development", "datalyptica_site_name: prod-eu_1.b")),
+        [FindingCodes.ObjectStoreRegionInvalid] = Site(
+            d => d.Replace(All, "region: us-east-1", "region: \"eu; touch /tmp/x\""),
+            d => d.Replace(All, "region: us-east-1", "region: eu-central-2")),
+        [FindingCodes.HostAddressUnusable] = Site(
+            d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.0"), // frontend-a is 10.40.1.100/24
+            d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.1")),
         [FindingCodes.PatroniTimingExceedsTtl] = Site(
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 5", "patroni_retry_timeout: 8"), // 5 + 16 > 20
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 4", "patroni_retry_timeout: 8")), // 4 + 16 = 20

@@ -12,10 +12,10 @@ public static partial class KeepalivedSettings
     public static readonly DecimalSetting AdvertInt = new("keepalived_advert_int", 0.5m, 0.01m, 255m, "VRRP advertisement interval; a VIP moves after about 3 missed", "s")
         { Scope = SettingScope.Host };
     public static readonly TextSetting Interface = new("keepalived_interface", "eth0", "the interface VIPs are added to, unless a VIP names its own")
-        { Scope = SettingScope.Host, Pattern = InterfaceName, PatternDescription = "a network interface name (at most 15 characters)" };
+        { Scope = SettingScope.Host, Pattern = InterfaceName, PatternDescription = "a network interface name (at most 15 characters, starting with a letter or digit)" };
 
     // IFNAMSIZ is 16 with the terminating NUL.
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.:-]{1,15}$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$")]
     private static partial System.Text.RegularExpressions.Regex InterfaceName { get; }
 
     public static readonly IReadOnlyList<SettingSpec> All = [AdvertInt, Interface];

@@ -73,5 +73,5 @@ public sealed class VipRule : IValidationRule
         a.AddressFamily == AddressFamily.InterNetwork && (ToUInt(a) & Mask(prefix)) == (ToUInt(b) & Mask(prefix));
 
     public static IPAddress Network(IPAddress a, int prefix) => FromUInt(ToUInt(a) & Mask(prefix));
-    private static IPAddress Broadcast(IPAddress a, int prefix) => FromUInt(ToUInt(a) | ~Mask(prefix));
+    public static IPAddress Broadcast(IPAddress a, int prefix) => FromUInt(ToUInt(a) | ~Mask(prefix));
 }
