@@ -195,6 +195,13 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
                 client.Dispose();
                 throw verifier.Refusal; // a bad host key is never retried
             }
+            catch (SshConnectionException e) when (e.Message.StartsWith("No matching ", StringComparison.Ordinal)
+                && !(verifier.FilteredToKnownTypes && e.Message.Contains("host key", StringComparison.Ordinal)))
+            {
+                // We offer modern algorithms only (SshAlgorithms); a host offering none of them is refused, never retried.
+                client.Dispose();
+                throw new TransportException(host.HostName, SshAlgorithms.Refusal(host.HostName, host.Address, host.Port, e.Message));
+            }
             catch (SshConnectionException e) when (verifier.FilteredToKnownTypes && !verifier.Invoked && e.DisconnectReason != DisconnectReason.ConnectionLost)
             {
                 // We asked only for the key types knownHosts holds and the host had none of them: a rebuilt host or an impostor.
@@ -252,6 +259,7 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
         {
             Timeout = host.ConnectTimeout,
         };
+        SshAlgorithms.RestrictToModern(info);
         var knownHosts = KnownHostsFile.Load(_options.KnownHostsFile);
         var knownTypes = knownHosts.KnownKeyTypes(host.Address, host.Port);
         var check = new HostKeyVerifier(host, knownHosts, _options)
