@@ -38,7 +38,7 @@ public class SshSiteSettings : SiteSettings
 public class PlanSettings : SshSiteSettings
 {
     [CommandOption("--out <FILE>")]
-    [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
+    [Description("Also save the plan (versioned JSON, no secret values, sealed with an HMAC keyed from the vault password) for a later `apply --plan FILE`.")]
     public string? Out { get; init; }
 
     [CommandOption("--assume-empty")]
@@ -61,7 +61,7 @@ public class PlanSettings : SshSiteSettings
 public sealed class ApplySettings : PlanSettings
 {
     [CommandOption("--plan <FILE>")]
-    [Description("Apply this saved plan instead of planning now.")]
+    [Description("Apply this saved plan instead of planning now; refused unless `plan --out` of this site, with this vault password, sealed it unedited.")]
     public string? Plan { get; init; }
 
     [CommandOption("--layer <LAYER>")]
@@ -142,7 +142,17 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
         if (prepared is null) return DatalypticaCli.Failed;
         var plan = await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
-        if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
+        if (settings.Out is not null)
+        {
+            // Sealed, so `apply --plan` can tell it from an edited one (PlanSeal); the key comes from the vault password.
+            if (prepared.PlanSealKey() is not { } key)
+            {
+                io.Error.WriteLine("error: --out saves a plan sealed with a key from the site's vault password, and no vault password was given. " +
+                                   "Fix: pass --vault-password-file FILE (or set DATALYPTICA_VAULT_PASSWORD), then plan again.");
+                return DatalypticaCli.Failed;
+            }
+            await File.WriteAllTextAsync(settings.Out, PlanJson.Write(PlanSeal.Seal(plan, key)), cancellation);
+        }
         PlanFlow.Show(io, plan, settings.Output);
         return plan.PendingCount > 0 ? ChangesPending : DatalypticaCli.Ok;
     }
@@ -171,7 +181,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             return DatalypticaCli.Failed;
         }
         var plan = settings.Plan is not null
-            ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
+            ? await ReadSealedPlanAsync(settings.Plan, prepared, cancellation)
             : await PlanFlow.PlanAsync(io, prepared, settings, connect, cancellation);
         if (plan is null) return DatalypticaCli.Failed;
         Engine.EngineTrace.Mark("plan ready");
@@ -215,5 +225,27 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         else if (result.Status == ApplyStatus.Completed)
             io.Out.MarkupLine($"applied {result.Applied} change(s) (journal: {Markup.Escape(result.JournalPath)})");
         return result.Status == ApplyStatus.Completed ? DatalypticaCli.Ok : DatalypticaCli.Failed;
+    }
+    private async Task<Plan?> ReadSealedPlanAsync(string file, PreparedSite prepared, CancellationToken cancellation)
+    {
+        Plan plan;
+        try { plan = PlanJson.Read(await File.ReadAllTextAsync(file, cancellation)); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            io.Error.WriteLine($"error: cannot read the plan {file}: {ex.Message}");
+            return null;
+        }
+        if (prepared.PlanSealKey() is not { } key)
+        {
+            io.Error.WriteLine($"error: the plan {file} is sealed with a key from the site's vault password, and no vault password was given. " +
+                               "Fix: pass --vault-password-file FILE (or set DATALYPTICA_VAULT_PASSWORD).");
+            return null;
+        }
+        if (PlanSeal.Check(plan, key, prepared.Site.Name, prepared.Desired, file) is { } refusal)
+        {
+            io.Error.WriteLine($"error: {refusal}");
+            return null;
+        }
+        return plan;
     }
 }
