@@ -123,6 +123,26 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
         finally { _connectGate.Release(); }
     }
 
+    /// <summary>Local forwards open now.</summary>
+    public int OpenForwards { get { lock (_forwards) return _forwards.Count; } }
+
+    /// <summary>Stops every local forward (the session stays open); the next ForwardAsync opens a new one.</summary>
+    public async Task CloseForwardsAsync()
+    {
+        await _connectGate.WaitAsync();
+        try
+        {
+            foreach (var forward in _forwards.Values)
+            {
+                try { forward.Stop(); } catch (Exception) { /* already down with its session */ }
+                _client?.RemoveForwardedPort(forward);
+                forward.Dispose();
+            }
+            _forwards.Clear();
+        }
+        finally { _connectGate.Release(); }
+    }
+
     private CommandTimeoutException TimedOut(RemoteCommand command) => new(Host.HostName,
         $"Command `{command.Display}` on host '{Host.HostName}' did not finish within {Host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
         "Fix: find out why it hangs on the host, or raise the command timeout for this host.", Host.CommandTimeout);
