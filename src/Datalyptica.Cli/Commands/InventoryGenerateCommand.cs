@@ -51,7 +51,9 @@ public sealed class InventoryGenerateCommand(CliIo io) : Command<InventoryGenera
         }
         Cli.PrintDiagnostics(io, findings, settings.Output);
         var hosts = planned.Hosts.Select((h, i) => h with { Address = list.Addresses[i] }).ToList();
-        var site = planned with { Hosts = hosts, Vips = vips };
+        // init's SSH sources are its own example block; the operator's addresses are theirs, so validate asks for them (DL505).
+        var vars = planned.Vars.Where(v => v.Key != Components.OsBaseLayer.FirewallPolicy.SshSourcesKey).ToDictionary();
+        var site = planned with { Hosts = hosts, Vips = vips, Vars = vars };
         return SiteCreation.Write(io, settings, site, profile);
     }
 

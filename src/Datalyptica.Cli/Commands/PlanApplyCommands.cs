@@ -69,7 +69,7 @@ public abstract class PlanningSettings : ConnectingSiteSettings
 public sealed class PlanSettings : PlanningSettings
 {
     [CommandOption("--out <FILE>")]
-    [Description("Also save the plan (versioned JSON, no secret values) for a later `apply --plan FILE`.")]
+    [Description("Also save the plan (versioned JSON, no secret values, sealed with an HMAC keyed from the vault password) for a later `apply --plan FILE`.")]
     public string? Out { get; init; }
 
     [CommandOption("--assume-empty")]
@@ -80,7 +80,7 @@ public sealed class PlanSettings : PlanningSettings
 public sealed class ApplySettings : PlanningSettings
 {
     [CommandOption("--plan <FILE>")]
-    [Description("Apply this saved plan instead of planning now.")]
+    [Description("Apply this saved plan instead of planning now; refused unless `plan --out` of this site, with this vault password, sealed it unedited.")]
     public string? Plan { get; init; }
 
     [CommandOption("--layer <LAYER>")]
@@ -240,5 +240,27 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         else if (result.Status == ApplyStatus.Completed)
             io.Out.MarkupLine($"applied {result.Applied} change(s) (journal: {Markup.Escape(result.JournalPath)})");
         return result.Status == ApplyStatus.Completed ? ExitCodes.Ok : ExitCodes.ApplyFailed;
+    }
+    private async Task<Plan?> ReadSealedPlanAsync(string file, PreparedSite prepared, CancellationToken cancellation)
+    {
+        Plan plan;
+        try { plan = PlanJson.Read(await File.ReadAllTextAsync(file, cancellation)); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            io.Error.WriteLine($"error: cannot read the plan {file}: {ex.Message}");
+            return null;
+        }
+        if (prepared.PlanSealKey() is not { } key)
+        {
+            io.Error.WriteLine($"error: the plan {file} is sealed with a key from the site's vault password, and no vault password was given. " +
+                               "Fix: pass --vault-password-file FILE (or set DATALYPTICA_VAULT_PASSWORD).");
+            return null;
+        }
+        if (PlanSeal.Check(plan, key, prepared.Site.Name, prepared.Desired, file) is { } refusal)
+        {
+            io.Error.WriteLine($"error: {refusal}");
+            return null;
+        }
+        return plan;
     }
 }

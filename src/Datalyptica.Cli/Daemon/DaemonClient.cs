@@ -22,7 +22,8 @@ internal static class DaemonClient
         if (socket is null) return false;
 
         var redirected = Console.IsOutputRedirected;
-        var request = new RunRequest(args, Environment.CurrentDirectory, redirected, redirected ? 0 : TerminalWidth());
+        var request = new RunRequest(args, Environment.CurrentDirectory, redirected, redirected ? 0 : TerminalWidth())
+            { VaultPassword = Environment.GetEnvironmentVariable(DaemonEndpoint.SecretVariables[0]) };
         using var stream = new NetworkStream(socket, ownsSocket: false);
         using var stdout = Console.OpenStandardOutput();
         using var stderr = Console.OpenStandardError();
@@ -72,6 +73,8 @@ internal static class DaemonClient
     private static Socket? StartAndConnect(string socketPath, string logPath)
     {
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // The daemon lives for minutes: it never holds a secret variable (each request brings its own, see RunRequest).
+        foreach (var secret in DaemonEndpoint.SecretVariables) start.Environment.Remove(secret);
         foreach (var arg in new[] { "-c", "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1", "datalyptica-daemon", logPath })
             start.ArgumentList.Add(arg);
         var self = Environment.ProcessPath ?? "datalyptica";

@@ -7,7 +7,7 @@ namespace Datalyptica.Cli.Daemon;
 /// of the binaries beside this program (a rebuilt or upgraded tool never talks to an old daemon) and of the environment
 /// the commands read (DATALYPTICA_*, ANSIBLE_*, HOME, PATH, TERM, NO_COLOR), so a daemon only ever runs commands in the
 /// environment its clients have. The socket lives in a directory only this user can open (mode 0700), like OpenSSH's
-/// ControlPath; that directory's permissions are what keeps other users out.
+/// ControlPath, checked with lstat for owner and mode; the daemon also checks every client's uid (SO_PEERCRED).
 /// </summary>
 internal static class DaemonEndpoint
 {
@@ -33,14 +33,20 @@ internal static class DaemonEndpoint
         try
         {
             Directory.CreateDirectory(directory, Private);
-            // Someone else's directory, or one others may enter: never put a socket that runs our commands there.
-            return File.GetUnixFileMode(directory) == Private ? directory : null;
+            return IsPrivate(directory) ? directory : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// A real folder (lstat: not a link), owned by this user, mode 0700 (issue 13: the mode alone let another user's
+    /// pre-made /tmp/datalyptica-USER, or a link to one, pass). Anything else: no daemon, the run happens in-process.
+    /// </summary>
+    public static bool IsPrivate(string directory) =>
+        UnixPeer.Lstat(directory) is { IsLink: false, IsDirectory: true } s && s.Uid == UnixPeer.EffectiveUid && s.Mode == Convert.ToUInt32("700", 8);
 
     public static string SocketPath(string directory) => Path.Combine(directory, $"{BuildAndEnvironmentKey():x16}.sock");
 
@@ -67,7 +73,14 @@ internal static class DaemonEndpoint
         return Fnv1a(text.ToString());
     }
 
-    private static bool Relevant(string name) => name != SwitchVariable &&
+    /// <summary>
+    /// Variables that hold a secret: never in the socket's name (a hash of them is an offline guessing oracle for every
+    /// local user who can list the folder or read the daemon's argv), never in the daemon's environment; a client sends
+    /// the password with each request instead (<see cref="RunRequest.VaultPassword"/>).
+    /// </summary>
+    public static readonly string[] SecretVariables = ["DATALYPTICA_VAULT_PASSWORD"];
+
+    private static bool Relevant(string name) => name != SwitchVariable && !SecretVariables.Contains(name) &&
         (name.StartsWith("DATALYPTICA_", StringComparison.Ordinal) || name.StartsWith("ANSIBLE_", StringComparison.Ordinal) ||
          name is "HOME" or "PATH" or "TERM" or "NO_COLOR" or "COLORTERM");
 

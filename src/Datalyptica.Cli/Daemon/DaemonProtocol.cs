@@ -11,7 +11,7 @@ internal static class DaemonProtocol
 {
     public const byte Run = (byte)'R', Status = (byte)'S', Stop = (byte)'Q';
     public const byte Stdout = 1, Stderr = 2, Exit = 3;
-    private const int Version = 1;
+    private const int Version = 2;
 
     public static void WriteFrame(Stream stream, byte kind, ReadOnlySpan<byte> payload)
     {
@@ -64,6 +64,7 @@ internal static class DaemonProtocol
             writer.Write(request.WorkingDirectory);
             writer.Write(request.OutputRedirected);
             writer.Write(request.Width);
+            writer.Write(request.VaultPassword ?? "");
             writer.Write(request.Args.Count);
             foreach (var arg in request.Args) writer.Write(arg);
         }
@@ -78,11 +79,18 @@ internal static class DaemonProtocol
         var directory = reader.ReadString();
         var redirected = reader.ReadBoolean();
         var width = reader.ReadInt32();
+        var password = reader.ReadString();
         var args = new string[reader.ReadInt32()];
         for (var i = 0; i < args.Length; i++) args[i] = reader.ReadString();
-        return new RunRequest(args, directory, redirected, width);
+        return new RunRequest(args, directory, redirected, width) { VaultPassword = password.Length == 0 ? null : password };
     }
 }
 
 /// <summary>One command run: its arguments, the client's working directory, and how the client's stdout looks.</summary>
-internal sealed record RunRequest(IReadOnlyList<string> Args, string WorkingDirectory, bool OutputRedirected, int Width);
+internal sealed record RunRequest(IReadOnlyList<string> Args, string WorkingDirectory, bool OutputRedirected, int Width)
+{
+    /// <summary>The client's DATALYPTICA_VAULT_PASSWORD, for this run only (the daemon's own environment never has it).</summary>
+    public string? VaultPassword { get; init; }
+
+    public override string ToString() => $"RunRequest {{ Args = {string.Join(' ', Args)}, WorkingDirectory = {WorkingDirectory} }}";
+}

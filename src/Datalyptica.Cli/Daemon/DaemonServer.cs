@@ -93,6 +93,12 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
             using (client)
             await using (var stream = new NetworkStream(client, ownsSocket: false))
             {
+                // Only this user: the folder's mode is not the only guard (unix(7), SO_PEERCRED).
+                if (UnixPeer.PeerUid(client) is var peer && peer != UnixPeer.EffectiveUid)
+                {
+                    log.WriteLine($"{DateTime.UtcNow:O} refused a client of uid {peer} (this daemon serves uid {UnixPeer.EffectiveUid} only)");
+                    return;
+                }
                 if (DaemonProtocol.ReadFrame(stream) is not var (kind, payload)) return;
                 switch (kind)
                 {
@@ -155,15 +161,24 @@ internal sealed class DaemonServer(string socketPath, TimeSpan idle, TextWriter 
             console.Profile.Width = request.OutputRedirected ? 240 : request.Width;
 
             int code;
+            var passwordVariable = DaemonEndpoint.SecretVariables[0];
             try
             {
                 Directory.SetCurrentDirectory(request.WorkingDirectory);
+                // This run's password, as the client had it; gone again when the run ends (one run at a time).
+                Environment.SetEnvironmentVariable(passwordVariable, request.VaultPassword);
                 code = await DatalypticaCli.RunAsync([.. request.Args], new CliIo(console, error) { Keeper = _keeper }, cancel.Token);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 error.WriteLine($"error: {e.Message}");
                 code = DatalypticaCli.Failed;
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(passwordVariable, null);
+                // verify's forwards listen on 127.0.0.1, where any local user could reach them: none outlives its run.
+                await _keeper.CloseForwardsAsync();
             }
             Interlocked.Increment(ref _runs);
             output.Flush();

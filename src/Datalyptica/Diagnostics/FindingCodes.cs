@@ -117,6 +117,8 @@ public static class FindingCodes
         "a version is pinned for an unknown component (with \"did you mean\")");
     public static readonly FindingCode VersionEmpty = Define("DL504", "version-empty", Severity.Error,
         "a pinned version is empty");
+    public static readonly FindingCode SshOpenToEveryone = Define("DL505", "ssh-open-to-everyone", Severity.Error,
+        "a production or dr site does not say who may reach SSH (`nftables_ssh_sources`), so port 22 would be open to every address");
     public static readonly FindingCode UnknownVariable = Define("DL510", "unknown-variable", Severity.Warning,
         "unknown variable, with \"did you mean\" (`ansible_*` and `vault_*` always pass)");
     public static readonly FindingCode GroupLooksMisspelt = Define("DL512", "group-looks-misspelt", Severity.Warning,

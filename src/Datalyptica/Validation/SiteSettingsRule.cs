@@ -6,7 +6,10 @@ using Datalyptica.Model;
 
 namespace Datalyptica.Validation;
 
-/// <summary>Site-wide settings: name, environment, domain and the pinned versions of the bill of materials.</summary>
+/// <summary>
+/// Site-wide settings: name, environment, domain, the pinned versions of the bill of materials, and who may reach SSH
+/// on a production or dr site (every host's port 22 open to every address is refused there, not only warned about).
+/// </summary>
 public sealed partial class SiteSettingsRule : IValidationRule
 {
     [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
@@ -25,6 +28,11 @@ public sealed partial class SiteSettingsRule : IValidationRule
             yield return new Diagnostic(FindingCodes.DomainInvalid, $"domain '{site.Domain}' is not a DNS name.",
                 $"set {SiteKeys.Domain} to the name the platform is served under, e.g. datalyptica.example.com.",
                 site.Var(SiteKeys.Domain)?.Source ?? site.Source, SiteKeys.Domain);
+        if (site.Environment is "production" or "dr" && Components.OsBaseLayer.OsBaseSettings.SshSources.Get(site) is not { Count: > 0 })
+            yield return new Diagnostic(FindingCodes.SshOpenToEveryone,
+                $"{Components.OsBaseLayer.FirewallPolicy.SshSourcesKey} is not set on this {site.Environment} site, so every host's firewall would accept SSH (port 22) from every address.",
+                $"set {Components.OsBaseLayer.FirewallPolicy.SshSourcesKey} in group_vars/all to the networks your operators and this control node connect from, e.g. [10.1.2.0/24, 192.0.2.10] (a bastion).",
+                site.Var(SiteKeys.Environment)?.Source ?? site.Source, Components.OsBaseLayer.FirewallPolicy.SshSourcesKey);
         var source = site.Var(SiteKeys.Versions)?.Source ?? site.Source;
         var known = ComponentCatalog.DefaultVersions.Keys;
         foreach (var (id, version) in site.Versions)

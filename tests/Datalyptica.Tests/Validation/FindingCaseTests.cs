@@ -220,6 +220,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.DomainInvalid] = Site(
             d => d.Replace(All, "datalyptica_domain: development.datalyptica.example.com", "datalyptica_domain: x.i"),
             d => d.Replace(All, "datalyptica_domain: development.datalyptica.example.com", "datalyptica_domain: x.io")),
+        [FindingCodes.SshOpenToEveryone] = Site(
+            d => d.Replace(All, "datalyptica_environment: development", "datalyptica_environment: dr"),
+            d => d.Replace(All, "datalyptica_environment: development", "datalyptica_environment: production\nnftables_ssh_sources: [192.0.2.10/32]")),
         [FindingCodes.VersionForUnknownComponent] = Site(
             d => d.InsertAfter(All, "datalyptica_versions:", "  patroniexporter: 0.1.0"),
             d => d.Replace(All, "patroni: 3.3.2", "patroni: 3.3.3")),

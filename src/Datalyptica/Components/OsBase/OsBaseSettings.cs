@@ -16,7 +16,7 @@ public static class OsBaseSettings
     public static readonly ListSetting AdminNetworks = new(FirewallPolicy.AdminNetworksKey, "where operators reach admin UIs and REST APIs")
         { Item = SettingPatterns.IsNetwork, ItemDescription = SettingPatterns.NetworkText, DefaultDescription = "datalyptica_client_networks", Example = "[10.1.0.0/16]" };
     public static readonly ListSetting SshSources = new(FirewallPolicy.SshSourcesKey, "who may open SSH to the hosts")
-        { Item = SettingPatterns.IsNetwork, ItemDescription = SettingPatterns.NetworkText, DefaultDescription = "anywhere", Example = "[10.1.2.0/24, 192.0.2.10]" };
+        { Item = SettingPatterns.IsNetwork, ItemDescription = SettingPatterns.NetworkText, DefaultDescription = "anywhere; production and dr sites must set it (DL505)", Example = "[10.1.2.0/24, 192.0.2.10]" };
     public static readonly TextSetting AptMirrorUrl = new(AptSource.MirrorUrlKey, null, "your Debian mirror; hosts use it instead of the served offline repository")
         { Pattern = SettingPatterns.Url, PatternDescription = SettingPatterns.UrlText, Example = "http://mirror.example.com/debian/" };
     public static readonly TextSetting AptMirrorSecurityUrl = new(AptSource.MirrorSecurityUrlKey, null, "your mirror of Debian's security archive")

@@ -207,8 +207,9 @@ public static class PlanApplier
                 });
                 if (missing is not null)
                     return (-1, $"secret {missing} is not in the vault. Fix: add it (datalyptica secrets encrypt --name {missing}) or pass the vault password.");
-                await transport.UploadAsync(Encoding.UTF8.GetBytes(content), step.Target, cancellation);
-                return (0, "");
+                // One command, content on stdin: owner and mode are set before the content exists, links are never followed.
+                var write = await transport.RunAsync(SafeFileWrite.Command(step.Target, step.Owner ?? "root", step.Group ?? "root", step.Mode ?? "0600"), cancellation, content);
+                return (write.ExitCode, write.Stderr);
             case StepKind.Await:
                 return await AwaitJudgedAsync(step, transport, cancellation);
             case StepKind.UploadArtifact:

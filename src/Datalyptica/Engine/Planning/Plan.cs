@@ -33,6 +33,8 @@ public sealed record Plan(string Site, IReadOnlyList<HostPlan> Hosts)
     public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
     /// <summary>Path prefix on hosts ("" for real hosts). Kept so a plan made for a test root is applied to it.</summary>
     public string Root { get; init; } = "";
+    /// <summary>HMAC-SHA256 over the rest of the plan, keyed from the vault password and the site (<see cref="PlanSeal"/>); set by `plan --out`.</summary>
+    public string? Mac { get; init; }
 
     [JsonIgnore]
     public int PendingCount => Hosts.Sum(h => h.Pending.Count());
@@ -64,7 +66,7 @@ public static class PlanJson
 
     /// <summary>A short fingerprint of a plan for journals and audit records.</summary>
     public static string Fingerprint(Plan plan) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan with { CreatedAt = default }, Options))))[..16];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan with { CreatedAt = default, Mac = null }, Options))))[..16];
 }
 
 /// <summary>The human view of a plan: per host and layer, one line per change with its glyph and reason, then diffs.</summary>

@@ -12,6 +12,12 @@ namespace Datalyptica.Engine.Planning;
 /// </summary>
 public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Desired, IReadOnlyDictionary<string, Secret> Secrets)
 {
+    /// <summary>The vault password, for the saved plan's seal only (<see cref="PlanSeal"/>); null when none was given.</summary>
+    public Secret? VaultPassword { get; init; }
+
+    /// <summary>The key `plan --out` seals with and `apply --plan` checks; null without a vault password.</summary>
+    public byte[]? PlanSealKey() => VaultPassword is { } password ? PlanSeal.Key(password, Site.Name) : null;
+
     /// <summary>
     /// Issues the site's certificates (once, into SITE/pki, on the control node, never on a host, so rendering stays
     /// stable), renders, and builds the desired state. <paramref name="notice"/> hears what was created in the site.
@@ -32,7 +38,7 @@ public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Des
         EngineTrace.Mark("secrets read, certificates issued");
         var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
         EngineTrace.Mark("rendered, desired state built");
-        return new PreparedSite(site, desired, secrets);
+        return new PreparedSite(site, desired, secrets) { VaultPassword = session.VaultPassword };
     }
 
     /// <summary>Plan options that resolve this site's secrets.</summary>

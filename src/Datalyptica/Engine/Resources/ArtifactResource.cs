@@ -26,6 +26,9 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
     public string CurrentLink => PlatformPaths.Current(Component);
     private string Marker => $"{InstallDirectory}/{MarkerName}";
 
+    /// <summary>Where the verified archive is uploaded on the host (beside its install folder), with the test root.</summary>
+    public string ArchivePath(string root) => $"{root}{InstallDirectory}.datalyptica-download";
+
     public void Require(FactQuery query) { query.File(Marker); query.Link(CurrentLink); }
 
     public ResourcePlan Plan(HostFacts facts, PlanContext context)
@@ -44,7 +47,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         var unpacked = facts.File(Marker).Sha256 == FileResource.Sha256Hex(Source.Sha512.ToLowerInvariant() + "\n");
         if (!unpacked)
         {
-            var archive = $"{dir}.datalyptica-download";
+            var archive = ArchivePath(context.Root);
             var partial = $"{dir}.datalyptica-partial";
             changes.Add(new Change(ChangeAction.Create, $"{Component} {Version} not unpacked in {InstallDirectory}")
             {

@@ -36,7 +36,11 @@ public enum StepKind
 {
     /// <summary>Run a shell command on the host.</summary>
     Run,
-    /// <summary>Upload content (secret placeholders resolved at apply time) to a path on the host.</summary>
+    /// <summary>
+    /// Write a file (secret placeholders resolved at apply time) at <see cref="PlanStep.Target"/> with
+    /// <see cref="PlanStep.Owner"/>, <see cref="PlanStep.Group"/> and <see cref="PlanStep.Mode"/>, through
+    /// <see cref="SafeFileWrite"/> (content on stdin; owner and mode set before the content; links never followed).
+    /// </summary>
     Upload,
     /// <summary>Upload an artifact the control node downloaded and verified (SHA-512) before touching any host.</summary>
     UploadArtifact,
@@ -62,9 +66,14 @@ public sealed record PlanStep(StepKind Kind, string Target)
     public string? Judge { get; init; }
     public int? TimeoutSeconds { get; init; }
     public string? Failure { get; init; }
+    /// <summary>Upload: the file's owner, group and octal mode, set before any content is written.</summary>
+    public string? Owner { get; init; }
+    public string? Group { get; init; }
+    public string? Mode { get; init; }
 
     public static PlanStep Run(string command) => new(StepKind.Run, "") { Text = command };
-    public static PlanStep Upload(string remotePath, string unresolvedContent) => new(StepKind.Upload, remotePath) { Text = unresolvedContent };
+    public static PlanStep Upload(string remotePath, string unresolvedContent, string owner, string group, string mode) =>
+        new(StepKind.Upload, remotePath) { Text = unresolvedContent, Owner = owner, Group = group, Mode = mode };
     public static PlanStep UploadArtifact(string remotePath, string url, string sha512) => new(StepKind.UploadArtifact, remotePath) { Url = url, Sha512 = sha512 };
     public static PlanStep Await(string probeCommand, string judge, int timeoutSeconds, string failure) =>
         new(StepKind.Await, "") { Text = probeCommand, Judge = judge, TimeoutSeconds = timeoutSeconds, Failure = failure };
@@ -74,7 +83,7 @@ public sealed record PlanStep(StepKind Kind, string Target)
     public string Display => Kind switch
     {
         StepKind.Run => Text!,
-        StepKind.Upload => $"upload {Target}",
+        StepKind.Upload => $"write {Target} as {Owner}:{Group} {Mode}",
         StepKind.Await => $"until {Judge} accepts the output of: {Text} (at most {TimeoutSeconds} s)",
         _ => $"upload artifact {Url} -> {Target}",
     };

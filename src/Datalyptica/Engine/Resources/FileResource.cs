@@ -11,7 +11,8 @@ namespace Datalyptica.Engine.Resources;
 /// <summary>
 /// A file with exact content, owner, group and mode. Content may hold <c>@@secret:vault_x@@</c> placeholders: the plan
 /// compares the hash of the RESOLVED content with the host's, but shows (and stores) only the unresolved text.
-/// Writes are atomic: upload to a temp file in the same folder, chown and chmod it, then mv over the target.
+/// Writes go through <see cref="SafeFileWrite"/>: one command with the content on stdin that creates a temp name beside
+/// the target exclusively and without following links, sets owner and mode before writing, and renames it over the target.
 /// </summary>
 public sealed record FileResource(string Path, string Content, string Component) : IResource
 {
@@ -58,9 +59,10 @@ public sealed record FileResource(string Path, string Content, string Component)
         if (fact.Mode != mode) drift.Add($"mode {fact.Mode} -> {mode}");
         if (fact.Owner != Owner || fact.Group != Group) drift.Add($"owner {fact.Owner}:{fact.Group} -> {Owner}:{Group}");
         if (drift.Count > 0)
+            // Rewritten rather than chown/chmod by name: both follow a link swapped in at the target (issue 13).
             return ResourcePlan.Of(new Change(ChangeAction.Update, string.Join(", ", drift))
             {
-                Steps = [PlanStep.Run($"chown {Q(Owner + ":" + Group)} {Q(context.OnHost(Path))} && chmod {mode} {Q(context.OnHost(Path))}")],
+                Steps = WriteSteps(context),
                 Sensitive = HasSecrets,
             });
 
@@ -82,18 +84,8 @@ public sealed record FileResource(string Path, string Content, string Component)
 
     public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private IReadOnlyList<PlanStep> WriteSteps(PlanContext context)
-    {
-        var target = context.OnHost(Path);
-        var slash = target.LastIndexOf('/');
-        // Same folder as the target so the final mv is a rename on one file system (atomic for readers).
-        var temp = $"{target[..(slash + 1)]}.{target[(slash + 1)..]}.datalyptica-new";
-        return
-        [
-            PlanStep.Upload(temp, Content),
-            PlanStep.Run($"chown {Q(Owner + ":" + Group)} {Q(temp)} && chmod {Modes.Octal(Mode)} {Q(temp)} && mv -f {Q(temp)} {Q(target)}"),
-        ];
-    }
+    private IReadOnlyList<PlanStep> WriteSteps(PlanContext context) =>
+        [PlanStep.Upload(context.OnHost(Path), Content, Owner, Group, Modes.Octal(Mode))];
 
     /// <summary>
     /// Unified diff of the host's content against ours. The host's copy has real secret values: each is turned back
@@ -114,5 +106,4 @@ public sealed record FileResource(string Path, string Content, string Component)
 
     private static int LineCount(string text) => text.Length == 0 ? 0 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
     private static string Short(string? sha) => sha is null ? "none" : sha[..Math.Min(12, sha.Length)];
-    private static string Q(string s) => RemoteCommand.Quote(s);
 }

@@ -77,6 +77,23 @@ public sealed class ConnectionKeeper : IAsyncDisposable
         return text.ToString();
     }
 
+    /// <summary>
+    /// Stops every local port forward of every kept session (the sessions stay). A forward listens on 127.0.0.1, where
+    /// any local user could use it to reach a host's firewalled service, so none outlives the run that opened it (issue 13).
+    /// </summary>
+    public async Task CloseForwardsAsync()
+    {
+        foreach (var kept in _kept.Values.Where(k => k.Session.IsValueCreated))
+        {
+            try { await (await kept.Session.Value).CloseForwardsAsync(); }
+            catch (Exception) { /* never opened: nothing forwarded */ }
+        }
+    }
+
+    /// <summary>How many local forwards the kept sessions have open now (for status and tests).</summary>
+    public int OpenForwards => _kept.Values.Where(k => k.Session.IsValueCreated && k.Session.Value.IsCompletedSuccessfully)
+        .Sum(k => k.Session.Value.Result.OpenForwards);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

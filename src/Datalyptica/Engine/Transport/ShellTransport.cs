@@ -3,8 +3,10 @@ namespace Datalyptica.Engine.Transport;
 
 /// <summary>
 /// What every transport does the same way: commands and uploads go through one core that runs a shell command
-/// with bytes on stdin, sudo refusals become one clear error, and uploads are `cat > path` so ownership under
-/// sudo and error messages do not depend on the transport.
+/// with bytes on stdin, sudo refusals become one clear error, and uploads are `umask 077 && cat > path` so ownership
+/// under sudo and error messages do not depend on the transport, and what is uploaded is readable by its writer only
+/// until a later step sets its mode. Files apply writes (configuration, secrets) do not come here: they go through
+/// <see cref="Resources.SafeFileWrite"/>.
 /// </summary>
 public abstract class ShellTransport(HostConnection host) : IHostTransport
 {
@@ -24,7 +26,7 @@ public abstract class ShellTransport(HostConnection host) : IHostTransport
     public async Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, CancellationToken cancellation)
     {
         ArgumentException.ThrowIfNullOrEmpty(remotePath);
-        var command = RemoteCommand.Shell("cat >").Arg(remotePath);
+        var command = RemoteCommand.Shell("umask 077 && cat >").Arg(remotePath);
         var result = await RunCoreAsync(command, content, cancellation);
         ShellWrapping.ThrowIfSudoRefused(Host, command, result);
         if (!result.Succeeded)

@@ -123,6 +123,26 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
         finally { _connectGate.Release(); }
     }
 
+    /// <summary>Local forwards open now.</summary>
+    public int OpenForwards { get { lock (_forwards) return _forwards.Count; } }
+
+    /// <summary>Stops every local forward (the session stays open); the next ForwardAsync opens a new one.</summary>
+    public async Task CloseForwardsAsync()
+    {
+        await _connectGate.WaitAsync();
+        try
+        {
+            foreach (var forward in _forwards.Values)
+            {
+                try { forward.Stop(); } catch (Exception) { /* already down with its session */ }
+                _client?.RemoveForwardedPort(forward);
+                forward.Dispose();
+            }
+            _forwards.Clear();
+        }
+        finally { _connectGate.Release(); }
+    }
+
     private CommandTimeoutException TimedOut(RemoteCommand command) => new(Host.HostName,
         $"Command `{command.Display}` on host '{Host.HostName}' did not finish within {Host.CommandTimeout.TotalSeconds:0.###} s and was killed. " +
         "Fix: find out why it hangs on the host, or raise the command timeout for this host.", Host.CommandTimeout);
@@ -195,6 +215,13 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
                 client.Dispose();
                 throw verifier.Refusal; // a bad host key is never retried
             }
+            catch (SshConnectionException e) when (e.Message.StartsWith("No matching ", StringComparison.Ordinal)
+                && !(verifier.FilteredToKnownTypes && e.Message.Contains("host key", StringComparison.Ordinal)))
+            {
+                // We offer modern algorithms only (SshAlgorithms); a host offering none of them is refused, never retried.
+                client.Dispose();
+                throw new TransportException(host.HostName, SshAlgorithms.Refusal(host.HostName, host.Address, host.Port, e.Message));
+            }
             catch (SshConnectionException e) when (verifier.FilteredToKnownTypes && !verifier.Invoked && e.DisconnectReason != DisconnectReason.ConnectionLost)
             {
                 // We asked only for the key types knownHosts holds and the host had none of them: a rebuilt host or an impostor.
@@ -252,6 +279,7 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
         {
             Timeout = host.ConnectTimeout,
         };
+        SshAlgorithms.RestrictToModern(info);
         var knownHosts = KnownHostsFile.Load(_options.KnownHostsFile);
         var knownTypes = knownHosts.KnownKeyTypes(host.Address, host.Port);
         var check = new HostKeyVerifier(host, knownHosts, _options)
