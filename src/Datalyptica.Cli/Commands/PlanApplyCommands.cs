@@ -167,7 +167,17 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
         if (only is not null) HostLimit.Show(io, settings.Output, settings.Limit!, prepared.Site, only);
         var plan = await PlanFlow.PlanAsync(io, prepared, settings.Parallel, settings.AssumeEmpty, only, connect, cancellation);
         if (plan is null) return ExitCodes.Failed;
-        if (settings.Out is not null) await File.WriteAllTextAsync(settings.Out, PlanJson.Write(plan), cancellation);
+        if (settings.Out is not null)
+        {
+            // Sealed, so `apply --plan` can tell it from an edited one (PlanSeal); the key comes from the vault password.
+            if (prepared.PlanSealKey() is not { } key)
+            {
+                io.Error.WriteLine("error: --out saves a plan sealed with a key from the site's vault password, and no vault password was given. " +
+                                   "Fix: pass --vault-password-file FILE (or set DATALYPTICA_VAULT_PASSWORD), then plan again.");
+                return ExitCodes.InvalidSite;
+            }
+            await File.WriteAllTextAsync(settings.Out, PlanJson.Write(PlanSeal.Seal(plan, key)), cancellation);
+        }
         PlanFlow.Show(io, plan, settings.Output);
         return plan.PendingCount > 0 ? ExitCodes.ChangesPending : ExitCodes.Ok;
     }
@@ -196,7 +206,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             return ExitCodes.Failed;
         }
         var plan = settings.Plan is not null
-            ? PlanJson.Read(await File.ReadAllTextAsync(settings.Plan, cancellation))
+            ? await ReadSealedPlanAsync(settings.Plan, prepared, cancellation)
             : await PlanFlow.PlanAsync(io, prepared, settings.Parallel, assumeEmpty: false, only, connect, cancellation);
         if (plan is null) return ExitCodes.Failed;
         Engine.EngineTrace.Mark("plan ready");
