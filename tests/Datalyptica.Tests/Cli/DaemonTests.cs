@@ -68,6 +68,33 @@ public class DaemonTests(SshdFixture ssh)
     }
 
     [Fact]
+    public void A_daemon_started_by_a_client_with_the_password_in_its_environment_never_holds_it_in_environ_or_argv()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "dev");
+        File.Delete(Path.Combine(site, ".vault-password")); // the password comes from the client's environment only
+        var runtime = Directory.CreateDirectory(fixture.PathOf("run"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        var environment = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["DATALYPTICA_VAULT_PASSWORD"] = SiteFixture.KnownPassword };
+        var binary = Path.Combine(AppContext.BaseDirectory, "datalyptica");
+        Tool.Result Cli(params string[] args) => Tool.Run(binary, args, environment: environment, timeoutSeconds: 120);
+        try
+        {
+            // plan needs the vault (it refuses without it, DL606): changes pending proves the password reached the run.
+            var plan = Cli("plan", site, "--assume-empty");
+            plan.ExitCode.ShouldBe(ExitCodes.ChangesPending, plan.Output);
+            Directory.GetFiles(Path.Combine(runtime, "datalyptica"), "*.sock").ShouldHaveSingleItem("the plan ran in a daemon");
+            var status = Cli("daemon", "status").Stdout;
+            var pid = int.Parse(System.Text.RegularExpressions.Regex.Match(status, @"daemon pid (\d+)").Groups[1].Value);
+            foreach (var part in new[] { "environ", "cmdline" })
+                File.ReadAllText($"/proc/{pid}/{part}").ShouldNotContain(SiteFixture.KnownPassword, Case.Sensitive, $"the daemon's {part}");
+        }
+        finally
+        {
+            Cli("daemon", "stop");
+        }
+    }
+
+    [Fact]
     public async Task The_daemon_relays_output_and_exit_code_unchanged_and_refuses_commands_that_change_hosts()
     {
         using var fixture = new SiteFixture();
