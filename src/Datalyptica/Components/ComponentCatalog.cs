@@ -79,8 +79,11 @@ public static class ComponentCatalog
     /// A value the shared builders combine from every component's declarations (firewall table, scrape jobs, declared
     /// settings, ...), built once per catalog: <paramref name="key"/> names it, <paramref name="build"/> computes it.
     /// </summary>
-    public static T Combined<T>(string key, Func<IReadOnlyList<ComponentDefinition>, T> build) where T : class =>
-        (T)Current.Combined.GetOrAdd(key, _ => build(Current.All));
+    public static T Combined<T>(string key, Func<IReadOnlyList<ComponentDefinition>, T> build) where T : class
+    {
+        var current = Current;
+        return (T)current.Combined.GetOrAdd(key, _ => build(current.All));
+    }
 
     private sealed class Contents
     {

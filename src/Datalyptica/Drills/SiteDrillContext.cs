@@ -18,12 +18,10 @@ namespace Datalyptica.Drills;
 public sealed class SiteDrillContext : DrillContext
 {
     private readonly IHostTransportFactory _ssh;
-    private readonly IReadOnlyDictionary<string, Secret> _secrets;
 
     private SiteDrillContext(string directory, Site site, IReadOnlyDictionary<string, Secret> secrets, IHostTransportFactory ssh, LabManager? lab, Action<string> log)
         : base(directory, site, secrets, log)
     {
-        _secrets = secrets;
         _ssh = ssh;
         Lab = lab;
     }
@@ -100,7 +98,7 @@ public sealed class SiteDrillContext : DrillContext
 
     public override async Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation)
     {
-        var options = new VerifyOptions { ResolveSecret = n => _secrets.GetValueOrDefault(n), Masker = Masker, Timeout = TimeSpan.FromSeconds(10) };
+        var options = new VerifyOptions { ResolveSecret = n => Secrets.GetValueOrDefault(n), Masker = Masker, Timeout = TimeSpan.FromSeconds(10) };
         await using var sessions = new ProbeSessions(host => _ssh.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout }));
         var report = await Verifier.VerifyAsync(Site, sessions.AccessAsync, options, cancellation);
         return report.Checks.Where(c => c.Status is HealthStatus.Failed or HealthStatus.Missing)

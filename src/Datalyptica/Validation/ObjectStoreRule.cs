@@ -17,12 +17,11 @@ public sealed partial class ObjectStoreRule : IValidationRule
 
     /// <summary>
     /// http(s)://HOST[:PORT][/]: the endpoint lands in pgbackrest.conf, spark-defaults.conf and environment files, so it
-    /// may hold nothing but a scheme, a DNS name or IP address, and a port.
+    /// may hold nothing but a scheme, a DNS name or IP address, and a port (the pattern leaves no room for a user, path,
+    /// query or fragment; Uri checks the port and the host's form).
     /// </summary>
     public static bool IsEndpoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
-        Uri.TryCreate(text, UriKind.Absolute, out uri) && uri.Scheme is "https" or "http" && uri.UserInfo.Length == 0
-        && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0
-        && SettingPatterns.IsHostName(uri.IdnHost.Trim('[', ']')) && !text.Contains('@') && EndpointText().IsMatch(text);
+        Uri.TryCreate(text, UriKind.Absolute, out uri) && EndpointText().IsMatch(text) && SettingPatterns.IsHostName(uri.IdnHost.Trim('[', ']'));
 
     [GeneratedRegex(@"^https?://[A-Za-z0-9.:\[\]-]+/?$")]
     private static partial Regex EndpointText();

@@ -23,14 +23,9 @@ public sealed class SettingTypeRule : IValidationRule
 
     public IEnumerable<Diagnostic> Check(Site site)
     {
-        var seen = new HashSet<(string Key, string? File, int Line)>();
-        var occurrences = site.Vars.Select(kv => (kv.Key, kv.Value, SiteWide: true))
-            .Concat(site.GroupVars.Values.SelectMany(v => v).Select(kv => (kv.Key, kv.Value, SiteWide: false)))
-            .Concat(site.Hosts.SelectMany(h => h.Vars).Select(kv => (kv.Key, kv.Value, SiteWide: false)));
-        foreach (var (key, setting, siteWide) in occurrences)
+        foreach (var (key, setting, siteWide) in SiteOccurrences.Of(site))
         {
             if (!Declared.TryGetValue(key, out var spec)) continue;
-            if (!seen.Add((key, setting.Source?.File, setting.Source?.Line ?? 0))) continue;
             if (UnsafeTextRule.Refuses(key, setting.Value)) continue; // DL555 says what is wrong; repeating the value here would print its newline
             if (spec.Check(setting.Value) is { } problem)
                 yield return Refuse(spec, setting, problem);

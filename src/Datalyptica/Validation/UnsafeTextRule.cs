@@ -24,11 +24,9 @@ public sealed class UnsafeTextRule : IValidationRule
 
     public IEnumerable<Diagnostic> Check(Site site)
     {
-        var seen = new HashSet<(SourceRef?, string)>();
-        var all = site.Vars.Concat(site.GroupVars.Values.SelectMany(v => v)).Concat(site.Hosts.SelectMany(h => h.Vars)).Select(v => (v.Key, v.Value));
-        foreach (var (key, setting) in all)
+        foreach (var (key, setting, _) in SiteOccurrences.Of(site))
         {
-            if (setting.Sensitive || !seen.Add((setting.Source, key))) continue;
+            if (setting.Sensitive) continue;
             foreach (var (path, text) in Strings(key, setting.Value))
                 if (Problem(path, text) is { } problem)
                     yield return new Diagnostic(FindingCodes.SettingUnsafeText, $"{path}: {problem}.",
@@ -82,7 +80,7 @@ public sealed class UnsafeTextRule : IValidationRule
                 foreach (DictionaryEntry entry in map)
                 {
                     var key = entry.Key?.ToString() ?? "";
-                    if (Problem(path, key) is not null) yield return (path, key); // a key is text that lands in files too
+                    yield return (path, key); // a key is text that lands in files too
                     foreach (var inner in Strings($"{path}.{key}", entry.Value)) yield return inner;
                 }
                 break;

@@ -54,8 +54,8 @@ public sealed class UntrustedSiteTests : IDisposable
     public void Links_inside_the_site_are_read_and_a_link_loop_is_read_once()
     {
         var processing = SitePath("group_vars/processing.yml");
-        File.Move(processing, SitePath("shared-processing.yml"));
-        File.CreateSymbolicLink(processing, "../shared-processing.yml");
+        File.Move(processing, SitePath("common-processing.yml"));
+        File.CreateSymbolicLink(processing, "../common-processing.yml");
         Directory.CreateDirectory(SitePath("group_vars/catalog"));
         File.WriteAllText(SitePath("group_vars/catalog/tuning.yml"), "kafka_num_partitions: 6\n");
         Directory.CreateSymbolicLink(SitePath("group_vars/catalog/loop"), ".."); // group_vars/catalog/loop -> group_vars

@@ -15,13 +15,11 @@ namespace Datalyptica.Contracts.Drilling;
 /// </summary>
 public abstract class DrillContext
 {
-    private readonly IReadOnlyDictionary<string, Secret> _secrets;
-
     protected DrillContext(string directory, Site site, IReadOnlyDictionary<string, Secret> secrets, Action<string> log)
     {
         Directory = directory;
         Site = site;
-        _secrets = secrets;
+        Secrets = secrets;
         Log = log;
         Masker = new SecretMasker(secrets.Values);
     }
@@ -30,6 +28,8 @@ public abstract class DrillContext
     public Site Site { get; }
     public Action<string> Log { get; }
     public SecretMasker Masker { get; }
+    /// <summary>The site's decrypted secrets by vault name (never printed: <see cref="Masker"/> hides each in output).</summary>
+    protected IReadOnlyDictionary<string, Secret> Secrets { get; }
 
     /// <summary>An SSH session to <paramref name="host"/> (blocking: the handshake runs on the caller's thread).</summary>
     protected abstract IHostTransport Connect(Host host, TimeSpan connectTimeout, TimeSpan commandTimeout);
@@ -53,7 +53,7 @@ public abstract class DrillContext
             return problems.Count == 0 ? null : string.Join("; ", problems.Take(5));
         }, within, cancellation, TimeSpan.FromSeconds(5));
 
-    public Secret Secret(string vaultName) => _secrets.GetValueOrDefault(vaultName)
+    public Secret Secret(string vaultName) => Secrets.GetValueOrDefault(vaultName)
         ?? throw new DrillException($"the site vault has no {vaultName}. Fix: datalyptica init --force {Directory} (keeps existing secrets), then apply.");
 
     public Host HostNamed(string name) => Site.Hosts.First(h => h.Name == name);
