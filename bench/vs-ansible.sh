@@ -92,12 +92,14 @@ check_noop() {
 echo "== setup: lab '$lab', repository $repo (OS base + python3-apt)"
 lab_fresh
 "$dl" repo build "$site" --package python3-apt --out "$repo" >/dev/null
-# Ansible's inputs: the files datalyptica renders for each host, and its apt source files (from a plan of empty hosts).
+# Ansible's inputs: the files datalyptica renders for each host, and an apt source for the same served repository,
+# signed with the site's key (the first plan makes SITE/pki/repository-key.asc). datalyptica keeps its source only
+# for the duration of each install; Ansible's idiom is a persistent source, under names datalyptica does not manage.
 "$dl" render "$site" --out "$work/files" >/dev/null
 "$dl" plan "$site" --assume-empty -o json > "$work/plan.json" || [ $? = 2 ]
-python3 "$root/bench/ansible/report.py" extract-apt "$work/plan.json" "$work/files"
+python3 "$root/bench/ansible/report.py" apt-files "$site" "http://$subnet.1:8080/" "$work/plan.json" "$work/files"
 # Ansible's apt needs the repository served; datalyptica's apply serves it itself, so only around Ansible's first applies.
-serve_start() { "$dl" repo serve "$repo" --listen "$subnet.1:8080" >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
+serve_start() { "$dl" repo serve "$repo" --listen "$subnet.1:8080" --site "$site" >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
 serve_stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
 
 echo "== (a) first apply on fresh hosts, $first_runs runs each (lab down/up before every run)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helpers for bench/vs-ansible.sh: extract datalyptica's apt source files for the playbook, and report the timings
+"""Helpers for bench/vs-ansible.sh: write the apt source files for the playbook, and report the timings
 (medians, ratios) as text, JSON and a small hand-written SVG bar chart."""
 import json, os, statistics, sys
 
@@ -11,18 +11,30 @@ CASES = {
 }
 
 
-def extract_apt(plan_path, files_root):
-    plan = json.load(open(plan_path))
-    for host in plan["hosts"]:
-        for change in host["changes"]:
-            rid = change["resourceId"]
-            if not rid.startswith("file:/etc/apt/"):
-                continue
-            upload = next(s for s in change["steps"] if s["kind"] == "Upload")
-            dest = os.path.join(files_root, host["host"], rid[len("file:/"):])
+APT_CONFIG = """// Written by the bench's Ansible playbook, as datalyptica passes it to apt-get.
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Retries "5";
+Acquire::http::Timeout "30";
+Acquire::Languages "none";
+"""
+
+
+def apt_files(site_dir, url, plan_path, files_root):
+    """The same served repository for Ansible: the site's public key, a signed-by source list, apt's options."""
+    key = open(os.path.join(site_dir, "pki", "repository-key.asc")).read()
+    files = {
+        "etc/apt/keyrings/datalyptica-ansible.asc": key,
+        "etc/apt/sources.list.d/datalyptica-ansible.list": f"deb [signed-by=/etc/apt/keyrings/datalyptica-ansible.asc] {url} ./\n",
+        "etc/apt/sources.list": "# Written by the bench's Ansible playbook: the only source is datalyptica-ansible.list.\n",
+        "etc/apt/apt.conf.d/80datalyptica-ansible": APT_CONFIG,
+    }
+    for host in json.load(open(plan_path))["hosts"]:
+        for rel, content in files.items():
+            dest = os.path.join(files_root, host["host"], rel)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             with open(dest, "w") as f:
-                f.write(upload["text"])
+                f.write(content)
 
 
 def report(raw_path, json_path, svg_path):
@@ -82,4 +94,4 @@ def svg(results):
 
 
 if __name__ == "__main__":
-    {"extract-apt": extract_apt, "report": report}[sys.argv[1]](*sys.argv[2:])
+    {"apt-files": apt_files, "report": report}[sys.argv[1]](*sys.argv[2:])

@@ -120,7 +120,7 @@ public static class DatalypticaCli
                     .WithExample("repo", "build", "site", "--out", "repo");
                 repo.AddCommand<RepoServeCommand>("serve")
                     .WithDescription("Serve a repository over HTTP on one address until Ctrl-C.")
-                    .WithExample("repo", "serve", "repo", "--listen", "10.77.0.1:8080");
+                    .WithExample("repo", "serve", "repo", "--listen", "10.77.0.1:8080", "--site", "site");
             });
             config.AddBranch("lab", lab =>
             {

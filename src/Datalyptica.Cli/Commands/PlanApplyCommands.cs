@@ -228,7 +228,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         var anythingToApply = plan.Hosts.Where(h => options.Limit is null || options.Limit.Contains(h.Host))
             .SelectMany(h => h.Pending).Any(c => options.OnlyLayer is null || c.Layer == options.OnlyLayer);
         RepositoryServer? repository;
-        try { repository = anythingToApply ? ApplyRepository.StartFor(prepared.Site, settings.Repository) : null; }
+        try { repository = anythingToApply ? ApplyRepository.StartFor(prepared.Site, settings.Repository, prepared.RepositorySigningKey) : null; }
         catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
             io.Error.WriteLine($"error: {ex.Message}");

@@ -100,7 +100,7 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
             : $"[green]built[/]: {m.Packages.Count} packages and {m.Artifacts.Count} artifacts ({OfflineRepositoryBuilder.Mb(m.TotalBytes)}); " +
               $"downloaded {result.Downloaded.Count} ({OfflineRepositoryBuilder.Mb(result.DownloadedBytes)}), removed {result.Removed.Count}, " +
               $"artifacts fetched {result.ArtifactsFetched.Count}{(result.Reindexed ? ", re-indexed" : "")}");
-        io.Out.MarkupLine($"  in {result.Duration.TotalSeconds:0.0} s. Serve it: [bold]datalyptica repo serve {Markup.Escape(settings.Out)} --listen ADDR:PORT[/]; hosts use [bold]deb [[trusted=yes]] http://ADDR:PORT/ ./[/]");
+        io.Out.MarkupLine($"  in {result.Duration.TotalSeconds:0.0} s. apply serves it, signed with the site's key, when the site sets {AptSource.RepositoryListenKey} (by hand: [bold]datalyptica repo serve {Markup.Escape(settings.Out)} --listen ADDR:PORT --site SITE[/])");
         return ExitCodes.Ok;
     }
 }

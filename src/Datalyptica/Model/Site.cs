@@ -80,6 +80,12 @@ public sealed record Site(
     /// <summary>The public half of the site's PKI (CA and issued certificates), once plan/apply issued them.</summary>
     public SitePki? Pki { get; init; }
 
+    /// <summary>
+    /// The ASCII-armoured OpenPGP public key the site's offline apt repository is signed with (SITE/pki/repository-key.asc),
+    /// once plan/apply made it; null for a site that serves no repository or has not been planned with its vault password.
+    /// </summary>
+    public string? RepositoryKey { get; init; }
+
     /// <summary>Object storage the site plans for, in TB (it is external, so it is not a host's disk).</summary>
     public int ObjectStorageTb { get; init; }
 

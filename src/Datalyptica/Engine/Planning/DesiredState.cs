@@ -1,6 +1,7 @@
 using Datalyptica.Components;
 using Datalyptica.Components.OsBaseLayer;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Resources;
@@ -40,12 +41,15 @@ public static class DesiredStateBuilder
         var knownDirectories = new HashSet<string>(StringComparer.Ordinal);
         var filesByComponent = hostFiles.Files.ToLookup(f => f.Component);
 
-        // Package sources before any package: hosts with no route out install only from the site's source.
-        if (AptSource.Configured(site) is { } source) resources.AddRange(AptSourceResources(source).Select(r => new LayeredResource(Layer.Prerequisites, r)));
+        // Package sources before any package: hosts with no route out install only from the site's source, which for the
+        // offline repository travels with each package install (AptSourceRenderer).
+        var source = AptSource.Configured(site);
+        if (source is not null) resources.AddRange(AptSourceResources(source).Select(r => new LayeredResource(Layer.Prerequisites, r)));
+        var transient = source is { IsOfflineRepository: true } ? AptSourceRenderer.Transient(source) : null;
 
         // OS base first: every host, prerequisites layer.
         AddComponent(resources, knownDirectories, site, host, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBaseLifecycle.Declaration,
-            OsBase.DebianPackages, artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
+            OsBase.DebianPackages, transient, artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
 
         foreach (var layer in Layers.InOrder.Skip(1))
             foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
@@ -53,17 +57,17 @@ public static class DesiredStateBuilder
                 ArtifactResource? artifact = null;
                 if (component.Install == InstallSource.Artifact)
                     artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, artifact,
-                    filesByComponent[component.Id].ToList());
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, transient,
+                    artifact, filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);
     }
 
     private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Site site, Host host, Layer layer, string component,
-        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, ArtifactResource? artifact, List<RenderedFile> files)
+        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, TransientAptSource? source, ArtifactResource? artifact, List<RenderedFile> files)
     {
         var own = new List<IResource>();
-        if (packages.Count > 0) own.Add(new PackageResource(packages, component));
+        if (packages.Count > 0) own.Add(new PackageResource(packages, component) { Source = source });
         if (artifact is not null) own.Add(artifact);
 
         // Parents of our files must exist; their owner and mode stay as the package (or tmpfiles.d) made them.
@@ -114,12 +118,21 @@ public static class DesiredStateBuilder
         ?? throw new InvalidOperationException($"{component} renders a file for unit {unit} but its lifecycle does not declare that unit");
 
     /// <summary>
-    /// The site's apt source, in the order AptSourceRenderer explains: our list and apt config first, then every other
-    /// source moved aside (guarded: a no-op once none is left), then apt-get update when any of that changed, so the
-    /// package resources that follow resolve against the new indexes.
+    /// The site's apt source. The offline repository leaves nothing in /etc/apt: only the source an older datalyptica
+    /// wrote there (trusted=yes) is removed, a no-op on every other host. A permanent mirror, in the order
+    /// AptSourceRenderer explains: our list and apt config first, then every other source moved aside (guarded: a no-op
+    /// once none is left), then apt-get update when any of that changed, so the package resources that follow resolve
+    /// against the new indexes.
     /// </summary>
     public static IReadOnlyList<IResource> AptSourceResources(AptSource source)
     {
+        if (source.IsOfflineRepository)
+        {
+            var legacy = AptSourceRenderer.LegacyOfflineFiles;
+            return [new CommandResource("apt-remove-legacy-offline-source",
+                legacy.Aggregate(RemoteCommand.Shell("rm -f --"), (c, f) => c.Arg(f)).Raw, AptSourceRenderer.Component)
+                { Unless = string.Join(" && ", legacy.Select(f => RemoteCommand.Shell("[ ! -e").Arg(f).Then(" ]").Raw)) }];
+        }
         var files = AptSourceRenderer.Render(source).Select(FileResource.From).ToList();
         var disable = new CommandResource("apt-disable-other-sources", AptSourceRenderer.DisableOtherSources().Raw, AptSourceRenderer.Component)
             { Unless = $"! ( {AptSourceRenderer.OtherSourcesActive().Raw} )" }; // ( ): its exit must not end the guard's shell

@@ -1,3 +1,4 @@
+using Datalyptica.Engine.Repository;
 using Datalyptica.Model;
 using Datalyptica.Pki;
 using Datalyptica.Rendering;
@@ -14,6 +15,9 @@ public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Des
 {
     /// <summary>The vault password, for the saved plan's seal only (<see cref="PlanSeal"/>); null when none was given.</summary>
     public Secret? VaultPassword { get; init; }
+
+    /// <summary>The key apply signs the served offline repository with; null when the site serves none.</summary>
+    public RepositorySigningKey? RepositorySigningKey { get; init; }
 
     /// <summary>The key `plan --out` seals with and `apply --plan` checks; null without a vault password.</summary>
     public byte[]? PlanSealKey() => VaultPassword is { } password ? PlanSeal.Key(password, Site.Name) : null;
@@ -35,10 +39,22 @@ public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Des
             site = site with { Pki = pki.Pki };
             foreach (var (k, v) in pki.Keys) secrets[k] = v;
         }
+        RepositorySigningKey? signingKey = null;
+        if (AptSource.ServedEndpoint(site) is not null)
+        {
+            // Hosts verify the served repository with the site's own OpenPGP key, made once and kept in SITE/pki.
+            if (!session.IsFolder || session.VaultPassword is not { } vaultPassword)
+                throw new InvalidOperationException(
+                    $"site {site.Name} serves its hosts' packages ({AptSource.RepositoryListenKey}), which are signed with a key kept in the site folder " +
+                    "under its vault password. Fix: use a site folder and give its vault password.");
+            signingKey = RepositoryKeyStore.Ensure(session.Path, site, vaultPassword, now ?? DateTimeOffset.UtcNow, out var created);
+            if (created) notice?.Invoke($"created the site's repository signing key {Path.Combine(session.Path, SitePkiStore.Folder, RepositoryKeyStore.PublicFile)} (fingerprint {signingKey.Fingerprint})");
+            site = site with { RepositoryKey = signingKey.PublicKeyArmored };
+        }
         EngineTrace.Mark("secrets read, certificates issued");
         var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site));
         EngineTrace.Mark("rendered, desired state built");
-        return new PreparedSite(site, desired, secrets) { VaultPassword = session.VaultPassword };
+        return new PreparedSite(site, desired, secrets) { VaultPassword = session.VaultPassword, RepositorySigningKey = signingKey };
     }
 
     /// <summary>Plan options that resolve this site's secrets.</summary>

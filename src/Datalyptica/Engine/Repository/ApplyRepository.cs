@@ -1,17 +1,19 @@
 using Datalyptica.Contracts;
 using Datalyptica.Model;
+using Datalyptica.Pki;
 
 namespace Datalyptica.Engine.Repository;
 
 /// <summary>
 /// The offline repository apply serves while it runs, for sites whose hosts have no route out
 /// (<see cref="AptSource.RepositoryListenKey"/>): the folder from `apply --repository DIR` or the site's
-/// <see cref="AptSource.RepositoryDirKey"/>, bound to exactly the site's listen address, stopped when apply ends.
+/// <see cref="AptSource.RepositoryDirKey"/>, bound to exactly the site's listen address, its Release signed with the site's
+/// key (<see cref="ServedRelease"/>), stopped when apply ends.
 /// </summary>
 public static class ApplyRepository
 {
     /// <summary>Starts the server, or returns null when the site does not use a served repository.</summary>
-    public static RepositoryServer? StartFor(Site site, string? directoryOverride, Action<string>? log = null)
+    public static RepositoryServer? StartFor(Site site, string? directoryOverride, RepositorySigningKey? signingKey, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(site);
         if (AptSource.ServedEndpoint(site) is not { } endpoint) return null;
@@ -23,6 +25,9 @@ public static class ApplyRepository
         if (!File.Exists(Path.Combine(directory, "Packages.gz")) && !File.Exists(Path.Combine(directory, "Packages")))
             throw new RepositoryBuildException(
                 $"'{directory}' is not a built repository (no Packages index). Fix: `datalyptica repo build SITE --out {directory}`.");
-        return RepositoryServer.Start(directory, endpoint, log);
+        if (signingKey is null)
+            throw new RepositoryBuildException(
+                $"site {site.Name} serves its hosts' packages but no signing key was given. Fix: run apply with the site's vault password.");
+        return RepositoryServer.Start(directory, endpoint, log, ServedRelease.Sign(directory, signingKey, DateTime.UtcNow));
     }
 }

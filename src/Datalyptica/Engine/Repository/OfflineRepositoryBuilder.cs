@@ -32,11 +32,9 @@ public sealed record RepositoryBuildResult(
 /// Steps: refresh private indexes, resolve the closure against an empty dpkg status, download only what the
 /// pool lacks, drop debs no longer needed, index with dpkg-scanpackages only when the pool changed.
 /// <para>
-/// Trust: the Release file is unsigned and hosts use it as "deb [trusted=yes] ...". apt still checks every
-/// .deb against the SHA-256 in Packages and Packages against Release, so a corrupt or truncated download is
-/// caught; what trusted=yes gives up is protection against someone who can answer in the repository's place
-/// on the bridge or management network. The repository is bound to that one address. Signing with a
-/// generated key (and shipping it as signed-by=) is the next step for estates that need it.
+/// Trust: the Release file on disk is unsigned; apply signs it with the site's key each time it serves the folder
+/// (<see cref="ServedRelease"/>), so one build can serve several sites and no signing key is kept next to the pool.
+/// apt checks every .deb against the SHA-256 in Packages, Packages against Release, and Release against the site key.
 /// </para>
 /// </summary>
 public static class OfflineRepositoryBuilder
@@ -165,17 +163,18 @@ public static class OfflineRepositoryBuilder
 
     /// <summary>
     /// The Release file of a flat repository: no Suite (apt compares it with the "./" of the source line and
-    /// would warn), the hashes of both index files. Hosts use check-date=no for this source (AptSourceRenderer),
-    /// so a host whose clock is behind the control node's (before chrony has run) still accepts the Date.
+    /// would warn), the hashes of both index files, and Valid-Until when given (apt then refuses it after that time).
     /// </summary>
-    public static string ReleaseFile(RepositoryManifest manifest, IReadOnlyList<(string Name, byte[] Content)> indexes, DateTime dateUtc)
+    public static string ReleaseFile(RepositoryManifest manifest, IReadOnlyList<(string Name, byte[] Content)> indexes, DateTime dateUtc,
+        DateTime? validUntilUtc = null)
     {
         var sb = new StringBuilder();
         sb.Append("Origin: Datalyptica\n");
         sb.Append("Label: Datalyptica offline repository\n");
         sb.Append(CultureInfo.InvariantCulture, $"Codename: {manifest.Codename}\n");
         sb.Append(CultureInfo.InvariantCulture, $"Architectures: {manifest.Architecture} all\n");
-        sb.Append(CultureInfo.InvariantCulture, $"Date: {dateUtc.ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture)} UTC\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Date: {ReleaseDate(dateUtc)}\n");
+        if (validUntilUtc is { } until) sb.Append(CultureInfo.InvariantCulture, $"Valid-Until: {ReleaseDate(until)}\n");
         sb.Append("Description: packages for a bare Debian 12 host, built by datalyptica repo build\n");
         void Section(string title, Func<byte[], byte[]> hash)
         {
@@ -187,6 +186,8 @@ public static class OfflineRepositoryBuilder
         Section("SHA256", SHA256.HashData);
         return sb.ToString();
     }
+
+    private static string ReleaseDate(DateTime utc) => utc.ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 
     private static async Task<string> NativeArchitecture(CancellationToken cancellation)
     {

@@ -24,6 +24,8 @@ public sealed class RepositoryServer : IAsyncDisposable
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _root;
+    private readonly IReadOnlyDictionary<string, byte[]?> _generated;
+    private readonly DateTime _started = TruncateToSeconds(DateTime.UtcNow);
     private readonly TcpListener _listener;
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
@@ -36,9 +38,10 @@ public sealed class RepositoryServer : IAsyncDisposable
     /// <summary>The base URL hosts use: http://ADDR:PORT/ (IPv6 in brackets).</summary>
     public string BaseUrl => $"http://{Endpoints.Format(Endpoint)}/";
 
-    private RepositoryServer(string root, IPEndPoint endpoint, Action<string> log)
+    private RepositoryServer(string root, IPEndPoint endpoint, Action<string> log, IReadOnlyDictionary<string, byte[]?> generated)
     {
         _root = root;
+        _generated = generated;
         _log = log;
         _listener = new TcpListener(endpoint);
         // Exclusive: a second server (or another process) on the same port fails loudly instead of sharing it.
@@ -54,8 +57,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
-    /// <summary>Starts serving <paramref name="root"/> on <paramref name="endpoint"/> (port 0 picks a free port).</summary>
-    public static RepositoryServer Start(string root, IPEndPoint endpoint, Action<string>? log = null)
+    /// <summary>
+    /// Starts serving <paramref name="root"/> on <paramref name="endpoint"/> (port 0 picks a free port).
+    /// <paramref name="generated"/> answers some paths below the root from memory instead of the folder (a null value: 404),
+    /// as the signed Release does (<see cref="ServedRelease"/>).
+    /// </summary>
+    public static RepositoryServer Start(string root, IPEndPoint endpoint, Action<string>? log = null,
+        IReadOnlyDictionary<string, byte[]?>? generated = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -66,7 +74,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var full = Path.GetFullPath(root);
         if (!Directory.Exists(full))
             throw new DirectoryNotFoundException($"repository folder '{full}' does not exist. Fix: run `datalyptica repo build --out {root}` first.");
-        return new RepositoryServer(full.TrimEnd('/'), endpoint, log ?? (_ => { }));
+        return new RepositoryServer(full.TrimEnd('/'), endpoint, log ?? (_ => { }), generated ?? new Dictionary<string, byte[]?>());
     }
 
     private async Task AcceptLoopAsync()
@@ -135,6 +143,21 @@ public sealed class RepositoryServer : IAsyncDisposable
             await WriteSimpleAsync(stream, 405, "Method Not Allowed", "only GET and HEAD", head: false, keepAlive, "Allow: GET, HEAD\r\n");
             return (405, 0);
         }
+        if (RelativePath(request.Target) is { } relative && _generated.TryGetValue(relative, out var generated))
+        {
+            if (generated is null)
+            {
+                await WriteSimpleAsync(stream, 404, "Not Found", "not found", head, keepAlive);
+                return (404, 0);
+            }
+            if (request.IfModifiedSince is { } generatedSince && _started <= generatedSince)
+            {
+                await WriteHeaderAsync(stream, 304, "Not Modified", null, null, _started, keepAlive);
+                return (304, 0);
+            }
+            await WriteHeaderAsync(stream, 200, "OK", ContentType(relative), generated.Length, _started, keepAlive, body: head ? null : generated);
+            return (200, head ? 0 : generated.Length);
+        }
         var file = Resolve(request.Target);
         if (file is null)
         {
@@ -173,19 +196,8 @@ public sealed class RepositoryServer : IAsyncDisposable
     /// </summary>
     internal string? Resolve(string target)
     {
-        if (target.Length == 0 || target[0] != '/') return null; // only origin-form; no absolute URLs
-        var path = target;
-        var query = path.IndexOfAny(['?', '#']);
-        if (query >= 0) path = path[..query];
-        string decoded;
-        try { decoded = Uri.UnescapeDataString(path); }
-        catch (UriFormatException) { return null; }
-        if (decoded.Contains('\0') || decoded.Contains('\\')) return null;
-        // "." is harmless and apt asks for it ("deb URL ./" fetches /./InRelease); ".." and hidden names are refused.
-        var segments = decoded.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
-        if (segments.Length == 0) return null;
-        if (segments.Any(s => s.StartsWith('.'))) return null; // ".." and hidden files (.apt state, partial downloads)
-        var full = Path.GetFullPath(Path.Combine(_root, Path.Combine(segments)));
+        if (RelativePath(target) is not { } relative) return null;
+        var full = Path.GetFullPath(Path.Combine(_root, relative));
         if (!IsBelowRoot(full)) return null;
         var info = new FileInfo(full);
         if (!info.Exists) return null;
@@ -200,6 +212,24 @@ public sealed class RepositoryServer : IAsyncDisposable
         for (var d = parent; d is not null && d.FullName.Length > _root.Length; d = d.Parent)
             if (d.LinkTarget is not null) return null;
         return full;
+    }
+
+    /// <summary>The request target as a path below the root ("a/b"), or null when it is not one we serve.</summary>
+    private static string? RelativePath(string target)
+    {
+        if (target.Length == 0 || target[0] != '/') return null; // only origin-form; no absolute URLs
+        var path = target;
+        var query = path.IndexOfAny(['?', '#']);
+        if (query >= 0) path = path[..query];
+        string decoded;
+        try { decoded = Uri.UnescapeDataString(path); }
+        catch (UriFormatException) { return null; }
+        if (decoded.Contains('\0') || decoded.Contains('\\')) return null;
+        // "." is harmless and apt asks for it ("deb URL ./" fetches /./InRelease); ".." and hidden names are refused.
+        var segments = decoded.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
+        if (segments.Length == 0) return null;
+        if (segments.Any(s => s.StartsWith('.'))) return null; // ".." and hidden files (.apt state, partial downloads)
+        return string.Join('/', segments);
     }
 
     private bool IsBelowRoot(string full) => full.StartsWith(_root + "/", StringComparison.Ordinal);

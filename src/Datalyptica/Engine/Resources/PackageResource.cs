@@ -1,5 +1,6 @@
 using Datalyptica.Contracts.Hosts;
 using Datalyptica.Engine.Facts;
+using Datalyptica.Engine.Repository;
 
 namespace Datalyptica.Engine.Resources;
 
@@ -18,6 +19,9 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
 {
     public PackageManager Manager { get; init; } = PackageManager.Apt;
 
+    /// <summary>The offline repository this install reaches for its packages, only while it runs; null: the host's own sources.</summary>
+    public TransientAptSource? Source { get; init; }
+
     public string Id => $"package:{Component}";
 
     public void Require(FactQuery query) { foreach (var name in Names) query.Package(name); }
@@ -28,19 +32,25 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         if (missing.Count == 0)
             return ResourcePlan.Noop($"installed: {string.Join(", ", Names.Select(n => $"{n} {facts.Package(n).Version}"))}");
         return ResourcePlan.Of(new Change(ChangeAction.Create, $"not installed: {string.Join(", ", missing)}")
-            { Steps = [PlanStep.Run(InstallCommand(Manager, missing))] });
+            { Steps = [PlanStep.Run(InstallCommand(Manager, missing, Source))] });
     }
 
     /// <summary>apt waits this long for a dpkg/lists lock another apt-get holds (apt >= 1.9.11) before it gives up.</summary>
     public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
     private const string PolicyRcD = "/usr/sbin/policy-rc.d";
 
-    private static string AptInstall(string list) =>
-        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait} -o Dpkg::Options::=--force-confold {list}";
+    private static string AptInstall(string list, string sourceOptions) =>
+        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait}{sourceOptions} -o Dpkg::Options::=--force-confold {list}";
 
-    public static string InstallCommand(PackageManager manager, IEnumerable<string> names)
+    public static string InstallCommand(PackageManager manager, IEnumerable<string> names, TransientAptSource? source = null)
     {
         var list = string.Join(' ', names.Select(RemoteCommand.Quote));
+        // With the offline repository: its transient source first, then an update against it alone, and it goes
+        // whatever the install's outcome.
+        var sourceOptions = source is null ? "" : " " + source.OptionsText;
+        var prepare = source is null ? "" :
+            $"{source.Prepare.Raw} && DEBIAN_FRONTEND=noninteractive apt-get update -q {AptLockWait}{sourceOptions} && ";
+        var cleanup = source is null ? "" : $"{source.Cleanup.Raw}; ";
         return manager switch
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
@@ -54,8 +64,8 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
                 $"saved={PolicyRcD}.datalyptica-saved; " +
                 $"if [ -e {PolicyRcD} ] && [ ! -e \"$saved\" ]; then mv {PolicyRcD} \"$saved\"; fi; " +
                 $"printf '#!/bin/sh\\nexit 101\\n' > {PolicyRcD} && chmod 755 {PolicyRcD} && " +
-                $"{{ {AptInstall(list)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list)}; }}; }}; " +
-                $"rc=$?; rm -f {PolicyRcD}; if [ -e \"$saved\" ]; then mv \"$saved\" {PolicyRcD}; fi; exit $rc",
+                $"{{ {prepare}{{ {AptInstall(list, sourceOptions)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions)}; }}; }}; }}; " +
+                $"rc=$?; {cleanup}rm -f {PolicyRcD}; if [ -e \"$saved\" ]; then mv \"$saved\" {PolicyRcD}; fi; exit $rc",
             // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
             PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
             _ => throw new ArgumentOutOfRangeException(nameof(manager)),

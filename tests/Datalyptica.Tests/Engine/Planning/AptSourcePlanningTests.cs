@@ -18,23 +18,37 @@ public class AptSourcePlanningTests
         return site with { Vars = merged };
     }
 
+    private static readonly string PublicKey = Datalyptica.Pki.RepositorySigningKey.Create("test", DateTime.UtcNow).PublicKeyArmored;
+
     [Fact]
-    public void A_served_repository_puts_the_source_files_then_the_guarded_move_then_update_before_any_package()
+    public void A_served_repository_travels_with_each_package_install_and_leaves_nothing_in_etc_apt()
     {
-        var site = WithVars((AptSource.RepositoryListenKey, "10.77.0.1:8080"));
+        var site = WithVars((AptSource.RepositoryListenKey, "10.77.0.1:8080")) with { RepositoryKey = PublicKey };
         var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site))[0];
         var ids = desired.Resources.Select(r => r.Resource.Id).ToList();
-        ids.Take(6).ShouldBe([
-            "file:" + AptSourceRenderer.ListPath, "file:" + AptSourceRenderer.MainSourcesList, "file:" + AptSourceRenderer.ConfigPath,
-            "command:apt-disable-other-sources", "command:apt-update", "package:os-base"]);
-        desired.Resources.Take(5).ShouldAllBe(r => r.Layer == Layer.Prerequisites);
+        ids.Take(2).ShouldBe(["command:apt-remove-legacy-offline-source", "package:os-base"]);
+        ids.ShouldNotContain("file:" + AptSourceRenderer.ListPath);
+        ids.ShouldNotContain("command:apt-update");
 
+        // A bare host: the legacy source is absent (the guard says so), every package install brings the source.
         var plan = Planner.PlanHost(desired, HostFacts.EmptyDebian12, new PlanOptions());
-        var list = plan.Changes.Single(c => c.ResourceId == "file:" + AptSourceRenderer.ListPath);
-        list.Steps.ShouldContain(s => s.Text != null && s.Text.Contains("deb [trusted=yes check-date=no] http://10.77.0.1:8080/ ./"));
-        plan.Changes.Single(c => c.ResourceId == "command:apt-update").Steps.Single().Display.ShouldContain("apt-get update");
-        // The package install keeps Debian's auto-start trap closed.
-        plan.Changes.Single(c => c.ResourceId == "package:os-base").Steps.Single().Display.ShouldContain("policy-rc.d");
+        var install = plan.Changes.Single(c => c.ResourceId == "package:os-base").Steps.Single().Display;
+        install.ShouldContain("policy-rc.d"); // Debian's auto-start trap stays closed
+        install.ShouldContain("[signed-by=/run/datalyptica-apt/repository.asc] http://10.77.0.1:8080/ ./");
+        install.ShouldContain("apt-get update -q");
+        install.ShouldContain("Dir::Etc::SourceList=/run/datalyptica-apt/sources.list");
+        install.ShouldContain("rm -rf /run/datalyptica-apt;");
+        install.ShouldNotContain("trusted=yes");
+        desired.Resources.Where(r => r.Resource is Datalyptica.Engine.Resources.PackageResource).ShouldAllBe(r =>
+            ((Datalyptica.Engine.Resources.PackageResource)r.Resource).Source != null);
+    }
+
+    [Fact]
+    public void A_served_repository_without_the_site_key_is_refused_with_the_fix()
+    {
+        var site = WithVars((AptSource.RepositoryListenKey, "10.77.0.1:8080"));
+        Should.Throw<InvalidOperationException>(() => DesiredStateBuilder.ForHost(site, SiteRenderer.Render(site)[0], ArtifactCatalog.FromSite(site)))
+            .Message.ShouldContain("repository-key.asc");
     }
 
     [Fact]
@@ -50,9 +64,10 @@ public class AptSourcePlanningTests
     public void Apply_refuses_a_served_repository_without_a_built_folder_and_names_the_fix()
     {
         var site = WithVars((AptSource.RepositoryListenKey, "127.0.0.1:0"));
-        Should.Throw<RepositoryBuildException>(() => ApplyRepository.StartFor(site, null)).Message.ShouldContain(AptSource.RepositoryDirKey);
+        var key = Datalyptica.Pki.RepositorySigningKey.Create("test", DateTime.UtcNow);
+        Should.Throw<RepositoryBuildException>(() => ApplyRepository.StartFor(site, null, key)).Message.ShouldContain(AptSource.RepositoryDirKey);
         var empty = Directory.CreateTempSubdirectory("dl-no-repo").FullName;
-        try { Should.Throw<RepositoryBuildException>(() => ApplyRepository.StartFor(site, empty)).Message.ShouldContain("repo build"); }
+        try { Should.Throw<RepositoryBuildException>(() => ApplyRepository.StartFor(site, empty, key)).Message.ShouldContain("repo build"); }
         finally { Directory.Delete(empty, true); }
         // A listen address that is not ADDR:PORT is refused by validate (its declaration, DL551) before apply reads it.
         var nonsense = WithVars((AptSource.RepositoryListenKey, "nonsense"));

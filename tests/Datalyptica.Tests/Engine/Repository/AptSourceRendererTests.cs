@@ -11,18 +11,49 @@ public class AptSourceRendererTests
 {
     private static readonly IPEndPoint Bridge = new(IPAddress.Parse("10.77.0.1"), 8080);
 
+    private const string PublicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ...\n-----END PGP PUBLIC KEY BLOCK-----\n";
+
     [Fact]
-    public void The_offline_repository_is_the_only_source_and_recommends_are_off()
+    public void The_offline_repository_is_never_written_into_etc_apt_and_needs_the_site_key()
     {
-        var files = AptSourceRenderer.Render(AptSource.OfflineRepository(Bridge)).ToDictionary(f => f.Path);
-        files.Keys.ShouldBe([AptSourceRenderer.ListPath, AptSourceRenderer.MainSourcesList, AptSourceRenderer.ConfigPath], ignoreOrder: true);
-        files[AptSourceRenderer.ListPath].Content.Split('\n').Where(l => l.StartsWith("deb ")).ShouldBe(["deb [trusted=yes check-date=no] http://10.77.0.1:8080/ ./"]);
-        files[AptSourceRenderer.MainSourcesList].Content.Split('\n').ShouldAllBe(l => l.Length == 0 || l.StartsWith('#'));
-        var conf = files[AptSourceRenderer.ConfigPath].Content;
-        conf.ShouldContain("APT::Install-Recommends \"false\";");
-        conf.ShouldContain("Acquire::Retries \"5\";");
-        conf.ShouldContain("Acquire::http::Proxy::10.77.0.1 \"DIRECT\";");
-        files.Values.ShouldAllBe(f => f.Owner == "root" && f.Mode == Datalyptica.Contracts.Rendering.Modes.Public);
+        var source = AptSource.OfflineRepository(Bridge, PublicKey);
+        Should.Throw<ArgumentException>(() => AptSourceRenderer.Render(source));
+        var transient = AptSourceRenderer.Transient(source);
+        transient.Directory.ShouldBe(AptSourceRenderer.TransientDirectory);
+        transient.Directory.ShouldStartWith("/run/");
+        // The list names the key by path (signed-by) and keeps apt's date checks: no trusted=yes, no check-date=no.
+        transient.Prepare.Raw.ShouldContain("deb [signed-by=/run/datalyptica-apt/repository.asc] http://10.77.0.1:8080/ ./");
+        transient.Prepare.Raw.ShouldContain(PublicKey);
+        transient.Prepare.Raw.ShouldNotContain("trusted=");
+        transient.Prepare.Raw.ShouldNotContain("check-");
+        transient.Options.ShouldContain("Dir::Etc::SourceParts=/run/datalyptica-apt/sources.list.d");
+        transient.Options.ShouldContain("Acquire::http::Proxy::10.77.0.1=DIRECT");
+        transient.Options.ShouldNotContain(o => o.Contains("/etc/apt", StringComparison.Ordinal));
+        transient.Cleanup.Raw.ShouldBe("rm -rf /run/datalyptica-apt");
+
+        var e = Should.Throw<InvalidOperationException>(() => AptSourceRenderer.Transient(AptSource.OfflineRepository(Bridge, null)));
+        e.Message.ShouldContain("vault password");
+    }
+
+    [Fact]
+    public async Task The_transient_source_is_written_readable_for_apt_and_removed_by_its_cleanup()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dl-transient-" + Guid.NewGuid().ToString("N")[..8]);
+        var hostile = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n'$(touch " + dir + ".pwned)'\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        var transient = AptSourceRenderer.Transient(AptSource.OfflineRepository(Bridge, hostile), dir);
+        try
+        {
+            (await Sh("umask 077; " + transient.Prepare.Raw)).ShouldBe(0);
+            File.ReadAllText(Path.Combine(dir, "repository.asc")).ShouldBe(hostile);
+            File.Exists(dir + ".pwned").ShouldBeFalse();
+            // apt fetches and verifies as its unprivileged _apt user: the folder and files must be readable by others.
+            File.GetUnixFileMode(Path.Combine(dir, "repository.asc")).ShouldBe((UnixFileMode)0b110_100_100);
+            File.GetUnixFileMode(Path.Combine(dir, "sources.list")).ShouldBe((UnixFileMode)0b110_100_100);
+            File.GetUnixFileMode(dir).ShouldBe((UnixFileMode)0b111_101_101);
+            (await Sh(transient.Cleanup.Raw)).ShouldBe(0);
+            Directory.Exists(dir).ShouldBeFalse();
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]
@@ -30,6 +61,7 @@ public class AptSourceRendererTests
     {
         var site = ProfileExpander.Expand(BuiltInProfiles.Development);
         AptSource.For(site, Bridge).IsOfflineRepository.ShouldBeTrue();
+        AptSource.For(site with { RepositoryKey = PublicKey }, Bridge).SigningKey.ShouldBe(PublicKey);
         var vars = new Dictionary<string, Setting>(site.Vars)
         {
             [AptSource.MirrorUrlKey] = new("http://mirror.corp.example/debian", null),
@@ -43,7 +75,8 @@ public class AptSourceRendererTests
             "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.corp.example/debian/ bookworm-updates main",
             "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.corp.example/debian-security/ bookworm-security main",
         ]);
-        AptSourceRenderer.AptConfig(source).ShouldNotContain("DIRECT");
+        AptSourceRenderer.AptConfig().ShouldContain("APT::Install-Recommends \"false\";");
+        AptSourceRenderer.Render(source).Select(f => f.Path).ShouldBe([AptSourceRenderer.ListPath, AptSourceRenderer.MainSourcesList, AptSourceRenderer.ConfigPath]);
         Should.Throw<ArgumentException>(() => AptSource.Mirror("ftp://x y")).Message.ShouldContain(AptSource.MirrorUrlKey);
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Datalyptica.Engine.Repository;
+using Datalyptica.Pki;
 using Datalyptica.Tests.Cli;
 
 namespace Datalyptica.Tests.Engine.Repository;
@@ -117,12 +118,22 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
         repo.Progress.ShouldContain(l => l.Contains("0 to download"));
     }
 
+    private static readonly RepositorySigningKey SiteKey = RepositorySigningKey.Create("datalyptica test offline repository", DateTime.UtcNow);
+
+    /// <summary>The repository served as apply serves it: Release signed with <paramref name="key"/> at <paramref name="signedAt"/>.</summary>
+    private RepositoryServer Serve(ConcurrentQueue<string> log, RepositorySigningKey key, DateTime signedAt,
+        Func<IReadOnlyDictionary<string, byte[]?>, IReadOnlyDictionary<string, byte[]?>>? tamper = null)
+    {
+        var generated = ServedRelease.Sign(repo.Directory, key, signedAt);
+        return RepositoryServer.Start(repo.Directory, new IPEndPoint(IPAddress.Loopback, 0), log.Enqueue, tamper is null ? generated : tamper(generated));
+    }
+
     [Fact]
-    public async Task Apt_with_a_fully_private_configuration_installs_from_the_served_repository_and_nothing_else()
+    public async Task Apt_with_the_hosts_transient_source_installs_from_the_signed_served_repository_and_nothing_else()
     {
         var log = new ConcurrentQueue<string>();
-        await using var server = RepositoryServer.Start(repo.Directory, new IPEndPoint(IPAddress.Loopback, 0), log.Enqueue);
-        using var client = new PrivateAptClient(AptSource.OfflineRepository(server.Endpoint));
+        await using var server = Serve(log, SiteKey, DateTime.UtcNow);
+        using var client = new PrivateAptClient(AptSource.OfflineRepository(server.Endpoint, SiteKey.PublicKeyArmored));
 
         var update = await client.RunAsync("update");
         update.ExitCode.ShouldBe(0, update.Output);
@@ -141,7 +152,54 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
         // ... and apt talked to no other place.
         foreach (var line in (update.Output + install.Output).Split('\n').Where(l => l.StartsWith("Get:") || l.StartsWith("Hit:") || l.StartsWith("Ign:")))
             line.ShouldContain(server.BaseUrl.TrimEnd('/'));
+        // apt read the signed Release: InRelease is refused, Release and its signature are served from memory.
+        log.ShouldContain(l => l.Contains("\"GET /./InRelease\" 404"));
         log.ShouldContain(l => l.Contains("\"GET /./Release\" 200"));
+        log.ShouldContain(l => l.Contains("\"GET /./Release.gpg\" 200"));
+
+        // The transient source is gone after the install's cleanup, as on a host.
+        client.Cleanup();
+        Directory.Exists(client.TransientDirectory).ShouldBeFalse();
+    }
+
+    public static TheoryData<string, string> Refusals => new()
+    {
+        { "another site's key", "NO_PUBKEY" },
+        { "a Release changed after signing", "BADSIG" },
+        { "no signature", "is not signed" },
+        { "a signature past its Valid-Until", "is expired" },
+        { "a Date in the future", "not valid yet" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Apt_refuses_the_served_repository_when(string fault, string aptSays)
+    {
+        var now = DateTime.UtcNow;
+        var (key, signedAt) = fault switch
+        {
+            "another site's key" => (RepositorySigningKey.Create("another site", now), now),
+            "a signature past its Valid-Until" => (SiteKey, now - ServedRelease.Lifetime - TimeSpan.FromHours(1)),
+            "a Date in the future" => (SiteKey, now + ServedRelease.Backdate + TimeSpan.FromHours(2)),
+            _ => (SiteKey, now),
+        };
+        Func<IReadOnlyDictionary<string, byte[]?>, IReadOnlyDictionary<string, byte[]?>>? tamper = fault switch
+        {
+            "a Release changed after signing" => g => new Dictionary<string, byte[]?>(g)
+                { [RepositoryLayout.Release] = [.. g[RepositoryLayout.Release]!, .. Encoding.UTF8.GetBytes("Suite: stable\n")] },
+            "no signature" => g => new Dictionary<string, byte[]?>(g) { [ServedRelease.Signature] = null },
+            _ => null,
+        };
+        var log = new ConcurrentQueue<string>();
+        await using var server = Serve(log, key, signedAt, tamper);
+        using var client = new PrivateAptClient(AptSource.OfflineRepository(server.Endpoint, SiteKey.PublicKeyArmored));
+
+        var update = await client.RunAsync("update");
+        update.Output.ShouldContain(aptSays, Case.Sensitive, update.Output);
+        // apt keeps no index from a Release it refused, so nothing can be installed from it.
+        var install = await client.RunAsync("install", "--download-only", "-y", "nftables");
+        install.ExitCode.ShouldNotBe(0, install.Output);
+        Directory.EnumerateFiles(client.Archives, "*.deb").ShouldBeEmpty();
     }
 
     [Fact]
@@ -184,36 +242,48 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
 }
 
 /// <summary>
-/// apt-get with nothing of this machine's configuration: APT_CONFIG names a file that sets every directory
-/// (sources = the rendered datalyptica.list only, no sources.list.d, the rendered apt.conf drop-in only,
-/// private state and cache, an empty dpkg status), as a bare host that uses only our repository would.
+/// apt-get with nothing of this machine's configuration, as a host runs it for one package install: the real transient
+/// source (AptSourceRenderer.Transient, its shell preparation run by bash) in a private folder, apt's options from it,
+/// and APT_CONFIG naming a file that points every other directory (apt.conf.d, state, cache, an empty dpkg status) at
+/// private folders too.
 /// </summary>
 internal sealed class PrivateAptClient : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dl-aptc-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly TransientAptSource _source;
 
     public PrivateAptClient(AptSource source)
     {
-        foreach (var d in new[] { "parts", "sourceparts", "state/lists/partial", "cache/archives/partial" })
+        foreach (var d in new[] { "parts", "state", "cache/archives/partial" })
             Directory.CreateDirectory(Path.Combine(_root, d));
         File.WriteAllText(Path.Combine(_root, "status"), "");
-        var files = AptSourceRenderer.Render(source).ToDictionary(f => f.Path, f => f.Content);
-        File.WriteAllText(Path.Combine(_root, "sources.list"), files[AptSourceRenderer.ListPath]);
-        File.WriteAllText(Path.Combine(_root, "parts", Path.GetFileName(AptSourceRenderer.ConfigPath)), files[AptSourceRenderer.ConfigPath]);
+        _source = AptSourceRenderer.Transient(source, Path.Combine(_root, "transient"));
+        Bash(_source.Prepare.Raw);
         File.WriteAllText(ConfigFile,
-            $"Dir::Etc::main \"/dev/null\";\nDir::Etc::parts \"{_root}/parts\";\nDir::Etc::sourcelist \"{_root}/sources.list\";\n" +
-            $"Dir::Etc::sourceparts \"{_root}/sourceparts\";\nDir::State \"{_root}/state\";\nDir::State::status \"{_root}/status\";\n" +
-            $"Dir::Cache \"{_root}/cache\";\n");
+            $"Dir::Etc::main \"/dev/null\";\nDir::Etc::parts \"{_root}/parts\";\n" +
+            $"Dir::State \"{_root}/state\";\nDir::State::status \"{_root}/status\";\nDir::Cache \"{_root}/cache\";\n");
     }
 
     private string ConfigFile => Path.Combine(_root, "apt.conf");
     public string Archives => Path.Combine(_root, "cache", "archives");
+    public string TransientDirectory => _source.Directory;
+
+    public void Cleanup() => Bash(_source.Cleanup.Raw);
+
+    private static void Bash(string script)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardError = true })!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        process.ExitCode.ShouldBe(0, stderr);
+    }
 
     public sealed record Result(int ExitCode, string Output);
 
     public async Task<Result> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("apt-get") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in _source.Options) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["APT_CONFIG"] = ConfigFile;
         start.Environment["LC_ALL"] = "C";
