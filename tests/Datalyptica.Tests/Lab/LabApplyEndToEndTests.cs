@@ -42,14 +42,16 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
             noop.PendingCount.ShouldBe(0, PlanJson.Write(noop));
             noop.Hosts.Count.ShouldBe(3);
 
-            // What converged is real: the services run, apt knows only our repository.
+            // What converged is real: the services run, and the offline repository left no source on the host (each
+            // install brought its own under /run/datalyptica-apt and removed it).
             var state = LabState.Load(Options.StateFile).ShouldNotBeNull();
             foreach (var host in state.Hosts)
             {
                 await using var ssh = await SshTransport.ConnectAsync(lab.Connection(host), lab.SshOptions(), timeout.Token);
                 var check = await ssh.RunAsync(RemoteCommand.Shell(
-                    "systemctl is-active chrony nftables prometheus-node-exporter; ls /etc/apt/sources.list.d"), timeout.Token);
-                check.Stdout.ShouldBe("active\nactive\nactive\ndatalyptica.list\n", $"{host.Name}: {check.Stderr}");
+                    "systemctl is-active chrony nftables prometheus-node-exporter; ls -A /etc/apt/sources.list.d; " +
+                    "[ -e /run/datalyptica-apt ] || echo no-transient-source; grep -rl trusted=yes /etc/apt || echo no-trusted-source"), timeout.Token);
+                check.Stdout.ShouldBe("active\nactive\nactive\nno-transient-source\nno-trusted-source\n", $"{host.Name}: {check.Stderr}");
             }
 
             // Drift on one host: plan names exactly that file there, apply repairs it.

@@ -224,7 +224,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
     {
         var hashes = new Dictionary<string, string>();
         foreach (var host in state.Hosts)
-            hashes[host.Name] = await ShellAsync(lab, host, $"sha256sum {OsBaseRenderer.SysctlPath} /etc/apt/sources.list.d/datalyptica.list", cancellation);
+            hashes[host.Name] = await ShellAsync(lab, host, $"sha256sum {OsBaseRenderer.SysctlPath} {Datalyptica.Components.OsBaseLayer.Chrony.ConfigPath}", cancellation);
         return hashes;
     }
 
