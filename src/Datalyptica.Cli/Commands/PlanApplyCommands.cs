@@ -59,7 +59,7 @@ public abstract class PlanningSettings : ConnectingSiteSettings
     public int Parallel { get; init; } = 32;
 
     [CommandOption("--limit <PATTERN>")]
-    [Description("Only the hosts this Ansible host pattern matches: host or group names, all, globs (pg*), a,b or a:b (union), a:&b (and), a:!b (but not), group[[0]], group[[0:2]], group[[-1]], ~regex. A part that matches no host is refused.")]
+    [Description(HostLimit.PlanDescription)]
     public string? Limit { get; init; }
 
     public override ValidationResult Validate() =>
