@@ -91,7 +91,7 @@ public static class DatalypticaCli
             config.AddCommand<RenderCommand>("render")
                 .WithDescription("Write every configuration file every host needs (for review), derived from the site.")
                 .WithExample("render", "site", "--out", "rendered")
-                .WithExample("render", "site", "--out", "rendered", "--host", "pg01", "--component", "patroni");
+                .WithExample("render", "site", "--out", "rendered", "--limit", "pg01", "--component", "patroni");
             config.AddCommand<PlanCommand>("plan")
                 .WithDescription("Show what apply would change on each host (diffs, secrets masked); changes nothing. Exit 2 when changes are pending.")
                 .WithExample("plan", "site", "--out", "plan.json");
@@ -100,7 +100,8 @@ public static class DatalypticaCli
                 .WithExample("apply", "site", "--layer", "prerequisites", "--limit", "pg01,pg02");
             config.AddCommand<VerifyCommand>("verify")
                 .WithDescription("Check every component's health on every host (read-only, through each host's SSH); exit 0 only when all is healthy.")
-                .WithExample("verify", "site", "--component", "patroni");
+                .WithExample("verify", "site", "--component", "patroni")
+                .WithExample("verify", "site", "--limit", "catalog:!db03");
             config.AddCommand<DrillCommand>("drill")
                 .WithDescription("Failover drills under a steady write load through the VIP (patroni-stop, patroni-crash, vip-stop, vip-crash, redis-crash, etcd-stop, all); prints measured times. Disrupts the site: labs only.")
                 .WithExample("drill", "/var/lib/datalyptica/lab/default/site", "patroni-stop");

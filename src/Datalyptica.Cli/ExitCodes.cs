@@ -22,12 +22,12 @@ public static class ExitCodes
     public static readonly IReadOnlyList<Entry> Table =
     [
         new(Ok, "ok", "done; plan: nothing pending; verify: everything deployable is healthy"),
-        new(Failed, "failed", "an error not listed below: a file missing, a host unreachable, a host key changed, a backup that failed"),
+        new(Failed, "failed", "an error not listed below: a file missing, a host unreachable or its key changed (except in apply), a backup that failed"),
         new(ChangesPending, "changes pending", "plan: apply would change something"),
         new(InvalidSite, "invalid site", "the site has errors (validate lists them); every verb that reads a site refuses it before touching a host"),
-        new(ApplyFailed, "apply failed", "apply: a change failed on a host, or a layer could not start, or the run was interrupted; the journal says which"),
+        new(ApplyFailed, "apply failed", "apply: a host could not be reached, a change failed on a host, a layer could not start, or the run was interrupted; stderr and the journal say which"),
         new(Unhealthy, "unhealthy", "verify: a check is not healthy"),
-        new(DrillFailed, "drill failed", "drill: a drill missed its limit or left the cluster not whole"),
+        new(DrillFailed, "drill failed", "drill: a drill missed its limit, left the cluster not whole, or could not check the cluster before its fault"),
         new(Usage, "usage error", "unknown verb or option, surplus argument, a missing or invalid option value, a --limit that matches no host; nothing ran"),
     ];
 

@@ -4,9 +4,17 @@ using Spectre.Console;
 
 namespace Datalyptica.Cli.Commands;
 
-/// <summary>--limit for plan and apply: an Ansible host pattern (<see cref="LimitPattern"/>) resolved against the site.</summary>
+/// <summary>--limit for plan, apply, render and verify: an Ansible host pattern (<see cref="LimitPattern"/>) resolved against the site.</summary>
 internal static class HostLimit
 {
+    /// <summary>What every verb's help says the pattern may hold (https://docs.ansible.com/ansible/latest/inventory_guide/intro_patterns.html).</summary>
+    private const string Syntax = "Ansible host pattern matches: host or group names, all, globs (pg*), a,b or a:b (union), a:&b (and), a:!b (but not), group[[0]], group[[0:2]], group[[-1]], ~regex. A part that matches no host is refused.";
+
+    public const string PlanDescription = "Only the hosts this " + Syntax;
+    public const string RenderDescription = "Render only the hosts this " + Syntax + " Also accepted as --host.";
+    public const string VerifyDescription = "Only the checks of the hosts this " + Syntax +
+        " A component's cluster-wide checks run only when every one of its hosts is matched. Also accepted as --host.";
+
     /// <summary>
     /// The hosts <paramref name="pattern"/> selects (null: no --limit, every host). A part that matches no host, or a
     /// pattern whose parts leave no host, is a usage error: a typo must never quietly shrink or empty the run.

@@ -59,7 +59,7 @@ public abstract class PlanningSettings : ConnectingSiteSettings
     public int Parallel { get; init; } = 32;
 
     [CommandOption("--limit <PATTERN>")]
-    [Description("Only the hosts this Ansible host pattern matches: host or group names, all, globs (pg*), a,b or a:b (union), a:&b (and), a:!b (but not), group[[0]], group[[0:2]], group[[-1]], ~regex. A part that matches no host is refused.")]
+    [Description(HostLimit.PlanDescription)]
     public string? Limit { get; init; }
 
     public override ValidationResult Validate() =>
@@ -205,9 +205,23 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             io.Error.WriteLine("error: no host transport is available in this build. Fix: use a build with the SSH transport.");
             return ExitCodes.Failed;
         }
-        var plan = settings.Plan is not null
-            ? await ReadSealedPlanAsync(settings.Plan, prepared, cancellation)
-            : await PlanFlow.PlanAsync(io, prepared, settings.Parallel, assumeEmpty: false, only, connect, cancellation);
+        Plan? plan;
+        try
+        {
+            plan = settings.Plan is not null
+                ? await ReadSealedPlanAsync(settings.Plan, prepared, cancellation)
+                : await PlanFlow.PlanAsync(io, prepared, settings.Parallel, assumeEmpty: false, only, connect, cancellation);
+        }
+        catch (Exception ex) when (ex is TransportException or FactGatheringException)
+        {
+            // A host that cannot be reached or read fails the apply, as a failed step does (Terraform: an error while
+            // applying is an apply error, exit 4), though apply stopped before changing anything.
+            var host = ex is TransportException t ? t.HostName : ((FactGatheringException)ex).Host;
+            io.Error.WriteLine($"error: {ex.Message}");
+            io.Error.WriteLine("error: apply failed: a host could not be reached or read while planning, so no host was changed. " +
+                               $"Fix: bring {host} back (`datalyptica plan` shows which hosts answer), or leave it out with --limit 'all:!{host}'.");
+            return ExitCodes.ApplyFailed;
+        }
         if (plan is null) return ExitCodes.Failed;
         Engine.EngineTrace.Mark("plan ready");
         await warmUp;

@@ -12,9 +12,11 @@ public sealed class RenderSettings : OptionalSiteSettings
     [Description("Folder to write into: OUT/<host>/<path on the host>, and OUT/<host>/MANIFEST with modes and owners.")]
     public string Out { get; init; } = "";
 
-    [CommandOption("--host <HOST>")]
-    [Description("Render only this host.")]
-    public string? Host { get; init; }
+    // --host was the option's name when it took one host name; it stays accepted (Spectre.Console.Cli takes several
+    // long names and its help shows the first).
+    [CommandOption("--limit|--host <PATTERN>")]
+    [Description(HostLimit.RenderDescription)]
+    public string? Limit { get; init; }
 
     [CommandOption("--component <ID>")]
     [Description("Render only this component (os-base, etcd, patroni, kafka, ...).")]
@@ -26,10 +28,14 @@ public sealed class RenderCommand(CliIo io) : Command<RenderSettings>
 {
     public override int Execute(CommandContext context, RenderSettings settings, CancellationToken cancellation)
     {
-        if (Cli.OpenSite(io, settings, "rendering", needsSecrets: false) is not { } session) return ExitCodes.InvalidSite;
+        IReadOnlySet<string>? only = null;
+        // Resolved once the site is valid and before anything is written: a limit that matches nothing is a usage error.
+        if (Cli.OpenSite(io, settings, "rendering", site => only = HostLimit.Resolve(settings.Limit, site), needsSecrets: false) is not { } session)
+            return ExitCodes.InvalidSite;
+        if (only is not null) HostLimit.Show(io, settings.Output, settings.Limit!, session.Site, only);
         // Certificates issued by plan/apply are shown as they are; keys stay placeholders (render never reads the vault).
         var site = session.IsFolder && Pki.SitePkiStore.LoadPublic(settings.Site, session.Site) is { } pki ? session.Site with { Pki = pki } : session.Site;
-        var rendered = SiteRenderer.Render(site, settings.Host, settings.Component);
+        var rendered = SiteRenderer.RenderHosts(site, only, settings.Component);
         var count = RenderOutput.Write(settings.Out, rendered);
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new

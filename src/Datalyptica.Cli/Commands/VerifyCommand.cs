@@ -19,9 +19,10 @@ public sealed class VerifySettings : SshSiteSettings
     [Description("Only this component (etcd, patroni, postgresql, haproxy, keepalived, redis, zookeeper, prometheus, alertmanager, os-base, ...).")]
     public string? Component { get; init; }
 
-    [CommandOption("--host <NAME>")]
-    [Description("Only this host's checks (cluster-wide checks need every member and are left out).")]
-    public string? Host { get; init; }
+    // --host was the option's name when it took one host name; it stays accepted (see RenderSettings.Limit).
+    [CommandOption("--limit|--host <PATTERN>")]
+    [Description(HostLimit.VerifyDescription)]
+    public string? Limit { get; init; }
 
     [CommandOption("--timeout <SECONDS>")]
     [Description("Per-probe timeout.")]
@@ -60,20 +61,17 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             io.Error.WriteLine($"error: --component {component}: no such component{(hint is null ? "" : $"; did you mean {hint}?")} Known: {string.Join(", ", Verifier.ComponentIds)}.");
             return ExitCodes.Usage;
         }
-        if (Cli.OpenSite(io, settings, "verifying") is not { } session) return ExitCodes.InvalidSite;
+        IReadOnlySet<string>? only = null;
+        // Resolved once the site is valid and before any host is contacted: a limit that matches nothing is a usage error.
+        if (Cli.OpenSite(io, settings, "verifying", s => only = HostLimit.Resolve(settings.Limit, s)) is not { } session) return ExitCodes.InvalidSite;
         var site = session.Site;
-        if (settings.Host is { } hostName && site.Hosts.All(h => h.Name != hostName))
-        {
-            var hint = DidYouMean.Suggest(hostName, site.Hosts.Select(h => h.Name));
-            io.Error.WriteLine($"error: --host {hostName}: the site {settings.Site} has no such host{(hint is null ? "" : $"; did you mean {hint}?")}");
-            return ExitCodes.Usage;
-        }
+        if (only is not null) HostLimit.Show(io, settings.Output, settings.Limit!, site, only);
 
         var secrets = session.Secrets;
         var options = new VerifyOptions
         {
             Component = settings.Component,
-            Host = settings.Host,
+            Hosts = only,
             Timeout = TimeSpan.FromSeconds(settings.Timeout),
             Parallelism = settings.Parallel,
             ResolveSecret = n => secrets.GetValueOrDefault(n),

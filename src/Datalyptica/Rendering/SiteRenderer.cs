@@ -13,10 +13,16 @@ public static class SiteRenderer
 {
     public static IReadOnlyList<HostFiles> Render(Site site, string? hostName = null, string? componentId = null)
     {
-        var index = new SiteIndex(site);
-        var hosts = site.Hosts.Where(h => hostName is null || h.Name == hostName).ToList();
-        if (hostName is not null && hosts.Count == 0)
+        if (hostName is not null && site.Hosts.All(h => h.Name != hostName))
             throw new ArgumentException($"no host named '{hostName}' in site {site.Name}. Fix: use a name from `datalyptica inventory list`.");
+        return RenderHosts(site, hostName is null ? null : new HashSet<string>(StringComparer.Ordinal) { hostName }, componentId);
+    }
+
+    /// <summary>Renders the hosts in <paramref name="only"/> (every host when null), in site order (render --limit).</summary>
+    public static IReadOnlyList<HostFiles> RenderHosts(Site site, IReadOnlySet<string>? only, string? componentId = null)
+    {
+        var index = new SiteIndex(site);
+        var hosts = site.Hosts.Where(h => only is null || only.Contains(h.Name)).ToList();
         if (componentId is not null && componentId != OsBaseRenderer.ComponentId && ComponentCatalog.Find(componentId) is null)
             throw new ArgumentException($"unknown component '{componentId}'. Fix: use one of {OsBaseRenderer.ComponentId}, {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.");
 

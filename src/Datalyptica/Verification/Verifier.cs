@@ -22,7 +22,7 @@ public static class Verifier
     {
         var clock = Stopwatch.StartNew();
         var slots = new SemaphoreSlim(options.Parallelism, options.Parallelism);
-        var hosts = site.Hosts.Where(h => options.Host is null || h.Name == options.Host).ToList();
+        var hosts = site.Hosts.Where(options.Includes).ToList();
         var components = ComponentsInScope(site, options);
         var wantOsBase = options.Component is null || options.Component == OsBaseRenderer.ComponentId;
         var checks = new ConcurrentBag<HealthCheck>();
@@ -94,11 +94,11 @@ public static class Verifier
         {
             if (component.Health is not { } probe) continue;
             var members = site.Hosts.Where(h => component.Roles.Any(h.Has)).ToList();
-            // With --host, a component that does not run there has nothing to check.
-            if (options.Host is not null && !members.Any(h => h.Name == options.Host)) continue;
-            var usable = members.Where(h => Usable(h, component.Id) && (options.Host is null || h.Name == options.Host)).ToList();
+            // With --limit, a component that runs on none of its hosts has nothing to check.
+            if (!members.Any(options.Includes)) continue;
+            var usable = members.Where(h => Usable(h, component.Id) && options.Includes(h)).ToList();
             if (usable.Count == 0 && options.CheckUnits) continue;
-            probes.Add(SafeProbe(probe, new ProbeContext(site, component.Id, usable, access, options, slots), cancellation));
+            probes.Add(SafeProbe(probe, new ProbeContext(site, component.Id, usable, access, options, slots, clusterChecks: options.IncludesAll(members)), cancellation));
         }
         if (wantOsBase)
         {
@@ -139,7 +139,7 @@ public static class Verifier
     /// </summary>
     public static IEnumerable<HealthCheck> NotDeployedInLab(Site site, VerifyOptions options)
     {
-        if (site.Environment != "lab" || options.Host is not null) yield break;
+        if (site.Environment != "lab" || !options.IncludesAll(site.Hosts)) yield break;
         foreach (var component in ComponentCatalog.All)
         {
             if (options.Component is not null && options.Component != component.Id) continue;

@@ -24,6 +24,6 @@ public class NotDeployedInLabTests
     public void Other_sites_and_narrowed_runs_list_nothing()
     {
         Verifier.NotDeployedInLab(ProfileExpander.Expand(BuiltInProfiles.Development, kafkaClusterId: "MkU3OEVBNTcwNTJENDM2Qk"), new VerifyOptions()).ShouldBeEmpty();
-        Verifier.NotDeployedInLab(ProfileExpander.Expand(BuiltInProfiles.Lab), new VerifyOptions { Host = "lab01" }).ShouldBeEmpty();
+        Verifier.NotDeployedInLab(ProfileExpander.Expand(BuiltInProfiles.Lab), new VerifyOptions { Hosts = new HashSet<string> { "lab01" } }).ShouldBeEmpty();
     }
 }

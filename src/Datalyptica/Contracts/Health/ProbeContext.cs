@@ -23,8 +23,9 @@ public sealed class ProbeContext
     private readonly SemaphoreSlim _slots;
 
     public ProbeContext(Site site, string componentId, IReadOnlyList<Host> hosts,
-        Func<Host, CancellationToken, Task<IProbeAccess>> access, VerifyOptions options, SemaphoreSlim? slots = null)
+        Func<Host, CancellationToken, Task<IProbeAccess>> access, VerifyOptions options, SemaphoreSlim? slots = null, bool? clusterChecks = null)
     {
+        ClusterChecks = clusterChecks ?? options.Hosts is null;
         Site = site;
         ComponentId = componentId;
         Hosts = hosts;
@@ -41,8 +42,11 @@ public sealed class ProbeContext
     public VerifyOptions Options { get; }
     public TimeSpan Timeout => Options.Timeout;
 
-    /// <summary>Cluster checks run only when verify looks at every host (not with --host).</summary>
-    public bool ClusterChecks => Options.Host is null;
+    /// <summary>
+    /// Cluster checks (quorum, leader, replication) need every member of the component: they run unless --limit leaves
+    /// one of its members out (the verifier, which knows the members, says so; by default, only without a limit).
+    /// </summary>
+    public bool ClusterChecks { get; }
 
     public Secret? Secret(string vaultName) => Options.ResolveSecret(vaultName);
 
@@ -99,17 +103,24 @@ public sealed class ProbeContext
     }
 }
 
-/// <summary>How verify runs: which component and host to look at, the per-probe timeout, secrets and masking.</summary>
+/// <summary>How verify runs: which component and hosts to look at, the per-probe timeout, secrets and masking.</summary>
 public sealed record VerifyOptions
 {
     public string? Component { get; init; }
-    public string? Host { get; init; }
+    /// <summary>Only these hosts (verify --limit); null: every host.</summary>
+    public IReadOnlySet<string>? Hosts { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
     public int Parallelism { get; init; } = 64;
     public Func<string, Secret?> ResolveSecret { get; init; } = _ => null;
     public SecretMasker Masker { get; init; } = new();
     /// <summary>Check units over the host's shell (systemctl); off only where the host has no systemd (loopback tests).</summary>
     public bool CheckUnits { get; init; } = true;
+
+    /// <summary>Whether the run looks at this host.</summary>
+    public bool Includes(Host host) => Hosts is null || Hosts.Contains(host.Name);
+
+    /// <summary>Whether the run looks at every one of these hosts (no limit, or one that leaves none of them out).</summary>
+    public bool IncludesAll(IEnumerable<Host> hosts) => Hosts is null || hosts.All(Includes);
 }
 
 /// <summary>A component's health probe, declared in its own folder (Components/NAME/NAMEHealth.cs).</summary>

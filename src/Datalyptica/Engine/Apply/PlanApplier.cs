@@ -4,6 +4,7 @@ using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Resources;
+using Datalyptica.Engine.Transport;
 using Datalyptica.Secrets;
 
 namespace Datalyptica.Engine.Apply;
@@ -31,8 +32,15 @@ public enum ApplyStatus { Completed, Failed, Interrupted, Refused }
 /// <summary>Where a host failed: host, resource, the command as displayed (secrets masked), exit code and masked stderr.</summary>
 public sealed record StepFailure(string Host, Layer Layer, string ResourceId, string Command, int ExitCode, string Stderr)
 {
-    public override string ToString() =>
-        $"{Host}: {ResourceId} failed in layer {Layer.Name()}: `{Command}` exited {ExitCode}{(Stderr.Length == 0 ? "" : $": {Stderr.Trim()}")}";
+    /// <summary>What a failure with no command stands for: the host could not be reached, or refused us.</summary>
+    public const string Connect = "connect";
+
+    /// <summary>The host could not be connected to (unreachable, a refused key or login): no step of the layer ran there.</summary>
+    public static StepFailure Unreached(string host, Layer layer, string why) => new(host, layer, Connect, "", -1, why);
+
+    public override string ToString() => Command.Length == 0
+        ? $"{Host}: could not connect in layer {Layer.Name()}, nothing ran there: {Stderr.Trim()}"
+        : $"{Host}: {ResourceId} failed in layer {Layer.Name()}: `{Command}` exited {ExitCode}{(Stderr.Length == 0 ? "" : $": {Stderr.Trim()}")}";
 }
 
 public sealed record ApplyResult(string RunId, ApplyStatus Status, int Applied, IReadOnlyList<StepFailure> Failures, string JournalPath)
@@ -110,8 +118,22 @@ public static class PlanApplier
                 var counts = await Task.WhenAll(inLayer.GroupBy(c => c.Host).Select(async host =>
                 {
                     await gate.WaitAsync(cancellation);
-                    // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
-                    try { return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), await Task.Run(() => transportFor(host.Key), cancellation), plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, rolling, cancellation); }
+                    try
+                    {
+                        IHostTransport transport;
+                        // Connecting blocks (SSH handshake); on the pool, hosts connect at once instead of one after another.
+                        try { transport = await Task.Run(() => transportFor(host.Key), cancellation); }
+                        catch (TransportException ex)
+                        {
+                            // A host that cannot be reached fails the layer like a failed step (Terraform: an error while
+                            // applying fails the apply): the other hosts finish the layer, no later layer starts.
+                            var unreached = StepFailure.Unreached(host.Key, layer, options.Masker.Mask(ex.Message));
+                            journal.Write(ApplyJournal.ChangeFailed, e => e with { Host = host.Key, Layer = layer.Name(), Resource = unreached.ResourceId, ExitCode = -1, Stderr = unreached.Stderr });
+                            lock (failures) failures.Add(unreached);
+                            return 0;
+                        }
+                        return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), transport, plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, rolling, cancellation);
+                    }
                     finally { gate.Release(); }
                 }));
                 applied += counts.Sum();
@@ -163,7 +185,12 @@ public static class PlanApplier
                     Message = leads ? $"leads its {change.RollingGroup} group: restarted after the other members" : null });
                 foreach (var step in change.Steps)
                 {
-                    var (exit, stderr) = await RunStepAsync(step, transport, artifacts, options, cancellation);
+                    int exit;
+                    string stderr;
+                    // A connection lost or a command timed out mid-step is that step's failure: it is journalled, and the
+                    // host's layer stops as for a non-zero exit.
+                    try { (exit, stderr) = await RunStepAsync(step, transport, artifacts, options, cancellation); }
+                    catch (TransportException e) { (exit, stderr) = (-1, e.Message); }
                     if (exit == 0) continue;
                     failure = new StepFailure(host, layer, change.ResourceId, options.Masker.Mask(step.Display), exit, options.Masker.Mask(stderr));
                     journal.Write(ApplyJournal.ChangeFailed, e => e with
