@@ -292,6 +292,33 @@ public sealed class QuotingFormatsTests
         if (!quoted.StartsWith('"')) quoted.IndexOfAny(['{', '}', '!', '#']).ShouldBe(-1);
     }
 
+    /// <summary>
+    /// The real parser: keepalived --config-test reads one vrrp_instance per accepted value and names each instance in its
+    /// report exactly as written (the instances use lo, which keepalived reports by instance name and skips).
+    /// </summary>
+    [Fact]
+    public void Keepalived_config_test_reads_every_quoted_name_back()
+    {
+        Tool.Resolve("keepalived");
+        var values = Hostile.Where(v => v.Length is > 0 and < 100 && WriteOrRefuse((x, k) => KeepalivedConf.Quote(x, k), v) is not null).ToList();
+        values.Count.ShouldBeGreaterThan(10);
+        var sb = new StringBuilder();
+        for (var i = 0; i < values.Count; i++)
+            sb.Append($"vrrp_instance {KeepalivedConf.Quote(values[i])} {{\n    state BACKUP\n    interface lo\n    virtual_router_id {i + 1}\n    priority 100\n" +
+                      $"    virtual_ipaddress {{\n        10.255.0.{i + 1}/32 dev lo\n    }}\n}}\n");
+        var dir = Directory.CreateTempSubdirectory("dl-keepalivedq-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "keepalived.conf");
+            File.WriteAllText(file, sb.ToString(), new UTF8Encoding(false));
+            var result = Tool.Run("keepalived", ["--config-test", "-f", file, "-l", "-D"]);
+            result.Output.ShouldNotContain("quote", Case.Insensitive, result.Output);
+            result.Output.ShouldNotContain("Unknown keyword", Case.Insensitive, result.Output);
+            foreach (var v in values) result.Output.ShouldContain($") ({v}) cannot use a loopback interface", customMessage: Show(v) + "\n" + result.Output);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     /// <summary>A VIP's own interface is model text, not a checked setting: the writer refuses it, naming the key.</summary>
     [Fact]
     public void Keepalived_renderer_refuses_a_newline_in_a_vip_interface()
