@@ -225,6 +225,7 @@ public sealed class QuotingFormatsTests
         var conf = Path.Combine(dir, "haproxy.cfg");
         File.WriteAllText(conf, sb.ToString(), new UTF8Encoding(false));
         var check = Tool.Run("haproxy", ["-c", "-f", conf]);
+        if (check.ExitCode != 0) Directory.Delete(dir, recursive: true);
         check.ExitCode.ShouldBe(0, check.Output);
 
         var start = new ProcessStartInfo(Tool.Resolve("haproxy")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
