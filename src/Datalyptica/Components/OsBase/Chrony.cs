@@ -1,4 +1,5 @@
 using System.Text;
+using Datalyptica.Contracts.Formats;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Rendering;
 
@@ -32,7 +33,8 @@ public static class Chrony
         {
             // A pool name resolves to several servers; a plain name is one server. iburst: fast first sync at boot.
             var pool = server.Contains("pool.", StringComparison.OrdinalIgnoreCase);
-            sb.Append(pool ? "pool " : "server ").Append(server).Append(pool ? " iburst maxsources 4\n" : " iburst\n");
+            // chrony.conf has no quoting: ChronyConf.Word refuses a server that is not one plain word.
+            sb.Append(pool ? "pool " : "server ").Append(ChronyConf.Word(server, ServersKey)).Append(pool ? " iburst maxsources 4\n" : " iburst\n");
         }
         sb.Append("""
             # Keep the estimated drift across restarts so chronyd converges quickly.
