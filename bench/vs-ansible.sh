@@ -97,9 +97,14 @@ lab_fresh
 # for the duration of each install; Ansible's idiom is a persistent source, under names datalyptica does not manage.
 "$dl" render "$site" --out "$work/files" >/dev/null
 "$dl" plan "$site" --assume-empty -o json > "$work/plan.json" || [ $? = 2 ]
-python3 "$root/bench/ansible/report.py" apt-files "$site" "http://$subnet.1:8080/" "$work/plan.json" "$work/files"
 # Ansible's apt needs the repository served; datalyptica's apply serves it itself, so only around Ansible's first applies.
-serve_start() { "$dl" repo serve "$repo" --listen "$subnet.1:8080" --site "$site" >> "$work/serve.log" 2>&1 & serve_pid=$!; sleep 0.5; }
+# lab_fresh writes a new site (and so a new signing key): the key files are written again each time it is served.
+serve_start() {
+  : > "$work/serve.log"
+  "$dl" repo serve "$repo" --listen "$subnet.1:8080" --site "$site" >> "$work/serve.log" 2>&1 & serve_pid=$!
+  for _ in $(seq 100); do grep -q '^serving ' "$work/serve.log" && break; sleep 0.1; done
+  python3 "$root/bench/ansible/report.py" apt-files "$site" "http://$subnet.1:8080/" "$work/plan.json" "$work/files"
+}
 serve_stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; }
 
 echo "== (a) first apply on fresh hosts, $first_runs runs each (lab down/up before every run)"

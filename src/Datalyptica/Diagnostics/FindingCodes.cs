@@ -214,6 +214,8 @@ public static class FindingCodes
         "the vault password is needed and none was given: a vault-encrypted file, or a verb that uses the secrets (plan, apply, verify, backup, drill; refused before any host is contacted)");
     public static readonly FindingCode SitePasswordFileUnsafe = Define("DL607", "site-password-file-unsafe", Severity.Error,
         "the site's `.vault-password` (or ansible.cfg's `vault_password_file`) is a link, not owned by the user, readable by others or executable");
+    public static readonly FindingCode SecretUnsafe = Define("DL608", "secret-unsafe", Severity.Error,
+        "a !vault value holds a line break, NUL or another control character: secrets are filled into configuration files as they are, where one could add a line (the value is never shown)");
 
     // 9xx: notes on where the platform departs from the seed.
     public static readonly FindingCode ZooKeeperForSparkFlink = Define("DL900", "zookeeper-for-spark-flink", Severity.Info,

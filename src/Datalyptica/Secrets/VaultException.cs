@@ -11,6 +11,8 @@ public enum VaultProblem
     NoPassword,
     /// <summary>A password source is configured but yields no password: a missing, unreadable or empty file, a failing script, no terminal.</summary>
     PasswordUnavailable,
+    /// <summary>The value opens but holds a line break or another control character (refused as a secret: DL608).</summary>
+    UnsafeText,
     /// <summary>A password file found through the site (SITE/.vault-password, ansible.cfg) that is not safe to read (docs/SECURITY.md).</summary>
     PasswordFileUnsafe,
 }

@@ -444,7 +444,14 @@ public static partial class SiteLoader
                     WrongPasswordFix, Ref(wrong[0].Value.Location), wrong[0].Key));
                 return;
             }
-            foreach (var (key, value, problem) in failures)
+            // Only the platform's own secrets: a multi-line value of the user's other Ansible roles (an SSH key) is theirs to keep.
+            var platformSecrets = ComponentCatalog.All.SelectMany(c => c.SecretKeys).ToHashSet(StringComparer.Ordinal);
+            foreach (var (key, value, problem) in failures.Where(f => f.Problem!.Problem == VaultProblem.UnsafeText
+                         && (platformSecrets.Contains(f.Key) || f.Key.StartsWith("vault_s3_", StringComparison.Ordinal))))
+                diagnostics.Add(new Diagnostic(FindingCodes.SecretUnsafe,
+                    $"the !vault value of {key} holds a line break, NUL or another control character ({problem!.Message}); it would be written into configuration files as it is.",
+                    $"encrypt a value without them: `datalyptica secrets encrypt --name {key}` (one line; generated secrets never hold them).", Ref(value.Location), key));
+            foreach (var (key, value, problem) in failures.Where(f => f.Problem!.Problem != VaultProblem.UnsafeText))
                 diagnostics.Add(problem!.Problem == VaultProblem.WrongPassword
                     ? new Diagnostic(FindingCodes.VaultPasswordWrong, $"the vault password{vaultPassword.Origin} does not decrypt the !vault value of {key}.",
                         WrongPasswordFix, Ref(value.Location), key)
@@ -456,8 +463,12 @@ public static partial class SiteLoader
         {
             try
             {
-                AnsibleVault.Decrypt(value.Ciphertext, password, Relative(root, value.Location.File));
-                return null;
+                var plain = AnsibleVault.Decrypt(value.Ciphertext, password, Relative(root, value.Location.File));
+                // Secret placeholders are filled in at apply time, after every format writer: a line break there would add a
+                // line to redis.conf or pgbackrest.conf. The position, never the value, goes into the finding.
+                var bad = plain.AsSpan().IndexOfAnyInRange('\0', '\x1f');
+                if (bad < 0) bad = plain.AsSpan().IndexOfAny('\x7f', '\u2028', '\u2029');
+                return bad < 0 ? null : new VaultException(VaultProblem.UnsafeText, $"character {bad + 1} of {plain.Length}");
             }
             catch (VaultException e)
             {

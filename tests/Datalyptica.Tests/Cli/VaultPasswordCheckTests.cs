@@ -165,6 +165,29 @@ public class VaultPasswordSourceCliTests : IDisposable
     }
 
     [Fact]
+    public void A_platform_secret_with_a_line_break_is_refused_without_showing_it_and_another_roles_multi_line_value_is_not()
+    {
+        var all = Path.Combine(_site, "group_vars", "all.yml");
+        // Replace the site's Redis password with one that would add a line to redis.conf when filled in.
+        var lines = File.ReadAllLines(all).ToList();
+        var start = lines.FindIndex(l => l.StartsWith("vault_redis_password:", StringComparison.Ordinal));
+        var end = lines.FindIndex(start + 1, l => l.Length > 0 && !char.IsWhiteSpace(l[0]));
+        lines.RemoveRange(start, (end < 0 ? lines.Count : end) - start);
+        File.WriteAllLines(all, lines);
+        File.AppendAllText(all, AnsibleVault.EncryptString("vault_redis_password", new Secret("Hunter2Hunter2\nslaveof 6.6.6.6 6379"), _fixture.Password));
+        File.AppendAllText(all, AnsibleVault.EncryptString("ssh_deploy_key", new Secret("-----BEGIN KEY-----\nabc\n-----END KEY-----\n"), _fixture.Password));
+        var line = File.ReadAllLines(all).ToList().FindIndex(l => l.StartsWith("vault_redis_password:", StringComparison.Ordinal)) + 1;
+
+        var result = CliRunner.Run("validate", _site, "--vault-password-file", _fixture.PasswordFile).ShouldFail();
+
+        result.Err.ShouldContain($"error DL608 group_vars/all.yml:{line}: the !vault value of vault_redis_password holds a line break");
+        result.All.ShouldNotContain("Hunter2");
+        result.All.ShouldNotContain("6.6.6.6");
+        // The other role's multi-line key is not the platform's to judge (DL510 only says no component reads it).
+        result.Err.Split('\n').Count(l => l.Contains("DL608", StringComparison.Ordinal)).ShouldBe(1, result.ToString());
+    }
+
+    [Fact]
     public void An_executable_vault_password_in_the_site_is_never_run()
     {
         var marker = _fixture.PathOf("ran");
