@@ -63,13 +63,13 @@ public sealed class WriteLedger
     {
         var all = attempts.ToList();
         var acks = all.Where(a => a.Acknowledged).Select(a => a.Ended).Order().ToList();
-        var end = acks.Where(t => t >= until).Cast<TimeSpan?>().FirstOrDefault();
+        var end = acks.Where(t => t >= until && t > fault).Cast<TimeSpan?>().FirstOrDefault();
         if (end is not { } e) return null;
         var before = acks.Where(t => t <= fault).ToList();
         var start = before.Count > 0 ? before[^1] : fault;
         var points = acks.Where(t => t > start && t <= e).Prepend(start).ToList();
         var gaps = points.Zip(points.Skip(1), (from, to) => new AckGap(from, to)).ToList();
-        var longest = gaps.MaxBy(g => g.Duration)!; // e > start, so there is at least one gap
+        var longest = gaps.MaxBy(g => g.Duration)!; // e > fault >= start, so there is at least one gap
         var cadence = Median(before.Zip(before.Skip(1), (a, b) => b - a).ToList());
         var interruption = cadence is { } c
             ? gaps.FirstOrDefault(g => g.To > fault && g.Duration > 3 * c) ?? gaps.FirstOrDefault(g => g.To > fault) ?? longest
