@@ -56,7 +56,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
                     measurements = r.Measurements.Select(m => new { m.Name, seconds = m.Value is { } v ? Math.Round(v.TotalSeconds, 3) : (double?)null, limitSeconds = m.Informational ? (double?)null : m.Limit.TotalSeconds, m.Passed }),
                     r.Settings,
                     writes = r.Writes is { } w ? new { w.Attempted, w.Acknowledged, w.Failed, w.Present, w.Lost } : null,
-                    r.Failures, r.Notes,
+                    r.Failures, r.Notes, r.Problems,
                 }),
             });
         else
@@ -74,7 +74,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         foreach (var (k, v) in r.Settings) io.Out.MarkupLine($"  [dim]{Markup.Escape(k)}:[/] {Markup.Escape(v)}");
         if (r.Writes is { } w) io.Out.MarkupLine($"  [dim]writes:[/] {Markup.Escape(w.ToString())}");
         foreach (var n in r.Notes) io.Out.MarkupLine($"  {Markup.Escape(n)}");
-        foreach (var f in r.Failures) io.Out.MarkupLine($"  [red]failed:[/] {Markup.Escape(f)}");
+        foreach (var f in r.Problems) io.Out.MarkupLine($"  [red]failed:[/] {Markup.Escape(f)}"); // the failures, then what is missing or over its limit
         io.Out.MarkupLine(r.Passed ? $"[green]passed[/] in {r.WallTime.TotalSeconds:0} s" : $"[red]FAILED[/] after {r.WallTime.TotalSeconds:0} s");
     }
 }

@@ -17,5 +17,7 @@ public interface IDrill
     TimeSpan Limit { get; }
     /// <summary>The inventory variables whose values bound the measured time (shown in docs; the drill records their live values).</summary>
     IReadOnlyList<string> BoundBy { get; }
+    /// <summary>Runs a write load and reports its write account: <see cref="DrillVerdict"/> then requires acknowledged writes and none lost.</summary>
+    bool Writes { get; }
     Task RunAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation);
 }

@@ -56,11 +56,12 @@ public static class DrillRunner
 
     public static async Task<DrillResult> RunOneAsync(DrillContext context, string name, CancellationToken cancellation)
     {
-        var recorder = new DrillRecorder(name);
+        var declared = Declared.FirstOrDefault(d => d.Name == name);
+        var recorder = new DrillRecorder(name, declared?.Writes ?? false);
         context.Log($"drill {name}: start");
         try
         {
-            var declared = Declared.FirstOrDefault(d => d.Name == name) ?? throw new DrillException($"no drill '{name}'");
+            if (declared is null) throw new DrillException($"no drill '{name}'");
             await declared.RunAsync(context, recorder, cancellation);
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
@@ -78,7 +79,7 @@ public static class DrillRunner
             catch (Exception e) { recorder.Fail($"could not boot the crashed lab host again: {context.Masker.Mask(e.Message)}. Fix: datalyptica lab status, then lab up"); }
         }
         var result = recorder.Result();
-        context.Log($"drill {name}: {(result.Passed ? "passed" : "FAILED")} in {result.WallTime.TotalSeconds:0} s");
+        context.Log($"drill {name}: {(result.Passed ? "passed" : $"FAILED ({string.Join("; ", result.Problems)})")} in {result.WallTime.TotalSeconds:0} s");
         return result;
     }
 }

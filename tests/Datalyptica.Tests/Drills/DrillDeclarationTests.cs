@@ -19,6 +19,13 @@ public sealed class DrillDeclarationTests
     }
 
     [Fact]
+    public void The_drills_with_a_write_load_declare_it_so_their_verdict_requires_a_write_account()
+    {
+        // The VIP drills probe with TCP connects only; every other drill writes (PostgreSQL through the VIP, Redis via Sentinel).
+        DrillRunner.Declared.Where(d => d.Writes).Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash", "redis-crash", "etcd-stop"]);
+    }
+
+    [Fact]
     public void Each_drill_lives_in_its_component_and_is_bounded_by_settings_the_catalog_declares()
     {
         new PatroniComponent().Drills.Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash"]);

@@ -43,10 +43,9 @@ public sealed class DrillLabTests(ITestOutputHelper output)
         foreach (var m in result.Measurements) output.WriteLine(m.ToString());
         foreach (var (k, v) in result.Settings) output.WriteLine($"{k}: {v}");
         foreach (var n in result.Notes) output.WriteLine(n);
-        result.Failures.ShouldBeEmpty();
-        result.Measurements.ShouldNotBeEmpty();
-        result.Measurements.Where(m => !m.Passed).ShouldBeEmpty();
-        result.Passed.ShouldBeTrue();
+        // The shared verdict: no failure, times measured and within their limits, writes acknowledged and none lost.
+        DrillVerdict.Problems(result).ShouldBeEmpty(drill);
+        result.DeclaresWrites.ShouldBe(DrillRunner.Declared.Single(d => d.Name == drill).Writes);
         return result;
     }
 

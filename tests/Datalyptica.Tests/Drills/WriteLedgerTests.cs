@@ -27,20 +27,21 @@ public sealed class WriteLedgerTests
         {
             Ok(1, 0.0, 0.05), Ok(2, 1.0, 1.05), Ok(3, 1.1, 1.15), Fail(4, 1.2, 1.22), Fail(5, 1.3, 3.3), Ok(6, 3.3, 4.0), Ok(7, 4.1, 4.15),
         };
-        var outage = WriteLedger.OutageAfter(attempts, S(1.0))!;
-        outage.LastAcknowledged.ShouldBe(S(1.15));
-        outage.FirstFailure.ShouldBe(S(1.2));
-        outage.Recovered.ShouldBe(S(4.0));
-        outage.Duration.ShouldBe(S(2.85));
+        var window = WriteLedger.Window(attempts, S(1.0), S(4.1))!;
+        window.Start.ShouldBe(S(0.05));
+        window.End.ShouldBe(S(4.15));
+        window.Longest.ShouldBe(new AckGap(S(1.15), S(4.0)));
+        window.Outage.ShouldBe(S(2.85));
+        window.FromFault.ShouldBe(S(3.0));
+        window.Failed.Select(a => a.Key).ShouldBe([4L, 5L]);
     }
 
     [Fact]
-    public void No_failure_after_the_fault_is_no_outage_and_no_success_after_it_is_not_recovered()
+    public void Not_recovered_until_a_write_is_acknowledged_at_or_after_the_end_of_the_watch()
     {
-        WriteLedger.OutageAfter([Ok(1, 0, 0.1), Fail(2, 0.2, 0.3), Ok(3, 1.1, 1.2)], S(1.0)).ShouldBeNull();
-        var open = WriteLedger.OutageAfter([Ok(1, 0, 0.1), Fail(2, 1.1, 3.1)], S(1.0))!;
-        open.Recovered.ShouldBeNull();
-        open.Duration.ShouldBeNull();
+        WriteLedger.Window([Ok(1, 0, 0.1), Fail(2, 1.1, 3.1)], S(1.0), S(2.0)).ShouldBeNull();
+        // Acknowledged again after the fault but not after the watch ended: not over yet.
+        WriteLedger.Window([Ok(1, 0, 0.1), Ok(2, 1.1, 1.2), Fail(3, 1.3, 3.3)], S(1.0), S(2.0)).ShouldBeNull();
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Components.Redis;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
 using Datalyptica.Engine.Apply;
 using Datalyptica.Lab;
@@ -132,15 +133,16 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
             // Failover drills under a stream of writes through the VIP only (src/Datalyptica/Drills, docs/DRILLS.md).
             var drills = await DrillRunner.RunAsync(site, DrillRunner.All, output.WriteLine, timeout.Token);
+            drills.Select(d => d.Drill).ShouldBe(DrillRunner.Names);
             foreach (var drill in drills)
             {
                 output.WriteLine($"{drill.Drill}: {string.Join(", ", drill.Measurements.Select(m => m.ToString()))}" +
                                  (drill.Writes is { } w ? $"; writes acknowledged {w.Acknowledged}, lost {w.Lost}" : ""));
-                drill.Writes?.Lost.ShouldBe(0, $"{drill.Drill}: acknowledged writes lost");
-                if (drill.Drill == "patroni-crash")
-                    // The 30 s goal held in 2 of 3 runs on the lab (one took 35 s: docs/DRILLS.md); recovery itself must happen.
-                    drill.Measurements.ShouldAllBe(m => m.Value != null && m.Value < TimeSpan.FromSeconds(60), drill.Drill);
-                else drill.Passed.ShouldBeTrue($"{drill.Drill}: {string.Join("; ", drill.Failures)}");
+                // The one exception: patroni-crash's limit is relaxed to 60 s because it misses its 30 s goal on the lab
+                // (docs/DRILLS.md: 35.0 s when the crashed leader host also led etcd; the cause is being measured under
+                // issue 19). Only the limit is relaxed: no failure, every time measured, writes acknowledged and none lost.
+                TimeSpan? relaxed = drill.Drill == "patroni-crash" ? TimeSpan.FromSeconds(60) : null;
+                DrillVerdict.Problems(drill, relaxed).ShouldBeEmpty(drill.Drill);
             }
 
             // No secret in what the runs left on the control node.

@@ -16,7 +16,7 @@ public static class EtcdDrills
     // The limit of issue 6.
     public static readonly TimeSpan GapLimit = TimeSpan.FromSeconds(1);
 
-    public static readonly IDrill Stop = new Drill("etcd-stop", 60, GapLimit, [EtcdSettings.HeartbeatInterval.Key, EtcdSettings.ElectionTimeout.Key, Patroni.PatroniSettings.LoopWait.Key], EtcdStopAsync);
+    public static readonly IDrill Stop = new Drill("etcd-stop", 60, GapLimit, [EtcdSettings.HeartbeatInterval.Key, EtcdSettings.ElectionTimeout.Key, Patroni.PatroniSettings.LoopWait.Key], EtcdStopAsync) { Writes = true };
 
     public static readonly IReadOnlyList<IDrill> All = [Stop];
 

@@ -23,9 +23,9 @@ public static partial class PatroniDrills
     private static readonly IReadOnlyList<string> Timings = [PatroniSettings.Ttl.Key, PatroniSettings.LoopWait.Key, PatroniSettings.RetryTimeout.Key];
 
     public static readonly IDrill Stop = new Drill("patroni-stop", 10, StopLimit, Timings,
-        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: false, cancellation));
+        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: false, cancellation)) { Writes = true };
     public static readonly IDrill Crash = new Drill("patroni-crash", 20, CrashLimit, Timings,
-        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: true, cancellation));
+        (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: true, cancellation)) { Writes = true };
 
     public static readonly IReadOnlyList<IDrill> All = [Stop, Crash];
 

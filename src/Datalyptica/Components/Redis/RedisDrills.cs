@@ -17,7 +17,7 @@ public static class RedisDrills
     // The limit of issue 6.
     public static readonly TimeSpan PromotionLimit = TimeSpan.FromSeconds(5);
 
-    public static readonly IDrill Crash = new Drill("redis-crash", 50, PromotionLimit, [RedisSettings.DownAfterMs.Key], RedisCrashAsync);
+    public static readonly IDrill Crash = new Drill("redis-crash", 50, PromotionLimit, [RedisSettings.DownAfterMs.Key], RedisCrashAsync) { Writes = true };
 
     public static readonly IReadOnlyList<IDrill> All = [Crash];
 

@@ -14,17 +14,21 @@ public sealed record DrillMeasurement(string Name, TimeSpan? Value, TimeSpan Lim
 
 /// <summary>
 /// What one drill measured: its times against their limits, the settings that bound them (with the worst case they
-/// allow), the write account, and every failure in words. Passed only when all times are within limits, nothing
-/// acknowledged was lost and the cluster is whole again.
+/// allow), the write account (<paramref name="DeclaresWrites"/>: the drill runs a write load, so it must have one), and
+/// every failure in words. Passed only as <see cref="DrillVerdict"/> judges it: no failure, times measured and within
+/// limits, writes acknowledged and none lost.
 /// </summary>
 public sealed record DrillResult(string Drill, IReadOnlyList<DrillMeasurement> Measurements, IReadOnlyDictionary<string, string> Settings,
-    WriteAccount? Writes, IReadOnlyList<string> Failures, IReadOnlyList<string> Notes, TimeSpan WallTime)
+    WriteAccount? Writes, IReadOnlyList<string> Failures, IReadOnlyList<string> Notes, TimeSpan WallTime, bool DeclaresWrites = false)
 {
-    public bool Passed => Failures.Count == 0 && Measurements.All(m => m.Passed) && Writes is not { Lost: > 0 };
+    public bool Passed => Problems.Count == 0;
+
+    /// <summary>Why the drill did not pass (<see cref="DrillVerdict.Problems"/>); empty when it passed.</summary>
+    public IReadOnlyList<string> Problems => DrillVerdict.Problems(this);
 }
 
 /// <summary>Collects a drill's result while it runs.</summary>
-public sealed class DrillRecorder(string drill)
+public sealed class DrillRecorder(string drill, bool declaresWrites = false)
 {
     private readonly List<DrillMeasurement> _measurements = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.Ordinal);
@@ -40,7 +44,7 @@ public sealed class DrillRecorder(string drill)
     public void Fail(string why) => _failures.Add(why);
     public void Note(string note) => _notes.Add(note);
 
-    public DrillResult Result() => new(drill, _measurements.ToList(), new Dictionary<string, string>(_settings), Writes, _failures.ToList(), _notes.ToList(), _clock.Elapsed);
+    public DrillResult Result() => new(drill, _measurements.ToList(), new Dictionary<string, string>(_settings), Writes, _failures.ToList(), _notes.ToList(), _clock.Elapsed, declaresWrites);
 }
 
 /// <summary>A drill found the cluster broken in a way it cannot measure through (raised before the fault, or when recovery fails).</summary>

@@ -15,34 +15,47 @@ public static class DrillSteps
         context.Site.Vips.FirstOrDefault() ?? throw new DrillException($"the site {context.Directory} has no VIP: the drill client only knows a VIP. Fix: datalyptica_vips in group_vars/all.yml.");
 
     /// <summary>
-    /// Waits for the client-visible outage after the fault to end; records it (limit applies to it) and the time from the
-    /// fault to the first write after it. No failed write at all within <paramref name="quiet"/> is an outage of 0.
+    /// Watches the writes for <paramref name="quiet"/> after the fault, then until the next acknowledgement, and records the
+    /// outage from acknowledged writes (<see cref="WriteLedger.Window(IEnumerable{WriteAttempt}, TimeSpan, TimeSpan)"/>):
+    /// the longest gap between acknowledgements from the last one at or before the fault, and the time from the fault to
+    /// the end of the interruption it caused. A stall with no error is an outage as long as the stall. Stop drills limit the
+    /// outage; crash drills (<paramref name="limitFromFault"/>) limit the time from the fault, because a crash gives no
+    /// warning and the fault is the moment the client's trouble starts. No acknowledgement at or after the watch by the
+    /// deadline is a failure of the drill, with both times recorded as "never".
     /// </summary>
     public static async Task MeasureOutageAsync(DrillRecorder recorder, WriteLedger ledger, TimeSpan fault, string what, TimeSpan limit,
         bool limitFromFault, TimeSpan quiet, CancellationToken cancellation)
     {
-        var deadline = fault + limit + TimeSpan.FromSeconds(30);
-        Outage? outage = null;
-        while (ledger.Now < deadline)
-        {
-            outage = ledger.OutageAfter(fault);
-            if (outage is { Recovered: not null }) break;
-            if (outage is null && ledger.Now - fault > quiet) break;
+        var until = fault + quiet;
+        var deadline = Max(fault + limit, until) + TimeSpan.FromSeconds(30);
+        OutageWindow? window;
+        while ((window = ledger.Window(fault, until)) is null && ledger.Now < deadline)
             await Task.Delay(50, cancellation);
-        }
-        if (outage is null)
+        var outageName = $"{what}: outage seen by the client (longest gap between acknowledged writes)";
+        var fromFaultName = $"{what}: from the fault to the first acknowledged write after the interruption";
+        var (outageLimit, fromFaultLimit) = limitFromFault ? (TimeSpan.MaxValue, limit) : (limit, TimeSpan.MaxValue);
+        if (window is null)
         {
-            recorder.Measure($"{what}: no failed attempt after the fault", TimeSpan.Zero, limit);
+            var lastAck = ledger.Attempts.Where(a => a.Acknowledged).Select(a => (TimeSpan?)a.Ended).Max();
+            recorder.Fail($"{what}: no write acknowledged in the {(deadline - fault).TotalSeconds:0} s after the fault ended the outage " +
+                $"(last acknowledgement {(lastAck is { } t ? $"{(t - fault).TotalSeconds:+0.00;-0.00} s from the fault" : "never")}; {ledger.Attempts.Count(a => !a.Acknowledged && a.Started >= fault)} failed attempt(s) after it)");
+            recorder.Measure(outageName, null, outageLimit);
+            recorder.Measure(fromFaultName, null, fromFaultLimit);
             return;
         }
-        var fromFault = outage.Recovered - fault;
-        // How the client saw it: each failed attempt after the fault, relative to the fault, with how long it took and why.
-        var failed = ledger.Attempts.Where(a => !a.Acknowledged && a.Started >= fault && (outage.Recovered is null || a.Started <= outage.Recovered)).ToList();
-        recorder.Note($"{what}: {failed.Count} failed attempt(s): " + string.Join(", ", failed.Take(12).Select(a =>
-            $"+{(a.Started - fault).TotalSeconds:0.00}s {a.Error ?? "refused"} ({(a.Ended - a.Started).TotalSeconds:0.00}s)")) + (failed.Count > 12 ? ", ..." : ""));
-        recorder.Measure($"{what}: outage seen by the client (last success to first success)", outage.Duration, limitFromFault ? TimeSpan.MaxValue : limit);
-        recorder.Measure($"{what}: from the fault to the first success after the outage", fromFault, limitFromFault ? limit : TimeSpan.MaxValue);
+        // How the client saw it: each failed attempt in the window, relative to the fault, with how long it took and why.
+        // None with a long gap is a stall: the writes hung instead of failing.
+        var failed = window.Failed;
+        recorder.Note($"{what}: longest gap +{(window.Longest.From - fault).TotalSeconds:0.00}s to +{(window.Longest.To - fault).TotalSeconds:0.00}s; " +
+            (failed.Count == 0 ? "no failed attempt (writes stalled or were not interrupted)"
+                : $"{failed.Count} failed attempt(s) from +{(failed[0].Started - fault).TotalSeconds:0.00}s to +{(failed[^1].Ended - fault).TotalSeconds:0.00}s: " +
+                  string.Join(", ", failed.Take(12).Select(a => $"+{(a.Started - fault).TotalSeconds:0.00}s {a.Error ?? "refused"} ({(a.Ended - a.Started).TotalSeconds:0.00}s)")) +
+                  (failed.Count > 12 ? ", ..." : "")));
+        recorder.Measure(outageName, window.Outage, outageLimit);
+        recorder.Measure(fromFaultName, window.FromFault, fromFaultLimit);
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public static async Task FinishWritesAsync(DrillContext context, DrillRecorder recorder, PostgresWriter writer, WriteLedger ledger, Task running, CancellationTokenSource stop, CancellationToken cancellation)
     {

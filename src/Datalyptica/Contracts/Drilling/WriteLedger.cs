@@ -6,20 +6,29 @@ namespace Datalyptica.Contracts.Drilling;
 public sealed record WriteAttempt(TimeSpan Started, TimeSpan Ended, long Key, bool Acknowledged, string? Error = null);
 
 /// <summary>
-/// Every write of a drill's client on one clock, and the numbers a drill reports from it: the time from the fault to the
-/// first acknowledged write that STARTED after it (a write already in flight at the fault proves nothing about the
-/// failover), the longest gap between acknowledgements, and which acknowledged keys are missing afterwards.
+/// Every write of a drill's client on one clock, and the numbers a drill reports from it: the outage window around a fault
+/// (gaps between acknowledgements, never counted from errors alone), the longest gap between acknowledgements, and which
+/// acknowledged keys are missing afterwards.
 /// Thread-safe: the writer records while the drill reads.
 /// </summary>
 public sealed class WriteLedger
 {
     private readonly List<WriteAttempt> _attempts = [];
-    private readonly Stopwatch _clock;
+    private readonly Func<TimeSpan> _now;
     private readonly Lock _lock = new();
 
-    public WriteLedger(Stopwatch? clock = null) => _clock = clock ?? Stopwatch.StartNew();
+    /// <summary>A ledger on its own monotonic clock, or on <paramref name="now"/> (tests drive a fake one).</summary>
+    public WriteLedger(Func<TimeSpan>? now = null)
+    {
+        if (now is null)
+        {
+            var clock = Stopwatch.StartNew();
+            now = () => clock.Elapsed;
+        }
+        _now = now;
+    }
 
-    public TimeSpan Now => _clock.Elapsed;
+    public TimeSpan Now => _now();
 
     public void Record(WriteAttempt attempt)
     {
@@ -42,22 +51,36 @@ public sealed class WriteLedger
         attempts.Where(a => a.Acknowledged && a.Started >= fault).OrderBy(a => a.Ended).Select(a => (TimeSpan?)(a.Ended - fault)).FirstOrDefault();
 
     /// <summary>
-    /// The outage the client saw after <paramref name="fault"/>: from the last acknowledgement before the first failed
-    /// write that started at or after the fault, to the first acknowledgement of a write started after that failure.
-    /// A clean stop keeps acknowledging for a moment after the command is issued; this is the gap the client notices.
-    /// Null when no write failed after the fault (no outage) or none succeeded after the failure (not recovered).
+    /// The client-visible outage around <paramref name="fault"/>, read from ACKNOWLEDGED writes only (a write that hangs
+    /// fails nothing, so counting errors would report a stall as no outage): the window runs from the last acknowledgement
+    /// at or before the fault (the fault itself when none) to the first acknowledgement ending at or after
+    /// <paramref name="until"/>, the end of the time the drill watches. <see cref="OutageWindow.Longest"/> is the longest
+    /// gap between consecutive acknowledgements in it; <see cref="OutageWindow.Interruption"/> the first gap ending after
+    /// the fault that is longer than three times the writer's cadence before the fault (a gap that short is the writer's
+    /// own rhythm). Null while no write has been acknowledged at or after <paramref name="until"/>: not recovered (yet).
     /// </summary>
-    public static Outage? OutageAfter(IEnumerable<WriteAttempt> attempts, TimeSpan fault)
+    public static OutageWindow? Window(IEnumerable<WriteAttempt> attempts, TimeSpan fault, TimeSpan until)
     {
-        var all = attempts.OrderBy(a => a.Started).ToList();
-        var firstFailure = all.FirstOrDefault(a => !a.Acknowledged && a.Started >= fault);
-        if (firstFailure is null) return null;
-        var lastAck = all.Where(a => a.Acknowledged && a.Ended <= firstFailure.Ended).Select(a => (TimeSpan?)a.Ended).Max() ?? fault;
-        var recovered = all.Where(a => a.Acknowledged && a.Started >= firstFailure.Started).OrderBy(a => a.Ended).FirstOrDefault();
-        return new Outage(lastAck, firstFailure.Started, recovered?.Ended);
+        var all = attempts.ToList();
+        var acks = all.Where(a => a.Acknowledged).Select(a => a.Ended).Order().ToList();
+        var end = acks.Where(t => t >= until && t > fault).Cast<TimeSpan?>().FirstOrDefault();
+        if (end is not { } e) return null;
+        var before = acks.Where(t => t <= fault).ToList();
+        var start = before.Count > 0 ? before[^1] : fault;
+        var points = acks.Where(t => t > start && t <= e).Prepend(start).ToList();
+        var gaps = points.Zip(points.Skip(1), (from, to) => new AckGap(from, to)).ToList();
+        var longest = gaps.MaxBy(g => g.Duration)!; // e > fault >= start, so there is at least one gap
+        var cadence = Median(before.Zip(before.Skip(1), (a, b) => b - a).ToList());
+        var interruption = cadence is { } c
+            ? gaps.FirstOrDefault(g => g.To > fault && g.Duration > 3 * c) ?? gaps.FirstOrDefault(g => g.To > fault) ?? longest
+            : longest; // no rhythm to compare with: the longest gap is the one the fault caused
+        var failed = all.Where(a => !a.Acknowledged && a.Ended > start && a.Started < e).OrderBy(a => a.Started).ToList();
+        return new OutageWindow(fault, start, e, longest, interruption, failed);
     }
 
-    public Outage? OutageAfter(TimeSpan fault) => OutageAfter(Attempts, fault);
+    public OutageWindow? Window(TimeSpan fault, TimeSpan until) => Window(Attempts, fault, until);
+
+    private static TimeSpan? Median(List<TimeSpan> values) => values.Count == 0 ? null : values.Order().ElementAt(values.Count / 2);
 
     /// <summary>The longest time between two consecutive acknowledgements inside [from, to] (the window's edges count as acknowledgements).</summary>
     public TimeSpan LongestGap(TimeSpan from, TimeSpan to) => LongestGap(Attempts, from, to);
@@ -83,10 +106,24 @@ public sealed class WriteLedger
     }
 }
 
-/// <summary>A client-visible outage: the last acknowledgement before it, the first failure, and the first acknowledgement after (null: none yet).</summary>
-public sealed record Outage(TimeSpan LastAcknowledged, TimeSpan FirstFailure, TimeSpan? Recovered)
+/// <summary>The time between two consecutive acknowledgements (or from the fault to the first, when none came before it).</summary>
+public sealed record AckGap(TimeSpan From, TimeSpan To)
 {
-    public TimeSpan? Duration => Recovered - LastAcknowledged;
+    public TimeSpan Duration => To - From;
+}
+
+/// <summary>
+/// What a drill's client saw around a fault: the watched window (last acknowledgement at or before the fault to the first
+/// one at or after the end of the watch), its longest gap between acknowledgements (the outage), the first gap the fault
+/// caused (its end is when writes came back), and the failed attempts inside the window (none when writes only stalled).
+/// </summary>
+public sealed record OutageWindow(TimeSpan Fault, TimeSpan Start, TimeSpan End, AckGap Longest, AckGap Interruption, IReadOnlyList<WriteAttempt> Failed)
+{
+    /// <summary>The client-visible outage: the longest time without an acknowledged write.</summary>
+    public TimeSpan Outage => Longest.Duration;
+
+    /// <summary>From the fault to the acknowledgement that ended the interruption it caused.</summary>
+    public TimeSpan FromFault => Interruption.To - Fault;
 }
 
 /// <summary>The acknowledged-versus-present account of a drill's writes; lost must be 0.</summary>
