@@ -45,11 +45,13 @@ public static class DesiredStateBuilder
         // offline repository travels with each package install (AptSourceRenderer).
         var source = AptSource.Configured(site);
         if (source is not null) resources.AddRange(AptSourceResources(source).Select(r => new LayeredResource(Layer.Prerequisites, r)));
-        var transient = source is { IsOfflineRepository: true } ? AptSourceRenderer.Transient(source) : null;
+        // Without the site's key (verify, which reads only the units) packages cannot be planned: that fails at Plan, not here.
+        var transient = source is { IsOfflineRepository: true, SigningKey: not null } ? AptSourceRenderer.Transient(source) : null;
+        var sourceProblem = source is { IsOfflineRepository: true, SigningKey: null } ? AptSourceRenderer.MissingSigningKey : null;
 
         // OS base first: every host, prerequisites layer.
         AddComponent(resources, knownDirectories, site, host, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBaseLifecycle.Declaration,
-            OsBase.DebianPackages, transient, artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
+            OsBase.DebianPackages, (transient, sourceProblem), artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
 
         foreach (var layer in Layers.InOrder.Skip(1))
             foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
@@ -57,17 +59,17 @@ public static class DesiredStateBuilder
                 ArtifactResource? artifact = null;
                 if (component.Install == InstallSource.Artifact)
                     artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, transient,
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, (transient, sourceProblem),
                     artifact, filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);
     }
 
     private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Site site, Host host, Layer layer, string component,
-        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, TransientAptSource? source, ArtifactResource? artifact, List<RenderedFile> files)
+        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, (TransientAptSource? Transient, string? Problem) source, ArtifactResource? artifact, List<RenderedFile> files)
     {
         var own = new List<IResource>();
-        if (packages.Count > 0) own.Add(new PackageResource(packages, component) { Source = source });
+        if (packages.Count > 0) own.Add(new PackageResource(packages, component) { Source = source.Transient, SourceProblem = source.Problem });
         if (artifact is not null) own.Add(artifact);
 
         // Parents of our files must exist; their owner and mode stay as the package (or tmpfiles.d) made them.

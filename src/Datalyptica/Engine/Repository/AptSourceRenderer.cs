@@ -170,6 +170,10 @@ public static class AptSourceRenderer
         "Acquire::https::Timeout \"30\";\n" +
         "Acquire::Languages \"none\";\n";
 
+    public const string MissingSigningKey =
+        "the site serves an offline repository but has no signing key yet. Fix: run plan or apply with the site's vault " +
+        "password; it makes SITE/pki/repository-key.asc once.";
+
     /// <summary>
     /// The offline repository for one package install (<see cref="TransientAptSource"/>). Refused without the site's
     /// signing key: an unsigned source would need trusted=yes, which lets anyone who can answer in the repository's place
@@ -179,10 +183,7 @@ public static class AptSourceRenderer
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!source.IsOfflineRepository) throw new ArgumentException("only the offline repository is transient", nameof(source));
-        if (source.SigningKey is null)
-            throw new InvalidOperationException(
-                "the site serves an offline repository but has no signing key yet. Fix: run plan or apply with the site's vault " +
-                "password; it makes SITE/pki/repository-key.asc once.");
+        if (source.SigningKey is null) throw new InvalidOperationException(MissingSigningKey);
         var list = directory + "/sources.list";
         var key = directory + "/repository.asc";
         var parts = directory + "/sources.list.d";

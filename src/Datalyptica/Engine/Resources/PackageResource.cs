@@ -22,6 +22,9 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
     /// <summary>The offline repository this install reaches for its packages, only while it runs; null: the host's own sources.</summary>
     public TransientAptSource? Source { get; init; }
 
+    /// <summary>Why no package can be installed from the site's source (its signing key is missing); planning an install then fails with it.</summary>
+    public string? SourceProblem { get; init; }
+
     public string Id => $"package:{Component}";
 
     public void Require(FactQuery query) { foreach (var name in Names) query.Package(name); }
@@ -31,6 +34,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         var missing = Names.Where(n => !facts.Package(n).Installed).ToList();
         if (missing.Count == 0)
             return ResourcePlan.Noop($"installed: {string.Join(", ", Names.Select(n => $"{n} {facts.Package(n).Version}"))}");
+        if (SourceProblem is not null) throw new InvalidOperationException(SourceProblem);
         return ResourcePlan.Of(new Change(ChangeAction.Create, $"not installed: {string.Join(", ", missing)}")
             { Steps = [PlanStep.Run(InstallCommand(Manager, missing, Source))] });
     }
