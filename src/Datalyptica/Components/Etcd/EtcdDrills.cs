@@ -28,21 +28,11 @@ public static class EtcdDrills
         var leader = patroni.Single(m => m.IsLeader).Name;
         // Stop a member that is neither etcd's Raft leader nor on Patroni's leader host (Patroni's leader talks to its
         // own host's member first), so the drill shows a follower loss; a leader loss is an election on top.
-        var status = await EtcdctlAsync(context, members[0], members, "endpoint status -w json", cancellation);
-        var raftLeader = "";
-        var memberIds = new Dictionary<string, string>();
-        using (var doc = JsonDocument.Parse(status))
-            foreach (var e in doc.RootElement.EnumerateArray())
-            {
-                var header = e.GetProperty("Status").GetProperty("header");
-                memberIds[e.GetProperty("Endpoint").GetString()!] = header.GetProperty("member_id").GetRawText();
-                raftLeader = e.GetProperty("Status").GetProperty("leader").GetRawText();
-            }
-        var victim = members.FirstOrDefault(h => h.Name != leader && memberIds.GetValueOrDefault(Endpoint(h)) != raftLeader)
-            ?? members.First(h => h.Name != leader);
+        var raftLeader = await RaftLeaderAsync(context, cancellation);
+        var victim = members.FirstOrDefault(h => h.Name != leader && h != raftLeader) ?? members.First(h => h.Name != leader);
         var other = members.First(h => h != victim);
         context.Log($"stopping etcd on {victim.Name} (Patroni leader {leader}; writes checked through {other.Name})");
-        var victimLeads = memberIds.GetValueOrDefault(Endpoint(victim)) == raftLeader;
+        var victimLeads = victim == raftLeader;
         recorder.Setting("stopped member", $"{victim.Name} ({(victimLeads ? "the Raft leader: no follower was free" : "a Raft follower")}, not on Patroni's leader host {leader})");
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
@@ -73,6 +63,23 @@ public static class EtcdDrills
             return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
         }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(2));
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>The etcd member that leads Raft now (etcdctl endpoint status on every member), or null when none answers with one.</summary>
+    public static async Task<Host?> RaftLeaderAsync(DrillContext context, CancellationToken cancellation)
+    {
+        var members = context.Site.HostsWith(EtcdComponent.Member).ToList();
+        var status = await EtcdctlAsync(context, members[0], members, "endpoint status -w json", cancellation);
+        string? raftLeader = null;
+        var memberIds = new Dictionary<string, string>();
+        using (var doc = JsonDocument.Parse(status))
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                var header = e.GetProperty("Status").GetProperty("header");
+                memberIds[e.GetProperty("Endpoint").GetString()!] = header.GetProperty("member_id").GetRawText();
+                raftLeader = e.GetProperty("Status").GetProperty("leader").GetRawText();
+            }
+        return members.FirstOrDefault(h => raftLeader is not null && memberIds.GetValueOrDefault(Endpoint(h)) == raftLeader);
     }
 
     private static string Endpoint(Host h) => $"https://{h.Address}:{h.Port(EtcdComponent.Client)}";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Datalyptica.Components.Etcd;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts;
@@ -64,6 +65,11 @@ public static partial class PatroniDrills
         var members = await ClusterAsync(context, cancellation);
         var leader = context.HostNamed(members.Single(m => m.IsLeader).Name);
         context.Log($"leader: {leader.Name}");
+        // A crashed host that also led etcd's Raft adds an etcd election, and the new etcd leader renews every lease to its
+        // full TTL (etcd issue #9888), so Patroni's leader key outlives the crash by about a TTL more: say which case ran.
+        var etcdLeader = await EtcdDrills.RaftLeaderAsync(context, cancellation);
+        recorder.Setting($"etcd Raft leader at the {(crash ? "crash" : "stop")}",
+            etcdLeader is null ? "unknown" : etcdLeader == leader ? $"{etcdLeader.Name}, the Patroni leader's host" : $"{etcdLeader.Name}, another host");
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var limit = crash ? CrashLimit : StopLimit;
