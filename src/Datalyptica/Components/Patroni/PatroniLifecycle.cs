@@ -13,7 +13,13 @@ public static class PatroniLifecycle
     public static readonly ComponentLifecycle Declaration = new()
     {
         Account = ServiceAccount.FromPackage("postgres", "Patroni manages PostgreSQL, so it runs as its owner"),
-        Units = [new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload)],
+        Units =
+        [
+            new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload),
+            // Only where etcd shares the host (PatroniRenderer.EtcdLeaderAway); reads only its own script.
+            new(PatroniRenderer.EtcdLeaderAwayUnit, UnitSource.Rendered, OnConfigChange.Restart)
+                { Reads = [PatroniRenderer.EtcdLeaderAwayPath, PatroniRenderer.EtcdLeaderAwayUnitPath] },
+        ],
         Replaces = [new("postgresql", "Patroni owns PostgreSQL; the distro cluster 15/main must never run")],
         Commands = DcsPush,
     };

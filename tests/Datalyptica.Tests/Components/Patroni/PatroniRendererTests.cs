@@ -333,3 +333,42 @@ public class PatroniRendererTests
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
+
+/// <summary>The etcd-leader-away loop: only where etcd shares a host with Patroni, and a script Python compiles.</summary>
+public class EtcdLeaderAwayTests
+{
+    [Fact]
+    public void Only_hosts_that_run_both_etcd_and_patroni_get_the_loop()
+    {
+        foreach (var site in new[] { RenderedSites.ByName("development"), RenderedSites.ByName("production") })
+        {
+            var expected = site.Site.HostsWith(PatroniComponent.Member).Where(h => h.Has(EtcdComponent.Member)).Select(h => h.Name).ToList();
+            site.FilesAt(PatroniRenderer.EtcdLeaderAwayPath).Select(f => f.Host.Name).ShouldBe(expected, site.Site.Name);
+            site.FilesAt(PatroniRenderer.EtcdLeaderAwayUnitPath).Select(f => f.Host.Name).ShouldBe(expected, site.Site.Name);
+        }
+        // Production puts etcd on the coordination tier: no Patroni host runs the loop there.
+        RenderedSites.ByName("production").FilesAt(PatroniRenderer.EtcdLeaderAwayPath).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_script_compiles_and_names_this_hosts_patroni_and_every_etcd_member()
+    {
+        var site = RenderedSites.ByName("development");
+        var (host, script) = site.FilesAt(PatroniRenderer.EtcdLeaderAwayPath).First();
+        script.Content.ShouldContain($"\"http://{host.Address}:{host.Port(PatroniComponent.RestApi)}/primary\"");
+        script.Content.ShouldContain($"LOCAL = \"https://{host.Address}:{host.Port(EtcdComponent.Client)}\"");
+        foreach (var other in site.Site.HostsWith(EtcdComponent.Member).Where(h => h != host))
+            script.Content.ShouldContain($"\"https://{other.Address}:{other.Port(EtcdComponent.Client)}\"");
+        var file = Path.Combine(Path.GetTempPath(), $"dl-leader-away-{Guid.NewGuid():N}.py");
+        try
+        {
+            File.WriteAllText(file, script.Content);
+            var compiled = Tool.Run("python3", ["-m", "py_compile", file]);
+            compiled.ExitCode.ShouldBe(0, compiled.Output);
+        }
+        finally { File.Delete(file); File.Delete(file + "c"); }
+        var unit = site.FilesAt(PatroniRenderer.EtcdLeaderAwayUnitPath).First().File;
+        unit.Content.ShouldContain($"ExecStart={PatroniRenderer.EtcdLeaderAwayPath}");
+        unit.Kind.ShouldBe(FileKind.SystemdUnit);
+    }
+}
