@@ -332,6 +332,13 @@ public sealed partial class FindingCaseTests
         [FindingCodes.VaultPasswordWrong] = Site(
             d => d.Append(All, AnsibleVault.EncryptString("vault_extra", new Secret("x"), new Secret("another-password")).TrimEnd('\n').Split('\n')),
             d => d.Append(All, AnsibleVault.EncryptString("vault_extra", new Secret("x"), SiteDir.Password).TrimEnd('\n').Split('\n'))),
+        // A platform secret's value with a line break (it would add a line to redis.conf); the boundary: every other
+        // printable character, spaces and quotes included, is kept.
+        [FindingCodes.SecretUnsafe] = Site(
+            d => d.RemoveBlock(All, "vault_redis_password: !vault |")
+                .Append(All, AnsibleVault.EncryptString("vault_redis_password", new Secret("pass\nslaveof 6.6.6.6 6379"), SiteDir.Password).TrimEnd('\n').Split('\n')),
+            d => d.RemoveBlock(All, "vault_redis_password: !vault |")
+                .Append(All, AnsibleVault.EncryptString("vault_redis_password", new Secret("p a\"s's~!@#$%^&*()"), SiteDir.Password).TrimEnd('\n').Split('\n'))),
         [FindingCodes.VaultPasswordUnavailable] = new(
             () => Open(d => new SiteOpenOptions(d.Path) { VaultPasswordFile = d.Full("missing.txt") }),
             () => Open(d => new SiteOpenOptions(d.Path) { VaultPasswordFile = d.WriteFile("pw.txt", SiteDir.Password.Reveal() + "\n").Full("pw.txt") })),

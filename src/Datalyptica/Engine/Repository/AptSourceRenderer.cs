@@ -88,7 +88,8 @@ public sealed record AptSource
 /// The offline repository as a host sees it while one package install runs, and only then: a source list naming the
 /// served URL with <c>signed-by=</c> the site's key, the key itself, and private apt lists, all under
 /// <see cref="Directory"/> (a tmpfs folder), handed to apt-get with <see cref="Options"/> instead of /etc/apt. Nothing of
-/// it stays on the host: <see cref="Cleanup"/> removes it when the install ends, and a reboot would too. The host's own
+/// it stays on the host but an empty lock file next to it: <see cref="Cleanup"/> removes it when the install ends, and a
+/// reboot would too. The host's own
 /// sources, lists and caches are neither read nor changed.
 /// </summary>
 public sealed record TransientAptSource(string Directory, RemoteCommand Prepare, IReadOnlyList<string> Options, RemoteCommand Cleanup)
@@ -188,8 +189,12 @@ public static class AptSourceRenderer
         var key = directory + "/repository.asc";
         var parts = directory + "/sources.list.d";
         var lists = directory + "/lists";
-        // Readable by apt's unprivileged _apt user, which fetches and verifies; written only by root.
-        var prepare = RemoteCommand.Shell("rm -rf").Arg(directory)
+        // One install at a time per host: an apply killed mid-install leaves its apt-get and then its cleanup running on
+        // the host (found by the lab faults test), which would delete this install's source under it. The lock is held
+        // until this shell exits, after its own cleanup. Readable by apt's unprivileged _apt user, which fetches and
+        // verifies; written only by root.
+        var prepare = RemoteCommand.Shell("exec 9>").Arg(directory + ".lock").Then(" && flock -w 600 9")
+            .Then(" && rm -rf").Arg(directory)
             .Then(" && install -d -m 0755").Arg(directory).Arg(parts).Arg(lists).Arg(lists + "/partial")
             .Then(" && printf '%s'").Arg($"deb [signed-by={key}] {source.Url} ./\n").Then(" >").Arg(list)
             .Then(" && printf '%s'").Arg(source.SigningKey).Then(" >").Arg(key)

@@ -55,6 +55,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         var prepare = source is null ? "" :
             $"{source.Prepare.Raw} && DEBIAN_FRONTEND=noninteractive apt-get update -q {AptLockWait}{sourceOptions} && ";
         var cleanup = source is null ? "" : $"{source.Cleanup.Raw}; ";
+        var install = $"{{ {AptInstall(list, sourceOptions)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions)}; }}; }}";
         return manager switch
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
@@ -68,7 +69,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
                 $"saved={PolicyRcD}.datalyptica-saved; " +
                 $"if [ -e {PolicyRcD} ] && [ ! -e \"$saved\" ]; then mv {PolicyRcD} \"$saved\"; fi; " +
                 $"printf '#!/bin/sh\\nexit 101\\n' > {PolicyRcD} && chmod 755 {PolicyRcD} && " +
-                $"{{ {prepare}{{ {AptInstall(list, sourceOptions)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions)}; }}; }}; }}; " +
+                (source is null ? install : $"{{ {prepare}{install}; }}") + "; " +
                 $"rc=$?; {cleanup}rm -f {PolicyRcD}; if [ -e \"$saved\" ]; then mv \"$saved\" {PolicyRcD}; fi; exit $rc",
             // RHEL does not start services on install; weak dependencies are the Recommends equivalent.
             PackageManager.Dnf => $"dnf install -y -q --setopt=install_weak_deps=False {list}",
