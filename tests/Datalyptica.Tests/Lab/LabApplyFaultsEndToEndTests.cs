@@ -81,7 +81,8 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
                 // plan has no --layer (it plans every layer); apply is limited to the prerequisites as in the rest of this test.
                 var refused = verb == "plan" ? Run($"{verb} with a changed host key", verb, site)
                     : Run($"{verb} with a changed host key", verb, site, "--layer", "prerequisites");
-                refused.ExitCode.ShouldBe(ExitCodes.Failed, refused.ToString());
+                // apply reports a host it cannot reach or trust as a failed apply (exit 4, docs/CLI.md); plan as an error (1).
+                refused.ExitCode.ShouldBe(verb == "apply" ? ExitCodes.ApplyFailed : ExitCodes.Failed, refused.ToString());
                 var error = refused.Err;
                 error.ShouldContain("HOST KEY CHANGED for 'lab02'", Case.Sensitive, refused.ToString());
                 error.ShouldContain(lab02.Address);
