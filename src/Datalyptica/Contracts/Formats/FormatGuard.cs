@@ -1,3 +1,4 @@
+using System.Text;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -31,6 +32,22 @@ public static class FormatGuard
             if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
             if (char.IsSurrogate(value[i])) throw Refuse(format, key, value, "holds an unpaired UTF-16 surrogate");
         }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> in double quotes, as the C-style quoting of redis.conf and haproxy.cfg reads it: each UTF-8
+    /// byte that <paramref name="escape"/> names becomes its escape, other printable ASCII stays, every other byte is \xHH.
+    /// </summary>
+    internal static string DoubleQuoted(string value, Func<byte, string?> escape)
+    {
+        var sb = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            if (escape(b) is { } escaped) sb.Append(escaped);
+            else if (b is >= 0x20 and < 0x7f) sb.Append((char)b);
+            else sb.Append(@"\x").Append(b.ToString("x2"));
+        }
+        return sb.Append('"').ToString();
     }
 
     internal static ArgumentException Refuse(string format, string? key, string value, string why) =>

@@ -22,19 +22,7 @@ public static class HaproxyConfig
         FormatGuard.WellFormed("haproxy.cfg", value, key);
         if (value.Contains('\0')) throw FormatGuard.Refuse("haproxy.cfg", key, value, "holds a NUL, which no haproxy.cfg quoting carries");
         if (IsPlain(value)) return value;
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            switch (b)
-            {
-                case (byte)'"': sb.Append("\\\""); break;
-                case (byte)'\\': sb.Append(@"\\"); break;
-                case (byte)'$': sb.Append(@"\$"); break;
-                case >= 0x20 and < 0x7f: sb.Append((char)b); break;
-                default: sb.Append(@"\x").Append(b.ToString("x2")); break;
-            }
-        }
-        return sb.Append('"').ToString();
+        return FormatGuard.DoubleQuoted(value, b => b switch { (byte)'"' => "\\\"", (byte)'\\' => @"\\", (byte)'$' => @"\$", _ => null });
     }
 
     private static bool IsPlain(string value)

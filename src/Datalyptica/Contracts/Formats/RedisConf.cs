@@ -22,21 +22,10 @@ public static class RedisConf
         ArgumentNullException.ThrowIfNull(value);
         FormatGuard.WellFormed("redis.conf", value, key);
         if (IsPlain(value)) return value;
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var b in Encoding.UTF8.GetBytes(value))
+        return FormatGuard.DoubleQuoted(value, b => b switch
         {
-            switch (b)
-            {
-                case (byte)'"': sb.Append("\\\""); break;
-                case (byte)'\\': sb.Append(@"\\"); break;
-                case (byte)'\n': sb.Append(@"\n"); break;
-                case (byte)'\r': sb.Append(@"\r"); break;
-                case (byte)'\t': sb.Append(@"\t"); break;
-                case >= 0x20 and < 0x7f: sb.Append((char)b); break;
-                default: sb.Append(@"\x").Append(b.ToString("x2")); break;
-            }
-        }
-        return sb.Append('"').ToString();
+            (byte)'"' => "\\\"", (byte)'\\' => @"\\", (byte)'\n' => @"\n", (byte)'\r' => @"\r", (byte)'\t' => @"\t", _ => null,
+        });
     }
 
     private static bool IsPlain(string value)
