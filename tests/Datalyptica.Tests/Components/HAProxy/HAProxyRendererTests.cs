@@ -72,10 +72,10 @@ public class HAProxyRendererTests
         var config = SiteRenderer.Render(site, "lb01", "haproxy")[0].Files.Single(f => f.Path == HAProxyRenderer.ConfigPath).Content;
         var expected = new Dictionary<string, (string Port, string Check, string Inter, string Rise)>
         {
-            ["listen postgres_primary"] = ("5000", "option httpchk OPTIONS /primary", "inter 1s", "rise 2"),
-            ["listen postgres_replicas"] = ("5001", "option httpchk OPTIONS /replica?lag=100MB", "inter 3s", "rise 2"),
-            ["listen postgres_sync"] = ("5002", "option httpchk OPTIONS /sync", "inter 3s", "rise 2"),
-            ["listen postgres_async"] = ("5003", "option httpchk OPTIONS /async?lag=100MB", "inter 3s", "rise 2"),
+            ["listen postgres_primary"] = ("5000", "option httpchk OPTIONS /primary", "inter 1s fastinter 500ms downinter 500ms", "rise 2"),
+            ["listen postgres_replicas"] = ("5001", "option httpchk OPTIONS /replica?lag=100MB", "inter 3s fastinter 1s", "rise 2"),
+            ["listen postgres_sync"] = ("5002", "option httpchk OPTIONS /sync", "inter 3s fastinter 1s", "rise 2"),
+            ["listen postgres_async"] = ("5003", "option httpchk OPTIONS /async?lag=100MB", "inter 3s fastinter 1s", "rise 2"),
         };
         foreach (var (header, (port, check, inter, rise)) in expected)
         {
@@ -83,7 +83,7 @@ public class HAProxyRendererTests
             lines.ShouldContain($"bind :{port}");
             lines.ShouldContain(check);
             lines.ShouldContain("http-check expect status 200");
-            lines.ShouldContain($"default-server {inter} fastinter 1s fall 3 {rise} on-marked-down shutdown-sessions");
+            lines.ShouldContain($"default-server {inter} fall 3 {rise} on-marked-down shutdown-sessions");
             var servers = lines.Where(l => l.StartsWith("server ")).ToList();
             servers.Count.ShouldBe(site.HostsWith(PostgreSQLComponent.Member).Count());
             foreach (var m in site.HostsWith(PostgreSQLComponent.Member))
