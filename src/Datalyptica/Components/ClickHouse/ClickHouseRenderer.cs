@@ -10,8 +10,8 @@ namespace Datalyptica.Components.ClickHouse;
 
 /// <summary>
 /// ClickHouse servers (main config + config.d/users.d overrides) and ClickHouse Keeper, installed from the pinned
-/// static binary under /opt/datalyptica/clickhouse. Settings follow clickhouse.com/docs (server settings,
-/// ReplicatedMergeTree replication, Keeper guide).
+/// clickhouse-common-static tarball under /opt/datalyptica/clickhouse (one binary for server and Keeper). Settings follow
+/// clickhouse.com/docs (server settings, ReplicatedMergeTree replication, Keeper guide).
 /// </summary>
 public sealed class ClickHouseRenderer : IComponentRenderer
 {
@@ -25,7 +25,12 @@ public sealed class ClickHouseRenderer : IComponentRenderer
     public static readonly string KeeperConfig = $"{KeeperConfigDir}/keeper_config.xml";
     public static readonly string DataDir = PlatformPaths.Data(Id);
     public static readonly string LogDir = PlatformPaths.Logs(Id);
-    public static readonly string Binary = $"{PlatformPaths.Current(Id)}/bin/clickhouse";
+    /// <summary>
+    /// The artifact is the official clickhouse-common-static-&lt;v&gt;-amd64.tgz: a .deb's tree under one top folder
+    /// (ClickHouse packages/build, deb2tgz), so after the unpack rule (strip 1) the binary is usr/bin/clickhouse, not
+    /// bin/clickhouse. The same binary runs Keeper (`clickhouse keeper`): Keeper hosts unpack the same artifact.
+    /// </summary>
+    public static readonly string Binary = $"{PlatformPaths.Current(Id)}/usr/bin/clickhouse";
 
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
     {

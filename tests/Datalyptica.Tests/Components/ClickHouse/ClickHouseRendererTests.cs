@@ -113,6 +113,12 @@ public class ClickHouseRendererTests
         var site = RenderedSites.Production;
         site.File("clickhouse01", "/etc/systemd/system/clickhouse-server.service").Content.ShouldContain($"--config-file={ClickHouseRenderer.ServerConfig}");
         site.File("clickhouse01", "/etc/systemd/system/clickhouse-keeper.service").Content.ShouldContain($"--config-file={ClickHouseRenderer.KeeperConfig}");
+        // clickhouse-common-static-<v>-amd64.tgz holds usr/bin/clickhouse under its top folder (ReleaseFiles fixture);
+        // Keeper is the same binary's keeper command.
+        site.File("clickhouse01", "/etc/systemd/system/clickhouse-server.service").Content
+            .ShouldContain("ExecStart=/opt/datalyptica/clickhouse/current/usr/bin/clickhouse server ");
+        site.File("clickhouse01", "/etc/systemd/system/clickhouse-keeper.service").Content
+            .ShouldContain("ExecStart=/opt/datalyptica/clickhouse/current/usr/bin/clickhouse keeper ");
     }
 
     [Fact]
