@@ -15,7 +15,7 @@ public sealed class ArtifactsFetchSettings : OptionalSiteSettings;
 public sealed class ArtifactsImportSettings : OptionalSiteSettings
 {
     [CommandOption("--from <DIR>", isRequired: true)]
-    [Description("Folder with the downloaded release files, each beside the checksum file upstream publishes for it (DIR/FILE or DIR/ARTIFACT/FILE; another site's artifacts/ folder works).")]
+    [Description("Folder with the downloaded release files, each beside the checksum file upstream publishes for it (DIR/FILE, DIR/ARTIFACT/FILE, or another site's artifacts/ folder: DIR/ARTIFACT/VERSION/FILE).")]
     public string From { get; init; } = "";
 }
 

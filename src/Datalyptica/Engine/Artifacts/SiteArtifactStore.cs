@@ -63,7 +63,8 @@ public sealed record SiteArtifactNeeds(IReadOnlyList<NeededArtifact> Needed, IRe
 public sealed class ArtifactRefusedException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>
-/// The site's artifact store: <c>SITE/artifacts/ARTIFACT/FILE</c>, each beside the checksum file upstream publishes for
+/// The site's artifact store: <c>SITE/artifacts/ARTIFACT/VERSION/FILE</c> (the version in the path: Loki's file name has
+/// none, and a new version must never be taken for the old one's file), each beside the checksum file upstream publishes for
 /// it, and <c>SITE/artifacts/SHA512SUMS</c> pinning the SHA-512 of every stored file (<c>sha512sum -c SHA512SUMS</c> reads
 /// it). A file enters the store only after its upstream checksum matched (<see cref="FetchAsync"/>, <see cref="Import"/>);
 /// plan reads the pins, apply checks each file against its pin again before any host gets it.
@@ -82,9 +83,9 @@ public sealed class SiteArtifactStore(string directory)
 
     public static SiteArtifactStore ForSite(string siteDirectory) => new(Path.Combine(siteDirectory, FolderName));
 
-    public static string RelativePath(ArtifactRelease release) => $"{release.Artifact}/{release.FileName}";
-    public string PathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.FileName);
-    public string ChecksumPathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.ChecksumFileName);
+    public static string RelativePath(ArtifactRelease release) => $"{release.Artifact}/{release.Version}/{release.FileName}";
+    public string PathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.Version, release.FileName);
+    public string ChecksumPathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.Version, release.ChecksumFileName);
 
     /// <summary>The pinned SHA-512 (lowercase hex) of the release's stored file, or null when the file or its pin is missing.</summary>
     public string? Pinned(ArtifactRelease release) =>
@@ -129,14 +130,15 @@ public sealed class SiteArtifactStore(string directory)
     }
 
     /// <summary>
-    /// Takes the release file from <paramref name="from"/> (<c>DIR/ARTIFACT/FILE</c>, or <c>DIR/FILE</c>) with the checksum file
+    /// Takes the release file from <paramref name="from"/> (<c>DIR/ARTIFACT/VERSION/FILE</c> as in a store, <c>DIR/ARTIFACT/FILE</c>, or
+    /// <c>DIR/FILE</c>) with the checksum file
     /// upstream publishes beside it, checks one against the other, copies the file into the store and pins it. Returns
     /// false when the release file is not in <paramref name="from"/> at all; refuses (throws) a file whose checksum file is
     /// missing or does not match.
     /// </summary>
     public async Task<bool> ImportAsync(ArtifactRelease release, string from, CancellationToken cancellation)
     {
-        var folder = new[] { Path.Combine(from, release.Artifact), from }.FirstOrDefault(d => File.Exists(Path.Combine(d, release.FileName)));
+        var folder = new[] { Path.Combine(from, release.Artifact, release.Version), Path.Combine(from, release.Artifact), from }.FirstOrDefault(d => File.Exists(Path.Combine(d, release.FileName)));
         if (folder is null) return false;
         var source = Path.Combine(folder, release.FileName);
         var checksumPath = Path.Combine(folder, release.ChecksumFileName);
@@ -191,7 +193,7 @@ public sealed class SiteArtifactStore(string directory)
         System.IO.Directory.CreateDirectory(Directory);
         var sb = new StringBuilder();
         sb.Append("# Written by datalyptica (init, artifacts fetch/import): the release files this site's hosts install, from upstream.\n");
-        sb.Append("# Each goes to ARTIFACT/FILE here with its checksum file beside it: `datalyptica artifacts fetch SITE` downloads both,\n");
+        sb.Append("# Each goes to ARTIFACT/VERSION/FILE here with its checksum file beside it: `datalyptica artifacts fetch SITE` downloads both,\n");
         sb.Append("# `datalyptica artifacts import SITE --from DIR` takes them from a folder. SHA512SUMS pins what is stored.\n");
         sb.Append("# artifact version file approx-MB url checksum-url\n");
         foreach (var n in needs.Needed)
