@@ -123,6 +123,22 @@ public static class DatalypticaCli
                     .WithDescription("Serve a repository over HTTP on one address until Ctrl-C.")
                     .WithExample("repo", "serve", "repo", "--listen", "10.77.0.1:8080", "--site", "site");
             });
+            config.AddBranch("artifacts", artifacts =>
+            {
+                artifacts.SetDescription("The site's artifact store (SITE/artifacts): the upstream release files its hosts install, each checked against upstream's checksum file and pinned.");
+                artifacts.AddCommand<ArtifactsListCommand>("list")
+                    .WithDescription("Each release the site needs: artifact, version, file, size, state (missing, stored, verified).")
+                    .WithExample("artifacts", "list", "site");
+                artifacts.AddCommand<ArtifactsFetchCommand>("fetch")
+                    .WithDescription("Download each release and its upstream checksum file; store and pin it only when they match.")
+                    .WithExample("artifacts", "fetch", "site");
+                artifacts.AddCommand<ArtifactsImportCommand>("import")
+                    .WithDescription("Store releases downloaded elsewhere (air-gapped), each checked against the checksum file beside it.")
+                    .WithExample("artifacts", "import", "site", "--from", "/media/usb/artifacts");
+                artifacts.AddCommand<ArtifactsVerifyCommand>("verify")
+                    .WithDescription("Hash every stored file again against its pin; exit 1 when one changed or is missing.")
+                    .WithExample("artifacts", "verify", "site");
+            });
             config.AddBranch("lab", lab =>
             {
                 lab.SetDescription("Real Debian hosts on this machine (systemd-nspawn on a bridge with no route out), for trying a deployment.");

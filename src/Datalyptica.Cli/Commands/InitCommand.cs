@@ -90,6 +90,10 @@ internal static class SiteCreation
         var secrets = SiteWriter.GenerateSecrets(site)
             .ToDictionary(s => s.Key, s => kept.GetValueOrDefault(s.Key) ?? s.Value);
         SiteWriter.Write(dir, site, secrets, password, profile.Name);
+        // The release files the site's versions need, from their components' manifests: plan looks for them in this store.
+        var artifacts = Engine.Artifacts.SiteArtifactNeeds.For(site);
+        var store = Engine.Artifacts.SiteArtifactStore.ForSite(dir);
+        store.WriteManifest(artifacts);
 
         if (settings.Output == OutputFormat.Json)
         {
@@ -102,6 +106,7 @@ internal static class SiteCreation
                 hosts = site.Hosts.Count,
                 secrets = secrets.Keys.Order(StringComparer.Ordinal),
                 vaultPasswordFile = createdPasswordFile,
+                artifacts = artifacts.Needed.Select(n => new { n.Release.Artifact, n.Release.Version, file = n.Release.FileName, state = ArtifactsCli.State(store.State(n.Release)) }),
             });
             return ExitCodes.Ok;
         }
@@ -109,6 +114,9 @@ internal static class SiteCreation
         io.Out.MarkupLine($"  {secrets.Count} secrets generated and vault-encrypted in group_vars/all.yml");
         if (createdPasswordFile is not null)
             io.Out.MarkupLine($"  [yellow]new vault password in {Markup.Escape(createdPasswordFile)} (mode 0600, git-ignored): move it to your secret store[/]");
+        if (artifacts.Needed.Count > 0)
+            io.Out.MarkupLine($"  {artifacts.Needed.Count} release artifacts listed in {Markup.Escape(Path.Combine(Engine.Artifacts.SiteArtifactStore.FolderName, Engine.Artifacts.SiteArtifactStore.ManifestFile))}: " +
+                              $"datalyptica artifacts fetch {Markup.Escape(dir)} (or artifacts import) before apply");
         io.Out.MarkupLine($"next: datalyptica validate {Markup.Escape(dir)}");
         return ExitCodes.Ok;
     }

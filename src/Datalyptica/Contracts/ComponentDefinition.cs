@@ -76,6 +76,15 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual IReadOnlyList<string> DebianPackages => [];
 
+    /// <summary>
+    /// The upstream releases of this component (artifact components) with a manifest: where each version's file and
+    /// checksum are published, how it unpacks (Contracts/ArtifactRelease.cs). Declared in its folder (XRelease.cs).
+    /// </summary>
+    public virtual IReadOnlyList<ArtifactRelease> Releases => [];
+
+    /// <summary>Other artifacts this component's hosts need whatever its version (Trino: a JDK 23 that Debian 12 does not ship).</summary>
+    public virtual IReadOnlyList<ArtifactRelease> Runtimes => [];
+
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual IComponentRenderer? Renderer => null;
 

@@ -159,7 +159,7 @@ public static class Verifier
     {
         if (component is { Install: InstallSource.Artifact } && ArtifactCatalog.FromSite(site).Find(component.Id) is null)
             return new HealthCheck(componentId, host.Name, "installed", HealthStatus.NotDeployed,
-                $"not deployed: no package source ({component.DisplayName} installs from a release artifact and the site names none in {ArtifactCatalog.SiteKey})", latency);
+                $"not deployed: no package source ({component.DisplayName} installs from a release artifact: none in the site's artifact store nor in {ArtifactCatalog.SiteKey}; datalyptica artifacts fetch SITE)", latency);
         return new HealthCheck(componentId, host.Name, "installed", HealthStatus.Missing,
             $"missing: no unit {string.Join(", ", units)} on {host.Name}. Fix: datalyptica apply {site.Directory ?? "SITE"}", latency);
     }

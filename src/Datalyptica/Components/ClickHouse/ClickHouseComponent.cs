@@ -23,6 +23,7 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override Tier Tier => Tier.Query;
     public override string DefaultVersion => "24.12.2.59";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => ClickHouseRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => ClickHouseLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server, Keeper];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => ClickHouseSettings.All;

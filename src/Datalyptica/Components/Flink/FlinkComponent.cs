@@ -22,6 +22,7 @@ public sealed class FlinkComponent : ComponentDefinition
     public override Tier Tier => Tier.Processing;
     public override string DefaultVersion => "1.20.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => FlinkRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => FlinkLifecycle.Declaration;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new FlinkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [JobManager, TaskManager];

@@ -17,6 +17,7 @@ public sealed class GrafanaComponent : ComponentDefinition
     public override Tier Tier => Tier.Monitoring;
     public override string DefaultVersion => "11.4.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => GrafanaRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => GrafanaLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "dashboards, users and alert state live in PostgreSQL")];

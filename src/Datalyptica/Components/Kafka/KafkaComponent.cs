@@ -23,6 +23,7 @@ public sealed class KafkaComponent : ComponentDefinition
     public override Tier Tier => Tier.Streaming;
     public override string DefaultVersion => "3.9.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => KafkaRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => KafkaLifecycle.Declaration;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new KafkaRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];

@@ -18,6 +18,7 @@ public sealed class KeycloakComponent : ComponentDefinition
     public override Tier Tier => Tier.Iam;
     public override string DefaultVersion => "26.0.7";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => KeycloakRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => KeycloakLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];

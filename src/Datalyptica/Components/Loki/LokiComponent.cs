@@ -18,6 +18,7 @@ public sealed class LokiComponent : ComponentDefinition
     public override Tier Tier => Tier.Monitoring;
     public override string DefaultVersion => "3.3.2";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => LokiRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => LokiLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override string? NeedsObjectStore => "log chunks and the TSDB index live in the logs bucket";

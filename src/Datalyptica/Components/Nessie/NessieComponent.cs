@@ -23,6 +23,7 @@ public sealed class NessieComponent : ComponentDefinition
     public override Tier Tier => Tier.Catalog;
     public override string DefaultVersion => "0.98.2";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => NessieRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => NessieLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];

@@ -16,6 +16,7 @@ public sealed class SchemaRegistryComponent : ComponentDefinition
     public override Tier Tier => Tier.Streaming;
     public override string DefaultVersion => "7.8.0";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => SchemaRegistryRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => SchemaRegistryLifecycle.Declaration;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new SchemaRegistryRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Server];

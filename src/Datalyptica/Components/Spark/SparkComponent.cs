@@ -24,6 +24,7 @@ public sealed class SparkComponent : ComponentDefinition
     public override Tier Tier => Tier.Processing;
     public override string DefaultVersion => "3.5.4";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => SparkRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => SparkLifecycle.Declaration;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new SparkRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Master, Worker, History];

@@ -24,6 +24,8 @@ public sealed class TrinoComponent : ComponentDefinition
     public override Tier Tier => Tier.Query;
     public override string DefaultVersion => "469";
     public override InstallSource Install => InstallSource.Artifact;
+    public override IReadOnlyList<ArtifactRelease> Releases => TrinoRelease.All;
+    public override IReadOnlyList<ArtifactRelease> Runtimes => TrinoRelease.Runtimes;
     public override Contracts.ComponentLifecycle Lifecycle => TrinoLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Coordinator, Worker];
     public override IReadOnlyList<string> SecretKeys => ["vault_trino_clickhouse_password", "vault_trino_postgresql_password"];

@@ -12,7 +12,7 @@ namespace Datalyptica.Components.Trino;
 
 /// <summary>
 /// Trino 469 from the pinned tarball. Trino 464+ needs JDK 23, which Debian 12 does not ship, so the artifact set
-/// carries a JDK at /opt/datalyptica/jdk/current and the unit points the launcher at it.
+/// hosts get the Temurin 23 artifact (TrinoRelease.Jdk23, installed with Trino) at /opt/datalyptica/jdk/current and the unit points the launcher at it.
 /// One active coordinator and a standby (Trino has no multi-coordinator mode); workers discover the active one
 /// through HAProxy on the front-door VIP.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class TrinoRenderer : IComponentRenderer
 {
     public const string User = "trino";
     public const string UnitName = "trino";
-    public const string JdkHome = "/opt/datalyptica/jdk/current";
+    public static readonly string JdkHome = PlatformPaths.Current(TrinoRelease.JdkArtifact);
 
     public static readonly string EtcDir = PlatformPaths.Config("trino");
     public static readonly string NodePath = $"{EtcDir}/node.properties";

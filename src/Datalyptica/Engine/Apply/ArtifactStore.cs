@@ -15,6 +15,15 @@ public sealed class ArtifactChecksumException(string url, string actual, string 
 /// The control node's artifact cache: each artifact is fetched once (<see cref="ArtifactFetch"/>: http, https, file:// or a
 /// local path), checked against its pinned SHA-512, and kept under its checksum, so every host gets the same verified bytes.
 /// </summary>
+/// <remarks>
+/// Files from the site's artifact store (<see cref="SiteArtifactStore"/>) come through here too, as local paths, and
+/// apply uploads them over each host's own SSH session (PlanStep.UploadArtifact) rather than serving the store over
+/// HTTP the way the offline apt repository is served (Repository/RepositoryServer.cs). apt must fetch by itself, so it
+/// needs a server; an archive does not, and serving one would add a listen address every host can reach, a firewall
+/// opening and a download client on the hosts, for bytes the already-trusted SSH session can carry. Copying the file
+/// into this cache before the check (rather than uploading straight from the store) makes the bytes uploaded the bytes
+/// checked, even if the store changes while apply runs.
+/// </remarks>
 public sealed class ArtifactStore(string cacheDirectory, HttpClient? http = null)
 {
     private readonly HttpClient _http = http ?? new HttpClient { Timeout = TimeSpan.FromMinutes(30) };

@@ -51,26 +51,46 @@ public static class DesiredStateBuilder
 
         // OS base first: every host, prerequisites layer.
         AddComponent(resources, knownDirectories, site, host, Layer.Prerequisites, OsBaseRenderer.ComponentId, OsBaseLifecycle.Declaration,
-            OsBase.DebianPackages, (transient, sourceProblem), artifact: null, filesByComponent[OsBaseRenderer.ComponentId].ToList());
+            OsBase.DebianPackages, (transient, sourceProblem), [], filesByComponent[OsBaseRenderer.ComponentId].ToList());
 
+        var hostArtifacts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var layer in Layers.InOrder.Skip(1))
             foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
             {
-                ArtifactResource? artifact = null;
-                if (component.Install == InstallSource.Artifact)
-                    artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, (transient, sourceProblem),
-                    artifact, filesByComponent[component.Id].ToList());
+                var own = component.Install == InstallSource.Artifact ? Artifacts(site, component, artifacts, hostArtifacts) : [];
+                // What unpacking needs on the host (unzip for a zip) comes with the component's own packages.
+                var packages = component.DebianPackages.Concat(own.SelectMany(a => a.Release?.HostPackages ?? [])).Distinct(StringComparer.Ordinal).ToList();
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, packages, (transient, sourceProblem),
+                    own.Select(a => a.Resource).ToList(), filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);
     }
 
+    /// <summary>
+    /// The artifacts an artifact component installs on a host: the runtimes it needs (Trino's JDK) first, then its own
+    /// release at the site's version; each artifact once per host, whichever component needs it first.
+    /// </summary>
+    private static List<(ArtifactResource Resource, ArtifactRelease? Release)> Artifacts(Site site, ComponentDefinition component, ArtifactCatalog artifacts, HashSet<string> onHost)
+    {
+        var version = site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion);
+        var wanted = component.Runtimes.Select(r => (r.Artifact, r.Version, Release: (ArtifactRelease?)r))
+            .Append((component.Id, version, component.Releases.FirstOrDefault(r => r.Version == version)));
+        var result = new List<(ArtifactResource, ArtifactRelease?)>();
+        foreach (var (artifact, artifactVersion, release) in wanted)
+        {
+            if (!onHost.Add(artifact)) continue;
+            var resolved = artifacts.Resolve(artifact, artifactVersion, release);
+            result.Add((ArtifactResource.For(artifact, artifactVersion, resolved.Source, release, resolved.Unavailable), release));
+        }
+        return result;
+    }
+
     private static void AddComponent(List<LayeredResource> into, HashSet<string> knownDirectories, Site site, Host host, Layer layer, string component,
-        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, (TransientAptSource? Transient, string? Problem) source, ArtifactResource? artifact, List<RenderedFile> files)
+        ComponentLifecycle lifecycle, IReadOnlyList<string> packages, (TransientAptSource? Transient, string? Problem) source, IReadOnlyList<ArtifactResource> artifacts, List<RenderedFile> files)
     {
         var own = new List<IResource>();
         if (packages.Count > 0) own.Add(new PackageResource(packages, component) { Source = source.Transient, SourceProblem = source.Problem });
-        if (artifact is not null) own.Add(artifact);
+        own.AddRange(artifacts);
 
         // Parents of our files must exist; their owner and mode stay as the package (or tmpfiles.d) made them.
         foreach (var dir in files.Select(f => f.Path[..f.Path.LastIndexOf('/')]).Where(d => d.Length > 0).Distinct().Order(StringComparer.Ordinal))

@@ -1,3 +1,4 @@
+using Datalyptica.Contracts;
 using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
@@ -20,6 +21,24 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
 {
     public const string MarkerName = ".datalyptica-sha512";
     public int StripComponents { get; init; } = 1;
+    /// <summary>How the file unpacks (a tarball, a zip holding one program, a file used as is); from the release's manifest.</summary>
+    public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
+    /// <summary>The zip member (<see cref="ArchiveFormat.Zip"/>) and where a single-file release goes in the install folder.</summary>
+    public string? ZipMember { get; init; }
+    public string? InstallAs { get; init; }
+    /// <summary>Why there is no source, with the fix (the artifact catalog words it); null: the generic reason.</summary>
+    public string? Unavailable { get; init; }
+
+    /// <summary>The resource for <paramref name="artifact"/> at <paramref name="version"/>, unpacked as its release declares.</summary>
+    public static ArtifactResource For(string artifact, string version, ArtifactSource? source, ArtifactRelease? release, string? unavailable) =>
+        new(artifact, version, source)
+        {
+            StripComponents = release?.StripComponents ?? 1,
+            Format = release?.Format ?? ArchiveFormat.TarGz,
+            ZipMember = release?.ZipMember,
+            InstallAs = release?.InstallAs,
+            Unavailable = unavailable,
+        };
 
     public string Id => $"artifact:{Component}";
     public string InstallDirectory => PlatformPaths.Install(Component, Version);
@@ -34,9 +53,9 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
     public ResourcePlan Plan(HostFacts facts, PlanContext context)
     {
         if (Source is null)
-            return ResourcePlan.Of(new Change(ChangeAction.Unavailable,
-                $"artifact not available: no source for {Component} {Version}. Fix: set datalyptica_artifacts.{Component} " +
-                "(url and sha512) in group_vars/all, or serve it from the site's artifact repository"));
+            return ResourcePlan.Of(new Change(ChangeAction.Unavailable, Unavailable ??
+                $"artifact not available: no source for {Component} {Version}. Fix: run datalyptica artifacts fetch SITE (or import), " +
+                $"or set datalyptica_artifacts.{Component} (url and sha512) in group_vars/all"));
         if (!ArtifactSource.IsSha512(Source.Sha512))
             return ResourcePlan.Of(new Change(ChangeAction.Unavailable,
                 $"artifact {Component} {Version}: the pinned sha512 is not 128 hex digits. Fix: copy it from the release's .sha512 file"));
@@ -56,7 +75,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
                     PlanStep.Run($"mkdir -p {Q(context.OnHost(PlatformPaths.InstallRoot + "/" + Component))}"),
                     PlanStep.UploadArtifact(archive, Source.Url, Source.Sha512.ToLowerInvariant()),
                     // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
-                    PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && tar -xf {Q(archive)} -C {Q(partial)} --strip-components={StripComponents} --no-same-owner " +
+                    PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && {Unpack(archive, partial)} " +
                                  $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
                 ],
             });
@@ -67,6 +86,20 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
                 $"current -> {InstallDirectory}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
             { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
         return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} unpacked and current") : ResourcePlan.Of([.. changes]);
+    }
+
+    private string Unpack(string archive, string partial)
+    {
+        var single = $"{partial}/{InstallAs}";
+        var folder = single[..single.LastIndexOf('/')];
+        return Format switch
+        {
+            // One program out of a zip (Loki): unzip -p writes the member to stdout; no other member is unpacked.
+            ArchiveFormat.Zip => $"mkdir -p {Q(folder)} && unzip -p {Q(archive)} {Q(ZipMember!)} > {Q(single)} && chmod 0755 {Q(single)}",
+            // A file used as is (Nessie's runner jar): readable, not executable.
+            ArchiveFormat.File => $"mkdir -p {Q(folder)} && cp {Q(archive)} {Q(single)} && chmod 0644 {Q(single)}",
+            _ => $"tar -xf {Q(archive)} -C {Q(partial)} --strip-components={StripComponents} --no-same-owner",
+        };
     }
 
     private static string Q(string s) => RemoteCommand.Quote(s);

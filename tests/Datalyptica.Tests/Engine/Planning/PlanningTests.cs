@@ -41,9 +41,10 @@ public class PlanningTests(ITestOutputHelper output)
 
         public IReadOnlyList<HostDesiredState> Desired(ArtifactCatalog artifacts) => DesiredStateBuilder.Build(Site, Rendered, artifacts);
 
-        /// <summary>Every artifact component with a made-up source (a valid SHA-512 shape).</summary>
-        public ArtifactCatalog AllArtifacts() => new(Datalyptica.Components.ComponentCatalog.All
-            .ToDictionary(c => c.Id, c => new ArtifactSource($"https://artifacts.example/{c.Id}.tgz", new string('a', 128))));
+        /// <summary>Every artifact component and runtime (Trino's JDK) with a made-up source (a valid SHA-512 shape).</summary>
+        public ArtifactCatalog AllArtifacts() => new(Datalyptica.Components.ComponentCatalog.All.Select(c => c.Id)
+            .Concat(Datalyptica.Components.ComponentCatalog.All.SelectMany(c => c.Runtimes).Select(r => r.Artifact)).Distinct()
+            .ToDictionary(id => id, id => new ArtifactSource($"https://artifacts.example/{id}.tgz", new string('a', 128))));
     }
 
     [Fact]
