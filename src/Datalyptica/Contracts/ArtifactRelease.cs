@@ -43,7 +43,7 @@ public sealed record ArtifactRelease(string Artifact, string Version, string Url
     public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
     /// <summary>The folder the tarball holds everything under (<c>kafka_2.13-3.9.0</c>), for the reader; unpacking strips it.</summary>
     public string TopFolder { get; init; } = "";
-    /// <summary>Leading path parts <c>tar</c> strips (1: the top folder; ClickHouse's <c>NAME/usr/bin/clickhouse</c> needs 2).</summary>
+    /// <summary>Leading path parts <c>tar</c> strips (1: the top folder).</summary>
     public int StripComponents { get; init; } = 1;
     /// <summary>The zip member to take (<see cref="ArchiveFormat.Zip"/>).</summary>
     public string? ZipMember { get; init; }
@@ -56,7 +56,7 @@ public sealed record ArtifactRelease(string Artifact, string Version, string Url
     /// <summary>Debian packages a host needs to unpack it (<c>unzip</c> for a zip).</summary>
     public IReadOnlyList<string> HostPackages => Format == ArchiveFormat.Zip ? ["unzip"] : [];
 
-    /// <summary>The release file's name: the last part of its URL, unescaped (<c>OpenJDK23U-jdk_x64_linux_hotspot_23.0.1_11.tar.gz</c>).</summary>
+    /// <summary>The release file's name: the last part of its URL, unescaped (<c>OpenJDK23U-jdk_x64_linux_hotspot_23.0.2_7.tar.gz</c>).</summary>
     public string FileName => LastSegment(Url);
     /// <summary>The checksum file's name: the last part of its URL (<c>kafka_2.13-3.9.0.tgz.sha512</c>, <c>SHA256SUMS</c>).</summary>
     public string ChecksumFileName => LastSegment(Checksum.Url);

@@ -54,7 +54,7 @@ public class ArtifactReleaseTests
             checksum.Scheme.ShouldBe("https", r.Checksum.Url);
             url.Host.ShouldBe(fileHost, r.Url);
             checksum.Host.ShouldBe(checksumHost, r.Checksum.Url);
-            // The URL carries the version (Temurin writes 23.0.1+11 as 23.0.1_11; Loki's file name has none, its release path does).
+            // The URL carries the version (Temurin writes 23.0.2+7 as 23.0.2_7; Loki's file name has none, its release path does).
             r.Url.ShouldContain(r.Version.Replace('+', '_'));
             (r.ChecksumFileName.StartsWith(r.FileName, StringComparison.Ordinal) || r.ChecksumFileName.EndsWith("SUMS", StringComparison.Ordinal)).ShouldBeTrue(r.Checksum.Url);
             r.ApproximateMb.ShouldBeGreaterThan(0);

@@ -23,12 +23,12 @@ public static class TrinoRelease
     /// <summary>The install folder's name of the JDK (<c>/opt/datalyptica/jdk/current</c>).</summary>
     public const string JdkArtifact = "jdk";
 
-    public static readonly ArtifactRelease Jdk23 = new(JdkArtifact, "23.0.1+11",
-        "https://github.com/adoptium/temurin23-binaries/releases/download/jdk-23.0.1%2B11/OpenJDK23U-jdk_x64_linux_hotspot_23.0.1_11.tar.gz",
-        new("https://github.com/adoptium/temurin23-binaries/releases/download/jdk-23.0.1%2B11/OpenJDK23U-jdk_x64_linux_hotspot_23.0.1_11.tar.gz.sha256.txt",
+    public static readonly ArtifactRelease Jdk23 = new(JdkArtifact, "23.0.2+7",
+        "https://github.com/adoptium/temurin23-binaries/releases/download/jdk-23.0.2%2B7/OpenJDK23U-jdk_x64_linux_hotspot_23.0.2_7.tar.gz",
+        new("https://github.com/adoptium/temurin23-binaries/releases/download/jdk-23.0.2%2B7/OpenJDK23U-jdk_x64_linux_hotspot_23.0.2_7.tar.gz.sha256.txt",
             ChecksumAlgorithm.Sha256, ChecksumFormat.Sums))
     {
-        TopFolder = "jdk-23.0.1+11",
+        TopFolder = "jdk-23.0.2+7",
         EntryPrograms = ["bin/java"],
         ApproximateMb = 210,
     };

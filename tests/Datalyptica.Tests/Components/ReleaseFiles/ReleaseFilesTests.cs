@@ -33,26 +33,23 @@ public class ReleaseFilesTests
         ["superset"] = "pinned virtualenv artifact built for the site",
     };
 
-    /// <summary>Install folders the plan points at that no catalog component installs, with the release a fixture describes.</summary>
-    private static readonly Dictionary<string, string> Unowned = new() { ["jdk"] = "23.0.2+7" };
+    /// <summary>
+    /// Runtimes a component installs beside its own release (Trino's JDK), by their install folder's name, with the
+    /// version its manifest pins.
+    /// </summary>
+    private static readonly Dictionary<string, string> Runtimes = ComponentCatalog.All.SelectMany(c => c.Runtimes)
+        .GroupBy(r => r.Artifact).ToDictionary(g => g.Key, g => g.First().Version, StringComparer.Ordinal);
+
+    /// <summary>The manifest of <paramref name="artifact"/> at <paramref name="version"/>: how the engine unpacks it.</summary>
+    private static ArtifactRelease? Manifest(string artifact, string version) => ComponentCatalog.All
+        .SelectMany(c => c.Releases.Concat(c.Runtimes)).FirstOrDefault(r => r.Artifact == artifact && r.Version == version);
 
     /// <summary>
-    /// Failures this test proves that a path fix in a renderer cannot cure (a new install step is needed). Each is listed in
-    /// the report of issue 14; the test fails when one of them no longer occurs, so the entry is removed with its fix.
-    /// Keys are <see cref="Failure.Key"/>.
+    /// Failures this test proves that a path fix in a renderer cannot cure (a new install step is needed). The test fails
+    /// when one of them no longer occurs, so the entry is removed with its fix. Keys are <see cref="Failure.Key"/>. Empty
+    /// since the release manifests: the JDK is Trino's runtime, Nessie's jar is placed as is, Loki's zip is unzipped.
     /// </summary>
-    private static readonly Dictionary<string, string> KnownGaps = new()
-    {
-        ["jdk: not installed"] =
-            "Trino 469 needs JDK 23 and its unit sets JAVA_HOME=/opt/datalyptica/jdk/current, but no component installs a JDK there: " +
-            "needs a JDK artifact install step (a new component or an artifact of Trino's).",
-        ["nessie: archive format"] =
-            "Nessie 0.98.2 is released as one uber jar (nessie-quarkus-0.98.2-runner.jar), not a tarball: tar -x cannot unpack it. " +
-            "Needs an install step that places the file as is (no unpack).",
-        ["loki: archive format"] =
-            "Loki 3.3.2 is released as loki-linux-amd64.zip holding one file loki-linux-amd64 (no folder, no bin/): tar cannot read " +
-            "a zip, and bin/loki does not exist in it. Needs an unzip install step that renames the binary, or the .deb.",
-    };
+    private static readonly Dictionary<string, string> KnownGaps = new();
 
     private static readonly Lazy<IReadOnlyList<(string Profile, Site Site, HostFiles Host)>> Rendered = new(() => BuiltInProfiles.All
         .Select(p => (p.Name, Site: ProfileExpander.Expand(p, kafkaClusterId: "MkU3OEVBNTcwNTJENDM2Qk")))
@@ -69,7 +66,7 @@ public class ReleaseFilesTests
             if (release is null) problems.Add($"{component.Id}: no fixture {Release.FileName(component.Id, component.DefaultVersion)} (DefaultVersion {component.DefaultVersion})");
             else if (release.Entries.Count == 0) problems.Add($"{component.Id}: fixture {release.File} lists no entry");
         }
-        foreach (var (id, version) in Unowned)
+        foreach (var (id, version) in Runtimes)
             if (Release.TryLoad(id, version) is null) problems.Add($"{id}: no fixture {Release.FileName(id, version)}");
         problems.ShouldBeEmpty(string.Join("\n", problems));
     }
@@ -80,7 +77,7 @@ public class ReleaseFilesTests
         var failures = Check(out var checkedComponents);
         // Not vacuous: every release with a fixture had at least one of its paths checked.
         var neverChecked = ComponentCatalog.All.Where(c => c.Install == InstallSource.Artifact && !SiteBuiltArtifacts.ContainsKey(c.Id))
-            .Select(c => c.Id).Concat(Unowned.Keys).Where(id => !checkedComponents.Contains(id)).ToList();
+            .Select(c => c.Id).Concat(Runtimes.Keys).Where(id => !checkedComponents.Contains(id)).ToList();
         neverChecked.ShouldBeEmpty("no path of these install folders was found in any rendered file: is the collection still matching?");
         var unexpected = failures.Where(f => !KnownGaps.ContainsKey(f.Key)).ToList();
         var cured = KnownGaps.Keys.Where(k => failures.All(f => f.Key != k)).ToList();
@@ -181,16 +178,8 @@ public class ReleaseFilesTests
         string version;
         if (definition is { Install: InstallSource.Artifact })
             version = site.Versions.GetValueOrDefault(component, definition.DefaultVersion);
-        else if (Unowned.TryGetValue(component, out var unowned))
-        {
-            version = unowned;
-            fixture = Release.FileName(component, version);
-            key = $"{component}: not installed";
-            var jdk = Release.TryLoad(component, version);
-            var inRelease = jdk is not null && (rel.Length == 0 || jdk.Unpacked.Contains(rel));
-            return $"no component installs {PlatformPaths.InstallRoot}/{component} (no artifact resource in the plan)" +
-                   (inRelease ? $"; the path is in {fixture}" : $"; and {rel} is not in {fixture} either");
-        }
+        else if (Runtimes.TryGetValue(component, out var runtime))
+            version = runtime;
         else
             return $"{component} is not a component installed from an artifact: nothing unpacks into {PlatformPaths.InstallRoot}/{component}";
 
@@ -232,19 +221,35 @@ public class ReleaseFilesTests
                 else entries.Add(line);
             }
             if (archive is null || format is null) throw new InvalidDataException($"{path}: needs archive: and format: lines");
-            // The unpack rule is the engine's own: ArtifactResource's tar -x --strip-components.
-            var strip = new ArtifactResource(id, version, null).StripComponents;
+            // The unpack rule is the engine's own: the release's manifest, as ArtifactResource applies it.
+            var manifest = Manifest(id, version);
+            var resource = ArtifactResource.For(id, version, null, manifest, null);
+            var strip = resource.StripComponents;
             var unpacked = new HashSet<string>(StringComparer.Ordinal);
+            void AddWithParents(string relative)
+            {
+                var parts = relative.Trim('/').Split('/');
+                for (var n = 1; n <= parts.Length; n++) unpacked.Add(string.Join('/', parts[..n]));
+            }
             string? problem = null;
-            if (format != "tar")
-                problem = $"the release is a {format} ({archive}): ArtifactResource runs tar -x, which cannot unpack it, so nothing is installed";
-            else
+            if (manifest is null) problem = $"no release manifest for {id} {version}: the engine does not know how to unpack {archive}";
+            else if (manifest.FileName != archive) problem = $"the manifest installs {manifest.FileName}, the fixture describes {archive}";
+            else if ((resource.Format, format) is (ArchiveFormat.TarGz, "tar"))
                 foreach (var entry in entries)
                 {
                     var parts = entry.Trim('/').Split('/');
                     // tar drops entries with no more than `strip` components; every parent folder of an entry exists too.
                     for (var n = strip + 1; n <= parts.Length; n++) unpacked.Add(string.Join('/', parts[strip..n]));
                 }
+            else if ((resource.Format, format) is (ArchiveFormat.Zip, "zip"))
+            {
+                // unzip -p takes one member and writes it under its install name.
+                if (entries.Contains(resource.ZipMember!)) AddWithParents(resource.InstallAs!);
+                else problem = $"the zip has no member {resource.ZipMember}";
+            }
+            else if ((resource.Format, format) is (ArchiveFormat.File, "file"))
+                AddWithParents(resource.InstallAs!);
+            else problem = $"the manifest unpacks it as {resource.Format}, the release is a {format} ({archive})";
             return new Release(FileName(id, version), archive, format, strip, entries, unpacked, problem);
         }
     }

@@ -66,14 +66,15 @@ public sealed class ArtifactUnpackTests : IDisposable
     [Fact]
     public void A_tarball_is_stripped_as_its_release_declares()
     {
-        // ClickHouse's tgz holds NAME/usr/bin/clickhouse: two parts stripped put it at bin/clickhouse.
+        // ClickHouse's tgz is a .deb tree under one top folder: stripping it leaves usr/bin/clickhouse, the entry program.
         var release = Datalyptica.Components.ClickHouse.ClickHouseRelease.V24_12_2_59;
         var tgz = Path.Combine(_root, release.FileName);
         File.WriteAllBytes(tgz, ArtifactTestKit.TarGz(release.TopFolder, "usr/bin/clickhouse"));
         Apply(ArtifactResource.For("clickhouse", release.Version, new ArtifactSource(tgz, Sha512(tgz)), release, null), tgz);
 
-        File.Exists(Path.Combine(_root, "opt/datalyptica/clickhouse/current/bin/clickhouse")).ShouldBeTrue();
-        release.EntryPrograms.ShouldBe(["bin/clickhouse"]);
+        File.Exists(Path.Combine(_root, "opt/datalyptica/clickhouse/current/usr/bin/clickhouse")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(_root, "opt/datalyptica/clickhouse/current", release.TopFolder)).ShouldBeFalse();
+        release.EntryPrograms.ShouldBe(["usr/bin/clickhouse"]);
         release.Format.ShouldBe(ArchiveFormat.TarGz);
     }
 }
