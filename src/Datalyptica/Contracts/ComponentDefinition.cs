@@ -47,6 +47,19 @@ public enum InstallSource
     Artifact,
 }
 
+/// <summary>What an <see cref="InstallSource.Artifact"/> component's pinned artifact holds.</summary>
+public enum ArtifactFormat
+{
+    /// <summary>A release tarball unpacked as is (Kafka, Trino, ...).</summary>
+    Tarball,
+    /// <summary>
+    /// A Python application with no release tarball (Airflow, Superset, MLflow): a tarball of a wheelhouse folder (every
+    /// wheel the application needs and a <c>requirements.txt</c> pinning each with <c>--hash=sha256:</c>), installed into
+    /// a virtualenv per version with <c>pip install --no-index --require-hashes</c>. docs/PYTHON-APPS.md.
+    /// </summary>
+    Wheelhouse,
+}
+
 /// <summary>
 /// Everything the platform knows about one component, in one place: its roles and their ports,
 /// placement needs, pinned version, dependencies and the settings it accepts. Adding a component
@@ -63,6 +76,8 @@ public abstract class ComponentDefinition
     public abstract string DefaultVersion { get; }
     public abstract IReadOnlyList<RoleDefinition> Roles { get; }
     public abstract InstallSource Install { get; }
+    /// <summary>For an <see cref="InstallSource.Artifact"/> component: a release tarball or a Python wheelhouse.</summary>
+    public virtual ArtifactFormat ArtifactFormat => ArtifactFormat.Tarball;
 
     /// <summary>Components that must exist in the site for this one to work, with the reason.</summary>
     public virtual IReadOnlyList<Dependency> Requires => [];

@@ -1,3 +1,5 @@
+using Datalyptica.Components;
+using Datalyptica.Contracts;
 using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
@@ -14,12 +16,16 @@ public sealed record ArtifactSource(string Url, string Sha512)
 /// A release tarball unpacked into <c>/opt/datalyptica/&lt;id&gt;/&lt;version&gt;</c> with a <c>current</c> symlink
 /// switched atomically (ln -sfn to a temp name, then mv -T). The control node downloads it once and verifies the pinned
 /// SHA-512 before any host is touched (<see cref="Apply.ArtifactStore"/>). The folder holds a marker with the SHA-512,
-/// so a half-unpacked folder (interrupted apply) is never mistaken for a finished one.
+/// so a half-unpacked folder (interrupted apply) is never mistaken for a finished one. A Python application's artifact
+/// is a wheelhouse (<see cref="ArtifactFormat.Wheelhouse"/>): the same upload, marker and link, but the folder is a
+/// virtualenv pip builds from it (<see cref="WheelhouseInstall"/>).
 /// </summary>
 public sealed record ArtifactResource(string Component, string Version, ArtifactSource? Source) : IResource
 {
     public const string MarkerName = ".datalyptica-sha512";
     public int StripComponents { get; init; } = 1;
+    /// <summary>Tarball or wheelhouse: the component's own declaration unless set.</summary>
+    public ArtifactFormat Format { get; init; } = ComponentCatalog.Find(Component)?.ArtifactFormat ?? ArtifactFormat.Tarball;
 
     public string Id => $"artifact:{Component}";
     public string InstallDirectory => PlatformPaths.Install(Component, Version);
@@ -49,15 +55,21 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         {
             var archive = ArchivePath(context.Root);
             var partial = $"{dir}.datalyptica-partial";
-            changes.Add(new Change(ChangeAction.Create, $"{Component} {Version} not unpacked in {InstallDirectory}")
+            var wheelhouse = Format == ArtifactFormat.Wheelhouse;
+            changes.Add(new Change(ChangeAction.Create, wheelhouse
+                ? $"{Component} {Version} not installed in {InstallDirectory} (virtualenv from its wheelhouse)"
+                : $"{Component} {Version} not unpacked in {InstallDirectory}")
             {
                 Steps =
                 [
                     PlanStep.Run($"mkdir -p {Q(context.OnHost(PlatformPaths.InstallRoot + "/" + Component))}"),
                     PlanStep.UploadArtifact(archive, Source.Url, Source.Sha512.ToLowerInvariant()),
-                    // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
-                    PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && tar -xf {Q(archive)} -C {Q(partial)} --strip-components={StripComponents} --no-same-owner " +
-                                 $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
+                    wheelhouse
+                        // A virtualenv names its own path: built in place, the marker written last (WheelhouseInstall).
+                        ? PlanStep.Run(WheelhouseInstall.Command(archive, dir, Source.Sha512.ToLowerInvariant(), StripComponents))
+                        // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
+                        : PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && tar -xf {Q(archive)} -C {Q(partial)} --strip-components={StripComponents} --no-same-owner " +
+                                       $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
                 ],
             });
         }
@@ -66,7 +78,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
             changes.Add(new Change(currentTarget is null ? ChangeAction.Create : ChangeAction.Update,
                 $"current -> {InstallDirectory}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
             { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
-        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} unpacked and current") : ResourcePlan.Of([.. changes]);
+        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} {(Format == ArtifactFormat.Wheelhouse ? "installed" : "unpacked")} and current") : ResourcePlan.Of([.. changes]);
     }
 
     private static string Q(string s) => RemoteCommand.Quote(s);
