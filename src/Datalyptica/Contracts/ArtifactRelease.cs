@@ -23,6 +23,13 @@ public enum ArchiveFormat
     Zip,
     /// <summary>One file used as it is (a runner jar), written to <see cref="ArtifactRelease.InstallAs"/>.</summary>
     File,
+    /// <summary>
+    /// A Python application with no release tarball (Airflow, Superset, MLflow): a tarball of a wheelhouse folder (every
+    /// wheel the application needs and a <c>requirements.txt</c> pinning each with <c>--hash=sha256:</c>), installed into
+    /// a virtualenv per version with <c>pip install --no-index --require-hashes</c>. Built for the site, so declared by the
+    /// component (<see cref="ComponentDefinition.SiteBuiltArtifact"/>), not by a release manifest. docs/PYTHON-APPS.md.
+    /// </summary>
+    Wheelhouse,
 }
 
 /// <summary>Where upstream publishes the checksum of a release file, and how to read it.</summary>

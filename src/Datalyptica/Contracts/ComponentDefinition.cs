@@ -47,6 +47,7 @@ public enum InstallSource
     Artifact,
 }
 
+
 /// <summary>
 /// Everything the platform knows about one component, in one place: its roles and their ports,
 /// placement needs, pinned version, dependencies and the settings it accepts. Adding a component
@@ -63,6 +64,11 @@ public abstract class ComponentDefinition
     public abstract string DefaultVersion { get; }
     public abstract IReadOnlyList<RoleDefinition> Roles { get; }
     public abstract InstallSource Install { get; }
+    /// <summary>
+    /// How an <see cref="InstallSource.Artifact"/> component's artifact unpacks when it has no upstream release to
+    /// declare it (<see cref="Releases"/>): a Python application's wheelhouse, built for the site (docs/PYTHON-APPS.md).
+    /// </summary>
+    public virtual ArchiveFormat? SiteBuiltArtifact => null;
 
     /// <summary>Components that must exist in the site for this one to work, with the reason.</summary>
     public virtual IReadOnlyList<Dependency> Requires => [];

@@ -10,6 +10,7 @@ public static class AirflowAccess
     [
         new("airflow_webserver", AirflowComponent.Web, AirflowComponent.Webserver, [HAProxy.HAProxyComponent.Node], "UI and REST API through HAProxy (/airflow)"),
         new("airflow_scheduler_health", AirflowComponent.Scheduler, AirflowComponent.SchedulerHealth, [PrometheusComponent.Server], "scheduler health check server"),
+        new("airflow_worker_logs", AirflowComponent.Scheduler, AirflowComponent.WorkerLogs, [AirflowComponent.Web], "running tasks' logs from the Celery worker's log server"),
     ];
 
     public static IReadOnlyList<HttpRoute> Routes { get; } =

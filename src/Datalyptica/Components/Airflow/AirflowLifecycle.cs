@@ -1,8 +1,13 @@
 using Datalyptica.Contracts;
+using Datalyptica.Model;
 
 namespace Datalyptica.Components.Airflow;
 
-/// <summary>Airflow runs as its own system user; we render its units. They restart on any change of its files.</summary>
+/// <summary>
+/// Airflow runs as its own system user; we render its units. They restart on any change of its files. The metadata
+/// database is migrated once per version by one member (<c>airflow db migrate</c>,
+/// airflow.apache.org/docs/apache-airflow/stable/howto/set-up-database.html).
+/// </summary>
 public static class AirflowLifecycle
 {
     public static readonly ComponentLifecycle Declaration = new()
@@ -12,7 +17,23 @@ public static class AirflowLifecycle
         [
             new("airflow-scheduler", UnitSource.Rendered, OnConfigChange.Restart),
             new("airflow-triggerer", UnitSource.Rendered, OnConfigChange.Restart),
+            new(AirflowRenderer.WorkerUnit, UnitSource.Rendered, OnConfigChange.Restart),
             new("airflow-webserver", UnitSource.Rendered, OnConfigChange.Restart),
         ],
+        Commands = DbMigrate,
     };
+
+    /// <summary>
+    /// <c>airflow db migrate</c> (creates the schema on an empty database, upgrades it otherwise) on the first scheduler
+    /// host in inventory order. It reads sql_alchemy_conn from airflow.cfg (0640 root:airflow) through AIRFLOW_CONFIG.
+    /// </summary>
+    private static IEnumerable<GuardedCommand> DbMigrate(Site site, Host host)
+    {
+        if (PythonAppSchema.Runs(site, AirflowComponent.Scheduler)?.Name != host.Name) yield break;
+        var version = PythonAppSchema.Version(site, ComponentCatalog.Find(AirflowRenderer.Id)!);
+        // first-start: before services, once per version
+        yield return PythonAppSchema.OncePerVersion("airflow-db-migrate", AirflowRenderer.Id, version, AirflowRenderer.User, "airflow db migrate",
+            [("AIRFLOW_HOME", AirflowRenderer.Home), ("AIRFLOW_CONFIG", AirflowRenderer.CfgPath)],
+            $"{PythonAppSchema.Bin(AirflowRenderer.Id, version, "airflow")} db migrate");
+    }
 }

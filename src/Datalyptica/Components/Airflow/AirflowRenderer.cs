@@ -1,16 +1,37 @@
 using System.Text;
 using Datalyptica.Components.Keycloak;
+using Datalyptica.Components.Redis;
+using Datalyptica.Contracts;
 using Datalyptica.Contracts.Formats;
 using Datalyptica.Contracts.Rendering;
 
 namespace Datalyptica.Components.Airflow;
 
 /// <summary>
-/// Airflow 2.10 from the pinned virtualenv artifact. Executor: LocalExecutor on every scheduler host. The site model
-/// has schedulers and webservers but no Celery worker pool, and HA comes from several schedulers sharing work through
-/// PostgreSQL row locks (SELECT ... FOR UPDATE SKIP LOCKED); CeleryExecutor would add a broker whose Sentinel support
-/// needs workarounds (apache/airflow #28655, #35619). DAGs must be present on every scheduler host (deployed with the
-/// DAG bundle). Task logs go to the logs bucket so any webserver can show them.
+/// Airflow 2.10 from its wheelhouse (a virtualenv per version, docs/PYTHON-APPS.md).
+/// <para>
+/// Executor: CeleryExecutor on the site's Redis, reached through Sentinel. Several schedulers share the scheduling work
+/// through PostgreSQL row locks (SELECT ... FOR UPDATE SKIP LOCKED; airflow.apache.org/docs/apache-airflow/stable/
+/// administration-and-deployment/scheduler.html#running-more-than-one-scheduler); with LocalExecutor each scheduler
+/// would also run the tasks it queued as its own children, so a scheduler's restart or loss killed its running tasks
+/// and task slots could not be pooled. With Celery a queued task goes to the broker and any worker takes it
+/// (airflow.apache.org/docs/apache-providers-celery/stable/celery_executor.html); task state and results are in the
+/// metadata database (result_backend db+postgresql), so no scheduler holds state of its own. The broker URL lists every
+/// Sentinel (<c>sentinel://:PASSWORD@host:26379/DB;...</c>) and <c>[celery_broker_transport_options] master_name</c>
+/// names the monitored master, so a Redis failover needs no change here (docs.celeryq.dev/en/stable/getting-started/
+/// backends-and-brokers/redis.html, kombu's SentinelChannel; apache/airflow #28655 and #35619 show this form working;
+/// the site's Sentinels need no password of their own, so no sentinel_kwargs, which Airflow reads as JSON since
+/// apache/airflow #30352). The site has no worker role: every scheduler host runs an <c>airflow celery worker</c>
+/// (<see cref="WorkerUnit"/>); a worker's warm shutdown lets running tasks finish (TimeoutStopSec 600).
+/// </para>
+/// <para>
+/// DAG folder policy: schedulers parse and workers run the same files, so every scheduler host needs the same DAG folder
+/// (<c>/var/lib/datalyptica/airflow/dags</c>). It is the team's git repository, checked out on every scheduler host by
+/// their own deployment (a CI job or a git pull of a tagged release) and never edited on one host; datalyptica renders
+/// the folder's path and does not copy DAGs (a DAG sync from git or the object store is left open: docs/PYTHON-APPS.md).
+/// Task logs go to the logs bucket so any webserver can show finished tasks; a running task's log is read from its
+/// worker's log server (<see cref="AirflowComponent.WorkerLogs"/>).
+/// </para>
 /// </summary>
 public sealed class AirflowRenderer : IComponentRenderer
 {
@@ -23,6 +44,9 @@ public sealed class AirflowRenderer : IComponentRenderer
     public static readonly string EnvPath = $"{ConfigDir}/airflow.env";
     public static readonly string Home = PlatformPaths.Data(Id);
     public static readonly string LogDir = PlatformPaths.Logs(Id);
+    public const string WorkerUnit = "airflow-worker";
+    /// <summary>The Redis database Celery's broker uses (Superset's caches use 1 and 2).</summary>
+    public const int BrokerRedisDb = 3;
 
     public IEnumerable<RenderedFile> Render(RenderContext ctx)
     {
@@ -38,8 +62,10 @@ public sealed class AirflowRenderer : IComponentRenderer
         };
         if (ctx.Has(AirflowComponent.Scheduler))
         {
-            // LocalExecutor runs tasks as children of the scheduler: stop lets running tasks finish for a while.
-            yield return UnitFile("airflow-scheduler", Unit("scheduler", "scheduler") with { TimeoutStopSec = 600 });
+            yield return UnitFile("airflow-scheduler", Unit("scheduler", "scheduler"));
+            // Celery worker: tasks run here, whichever scheduler queued them. Its warm shutdown (SIGTERM) waits for
+            // running tasks; 600 s bounds that. It also serves running tasks' logs to the webservers.
+            yield return UnitFile(WorkerUnit, Unit("Celery worker", "celery worker") with { TimeoutStopSec = 600 });
             // Deferrable operators: several triggerers share triggers (HA since 2.2).
             yield return UnitFile("airflow-triggerer", Unit("triggerer", "triggerer"));
         }
@@ -63,8 +89,8 @@ public sealed class AirflowRenderer : IComponentRenderer
             new("core",
             [
                 new("dags_folder", $"{Home}/dags"),
-                new("executor", "LocalExecutor"),
-                // Task slots per scheduler host: tasks mostly submit work to Spark/Trino, so several per core.
+                new("executor", "CeleryExecutor"),
+                // Task slots per scheduler: tasks mostly submit work to Spark/Trino, so several per core.
                 new("parallelism", Math.Max(8, host.VCpu * 4)),
                 new("max_active_tasks_per_dag", 16),
                 new("load_examples", false),
@@ -88,6 +114,22 @@ public sealed class AirflowRenderer : IComponentRenderer
                 new("scheduler_health_check_server_port", ctx.Has(AirflowComponent.Scheduler) ? ctx.Port(AirflowComponent.SchedulerHealth) : null),
                 new("standalone_dag_processor", false),
             ]),
+            new("celery",
+            [
+                new("broker_url", BrokerUrl(ctx)),
+                // Task state and results in the metadata database (Airflow's recommendation), not in Redis.
+                new("result_backend", AppPlatform.PostgresUrl(ctx, "db+postgresql", "airflow", "vault_airflow_db_password", "airflow")),
+                new("worker_concurrency", Math.Max(8, host.VCpu * 4)),
+                new("worker_prefetch_multiplier", 1),
+                new("task_acks_late", true),
+            ]),
+            new("celery_broker_transport_options",
+            [
+                // Sentinel names the current primary of this master (RedisRenderer); kombu asks it on every (re)connect.
+                new("master_name", RedisRenderer.MasterName(ctx.Site)),
+                // A task not acknowledged within this time is delivered again (acks late): longer than any task runs.
+                new("visibility_timeout", 21600),
+            ]),
             new("logging",
             [
                 new("base_log_folder", LogDir),
@@ -96,6 +138,10 @@ public sealed class AirflowRenderer : IComponentRenderer
                 new("remote_base_log_folder", objectStore is null ? null : $"s3://{objectStore.Buckets["logs"]}/airflow"),
                 new("remote_log_conn_id", objectStore is null ? null : S3ConnId),
                 new("delete_local_logs", false),
+                // The worker's log server: webservers read running tasks' logs from it (AirflowAccess).
+                // A webserver builds the log URL with its own value: the first scheduler's port where this host runs none.
+                new("worker_log_server_port", ctx.Has(AirflowComponent.Scheduler) ? ctx.Port(AirflowComponent.WorkerLogs)
+                    : ctx.Members(AirflowComponent.Scheduler).FirstOrDefault()?.Port(AirflowComponent.WorkerLogs) ?? AirflowComponent.WorkerLogs.Number),
             ]),
             new("webserver",
             [
@@ -121,6 +167,13 @@ public sealed class AirflowRenderer : IComponentRenderer
         };
         return IniText.Write(sections);
     }
+
+    /// <summary>
+    /// Celery's Sentinel broker: one <c>sentinel://</c> URL per Sentinel, joined by ';' (kombu tries them in order); the
+    /// password is the Redis password (a placeholder, URL-safe: generated secrets are base64url).
+    /// </summary>
+    public static string BrokerUrl(RenderContext ctx) => string.Join(';', ctx.Members(RedisComponent.Sentinel).Select(h =>
+        $"sentinel://:{ctx.Secret(RedisComponent.PasswordKey)}@{h.Address}:{h.Port(RedisComponent.SentinelPort)}/{BrokerRedisDb}"));
 
     private static string Env(RenderContext ctx)
     {

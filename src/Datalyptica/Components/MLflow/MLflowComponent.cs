@@ -16,6 +16,10 @@ public sealed class MLflowComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "2.19.0";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>No release tarball upstream: a wheelhouse installed into a virtualenv per version (docs/PYTHON-APPS.md).</summary>
+    public override ArchiveFormat? SiteBuiltArtifact => ArchiveFormat.Wheelhouse;
+    /// <summary>The interpreter the virtualenv is made from (Debian 12: Python 3.11; the wheelhouse is built for cp311).</summary>
+    public override IReadOnlyList<string> DebianPackages => ["python3", "python3-venv"];
     public override Contracts.ComponentLifecycle Lifecycle => MLflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];

@@ -6,9 +6,10 @@ using Datalyptica.Contracts.Rendering;
 namespace Datalyptica.Components.MLflow;
 
 /// <summary>
-/// MLflow 2.19 tracking servers (pinned virtualenv artifact), stateless on PostgreSQL with artifacts proxied to the ml
+/// MLflow 2.19 tracking servers (a virtualenv per version from its wheelhouse, docs/PYTHON-APPS.md), stateless on PostgreSQL with artifacts proxied to the ml
 /// bucket (--serve-artifacts: clients need no S3 credentials). mlflow.org/docs/latest/tracking/server.
-/// The schema is created/upgraded once by apply (`mlflow db upgrade` from the first member), never by several servers at once.
+/// The schema is created/upgraded once per version by apply on the first member only (MLflowLifecycle: `mlflow db upgrade`,
+/// stamped with the version), never by several servers at once.
 /// </summary>
 public sealed class MLflowRenderer : IComponentRenderer
 {

@@ -17,6 +17,10 @@ public sealed class SupersetComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "4.1.1";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>No release tarball upstream: a wheelhouse installed into a virtualenv per version (docs/PYTHON-APPS.md).</summary>
+    public override ArchiveFormat? SiteBuiltArtifact => ArchiveFormat.Wheelhouse;
+    /// <summary>The interpreter the virtualenv is made from (Debian 12: Python 3.11; the wheelhouse is built for cp311).</summary>
+    public override IReadOnlyList<string> DebianPackages => ["python3", "python3-venv"];
     public override Contracts.ComponentLifecycle Lifecycle => SupersetLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires =>

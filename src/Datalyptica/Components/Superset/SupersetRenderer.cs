@@ -7,7 +7,7 @@ using Datalyptica.Contracts.Rendering;
 namespace Datalyptica.Components.Superset;
 
 /// <summary>
-/// Superset 4.1 (pinned virtualenv artifact) under gunicorn. Served on superset.&lt;domain&gt;, not under /superset:
+/// Superset 4.1 (a virtualenv per version from its wheelhouse, docs/PYTHON-APPS.md) under gunicorn. Served on superset.&lt;domain&gt;, not under /superset:
 /// 4.1 emits absolute links and has no application root setting (SUPERSET_APP_ROOT is 5.0+; apache/superset #33228,
 /// #34773). Caches go to Redis through Sentinel, so a Redis failover needs no change here.
 /// </summary>

@@ -1,3 +1,4 @@
+using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
@@ -15,13 +16,18 @@ public sealed record ArtifactSource(string Url, string Sha512)
 /// A release tarball unpacked into <c>/opt/datalyptica/&lt;id&gt;/&lt;version&gt;</c> with a <c>current</c> symlink
 /// switched atomically (ln -sfn to a temp name, then mv -T). The control node downloads it once and verifies the pinned
 /// SHA-512 before any host is touched (<see cref="Apply.ArtifactStore"/>). The folder holds a marker with the SHA-512,
-/// so a half-unpacked folder (interrupted apply) is never mistaken for a finished one.
+/// so a half-unpacked folder (interrupted apply) is never mistaken for a finished one. A Python application's artifact
+/// is a wheelhouse (<see cref="ArchiveFormat.Wheelhouse"/>): the same upload, marker and link, but the folder is a
+/// virtualenv pip builds from it (<see cref="WheelhouseInstall"/>).
 /// </summary>
 public sealed record ArtifactResource(string Component, string Version, ArtifactSource? Source) : IResource
 {
     public const string MarkerName = ".datalyptica-sha512";
     public int StripComponents { get; init; } = 1;
-    /// <summary>How the file unpacks (a tarball, a zip holding one program, a file used as is); from the release's manifest.</summary>
+    /// <summary>
+    /// How the file unpacks (a tarball, a zip holding one program, a file used as is) from the release's manifest; a
+    /// site-built artifact with no upstream release (a Python application's wheelhouse) from its component's declaration.
+    /// </summary>
     public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
     /// <summary>The zip member (<see cref="ArchiveFormat.Zip"/>) and where a single-file release goes in the install folder.</summary>
     public string? ZipMember { get; init; }
@@ -34,7 +40,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         new(artifact, version, source)
         {
             StripComponents = release?.StripComponents ?? 1,
-            Format = release?.Format ?? ArchiveFormat.TarGz,
+            Format = release?.Format ?? ComponentCatalog.Find(artifact)?.SiteBuiltArtifact ?? ArchiveFormat.TarGz,
             ZipMember = release?.ZipMember,
             InstallAs = release?.InstallAs,
             Unavailable = unavailable,
@@ -68,15 +74,21 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         {
             var archive = ArchivePath(context.Root);
             var partial = $"{dir}.datalyptica-partial";
-            changes.Add(new Change(ChangeAction.Create, $"{Component} {Version} not unpacked in {InstallDirectory}")
+            var wheelhouse = Format == ArchiveFormat.Wheelhouse;
+            changes.Add(new Change(ChangeAction.Create, wheelhouse
+                ? $"{Component} {Version} not installed in {InstallDirectory} (virtualenv from its wheelhouse)"
+                : $"{Component} {Version} not unpacked in {InstallDirectory}")
             {
                 Steps =
                 [
                     PlanStep.Run($"mkdir -p {Q(context.OnHost(PlatformPaths.InstallRoot + "/" + Component))}"),
                     PlanStep.UploadArtifact(archive, Source.Url, Source.Sha512.ToLowerInvariant()),
-                    // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
-                    PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && {Unpack(archive, partial)} " +
-                                 $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
+                    wheelhouse
+                        // A virtualenv names its own path: built in place, the marker written last (WheelhouseInstall).
+                        ? PlanStep.Run(WheelhouseInstall.Command(archive, dir, Source.Sha512.ToLowerInvariant(), StripComponents))
+                        // Unpack beside the target, write the marker last, then rename: the folder appears complete or not at all.
+                        : PlanStep.Run($"rm -rf {Q(partial)} && mkdir -p {Q(partial)} && {Unpack(archive, partial)} " +
+                                       $"&& printf '%s\\n' {Source.Sha512.ToLowerInvariant()} > {Q(partial + "/" + MarkerName)} && rm -rf {Q(dir)} && mv {Q(partial)} {Q(dir)} && rm -f {Q(archive)}"),
                 ],
             });
         }
@@ -85,7 +97,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
             changes.Add(new Change(currentTarget is null ? ChangeAction.Create : ChangeAction.Update,
                 $"current -> {InstallDirectory}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
             { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
-        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} unpacked and current") : ResourcePlan.Of([.. changes]);
+        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} {(Format == ArchiveFormat.Wheelhouse ? "installed" : "unpacked")} and current") : ResourcePlan.Of([.. changes]);
     }
 
     private string Unpack(string archive, string partial)

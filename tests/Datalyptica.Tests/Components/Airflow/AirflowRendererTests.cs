@@ -1,6 +1,7 @@
 using System.Globalization;
 using Datalyptica.Components.Airflow;
 using Datalyptica.Components.HAProxy;
+using Datalyptica.Components.Redis;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Formats;
 using Datalyptica.Contracts.Rendering;
@@ -27,7 +28,7 @@ public class AirflowRendererTests
                 file.Mode.ShouldBe(Modes.Private);
                 file.Group.ShouldBe("airflow");
                 var ini = IniText.Parse(file.Content);
-                ini["core"]["executor"].ShouldBe("LocalExecutor");
+                ini["core"]["executor"].ShouldBe("CeleryExecutor");
                 ini["core"]["fernet_key"].ShouldBe("@@secret:vault_airflow_fernet_key@@");
                 ini["webserver"]["secret_key"].ShouldBe("@@secret:vault_airflow_webserver_secret_key@@");
                 ini["database"]["sql_alchemy_conn"].ShouldBe(
@@ -43,6 +44,48 @@ public class AirflowRendererTests
                     ini["scheduler"]["scheduler_health_check_server_port"].ShouldBe(host.Port(AirflowComponent.SchedulerHealth).ToString(CultureInfo.InvariantCulture));
             }
         }
+    }
+
+    [Fact]
+    public void Celery_broker_is_the_sites_redis_through_every_sentinel_and_results_go_to_the_metadata_database()
+    {
+        foreach (var site in AppTests.Sites)
+        {
+            var sentinels = site.Site.HostsWith(RedisComponent.Sentinel).ToList();
+            sentinels.ShouldNotBeEmpty();
+            var lb = site.Site.HostsWith(HAProxyComponent.Node).First();
+            foreach (var (host, file) in site.Files(AirflowRenderer.CfgPath))
+            {
+                var ini = IniText.Parse(file.Content);
+                // kombu: one sentinel:// URL per Sentinel joined by ';', the Redis password, the broker's own database.
+                ini["celery"]["broker_url"].ShouldBe(string.Join(';', sentinels.Select(s =>
+                    $"sentinel://:@@secret:vault_redis_password@@@{s.Address}:{s.Port(RedisComponent.SentinelPort)}/{AirflowRenderer.BrokerRedisDb}")));
+                ini["celery_broker_transport_options"]["master_name"].ShouldBe(RedisRenderer.MasterName(site.Site));
+                ini["celery"]["result_backend"].ShouldBe(
+                    $"db+postgresql://airflow:@@secret:vault_airflow_db_password@@@{site.Site.Vips[0].Address}:{lb.Port(HAProxyComponent.PostgresPrimary)}/airflow");
+                ini["celery"]["task_acks_late"].ShouldBe("true");
+                // Webservers read running tasks' logs from the workers' log server: one port, the schedulers'.
+                ini["logging"]["worker_log_server_port"].ShouldBe(
+                    site.Site.HostsWith(AirflowComponent.Scheduler).First().Port(AirflowComponent.WorkerLogs).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_celery_worker_runs_beside_every_scheduler_with_a_warm_shutdown_and_the_redis_dependency_is_declared()
+    {
+        foreach (var site in AppTests.Sites)
+        foreach (var (host, files) in site.Hosts)
+        {
+            var worker = files.SingleOrDefault(f => f.Path == PlatformPaths.Unit(AirflowRenderer.WorkerUnit));
+            (worker is not null).ShouldBe(host.Has(AirflowComponent.Scheduler));
+            if (worker is null) continue;
+            worker.Content.ShouldContain($"ExecStart={PlatformPaths.Current("airflow")}/bin/airflow celery worker");
+            worker.Content.ShouldContain("TimeoutStopSec=600");
+            worker.Content.ShouldContain($"EnvironmentFile={AirflowRenderer.EnvPath}");
+        }
+        new AirflowComponent().Requires.Select(d => d.ComponentId).ShouldContain("redis");
+        AirflowAccess.Firewall.ShouldContain(a => a.Port == AirflowComponent.WorkerLogs && a.Callers.Contains(AirflowComponent.Web));
     }
 
     [Fact]
