@@ -19,6 +19,9 @@ public sealed class AirflowComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "2.10.4";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>Its PostgreSQL database and login role (the metadata database), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("airflow", "airflow", "vault_airflow_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => AirflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the metadata database needs row locks that PostgreSQL provides")];

@@ -16,6 +16,9 @@ public sealed class MLflowComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "2.19.0";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>Its PostgreSQL database and login role (the tracking backend store), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("mlflow", "mlflow", "vault_mlflow_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => MLflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];

@@ -17,6 +17,9 @@ public sealed class SupersetComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "4.1.1";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>Its PostgreSQL database and login role (the metadata database), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("superset", "superset", "vault_superset_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => SupersetLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires =>
