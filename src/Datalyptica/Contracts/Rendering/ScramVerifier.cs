@@ -8,7 +8,7 @@ namespace Datalyptica.Contracts.Rendering;
 /// <c>SCRAM-SHA-256$4096:&lt;salt&gt;$&lt;StoredKey&gt;:&lt;ServerKey&gt;</c>, each part base64. Computed on the control node,
 /// so a clear password never reaches a host: PostgreSQL stores a verifier given to CREATE/ALTER ROLE ... PASSWORD as it is.
 /// </summary>
-public static class ScramVerifier
+public static partial class ScramVerifier
 {
     /// <summary>PostgreSQL's default scram_iterations (and the only count before PostgreSQL 16).</summary>
     public const int Iterations = 4096;
@@ -22,6 +22,12 @@ public static class ScramVerifier
         var serverKey = HMACSHA256.HashData(salted, "Server Key"u8);
         return $"SCRAM-SHA-256${iterations}:{Convert.ToBase64String(salt)}${Convert.ToBase64String(storedKey)}:{Convert.ToBase64String(serverKey)}";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")]
+    private static partial System.Text.RegularExpressions.Regex Shape();
+
+    /// <summary>Every verifier in <paramref name="text"/> as <c>SCRAM-SHA-256$***</c>: one a host holds for an older password has no placeholder to turn back into.</summary>
+    public static string Mask(string text) => Shape().Replace(text, "SCRAM-SHA-256$***");
 
     /// <summary>
     /// A salt that is the same on every run for one site and role, so the rendered SQL, its hash and the plan stay stable

@@ -100,7 +100,7 @@ public sealed record FileResource(string Path, string Content, string Component)
         foreach (var token in SecretPlaceholder.Tokens(Content))
             if (SecretPlaceholder.Find(token).All(name => context.ResolveSecret(name) is { } s && s.Reveal().Length > 0))
                 current = current.Replace(SecretPlaceholder.Resolve(token, name => context.ResolveSecret(name)!.Reveal()), token, StringComparison.Ordinal);
-        current = context.Masker?.Mask(current) ?? current;
+        current = ScramVerifier.Mask(context.Masker?.Mask(current) ?? current);
         // DiffPlex counts the empty string after a final newline as a line; drop it from both sides.
         static string Body(string s) => s.EndsWith('\n') ? s[..^1] : s;
         return UnidiffRenderer.GenerateUnidiff(Body(current), Body(Content), "host" + Path, "plan" + Path, false, false, 3);
