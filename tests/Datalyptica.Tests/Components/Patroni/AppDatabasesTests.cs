@@ -82,6 +82,20 @@ public class AppDatabasesTests
     }
 
     [Theory]
+    [InlineData("nessie_db_user", "postgres", "platform role")]
+    [InlineData("nessie_db_user", "pg_monitor", "platform role")]
+    [InlineData("nessie_db_name", "template1", "platform database")]
+    [InlineData("nessie_db_name", "grafana", "both use the PostgreSQL database 'grafana'")]
+    [InlineData("nessie_db_user", "airflow", "both use the PostgreSQL role 'airflow'")]
+    public void A_platform_name_or_one_two_components_share_is_refused(string key, string value, string says)
+    {
+        var finding = new AppDatabasesRule().Check(PgSites.WithSiteVar(Development, key, value)).ShouldHaveSingleItem();
+        finding.Code.ShouldBe(Datalyptica.Diagnostics.FindingCodes.AppDatabaseConflict.Code);
+        finding.Message.ShouldContain(says);
+        new AppDatabasesRule().Check(Development).ShouldBeEmpty();
+    }
+
+    [Theory]
     [InlineData("development")]
     [InlineData("production")]
     public void Pg_hba_admits_each_role_to_its_own_database_from_its_hosts_and_HAProxy_only_before_the_catch_all_lines(string siteName)
