@@ -136,6 +136,12 @@ public abstract class ComponentDefinition
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
     public virtual IReadOnlyList<string> SecretKeys => [];
 
+    /// <summary>
+    /// Databases and login roles this component needs in the site's Patroni cluster (none by default). Apply creates them on
+    /// the Patroni leader; the renderer must connect with exactly these names (a site setting may choose them, hence the site).
+    /// </summary>
+    public virtual IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [];
+
     /// <summary>Inventory variables this component reads besides its port variables, each with its type, default and range.</summary>
     public virtual IReadOnlyList<SettingSpec> Settings => [];
 

@@ -53,6 +53,8 @@ public static class FindingCodes
     // DL122 (Patroni ttl below 20) is retired: the range of patroni_ttl is its declaration's (DL551).
     public static readonly FindingCode PatroniTimingExceedsTtl = Define("DL123", "patroni-timing-exceeds-ttl", Severity.Error,
         "Patroni `loop_wait + 2 × retry_timeout` exceeds `ttl`");
+    public static readonly FindingCode AppDatabaseConflict = Define("DL124", "app-database-conflict", Severity.Error,
+        "two components declare one application database or role, or one names a platform role or database (postgres, monitor, pg_*)");
 
     // 2xx: ports and VIPs.
     public static readonly FindingCode PortCollision = Define("DL201", "port-collision", Severity.Error,

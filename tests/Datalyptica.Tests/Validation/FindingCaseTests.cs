@@ -137,6 +137,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.PatroniTimingExceedsTtl] = Site(
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 5", "patroni_retry_timeout: 8"), // 5 + 16 > 20
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 4", "patroni_retry_timeout: 8")), // 4 + 16 = 20
+        [FindingCodes.AppDatabaseConflict] = Site(
+            d => d.Append(All, "nessie_db_user: keycloak"), // Keycloak's role
+            d => d.Append(All, "nessie_db_user: nessie_catalog")),
 
         // 2xx: ports.
         [FindingCodes.PortCollision] = Site(

@@ -28,6 +28,9 @@ public sealed class AirflowComponent : ComponentDefinition
     public override ArchiveFormat? SiteBuiltArtifact => ArchiveFormat.Wheelhouse;
     /// <summary>The interpreter the virtualenv is made from (Debian 12: Python 3.11; the wheelhouse is built for cp311).</summary>
     public override IReadOnlyList<string> DebianPackages => ["python3", "python3-venv"];
+    /// <summary>Its PostgreSQL database and login role (the metadata database), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("airflow", "airflow", "vault_airflow_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => AirflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Scheduler, Web];
     public override IReadOnlyList<Dependency> Requires =>

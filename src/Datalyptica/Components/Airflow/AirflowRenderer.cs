@@ -100,7 +100,7 @@ public sealed class AirflowRenderer : IComponentRenderer
             ]),
             new("database",
             [
-                new("sql_alchemy_conn", AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", "airflow", "vault_airflow_db_password", "airflow")),
+                new("sql_alchemy_conn", AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", AirflowComponent.Database)),
                 // After a Patroni failover HAProxy drops sessions; pre-ping replaces dead pooled connections.
                 new("sql_alchemy_pool_pre_ping", true),
                 new("sql_alchemy_pool_size", 5),

@@ -18,6 +18,9 @@ public sealed class GrafanaComponent : ComponentDefinition
     public override string DefaultVersion => "11.4.0";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<ArtifactRelease> Releases => GrafanaRelease.All;
+    /// <summary>Its PostgreSQL database and login role (dashboards, users and alert state), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("grafana", "grafana", "vault_grafana_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => GrafanaLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "dashboards, users and alert state live in PostgreSQL")];

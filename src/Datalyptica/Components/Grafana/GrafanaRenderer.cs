@@ -69,9 +69,9 @@ public sealed class GrafanaRenderer : IComponentRenderer
             [
                 new("type", "postgres"),
                 new("host", $"{AppPlatform.PostgresHost(ctx)}:{AppPlatform.PostgresPort(ctx)}"),
-                new("name", "grafana"),
-                new("user", "grafana"),
-                new("password", ctx.Secret("vault_grafana_db_password")),
+                new("name", GrafanaComponent.Database.Database),
+                new("user", GrafanaComponent.Database.Role),
+                new("password", ctx.Secret(GrafanaComponent.Database.PasswordSecretKey)),
                 new("ssl_mode", "disable"),
                 new("max_open_conn", 50),
                 new("max_idle_conn", 10),

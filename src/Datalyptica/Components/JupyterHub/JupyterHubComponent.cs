@@ -17,6 +17,9 @@ public sealed class JupyterHubComponent : ComponentDefinition
     public override Tier Tier => Tier.Analytics;
     public override string DefaultVersion => "5.2.1";
     public override InstallSource Install => InstallSource.Artifact;
+    /// <summary>Its PostgreSQL database and login role (the hubs' shared state), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("jupyterhub", "jupyterhub", "vault_jupyterhub_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => JupyterHubLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("keycloak", "users log in with OAuth through Keycloak"), new("postgresql", "active and passive hubs share users, servers and tokens in PostgreSQL")];

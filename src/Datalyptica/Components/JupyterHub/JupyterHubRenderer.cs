@@ -59,7 +59,7 @@ public sealed class JupyterHubRenderer : IComponentRenderer
             $"c.JupyterHub.extra_log_file = '{PlatformPaths.Logs(Id)}/jupyterhub.log'" ,
             "",
             "# Shared state for active/passive: both hubs use the same PostgreSQL database through HAProxy.",
-            $"c.JupyterHub.db_url = '{AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", "jupyterhub", "vault_jupyterhub_db_password", "jupyterhub")}'",
+            $"c.JupyterHub.db_url = '{AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", JupyterHubComponent.Database)}'",
             "# Same 32-byte cookie secret on both hubs (derived from a vault value of any format), so a failover keeps sessions.",
             $"c.JupyterHub.cookie_secret = hashlib.sha256(b'{ctx.Secret("vault_jupyterhub_cookie_secret")}').digest()",
             "",

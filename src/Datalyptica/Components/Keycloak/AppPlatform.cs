@@ -37,6 +37,10 @@ public static class AppPlatform
     public static string PostgresUrl(RenderContext ctx, string scheme, string user, string passwordVar, string database) =>
         $"{scheme}://{user}:{ctx.Secret(passwordVar)}@{PostgresHost(ctx)}:{PostgresPort(ctx)}/{database}";
 
+    /// <summary>The URL of a component's declared database (<see cref="ComponentDefinition.ApplicationDatabases"/>): the names apply creates.</summary>
+    public static string PostgresUrl(RenderContext ctx, string scheme, ApplicationDatabase db) =>
+        PostgresUrl(ctx, scheme, db.Role, db.PasswordSecretKey, db.Database);
+
     // ---- single sign-on ----
 
     public static bool SsoEnabled(RenderContext ctx) => ctx.Members(KeycloakComponent.Server).Count > 0;

@@ -19,6 +19,9 @@ public sealed class KeycloakComponent : ComponentDefinition
     public override string DefaultVersion => "26.0.7";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<ArtifactRelease> Releases => KeycloakRelease.All;
+    /// <summary>Its PostgreSQL database and login role (realms, users and sessions), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("keycloak", "keycloak", "vault_keycloak_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => KeycloakLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "realms, users and sessions live in PostgreSQL")];

@@ -66,9 +66,9 @@ public sealed class KeycloakRenderer : IComponentRenderer
         void Kv(string k, object v) => sb.Append(k).Append('=').Append(JavaProperties.Format(v)).Append('\n');
         Kv("db", "postgres");
         sb.Append("# Through HAProxy's primary port on the front-door VIP, which always routes to the Patroni leader.\n");
-        Kv("db-url", $"jdbc:postgresql://{AppPlatform.PostgresHost(ctx)}:{AppPlatform.PostgresPort(ctx)}/keycloak");
-        Kv("db-username", "keycloak");
-        Kv("db-password", ctx.Secret("vault_keycloak_db_password"));
+        Kv("db-url", $"jdbc:postgresql://{AppPlatform.PostgresHost(ctx)}:{AppPlatform.PostgresPort(ctx)}/{KeycloakComponent.Database.Database}");
+        Kv("db-username", KeycloakComponent.Database.Role);
+        Kv("db-password", ctx.Secret(KeycloakComponent.Database.PasswordSecretKey));
         Kv("db-pool-min-size", 10);
         Kv("db-pool-max-size", 50);
         sb.Append("# Hostname v2 takes the full public URL; TLS ends at HAProxy, which overwrites X-Forwarded-* (spoofing).\n");

@@ -20,6 +20,9 @@ public sealed class MLflowComponent : ComponentDefinition
     public override ArchiveFormat? SiteBuiltArtifact => ArchiveFormat.Wheelhouse;
     /// <summary>The interpreter the virtualenv is made from (Debian 12: Python 3.11; the wheelhouse is built for cp311).</summary>
     public override IReadOnlyList<string> DebianPackages => ["python3", "python3-venv"];
+    /// <summary>Its PostgreSQL database and login role (the tracking backend store), created by apply on the Patroni leader; the renderer connects with these.</summary>
+    public static readonly ApplicationDatabase Database = new("mlflow", "mlflow", "vault_mlflow_db_password");
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database];
     public override Contracts.ComponentLifecycle Lifecycle => MLflowLifecycle.Declaration;
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "the tracking backend store is PostgreSQL")];

@@ -28,7 +28,12 @@ public sealed class NessieComponent : ComponentDefinition
     public override IReadOnlyList<RoleDefinition> Roles => [Server];
     public override IReadOnlyList<Dependency> Requires => [new("postgresql", "Nessie stores commits in PostgreSQL (JDBC version store)")];
     public override string? NeedsObjectStore => "Iceberg tables committed through Nessie keep their data in the warehouse bucket";
-    public override IReadOnlyList<string> SecretKeys => ["vault_nessie_db_password"];
+    public const string PasswordKey = "vault_nessie_db_password";
+    /// <summary>Its PostgreSQL database and login role (the JDBC version store), named by nessie_db_name and nessie_db_user.</summary>
+    public static ApplicationDatabase Database(Site site) =>
+        new(NessieSettings.DatabaseName.Read(site), NessieSettings.DatabaseUser.Read(site), PasswordKey);
+    public override IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [Database(site)];
+    public override IReadOnlyList<string> SecretKeys => [PasswordKey];
     public override IReadOnlyList<Contracts.SettingSpec> Settings => NessieSettings.All;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new NessieRenderer();
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];

@@ -48,8 +48,8 @@ public sealed class NessieRenderer : IComponentRenderer
     {
         var component = NessieComponent.Server.Component;
         var store = ctx.ObjectStore;
-        var database = NessieSettings.DatabaseName.Read(ctx.Site);
-        var dbUser = NessieSettings.DatabaseUser.Read(ctx.Site);
+        var db = NessieComponent.Database(ctx.Site);
+        var (database, dbUser) = (db.Database, db.Role);
         var heap = HeapMb(ctx);
         var properties = JavaProperties.Write(
         [
@@ -65,7 +65,7 @@ public sealed class NessieRenderer : IComponentRenderer
             new("nessie.version.store.persist.jdbc.datasource", "postgresql"),
             new("quarkus.datasource.postgresql.jdbc.url", PostgresUrl(ctx, database)),
             new("quarkus.datasource.postgresql.username", dbUser),
-            new("quarkus.datasource.postgresql.password", ctx.Secret("vault_nessie_db_password")),
+            new("quarkus.datasource.postgresql.password", ctx.Secret(db.PasswordSecretKey)),
             new("quarkus.datasource.postgresql.jdbc.min-size", 2),
             new("quarkus.datasource.postgresql.jdbc.max-size", 20),
             // After a Patroni switchover the old connections die: validate on borrow and retire quickly.

@@ -21,7 +21,8 @@ public static class PatroniLifecycle
                 { Reads = [PatroniRenderer.EtcdLeaderAwayPath, PatroniRenderer.EtcdLeaderAwayUnitPath] },
         ],
         Replaces = [new("postgresql", "Patroni owns PostgreSQL; the distro cluster 15/main must never run")],
-        Commands = DcsPush,
+        // The DCS push, then the application databases and roles on the leader (AppDatabases).
+        Commands = (site, host) => DcsPush(site, host).Concat(AppDatabases.Commands(site, host)),
     };
 
     /// <summary>

@@ -50,6 +50,13 @@ public sealed class PatroniRenderer : IComponentRenderer
             Group = "postgres", Kind = FileKind.Script,
             Mode = Modes.Private | UnixFileMode.UserExecute | UnixFileMode.GroupExecute,
         };
+        if (AppDatabases.For(ctx.Site).Count > 0)
+        {
+            // Root's alone: the verifiers go to psql on its standard input, read by root (AppDatabases).
+            yield return ctx.File(component, AppDatabases.SqlPath, AppDatabases.Sql(ctx.Site)) with { Mode = Modes.OwnerOnly };
+            yield return ctx.File(component, AppDatabases.ScriptPath, AppDatabases.Script(ctx)) with
+                { Kind = FileKind.Script, Mode = Modes.OwnerOnly | UnixFileMode.UserExecute };
+        }
         foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.EtcdClient, $"{PkiDir}/etcd-client.crt", $"{PkiDir}/etcd-client.key", $"{PkiDir}/etcd-ca.crt", "postgres")) yield return f;
         if (ctx.Host.Has(Etcd.EtcdComponent.Member))
         {
@@ -140,7 +147,10 @@ public sealed class PatroniRenderer : IComponentRenderer
     /// <summary>"addr:port" of every etcd member with its own client port, in inventory order.</summary>
     public static List<string> EtcdHosts(RenderContext ctx) => ctx.Endpoints(EtcdComponent.Member, EtcdComponent.Client).ToList();
 
-    /// <summary>pg_hba: members for replication and rewind, HAProxy (and its VIPs) for the applications, nothing else.</summary>
+    /// <summary>
+    /// pg_hba: members for replication and rewind, each application role to its own database from its hosts and HAProxy's
+    /// (AppDatabases.HbaLines), HAProxy (and its VIPs) for the applications, nothing else.
+    /// </summary>
     public static List<string> PgHba(RenderContext ctx)
     {
         const string scram = "scram-sha-256";
@@ -153,6 +163,7 @@ public sealed class PatroniRenderer : IComponentRenderer
         };
         foreach (var member in ctx.Members(PostgreSQLComponent.Member))
             hba.Add($"host replication {PostgresLayout.ReplicationUser} {member.Address}/32 {scram}");
+        hba.AddRange(AppDatabases.HbaLines(ctx));
         foreach (var member in ctx.Members(PostgreSQLComponent.Member))
             hba.Add($"host all all {member.Address}/32 {scram}");
         foreach (var proxy in ctx.Members(HAProxyComponent.Node))

@@ -63,7 +63,7 @@ public sealed class SupersetRenderer : IComponentRenderer
             # Unique per site and identical on every server: it encrypts stored database passwords (rotation needs `superset re-encrypt-secrets`).
             SECRET_KEY = "{{ctx.Secret("vault_superset_secret_key")}}"
             # Metadata database through HAProxy's primary port on the front-door VIP (follows the Patroni leader).
-            SQLALCHEMY_DATABASE_URI = "{{AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", "superset", "vault_superset_db_password", "superset")}}"
+            SQLALCHEMY_DATABASE_URI = "{{AppPlatform.PostgresUrl(ctx, "postgresql+psycopg2", SupersetComponent.Database)}}"
             SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
             # TLS ends at HAProxy on https://superset.<domain> (no sub-path in 4.1): trust its X-Forwarded-* headers.

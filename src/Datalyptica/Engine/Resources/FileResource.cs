@@ -88,17 +88,19 @@ public sealed record FileResource(string Path, string Content, string Component)
         [PlanStep.Upload(context.OnHost(Path), Content, Owner, Group, Modes.Octal(Mode))];
 
     /// <summary>
-    /// Unified diff of the host's content against ours. The host's copy has real secret values: each is turned back
-    /// into its placeholder (and any other known secret masked) before diffing, so a value never reaches the plan.
+    /// Unified diff of the host's content against ours. The host's copy has real secret values (and verifiers derived from
+    /// them): each is turned back into its placeholder (and any other known secret masked) before diffing, so a value never reaches the plan.
     /// </summary>
     private string Diff(HostFacts facts, PlanContext context)
     {
         if (!facts.FileContents.TryGetValue(Path, out var current))
             return $"(current content of {Path} not fetched)";
-        foreach (var name in SecretPlaceholder.Find(Content))
-            if (context.ResolveSecret(name) is { } secret && secret.Reveal().Length > 0)
-                current = current.Replace(secret.Reveal(), SecretPlaceholder.For(name), StringComparison.Ordinal);
-        current = context.Masker?.Mask(current) ?? current;
+        // Each placeholder as written: a plain one resolves to the vault value, a derived one (a SCRAM verifier) to what
+        // the host holds for it, so neither a secret nor a verifier reaches the plan.
+        foreach (var token in SecretPlaceholder.Tokens(Content))
+            if (SecretPlaceholder.Find(token).All(name => context.ResolveSecret(name) is { } s && s.Reveal().Length > 0))
+                current = current.Replace(SecretPlaceholder.Resolve(token, name => context.ResolveSecret(name)!.Reveal()), token, StringComparison.Ordinal);
+        current = ScramVerifier.Mask(context.Masker?.Mask(current) ?? current);
         // DiffPlex counts the empty string after a final newline as a line; drop it from both sides.
         static string Body(string s) => s.EndsWith('\n') ? s[..^1] : s;
         return UnidiffRenderer.GenerateUnidiff(Body(current), Body(Content), "host" + Path, "plan" + Path, false, false, 3);
