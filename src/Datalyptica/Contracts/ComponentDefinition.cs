@@ -76,6 +76,12 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual IReadOnlyList<string> DebianPackages => [];
 
+    /// <summary>
+    /// The Debian packages this component installs for a given site (a package named after a pinned version, such as
+    /// postgresql-16); <see cref="DebianPackages"/> by default.
+    /// </summary>
+    public virtual IReadOnlyList<string> PackagesFor(Site site) => DebianPackages;
+
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual IComponentRenderer? Renderer => null;
 

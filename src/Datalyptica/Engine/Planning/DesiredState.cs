@@ -74,7 +74,7 @@ public static class DesiredStateBuilder
                 ArtifactResource? artifact = null;
                 if (component.Install == InstallSource.Artifact)
                     artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, (transient, sourceProblem),
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.PackagesFor(site), (transient, sourceProblem),
                     artifact, filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);
