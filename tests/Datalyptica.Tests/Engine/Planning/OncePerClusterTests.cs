@@ -58,7 +58,9 @@ public sealed class OncePerClusterTests : IDisposable
 
             // Once the stamp says this version, the step is a no-op.
             var converged = desired.ToDictionary(d => d.Host, d => ConvergedFacts.For(d, new PlanOptions()));
-            Planner.Build(site.Name, desired, h => converged[h], new PlanOptions()).PendingCount.ShouldBe(0);
+            // (Only this component: without the vault here, files with secrets hash differently.)
+            Planner.Build(site.Name, desired, h => converged[h], new PlanOptions()).Hosts.SelectMany(h => h.Changes)
+                .ShouldNotContain(c => c.ResourceId == "command:migrate" || c.ResourceId == "service:migrating");
         }
     }
 
