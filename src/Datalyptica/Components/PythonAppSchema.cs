@@ -37,18 +37,18 @@ public static class PythonAppSchema
     public static string Bin(string component, string version, string program) => $"{PlatformPaths.Install(component, version)}/bin/{program}";
 
     /// <summary>
-    /// The guarded step: <paramref name="steps"/> each run as <paramref name="user"/> (runuser; the environment given is
-    /// not secret), then the stamp. The guard reads the stamp only.
+    /// The guarded step, on the first member of <paramref name="role"/> before the component's services
+    /// (<see cref="GuardedCommand.OncePerVersion"/>): <paramref name="steps"/> each run as <paramref name="user"/> (runuser;
+    /// the environment given is not secret), then the stamp. The guard reads the stamp only.
     /// </summary>
     public static GuardedCommand OncePerVersion(string name, string component, string version, string user, string what,
-        IReadOnlyList<(string Name, string Value)> environment, params string[] steps)
+        IReadOnlyList<(string Name, string Value)> environment, RoleDefinition role, params string[] steps)
     {
-        var stamp = RemoteCommand.Quote(StampPath(component));
         var env = string.Concat(environment.Select(e => $" {e.Name}={RemoteCommand.Quote(e.Value)}"));
         var run = string.Join(" && ", steps.Select(s => $"runuser -u {user} -- env{env} {s}"));
-        return new GuardedCommand(name,
-            $"{run} && printf '%s\\n' {RemoteCommand.Quote(version)} > {stamp}",
-            $"[ \"$(cat {stamp} 2>/dev/null)\" = {RemoteCommand.Quote(version)} ]",
-            $"{what} has not run for {component} {version} ({StampPath(component)})");
+        return GuardedCommand.OncePerVersion(name, run, StampPath(component), version, role) with
+        {
+            UnlessFailed = $"{what} has not run for {component} {version} ({StampPath(component)})",
+        };
     }
 }

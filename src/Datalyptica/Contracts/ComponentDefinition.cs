@@ -91,6 +91,12 @@ public abstract class ComponentDefinition
     /// <summary>Other artifacts this component's hosts need whatever its version (Trino: a JDK 23 that Debian 12 does not ship).</summary>
     public virtual IReadOnlyList<ArtifactRelease> Runtimes => [];
 
+    /// <summary>
+    /// The Debian packages this component installs for a given site (a package named after a pinned version, such as
+    /// postgresql-16); <see cref="DebianPackages"/> by default.
+    /// </summary>
+    public virtual IReadOnlyList<string> PackagesFor(Site site) => DebianPackages;
+
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual IComponentRenderer? Renderer => null;
 

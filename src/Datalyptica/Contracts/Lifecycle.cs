@@ -45,15 +45,59 @@ public sealed record UnitSpec(string Name, UnitSource Source, OnConfigChange OnC
 /// <summary>A distribution unit the component replaces: stopped and masked, with the reason shown in the plan.</summary>
 public sealed record ReplacedUnit(string Unit, string Why);
 
+/// <summary>When a component's guarded command runs relative to its services.</summary>
+public enum CommandPhase
+{
+    /// <summary>
+    /// After the component's services (a running service is talked to: Patroni's DCS push, Sentinel's SET). The
+    /// command's run does not restart anything.
+    /// </summary>
+    AfterServices,
+    /// <summary>
+    /// A first-start step: after the component's packages, artifact, folders, files and accounts, before its units start
+    /// (Kafka's storage format, Keycloak's build, a schema migration). When it runs, the units it names in
+    /// <see cref="GuardedCommand.Restarts"/> (null: all of the component's units) restart after it, so a re-run (a changed
+    /// build option) takes effect.
+    /// </summary>
+    BeforeServices,
+}
+
 /// <summary>
 /// A command a component needs besides its files and units, run only when its read-only guard <see cref="Unless"/>
 /// fails (or when one of <see cref="OnChangeOfFiles"/> changed). <see cref="UnlessFailed"/> says in the plan what a failed
-/// guard means. Runs after the component's services.
+/// guard means. <see cref="When"/> places it before or after the component's services. The command and its guard are
+/// shown in plans and journals: neither may hold a secret (a placeholder is refused); a command that needs one reads it
+/// from a rendered 0600/0640 file on the host, and a guard prints nothing (its output is discarded).
 /// </summary>
 public sealed record GuardedCommand(string Name, string Command, string Unless, string UnlessFailed)
 {
     /// <summary>Rendered file paths whose change runs the command by itself (at plan time a guard still reads the old file).</summary>
     public IReadOnlyList<string> OnChangeOfFiles { get; init; } = [];
+    /// <summary>Before or after the component's services (default: after).</summary>
+    public CommandPhase When { get; init; } = CommandPhase.AfterServices;
+    /// <summary>
+    /// Once per cluster: only the first member of this role in inventory order runs the command (deterministic), and in
+    /// apply the component's services on the other members wait until it has run (or fail when it failed). Declare it on
+    /// every member: the planner picks the one. Null: every host that declares it runs it.
+    /// </summary>
+    public RoleDefinition? OnOneMemberOf { get; init; }
+    /// <summary>With <see cref="CommandPhase.BeforeServices"/>: the units a run restarts (null: every unit of the component).</summary>
+    public IReadOnlyList<string>? Restarts { get; init; }
+
+    /// <summary>
+    /// "Run once per version on one member before the others start" (a schema migration): the command runs on the first
+    /// member of <paramref name="role"/> before its services, guarded by a stamp file holding <paramref name="version"/>
+    /// (written only when the command succeeded), so it runs again exactly when the pinned version changes. The stamp
+    /// belongs in the component's data folder (root may write it; the service need not read it).
+    /// </summary>
+    public static GuardedCommand OncePerVersion(string name, string command, string stampFile, string version, RoleDefinition role)
+    {
+        var stamp = RemoteCommand.Quote(stampFile);
+        var v = RemoteCommand.Quote(version);
+        return new GuardedCommand(name, $"( {command} ) && printf '%s\\n' {v} > {stamp}",
+            $"[ \"$(cat {stamp} 2>/dev/null)\" = {v} ]", $"{stampFile} does not say {version}")
+        { When = CommandPhase.BeforeServices, OnOneMemberOf = role };
+    }
 }
 
 /// <summary>
@@ -67,7 +111,10 @@ public sealed record ComponentLifecycle
     public required ServiceAccount? Account { get; init; }
     public required IReadOnlyList<UnitSpec> Units { get; init; }
     public IReadOnlyList<ReplacedUnit> Replaces { get; init; } = [];
-    /// <summary>Extra guarded commands on a host that runs the component (site-wide choices such as "one member pushes").</summary>
+    /// <summary>
+    /// Extra guarded commands on a host that runs the component: first-start steps (<see cref="CommandPhase.BeforeServices"/>)
+    /// and commands against the running service (<see cref="CommandPhase.AfterServices"/>).
+    /// </summary>
     public Func<Site, Host, IEnumerable<GuardedCommand>>? Commands { get; init; }
 
     /// <summary>The account <paramref name="unit"/> runs as: its own, else the component's.</summary>

@@ -50,6 +50,8 @@ public static class FindingCodes
         "Patroni without `synchronous_mode` (RPO 0 promised)");
     public static readonly FindingCode PatroniSyncCountTooHigh = Define("DL121", "patroni-sync-count-too-high", Severity.Error,
         "`synchronous_node_count` leaves no member to fail over to");
+    public static readonly FindingCode PostgresMajorNotInOsRepository = Define("DL130", "postgres-major-not-in-os-repository", Severity.Error,
+        "the pinned PostgreSQL major is not the one Debian 12 ships (15) and the site does not say its package source carries PGDG (`postgresql_pgdg`)");
     // DL122 (Patroni ttl below 20) is retired: the range of patroni_ttl is its declaration's (DL551).
     public static readonly FindingCode PatroniTimingExceedsTtl = Define("DL123", "patroni-timing-exceeds-ttl", Severity.Error,
         "Patroni `loop_wait + 2 × retry_timeout` exceeds `ttl`");

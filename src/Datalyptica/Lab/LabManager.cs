@@ -456,8 +456,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var store = ObjectStore();
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
         // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).
-        var versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = "15" };
-        var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = LabHostFiles.Domain, Versions = versions };
+        var site = LabRepository.WithDebianPostgres(expanded) with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = LabHostFiles.Domain };
 
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");

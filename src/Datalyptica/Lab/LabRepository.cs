@@ -9,14 +9,25 @@ namespace Datalyptica.Lab;
 /// </summary>
 public static class LabRepository
 {
-    public static IReadOnlyList<string> Packages { get; } = RepositoryPackageSet.For(ProfileExpander.Expand(BuiltInProfiles.Lab));
+    public static IReadOnlyList<string> Packages { get; } = RepositoryPackageSet.For(WithDebianPostgres(ProfileExpander.Expand(BuiltInProfiles.Lab)));
+
+    /// <summary>
+    /// Lab hosts install Debian 12's packages: PostgreSQL is 15 there (postgresql-15; the seed pins 16, which needs PGDG),
+    /// so the lab site pins 15 and does not claim PGDG.
+    /// </summary>
+    public static Model.Site WithDebianPostgres(Model.Site expanded) => expanded with
+    {
+        Versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = Components.PostgreSQL.PostgreSQLComponent.DebianMajor },
+        Vars = expanded.Vars.Where(v => v.Key != Components.PostgreSQL.PostgreSQLSettings.Pgdg.Key).ToDictionary(),
+    };
 
     /// <summary>Reused when it already holds every package, else built (seconds from a Debian mirror).</summary>
     public static async Task EnsureAsync(LabOptions options, Action<string> log, CancellationToken cancellation)
     {
         var dir = options.RepositoryDirectory;
         var manifest = RepositoryManifest.Load(dir);
-        if (manifest is not null && Packages.All(manifest.Requested.Contains) && File.Exists(Path.Combine(dir, "Packages.gz")))
+        // A package that came in as another's dependency counts (postgresql-15 was postgresql's before it was named).
+        if (manifest is not null && Packages.All(p => manifest.Requested.Contains(p) || manifest.Packages.Any(d => d.Name == p)) && File.Exists(Path.Combine(dir, "Packages.gz")))
         {
             log($"repository reused: {dir} ({manifest.Packages.Count} packages)");
             return;

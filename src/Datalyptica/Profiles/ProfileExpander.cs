@@ -2,6 +2,7 @@ using System.Net;
 using Datalyptica.Components;
 using Datalyptica.Components.Kafka;
 using Datalyptica.Components.Patroni;
+using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Model;
 
 namespace Datalyptica.Profiles;
@@ -84,6 +85,10 @@ public static class ProfileExpander
             [PatroniSettings.SynchronousMode.Key] = new(true, null),
             [PatroniSettings.SynchronousNodeCount.Key] = new(1, null),
         };
+        // The seed pins PostgreSQL 16, which Debian 12 does not ship (it ships 15): the site says where postgresql-16
+        // comes from (apt.postgresql.org, PGDG), or validate refuses it (DL130). The operator's package source must carry it.
+        if (PostgresLayout.MajorOf(ComponentCatalog.DefaultVersions[PostgreSQLComponent.Member.Component.Id]) != PostgreSQLComponent.DebianMajor)
+            siteVars[PostgreSQLSettings.Pgdg.Key] = new(true, null);
         // Production and dr sites must say who may reach SSH (DL505, issue 13); init starts with the site's own address
         // block (every host is in 10.BASE.x.x), which the operator narrows to their bastion or admin network.
         if (profile.Environment is "production" or "dr")

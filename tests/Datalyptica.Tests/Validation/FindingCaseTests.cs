@@ -134,6 +134,10 @@ public sealed partial class FindingCaseTests
         [FindingCodes.HostAddressUnusable] = Site(
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.0"), // frontend-a is 10.40.1.100/24
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.1")),
+        // The seed's 16 without PGDG: Debian 12 ships only 15. The boundary: Debian's own 15, no PGDG claimed.
+        [FindingCodes.PostgresMajorNotInOsRepository] = Site(
+            d => d.RemoveBlock(All, "postgresql_pgdg: true"),
+            d => d.RemoveBlock(All, "postgresql_pgdg: true").Replace(All, "postgresql: \"16.2\"", "postgresql: \"15\"")),
         [FindingCodes.PatroniTimingExceedsTtl] = Site(
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 5", "patroni_retry_timeout: 8"), // 5 + 16 > 20
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 4", "patroni_retry_timeout: 8")), // 4 + 16 = 20

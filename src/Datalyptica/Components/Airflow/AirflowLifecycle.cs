@@ -29,11 +29,11 @@ public static class AirflowLifecycle
     /// </summary>
     private static IEnumerable<GuardedCommand> DbMigrate(Site site, Host host)
     {
-        if (PythonAppSchema.Runs(site, AirflowComponent.Scheduler)?.Name != host.Name) yield break;
+        // Declared on every member of the role; the planner runs it on the first one only (OnOneMemberOf).
+        if (!host.Has(AirflowComponent.Scheduler)) yield break;
         var version = PythonAppSchema.Version(site, ComponentCatalog.Find(AirflowRenderer.Id)!);
-        // first-start: before services, once per version
         yield return PythonAppSchema.OncePerVersion("airflow-db-migrate", AirflowRenderer.Id, version, AirflowRenderer.User, "airflow db migrate",
-            [("AIRFLOW_HOME", AirflowRenderer.Home), ("AIRFLOW_CONFIG", AirflowRenderer.CfgPath)],
+            [("AIRFLOW_HOME", AirflowRenderer.Home), ("AIRFLOW_CONFIG", AirflowRenderer.CfgPath)], AirflowComponent.Scheduler,
             $"{PythonAppSchema.Bin(AirflowRenderer.Id, version, "airflow")} db migrate");
     }
 }

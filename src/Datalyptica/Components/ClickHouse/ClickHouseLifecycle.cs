@@ -2,7 +2,11 @@ using Datalyptica.Contracts;
 
 namespace Datalyptica.Components.ClickHouse;
 
-/// <summary>ClickHouse runs as its own system user; we render its units. They restart on any change of its files.</summary>
+/// <summary>
+/// ClickHouse runs as its own system user; we render its units. They restart on any change of its files.
+/// First start needs no step of ours: its users (default, and trino when the site deploys Trino) are declared in users.d
+/// files the server reads at start (https://clickhouse.com/docs/operations/settings/settings-users), so no SQL runs.
+/// </summary>
 public static class ClickHouseLifecycle
 {
     public static readonly ComponentLifecycle Declaration = new()

@@ -45,6 +45,7 @@ public sealed class ClickHouseRenderer : IComponentRenderer
             yield return Private(component, $"{ConfigDir}/config.d/interserver-credentials.xml", InterserverCredentials(ctx));
             yield return Public(component, $"{ConfigDir}/users.xml", UsersBase());
             yield return Private(component, $"{ConfigDir}/users.d/default-user.xml", DefaultUser(ctx));
+            if (TrinoClients(ctx).Count > 0) yield return Private(component, TrinoUserPath, TrinoUser(ctx));
             yield return Unit(component, "clickhouse-server", new SystemdUnit("ClickHouse server (datalyptica)",
                 $"{Binary} server --config-file={ServerConfig}", User)
             {
@@ -202,6 +203,28 @@ public sealed class ClickHouseRenderer : IComponentRenderer
                 new XComment(" Lets the admin create further users and roles with SQL (RBAC). "),
                 E("access_management", 1),
                 E("named_collection_control", 1))));
+
+    public static readonly string TrinoUserPath = $"{ConfigDir}/users.d/trino-user.xml";
+    public const string TrinoUserName = "trino";
+
+    /// <summary>The Trino nodes whose ClickHouse catalog logs in as <see cref="TrinoUserName"/> (none: no such user).</summary>
+    public static IReadOnlyList<Model.Host> TrinoClients(RenderContext ctx) =>
+        [.. ctx.Members(Trino.TrinoComponent.Coordinator), .. ctx.Members(Trino.TrinoComponent.Worker)];
+
+    /// <summary>
+    /// The user Trino's ClickHouse catalog connects as (TrinoRenderer: connection-user trino). ClickHouse reads users.d
+    /// at start and reloads it when it changes (https://clickhouse.com/docs/operations/settings/settings-users): the user
+    /// exists before any query, no SQL step is needed. Its password is the vault's vault_trino_clickhouse_password,
+    /// resolved at apply time (0640 root:clickhouse like default-user.xml); it may log in only from the Trino nodes.
+    /// </summary>
+    private static XElement TrinoUser(RenderContext ctx) => E("clickhouse",
+        E("users",
+            E(TrinoUserName,
+                new XComment(" Trino's ClickHouse catalog (connection-user trino). The placeholder is replaced with the vault value at apply time. "),
+                E("password", ctx.Secret("vault_trino_clickhouse_password")),
+                E("networks", TrinoClients(ctx).Select(h => h.Address.ToString()).Distinct().Select(a => E("ip", a)).ToArray()),
+                E("profile", "default"),
+                E("quota", "default"))));
 
     /// <summary>Keeper's server_id: the stable 1-based position among Keeper members.</summary>
     public static int ServerId(RenderContext ctx) => ctx.IndexIn(ClickHouseComponent.Keeper) + 1;

@@ -35,10 +35,10 @@ public static class MLflowLifecycle
 
     private static IEnumerable<GuardedCommand> DbUpgrade(Site site, Host host)
     {
-        if (PythonAppSchema.Runs(site, MLflowComponent.Server)?.Name != host.Name) yield break;
+        // Declared on every member of the role; the planner runs it on the first one only (OnOneMemberOf).
+        if (!host.Has(MLflowComponent.Server)) yield break;
         var version = PythonAppSchema.Version(site, ComponentCatalog.Find(MLflowRenderer.Id)!);
-        // first-start: before services, once per version
-        yield return PythonAppSchema.OncePerVersion("mlflow-db-upgrade", MLflowRenderer.Id, version, MLflowRenderer.User, "mlflow db upgrade", [],
+        yield return PythonAppSchema.OncePerVersion("mlflow-db-upgrade", MLflowRenderer.Id, version, MLflowRenderer.User, "mlflow db upgrade", [], MLflowComponent.Server,
             $"{PythonAppSchema.Bin(MLflowRenderer.Id, version, "python")} -c {RemoteCommand.Quote(UpgradeScript)} {MLflowRenderer.EnvPath}");
     }
 }

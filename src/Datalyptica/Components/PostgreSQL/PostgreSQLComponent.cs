@@ -31,7 +31,22 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     ];
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new PostgreSQLRenderer();
     public override Contracts.Health.IHealthProbe? Health { get; } = new PostgreSQLHealth();
-    public override IReadOnlyList<string> DebianPackages => ["postgresql", "postgresql-contrib", "pgbackrest", "prometheus-postgres-exporter"];
+    /// <summary>The packages for the seed's pinned version (<see cref="PackagesFor"/>).</summary>
+    public override IReadOnlyList<string> DebianPackages => Packages(DefaultVersion);
+    /// <summary>
+    /// postgresql-MAJOR for the site's pinned major, so the package and the paths Patroni is given
+    /// (<see cref="PostgresLayout.BinDir"/>: /usr/lib/postgresql/MAJOR/bin) agree. Not the unversioned postgresql and
+    /// postgresql-contrib: those depend on the distribution's default major (15 on Debian 12) whatever the site pins, and
+    /// contrib is part of postgresql-MAJOR since PostgreSQL 10. A major Debian does not ship needs PGDG (DL130).
+    /// </summary>
+    public override IReadOnlyList<string> PackagesFor(Site site) => Packages(site.Versions.GetValueOrDefault(Id, DefaultVersion));
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new PostgreSQLPackageRule()];
+
+    private static IReadOnlyList<string> Packages(string version) =>
+        [$"postgresql-{PostgresLayout.MajorOf(version)}", "pgbackrest", "prometheus-postgres-exporter"];
+
+    /// <summary>The PostgreSQL major Debian 12's own repository ships (bookworm: postgresql-15).</summary>
+    public const string DebianMajor = "15";
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PostgreSQLAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => PostgreSQLMonitoring.Jobs;

@@ -18,5 +18,13 @@ public static partial class PostgreSQLSettings
     [System.Text.RegularExpressions.GeneratedRegex("^[1-9][0-9]{0,5} *([MmGg][Bb])?$")]
     private static partial System.Text.RegularExpressions.Regex Size { get; }
 
-    public static readonly IReadOnlyList<SettingSpec> All = [MaxConnections, SharedBuffers, Databases, RetentionFull, RetentionFullType];
+    /// <summary>
+    /// The site's package source carries apt.postgresql.org (PGDG) packages for Debian 12, so a major Debian does not ship
+    /// may be pinned (DL130). Nothing adds PGDG for you: the apt_mirror_url mirror must include it, or the offline
+    /// repository be built (repo build) on a control node with PGDG in its apt sources, or hosts keep their own sources.
+    /// </summary>
+    public static readonly BoolSetting Pgdg = new("postgresql_pgdg", false,
+        "the package source carries apt.postgresql.org (PGDG) packages: a PostgreSQL major Debian 12 does not ship (it ships 15) may be pinned");
+
+    public static readonly IReadOnlyList<SettingSpec> All = [MaxConnections, SharedBuffers, Databases, RetentionFull, RetentionFullType, Pgdg];
 }

@@ -25,7 +25,9 @@ public static class PostgresLayout
     public const string SocketDir = "/var/run/postgresql";
     public static readonly string LogDir = PlatformPaths.Logs("postgresql");
 
-    public static string Major(RenderContext ctx) => ctx.Version(PostgreSQLComponent.Member.Component).Split('.')[0];
+    public static string Major(RenderContext ctx) => MajorOf(ctx.Version(PostgreSQLComponent.Member.Component));
+    /// <summary>"16.2" → "16"; "15" → "15".</summary>
+    public static string MajorOf(string version) => version.Split('.')[0].Trim();
     public static int MajorNumber(RenderContext ctx) => int.Parse(Major(ctx), CultureInfo.InvariantCulture);
 
     /// <summary>

@@ -28,13 +28,13 @@ public static class SupersetLifecycle
     /// </summary>
     private static IEnumerable<GuardedCommand> DbUpgradeAndInit(Site site, Host host)
     {
-        if (PythonAppSchema.Runs(site, SupersetComponent.Server)?.Name != host.Name) yield break;
+        // Declared on every member of the role; the planner runs it on the first one only (OnOneMemberOf).
+        if (!host.Has(SupersetComponent.Server)) yield break;
         var version = PythonAppSchema.Version(site, ComponentCatalog.Find(SupersetRenderer.Id)!);
         var superset = PythonAppSchema.Bin(SupersetRenderer.Id, version, "superset");
-        // first-start: before services, once per version
         yield return PythonAppSchema.OncePerVersion("superset-db-upgrade", SupersetRenderer.Id, version, SupersetRenderer.User,
             "superset db upgrade + superset init",
-            [("SUPERSET_CONFIG_PATH", SupersetRenderer.ConfigPath), ("PYTHONPATH", Contracts.Rendering.PlatformPaths.Config(SupersetRenderer.Id))],
+            [("SUPERSET_CONFIG_PATH", SupersetRenderer.ConfigPath), ("PYTHONPATH", Contracts.Rendering.PlatformPaths.Config(SupersetRenderer.Id))], SupersetComponent.Server,
             $"{superset} db upgrade", $"{superset} init");
     }
 }

@@ -113,6 +113,7 @@ public static class PlanApplier
             var failures = new List<StepFailure>();
             using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
             var rolling = new RollingGroups(inLayer, gate);
+            var barriers = new Barriers(plan.Hosts.SelectMany(h => h.Changes).Where(c => c.Layer == layer && c.Action != ChangeAction.NotApplicable), inLayer, gate);
             try
             {
                 var counts = await Task.WhenAll(inLayer.GroupBy(c => c.Host).Select(async host =>
@@ -132,7 +133,7 @@ public static class PlanApplier
                             lock (failures) failures.Add(unreached);
                             return 0;
                         }
-                        return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), transport, plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, rolling, cancellation);
+                        return await ApplyHostLayerAsync(host.Key, layer, host.ToList(), transport, plan.Root, localArtifacts, options, journal, runId, fingerprint, failures, rolling, barriers, cancellation);
                     }
                     finally { gate.Release(); }
                 }));
@@ -158,7 +159,7 @@ public static class PlanApplier
 
     private static async Task<int> ApplyHostLayerAsync(string host, Layer layer, List<Change> changes, IHostTransport transport, string root,
         IReadOnlyDictionary<(string, string), string> artifacts, ApplyOptions options, ApplyJournal journal, string runId, string fingerprint,
-        List<StepFailure> failures, RollingGroups rolling, CancellationToken cancellation)
+        List<StepFailure> failures, RollingGroups rolling, Barriers barriers, CancellationToken cancellation)
     {
         var done = new List<Change>();
         StepFailure? failure = null;
@@ -166,6 +167,15 @@ public static class PlanApplier
         {
             foreach (var change in changes)
             {
+                // A service on a member that is not the one running its component's once-per-cluster step starts only
+                // after that step succeeded there.
+                if (change.AwaitsBarriers is { Count: > 0 } awaited && await barriers.WaitAsync(awaited, cancellation) is { } refused)
+                {
+                    failure = new StepFailure(host, layer, change.ResourceId, "(not run)", -1, refused);
+                    journal.Write(ApplyJournal.ChangeFailed, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Command = failure.Command, ExitCode = -1, Stderr = failure.Stderr });
+                    lock (failures) failures.Add(failure);
+                    return done.Count;
+                }
                 // A rolling restart waits for the group's previous member to be back, and never starts after one failed;
                 // a member that answers its leader check waits until every other member of the group has had its turn.
                 var leads = change.RollingGroup is not null && change.RollingLeaderCheck is { } leaderCheck
@@ -201,6 +211,7 @@ public static class PlanApplier
                     return done.Count;
                 }
                 turn?.Completed();
+                if (change.OpensBarrier is { } opened) barriers.Open(opened);
                 done.Add(change);
                 journal.Write(ApplyJournal.ChangeDone, e => e with { Host = host, Layer = layer.Name(), Resource = change.ResourceId, Action = change.Action.Glyph() });
             }
@@ -210,6 +221,8 @@ public static class PlanApplier
         {
             // A host that stops before its rolling turns (a failure, or nothing left) no longer holds up a leader.
             rolling.Leave(host);
+            // A once-per-cluster step this host did not get to (it failed or stopped before) refuses its waiters.
+            barriers.Leave(host);
             if (done.Count > 0 || failure is not null)
                 await WriteAuditAsync(transport, root, options.Who, runId, fingerprint, layer, done, failure);
         }
@@ -352,6 +365,57 @@ public static class PlanApplier
             public void Started() => _group.Failed = true;
             public void Completed() => _group.Failed = false;
             public void Dispose() { _group.Gate.Release(); _group.Settle(_host); }
+        }
+    }
+
+    /// <summary>
+    /// Once-per-cluster first-start steps within a layer: each opens a barrier when it succeeds; the services of the other
+    /// members await it. A waiter gives up its host slot while it waits (the opener may need one). A barrier whose step is
+    /// pending in the plan but not in this apply (--limit, --layer) refuses its waiters instead of letting them start
+    /// unprepared; a barrier no change of the plan opens (the step had nothing to do) holds nothing up.
+    /// </summary>
+    private sealed class Barriers
+    {
+        private readonly Dictionary<string, (string Host, TaskCompletionSource<bool>? Done)> _barriers = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _hostSlots;
+
+        public Barriers(IEnumerable<Change> planned, IReadOnlyList<Change> selected, SemaphoreSlim hostSlots)
+        {
+            _hostSlots = hostSlots;
+            foreach (var change in planned.Where(c => c.OpensBarrier is not null))
+                _barriers[change.OpensBarrier!] = (change.Host, selected.Contains(change) ? new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) : null);
+        }
+
+        public void Open(string barrier)
+        {
+            if (_barriers.GetValueOrDefault(barrier).Done is { } done) done.TrySetResult(true);
+        }
+
+        public void Leave(string host)
+        {
+            foreach (var (_, (opener, done)) in _barriers)
+                if (opener == host) done?.TrySetResult(false);
+        }
+
+        /// <summary>Null once every awaited barrier is open (or not in the plan); else why the change must not start.</summary>
+        public async Task<string?> WaitAsync(IReadOnlyList<string> awaited, CancellationToken cancellation)
+        {
+            foreach (var barrier in awaited)
+            {
+                if (!_barriers.TryGetValue(barrier, out var entry)) continue;
+                if (entry.Done is null)
+                    return $"not started: the once-per-cluster step {barrier} is pending on {entry.Host}, which this apply leaves out (--limit/--layer). " +
+                           $"Fix: apply including {entry.Host} first.";
+                if (!entry.Done.Task.IsCompleted)
+                {
+                    _hostSlots.Release();
+                    try { await entry.Done.Task.WaitAsync(cancellation); }
+                    finally { await _hostSlots.WaitAsync(CancellationToken.None); }
+                }
+                if (!entry.Done.Task.Result)
+                    return $"not started: the once-per-cluster step {barrier} did not complete on {entry.Host}. Fix that host, then apply again.";
+            }
+            return null;
         }
     }
 

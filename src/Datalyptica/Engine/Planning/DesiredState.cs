@@ -10,8 +10,17 @@ using Datalyptica.Rendering;
 
 namespace Datalyptica.Engine.Planning;
 
-/// <summary>A resource and the layer it is applied in.</summary>
-public sealed record LayeredResource(Layer Layer, IResource Resource);
+/// <summary>
+/// A resource and the layer it is applied in. <see cref="OpensBarrier"/> and <see cref="AwaitsBarriers"/> order hosts:
+/// a change that awaits a barrier starts only after the change that opens it (on another host, same layer) succeeded.
+/// </summary>
+public sealed record LayeredResource(Layer Layer, IResource Resource)
+{
+    /// <summary>A once-per-cluster step: its change opens this barrier when it succeeds.</summary>
+    public string? OpensBarrier { get; init; }
+    /// <summary>A service on another member: its change waits for these barriers (when they are in the same apply).</summary>
+    public IReadOnlyList<string> AwaitsBarriers { get; init; } = [];
+}
 
 /// <summary>Everything one host must have, in apply order (layer, then the order within the component).</summary>
 public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource> Resources);
@@ -19,14 +28,20 @@ public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource
 /// <summary>
 /// Builds each host's resources from the site, its rendered files and the component catalog: what each component's
 /// lifecycle declares (units, replaced units, guarded commands; Contracts/Lifecycle.cs), combined with no knowledge of
-/// any particular component. Per component the order is: packages, artifact, folders, files, commands, replaced units,
-/// services, guarded commands. Ordering traps are handled here, in code:
+/// any particular component. Per component the order is: packages, artifact, folders, files, accounts (sysusers,
+/// tmpfiles), sysctl, replaced units, first-start commands (<see cref="CommandPhase.BeforeServices"/>), services, then
+/// commands against the running services (<see cref="CommandPhase.AfterServices"/>). Ordering traps are handled here, in code:
 /// <list type="bullet">
 /// <item>Debian starts services on install (found on the lab). Packages go BEFORE configuration because the files are owned by
 /// users the packages create (postgres, redis, etcd), so apt runs under a policy-rc.d guard that forbids starting
 /// anything (<see cref="PackageResource"/>); services start only once their configuration is in place.</item>
 /// <item>A distro unit a component replaces (Patroni owns PostgreSQL: cluster 15/main) is stopped and masked before the
 /// component's own services start, so it never competes for the port or the data directory, even after a reboot.</item>
+/// <item>A first-start step reads the component's rendered files (Kafka's format reads server.properties) and must finish
+/// before a unit starts (the unit refuses unformatted storage, or starts unbuilt). A run restarts the units it names, so a
+/// re-run (a changed Keycloak build option) takes effect. A once-per-cluster step (<see cref="GuardedCommand.OnOneMemberOf"/>)
+/// is placed on the first member of its role in inventory order only; the other members' units await its barrier, so
+/// in apply they start after it succeeded (PlanApplier).</item>
 /// </list>
 /// </summary>
 public static class DesiredStateBuilder
@@ -59,7 +74,7 @@ public static class DesiredStateBuilder
             {
                 var own = component.Install == InstallSource.Artifact ? Artifacts(site, component, artifacts, hostArtifacts) : [];
                 // What unpacking needs on the host (unzip for a zip) comes with the component's own packages.
-                var packages = component.DebianPackages.Concat(own.SelectMany(a => a.Release?.HostPackages ?? [])).Distinct(StringComparer.Ordinal).ToList();
+                var packages = component.PackagesFor(site).Concat(own.SelectMany(a => a.Release?.HostPackages ?? [])).Distinct(StringComparer.Ordinal).ToList();
                 AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, packages, (transient, sourceProblem),
                     own.Select(a => a.Resource).ToList(), filesByComponent[component.Id].ToList());
             }
@@ -106,33 +121,66 @@ public static class DesiredStateBuilder
         foreach (var replaced in lifecycle.Replaces)
             own.Add(new SystemdServiceResource(replaced.Unit, component) { State = ServiceState.Masked, MaskReason = replaced.Why });
 
-        var inputs = own.Select(r => r.Id).ToList();
+        var commands = (lifecycle.Commands?.Invoke(site, host) ?? []).ToList();
+        var barriers = new Dictionary<IResource, string>();
+        var awaited = new List<string>();
+        var firstStart = new List<(CommandResource Resource, GuardedCommand Declared)>();
+        foreach (var command in commands.Where(c => c.When == CommandPhase.BeforeServices))
+        {
+            if (command.OnOneMemberOf is { } role)
+            {
+                var barrier = $"{component}:{command.Name}";
+                // The first member of the role in inventory order runs it; the others' services wait for it in apply.
+                if (site.HostsWith(role).FirstOrDefault()?.Name != host.Name) { awaited.Add(barrier); continue; }
+                var once = Resource(command, component);
+                barriers[once] = barrier;
+                firstStart.Add((once, command));
+            }
+            else firstStart.Add((Resource(command, component), command));
+        }
+        own.AddRange(firstStart.Select(c => c.Resource));
+
+        var inputs = own.Where(r => r is not CommandResource c || !firstStart.Any(f => f.Resource == c)).Select(r => r.Id).ToList();
         var unitFiles = fileResources.Where(f => f.Kind == FileKind.SystemdUnit).ToList();
         // Units whose file or drop-in is rendered on this host, then the units packages bring wherever the component runs.
         var units = unitFiles.Select(f => UnitNameOf(f.Path)).OfType<string>().Select(name => Declared(lifecycle, component, name))
             .Concat(lifecycle.Units.Where(u => u.Source == UnitSource.Package)).Distinct().ToList();
+        var services = new List<IResource>();
         foreach (var unit in units)
-            own.Add(new SystemdServiceResource(unit.Name, component)
+            services.Add(new SystemdServiceResource(unit.Name, component)
             {
-                // A unit that reads only some of its component's files restarts only for those (and its package).
-                Inputs = unit.Reads is { } prefixes
-                    ? inputs.Where(id => id.StartsWith("package:", StringComparison.Ordinal) || prefixes.Any(p => id.StartsWith("file:" + p, StringComparison.Ordinal))).ToList()
-                    : inputs,
+                // A unit that reads only some of its component's files restarts only for those (and its package); a
+                // first-start step that ran restarts the units it names.
+                Inputs = (unit.Reads is { } prefixes
+                    ? inputs.Where(id => id.StartsWith("package:", StringComparison.Ordinal) || prefixes.Any(p => id.StartsWith("file:" + p, StringComparison.Ordinal)))
+                    : inputs)
+                    .Concat(firstStart.Where(f => f.Declared.Restarts is null || f.Declared.Restarts.Contains(unit.Name)).Select(f => f.Resource.Id)).ToList(),
                 UnitFiles = unitFiles.Where(f => UnitNameOf(f.Path) == unit.Name).Select(f => f.Id).ToList(),
                 ReloadInputs = unit.OnConfigChange == OnConfigChange.Reload
                     ? fileResources.Where(f => f.Kind != FileKind.SystemdUnit).Select(f => f.Id).ToList() : [],
                 Rolling = unit.Rolling?.Invoke(site, host),
             });
+        own.AddRange(services);
 
-        foreach (var command in lifecycle.Commands?.Invoke(site, host) ?? [])
-            own.Add(new CommandResource(command.Name, command.Command, component)
-            {
-                Unless = command.Unless, UnlessFailed = command.UnlessFailed,
-                OnChangeOf = command.OnChangeOfFiles.Select(FileResource.IdFor).ToList(),
-            });
+        foreach (var command in commands.Where(c => c.When == CommandPhase.AfterServices))
+        {
+            if (command.OnOneMemberOf is { } role && site.HostsWith(role).FirstOrDefault()?.Name != host.Name) continue;
+            own.Add(Resource(command, component));
+        }
 
-        into.AddRange(own.Select(r => new LayeredResource(layer, r)));
+        into.AddRange(own.Select(r => new LayeredResource(layer, r)
+        {
+            OpensBarrier = barriers.GetValueOrDefault(r),
+            AwaitsBarriers = awaited.Count > 0 && services.Contains(r) ? awaited : [],
+        }));
     }
+
+    private static CommandResource Resource(GuardedCommand command, string component) =>
+        new(command.Name, command.Command, component)
+        {
+            Unless = command.Unless, UnlessFailed = command.UnlessFailed,
+            OnChangeOf = command.OnChangeOfFiles.Select(FileResource.IdFor).ToList(),
+        };
 
     /// <summary>The declaration of a unit whose file the component rendered; a unit no declaration names is a catalog bug.</summary>
     private static UnitSpec Declared(ComponentLifecycle lifecycle, string component, string unit) =>

@@ -35,13 +35,18 @@ public static class Planner
         var context = new PlanContext { Root = options.Root, ResolveSecret = options.ResolveSecret, Masker = masker };
         var changes = new List<Change>();
         var unchanged = 0;
-        foreach (var (layer, resource) in desired.Resources)
+        foreach (var item in desired.Resources)
         {
+            var (layer, resource) = item;
             var result = resource.Plan(facts, context);
             if (result.IsNoop) { unchanged++; continue; }
             foreach (var change in result.Changes)
             {
-                changes.Add(change with { Host = desired.Host, Layer = layer, ResourceId = resource.Id });
+                changes.Add(change with
+                {
+                    Host = desired.Host, Layer = layer, ResourceId = resource.Id,
+                    OpensBarrier = item.OpensBarrier, AwaitsBarriers = item.AwaitsBarriers.Count > 0 ? item.AwaitsBarriers : null,
+                });
                 // Later resources (services, triggered commands) see what changed before them.
                 if (change.Action is ChangeAction.Create or ChangeAction.Update or ChangeAction.Delete) context.Changed.Add(resource.Id);
             }

@@ -12,15 +12,15 @@ public static class RepositoryPackageSet
     public static IReadOnlyList<string> For(Site site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        return Normalise(OsBase.DebianPackages.Concat(site.Components.SelectMany(Packages)));
+        return Normalise(OsBase.DebianPackages.Concat(site.Components.SelectMany(c => c.PackagesFor(site).Concat(UnpackPackages(c)))));
     }
 
     /// <summary>Every package any component can need (a repository that serves any site).</summary>
     public static IReadOnlyList<string> All() =>
-        Normalise(OsBase.DebianPackages.Concat(ComponentCatalog.All.SelectMany(Packages)));
+        Normalise(OsBase.DebianPackages.Concat(ComponentCatalog.All.SelectMany(c => c.DebianPackages.Concat(UnpackPackages(c)))));
 
-    private static IEnumerable<string> Packages(Contracts.ComponentDefinition c) =>
-        c.DebianPackages.Concat(c.Releases.Concat(c.Runtimes).SelectMany(r => r.HostPackages));
+    private static IEnumerable<string> UnpackPackages(Contracts.ComponentDefinition c) =>
+        c.Releases.Concat(c.Runtimes).SelectMany(r => r.HostPackages);
 
     public static IReadOnlyList<string> Normalise(IEnumerable<string> packages) =>
         packages.Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();

@@ -112,6 +112,17 @@ public sealed record Change(ChangeAction Action, string Reason)
     /// host leads the group, and it restarts after every other member of the group in this layer (replicas first).
     /// </summary>
     public string? RollingLeaderCheck { get; init; }
+    /// <summary>
+    /// A once-per-cluster first-start step (a schema migration on one member): when this change succeeds it opens the
+    /// barrier, and the changes on other hosts that await it (their services) may start.
+    /// </summary>
+    public string? OpensBarrier { get; init; }
+    /// <summary>
+    /// Barriers this change waits for before it starts (a service on a member that is not the one running its
+    /// component's once-per-cluster step). A barrier no change in this apply opens does not hold it up: that step had
+    /// nothing to do. One whose step is in the plan but outside this apply (--limit, --layer) or failed refuses it.
+    /// </summary>
+    public IReadOnlyList<string>? AwaitsBarriers { get; init; }
 }
 
 /// <summary>A resource's answer: the changes that close the gap, or none with the reason (pyinfra's noop).</summary>

@@ -23,7 +23,7 @@ public sealed record CommandResource(string Name, string Command, string Compone
     {
         if (Creates is null && Unless is null && OnChangeOf.Count == 0)
             throw new InvalidOperationException($"command {Name} has no guard (creates, unless or on-change-of); it would run on every apply");
-        if (SecretPlaceholder.Find(Command).Any())
+        if (SecretPlaceholder.Find(Command).Any() || (Unless is not null && SecretPlaceholder.Find(Unless).Any()))
             throw new InvalidOperationException($"command {Name} names a secret; pass secrets in files (mode 0640), never on a command line");
         if (Creates is not null) query.File(Creates);
         if (Unless is not null) query.Guard(Name, Unless);

@@ -165,7 +165,8 @@ public class KafkaRendererTests
         foreach (var (host, file) in site.FilesAt(KafkaRenderer.FormatScript))
         {
             file.Kind.ShouldBe(FileKind.Script);
-            file.Content.ShouldContain($"CLUSTER_ID='{id}'");
+            // The same commands apply runs before the units first start (KafkaLifecycle).
+            file.Content.ShouldContain($"format -t {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(id)} -c ");
             var formats = file.Content.Split('\n').Where(l => l.Contains("kafka-storage.sh format")).ToList();
             formats.ShouldAllBe(l => l.Contains("--ignore-formatted") && !l.Contains("--standalone"));
             formats.Count.ShouldBe((host.Has(KafkaComponent.Broker) ? 1 : 0) + (host.Has(KafkaComponent.Controller) ? 1 : 0));
