@@ -64,8 +64,18 @@ public abstract class ComponentDefinition
     public abstract IReadOnlyList<RoleDefinition> Roles { get; }
     public abstract InstallSource Install { get; }
 
-    /// <summary>Components that must exist in the site for this one to work, with the reason.</summary>
+    /// <summary>
+    /// Where the software comes from on this site's hosts: <see cref="Install"/> unless a setting of the component chooses
+    /// another source (JupyterHub: <c>jupyterhub_install: debian</c>). Everything that acts on a site asks this, never
+    /// <see cref="Install"/>, which is the default.
+    /// </summary>
+    public virtual InstallSource InstallOn(Site site) => Install;
+
+    /// <summary>Components that must exist in the site for this one to work, with the reason (the default install's).</summary>
     public virtual IReadOnlyList<Dependency> Requires => [];
+
+    /// <summary>What this site's install of the component needs (a Debian-packaged JupyterHub logs in with PAM: no Keycloak).</summary>
+    public virtual IReadOnlyList<Dependency> RequiresOn(Site site) => Requires;
 
     /// <summary>Why this component needs the external S3-compatible object store, or null if it does not.</summary>
     public virtual string? NeedsObjectStore => null;
@@ -74,7 +84,11 @@ public abstract class ComponentDefinition
     /// Debian 12 packages this component installs on its hosts (distro-package components), or the runtime an
     /// artifact needs from the distribution (a JRE). The offline repository is built from these.
     /// </summary>
+    /// <remarks>Every package any install of the component can need (a repository that serves any site).</remarks>
     public virtual IReadOnlyList<string> DebianPackages => [];
+
+    /// <summary>The Debian packages this site's hosts install for the component (<see cref="DebianPackages"/> unless its install source is chosen per site).</summary>
+    public virtual IReadOnlyList<string> DebianPackagesOn(Site site) => DebianPackages;
 
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual IComponentRenderer? Renderer => null;
@@ -119,7 +133,11 @@ public abstract class ComponentDefinition
     public virtual IReadOnlyList<OutputJudge> OutputJudges => [];
 
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
+    /// <remarks>Every secret any install of the component can need (so the loader knows them as the platform's).</remarks>
     public virtual IReadOnlyList<string> SecretKeys => [];
+
+    /// <summary>The vault variables this site's install of the component needs (validate asks for these, init generates them).</summary>
+    public virtual IReadOnlyList<string> SecretKeysOn(Site site) => SecretKeys;
 
     /// <summary>Inventory variables this component reads besides its port variables, each with its type, default and range.</summary>
     public virtual IReadOnlyList<SettingSpec> Settings => [];

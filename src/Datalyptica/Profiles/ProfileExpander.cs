@@ -84,6 +84,7 @@ public static class ProfileExpander
             [PatroniSettings.SynchronousMode.Key] = new(true, null),
             [PatroniSettings.SynchronousNodeCount.Key] = new(1, null),
         };
+        foreach (var (key, value) in profile.SiteVars) siteVars[key] = new(value, null);
         // Production and dr sites must say who may reach SSH (DL505, issue 13); init starts with the site's own address
         // block (every host is in 10.BASE.x.x), which the operator narrows to their bastion or admin network.
         if (profile.Environment is "production" or "dr")

@@ -57,9 +57,9 @@ public static class DesiredStateBuilder
             foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
             {
                 ArtifactResource? artifact = null;
-                if (component.Install == InstallSource.Artifact)
+                if (component.InstallOn(site) == InstallSource.Artifact)
                     artifact = new ArtifactResource(component.Id, site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion), artifacts.Find(component.Id));
-                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackages, (transient, sourceProblem),
+                AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, component.DebianPackagesOn(site), (transient, sourceProblem),
                     artifact, filesByComponent[component.Id].ToList());
             }
         return new HostDesiredState(host.Name, resources);

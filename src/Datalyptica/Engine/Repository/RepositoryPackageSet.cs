@@ -9,7 +9,7 @@ public static class RepositoryPackageSet
     public static IReadOnlyList<string> For(Site site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        return Normalise(OsBase.DebianPackages.Concat(site.Components.SelectMany(c => c.DebianPackages)));
+        return Normalise(OsBase.DebianPackages.Concat(site.Components.SelectMany(c => c.DebianPackagesOn(site))));
     }
 
     /// <summary>Every package any component can need (a repository that serves any site).</summary>
