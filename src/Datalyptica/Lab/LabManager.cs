@@ -455,8 +455,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var vips = options.BareSite ? [] : expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
         var store = ObjectStore();
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
-        // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).
-        var versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = "15" };
+        // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs), JupyterHub 3.0.
+        var versions = new Dictionary<string, string>(expanded.Versions) { ["postgresql"] = "15", ["jupyterhub"] = "3.0" };
         var site = expanded with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = LabHostFiles.Domain, Versions = versions };
 
         Directory.CreateDirectory(directory);

@@ -124,20 +124,30 @@ public static class BuiltInProfiles
 
     /// <summary>
     /// The HA core that installs from Debian's packages, on 3 hosts of one machine (`lab up`): every quorum kept (etcd 3,
-    /// ZooKeeper 3, Sentinel 3, Patroni with a synchronous standby, two load balancers sharing VIPs, Alertmanager 2).
+    /// ZooKeeper 3, Sentinel 3, Patroni with a synchronous standby, two load balancers sharing VIPs, Alertmanager 2), and
+    /// JupyterHub from Debian's package, active/passive on lab01 and lab02.
     /// The sizes are what each lab host may use of a 2-core, 24 GiB machine, not what it has.
     /// </summary>
     public static readonly Profile Lab = new(
         "lab", "lab", SiteRole.Primary,
-        "3 hosts on one machine (datalyptica lab): the HA core that installs from Debian's packages, every quorum kept",
+        "3 hosts on one machine (datalyptica lab): the HA core and JupyterHub from Debian's packages, every quorum kept",
         AddressBase: 77,
         Pools:
         [
             new Pool("lab", Tier.Catalog, 3, 2, 6, 40,
                 ["postgresql", "etcd", "zookeeper", "haproxy", "keepalived", "redis", "redis_sentinel"])
-                .WithFirst("prometheus", 2).WithFirst("alertmanager", 2),
+                .WithFirst("prometheus", 2).WithFirst("alertmanager", 2).WithFirst("jupyterhub", 2),
         ],
-        ObjectStorageTb: 1);
+        ObjectStorageTb: 1)
+    {
+        // JupyterHub 3.0 from Debian 12's package (the artifact's 5.2 has no source here), PAM login as a local account
+        // apply creates with its vault password (JupyterHubSettings).
+        SiteVars = new Dictionary<string, object>
+        {
+            [Components.JupyterHub.JupyterHubSettings.Install.Key] = Components.JupyterHub.JupyterHubSettings.Debian,
+            [Components.JupyterHub.JupyterHubSettings.LocalUser.Key] = "analyst",
+        },
+    };
 
     public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr, Lab];
 

@@ -123,7 +123,11 @@ public class RepositoryPackageSetTests
         packages.ShouldBe(packages.Distinct().Order(StringComparer.Ordinal).ToList());
         foreach (var p in OsBase.DebianPackages) packages.ShouldContain(p);
         foreach (var c in site.Components)
-            foreach (var p in c.DebianPackages) packages.ShouldContain(p, c.Id);
+            foreach (var p in c.DebianPackagesOn(site)) packages.ShouldContain(p, c.Id);
         packages.ShouldBeSubsetOf(RepositoryPackageSet.All());
+        // JupyterHub installs from its artifact there: Debian's jupyterhub stays out of the set, while the lab installs it.
+        packages.ShouldNotContain("jupyterhub");
+        RepositoryPackageSet.For(ProfileExpander.Expand(BuiltInProfiles.Lab)).ShouldContain("jupyterhub");
+        RepositoryPackageSet.All().ShouldContain("jupyterhub");
     }
 }
