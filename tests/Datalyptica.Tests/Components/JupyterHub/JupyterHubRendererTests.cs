@@ -100,7 +100,8 @@ public class JupyterHubRendererTests
             py.ShouldContain("c.JupyterHub.spawner_class = 'jupyterhub.spawner.LocalProcessSpawner'");
             py.ShouldContain("c.ConfigurableHTTPProxy.command = ['/usr/bin/configurable-http-proxy']");
             py.ShouldContain($"@{Lab.Value.Site.Vips[0].Address}:5000/jupyterhub'");
-            py.ShouldNotContain("oauth", Case.Insensitive);
+            py.ShouldNotContain("OAuthenticator");
+            py.ShouldNotContain("generic-oauth");
             py.ShouldNotContain("systemdspawner", Case.Insensitive);
             py.ShouldNotContain("extra_log_file"); // deprecated since 0.8.2: the journal has the hub's log
 
