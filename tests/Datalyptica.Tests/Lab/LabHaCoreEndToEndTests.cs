@@ -38,6 +38,10 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await lab.UpAsync(3, null, timeout.Token);
 
             output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            // TEMPORARY (until JupyterHub declares its database in the application-database contract): the lab profile's
+            // hubs wait for their role and database, which verify below expects healthy.
+            await TemporaryAppDatabase.CreateJupyterHubAsync($"{Options.Subnet}.100",
+                SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim())), timeout.Token);
             // Replicas clone from the leader after the first apply returns: verify checks again until healthy, bounded.
             var verify = output.Timed("verify --wait", () => CliRunner.Run("verify", site, "--wait", "180", "--output", "json").ShouldSucceed());
             var report = JsonDocument.Parse(verify.Out).RootElement;
@@ -48,6 +52,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             Status("postgresql", "via VIP :5000 (primary)").ShouldBe("healthy");
             Status("redis", "sentinel master").ShouldBe("healthy");
             Status("zookeeper", "leader").ShouldBe("healthy");
+            Status("jupyterhub", "hub health").ShouldBe("healthy");
             // What the lab cannot install is listed, never healthy.
             Status("kafka", "deployed").ShouldBe("notDeployed");
 
