@@ -45,7 +45,11 @@ public sealed class LabUpSettings : LabSettings
     [Description("Write a site of bare hosts (the OS base layer only, no components) instead of the `lab` profile.")]
     public bool Bare { get; init; }
 
-    public override LabOptions Options() => base.Options() with { BareSite = Bare };
+    [CommandOption("--jupyterhub")]
+    [Description("Also place JupyterHub 3.0 from Debian's package, active/passive on lab01 and lab02 (PAM login as the site's local account).")]
+    public bool JupyterHub { get; init; }
+
+    public override LabOptions Options() => base.Options() with { BareSite = Bare, JupyterHub = JupyterHub };
 
     [CommandOption("--site <DIR>")]
     [Description("Where to write the site for the hosts. Default: ROOT/NAME/site.")]

@@ -70,8 +70,18 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual ArchiveFormat? SiteBuiltArtifact => null;
 
-    /// <summary>Components that must exist in the site for this one to work, with the reason.</summary>
+    /// <summary>
+    /// Where the software comes from on this site's hosts: <see cref="Install"/> unless a setting of the component chooses
+    /// another source (JupyterHub: <c>jupyterhub_install: debian</c>). Everything that acts on a site asks this, never
+    /// <see cref="Install"/>, which is the default.
+    /// </summary>
+    public virtual InstallSource InstallOn(Site site) => Install;
+
+    /// <summary>Components that must exist in the site for this one to work, with the reason (the default install's).</summary>
     public virtual IReadOnlyList<Dependency> Requires => [];
+
+    /// <summary>What this site's install of the component needs (a Debian-packaged JupyterHub logs in with PAM: no Keycloak).</summary>
+    public virtual IReadOnlyList<Dependency> RequiresOn(Site site) => Requires;
 
     /// <summary>Why this component needs the external S3-compatible object store, or null if it does not.</summary>
     public virtual string? NeedsObjectStore => null;
@@ -80,6 +90,7 @@ public abstract class ComponentDefinition
     /// Debian 12 packages this component installs on its hosts (distro-package components), or the runtime an
     /// artifact needs from the distribution (a JRE). The offline repository is built from these.
     /// </summary>
+    /// <remarks>Every package any install of the component can need (a repository that serves any site).</remarks>
     public virtual IReadOnlyList<string> DebianPackages => [];
 
     /// <summary>
@@ -140,6 +151,7 @@ public abstract class ComponentDefinition
     public virtual IReadOnlyList<OutputJudge> OutputJudges => [];
 
     /// <summary>Vault variables (vault_*) this component needs; values are resolved only at apply time.</summary>
+    /// <remarks>Every secret any install of the component can need (so the loader knows them as the platform's).</remarks>
     public virtual IReadOnlyList<string> SecretKeys => [];
 
     /// <summary>
@@ -147,6 +159,9 @@ public abstract class ComponentDefinition
     /// the Patroni leader; the renderer must connect with exactly these names (a site setting may choose them, hence the site).
     /// </summary>
     public virtual IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [];
+
+    /// <summary>The vault variables this site's install of the component needs (validate asks for these, init generates them).</summary>
+    public virtual IReadOnlyList<string> SecretKeysOn(Site site) => SecretKeys;
 
     /// <summary>Inventory variables this component reads besides its port variables, each with its type, default and range.</summary>
     public virtual IReadOnlyList<SettingSpec> Settings => [];

@@ -84,9 +84,11 @@ public static class FindingCodes
     // 3xx: dependencies and the object store.
     public static readonly FindingCode DependencyMissing = Define("DL301", "dependency-missing", Severity.Error,
         "a component's dependency is missing (Patroni → etcd; Nessie, Airflow, Superset, MLflow, Keycloak, Grafana → PostgreSQL; " +
-        "Spark, Flink → ZooKeeper; Superset → Redis; Schema Registry → Kafka; JupyterHub → Keycloak; Keepalived → HAProxy)");
+        "Spark, Flink → ZooKeeper; Superset → Redis; Schema Registry → Kafka; JupyterHub from its artifact → Keycloak; Keepalived → HAProxy)");
     public static readonly FindingCode ZooKeeperOnlyKeeper = Define("DL302", "zookeeper-only-keeper", Severity.Error,
         "Spark/Flink HA with only ClickHouse Keeper (why Keeper cannot serve them: docs/TOPOLOGY.md)");
+    public static readonly FindingCode JupyterHubDebianWithSso = Define("DL303", "jupyterhub-debian-with-sso", Severity.Error,
+        "JupyterHub installs from Debian 12 (no oauthenticator) on a site that deploys Keycloak for single sign-on");
     public static readonly FindingCode ObjectStoreMissing = Define("DL310", "object-store-missing", Severity.Error,
         "object store missing while Iceberg, Flink, Loki, MLflow or pgBackRest need it");
     public static readonly FindingCode ObjectStoreEndpointNotUrl = Define("DL311", "object-store-endpoint-not-url", Severity.Error,

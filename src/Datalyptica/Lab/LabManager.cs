@@ -443,7 +443,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// </summary>
     public void WriteSite(LabState state, string directory)
     {
-        var profile = Profiles.BuiltInProfiles.Lab;
+        var profile = options.JupyterHub ? Profiles.BuiltInProfiles.LabWithJupyterHub : Profiles.BuiltInProfiles.Lab;
         var expanded = Profiles.ProfileExpander.Expand(profile, $"lab-{state.Name}");
         var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count && !options.BareSite
                 ? expanded.Hosts[i] with { Name = h.Name, Address = System.Net.IPAddress.Parse(h.Address), Disks = [new Disk("/", 40)] }
@@ -457,6 +457,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
         // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).
         var site = LabRepository.WithDebianPostgres(expanded) with { Hosts = hosts, Vips = vips, ObjectStore = objectStore, Domain = LabHostFiles.Domain };
+        // JupyterHub installs Debian 12's package: 3.0, not the artifact's pinned 5.2.
+        if (options.JupyterHub)
+            site = site with { Versions = new Dictionary<string, string>(site.Versions) { ["jupyterhub"] = Components.JupyterHub.JupyterHubSettings.DebianVersion } };
 
         Directory.CreateDirectory(directory);
         var knownHosts = Path.Combine(Path.GetFullPath(directory), "known_hosts");

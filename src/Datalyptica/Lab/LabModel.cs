@@ -19,6 +19,8 @@ public sealed record LabOptions
     public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>Write a site of bare hosts (the OS base layer only) instead of the `lab` profile: benchmarks, OS-base tests.</summary>
     public bool BareSite { get; init; }
+    /// <summary>Write the lab site with JupyterHub from Debian's package on lab01-02 (<see cref="Profiles.BuiltInProfiles.LabWithJupyterHub"/>).</summary>
+    public bool JupyterHub { get; init; }
 
     public string BridgeAddress => $"{Subnet}.1";
     public string LabDirectory => Path.Combine(Root, Name);

@@ -9,7 +9,9 @@ namespace Datalyptica.Lab;
 /// </summary>
 public static class LabRepository
 {
-    public static IReadOnlyList<string> Packages { get; } = RepositoryPackageSet.For(WithDebianPostgres(ProfileExpander.Expand(BuiltInProfiles.Lab)));
+    /// <summary>What both lab variants install (the HA core, and JupyterHub from Debian when `lab up --jupyterhub`).</summary>
+    public static IReadOnlyList<string> Packages { get; } = RepositoryPackageSet.Normalise(
+        new[] { BuiltInProfiles.Lab, BuiltInProfiles.LabWithJupyterHub }.SelectMany(p => RepositoryPackageSet.For(WithDebianPostgres(ProfileExpander.Expand(p)))));
 
     /// <summary>
     /// Lab hosts install Debian 12's packages: PostgreSQL is 15 there (postgresql-15; the seed pins 16, which needs PGDG),

@@ -139,6 +139,23 @@ public static class BuiltInProfiles
         ],
         ObjectStorageTb: 1);
 
+    /// <summary>
+    /// The lab with JupyterHub from Debian's package, active/passive on lab01 and lab02 (`lab up --jupyterhub`): JupyterHub
+    /// 3.0 (the artifact's 5.2 has no source here), PAM login as a local account apply creates with its vault password
+    /// (JupyterHubSettings), its database and role made by apply in the Patroni cluster. Not in <see cref="All"/>: a
+    /// variant of the lab, not a profile a site starts from.
+    /// </summary>
+    public static readonly Profile LabWithJupyterHub = Lab with
+    {
+        Description = "3 hosts on one machine (datalyptica lab): the HA core and JupyterHub from Debian's packages, every quorum kept",
+        Pools = [Lab.Pools[0].WithFirst("jupyterhub", 2)],
+        SiteVars = new Dictionary<string, object>
+        {
+            [Components.JupyterHub.JupyterHubSettings.Install.Key] = Components.JupyterHub.JupyterHubSettings.Debian,
+            [Components.JupyterHub.JupyterHubSettings.LocalUser.Key] = "analyst",
+        },
+    };
+
     public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr, Lab];
 
     /// <summary>Accepts the full names and the short forms the design uses (dev, prod).</summary>

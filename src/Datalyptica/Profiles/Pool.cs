@@ -33,6 +33,9 @@ public sealed record Profile(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> GroupVars { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, object>>();
 
+    /// <summary>Site-wide variables the profile sets (group_vars/all.yml), beside what every profile gets.</summary>
+    public IReadOnlyDictionary<string, object> SiteVars { get; init; } = new Dictionary<string, object>();
+
     /// <summary>What the seed states for this environment, for `bom` to compare against.</summary>
     public SeedFigures? Seed { get; init; }
 }

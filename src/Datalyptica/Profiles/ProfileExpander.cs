@@ -89,6 +89,7 @@ public static class ProfileExpander
         // comes from (apt.postgresql.org, PGDG), or validate refuses it (DL130). The operator's package source must carry it.
         if (PostgresLayout.MajorOf(ComponentCatalog.DefaultVersions[PostgreSQLComponent.Member.Component.Id]) != PostgreSQLComponent.DebianMajor)
             siteVars[PostgreSQLSettings.Pgdg.Key] = new(true, null);
+        foreach (var (key, value) in profile.SiteVars) siteVars[key] = new(value, null);
         // Production and dr sites must say who may reach SSH (DL505, issue 13); init starts with the site's own address
         // block (every host is in 10.BASE.x.x), which the operator narrows to their bastion or admin network.
         if (profile.Environment is "production" or "dr")

@@ -11,7 +11,7 @@ public sealed class DependencyRule : IValidationRule
     public IEnumerable<Diagnostic> Check(Site site)
     {
         foreach (var component in site.Components)
-        foreach (var dependency in component.Requires)
+        foreach (var dependency in component.RequiresOn(site))
         {
             var needed = ComponentCatalog.Get(dependency.ComponentId);
             if (site.Deploys(needed)) continue;

@@ -9,7 +9,7 @@ namespace Datalyptica.Validation;
 public sealed class SecretRule : IValidationRule
 {
     public static IEnumerable<string> RequiredSecrets(Site site) =>
-        site.Components.SelectMany(c => c.SecretKeys)
+        site.Components.SelectMany(c => c.SecretKeysOn(site))
             .Concat(site.ObjectStore is { } s ? [s.AccessKey.VarName, s.SecretKey.VarName] : [])
             .Distinct().Order(StringComparer.Ordinal);
 

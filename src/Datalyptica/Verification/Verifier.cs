@@ -145,7 +145,7 @@ public static class Verifier
             if (options.Component is not null && options.Component != component.Id) continue;
             if (component.Roles.Any(r => site.Hosts.Any(h => h.Has(r)))) continue;
             yield return new HealthCheck(component.Id, HealthCheck.ClusterScope, "deployed", HealthStatus.NotDeployed,
-                component.Install == InstallSource.Artifact
+                component.InstallOn(site) == InstallSource.Artifact
                     ? $"not deployed in lab: no package source ({component.DisplayName} {component.DefaultVersion} installs from a release artifact; Debian 12 has no package)"
                     : "not deployed in lab: the lab profile does not place it", TimeSpan.Zero);
         }
@@ -157,7 +157,7 @@ public static class Verifier
     /// </summary>
     public static HealthCheck NotInstalled(Site site, ComponentDefinition? component, string componentId, Host host, IEnumerable<string> units, TimeSpan latency)
     {
-        if (component is { Install: InstallSource.Artifact } && ArtifactCatalog.FromSite(site).Find(component.Id) is null)
+        if (component is not null && component.InstallOn(site) == InstallSource.Artifact && ArtifactCatalog.FromSite(site).Find(component.Id) is null)
             return new HealthCheck(componentId, host.Name, "installed", HealthStatus.NotDeployed,
                 $"not deployed: no package source ({component.DisplayName} installs from a release artifact: none in the site's artifact store nor in {ArtifactCatalog.SiteKey}; datalyptica artifacts fetch SITE)", latency);
         return new HealthCheck(componentId, host.Name, "installed", HealthStatus.Missing,

@@ -17,6 +17,22 @@ public sealed class LabFactAttribute : FactAttribute
 }
 
 /// <summary>
+/// A heavy lab proof that runs from its own one-command script (bench/lab-jupyterhub.sh), not in the test suite: it needs
+/// DATALYPTICA_LAB_PROOFS=1 besides what every lab test needs. Its last measured result is in docs/LAB.md.
+/// </summary>
+public sealed class LabProofFactAttribute : FactAttribute
+{
+    public const string Variable = "DATALYPTICA_LAB_PROOFS";
+
+    public LabProofFactAttribute()
+    {
+        var problems = LabManager.CheckPreconditions();
+        if (problems.Count > 0) Skip = "lab end-to-end needs root, systemd-nspawn and debootstrap (./setup.sh): " + string.Join(" ", problems);
+        else if (Environment.GetEnvironmentVariable(Variable) != "1") Skip = $"a heavy lab proof: run it with {Variable}=1 (bench/lab-jupyterhub.sh)";
+    }
+}
+
+/// <summary>
 /// The real thing: three nspawn hosts on their own bridge (dl-labtest0, 10.77.99.0/24, so a user's lab is untouched),
 /// SSH to each with the recorded host keys, host-to-host traffic over the bridge, no route out, then down and
 /// nothing left. The first run builds the cached image (about a minute). Always downs the lab, even when it fails.

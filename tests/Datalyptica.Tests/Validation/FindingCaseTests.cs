@@ -184,6 +184,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.ZooKeeperOnlyKeeper] = Site(
             d => d.RemoveBlock("hosts.yml", "    zookeeper:"),
             _ => { }), // ZooKeeper beside ClickHouse Keeper
+        [FindingCodes.JupyterHubDebianWithSso] = Site(
+            d => d.Append(All, "jupyterhub_install: debian"), // the development site deploys Keycloak
+            d => d.Append(All, "jupyterhub_install: artifact")),
         [FindingCodes.ObjectStoreMissing] = Site(
             d => d.RemoveBlock(All, "datalyptica_object_store:"),
             _ => { }),

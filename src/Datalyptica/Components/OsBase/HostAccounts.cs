@@ -56,7 +56,7 @@ public static class HostAccounts
         foreach (var component in ServiceAccounts.ComponentsOn(context))
         {
             if (!ServiceAccounts.For(component).CreatedByPackage) AppendFolders(sb, component);
-            if (component.Install == InstallSource.Artifact)
+            if (component.InstallOn(context.Site) == InstallSource.Artifact)
             {
                 if (!artifacts) sb.Append($"d {PlatformPaths.InstallRoot} 0755 root root -\n");
                 artifacts = true;

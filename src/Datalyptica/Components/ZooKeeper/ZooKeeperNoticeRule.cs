@@ -10,7 +10,7 @@ public sealed class ZooKeeperNoticeRule : IValidationRule
     public IEnumerable<Diagnostic> Check(Site site)
     {
         // The components that need ZooKeeper for HA (Spark and Flink) are the ones that declare the dependency.
-        var sparkOrFlink = site.Components.Where(c => c.Requires.Any(d => d.ComponentId == ZooKeeperRenderer.Id)).Select(c => c.DisplayName).ToList();
+        var sparkOrFlink = site.Components.Where(c => c.RequiresOn(site).Any(d => d.ComponentId == ZooKeeperRenderer.Id)).Select(c => c.DisplayName).ToList();
         if (sparkOrFlink.Count > 0 && site.HostsWith(ZooKeeperComponent.Member).Any())
             yield return new Diagnostic(FindingCodes.ZooKeeperForSparkFlink,
                 $"{string.Join(" and ", sparkOrFlink)} HA run on a dedicated ZooKeeper ensemble, although the seed promised no ZooKeeper: {ZooKeeperComponent.WhyNotKeeper}.",

@@ -20,6 +20,8 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
     public string? ExecStop { get; init; }
     /// <summary>on-failure by default: a clean stop stays stopped (a Redis primary must not come back empty).</summary>
     public string Restart { get; init; } = "on-failure";
+    /// <summary>systemd's start rate limit window (with StartLimitBurst=5); 0 lets a unit retry until what it waits for exists.</summary>
+    public int StartLimitIntervalSec { get; init; } = 300;
     public int RestartSec { get; init; } = 5;
     public int TimeoutStopSec { get; init; } = 90;
     public int LimitNoFile { get; init; } = 65536;
@@ -37,7 +39,7 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
         sb.Append("Description=").Append(Description).Append('\n');
         if (After.Count > 0) sb.Append("After=").Append(string.Join(' ', After)).Append('\n');
         if (Wants.Count > 0) sb.Append("Wants=").Append(string.Join(' ', Wants)).Append('\n');
-        sb.Append("StartLimitIntervalSec=300\nStartLimitBurst=5\n\n[Service]\n");
+        sb.Append("StartLimitIntervalSec=").Append(StartLimitIntervalSec).Append("\nStartLimitBurst=5\n\n[Service]\n");
         sb.Append("Type=").Append(Type).Append('\n');
         sb.Append("User=").Append(User).Append('\n');
         sb.Append("Group=").Append(Group ?? User).Append('\n');

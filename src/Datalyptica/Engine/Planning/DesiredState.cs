@@ -72,7 +72,7 @@ public static class DesiredStateBuilder
         foreach (var layer in Layers.InOrder.Skip(1))
             foreach (var component in ComponentCatalog.All.Where(c => Layers.Of(c.Tier) == layer && c.Roles.Any(host.Has)))
             {
-                var own = component.Install == InstallSource.Artifact ? Artifacts(site, component, artifacts, hostArtifacts) : [];
+                var own = component.InstallOn(site) == InstallSource.Artifact ? Artifacts(site, component, artifacts, hostArtifacts) : [];
                 // What unpacking needs on the host (unzip for a zip) comes with the component's own packages.
                 var packages = component.PackagesFor(site).Concat(own.SelectMany(a => a.Release?.HostPackages ?? [])).Distinct(StringComparer.Ordinal).ToList();
                 AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, packages, (transient, sourceProblem),

@@ -28,7 +28,7 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
     /// How the file unpacks (a tarball, a zip holding one program, a file used as is) from the release's manifest; a
     /// site-built artifact with no upstream release (a Python application's wheelhouse) from its component's declaration.
     /// </summary>
-    public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
+    public ArchiveFormat Format { get; init; } = ComponentCatalog.Find(Component)?.SiteBuiltArtifact ?? ArchiveFormat.TarGz;
     /// <summary>The zip member (<see cref="ArchiveFormat.Zip"/>) and where a single-file release goes in the install folder.</summary>
     public string? ZipMember { get; init; }
     public string? InstallAs { get; init; }

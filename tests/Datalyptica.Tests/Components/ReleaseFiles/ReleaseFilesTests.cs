@@ -97,6 +97,8 @@ public class ReleaseFilesTests
 
     private static readonly Regex InstallPath = new(@"/opt/datalyptica/(?<id>[a-z0-9_]+)/(?<version>[^/\s""'`:;,=)]+)(?<rel>/[^\s""'`:;,=)]*)?", RegexOptions.Compiled);
 
+    private static readonly Regex WrittenByCommand = new(@"(?:>\s*|\bcp\s+\S+\s+)(?<path>/opt/datalyptica/[^\s""'`;)]+)", RegexOptions.Compiled);
+
     private static List<Failure> Check(out HashSet<string> checkedComponents)
     {
         var failures = new List<Failure>();
@@ -116,8 +118,12 @@ public class ReleaseFilesTests
             }
             foreach (var component in ComponentCatalog.All.Where(c => c.Roles.Any(host.Host.Has)))
                 foreach (var command in component.Lifecycle.Commands?.Invoke(site, host.Host) ?? [])
+                {
+                    // A file the command itself writes (a stamp: `cp OPTIONS STAMP`, `> STAMP`) need not be in the release.
+                    var writes = WrittenByCommand.Matches(command.Command).Select(w => w.Groups["path"].Value).ToHashSet(StringComparer.Ordinal);
                     foreach (Match m in InstallPath.Matches(command.Command + "\n" + command.Unless))
-                        uses.Add((m.Value, $"{component.Id} command {command.Name}"));
+                        if (!writes.Contains(m.Value)) uses.Add((m.Value, $"{component.Id} command {command.Name}"));
+                }
 
             foreach (var (path, usedBy) in uses.Distinct())
             {

@@ -123,7 +123,13 @@ public class RepositoryPackageSetTests
         packages.ShouldBe(packages.Distinct().Order(StringComparer.Ordinal).ToList());
         foreach (var p in OsBase.DebianPackages) packages.ShouldContain(p);
         foreach (var c in site.Components)
-            foreach (var p in c.DebianPackages) packages.ShouldContain(p, c.Id);
+            foreach (var p in c.PackagesFor(site)) packages.ShouldContain(p, c.Id);
         packages.ShouldBeSubsetOf(RepositoryPackageSet.All());
+        // JupyterHub installs from its artifact there: Debian's jupyterhub stays out of the set, while the lab installs it.
+        packages.ShouldNotContain("jupyterhub");
+        RepositoryPackageSet.For(ProfileExpander.Expand(BuiltInProfiles.LabWithJupyterHub)).ShouldContain("jupyterhub");
+        RepositoryPackageSet.For(ProfileExpander.Expand(BuiltInProfiles.Lab)).ShouldNotContain("jupyterhub");
+        Datalyptica.Lab.LabRepository.Packages.ShouldContain("jupyterhub"); // one lab repository serves both variants
+        RepositoryPackageSet.All().ShouldContain("jupyterhub");
     }
 }
