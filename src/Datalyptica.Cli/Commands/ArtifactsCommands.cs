@@ -60,6 +60,29 @@ internal static class ArtifactsCli
     }
 
     /// <summary>Components the store does not serve: the site's own datalyptica_artifacts entry, or no manifest for the version.</summary>
+    /// <summary>
+    /// The end of fetch and import: one outcome per needed artifact (JSON or the human summary line) and the exit code,
+    /// failed when any artifact has an error.
+    /// </summary>
+    public static int Report(CliIo io, bool human, Site site, SiteArtifactStore store, SiteArtifactNeeds needs,
+        IReadOnlyList<(NeededArtifact Need, string Outcome, string? Error)> results, string allStored, Func<int, string> someFailed)
+    {
+        var failed = results.Count(x => x.Error is not null);
+        if (!human)
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion, site = site.Name, store = store.Directory,
+                artifacts = results.Select(x => new { x.Need.Release.Artifact, x.Need.Release.Version, file = x.Need.Release.FileName, outcome = x.Outcome, error = x.Error }),
+                others = Others(needs),
+            });
+        else
+        {
+            PrintOthers(io, needs);
+            io.Out.MarkupLine(failed == 0 ? allStored : someFailed(failed));
+        }
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
     public static void PrintOthers(CliIo io, SiteArtifactNeeds needs)
     {
         foreach (var o in needs.Overridden)
@@ -136,24 +159,9 @@ public sealed class ArtifactsFetchCommand(CliIo io) : Command<ArtifactsFetchSett
                 io.Error.WriteLine($"error: {e.Message}");
             }
         }
-        var refused = results.Count(x => x.Error is not null);
-        if (!human)
-        {
-            Cli.WriteJson(io, new
-            {
-                formatVersion = Cli.JsonFormatVersion, site = site.Name, store = store.Directory,
-                artifacts = results.Select(x => new { x.Need.Release.Artifact, x.Need.Release.Version, file = x.Need.Release.FileName, outcome = x.Outcome, error = x.Error }),
-                others = ArtifactsCli.Others(needs),
-            });
-        }
-        else
-        {
-            ArtifactsCli.PrintOthers(io, needs);
-            io.Out.MarkupLine(refused == 0
-                ? $"[green]done[/]: {results.Count} artifacts stored and pinned in {Markup.Escape(Path.Combine(store.Directory, SiteArtifactStore.PinsFile))}"
-                : $"[red]{refused} of {results.Count} refused[/]: nothing was stored for them");
-        }
-        return refused == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return ArtifactsCli.Report(io, human, site, store, needs, results,
+            $"[green]done[/]: {results.Count} artifacts stored and pinned in {Markup.Escape(Path.Combine(store.Directory, SiteArtifactStore.PinsFile))}",
+            refused => $"[red]{refused} of {results.Count} refused[/]: nothing was stored for them");
     }
 }
 
@@ -200,22 +208,9 @@ public sealed class ArtifactsImportCommand(CliIo io) : Command<ArtifactsImportSe
                 io.Error.WriteLine($"error: {e.Message}");
             }
         }
-        var failed = results.Count(x => x.Error is not null);
-        if (!human)
-            Cli.WriteJson(io, new
-            {
-                formatVersion = Cli.JsonFormatVersion, site = site.Name, store = store.Directory,
-                artifacts = results.Select(x => new { x.Need.Release.Artifact, x.Need.Release.Version, file = x.Need.Release.FileName, outcome = x.Outcome, error = x.Error }),
-                others = ArtifactsCli.Others(needs),
-            });
-        else
-        {
-            ArtifactsCli.PrintOthers(io, needs);
-            io.Out.MarkupLine(failed == 0
-                ? $"[green]done[/]: the store holds every artifact the site needs"
-                : $"[red]{failed} of {results.Count} not stored[/] (refused or not in {Markup.Escape(settings.From)})");
-        }
-        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return ArtifactsCli.Report(io, human, site, store, needs, results,
+            "[green]done[/]: the store holds every artifact the site needs",
+            failed => $"[red]{failed} of {results.Count} not stored[/] (refused or not in {Markup.Escape(settings.From)})");
     }
 }
 
