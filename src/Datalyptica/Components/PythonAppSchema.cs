@@ -10,7 +10,7 @@ namespace Datalyptica.Components;
 /// the shared metadata database: <c>airflow db migrate</c>, <c>superset db upgrade</c> + <c>superset init</c>,
 /// <c>mlflow db upgrade</c>. Declared by each component's lifecycle as a <see cref="GuardedCommand"/>:
 /// <list type="bullet">
-/// <item>on ONE member: the first host of the component's role in inventory order (<see cref="Runs"/>), so two hosts
+/// <item>on ONE member: the first host of the component's role in inventory order (<see cref="GuardedCommand.OnOneMemberOf"/>), so two hosts
 /// never migrate the same schema at once;</item>
 /// <item>once per version: guarded by a stamp file holding the version it last ran for (<see cref="StampPath"/>, in the
 /// component's root-owned install folder, so a service account cannot plant a link there); the stamp is written only when
@@ -26,9 +26,6 @@ public static class PythonAppSchema
 
     /// <summary>/opt/datalyptica/&lt;component&gt;/.datalyptica-schema-version: the version whose schema step last succeeded.</summary>
     public static string StampPath(string component) => $"{PlatformPaths.InstallRoot}/{component}/{StampName}";
-
-    /// <summary>The one host that runs the step: the first of <paramref name="role"/> in inventory order (null: none).</summary>
-    public static Host? Runs(Site site, RoleDefinition role) => site.HostsWith(role).FirstOrDefault();
 
     /// <summary>The version the site pins for <paramref name="component"/>.</summary>
     public static string Version(Site site, ComponentDefinition component) => site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion);

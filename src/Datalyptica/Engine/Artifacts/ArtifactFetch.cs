@@ -61,11 +61,8 @@ public static class ArtifactFetch
         await input.CopyToAsync(output, cancellation);
     }
 
-    public static async Task<string> Sha512Async(string path, CancellationToken cancellation)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA512.HashDataAsync(stream, cancellation));
-    }
+    public static Task<string> Sha512Async(string path, CancellationToken cancellation) =>
+        ChecksumFile.HashAsync(path, Contracts.ChecksumAlgorithm.Sha512, cancellation);
 
     public static string Sha512(string path)
     {

@@ -122,6 +122,8 @@ public static class DesiredStateBuilder
             own.Add(new SystemdServiceResource(replaced.Unit, component) { State = ServiceState.Masked, MaskReason = replaced.Why });
 
         var commands = (lifecycle.Commands?.Invoke(site, host) ?? []).ToList();
+        // A once-per-cluster command runs on the first member of its role in inventory order.
+        bool RunsHere(RoleDefinition role) => site.HostsWith(role).FirstOrDefault()?.Name == host.Name;
         var barriers = new Dictionary<IResource, string>();
         var awaited = new List<string>();
         var firstStart = new List<(CommandResource Resource, GuardedCommand Declared)>();
@@ -131,7 +133,7 @@ public static class DesiredStateBuilder
             {
                 var barrier = $"{component}:{command.Name}";
                 // The first member of the role in inventory order runs it; the others' services wait for it in apply.
-                if (site.HostsWith(role).FirstOrDefault()?.Name != host.Name) { awaited.Add(barrier); continue; }
+                if (!RunsHere(role)) { awaited.Add(barrier); continue; }
                 var once = Resource(command, component);
                 barriers[once] = barrier;
                 firstStart.Add((once, command));
@@ -164,7 +166,7 @@ public static class DesiredStateBuilder
 
         foreach (var command in commands.Where(c => c.When == CommandPhase.AfterServices))
         {
-            if (command.OnOneMemberOf is { } role && site.HostsWith(role).FirstOrDefault()?.Name != host.Name) continue;
+            if (command.OnOneMemberOf is { } role && !RunsHere(role)) continue;
             own.Add(Resource(command, component));
         }
 

@@ -23,7 +23,7 @@ public sealed class MLflowSchemaStepTests : IDisposable
     private (GuardedCommand Step, string Version) Declared()
     {
         var site = RenderedSites.Production.Site;
-        var first = PythonAppSchema.Runs(site, MLflowComponent.Server).ShouldNotBeNull();
+        var first = site.HostsWith(MLflowComponent.Server).FirstOrDefault().ShouldNotBeNull();
         var version = PythonAppSchema.Version(site, ComponentCatalog.Find("mlflow")!);
         return (MLflowLifecycle.Declaration.Commands!(site, first).Single(), version);
     }
