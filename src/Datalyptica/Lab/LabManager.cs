@@ -443,7 +443,10 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// </summary>
     public void WriteSite(LabState state, string directory)
     {
-        var profile = options.JupyterHub ? Profiles.BuiltInProfiles.LabWithJupyterHub : Profiles.BuiltInProfiles.Lab;
+        if (options.JupyterHub && options.StandIns)
+            throw new LabException("a lab has one variant: JupyterHub from Debian's package, or every component from stand-ins, not both.");
+        var profile = options.StandIns ? Profiles.BuiltInProfiles.LabWithStandIns
+            : options.JupyterHub ? Profiles.BuiltInProfiles.LabWithJupyterHub : Profiles.BuiltInProfiles.Lab;
         var expanded = Profiles.ProfileExpander.Expand(profile, $"lab-{state.Name}");
         var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count && !options.BareSite
                 ? expanded.Hosts[i] with { Name = h.Name, Address = System.Net.IPAddress.Parse(h.Address), Disks = [new Disk("/", 40)] }

@@ -21,6 +21,11 @@ public sealed record LabOptions
     public bool BareSite { get; init; }
     /// <summary>Write the lab site with JupyterHub from Debian's package on lab01-02 (<see cref="Profiles.BuiltInProfiles.LabWithJupyterHub"/>).</summary>
     public bool JupyterHub { get; init; }
+    /// <summary>
+    /// Write the lab site with every component placed (<see cref="Profiles.BuiltInProfiles.LabWithStandIns"/>): the
+    /// artifact components install from stand-in archives a test imports into the site's store (docs/STAND-INS.md).
+    /// </summary>
+    public bool StandIns { get; init; }
 
     public string BridgeAddress => $"{Subnet}.1";
     public string LabDirectory => Path.Combine(Root, Name);

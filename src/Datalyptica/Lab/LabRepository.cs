@@ -9,9 +9,12 @@ namespace Datalyptica.Lab;
 /// </summary>
 public static class LabRepository
 {
-    /// <summary>What both lab variants install (the HA core, and JupyterHub from Debian when `lab up --jupyterhub`).</summary>
+    /// <summary>
+    /// What every lab variant installs: the HA core, JupyterHub from Debian when `lab up --jupyterhub`, and the Debian
+    /// packages the stand-in variant's artifact components need (Java, unzip, python3-venv; docs/STAND-INS.md).
+    /// </summary>
     public static IReadOnlyList<string> Packages { get; } = RepositoryPackageSet.Normalise(
-        new[] { BuiltInProfiles.Lab, BuiltInProfiles.LabWithJupyterHub }.SelectMany(p => RepositoryPackageSet.For(WithDebianPostgres(ProfileExpander.Expand(p)))));
+        new[] { BuiltInProfiles.Lab, BuiltInProfiles.LabWithJupyterHub, BuiltInProfiles.LabWithStandIns }.SelectMany(p => RepositoryPackageSet.For(WithDebianPostgres(ProfileExpander.Expand(p)))));
 
     /// <summary>
     /// Lab hosts install Debian 12's packages: PostgreSQL is 15 there (postgresql-15; the seed pins 16, which needs PGDG),

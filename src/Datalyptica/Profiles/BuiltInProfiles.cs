@@ -156,6 +156,53 @@ public static class BuiltInProfiles
         },
     };
 
+    /// <summary>Every member of a 3-member quorum or a worker group on each of the stand-in lab's 3 hosts.</summary>
+    // Declared before the profile that uses it: static fields initialise in textual order.
+    private static readonly string[] StandInLabQuorumGroups =
+        ["postgresql", "etcd", "zookeeper", "haproxy", "keepalived", "redis", "redis_sentinel",
+         "kafka_controller", "kafka_broker", "clickhouse", "clickhouse_keeper", "spark_worker", "flink_taskmanager", "loki"];
+
+    /// <summary>The stand-in lab's port moves (see <see cref="LabWithStandIns"/>).</summary>
+    private static readonly Dictionary<string, object> StandInLabPorts = new()
+    {
+        ["trino_http_port"] = 8180,
+        ["keycloak_http_port"] = 8280,
+        ["keycloak_management_port"] = 9280,
+        ["spark_master_ui_port"] = 8380,
+        ["airflow_webserver_port"] = 8480,
+        ["schema_registry_port"] = 8581,
+        ["jupyterhub_hub_port"] = 8681,
+        ["flink_rest_port"] = 8781,
+        ["mlflow_port"] = 5100,
+        ["nessie_port"] = 19121,
+        ["nessie_management_port"] = 9380,
+        ["kafka_controller_port"] = 9193,
+        ["grafana_alerting_ha_port"] = 9096,
+    };
+
+    /// <summary>
+    /// The lab with every component of the platform (`lab up --stand-ins`): the HA core from Debian's packages as in
+    /// <see cref="Lab"/>, and every component that installs from a release artifact placed too, to be installed from
+    /// release-faithful stand-in archives (a test builds them; docs/STAND-INS.md), so apply, the first-start steps, the
+    /// application databases and verify run end to end. lab01-02 carry the active/passive and first-N roles, lab03 the
+    /// third member of each quorum and Trino's worker (its HTTP port is the coordinator's). Not in <see cref="All"/>.
+    /// </summary>
+    public static readonly Profile LabWithStandIns = Lab with
+    {
+        Description = "3 hosts on one machine (datalyptica lab): the HA core from Debian's packages and every other component from stand-in artifacts",
+        Pools =
+        [
+            new Pool("lab", Tier.Catalog, 2, 2, 6, 40,
+                [.. StandInLabQuorumGroups, "trino_coordinator", "schema_registry", "spark_master", "spark_history", "flink_jobmanager",
+                 "airflow_scheduler", "airflow_webserver", "jupyterhub", "mlflow", "superset", "nessie", "grafana", "keycloak"])
+                .WithFirst("prometheus", 2).WithFirst("alertmanager", 2),
+            new Pool("lab-query", Tier.Query, 1, 2, 6, 40, [.. StandInLabQuorumGroups, "trino_worker"]),
+        ],
+        // Everything shares 3 hosts, and HAProxy's front doors (8080 Trino, 19120 Nessie, 5000-5003 PostgreSQL) sit on
+        // each of them: every port that would collide (DL201) moves to a free one, on all three hosts (both tiers' groups).
+        GroupVars = new Dictionary<string, IReadOnlyDictionary<string, object>> { ["catalog"] = StandInLabPorts, ["query"] = StandInLabPorts },
+    };
+
     public static readonly IReadOnlyList<Profile> All = [Development, Staging, Production, Dr, Lab];
 
     /// <summary>Accepts the full names and the short forms the design uses (dev, prod).</summary>
