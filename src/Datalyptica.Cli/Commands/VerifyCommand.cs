@@ -97,7 +97,14 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             }
         }
 
-        if (settings.Output == OutputFormat.Json)
+        Render(io, report, settings.Output);
+        return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
+    }
+
+    /// <summary>The report as a table and verdict line, or as JSON (docs/VERIFY.md).</summary>
+    internal static void Render(CliIo io, VerifyReport report, OutputFormat output)
+    {
+        if (output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion,
@@ -115,7 +122,6 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             });
         else
             Show(io, report);
-        return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
     }
 
     public static string JsonName(HealthStatus status) => status switch

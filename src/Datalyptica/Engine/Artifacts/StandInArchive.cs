@@ -33,7 +33,7 @@ public static class StandInArchive
             if (read >= 262 && head.AsSpan(257, 5).SequenceEqual("ustar"u8)) return InTar(file);
             return false;
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or NotSupportedException)
         {
             // Not a readable archive (its checksum matched upstream's, so it is what upstream publishes): no stand-in entry in it.
             return false;
