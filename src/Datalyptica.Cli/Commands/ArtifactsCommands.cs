@@ -42,6 +42,9 @@ internal static class ArtifactsCli
 
     public static string State(StoredState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>The label a stand-in carries in every human output (docs/ARTIFACTS.md: stand-ins are the lab's).</summary>
+    public const string StandInLabel = "[yellow]stand-in[/]";
+
     public static object Row(SiteArtifactStore store, NeededArtifact n, StoredState? state = null)
     {
         var path = store.PathOf(n.Release);
@@ -54,6 +57,7 @@ internal static class ArtifactsCli
             size = File.Exists(path) ? new FileInfo(path).Length : (long?)null,
             approximateMb = n.Release.ApproximateMb,
             state = State(state ?? store.State(n.Release)),
+            standIn = store.IsStandIn(n.Release),
             url = n.Release.Url,
             checksumUrl = n.Release.Checksum.Url,
         };
@@ -72,7 +76,8 @@ internal static class ArtifactsCli
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion, site = site.Name, store = store.Directory,
-                artifacts = results.Select(x => new { x.Need.Release.Artifact, x.Need.Release.Version, file = x.Need.Release.FileName, outcome = x.Outcome, error = x.Error }),
+                artifacts = results.Select(x => new { x.Need.Release.Artifact, x.Need.Release.Version, file = x.Need.Release.FileName, outcome = x.Outcome,
+                    standIn = store.IsStandIn(x.Need.Release), error = x.Error }),
                 others = Others(needs),
             });
         else
@@ -119,11 +124,13 @@ public sealed class ArtifactsListCommand(CliIo io) : Command<ArtifactsListSettin
             var size = File.Exists(path) ? ArtifactsCli.Mb(new FileInfo(path).Length) : $"~{n.Release.ApproximateMb} MB";
             var color = state switch { StoredState.Verified => "green", StoredState.Stored => "default", _ => "red" };
             table.AddRow(Markup.Escape(n.Release.Artifact), Markup.Escape(n.Release.Version), Markup.Escape(string.Join(", ", n.Components)),
-                Markup.Escape(n.Release.FileName), size, $"[{color}]{ArtifactsCli.State(state)}[/]");
+                Markup.Escape(n.Release.FileName), size, $"[{color}]{ArtifactsCli.State(state)}[/]{(store.IsStandIn(n.Release) ? " " + ArtifactsCli.StandInLabel : "")}");
         }
         io.Out.MarkupLine($"artifacts of site [bold]{Markup.Escape(site.Name)}[/] in {Markup.Escape(store.Directory)}");
         io.Out.Write(table);
         ArtifactsCli.PrintOthers(io, needs);
+        if (needs.Needed.Any(n => store.IsStandIn(n.Release)))
+            io.Out.MarkupLine($"{ArtifactsCli.StandInLabel}: the lab's release-faithful stand-in, not the release; a site that is not a lab refuses it ({Datalyptica.Diagnostics.FindingCodes.StandInOutsideLab.Code})");
         if (needs.Needed.Any(n => store.State(n.Release) == StoredState.Missing))
             io.Out.MarkupLine($"next: datalyptica artifacts fetch {Markup.Escape(settings.Site)} (or artifacts import --from DIR on an air-gapped control node)");
         return ExitCodes.Ok;
@@ -151,7 +158,7 @@ public sealed class ArtifactsFetchCommand(CliIo io) : Command<ArtifactsFetchSett
             {
                 var fetched = store.FetchAsync(r, http, progress, cancellation).GetAwaiter().GetResult();
                 results.Add((n, fetched ? "fetched" : "already stored", null));
-                if (human) io.Out.MarkupLine($"  [green]{(fetched ? "stored" : "already stored")}[/]: matches {Markup.Escape(r.ChecksumFileName)} ({ChecksumFile.Name(r.Checksum.Algorithm)})");
+                if (human) io.Out.MarkupLine($"  [green]{(fetched ? "stored" : "already stored")}[/]{(store.IsStandIn(r) ? " " + ArtifactsCli.StandInLabel : "")}: matches {Markup.Escape(r.ChecksumFileName)} ({ChecksumFile.Name(r.Checksum.Algorithm)})");
             }
             catch (Exception e) when (e is ArtifactRefusedException or ChecksumFileException)
             {
@@ -187,12 +194,12 @@ public sealed class ArtifactsImportCommand(CliIo io) : Command<ArtifactsImportSe
                 if (store.ImportAsync(r, settings.From, cancellation).GetAwaiter().GetResult())
                 {
                     results.Add((n, "imported", null));
-                    if (human) io.Out.MarkupLine($"{Markup.Escape(r.Artifact)} {Markup.Escape(r.Version)}: [green]imported[/] {Markup.Escape(r.FileName)}, matches {Markup.Escape(r.ChecksumFileName)}");
+                    if (human) io.Out.MarkupLine($"{Markup.Escape(r.Artifact)} {Markup.Escape(r.Version)}: [green]imported[/]{(store.IsStandIn(r) ? " " + ArtifactsCli.StandInLabel : "")} {Markup.Escape(r.FileName)}, matches {Markup.Escape(r.ChecksumFileName)}");
                 }
                 else if (store.State(r) != StoredState.Missing)
                 {
                     results.Add((n, "already stored", null));
-                    if (human) io.Out.MarkupLine($"{Markup.Escape(r.Artifact)} {Markup.Escape(r.Version)}: already stored");
+                    if (human) io.Out.MarkupLine($"{Markup.Escape(r.Artifact)} {Markup.Escape(r.Version)}: already stored{(store.IsStandIn(r) ? " " + ArtifactsCli.StandInLabel : "")}");
                 }
                 else
                 {
@@ -221,8 +228,8 @@ public sealed class ArtifactsVerifyCommand(CliIo io) : Command<ArtifactsVerifySe
     {
         if (ArtifactsCli.Open(io, settings) is not var (site, store, needs)) return ExitCodes.InvalidSite;
         var pinned = store.VerifyAsync(cancellation).GetAwaiter().GetResult();
-        var byPath = pinned.ToDictionary(p => p.Path, p => p.State, StringComparer.Ordinal);
-        var rows = needs.Needed.Select(n => (Need: n, State: byPath.GetValueOrDefault(SiteArtifactStore.RelativePath(n.Release), StoredState.Missing))).ToList();
+        var byPath = pinned.ToDictionary(p => p.Path, StringComparer.Ordinal);
+        var rows = needs.Needed.Select(n => (Need: n, State: byPath.GetValueOrDefault(SiteArtifactStore.RelativePath(n.Release))?.State ?? StoredState.Missing)).ToList();
         // Pinned files no release of the site needs any more (an older version): checked too, reported apart.
         var extra = pinned.Where(p => rows.All(r => SiteArtifactStore.RelativePath(r.Need.Release) != p.Path)).ToList();
         var bad = rows.Count(r => r.State != StoredState.Verified) + extra.Count(e => e.State != StoredState.Verified);
@@ -232,22 +239,26 @@ public sealed class ArtifactsVerifyCommand(CliIo io) : Command<ArtifactsVerifySe
             {
                 formatVersion = Cli.JsonFormatVersion, site = site.Name, store = store.Directory,
                 artifacts = rows.Select(r => ArtifactsCli.Row(store, r.Need, r.State)),
-                otherPinned = extra.Select(e => new { path = e.Path, state = ArtifactsCli.State(e.State) }),
+                otherPinned = extra.Select(e => new { path = e.Path, state = ArtifactsCli.State(e.State), standIn = e.StandIn }),
+                markersRestored = pinned.Where(p => p.MarkerRestored).Select(p => p.Path),
             });
             return bad == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         }
         foreach (var (n, state) in rows)
         {
             var color = state == StoredState.Verified ? "green" : "red";
-            io.Out.MarkupLine($"{Markup.Escape(n.Release.Artifact)} {Markup.Escape(n.Release.Version)} {Markup.Escape(n.Release.FileName)}: [{color}]{ArtifactsCli.State(state)}[/]");
+            io.Out.MarkupLine($"{Markup.Escape(n.Release.Artifact)} {Markup.Escape(n.Release.Version)} {Markup.Escape(n.Release.FileName)}: [{color}]{ArtifactsCli.State(state)}[/]{(store.IsStandIn(n.Release) ? " " + ArtifactsCli.StandInLabel : "")}");
         }
-        foreach (var (path, state) in extra)
-            io.Out.MarkupLine($"{Markup.Escape(path)} (pinned, not needed by the site): [{(state == StoredState.Verified ? "green" : "red")}]{ArtifactsCli.State(state)}[/]");
+        foreach (var e in extra)
+            io.Out.MarkupLine($"{Markup.Escape(e.Path)} (pinned, not needed by the site): [{(e.State == StoredState.Verified ? "green" : "red")}]{ArtifactsCli.State(e.State)}[/]{(e.StandIn ? " " + ArtifactsCli.StandInLabel : "")}");
+        foreach (var restored in pinned.Where(p => p.MarkerRestored))
+            io.Out.MarkupLine($"  [yellow]{Markup.Escape(restored.Path)} is a stand-in and its {SiteArtifactStore.StandInMarker} marker was missing: written again[/]");
         foreach (var (n, state) in rows.Where(r => r.State == StoredState.Changed))
             io.Error.WriteLine($"error: {store.PathOf(n.Release)} no longer hashes to its pin in {SiteArtifactStore.PinsFile}. Fix: remove it and run datalyptica artifacts fetch (or import) again.");
         if (rows.Any(r => r.State == StoredState.Missing))
             io.Error.WriteLine($"error: {rows.Count(r => r.State == StoredState.Missing)} artifacts are not in the store. Fix: datalyptica artifacts fetch {settings.Site} (or import).");
-        if (bad == 0) io.Out.MarkupLine($"[green]verified[/]: {rows.Count + extra.Count} files hash to their pins");
+        var standIns = pinned.Count(p => p.StandIn);
+        if (bad == 0) io.Out.MarkupLine($"[green]verified[/]: {rows.Count + extra.Count} files hash to their pins{(standIns > 0 ? $", {standIns} of them {ArtifactsCli.StandInLabel}" : "")}");
         return bad == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }

@@ -97,12 +97,22 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             }
         }
 
-        if (settings.Output == OutputFormat.Json)
+        Render(io, report, settings.Output);
+        return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
+    }
+
+    /// <summary>The report as a table and verdict line, or as JSON (docs/VERIFY.md).</summary>
+    internal static void Render(CliIo io, VerifyReport report, OutputFormat output)
+    {
+        if (output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion,
                 site = report.Site,
-                healthy = report.AllHealthy,
+                // healthy: every check deployable here is healthy and none is a stand-in; passed: the exit code is 0 (a lab
+                // site accepts stand-ins, "started (stand-in artifact)", which are never healthy).
+                healthy = report.AllHealthy && report.Count(HealthStatus.StandIn) == 0,
+                passed = report.AllHealthy,
                 wallTimeMs = (long)report.WallTime.TotalMilliseconds,
                 summary = Enum.GetValues<HealthStatus>().ToDictionary(s => JsonName(s), s => report.Count(s)),
                 checks = report.Checks.Select(c => new
@@ -112,12 +122,12 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             });
         else
             Show(io, report);
-        return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
     }
 
     public static string JsonName(HealthStatus status) => status switch
     {
         HealthStatus.NotDeployed => "notDeployed",
+        HealthStatus.StandIn => "standIn",
         _ => status.ToString().ToLowerInvariant(),
     };
 
@@ -128,6 +138,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         HealthStatus.Failed => "[red]FAILED[/]",
         HealthStatus.Missing => "[red]MISSING[/]",
         HealthStatus.NotDeployed => "[grey]not deployed[/]",
+        HealthStatus.StandIn => $"[yellow]{StandInSignature.Started}[/]",
         _ => status.ToString(),
     };
 
@@ -139,7 +150,11 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
             table.AddRow(Markup.Escape(c.Component), Markup.Escape(c.Host), Markup.Escape(c.Check), Label(c.Status), Markup.Escape(c.Detail),
                 c.Latency == TimeSpan.Zero ? "" : $"{c.Latency.TotalMilliseconds:0} ms");
         io.Out.Write(table);
-        var color = report.AllHealthy ? "green" : "red";
-        io.Out.MarkupLine($"[{color}]{Markup.Escape(report.AllHealthy ? "healthy" : "NOT healthy")}[/]: {Markup.Escape(report.Summary)}");
+        var standIns = report.Count(HealthStatus.StandIn);
+        var (color, verdict) = !report.AllHealthy ? ("red", "NOT healthy") : standIns > 0 ? ("yellow", "started, with stand-in artifacts (lab)") : ("green", "healthy");
+        io.Out.MarkupLine($"[{color}]{Markup.Escape(verdict)}[/]: {Markup.Escape(report.Summary)}");
+        if (standIns > 0 && !report.Lab)
+            io.Out.MarkupLine($"[red]{standIns} checks answered by stand-in artifacts on a site that is not a lab[/]: stand-ins are the lab's, never a production path. " +
+                              "Fix: remove them from the site's artifact store, datalyptica artifacts fetch SITE, then datalyptica apply.");
     }
 }

@@ -125,6 +125,8 @@ public static class FindingCodes
         "a pinned version is empty");
     public static readonly FindingCode SshOpenToEveryone = Define("DL505", "ssh-open-to-everyone", Severity.Error,
         "a production or dr site does not say who may reach SSH (`nftables_ssh_sources`), so port 22 would be open to every address");
+    public static readonly FindingCode StandInOutsideLab = Define("DL506", "stand-in-outside-lab", Severity.Error,
+        "a site whose environment is not `lab` has a stand-in (the lab's release-faithful stand-in, not the real release) in its artifact store for an artifact it installs");
     public static readonly FindingCode UnknownVariable = Define("DL510", "unknown-variable", Severity.Warning,
         "unknown variable, with \"did you mean\" (`ansible_*` and `vault_*` always pass)");
     public static readonly FindingCode GroupLooksMisspelt = Define("DL512", "group-looks-misspelt", Severity.Warning,

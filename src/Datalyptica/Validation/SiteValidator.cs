@@ -25,6 +25,7 @@ public static class SiteValidator
         new SecretRule(),
         new UnknownKeyRule(),
         new UnsafeTextRule(),
+        new StandInRule(),
     ];
 
     /// <summary>The generic rules, then the rules each component of the catalog declares.</summary>

@@ -109,11 +109,38 @@ public static class Verifier
             foreach (var check in result) checks.Add(check);
         foreach (var check in NotDeployedInLab(site, options)) checks.Add(check);
 
-        var ordered = checks
+        var ordered = MarkStandIns(site, checks)
             .OrderBy(c => c.Component == OsBaseRenderer.ComponentId || c.Component == "host" ? "" : c.Component, StringComparer.Ordinal)
             .ThenBy(c => c.Host == HealthCheck.ClusterScope ? 1 : 0).ThenBy(c => c.Host, StringComparer.Ordinal)
             .ThenBy(c => c.Check, StringComparer.Ordinal).ToList();
-        return new VerifyReport(site.Name, ordered, clock.Elapsed);
+        return new VerifyReport(site.Name, ordered, clock.Elapsed, Lab: site.Environment == "lab");
+    }
+
+    /// <summary>
+    /// Belt and braces: a stand-in is never reported healthy. For a component whose artifact in the site's store is a
+    /// stand-in (<see cref="ArtifactCatalog.IsStandIn"/>), or whose probe was answered by one, every healthy check (its
+    /// units too) becomes <see cref="HealthStatus.StandIn"/>, and so does a failed cluster check (quorum, leader): it
+    /// judges answers stand-ins do not give. A failed check of one host (a unit down, no answer) stays failed.
+    /// </summary>
+    public static IEnumerable<HealthCheck> MarkStandIns(Site site, IEnumerable<HealthCheck> checks)
+    {
+        var all = checks.ToList();
+        var catalog = ArtifactCatalog.FromSite(site);
+        var answered = all.Where(c => c.Status == HealthStatus.StandIn).Select(c => c.Component).ToHashSet(StringComparer.Ordinal);
+        var stored = all.Select(c => c.Component).Distinct(StringComparer.Ordinal).Where(catalog.IsStandIn).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in all)
+        {
+            if (!answered.Contains(c.Component) && !stored.Contains(c.Component)) yield return c;
+            else if (c.Status == HealthStatus.Healthy)
+                yield return c with
+                {
+                    Status = HealthStatus.StandIn,
+                    Detail = $"{StandInSignature.Started}: {(stored.Contains(c.Component) ? $"the site's {c.Component} artifact is a stand-in" : "its probe was answered by a stand-in")}; {c.Detail}",
+                };
+            else if (c.Status == HealthStatus.Failed && c.Host == HealthCheck.ClusterScope && c.Check != "probe")
+                yield return c with { Status = HealthStatus.StandIn, Detail = $"{StandInSignature.Started}: not judged, its members are stand-ins ({c.Detail})" };
+            else yield return c;
+        }
     }
 
     /// <summary>The catalog components the site deploys, narrowed by --component.</summary>

@@ -86,6 +86,45 @@ public class ArtifactsCliTests
     }
 
     [Fact]
+    public void A_stand_in_is_labelled_by_import_list_verify_and_plan_and_refused_outside_a_lab()
+    {
+        using var fixture = new SiteFixture();
+        var site = fixture.Init("development", "site");
+        var needs = SiteArtifactNeeds.For(SiteLoader.Load(site).Site!);
+        var downloads = Downloads(fixture, needs.Needed.Select(n => n.Release));
+        // Kafka is the lab's release-faithful stand-in: the release layout plus the DATALYPTICA-STAND-IN entry.
+        var kafka = needs.Needed.Single(n => n.Release.Artifact == "kafka").Release;
+        var standIn = ArtifactTestKit.TarGz(kafka.TopFolder, Datalyptica.Contracts.Health.StandInSignature.ArchiveEntry);
+        File.WriteAllBytes(Path.Combine(downloads, "kafka", kafka.FileName), standIn);
+        File.WriteAllText(Path.Combine(downloads, "kafka", kafka.ChecksumFileName), ArtifactTestKit.ChecksumFile(standIn, kafka.FileName, kafka.Checksum));
+
+        var import = CliRunner.Run("artifacts", "import", site, "--from", downloads);
+        import.ExitCode.ShouldBe(0, import.ToString());
+        import.Out.ShouldContain("kafka 3.9.0: imported stand-in kafka_2.13-3.9.0.tgz");
+        File.Exists(Path.Combine(site, "artifacts", "kafka", "3.9.0", SiteArtifactStore.StandInMarker)).ShouldBeTrue();
+
+        var list = CliRunner.Run("artifacts", "list", site, "-o", "json").ShouldSucceed().Json().GetProperty("artifacts").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("artifact").GetString()!, a => a.GetProperty("standIn").GetBoolean());
+        list["kafka"].ShouldBeTrue();
+        list["trino"].ShouldBeFalse();
+        CliRunner.Run("artifacts", "list", site).ShouldSucceed().Out.ShouldContain("verified stand-in");
+        CliRunner.Run("artifacts", "verify", site).ShouldSucceed().Out.ShouldContain("kafka 3.9.0 kafka_2.13-3.9.0.tgz: verified stand-in");
+
+        // A development site refuses it before anything else happens (validate, and every verb that opens the site).
+        var validate = CliRunner.Run("validate", site, "--vault-password-file", fixture.PasswordFile);
+        validate.ExitCode.ShouldBe(3, validate.ToString());
+        validate.Err.ShouldContain("stand-in for kafka 3.9.0");
+        validate.Err.ShouldContain("artifacts fetch");
+
+        // On a lab site it is planned, and the plan says what it is.
+        var all = Path.Combine(site, "group_vars", "all.yml");
+        File.WriteAllText(all, File.ReadAllText(all).Replace("datalyptica_environment: development", "datalyptica_environment: lab"));
+        var plan = CliRunner.Run("plan", site, "--assume-empty", "--vault-password-file", fixture.PasswordFile);
+        plan.Out.ShouldContain("kafka 3.9.0 (stand-in) not unpacked");
+        plan.Out.ShouldNotContain("trino 469 (stand-in)");
+    }
+
+    [Fact]
     public void Import_refuses_a_release_whose_checksum_file_is_missing_or_wrong_and_exits_1()
     {
         using var fixture = new SiteFixture();

@@ -233,6 +233,11 @@ public sealed partial class FindingCaseTests
         [FindingCodes.SshOpenToEveryone] = Site(
             d => d.Replace(All, "datalyptica_environment: development", "datalyptica_environment: dr"),
             d => d.Replace(All, "datalyptica_environment: development", "datalyptica_environment: production\nnftables_ssh_sources: [192.0.2.10/32]")),
+        // A stand-in for Kafka in the store (the lab's release-faithful stand-in): refused on a development site; the
+        // boundary: the same store on a lab site.
+        [FindingCodes.StandInOutsideLab] = Site(
+            d => StandInKafka(d),
+            d => StandInKafka(d).Replace(All, "datalyptica_environment: development", "datalyptica_environment: lab")),
         [FindingCodes.VersionForUnknownComponent] = Site(
             d => d.InsertAfter(All, "datalyptica_versions:", "  patroniexporter: 0.1.0"),
             d => d.Replace(All, "patroni: 3.3.2", "patroni: 3.3.3")),
@@ -372,6 +377,11 @@ public sealed partial class FindingCaseTests
     };
 
     /// <summary>A case on the development site: each edit on a fresh copy, then load and validate as `validate` does.</summary>
+    // What artifacts import leaves for a stand-in (the archive read, DATALYPTICA-STAND-IN found): the file and its marker.
+    private static SiteDir StandInKafka(SiteDir d) => d
+        .WriteFile("artifacts/kafka/3.9.0/kafka_2.13-3.9.0.tgz", "stand-in archive")
+        .WriteFile($"artifacts/kafka/3.9.0/{Datalyptica.Engine.Artifacts.SiteArtifactStore.StandInMarker}", "stand-in\n");
+
     private static Case Site(Action<SiteDir> refuse, Action<SiteDir> accept, Secret? password = null) =>
         new(() => EditAndValidate(refuse, password, mustLoad: false), () => EditAndValidate(accept, null, mustLoad: true));
 

@@ -14,12 +14,19 @@ public static class ProbeClients
 
     public sealed record HttpAnswer(int Status, string Body);
 
+    /// <summary>
+    /// GET PATH. The one place every probe's HTTP answer is read: an answer with the stand-in's signature (its header or
+    /// its JSON body, <see cref="StandInSignature"/>) is never judged, it throws <see cref="StandInAnsweredException"/>.
+    /// </summary>
     public static async Task<HttpAnswer> GetAsync(IPEndPoint endpoint, string path, CancellationToken cancellation)
     {
         // Connection: close, so the forwarded TCP connection (and the SSH.NET thread that pumps it) ends with the answer.
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{endpoint}{path}") { Headers = { ConnectionClose = true } };
         using var response = await Http.SendAsync(request, cancellation);
-        return new HttpAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation));
+        var body = await response.Content.ReadAsStringAsync(cancellation);
+        var header = response.Headers.TryGetValues(StandInSignature.Header, out var values) ? string.Join(" ", values) : null;
+        if (StandInSignature.FromHttp(header, body) is { } who) throw new StandInAnsweredException(who, $"GET {path}");
+        return new HttpAnswer((int)response.StatusCode, body);
     }
 
     /// <summary>Sends one four-letter word to ZooKeeper and reads the answer until it closes the connection.</summary>
@@ -30,7 +37,9 @@ public static class ProbeClients
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(word), cancellation);
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellation);
+        var answer = await reader.ReadToEndAsync(cancellation);
+        if (StandInSignature.FromLine(answer) is { } who) throw new StandInAnsweredException(who, $"'{word}'");
+        return answer;
     }
 
     /// <summary>Opens a TCP connection and closes it (through an SSH forward a refused port shows as a closed connection).</summary>
@@ -49,6 +58,8 @@ public static class ProbeClients
         await stream.WriteAsync(request, cancellation);
         var size = new byte[4];
         await stream.ReadExactlyAsync(size, cancellation);
+        // A stand-in writes its line instead of a frame ("DATA" would read as a 1.1 GB frame size).
+        await StandInSignature.ThrowIfLineAsync(stream, size, "a Kafka ApiVersions request", cancellation);
         var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(size);
         // The answers probes ask for are a few hundred bytes; a huge size means the port does not speak Kafka.
         if (length is < 0 or > 1 << 20) throw new InvalidDataException($"not a Kafka response (frame size {length})");
@@ -121,7 +132,9 @@ public sealed class RespReader(Stream stream)
                 var items = new List<RespValue>(count);
                 for (var i = 0; i < count; i++) items.Add(await ReadAsync(cancellation));
                 return new RespValue(null, Items: items);
-            default: throw new InvalidDataException($"not a RESP reply: {line}");
+            default:
+                if (StandInSignature.FromLine(line) is { } who) throw new StandInAnsweredException(who, "a Redis command");
+                throw new InvalidDataException($"not a RESP reply: {line}");
         }
     }
 

@@ -74,6 +74,11 @@ public sealed class ProbeContext
             var outcome = await probe(timeout.Token).WaitAsync(timeout.Token);
             return new HealthCheck(ComponentId, hostName, check, outcome.Status, Options.Masker.Mask(outcome.Detail), clock.Elapsed);
         }
+        catch (StandInAnsweredException e)
+        {
+            // A stand-in answered (the lab's release-faithful stand-in): started, never judged, never healthy.
+            return new HealthCheck(ComponentId, hostName, check, HealthStatus.StandIn, Options.Masker.Mask(e.Message), clock.Elapsed);
+        }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             return HealthCheck.Failed(ComponentId, hostName, check, $"no answer within {Timeout.TotalSeconds:0.#} s", clock.Elapsed);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Datalyptica.Components;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Health;
 using Datalyptica.Model;
 
 namespace Datalyptica.Engine.Artifacts;
@@ -59,6 +60,9 @@ public sealed record SiteArtifactNeeds(IReadOnlyList<NeededArtifact> Needed, IRe
     }
 }
 
+/// <summary>One pinned file as <c>artifacts verify</c> found it: its state, whether it is a stand-in, and whether its STAND-IN marker had to be written again.</summary>
+public sealed record VerifiedFile(string Path, StoredState State, bool StandIn = false, bool MarkerRestored = false);
+
 /// <summary>An artifact the store would not take: a checksum that does not match, a checksum file missing or unreadable.</summary>
 public sealed class ArtifactRefusedException(string message, Exception? inner = null) : IOException(message, inner);
 
@@ -68,6 +72,9 @@ public sealed class ArtifactRefusedException(string message, Exception? inner = 
 /// it, and <c>SITE/artifacts/SHA512SUMS</c> pinning the SHA-512 of every stored file (<c>sha512sum -c SHA512SUMS</c> reads
 /// it). A file enters the store only after its upstream checksum matched (<see cref="FetchAsync"/>, <see cref="Import"/>);
 /// plan reads the pins, apply checks each file against its pin again before any host gets it.
+/// A file admitted into the store is also read for the stand-in's entry (<see cref="StandInArchive"/>): a stand-in gets a
+/// <c>STAND-IN</c> marker in its version folder and a line in <c>.stand-ins</c> (its pin), so removing the marker by hand
+/// does not make it pass as the real release; <see cref="VerifyAsync"/> reads every archive again and restores both.
 /// </summary>
 public sealed class SiteArtifactStore(string directory)
 {
@@ -76,6 +83,10 @@ public sealed class SiteArtifactStore(string directory)
     /// <summary>Size and modification time of each file when it last hashed to its pin: what lets <c>list</c> say "verified" without hashing again.</summary>
     public const string StampsFile = ".verified";
     public const string ManifestFile = "MANIFEST";
+    /// <summary>Written in a stand-in's version folder (<c>ARTIFACT/VERSION/STAND-IN</c>): what it is and when it was stored.</summary>
+    public const string StandInMarker = "STAND-IN";
+    /// <summary>The pins of the stored stand-ins ("SHA512  PATH"), kept apart from the markers so a removed marker is noticed.</summary>
+    public const string StandInsFile = ".stand-ins";
 
     private static readonly object PinLock = new();
 
@@ -86,6 +97,18 @@ public sealed class SiteArtifactStore(string directory)
     public static string RelativePath(ArtifactRelease release) => $"{release.Artifact}/{release.Version}/{release.FileName}";
     public string PathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.Version, release.FileName);
     public string ChecksumPathOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.Version, release.ChecksumFileName);
+    public string StandInMarkerOf(ArtifactRelease release) => Path.Combine(Directory, release.Artifact, release.Version, StandInMarker);
+
+    /// <summary>
+    /// Whether the store's file for the release is a stand-in: its version folder has the <c>STAND-IN</c> marker, or its
+    /// pin is listed in <c>.stand-ins</c> (the marker was removed by hand). Reads no archive; fetch, import and verify did.
+    /// </summary>
+    public bool IsStandIn(ArtifactRelease release)
+    {
+        if (!File.Exists(PathOf(release))) return false;
+        if (File.Exists(StandInMarkerOf(release))) return true;
+        return Pinned(release) is { } pin && ReadStandIns().TryGetValue(RelativePath(release), out var standIn) && standIn == pin;
+    }
 
     /// <summary>The pinned SHA-512 (lowercase hex) of the release's stored file, or null when the file or its pin is missing.</summary>
     public string? Pinned(ArtifactRelease release) =>
@@ -169,17 +192,23 @@ public sealed class SiteArtifactStore(string directory)
         return true;
     }
 
-    /// <summary>Hashes every pinned file again. Each pin's state: Verified, Changed (bytes differ from the pin) or Missing.</summary>
-    public async Task<IReadOnlyList<(string Path, StoredState State)>> VerifyAsync(CancellationToken cancellation)
+    /// <summary>
+    /// Hashes every pinned file again: Verified, Changed (bytes differ from the pin) or Missing. Every file present is also
+    /// read again for the stand-in's entry: a stand-in's marker and <c>.stand-ins</c> line are written back when removed
+    /// (<see cref="VerifiedFile.MarkerRestored"/>), a file that is no longer one loses them.
+    /// </summary>
+    public async Task<IReadOnlyList<VerifiedFile>> VerifyAsync(CancellationToken cancellation)
     {
-        var results = new List<(string, StoredState)>();
+        var results = new List<VerifiedFile>();
         foreach (var (relative, sha512) in ReadPins().OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var path = Path.Combine(Directory, relative);
-            if (!File.Exists(path)) { results.Add((relative, StoredState.Missing)); continue; }
-            var ok = await ArtifactFetch.Sha512Async(path, cancellation) == sha512;
+            if (!File.Exists(path)) { results.Add(new(relative, StoredState.Missing)); continue; }
+            var actual = await ArtifactFetch.Sha512Async(path, cancellation);
+            var ok = actual == sha512;
             UpdateStamp(relative, ok ? Stamp(path) : null);
-            results.Add((relative, ok ? StoredState.Verified : StoredState.Changed));
+            var (standIn, restored) = MarkStandIn(relative, path, actual, "artifacts verify found it");
+            results.Add(new(relative, ok ? StoredState.Verified : StoredState.Changed, standIn, restored));
         }
         return results;
     }
@@ -228,7 +257,45 @@ public sealed class SiteArtifactStore(string directory)
                 string.Concat(pins.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value}  {p.Key}\n")));
         }
         UpdateStamp(RelativePath(release), Stamp(target));
+        MarkStandIn(RelativePath(release), target, sha512, "stored");
     }
+
+    /// <summary>
+    /// Reads the stored file for the stand-in's entry and makes the marker and <c>.stand-ins</c> say what it found. Returns
+    /// whether it is a stand-in, and whether a stand-in's marker was missing and written again.
+    /// </summary>
+    private (bool StandIn, bool Restored) MarkStandIn(string relative, string path, string sha512, string how)
+    {
+        var standIn = StandInArchive.Contains(path);
+        var marker = Path.Combine(Directory, Path.GetDirectoryName(relative)!, StandInMarker);
+        var restored = false;
+        lock (PinLock)
+        {
+            var listed = new Dictionary<string, string>(ReadStandIns());
+            if (standIn)
+            {
+                restored = !File.Exists(marker);
+                if (restored)
+                    IO.AtomicFile.Write(marker,
+                        $"stand-in: {relative} holds {StandInSignature.ArchiveEntry}: a release-faithful stand-in for the lab, not the real release.\n" +
+                        string.Create(CultureInfo.InvariantCulture, $"{how}: {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} (sha512 {sha512[..16]}...)\n") +
+                        $"Lab sites only: validate refuses a site of any other environment whose store holds it ({Diagnostics.FindingCodes.StandInOutsideLab.Code}).\n" +
+                        "For the real release: remove this folder and run datalyptica artifacts fetch SITE (or import).\n");
+                listed[relative] = sha512;
+            }
+            else
+            {
+                if (File.Exists(marker)) File.Delete(marker);
+                listed.Remove(relative);
+            }
+            var file = Path.Combine(Directory, StandInsFile);
+            if (listed.Count > 0 || File.Exists(file))
+                IO.AtomicFile.Write(file, string.Concat(listed.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value}  {p.Key}\n")));
+        }
+        return (standIn, restored);
+    }
+
+    private IReadOnlyDictionary<string, string> ReadStandIns() => ReadPairs(Path.Combine(Directory, StandInsFile), reverse: true);
 
     private void UpdateStamp(string relative, string? stamp)
     {

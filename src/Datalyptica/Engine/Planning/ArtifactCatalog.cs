@@ -6,8 +6,11 @@ using Datalyptica.Model;
 
 namespace Datalyptica.Engine.Planning;
 
-/// <summary>Where an artifact comes from for plan and apply, or why it cannot be installed.</summary>
-public sealed record ArtifactResolution(ArtifactSource? Source, ArtifactRelease? Release, string? Unavailable);
+/// <summary>
+/// Where an artifact comes from for plan and apply, or why it cannot be installed. <paramref name="StandIn"/>: the
+/// store's file is the lab's release-faithful stand-in (<see cref="SiteArtifactStore.IsStandIn"/>), not the release.
+/// </summary>
+public sealed record ArtifactResolution(ArtifactSource? Source, ArtifactRelease? Release, string? Unavailable, bool StandIn = false);
 
 /// <summary>
 /// Where each artifact a host installs comes from, in this order:
@@ -29,6 +32,7 @@ public sealed class ArtifactCatalog
     private readonly SiteArtifactStore? _store;
     private readonly Site? _site;
     private readonly Dictionary<string, string?> _pins = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _standIns = new(StringComparer.Ordinal);
 
     public ArtifactCatalog(IReadOnlyDictionary<string, ArtifactSource> sources) : this(sources, null, null) { }
 
@@ -71,7 +75,42 @@ public sealed class ArtifactCatalog
         return pinned is null
             ? new(null, release, $"artifact not available: no source for {artifact} {version}: {release.FileName} is not in the site's artifact store. " +
                                  $"Fix: run datalyptica artifacts fetch SITE (or import), or set datalyptica_artifacts.{artifact} (url and sha512)")
-            : new(new ArtifactSource(_store.PathOf(release), pinned), release, null);
+            : new(new ArtifactSource(_store.PathOf(release), pinned), release, null, StandInInStore(release));
+    }
+
+    /// <summary>
+    /// Whether the artifact a component (or a runtime: <c>jdk</c>) installs at the site's version is a stand-in: the
+    /// site's artifact store serves it and holds the lab's release-faithful stand-in for it (docs/ARTIFACTS.md). False
+    /// for an artifact the site names in <c>datalyptica_artifacts</c> and for one the store does not hold.
+    /// </summary>
+    public bool IsStandIn(string componentOrArtifact) =>
+        _store is not null && !_overrides.ContainsKey(componentOrArtifact) && ReleaseOf(componentOrArtifact) is { } release && StandInInStore(release);
+
+    /// <summary>The stand-ins among the artifacts the site installs (component or runtime ids), for the store's folder only.</summary>
+    public IReadOnlyList<string> StandIns() =>
+        _site is null ? [] : _site.Components.Select(c => c.Id).Concat(_site.Components.SelectMany(c => c.Runtimes).Select(r => r.Artifact))
+            .Distinct(StringComparer.Ordinal).Where(IsStandIn).ToList();
+
+    // The release the site installs for a component at its version, or a runtime some component of the site needs.
+    private ArtifactRelease? ReleaseOf(string id)
+    {
+        if (_site is null) return null;
+        if (ComponentCatalog.Find(id) is { } component)
+        {
+            var version = _site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion);
+            return component.Releases.FirstOrDefault(r => r.Version == version);
+        }
+        return _site.Components.SelectMany(c => c.Runtimes).FirstOrDefault(r => r.Artifact == id);
+    }
+
+    private bool StandInInStore(ArtifactRelease release)
+    {
+        lock (_standIns)
+        {
+            var key = SiteArtifactStore.RelativePath(release);
+            if (!_standIns.TryGetValue(key, out var standIn)) _standIns[key] = standIn = _store!.IsStandIn(release);
+            return standIn;
+        }
     }
 
     public static ArtifactCatalog FromSite(Site site)

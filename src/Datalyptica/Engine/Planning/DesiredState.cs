@@ -95,7 +95,7 @@ public static class DesiredStateBuilder
         {
             if (!onHost.Add(artifact)) continue;
             var resolved = artifacts.Resolve(artifact, artifactVersion, release);
-            result.Add((ArtifactResource.For(artifact, artifactVersion, resolved.Source, release, resolved.Unavailable), release));
+            result.Add((ArtifactResource.For(artifact, artifactVersion, resolved.Source, release, resolved.Unavailable) with { StandIn = resolved.StandIn }, release));
         }
         return result;
     }

@@ -37,7 +37,8 @@ public sealed partial record ArtifactSource(string Component, string Version, st
 /// <summary>
 /// Holds artifacts under DIR/artifacts/COMPONENT/VERSION/ with a SHA512SUMS file per folder (sha512sum -c reads
 /// it). Every artifact is fetched into a temporary file and verified first; only when all of them match their
-/// pinned checksums is anything moved into the repository, so a wrong checksum leaves the repository as it was.
+/// pinned checksums (and none is a stand-in, <see cref="StandInArchive"/>) is anything moved into the repository, so a
+/// wrong checksum or a stand-in leaves the repository as it was.
 /// </summary>
 public static class ArtifactStore
 {
@@ -125,6 +126,10 @@ public static class ArtifactStore
                 staged.Add((source, temp, target));
                 progress?.Invoke($"fetch artifact {source.Component} {source.Version} {source.FileName} from {source.Location}");
                 await FetchAsync(http, source, temp, cancellation);
+                // The repository serves production hosts: the lab's stand-ins are never packed (docs/ARTIFACTS.md).
+                if (StandInArchive.Contains(temp))
+                    throw new RepositoryBuildException($"artifact {source.Component} {source.Version} ({source.Location}) is a stand-in (it holds {Contracts.Health.StandInSignature.ArchiveEntry}): " +
+                                                       "the lab's release-faithful stand-in, never packed into a repository; nothing was added. Fix: list the real release file instead.");
             }
             // All verified: now move into place.
             foreach (var (source, temp, target) in staged)

@@ -34,6 +34,9 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
     public string? InstallAs { get; init; }
     /// <summary>Why there is no source, with the fix (the artifact catalog words it); null: the generic reason.</summary>
     public string? Unavailable { get; init; }
+    /// <summary>The source is the lab's release-faithful stand-in, not the release (docs/ARTIFACTS.md): the plan says "(stand-in)".</summary>
+    public bool StandIn { get; init; }
+    private string Named => StandIn ? $"{Component} {Version} (stand-in)" : $"{Component} {Version}";
 
     /// <summary>The resource for <paramref name="artifact"/> at <paramref name="version"/>, unpacked as its release declares.</summary>
     public static ArtifactResource For(string artifact, string version, ArtifactSource? source, ArtifactRelease? release, string? unavailable) =>
@@ -76,8 +79,8 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
             var partial = $"{dir}.datalyptica-partial";
             var wheelhouse = Format == ArchiveFormat.Wheelhouse;
             changes.Add(new Change(ChangeAction.Create, wheelhouse
-                ? $"{Component} {Version} not installed in {InstallDirectory} (virtualenv from its wheelhouse)"
-                : $"{Component} {Version} not unpacked in {InstallDirectory}")
+                ? $"{Named} not installed in {InstallDirectory} (virtualenv from its wheelhouse)"
+                : $"{Named} not unpacked in {InstallDirectory}")
             {
                 Steps =
                 [
@@ -95,9 +98,9 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         var currentTarget = facts.Link(CurrentLink).Target;
         if (currentTarget != dir)
             changes.Add(new Change(currentTarget is null ? ChangeAction.Create : ChangeAction.Update,
-                $"current -> {InstallDirectory}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
+                $"current -> {InstallDirectory}{(StandIn ? " (stand-in)" : "")}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
             { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
-        return changes.Count == 0 ? ResourcePlan.Noop($"{Component} {Version} {(Format == ArchiveFormat.Wheelhouse ? "installed" : "unpacked")} and current") : ResourcePlan.Of([.. changes]);
+        return changes.Count == 0 ? ResourcePlan.Noop($"{Named} {(Format == ArchiveFormat.Wheelhouse ? "installed" : "unpacked")} and current") : ResourcePlan.Of([.. changes]);
     }
 
     private string Unpack(string archive, string partial)

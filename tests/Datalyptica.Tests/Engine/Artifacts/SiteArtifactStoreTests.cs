@@ -146,17 +146,17 @@ public sealed class SiteArtifactStoreTests : IDisposable
         var release = Release("https://archive.apache.org/dist/kafka/3.9.0/");
         Publish(release);
         await Store.ImportAsync(release, Upstream, CancellationToken.None);
-        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Verified)]);
+        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([new VerifiedFile("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Verified)]);
 
         var path = Store.PathOf(release);
         var bytes = File.ReadAllBytes(path);
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(path, bytes);
         Store.State(release).ShouldBe(StoredState.Stored); // size and time changed: no longer known verified
-        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Changed)]);
+        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([new VerifiedFile("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Changed)]);
 
         File.Delete(path);
-        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Missing)]);
+        (await Store.VerifyAsync(CancellationToken.None)).ShouldBe([new VerifiedFile("kafka/3.9.0/kafka_2.13-3.9.0.tgz", StoredState.Missing)]);
         Store.State(release).ShouldBe(StoredState.Missing);
     }
 
