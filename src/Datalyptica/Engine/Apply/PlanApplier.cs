@@ -25,6 +25,12 @@ public sealed record ApplyOptions
     public required ArtifactStore Artifacts { get; init; }
     /// <summary>Who runs the apply, for the journal and each host's audit log.</summary>
     public string Who { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
+    /// <summary>
+    /// A lab site: a release-faithful stand-in archive (docs/STAND-INS.md) may be uploaded. Anywhere else apply refuses
+    /// one before any host is touched, wherever it came from (the store's markers and DL506 cover the store; an archive
+    /// named in datalyptica_artifacts is caught here, after its checksum, by its contents).
+    /// </summary>
+    public bool AllowStandIns { get; init; }
 }
 
 public enum ApplyStatus { Completed, Failed, Interrupted, Refused }
@@ -81,7 +87,13 @@ public static class PlanApplier
         {
             foreach (var step in selected.Where(c => c.Action != ChangeAction.Unavailable).SelectMany(c => c.Steps)
                          .Where(s => s.Kind == StepKind.UploadArtifact).DistinctBy(s => (s.Url, s.Sha512)))
-                localArtifacts[(step.Url!, step.Sha512!)] = await options.Artifacts.FetchAsync(step.Url!, step.Sha512!, cancellation);
+            {
+                var local = await options.Artifacts.FetchAsync(step.Url!, step.Sha512!, cancellation);
+                if (!options.AllowStandIns && Artifacts.StandInArchive.Contains(local))
+                    throw new IOException($"artifact {step.Url}: it is a release-faithful stand-in (it holds {Contracts.Health.StandInSignature.ArchiveEntry}), " +
+                                          "which only a lab site may install; nothing was changed on any host. Fix: pin the real release (datalyptica artifacts fetch SITE, or its url and sha512).");
+                localArtifacts[(step.Url!, step.Sha512!)] = local;
+            }
         }
         catch (Exception ex) when (ex is ArtifactChecksumException or IOException or HttpRequestException)
         {

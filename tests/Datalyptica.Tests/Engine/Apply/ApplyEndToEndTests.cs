@@ -186,11 +186,33 @@ public sealed class ApplyEndToEndTests : IDisposable
         (await PlanAsync(Desired(good).Take(1).ToList())).PendingCount.ShouldBe(0);
     }
 
-    private string MakeTarball()
+    [Fact]
+    public async Task A_stand_in_archive_is_refused_before_any_host_unless_the_site_is_a_lab()
+    {
+        // Named by url and sha512 (datalyptica_artifacts), not through the store: only its contents give it away.
+        var tarball = MakeTarball(standIn: true);
+        var sha512 = await Datalyptica.Engine.Artifacts.ArtifactFetch.Sha512Async(tarball, CancellationToken.None);
+        var standIn = new ArtifactResource("tool", "1.0", new ArtifactSource(new Uri(tarball).AbsoluteUri, sha512));
+        var desired = Desired(standIn).Take(1).ToList();
+
+        var before = _root.Fingerprint();
+        var refused = await PlanApplier.ApplyAsync(await PlanAsync(desired), Transport, ApplyOptions, CancellationToken.None);
+        refused.Status.ShouldBe(ApplyStatus.Refused);
+        refused.Message.ShouldNotBeNull().ShouldContain("stand-in");
+        refused.Message.ShouldContain("nothing was changed on any host");
+        _root.Fingerprint().ShouldBe(before);
+
+        var lab = await PlanApplier.ApplyAsync(await PlanAsync(desired), Transport, ApplyOptions with { AllowStandIns = true }, CancellationToken.None);
+        lab.Status.ShouldBe(ApplyStatus.Completed, lab.Message + string.Join("; ", lab.Failures));
+        File.Exists(_root["/opt/datalyptica/tool/current/DATALYPTICA-STAND-IN"]).ShouldBeTrue();
+    }
+
+    private string MakeTarball(bool standIn = false)
     {
         var src = _site["/src/tool-1.0/bin"];
         Directory.CreateDirectory(src);
         File.WriteAllText(Path.Combine(src, "tool"), "#!/bin/sh\necho tool\n");
+        if (standIn) File.WriteAllText(_site["/src/tool-1.0/DATALYPTICA-STAND-IN"], "a stand-in, for a test\n");
         var tarball = _site["/tool-1.0.tar.gz"];
         var tar = Process.Start(new ProcessStartInfo("tar", ["-czf", tarball, "-C", _site["/src"], "tool-1.0"]))!;
         tar.WaitForExit(30_000).ShouldBeTrue();
