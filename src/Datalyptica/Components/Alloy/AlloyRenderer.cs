@@ -123,7 +123,7 @@ public sealed class AlloyRenderer : IComponentRenderer
         sb.Append("local.file_match \"datalyptica\" {\n");
         sb.Append("  path_targets = [\n");
         sb.Append("    {\"__path__\" = ").Append(AlloyText.Quote(LogGlob)).Append("},\n");
-        foreach (var extra in AlloySettings.ExtraLogPaths.Read(ctx.Site, ctx.Host))
+        foreach (var extra in AlloySettings.ExtraLogPaths.Get(ctx.Site, ctx.Host) ?? [])
             sb.Append("    {\"__path__\" = ").Append(AlloyText.Quote(extra)).Append("},\n");
         sb.Append("  ]\n");
         sb.Append("}\n\n");

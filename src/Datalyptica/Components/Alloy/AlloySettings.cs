@@ -9,7 +9,6 @@ public static partial class AlloySettings
     public static readonly ListSetting ExtraLogPaths = new("alloy_extra_log_paths", "more log files the host ships to Loki besides the journal and /var/log/datalyptica")
     {
         Scope = SettingScope.Host,
-        Default = [],
         Item = p => PathGlob().IsMatch(p),
         ItemDescription = "absolute paths or globs (letters, digits, '.', '_', '-', '+', '/', '*', '?')",
         Example = "[/var/log/nginx/*.log]",
