@@ -36,6 +36,8 @@ public static class ComponentCatalog
         new Alertmanager.AlertmanagerComponent(),
         new Grafana.GrafanaComponent(),
         new Loki.LokiComponent(),
+        // After Loki: the shipper's layer (monitoring) installs it once Loki is there to push to.
+        new Alloy.AlloyComponent(),
         new Keycloak.KeycloakComponent(),
         new Redis.RedisComponent(),
     ];

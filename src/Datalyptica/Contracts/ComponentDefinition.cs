@@ -35,6 +35,13 @@ public sealed record RoleDefinition(
     MemberRule Members)
 {
     public ComponentDefinition Component { get; internal set; } = null!;
+
+    /// <summary>
+    /// An implied role: not written in inventories, taken by every host of a site where some host has this other role
+    /// (the log shipper on every host of a site with Loki). Components/ImpliedRoles.cs places it when a site is built.
+    /// </summary>
+    public RoleDefinition? OnEveryHostWith { get; init; }
+
     public override string ToString() => Group;
 }
 

@@ -99,7 +99,7 @@ public static class ProfileExpander
             name_, profile.Environment, profile.Role,
             profile.Role == SiteRole.Standby ? "dr.datalyptica.example.com" : profile.Name == "production"
                 ? "datalyptica.example.com" : $"{profile.Name}.datalyptica.example.com",
-            hosts, vips, objectStore, ComponentCatalog.DefaultVersions)
+            ImpliedRoles.Place(hosts), vips, objectStore, ComponentCatalog.DefaultVersions)
         {
             Vars = siteVars,
             GroupVars = groupVars,

@@ -182,7 +182,8 @@ public static partial class SiteLoader
             string Text(string key, string fallback) =>
                 siteVars.TryGetValue(key, out var v) && v is InventoryScalar { Kind: ScalarKind.String } s ? (string)s.Value! : fallback;
 
-            var hosts = inventory.Hosts.Select(BuildHost).Where(h => h is not null).Select(h => h!).ToList();
+            // Implied roles (the log shipper on every host of a site with Loki) are derived, never read: Components/ImpliedRoles.cs.
+            var hosts = ImpliedRoles.Place(inventory.Hosts.Select(BuildHost).Where(h => h is not null).Select(h => h!).ToList());
             WarnUnknownGroups();
 
             var environment = Text(SiteKeys.Environment, "production");

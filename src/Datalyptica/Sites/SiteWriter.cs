@@ -55,7 +55,8 @@ public static class SiteWriter
         foreach (var (key, value) in extraSiteVars) allVars[key] = value;
 
         var tierGroups = Tiers.All.Select(t => (Name: t.GroupName(), Hosts: site.Hosts.Where(h => h.Tier == t)));
-        var roleGroups = site.Hosts.SelectMany(h => h.RoleGroups).Distinct().Order(StringComparer.Ordinal)
+        // Implied roles are derived when the site is read back (Components/ImpliedRoles.cs), never written.
+        var roleGroups = site.Hosts.SelectMany(h => h.RoleGroups).Where(g => !Components.ImpliedRoles.IsImplied(g)).Distinct().Order(StringComparer.Ordinal)
             .Select(g => (Name: g, Hosts: site.HostsInGroup(g)));
         var groups = tierGroups.Concat(roleGroups)
             .Select(g => new InventoryGroupDefinition(g.Name)

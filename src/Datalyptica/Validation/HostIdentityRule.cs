@@ -34,8 +34,9 @@ public sealed partial class HostIdentityRule : IValidationRule
             if (Unusable(site, host.Address) is { } why)
                 yield return new Diagnostic(FindingCodes.HostAddressUnusable, $"host '{host.Name}' has the address {host.Address}, which is {why}.",
                     $"set {SiteKeys.Address} to the host's own unicast address.", host.Vars.GetValueOrDefault(SiteKeys.Address)?.Source ?? host.Source, SiteKeys.Address);
-            if (host.RoleGroups.Count == 0)
-                yield return new Diagnostic(FindingCodes.HostWithoutRole, $"host '{host.Name}' is in no component group; nothing will be installed on it beyond the OS base.",
+            // Implied roles (the log shipper on every host of a site with Loki) are no component group the operator chose.
+            if (host.RoleGroups.All(Components.ImpliedRoles.IsImplied))
+                yield return new Diagnostic(FindingCodes.HostWithoutRole, $"host '{host.Name}' is in no component group; nothing will be installed on it beyond the OS base (and the log shipper when the site has Loki).",
                     "add it to a component group (e.g. spark_worker) or remove it.", host.Source);
         }
     }

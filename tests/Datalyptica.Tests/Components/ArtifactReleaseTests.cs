@@ -31,6 +31,7 @@ public class ArtifactReleaseTests
         ["nessie"] = ("github.com", "repo1.maven.org"),
         ["grafana"] = ("dl.grafana.com", "dl.grafana.com"),
         ["loki"] = ("github.com", "github.com"),
+        ["alloy"] = ("github.com", "github.com"),
         ["schema_registry"] = ("packages.confluent.io", "packages.confluent.io"),
     };
 

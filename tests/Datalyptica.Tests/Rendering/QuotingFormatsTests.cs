@@ -334,6 +334,30 @@ public sealed class QuotingFormatsTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
+    public void Alloy_string_is_one_literal_that_reads_back_as_itself(string value)
+    {
+        var quoted = AlloyText.Quote(value, "site");
+        // One line, one literal: the scanner ends a string at a raw newline, and only the delimiters are unescaped quotes.
+        quoted.ShouldNotContain('\n');
+        quoted.ShouldNotContain('\r');
+        Datalyptica.Tests.Components.Alloy.AlloyLiteral.Read(quoted).ShouldBe(value, Show(value));
+    }
+
+    [Theory]
+    [InlineData("a\"b", "\"a\\\"b\""), InlineData("a\\b", "\"a\\\\b\""), InlineData("a\nb", "\"a\\nb\""), InlineData("a\u2028b", "\"a\\u2028b\""),
+     InlineData("héllo", "\"héllo\""), InlineData("/var/log/**/*.log", "\"/var/log/**/*.log\"")]
+    public void Alloy_string_escapes_as_go_quotes_it(string value, string expected) => AlloyText.Quote(value).ShouldBe(expected);
+
+    [Fact]
+    public void Alloy_refuses_an_unpaired_surrogate_and_a_bad_identifier_naming_the_key()
+    {
+        Should.Throw<ArgumentException>(() => AlloyText.Quote("a\ud800b", "site")).Message.ShouldContain("site");
+        Should.Throw<ArgumentException>(() => AlloyText.Identifier("a b\n}", "label")).Message.ShouldContain("label");
+        AlloyText.Identifier("datalyptica_files").ShouldBe("datalyptica_files");
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
     public void Nft_string_reads_back_as_itself_or_is_refused(string value)
     {
         var quoted = WriteOrRefuse((v, k) => NftablesText.Quote(v, k), value);

@@ -14,7 +14,12 @@ public sealed class LokiRenderer : IComponentRenderer
     public const string User = "loki";
     public static readonly string ConfigPath = $"{PlatformPaths.Config(Id)}/config.yaml";
     public static readonly string DataDir = PlatformPaths.Data(Id);
-    public const string DefaultRetention = "744h";
+    /// <summary>
+    /// The seed's 30 days for operational logs, in hours: the compactor deletes older chunks (retention_enabled, and
+    /// delete_request_store which Loki 3 requires with it). A multiple of the 24h index period, as retention needs.
+    /// grafana.com/docs/loki/v3.3.x/operations/storage/retention/
+    /// </summary>
+    public const string DefaultRetention = "720h";
     /// <summary>The first day of the v13 schema period. Fixed for good: changing it would orphan stored index.</summary>
     public const string SchemaFrom = "2024-12-01";
 

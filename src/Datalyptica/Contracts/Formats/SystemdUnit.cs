@@ -9,6 +9,13 @@ namespace Datalyptica.Contracts.Formats;
 public sealed record SystemdUnit(string Description, string ExecStart, string User)
 {
     public string? Group { get; init; }
+    /// <summary>Groups the process also runs with (systemd.exec SupplementaryGroups=): a log reader's systemd-journal.</summary>
+    public IReadOnlyList<string> SupplementaryGroups { get; init; } = [];
+    /// <summary>
+    /// Capabilities the unprivileged process keeps (systemd.exec AmbientCapabilities=), also its whole bounding set
+    /// (CapabilityBoundingSet=): a log reader's CAP_DAC_READ_SEARCH, no more.
+    /// </summary>
+    public IReadOnlyList<string> AmbientCapabilities { get; init; } = [];
     public IReadOnlyList<string> After { get; init; } = ["network-online.target"];
     public IReadOnlyList<string> Wants { get; init; } = ["network-online.target"];
     public string Type { get; init; } = "simple";
@@ -43,6 +50,12 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
         sb.Append("Type=").Append(Type).Append('\n');
         sb.Append("User=").Append(User).Append('\n');
         sb.Append("Group=").Append(Group ?? User).Append('\n');
+        if (SupplementaryGroups.Count > 0) sb.Append("SupplementaryGroups=").Append(string.Join(' ', SupplementaryGroups)).Append('\n');
+        if (AmbientCapabilities.Count > 0)
+        {
+            sb.Append("AmbientCapabilities=").Append(string.Join(' ', AmbientCapabilities)).Append('\n');
+            sb.Append("CapabilityBoundingSet=").Append(string.Join(' ', AmbientCapabilities)).Append('\n');
+        }
         if (WorkingDirectory is not null) sb.Append("WorkingDirectory=").Append(WorkingDirectory).Append('\n');
         foreach (var (k, v) in Environment) sb.Append("Environment=\"").Append(k).Append('=').Append(v).Append("\"\n");
         foreach (var f in EnvironmentFiles) sb.Append("EnvironmentFile=").Append(f).Append('\n');
