@@ -31,7 +31,15 @@ public sealed record StandInService(string Host, string Unit, string Program, IR
 }
 
 /// <summary>A guarded command (first-start step or command against the service) that runs one of the artifact's programs.</summary>
-public sealed record StandInCommand(string Host, string Name, string Program, IReadOnlyList<string> MustExist, string Command);
+public sealed record StandInCommand(string Host, string Name, string Program, IReadOnlyList<string> MustExist, string Command)
+{
+    /// <summary>
+    /// Files the command's guard tests for (<c>test -f PATH</c>) that the command does not write itself: what the real
+    /// program leaves behind (Kafka's format: meta.properties in each storage folder). The stand-in writes them, so
+    /// the guard and the units' ExecStartPre see what they would after the real program, and the step runs once.
+    /// </summary>
+    public IReadOnlyList<string> Creates { get; init; } = [];
+}
 
 /// <summary>What a JDK stand-in's <c>bin/java -version</c> answers.</summary>
 public sealed record StandInJdk(string Vendor, string Version, string Feature, string Date);
@@ -69,8 +77,10 @@ public sealed record StandInSpec(string Artifact, string Version, ArchiveFormat 
 }
 
 /// <summary>Builds the stand-in spec of every artifact a site installs, from its components and its rendered files.</summary>
-public static class StandInSpecs
+public static partial class StandInSpecs
 {
+    [GeneratedRegex(@"\btest -f '?(?<path>/[^\s']+)'?")] private static partial Regex GuardedFile();
+
     /// <summary>
     /// The least Java major each Java release runs on, from upstream's documentation (the JDK stand-in answers its own
     /// version; Debian 12's openjdk-17 is what `java` on PATH finds on a host):
@@ -136,7 +146,11 @@ public static class StandInSpecs
             foreach (var command in component.Lifecycle.Commands?.Invoke(site, host) ?? [])
                 foreach (var (program, needs) in CommandPrograms(command.Command, artifact, version, entry))
                 {
-                    commands.Add(new StandInCommand(host.Name, command.Name, program, needs, command.Command));
+                    commands.Add(new StandInCommand(host.Name, command.Name, program, needs, command.Command)
+                    {
+                        Creates = GuardedFile().Matches(command.Unless).Select(m => m.Groups["path"].Value)
+                            .Where(p => !command.Command.Contains(p, StringComparison.Ordinal)).Distinct().ToList(),
+                    });
                     entry.Add(Relative(program, artifact, version)!);
                 }
         }

@@ -284,6 +284,10 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
         start.Arguments.ShouldBe(words.Skip(1).ToList());
         var config = words[words.IndexOf("-c") + 1];
         start.Json.GetProperty("checks").GetProperty("parsed").EnumerateArray().Select(p => p.GetProperty("path").GetString()).ShouldContain(config, output);
+        // What the guard tests for (meta.properties in each storage folder) is left behind, as the real format would.
+        command.Creates.ShouldNotBeEmpty();
+        foreach (var created in command.Creates) File.Exists(fixture.HostRoot + created).ShouldBeTrue(created);
+        start.Json.GetProperty("created").GetArrayLength().ShouldBe(command.Creates.Count);
     }
 
     [Fact]

@@ -66,10 +66,22 @@ def write_log(record):
     line = json.dumps(record, sort_keys=True) + "\n"
     try:
         d = log_dir()
-        os.makedirs(d, mode=0o755, exist_ok=True)
+        if not os.path.isdir(d):
+            os.makedirs(d, mode=0o755, exist_ok=True)
+            # Every service account and root write here (each start runs as its unit's user): shared like /tmp, sticky.
+            try:
+                os.chmod(d, 0o1777)
+            except OSError:
+                pass
+        path = os.path.join(d, artifact() + ".jsonl")
         with _log_lock:
-            with open(os.path.join(d, artifact() + ".jsonl"), "a", encoding="utf-8") as f:
-                f.write(line)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                if os.fstat(fd).st_uid == os.getuid():
+                    os.fchmod(fd, 0o666)  # the artifact's other accounts (root's first-start step, the unit's user) append too
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
     except OSError as e:
         sys.stderr.write("stand-in %s: cannot write its log in %s: %s\n" % (signature(), log_dir(), e))
 
@@ -163,6 +175,31 @@ def pick_service(argv):
         return named[0]
     bindable = [s for s in matches if all(can_bind(p["address"]) for p in s.get("ports", []))]
     return (bindable or matches)[0]
+
+
+def matching_commands(argv):
+    """The spec's commands this start is: same program, on this host when known, naming every path argument given."""
+    commands = [c for c in SPEC.get("commands", []) if argv and same_program(argv[0], c["program"])]
+    wanted = os.environ.get("DATALYPTICA_STANDIN_HOST") or socket.gethostname().split(".")[0]
+    here = [c for c in commands if c["host"].split(".")[0] == wanted]
+    commands = here or commands
+    paths = [a for a in argv[1:] if a.startswith("/")]
+    named = [c for c in commands if all(p in c.get("command", "") for p in paths)]
+    return named or commands
+
+
+def create_guarded(paths):
+    """Writes the files the command's guard tests for, as the real program would leave them (never over an existing one)."""
+    created = []
+    for path in paths:
+        target = on_host(path)
+        if os.path.exists(target):
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write("# written by the datalyptica stand-in for %s in place of the real program's own (lab only)\n" % signature())
+        created.append(path)
+    return created
 
 
 class ConfigError(Exception):
@@ -397,8 +434,9 @@ def main():
         entry = pick_service(argv)
         mode = "service" if entry else "command"
         if not entry:
-            commands = [c for c in SPEC.get("commands", []) if argv and same_program(argv[0], c["program"])]
-            entry = {"mustExist": sorted({p for c in commands for p in c.get("mustExist", [])})} if commands else None
+            commands = matching_commands(argv)
+            entry = {"mustExist": sorted({p for c in commands for p in c.get("mustExist", [])}),
+                     "creates": sorted({p for c in commands for p in c.get("creates", [])})} if commands else None
     env, secret_names = selected_environment()
     record = {"mode": mode, "argv": argv, "cwd": os.getcwd(), "uid": os.getuid(), "user": user_name(),
               "hostname": socket.gethostname(), "environment": env, "secretVariables": secret_names}
@@ -423,6 +461,8 @@ def main():
         write_log(record)
         sys.stderr.write("stand-in %s: %s\n" % (signature(), e))
         return EX_CONFIG
+    if mode == "command" and entry and entry.get("creates"):
+        record["created"] = create_guarded(entry["creates"])
     write_log(record)
     if mode == "service":
         return service_mode(entry)
