@@ -351,7 +351,6 @@ def java_mode(argv):
     jdk = SPEC.get("jdk", {})
     v = jdk.get("version", version())
     feature = jdk.get("feature", v.split("+")[0])
-    build = v.split("+")[1] if "+" in v else "1"
     if any(a in ("-version", "--version", "-showversion", "--show-version") for a in argv[1:]):
         out = sys.stdout if any(a.startswith("--") for a in argv[1:]) else sys.stderr
         out.write('openjdk version "%s" %s\n' % (feature, jdk.get("date", "2025-01-21")))
