@@ -24,6 +24,9 @@ packages+=(systemd-container debootstrap)
 # package only where npm is missing: a nodejs build that ships its own npm conflicts with it.
 packages+=(nodejs patch)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# Stand-in archives (tests/Datalyptica.Tests/StandIns): javac compiles the stand-in runner jar's launcher, python3-venv
+# and python3-yaml let the wheelhouse install with the real pip and the stand-in parse YAML, unzip unpacks Loki's zip.
+packages+=(openjdk-17-jdk-headless python3-venv python3-yaml unzip)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
