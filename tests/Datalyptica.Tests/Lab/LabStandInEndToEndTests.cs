@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Engine.Resources;
+using Datalyptica.Lab;
+using Datalyptica.Rendering;
+using Datalyptica.Secrets;
+using Datalyptica.Sites;
+using Datalyptica.Tests.Cli;
+using Datalyptica.Tests.StandIns;
+using Xunit.Abstractions;
+
+namespace Datalyptica.Tests.Lab;
+
+/// <summary>
+/// Issue 14, deliverable 5, second layer: the whole platform on the 3 lab hosts (BuiltInProfiles.LabWithStandIns, its own
+/// bridge dl-labtest5, 10.77.96.0/24). The HA core installs from Debian's packages as in the HA-core lab; every component
+/// that installs from a release artifact installs from a release-faithful stand-in archive (docs/STAND-INS.md) built here
+/// from its release's real file list and imported with `artifacts import` (the Python applications' wheelhouses, which
+/// have no upstream release, pinned in datalyptica_artifacts). From nothing: apply; every first-start step the plan holds
+/// ran exactly once, on the host the plan chose, with the plan's arguments and before the services it guards; every
+/// service started with the rendered files parsing and its ports listening; verify says "started (stand-in artifact)" for
+/// each of them and never healthy, and the HA core healthy; each application role logs in to its own database through the
+/// VIP; a second apply changes nothing and runs no step again; no secret in the stand-ins' logs. Always downs the lab.
+/// </summary>
+[Trait("Category", "Lab")]
+[Collection(LabCollection.Name)]
+public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly LabOptions Options = new() { Name = "e2e-standins", Bridge = "dl-labtest5", Subnet = "10.77.96", StandIns = true };
+
+    [LabProofFact]
+    public async Task Every_component_installs_from_its_stand_in_first_starts_once_in_order_and_verify_never_calls_it_healthy()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(60));
+        var lab = new LabManager(Options, output.WriteLine);
+        var siteDir = Path.Combine(Options.LabDirectory, "site");
+        var archives = Path.Combine(Options.LabDirectory, "stand-in-archives");
+        try
+        {
+            await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token));
+            var vaultPassword = new Secret(File.ReadAllText(Path.Combine(siteDir, SiteLoader.SiteVaultPasswordFile)).Trim());
+            var site = SiteLoader.Load(siteDir, () => vaultPassword).Site.ShouldNotBeNull();
+
+            // The stand-ins: release archives into the store through the real import, wheelhouses pinned by url and sha512.
+            if (Directory.Exists(archives)) Directory.Delete(archives, recursive: true);
+            var built = StandInArchives.WriteAll(site, archives);
+            built.Select(b => b.Artifact).ShouldContain("kafka");
+            var import = output.Timed("artifacts import", () => CliRunner.Run("artifacts", "import", siteDir, "--from", archives).ShouldSucceed());
+            output.WriteLine(import.Out);
+            PinSiteBuilt(siteDir, built.Where(b => b.Release is null).ToList());
+
+            site = SiteLoader.Load(siteDir, () => vaultPassword).Site.ShouldNotBeNull();
+            var plan = output.Timed("plan", () => CliRunner.Run("plan", siteDir));
+            plan.ExitCode.ShouldBe(2, plan.Err);
+            plan.Out.ShouldNotContain("UNAVAILABLE");
+            plan.Out.ShouldContain("(stand-in)");
+
+            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", siteDir).ShouldSucceed());
+            var records = ReadLogs(lab, site);
+            output.WriteLine($"stand-in log: {records.Count} records on {site.Hosts.Count} hosts");
+            records.Where(r => r.Failed is not null).Select(r => $"{r.Hostname} {r.Artifact}: {r.Failed}").ShouldBeEmpty();
+
+            // Every first-start step the plan holds ran exactly once where the plan put it, before the services it guards.
+            var desired = DesiredStateBuilder.Build(site, SiteRenderer.Render(site), ArtifactCatalog.FromSite(site))
+                .ToDictionary(d => d.Host, d => d.Resources.Select(r => r.Resource).OfType<CommandResource>().Select(c => c.Name).ToHashSet());
+            var specs = StandInSpecs.For(site);
+            var steps = 0;
+            foreach (var spec in specs)
+            foreach (var command in spec.Commands.Where(c => desired[c.Host].Contains(c.Name)))
+            {
+                var runs = records.Where(r => r.Event == StandInEvent.Start && r.Mode == "command" && r.Hostname == command.Host
+                                              && r.Artifact == spec.Artifact && SameProgram(r.Argv, command.Program)
+                                              && r.Arguments.All(a => command.Command.Contains(a, StringComparison.Ordinal))).ToList();
+                runs.Count.ShouldBe(1, $"{command.Name} on {command.Host}: {command.Command}");
+                // A step declared on every member but planned on one (OnOneMemberOf) comes before the services of every member.
+                var oneForAll = spec.Commands.Count(c => c.Name == command.Name) > 1 && desired.Count(d => d.Value.Contains(command.Name)) == 1;
+                var services = records.Where(r => r.Event == StandInEvent.Start && r.Mode == "service" && r.Artifact == spec.Artifact
+                                                  && (oneForAll || r.Hostname == command.Host)).ToList();
+                services.ShouldNotBeEmpty($"{spec.Artifact}: no service started after {command.Name}");
+                services.ShouldAllBe(s => string.CompareOrdinal(s.Time, runs[0].Time) > 0, $"{command.Name} on {command.Host} ran before {spec.Artifact}'s services");
+                output.WriteLine($"first-start step {command.Name} on {command.Host}: once, at {runs[0].Time}, argv {string.Join(' ', runs[0].Argv)}");
+                steps++;
+            }
+            steps.ShouldBeGreaterThanOrEqualTo(3 + 3 + 2 + 3, "Kafka's two formats on 3 hosts, Keycloak's build on 2, the 3 Python schema steps");
+
+            // Every service the site renders for an artifact started and listened where its probes look.
+            foreach (var spec in specs)
+            foreach (var service in spec.Services)
+            {
+                records.ShouldContain(r => r.Event == StandInEvent.Start && r.Mode == "service" && r.Hostname == service.Host && r.Artifact == spec.Artifact,
+                    $"{spec.Artifact} {service.Unit} on {service.Host} never started");
+                if (service.Ports.Count > 0)
+                    records.ShouldContain(r => r.Event == StandInEvent.Listening && r.Hostname == service.Host && r.Artifact == spec.Artifact,
+                        $"{spec.Artifact} {service.Unit} on {service.Host} never listened");
+            }
+
+            // verify: the HA core healthy, every stand-in "started (stand-in artifact)", never healthy; a lab passes with them.
+            var verify = output.Timed("verify --wait", () => CliRunner.Run("verify", siteDir, "--wait", "240", "--output", "json"));
+            output.WriteLine(verify.Out.Length > 4000 ? verify.Out[..4000] : verify.Out);
+            verify.ExitCode.ShouldBe(0, verify.Err);
+            var checks = JsonDocument.Parse(verify.Out).RootElement.GetProperty("checks").EnumerateArray()
+                .Select(c => (Component: c.GetProperty("component").GetString()!, Host: c.GetProperty("host").GetString()!, Status: c.GetProperty("status").GetString()!)).ToList();
+            var artifactComponents = ComponentCatalog.All.Where(c => c.InstallOn(site) == InstallSource.Artifact).Select(c => c.Id).ToHashSet();
+            foreach (var component in artifactComponents)
+            {
+                var own = checks.Where(c => c.Component == component).ToList();
+                own.ShouldContain(c => c.Status == "standIn", $"{component}: no check says stand-in");
+                own.ShouldNotContain(c => c.Status == "healthy", $"{component}: a stand-in was reported healthy");
+            }
+            checks.Where(c => !artifactComponents.Contains(c.Component)).ShouldAllBe(c => c.Status == "healthy" || c.Status == "warning");
+
+            // The application databases apply created on the Patroni leader: each role logs in through the VIP.
+            var logins = await LabAppDatabaseChecks.LogInAsEveryApplicationRoleAsync(siteDir, vaultPassword, output.WriteLine, timeout.Token);
+            logins.Count.ShouldBe(LabAppDatabaseChecks.Declared(siteDir, vaultPassword).Count);
+
+            // A second apply changes nothing, and no first-start step runs again.
+            output.Timed("second apply", () => CliRunner.Run("apply", siteDir).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            var after = ReadLogs(lab, site);
+            after.Count(r => r.Mode == "command").ShouldBe(records.Count(r => r.Mode == "command"));
+
+            // No secret in what the stand-ins recorded (argv, environment) nor in the apply journals.
+            var secrets = SiteWriter.ReadSecrets(siteDir, vaultPassword).Values.Select(s => s.Reveal()).Where(s => s.Length >= 8).ToList();
+            foreach (var record in after)
+                foreach (var secret in secrets) record.Json.GetRawText().ShouldNotContain(secret);
+            foreach (var journal in Directory.GetFiles(Path.Combine(siteDir, ".datalyptica", "journal"), "*.jsonl"))
+                foreach (var secret in secrets) File.ReadAllText(journal).ShouldNotContain(secret);
+        }
+        finally
+        {
+            await lab.DownAsync(CancellationToken.None);
+        }
+        LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    /// <summary>Site-built artifacts (wheelhouses: no upstream release) are pinned as a user pins them: url and sha512 in group_vars/all.</summary>
+    private static void PinSiteBuilt(string siteDir, IReadOnlyList<StandInFile> siteBuilt)
+    {
+        if (siteBuilt.Count == 0) return;
+        var all = Path.Combine(siteDir, "group_vars", "all.yml");
+        var text = File.ReadAllText(all);
+        text.ShouldNotContain(ArtifactCatalog.SiteKey + ":");
+        var lines = siteBuilt.Select(b => $"  {b.Artifact}: {{ url: \"{new Uri(b.Path).AbsoluteUri}\", sha512: \"{b.Sha512}\" }}");
+        File.WriteAllText(all, text.TrimEnd('\n') + $"\n{ArtifactCatalog.SiteKey}:\n{string.Join('\n', lines)}\n");
+    }
+
+    private static IReadOnlyList<StandInRecord> ReadLogs(LabManager lab, Model.Site site) =>
+        site.Hosts.SelectMany(h =>
+        {
+            var read = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(h.Name, ["sh", "-c", $"cat {StandInLog.Directory}/*.jsonl 2>/dev/null || true"]));
+            read.ExitCode.ShouldBe(0, read.Stderr);
+            return StandInLog.Parse(read.Stdout);
+        }).ToList();
+
+    /// <summary>The recorded argv[0] is the program the step names (under current/ or the version folder, or a venv's bin).</summary>
+    private static bool SameProgram(IReadOnlyList<string> argv, string program) =>
+        argv.Count > 0 && Path.GetFileName(argv[0]) == Path.GetFileName(program);
+}
