@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 
 SPEC = {}  # @@STANDIN-SPEC@@ (the archive builder replaces this line's value with the artifact's spec)
 
@@ -61,7 +62,8 @@ def write_log(record):
     record.setdefault("standIn", True)
     record.setdefault("artifact", artifact())
     record.setdefault("version", version())
-    record.setdefault("time", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    # UTC with microseconds: the lab test orders a first-start step before the services it guards by these times.
+    record.setdefault("time", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     record.setdefault("pid", os.getpid())
     line = json.dumps(record, sort_keys=True) + "\n"
     try:

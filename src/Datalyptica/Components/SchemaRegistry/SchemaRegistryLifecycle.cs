@@ -14,7 +14,7 @@ public static class SchemaRegistryLifecycle
 {
     public static readonly ComponentLifecycle Declaration = new()
     {
-        Account = ServiceAccount.Own("schema_registry", "Datalyptica Schema Registry"),
+        Account = ServiceAccount.Own(SchemaRegistryRenderer.User, "Datalyptica Schema Registry"),
         Units =
         [
             new("schema-registry", UnitSource.Rendered, OnConfigChange.Restart),
