@@ -148,7 +148,7 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
     private static IReadOnlyList<StandInRecord> ReadLogs(LabManager lab, Model.Site site) =>
         site.Hosts.SelectMany(h =>
         {
-            var read = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(h.Name, ["sh", "-c", $"cat {StandInLog.Directory}/*.jsonl 2>/dev/null || true"]));
+            var read = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(h.Name, ["sh", "-c", $"cat {StandInLog.HostFiles} 2>/dev/null || true"]));
             read.ExitCode.ShouldBe(0, read.Stderr);
             return StandInLog.Parse(read.Stdout);
         }).ToList();

@@ -16,7 +16,7 @@ public enum StandInEvent
 }
 
 /// <summary>
-/// One line of <c>/var/log/datalyptica/stand-in/ARTIFACT.jsonl</c> (written by standin.py). <see cref="Failed"/> is the
+/// One line of <c>/var/log/datalyptica/COMPONENT/stand-in-ARTIFACT.jsonl</c> (written by standin.py). <see cref="Failed"/> is the
 /// check that made the start exit 78; <see cref="Json"/> is the whole line.
 /// </summary>
 public sealed record StandInRecord(StandInEvent Event, string Artifact, string Version, string Mode, IReadOnlyList<string> Argv,
@@ -37,7 +37,8 @@ public sealed record StandInRecord(StandInEvent Event, string Artifact, string V
 /// <summary>Reads stand-in logs (one JSON object per line), in the order they were written.</summary>
 public static class StandInLog
 {
-    public const string Directory = "/var/log/datalyptica/stand-in";
+    /// <summary>Where a host's stand-ins log: each in its component's log folder (the unit may write only there), one file per artifact.</summary>
+    public const string HostFiles = "/var/log/datalyptica/*/stand-in-*.jsonl";
 
     /// <summary>The records of a .jsonl file, or of every *.jsonl file of a folder (each file's lines in order, files by name).</summary>
     public static IReadOnlyList<StandInRecord> Read(string fileOrDirectory) =>
@@ -45,7 +46,7 @@ public static class StandInLog
             ? System.IO.Directory.GetFiles(fileOrDirectory, "*.jsonl").Order(StringComparer.Ordinal).SelectMany(f => Parse(File.ReadAllText(f))).ToList()
             : File.Exists(fileOrDirectory) ? Parse(File.ReadAllText(fileOrDirectory)) : [];
 
-    /// <summary>The records of jsonl text (e.g. read over SSH with <c>cat /var/log/datalyptica/stand-in/*.jsonl</c>). Blank lines are skipped.</summary>
+    /// <summary>The records of jsonl text (e.g. read over SSH with <c>cat /var/log/datalyptica/*/stand-in-*.jsonl</c>). Blank lines are skipped.</summary>
     public static IReadOnlyList<StandInRecord> Parse(string jsonl)
     {
         var records = new List<StandInRecord>();

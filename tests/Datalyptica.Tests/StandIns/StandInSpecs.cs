@@ -59,6 +59,8 @@ public sealed record StandInSpec(string Artifact, string Version, ArchiveFormat 
     public int? JavaMajor { get; init; }
     /// <summary>Where that requirement is documented upstream.</summary>
     public string? JavaSource { get; init; }
+    /// <summary>Where it appends its log (<c>stand-in-ARTIFACT.jsonl</c>): the owning component's log folder.</summary>
+    public string? LogDirectory { get; init; }
     /// <summary>Set for a JDK artifact: its <c>bin/java</c> answers <c>-version</c> like the real one.</summary>
     public StandInJdk? Jdk { get; init; }
     public IReadOnlyList<StandInService> Services { get; init; } = [];
@@ -163,6 +165,7 @@ public static partial class StandInSpecs
             EntryPrograms = entries,
             JavaMajor = java?.Item1,
             JavaSource = java?.Item2,
+            LogDirectory = PlatformPaths.Logs(component.Id),
             Jdk = artifact == TrinoReleaseJdk ? Jdk(version) : null,
             Services = services,
             Commands = commands,

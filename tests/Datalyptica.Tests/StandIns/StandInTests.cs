@@ -175,7 +175,7 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
                 // A stand-in exits 0 on SIGTERM; under a JVM (Nessie's jar) the JVM ends with 143, which the unit counts as success.
                 if (process.ExitCode != 0 && process.ExitCode != service.SuccessExitStatus) failures.Add($"{file.Artifact} {service.Unit}: exit {process.ExitCode} after SIGTERM: {process.StandardError.ReadToEnd()}");
 
-            var log = File.ReadAllText(Path.Combine(logDir, file.Artifact + ".jsonl"));
+            var log = File.ReadAllText(Path.Combine(logDir, "stand-in-" + file.Artifact + ".jsonl"));
             log.ShouldNotContain(SecretValue);
             var records = StandInLog.Read(logDir);
             foreach (var service in services)

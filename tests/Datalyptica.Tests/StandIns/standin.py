@@ -51,7 +51,9 @@ def off_host(path):
 
 
 def log_dir():
-    return os.environ.get("DATALYPTICA_STANDIN_LOG_DIR", "/var/log/datalyptica/stand-in")
+    # The component's own log folder: its unit may write there (ReadWritePaths under ProtectSystem=strict; the folder is
+    # 0750 its service user's) and root's first-start steps too; a shared folder would be neither.
+    return os.environ.get("DATALYPTICA_STANDIN_LOG_DIR", SPEC.get("logDirectory") or "/var/log/datalyptica/stand-in")
 
 
 _log_lock = threading.Lock()
@@ -70,12 +72,7 @@ def write_log(record):
         d = log_dir()
         if not os.path.isdir(d):
             os.makedirs(d, mode=0o755, exist_ok=True)
-            # Every service account and root write here (each start runs as its unit's user): shared like /tmp, sticky.
-            try:
-                os.chmod(d, 0o1777)
-            except OSError:
-                pass
-        path = os.path.join(d, artifact() + ".jsonl")
+        path = os.path.join(d, "stand-in-" + artifact() + ".jsonl")
         with _log_lock:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
