@@ -129,9 +129,11 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
         }
         finally
         {
-            await lab.DownAsync(CancellationToken.None);
+            // DATALYPTICA_KEEP_LAB=1 leaves the lab up to look at after a failure (`datalyptica lab down --name e2e-standins
+            // --bridge dl-labtest5 --subnet 10.77.96` removes it).
+            if (Environment.GetEnvironmentVariable("DATALYPTICA_KEEP_LAB") != "1") await lab.DownAsync(CancellationToken.None);
         }
-        LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+        if (Environment.GetEnvironmentVariable("DATALYPTICA_KEEP_LAB") != "1") LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
     }
 
     /// <summary>Site-built artifacts (wheelhouses: no upstream release) are pinned as a user pins them: url and sha512 in group_vars/all.</summary>
@@ -148,7 +150,8 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
     private static IReadOnlyList<StandInRecord> ReadLogs(LabManager lab, Model.Site site) =>
         site.Hosts.SelectMany(h =>
         {
-            var read = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(h.Name, ["sh", "-c", $"cat {StandInLog.HostFiles} 2>/dev/null || true"]));
+            // One argument: ssh hands the remote shell one string, which expands the glob there.
+            var read = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(h.Name, [$"cat {StandInLog.HostFiles} 2>/dev/null || true"]));
             read.ExitCode.ShouldBe(0, read.Stderr);
             return StandInLog.Parse(read.Stdout);
         }).ToList();

@@ -98,9 +98,24 @@ public sealed record ArtifactResource(string Component, string Version, Artifact
         var currentTarget = facts.Link(CurrentLink).Target;
         if (currentTarget != dir)
             changes.Add(new Change(currentTarget is null ? ChangeAction.Create : ChangeAction.Update,
-                $"current -> {InstallDirectory}{(StandIn ? " (stand-in)" : "")}{(currentTarget is null ? "" : $" (was {currentTarget})")}")
-            { Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}")] });
+                $"current -> {InstallDirectory}{(StandIn ? " (stand-in)" : "")}{(currentTarget is null ? "" : $" (was {currentTarget}, kept for rollback; older versions removed)")}")
+            {
+                Steps = [PlanStep.Run($"ln -sfn {Q(dir)} {Q(link + ".datalyptica-new")} && mv -T {Q(link + ".datalyptica-new")} {Q(link)}" +
+                                      (currentTarget is null ? "" : " && " + RemoveOlderVersions(context, dir, currentTarget)))],
+            });
         return changes.Count == 0 ? ResourcePlan.Noop($"{Named} {(Format == ArchiveFormat.Wheelhouse ? "installed" : "unpacked")} and current") : ResourcePlan.Of([.. changes]);
+    }
+
+    /// <summary>
+    /// After an upgrade switched <c>current</c>: the version it left stays beside the new one (a rollback is one link
+    /// switch), every older version folder of the component goes. Only folders holding the marker, so only what apply
+    /// itself unpacked (never a folder someone put there), never the two it keeps, and never a link: the glob's */ also
+    /// matches <c>current</c> itself (a link to a folder holding the marker).
+    /// </summary>
+    private string RemoveOlderVersions(PlanContext context, string keep, string previous)
+    {
+        var root = context.OnHost($"{PlatformPaths.InstallRoot}/{Component}");
+        return $"for d in {Q(root)}/*/; do d=\"${{d%/}}\"; [ -L \"$d\" ] || [ \"$d\" = {Q(keep)} ] || [ \"$d\" = {Q(previous)} ] || [ ! -f \"$d/{MarkerName}\" ] || rm -rf -- \"$d\"; done";
     }
 
     private string Unpack(string archive, string partial)

@@ -187,6 +187,25 @@ public sealed class ApplyEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upgrade_keeps_the_previous_version_for_rollback_and_removes_older_ones_apply_unpacked()
+    {
+        var tarball = MakeTarball();
+        var sha512 = await Datalyptica.Engine.Artifacts.ArtifactFetch.Sha512Async(tarball, CancellationToken.None);
+        Directory.CreateDirectory(_root["/opt/datalyptica/tool/someone-elses"]); // no marker: never apply's to remove
+        foreach (var version in new[] { "1.0", "2.0", "3.0" })
+        {
+            var resource = new ArtifactResource("tool", version, new ArtifactSource(new Uri(tarball).AbsoluteUri, sha512));
+            var result = await PlanApplier.ApplyAsync(await PlanAsync(Desired(resource).Take(1).ToList()), Transport, ApplyOptions, CancellationToken.None);
+            result.Status.ShouldBe(ApplyStatus.Completed, result.Message + string.Join("; ", result.Failures));
+        }
+        new FileInfo(_root["/opt/datalyptica/tool/current"]).LinkTarget.ShouldBe(_root["/opt/datalyptica/tool/3.0"]);
+        Directory.Exists(_root["/opt/datalyptica/tool/2.0"]).ShouldBeTrue("the previous version stays for a rollback");
+        Directory.Exists(_root["/opt/datalyptica/tool/1.0"]).ShouldBeFalse("older versions go");
+        Directory.Exists(_root["/opt/datalyptica/tool/someone-elses"]).ShouldBeTrue();
+        (await PlanAsync(Desired(new ArtifactResource("tool", "3.0", new ArtifactSource(new Uri(tarball).AbsoluteUri, sha512))).Take(1).ToList())).PendingCount.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_stand_in_archive_is_refused_before_any_host_unless_the_site_is_a_lab()
     {
         // Named by url and sha512 (datalyptica_artifacts), not through the store: only its contents give it away.
