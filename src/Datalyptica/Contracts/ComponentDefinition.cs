@@ -167,6 +167,13 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual IReadOnlyList<ApplicationDatabase> ApplicationDatabases(Site site) => [];
 
+    /// <summary>
+    /// Folders the component's units need on <paramref name="host"/> beyond its config, data and log folders (which every
+    /// component gets): a unit's WorkingDirectory or ReadWritePaths must exist before systemd spawns it ("Failed at step
+    /// NAMESPACE", found on the lab). Created by the host's tmpfiles as the service account, 0750.
+    /// </summary>
+    public virtual IReadOnlyList<string> ServiceFolders(Site site, Host host) => [];
+
     /// <summary>The vault variables this site's install of the component needs (validate asks for these, init generates them).</summary>
     public virtual IReadOnlyList<string> SecretKeysOn(Site site) => SecretKeys;
 

@@ -61,4 +61,46 @@ public sealed class ServiceAccountReferenceTests
         }
         problems.Distinct().ShouldBeEmpty();
     }
+
+    /// <summary>
+    /// systemd refuses to spawn a unit whose WorkingDirectory or ReadWritePaths is missing ("Failed at step NAMESPACE"):
+    /// found on the lab for ClickHouse Keeper's folder and Flink's scratch folder. Each such folder of a component that
+    /// installs from an artifact (packages make their own) is created by the host's tmpfiles or by one of the component's
+    /// steps before its units (Kafka's storage format makes its log dirs).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Every_folder_an_artifact_component_unit_needs_is_made_before_it_starts(string profileName)
+    {
+        var profile = profileName switch
+        {
+            "lab+stand-ins" => BuiltInProfiles.LabWithStandIns,
+            "lab+jupyterhub" => BuiltInProfiles.LabWithJupyterHub,
+            var n => BuiltInProfiles.Find(n)!,
+        };
+        var site = ProfileExpander.Expand(profile);
+        var problems = new List<string>();
+        foreach (var host in SiteRenderer.Render(site))
+        {
+            var made = host.Files.Where(f => f.Path.StartsWith("/etc/tmpfiles.d/", StringComparison.Ordinal))
+                .SelectMany(f => f.Content.Split('\n')).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(l => l.Length >= 2 && l[0] == "d").Select(l => l[1]).ToHashSet(StringComparer.Ordinal);
+            foreach (var unit in host.Files.Where(f => f.Kind == FileKind.SystemdUnit))
+            {
+                var component = ComponentCatalog.Find(unit.Component);
+                if (component is null || component.InstallOn(site) != InstallSource.Artifact) continue;
+                var steps = string.Join('\n', component.Lifecycle.Commands?.Invoke(site, host.Host).Select(c => c.Command) ?? []);
+                foreach (var line in unit.Content.Split('\n'))
+                {
+                    var (key, value) = line.IndexOf('=') is > 0 and var i ? (line[..i].Trim(), line[(i + 1)..].Trim()) : ("", "");
+                    if (key is not ("WorkingDirectory" or "ReadWritePaths")) continue;
+                    foreach (var path in value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(p => p.StartsWith('/')))
+                        // An install folder comes from the artifact's unpack (ArtifactResource), before the units.
+                        if (!made.Contains(path) && !steps.Contains(path, StringComparison.Ordinal) && !path.StartsWith(PlatformPaths.InstallRoot + "/", StringComparison.Ordinal))
+                            problems.Add($"{host.Host.Name} {unit.Path}: {key} {path}");
+                }
+            }
+        }
+        problems.Distinct().ShouldBeEmpty();
+    }
 }

@@ -72,7 +72,8 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             {
                 var runs = records.Where(r => r.Event == StandInEvent.Start && r.Mode == "command" && r.Hostname == command.Host
                                               && r.Artifact == spec.Artifact && SameProgram(r.Argv, command.Program)
-                                              && r.Arguments.All(a => command.Command.Contains(a, StringComparison.Ordinal))).ToList();
+                                              && r.Arguments.All(a => command.Command.Contains(a, StringComparison.Ordinal)
+                                                                           || command.Command.Contains(Datalyptica.Contracts.Hosts.RemoteCommand.Quote(a), StringComparison.Ordinal))).ToList();
                 runs.Count.ShouldBe(1, $"{command.Name} on {command.Host}: {command.Command}");
                 // A step declared on every member but planned on one (OnOneMemberOf) comes before the services of every member.
                 var oneForAll = spec.Commands.Count(c => c.Name == command.Name) > 1 && desired.Count(d => d.Value.Contains(command.Name)) == 1;
@@ -99,17 +100,23 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             // verify: the HA core healthy, every stand-in "started (stand-in artifact)", never healthy; a lab passes with them.
             var verify = output.Timed("verify --wait", () => CliRunner.Run("verify", siteDir, "--wait", "240", "--output", "json"));
             output.WriteLine(verify.Out.Length > 4000 ? verify.Out[..4000] : verify.Out);
-            verify.ExitCode.ShouldBe(0, verify.Err);
             var checks = JsonDocument.Parse(verify.Out).RootElement.GetProperty("checks").EnumerateArray()
-                .Select(c => (Component: c.GetProperty("component").GetString()!, Host: c.GetProperty("host").GetString()!, Status: c.GetProperty("status").GetString()!)).ToList();
+                .Select(c => (Component: c.GetProperty("component").GetString()!, Host: c.GetProperty("host").GetString()!,
+                              Check: c.GetProperty("check").GetString()!, Status: c.GetProperty("status").GetString()!,
+                              Detail: c.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "")).ToList();
             var artifactComponents = ComponentCatalog.All.Where(c => c.InstallOn(site) == InstallSource.Artifact).Select(c => c.Id).ToHashSet();
             foreach (var component in artifactComponents)
             {
                 var own = checks.Where(c => c.Component == component).ToList();
                 own.ShouldContain(c => c.Status == "standIn", $"{component}: no check says stand-in");
                 own.ShouldNotContain(c => c.Status == "healthy", $"{component}: a stand-in was reported healthy");
+                own.Where(c => c.Status == "failed").Select(c => $"{c.Host} {c.Check}: {c.Detail}").ShouldBeEmpty();
             }
-            checks.Where(c => !artifactComponents.Contains(c.Component)).ShouldAllBe(c => c.Status == "healthy" || c.Status == "warning");
+            // The HA core is healthy, with one known gap: HAProxy's own checks of a stand-in backend that expects a
+            // body only the real service gives (Trino's /v1/info "starting": false) mark that backend down.
+            var core = checks.Where(c => !artifactComponents.Contains(c.Component)).ToList();
+            core.Where(c => c.Status is not ("healthy" or "warning") && !StandInBackendsOnly(c.Component, c.Check, c.Detail, artifactComponents))
+                .Select(c => $"{c.Component} {c.Host} {c.Check}: {c.Status} {c.Detail}").ShouldBeEmpty();
 
             // The application databases apply created on the Patroni leader: each role logs in through the VIP.
             var logins = await LabAppDatabaseChecks.LogInAsEveryApplicationRoleAsync(siteDir, vaultPassword, output.WriteLine, timeout.Token);
@@ -155,6 +162,15 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             read.ExitCode.ShouldBe(0, read.Stderr);
             return StandInLog.Parse(read.Stdout);
         }).ToList();
+
+    /// <summary>HAProxy's backends check, failing only for backends of stand-in components ("backends down: trino_vip, trino; ...").</summary>
+    private static bool StandInBackendsOnly(string component, string check, string detail, IReadOnlySet<string> standIns)
+    {
+        const string Down = "backends down: ";
+        if (component != "haproxy" || check != "backends" || !detail.StartsWith(Down, StringComparison.Ordinal)) return false;
+        var names = detail[Down.Length..].Split(';')[0].Split(',', StringSplitOptions.TrimEntries);
+        return names.All(n => standIns.Any(s => n.StartsWith(s, StringComparison.Ordinal)));
+    }
 
     /// <summary>The recorded argv[0] is the program the step names (under current/ or the version folder, or a venv's bin).</summary>
     private static bool SameProgram(IReadOnlyList<string> argv, string program) =>

@@ -326,6 +326,8 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
             ["DATALYPTICA_STANDIN_ROOT"] = fixture.HostRoot,
             ["DATALYPTICA_STANDIN_LOG_DIR"] = logDir,
             ["DATALYPTICA_TEST_SECRET_TOKEN"] = SecretValue,
+            // Recorded (a DATALYPTICA_ variable), its URL's password never: MLflow's backend store URI is such a value.
+            ["DATALYPTICA_TEST_STORE_URI"] = $"postgresql://app:{SecretValue}@db.example:5432/app",
         };
         if (host is not null) env["DATALYPTICA_STANDIN_HOST"] = host;
         return env;

@@ -85,6 +85,14 @@ def write_log(record):
         sys.stderr.write("stand-in %s: cannot write its log in %s: %s\n" % (signature(), log_dir(), e))
 
 
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@")
+
+
+def redact(value):
+    """A value as recorded: a URL's password (postgresql://user:PASSWORD@host) never reaches the log."""
+    return _URL_CREDENTIALS.sub(r"\1***@", value) if isinstance(value, str) else value
+
+
 def is_secret(name):
     upper = name.upper()
     return any(w in upper for w in SECRET_WORDS)
@@ -105,7 +113,7 @@ def selected_environment():
         if is_secret(name):
             secrets.append(name)
         else:
-            picked[name] = value
+            picked[name] = redact(value)
     return picked, secrets
 
 
@@ -378,10 +386,18 @@ class Handler(socketserver.BaseRequestHandler):
         try:
             if m:
                 method, target = m.group(1).decode("ascii"), m.group(2).decode("latin-1")
-                body = json.dumps({"standIn": True, "artifact": artifact(), "version": version(),
-                                   "message": "stand-in for %s: not the real service (datalyptica lab)" % signature()}).encode()
-                head = ("HTTP/1.1 200 OK\r\nX-Datalyptica-Stand-In: %s\r\nContent-Type: application/json\r\n"
-                        "Content-Length: %d\r\nConnection: close\r\n\r\n" % (signature(), len(body))).encode()
+                if target.split("?")[0].rstrip("/").endswith("metrics"):
+                    # A Prometheus scrape gets the text exposition format, one series naming the stand-in.
+                    body = ('# HELP datalyptica_stand_in A release-faithful stand-in, not the real service (datalyptica lab).\n'
+                            '# TYPE datalyptica_stand_in gauge\n'
+                            'datalyptica_stand_in{artifact="%s",version="%s"} 1\n' % (artifact(), version())).encode()
+                    kind = "text/plain; version=0.0.4"
+                else:
+                    body = json.dumps({"standIn": True, "artifact": artifact(), "version": version(),
+                                       "message": "stand-in for %s: not the real service (datalyptica lab)" % signature()}).encode()
+                    kind = "application/json"
+                head = ("HTTP/1.1 200 OK\r\nX-Datalyptica-Stand-In: %s\r\nContent-Type: %s\r\n"
+                        "Content-Length: %d\r\nConnection: close\r\n\r\n" % (signature(), kind, len(body))).encode()
                 conn.sendall(head + (b"" if method == "HEAD" else body))
                 write_log({"mode": "service", "request": "%s %s" % (method, target), "port": self.server.server_address[1],
                            "unit": self.server.unit, "host": self.server.host})
@@ -436,7 +452,7 @@ def main():
             entry = {"mustExist": sorted({p for c in commands for p in c.get("mustExist", [])}),
                      "creates": sorted({p for c in commands for p in c.get("creates", [])})} if commands else None
     env, secret_names = selected_environment()
-    record = {"mode": mode, "argv": argv, "cwd": os.getcwd(), "uid": os.getuid(), "user": user_name(),
+    record = {"mode": mode, "argv": [redact(a) for a in argv], "cwd": os.getcwd(), "uid": os.getuid(), "user": user_name(),
               "hostname": socket.gethostname(), "environment": env, "secretVariables": secret_names}
     if mode == "service":
         record.update({"unit": entry.get("unit"), "host": entry.get("host")})

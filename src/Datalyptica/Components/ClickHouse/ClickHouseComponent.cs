@@ -22,6 +22,8 @@ public sealed class ClickHouseComponent : ComponentDefinition
     public override string DisplayName => "ClickHouse";
     public override Tier Tier => Tier.Query;
     public override string DefaultVersion => "24.12.2.59";
+    /// <summary>Keeper's unit works in (and may write only) its own folder under the data folder.</summary>
+    public override IReadOnlyList<string> ServiceFolders(Model.Site site, Model.Host host) => host.Has(Keeper) ? [ClickHouseRenderer.KeeperDataDir] : [];
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<ArtifactRelease> Releases => ClickHouseRelease.All;
     public override Contracts.ComponentLifecycle Lifecycle => ClickHouseLifecycle.Declaration;

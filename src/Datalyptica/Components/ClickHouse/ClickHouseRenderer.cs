@@ -24,6 +24,7 @@ public sealed class ClickHouseRenderer : IComponentRenderer
     public static readonly string ServerConfig = $"{ConfigDir}/config.xml";
     public static readonly string KeeperConfig = $"{KeeperConfigDir}/keeper_config.xml";
     public static readonly string DataDir = PlatformPaths.Data(Id);
+    public static readonly string KeeperDataDir = $"{DataDir}/keeper";
     public static readonly string LogDir = PlatformPaths.Logs(Id);
     /// <summary>
     /// The artifact is the official clickhouse-common-static-&lt;v&gt;-amd64.tgz: a .deb's tree under one top folder
@@ -62,11 +63,11 @@ public sealed class ClickHouseRenderer : IComponentRenderer
             yield return Unit(component, "clickhouse-keeper", new SystemdUnit("ClickHouse Keeper (datalyptica)",
                 $"{Binary} keeper --config-file={KeeperConfig}", User)
             {
-                WorkingDirectory = $"{DataDir}/keeper",
+                WorkingDirectory = KeeperDataDir,
                 LimitNoFile = 500000,
                 // Keeper keeps the whole data tree in memory; twice its declared need leaves room for snapshots.
                 MemoryMaxMb = (int)(ClickHouseComponent.Keeper.Needs.RamGb * 2 * 1024),
-                ReadWritePaths = [$"{DataDir}/keeper", LogDir],
+                ReadWritePaths = [KeeperDataDir, LogDir],
             });
         }
     }

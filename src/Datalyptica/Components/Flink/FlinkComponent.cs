@@ -20,6 +20,8 @@ public sealed class FlinkComponent : ComponentDefinition
     public override string Id => "flink";
     public override string DisplayName => "Flink";
     public override Tier Tier => Tier.Processing;
+    /// <summary>The scratch folder (io.tmp.dirs) its units may write, on the first data disk.</summary>
+    public override IReadOnlyList<string> ServiceFolders(Model.Site site, Model.Host host) => [FlinkRenderer.Scratch(host)];
     public override string DefaultVersion => "1.20.0";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<ArtifactRelease> Releases => FlinkRelease.All;

@@ -127,7 +127,8 @@ public sealed class FlinkRenderer : IComponentRenderer
         return YamlText.Write(conf, header);
     }
 
-    private static string Scratch(Host h) =>
+    /// <summary>Flink's io.tmp.dirs: on the host's first data disk when it has one.</summary>
+    public static string Scratch(Host h) =>
         h.Disks.Count == 0 ? $"{PlatformPaths.Data("flink")}/tmp" : $"{h.Disks[0].Mount.TrimEnd('/')}/datalyptica/flink/tmp";
 
     private static RenderedFile Unit(RenderContext ctx, string name, string description, string script, int processMb)

@@ -55,7 +55,7 @@ public static class HostAccounts
         var artifacts = false;
         foreach (var component in ServiceAccounts.ComponentsOn(context))
         {
-            if (!ServiceAccounts.For(component).CreatedByPackage) AppendFolders(sb, component);
+            if (!ServiceAccounts.For(component).CreatedByPackage) AppendFolders(sb, component, context);
             if (component.InstallOn(context.Site) == InstallSource.Artifact)
             {
                 if (!artifacts) sb.Append($"d {PlatformPaths.InstallRoot} 0755 root root -\n");
@@ -73,16 +73,19 @@ public static class HostAccounts
         foreach (var component in ServiceAccounts.ComponentsOn(context).Where(c => ServiceAccounts.For(c).CreatedByPackage))
         {
             var sb = new StringBuilder(TmpfilesHeader.Replace("\r", ""));
-            AppendFolders(sb, component);
+            AppendFolders(sb, component, context);
             yield return new RenderedFile(component.Id, ComponentTmpfilesPath(component.Id), sb.ToString());
         }
     }
 
-    private static void AppendFolders(StringBuilder sb, ComponentDefinition component)
+    private static void AppendFolders(StringBuilder sb, ComponentDefinition component, RenderContext context)
     {
         var a = ServiceAccounts.For(component);
         sb.Append($"d {PlatformPaths.Config(component.Id)} 0750 root {a.Group} -\n");
         sb.Append($"d {PlatformPaths.Data(component.Id)} 0750 {a.User} {a.Group} -\n");
         sb.Append($"d {PlatformPaths.Logs(component.Id)} 0750 {a.User} {a.Group} -\n");
+        // tmpfiles creates missing parents (root, 0755) of a folder on a data disk.
+        foreach (var folder in component.ServiceFolders(context.Site, context.Host))
+            sb.Append($"d {folder} 0750 {a.User} {a.Group} -\n");
     }
 }

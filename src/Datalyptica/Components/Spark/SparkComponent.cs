@@ -22,6 +22,8 @@ public sealed class SparkComponent : ComponentDefinition
     public override string Id => "spark";
     public override string DisplayName => "Spark";
     public override Tier Tier => Tier.Processing;
+    /// <summary>The scratch folder its units may write, on the first data disk.</summary>
+    public override IReadOnlyList<string> ServiceFolders(Model.Site site, Model.Host host) => [SparkRenderer.Scratch(host)];
     public override string DefaultVersion => "3.5.4";
     public override InstallSource Install => InstallSource.Artifact;
     public override IReadOnlyList<ArtifactRelease> Releases => SparkRelease.All;

@@ -90,7 +90,8 @@ public sealed class SparkRenderer : IComponentRenderer
         return sb.ToString();
     }
 
-    private static string Scratch(Host h) =>
+    /// <summary>Spark's local scratch (SPARK_LOCAL_DIRS): on the host's first data disk when it has one.</summary>
+    public static string Scratch(Host h) =>
         h.Disks.Count == 0 ? PlatformPaths.Data("spark") : $"{h.Disks[0].Mount.TrimEnd('/')}/datalyptica/spark";
 
     private static string Defaults(RenderContext ctx)
