@@ -20,17 +20,18 @@ public sealed class ServiceAccountReferenceTests
     public static TheoryData<string> Profiles() =>
         [.. BuiltInProfiles.All.Select(p => p.Name), BuiltInProfiles.LabWithStandIns.Name + "+stand-ins", BuiltInProfiles.LabWithJupyterHub.Name + "+jupyterhub"];
 
+    private static Model.Site Expand(string profileName) => ProfileExpander.Expand(profileName switch
+    {
+        "lab+stand-ins" => BuiltInProfiles.LabWithStandIns,
+        "lab+jupyterhub" => BuiltInProfiles.LabWithJupyterHub,
+        var n => BuiltInProfiles.Find(n)!,
+    });
+
     [Theory]
     [MemberData(nameof(Profiles))]
     public void Every_owner_group_and_unit_account_exists_on_its_host(string profileName)
     {
-        var profile = profileName switch
-        {
-            "lab+stand-ins" => BuiltInProfiles.LabWithStandIns,
-            "lab+jupyterhub" => BuiltInProfiles.LabWithJupyterHub,
-            var n => BuiltInProfiles.Find(n)!,
-        };
-        var site = ProfileExpander.Expand(profile);
+        var site = Expand(profileName);
         var problems = new List<string>();
         foreach (var host in SiteRenderer.Render(site))
         {
@@ -72,13 +73,7 @@ public sealed class ServiceAccountReferenceTests
     [MemberData(nameof(Profiles))]
     public void Every_folder_an_artifact_component_unit_needs_is_made_before_it_starts(string profileName)
     {
-        var profile = profileName switch
-        {
-            "lab+stand-ins" => BuiltInProfiles.LabWithStandIns,
-            "lab+jupyterhub" => BuiltInProfiles.LabWithJupyterHub,
-            var n => BuiltInProfiles.Find(n)!,
-        };
-        var site = ProfileExpander.Expand(profile);
+        var site = Expand(profileName);
         var problems = new List<string>();
         foreach (var host in SiteRenderer.Render(site))
         {
