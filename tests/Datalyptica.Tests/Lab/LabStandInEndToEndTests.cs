@@ -97,7 +97,7 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
                 records.ShouldContain(r => r.Event == StandInEvent.Start && r.Mode == "service" && r.Hostname == service.Host && r.Artifact == spec.Artifact,
                     $"{spec.Artifact} {service.Unit} on {service.Host} never started");
                 if (service.Ports.Count > 0)
-                    records.ShouldContain(r => r.Event == StandInEvent.Listening && r.Hostname == service.Host && r.Artifact == spec.Artifact,
+                    records.ShouldContain(r => r.Event == StandInEvent.Listening && (r.Hostname ?? r.Host) == service.Host && r.Artifact == spec.Artifact,
                         $"{spec.Artifact} {service.Unit} on {service.Host} never listened");
             }
 
