@@ -328,6 +328,8 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
             ["DATALYPTICA_TEST_SECRET_TOKEN"] = SecretValue,
             // Recorded (a DATALYPTICA_ variable), its URL's password never: MLflow's backend store URI is such a value.
             ["DATALYPTICA_TEST_STORE_URI"] = $"postgresql://app:{SecretValue}@db.example:5432/app",
+            // Not a path: recorded by name only, whatever it holds (Airflow's AIRFLOW_CONN_* JSON carries the S3 secret key).
+            ["DATALYPTICA_TEST_CONN"] = $"{{\"conn_type\": \"aws\", \"password\": \"{SecretValue}\"}}",
         };
         if (host is not null) env["DATALYPTICA_STANDIN_HOST"] = host;
         return env;

@@ -93,6 +93,10 @@ def redact(value):
     return _URL_CREDENTIALS.sub(r"\1***@", value) if isinstance(value, str) else value
 
 
+def is_paths(value):
+    return bool(value) and all(part.startswith("/") and not any(c.isspace() for c in part) for part in value.split(":"))
+
+
 def is_secret(name):
     upper = name.upper()
     return any(w in upper for w in SECRET_WORDS)
@@ -110,10 +114,12 @@ def selected_environment():
                 or name.startswith(artifact().upper() + "_") or name.startswith("DATALYPTICA_"))
         if not keep:
             continue
-        if is_secret(name):
+        # A value is recorded only when it is a path or a list of paths (JAVA_HOME, PATH, *_CONF); any other value may
+        # hold a secret under an innocent name (Airflow's AIRFLOW_CONN_* JSON holds the S3 secret key): its name only.
+        if is_secret(name) or not is_paths(value):
             secrets.append(name)
         else:
-            picked[name] = redact(value)
+            picked[name] = value
     return picked, secrets
 
 
