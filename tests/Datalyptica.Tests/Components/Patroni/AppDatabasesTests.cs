@@ -196,17 +196,10 @@ public class AppDatabasesTests
         }).ToList();
         var facts = desired.ToDictionary(d => d.Host, d =>
         {
-            var c = ConvergedFacts.For(d, f.Options);
-            var files = d.Resources.Select(r => r.Resource).OfType<FileResource>().Where(r => r.HasSecrets).ToList();
-            var drifted = new Dictionary<string, FileFact>(c.Files);
-            foreach (var r in files) drifted[r.Path] = new FileFact(true, new string('1', 64), Modes.Octal(r.Mode), r.Owner, r.Group);
             // The host holds the resolved script of an older version: verifiers of passwords since rotated.
-            return c with
-            {
-                Files = drifted,
-                FileContents = files.ToDictionary(r => r.Path, r => SecretPlaceholder.Resolve(r.Content, n => r.Path == AppDatabases.SqlPath ? "old-" + n : f.Secrets[n].Reveal())),
-                Guards = new Dictionary<string, int>(c.Guards) { [AppDatabases.CommandName] = 1 },
-            };
+            var c = ConvergedFacts.WithSecretFilesDrifted(d, f.Options,
+                r => SecretPlaceholder.Resolve(r.Content, n => r.Path == AppDatabases.SqlPath ? "old-" + n : f.Secrets[n].Reveal()));
+            return c with { Guards = new Dictionary<string, int>(c.Guards) { [AppDatabases.CommandName] = 1 } };
         });
         var masker = new SecretMasker(f.Secrets.Values);
         var plan = new Plan(f.Site.Name, desired.Select(d => Planner.PlanHost(d, facts[d.Host], f.Options, masker)).ToList());

@@ -137,17 +137,7 @@ public class PlanningTests(ITestOutputHelper output)
         var desired = f.Desired(ArtifactCatalog.Empty);
         // Hosts whose files differ from ours and whose current content holds the real secrets.
         var facts = desired.ToDictionary(d => d.Host, d =>
-        {
-            var c = ConvergedFacts.For(d, f.Options);
-            var files = d.Resources.Select(r => r.Resource).OfType<FileResource>().Where(r => r.HasSecrets).ToList();
-            var drifted = new Dictionary<string, FileFact>(c.Files);
-            foreach (var r in files) drifted[r.Path] = new FileFact(true, new string('1', 64), Modes.Octal(r.Mode), r.Owner, r.Group);
-            return c with
-            {
-                Files = drifted,
-                FileContents = files.ToDictionary(r => r.Path, r => "# old\n" + SecretPlaceholder.Resolve(r.Content, n => f.Secrets[n].Reveal())),
-            };
-        });
+            ConvergedFacts.WithSecretFilesDrifted(d, f.Options, r => "# old\n" + SecretPlaceholder.Resolve(r.Content, n => f.Secrets[n].Reveal())));
         var masker = new SecretMasker(f.Secrets.Values);
         var plan = new Plan(f.Site.Name, desired.Select(d => Planner.PlanHost(d, facts[d.Host], f.Options, masker)).ToList());
         plan.Hosts.SelectMany(h => h.Changes).Count(c => c.Sensitive && c.Diff is { Length: > 0 }).ShouldBeGreaterThan(10);
@@ -194,6 +184,19 @@ public class PlanningTests(ITestOutputHelper output)
 /// <summary>Facts of a host that already has exactly what its resources want.</summary>
 internal static class ConvergedFacts
 {
+    /// <summary>
+    /// Converged, except that every file holding a secret differs from ours on the host (another hash) and holds
+    /// <paramref name="current"/>: what a diff of those files would show.
+    /// </summary>
+    public static HostFacts WithSecretFilesDrifted(HostDesiredState desired, PlanOptions options, Func<FileResource, string> current)
+    {
+        var c = For(desired, options);
+        var files = desired.Resources.Select(r => r.Resource).OfType<FileResource>().Where(r => r.HasSecrets).ToList();
+        var drifted = new Dictionary<string, FileFact>(c.Files);
+        foreach (var r in files) drifted[r.Path] = new FileFact(true, new string('1', 64), Modes.Octal(r.Mode), r.Owner, r.Group);
+        return c with { Files = drifted, FileContents = files.ToDictionary(r => r.Path, current) };
+    }
+
     public static HostFacts For(HostDesiredState desired, PlanOptions options)
     {
         var context = new PlanContext { ResolveSecret = options.ResolveSecret };
