@@ -236,7 +236,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             OnlyLayer = settings.Layer is null ? null : Layers.Parse(settings.Layer),
             Limit = only,
             Parallelism = settings.Parallel,
-            AllowStandIns = prepared.Site.Environment == "lab",
+            AllowStandIns = prepared.Site.IsLab,
         };
         // Hosts with no route out install from the repository this control node serves, only while apply runs, and
         // only when this apply has something to do: with no pending change no step runs, so nothing can fetch from it.

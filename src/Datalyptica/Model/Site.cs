@@ -55,6 +55,12 @@ public sealed record Site(
     ObjectStore? ObjectStore,
     IReadOnlyDictionary<string, string> Versions)
 {
+    /// <summary>
+    /// A `datalyptica lab` site (hosts sharing one machine): sizes are not checked, and only here may release-faithful
+    /// stand-ins be installed and pass verify.
+    /// </summary>
+    public bool IsLab => Environment == "lab";
+
     /// <summary>Site-wide variables (group <c>all</c>), with where each was set.</summary>
     public IReadOnlyDictionary<string, Setting> Vars { get; init; } = new Dictionary<string, Setting>();
 

@@ -11,7 +11,7 @@ public sealed class CapacityRule : IValidationRule
     public IEnumerable<Diagnostic> Check(Site site)
     {
         // Lab hosts share one machine and declare what each may use, not what production needs: said once, not enforced.
-        if (site.Environment == "lab")
+        if (site.IsLab)
         {
             yield return new Diagnostic(FindingCodes.LabSizesNotChecked,
                 "lab site: hosts share one machine, so role sizes (RAM, vCPU, disk) are not checked.",

@@ -16,7 +16,7 @@ public sealed class StandInRule : IValidationRule
 {
     public IEnumerable<Diagnostic> Check(Site site)
     {
-        if (site.Environment == "lab" || site.Directory is null) yield break;
+        if (site.IsLab || site.Directory is null) yield break;
         var store = SiteArtifactStore.ForSite(site.Directory);
         if (!System.IO.Directory.Exists(store.Directory)) yield break;
         var needs = SiteArtifactNeeds.For(site, ArtifactCatalog.FromSite(site).Overridden);

@@ -113,7 +113,7 @@ public static class Verifier
             .OrderBy(c => c.Component == OsBaseRenderer.ComponentId || c.Component == "host" ? "" : c.Component, StringComparer.Ordinal)
             .ThenBy(c => c.Host == HealthCheck.ClusterScope ? 1 : 0).ThenBy(c => c.Host, StringComparer.Ordinal)
             .ThenBy(c => c.Check, StringComparer.Ordinal).ToList();
-        return new VerifyReport(site.Name, ordered, clock.Elapsed, Lab: site.Environment == "lab");
+        return new VerifyReport(site.Name, ordered, clock.Elapsed, Lab: site.IsLab);
     }
 
     /// <summary>
@@ -166,7 +166,7 @@ public static class Verifier
     /// </summary>
     public static IEnumerable<HealthCheck> NotDeployedInLab(Site site, VerifyOptions options)
     {
-        if (site.Environment != "lab" || !options.IncludesAll(site.Hosts)) yield break;
+        if (!site.IsLab || !options.IncludesAll(site.Hosts)) yield break;
         foreach (var component in ComponentCatalog.All)
         {
             if (options.Component is not null && options.Component != component.Id) continue;

@@ -73,7 +73,7 @@ public static class PostgresLayout
     /// <summary>What PostgreSQL plans with on a lab host (hosts share one machine; production's 4 GB minimum does not apply).</summary>
     public const int LabBudgetMb = 1024;
 
-    public static int BudgetMb(RenderContext ctx) => ctx.Site.Environment == "lab" ? LabBudgetMb : BudgetMb(ctx.Host);
+    public static int BudgetMb(RenderContext ctx) => ctx.Site.IsLab ? LabBudgetMb : BudgetMb(ctx.Host);
 
     public static Memory MemoryFor(RenderContext ctx)
     {
