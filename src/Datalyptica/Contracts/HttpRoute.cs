@@ -22,6 +22,11 @@ public sealed record HttpRoute(string Name, string Path, RoleDefinition Role, Po
     public bool ActivePassive { get; init; }
     /// <summary>An extra http-check expectation on the body (a regex), besides status 200.</summary>
     public string? ExpectBody { get; init; }
+    /// <summary>
+    /// What a ready backend answers on <see cref="HealthPath"/>, as the upstream documents it; required with
+    /// <see cref="ExpectBody"/> (a test runs HAProxy's check against it, and the lab's stand-ins answer it).
+    /// </summary>
+    public string? ReadyExample { get; init; }
     /// <summary>Sticky sessions by an inserted cookie.</summary>
     public bool Sticky { get; init; }
     public int ServerTimeoutSeconds { get; init; } = 60;

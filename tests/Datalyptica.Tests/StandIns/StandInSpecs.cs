@@ -13,7 +13,17 @@ using Datalyptica.Tests.Components.ReleaseFiles;
 namespace Datalyptica.Tests.StandIns;
 
 /// <summary>A port a stand-in service listens on: the role's <see cref="PortSpec"/> on its host, at the host's address (what probes reach).</summary>
-public sealed record StandInPort(string Name, string Address, int Port);
+public sealed record StandInPort(string Name, string Address, int Port)
+{
+    /// <summary>
+    /// A front-door route's health check on this port that expects a body (<see cref="HttpRoute.ExpectBody"/>): the
+    /// stand-in answers <see cref="HttpRoute.ReadyExample"/> there, with its own signature added, so HAProxy takes it.
+    /// </summary>
+    public StandInReady? Ready { get; init; }
+}
+
+/// <summary>What a ready server answers on a health path (a JSON object), and the regex the front door's check expects in it.</summary>
+public sealed record StandInReady(string Path, string Body, string Expect);
 
 /// <summary>A rendered file the program reads at start, and the format it must parse in.</summary>
 public sealed record StandInConfig(string Path, string Format);
@@ -249,8 +259,12 @@ public static partial class StandInSpecs
             if (mine.Count == 0 && roles.Where(r => Own(r).Length > 0).All(r => !Own(r).All(words.Contains)))
                 mine = roles.Where(r => Own(r).Length == 0).ToList();
         }
+        var ready = component.HttpRoutes.Where(r => r.ReadyExample is not null && mine.Contains(r.Role)).ToList();
         return mine.SelectMany(r => r.Ports).Where(p => p.Protocol == PortProtocol.Tcp).DistinctBy(p => p.Name)
-            .Select(p => new StandInPort(p.Name, host.Address.ToString(), host.Port(p))).DistinctBy(p => p.Port).ToList();
+            .Select(p => new StandInPort(p.Name, host.Address.ToString(), host.Port(p))
+            {
+                Ready = ready.Where(r => (r.HealthPort ?? r.Port) == p).Select(r => new StandInReady(r.HealthPath, r.ReadyExample!, r.ExpectBody!)).FirstOrDefault(),
+            }).DistinctBy(p => p.Port).ToList();
     }
 
     /// <summary>The artifact's programs a guarded command runs (absolute, or relative after <c>cd INSTALL &amp;&amp;</c>), with what each reads beside itself.</summary>

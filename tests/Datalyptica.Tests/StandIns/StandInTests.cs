@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Rendering;
@@ -142,6 +143,7 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
     public void Every_service_of_a_host_starts_records_its_start_listens_on_its_ports_and_answers_with_its_signature()
     {
         var failures = new List<string>();
+        var readyChecked = 0;
         foreach (var file in fixture.Files.Where(f => f.Spec.Services.Count > 0))
         {
             var host = file.Spec.Services[0].Host;
@@ -160,6 +162,13 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
                         if (!answer.Contains($"X-Datalyptica-Stand-In: {file.Artifact} {file.Version}", StringComparison.Ordinal) ||
                             !answer.Contains("\"standIn\": true", StringComparison.Ordinal))
                             failures.Add($"{where}: port {port.Name} {port.Address}:{port.Port} answered without the signature: {answer}");
+                        if (port.Ready is { } ready)
+                        {
+                            readyChecked++;
+                            var body = HttpGet(port, ready.Path, process, where).Split("\r\n\r\n", 2)[1];
+                            if (!Regex.IsMatch(body, ready.Expect) || !body.Contains("\"standIn\": true", StringComparison.Ordinal))
+                                failures.Add($"{where}: {ready.Path} on {port.Name} answered '{body}', which the front door's '{ready.Expect}' does not take or which lacks the signature");
+                        }
                     }
                 }
                 // A client speaking another protocol (Kafka's binary one) gets the one-line signature.
@@ -193,6 +202,7 @@ public sealed class StandInTests(StandInSite fixture) : IClassFixture<StandInSit
             }
         }
         failures.ShouldBeEmpty(string.Join('\n', failures));
+        readyChecked.ShouldBeGreaterThan(0, "no stand-in port carries a front-door ready answer (Trino's /v1/info)");
     }
 
     [Fact]

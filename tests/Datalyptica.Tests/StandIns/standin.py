@@ -399,8 +399,15 @@ class Handler(socketserver.BaseRequestHandler):
                             'datalyptica_stand_in{artifact="%s",version="%s"} 1\n' % (artifact(), version())).encode()
                     kind = "text/plain; version=0.0.4"
                 else:
-                    body = json.dumps({"standIn": True, "artifact": artifact(), "version": version(),
-                                       "message": "stand-in for %s: not the real service (datalyptica lab)" % signature()}).encode()
+                    answer = {}
+                    ready = self.server.ready
+                    if ready and target.split("?")[0] == ready["path"]:
+                        # The upstream's ready response where a front-door check expects a body (Trino's "starting":
+                        # false), so HAProxy takes the stand-in as the real one; the signature below still names it.
+                        answer = json.loads(ready["body"])
+                    answer.update({"standIn": True, "artifact": artifact(), "version": version(),
+                                   "message": "stand-in for %s: not the real service (datalyptica lab)" % signature()})
+                    body = json.dumps(answer).encode()
                     kind = "application/json"
                 head = ("HTTP/1.1 200 OK\r\nX-Datalyptica-Stand-In: %s\r\nContent-Type: %s\r\n"
                         "Content-Length: %d\r\nConnection: close\r\n\r\n" % (signature(), kind, len(body))).encode()
@@ -428,7 +435,7 @@ def service_mode(entry):
             for s in servers:
                 s.server_close()
             return 1
-        server.unit, server.host = entry.get("unit"), entry.get("host")
+        server.unit, server.host, server.ready = entry.get("unit"), entry.get("host"), p.get("ready")
         servers.append(server)
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()

@@ -172,7 +172,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
         {
             sb.Append("# Trino discovery and client protocol: the first coordinator is active, the others are backups.\n");
             sb.Append($"listen trino_vip\n    mode http\n    bind :{context.Port(TrinoComponent.FrontDoor)}\n    balance first\n");
-            sb.Append("    option httpchk GET /v1/info\n    http-check expect rstring \"starting\"\\s*:\\s*false\n");
+            sb.Append($"    option httpchk GET {TrinoHealth.InfoPath}\n    http-check expect rstring {HaproxyConfig.Quote(TrinoHealth.StartedPattern)}\n");
             sb.Append("    timeout server 30m\n    default-server inter 3s fall 3 rise 2\n");
             for (var i = 0; i < coordinators.Count; i++)
             {
@@ -252,7 +252,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
             sb.Append("    option httpchk\n");
             sb.Append($"    http-check send meth GET uri {HaproxyConfig.Quote(r.HealthPath)} ver HTTP/1.1 hdr Host {HaproxyConfig.Quote(domain)}\n");
             sb.Append("    http-check expect status 200\n");
-            if (r.ExpectBody is { } body) sb.Append($"    http-check expect rstring '{body}'\n");
+            if (r.ExpectBody is { } body) sb.Append($"    http-check expect rstring {HaproxyConfig.Quote(body)}\n");
             if (r.Sticky) sb.Append($"    cookie DL_{Id(r).ToUpperInvariant()} insert indirect nocache httponly secure\n");
             sb.Append("    default-server inter 3s fall 3 rise 2\n");
             for (var i = 0; i < members.Count; i++)

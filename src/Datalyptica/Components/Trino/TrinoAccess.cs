@@ -21,7 +21,7 @@ public static class TrinoAccess
             "one active coordinator; the standby is a backup server so only one coordinator gets worker announcements. " +
             "The Trino UI has no sub-path support (absolute /ui/ links): trino.<domain>, /trino redirects there")
         {
-            HostPrefix = "trino", ActivePassive = true, ExpectBody = "\"starting\":\\s*false", ServerTimeoutSeconds = 300, Order = 20,
+            HostPrefix = "trino", ActivePassive = true, ExpectBody = TrinoHealth.StartedPattern, ReadyExample = TrinoHealth.StartedInfoExample, ServerTimeoutSeconds = 300, Order = 20,
         },
     ];
 }

@@ -12,6 +12,19 @@ public sealed class TrinoHealth : IHealthProbe
 {
     public const string InfoPath = "/v1/info";
 
+    /// <summary>
+    /// The body of a started node, as HAProxy checks it (a regex): /v1/info serialises io.trino.server.ServerInfo with
+    /// Jackson, so the flag reads <c>"starting":false</c>.
+    /// </summary>
+    public const string StartedPattern = "\"starting\":\\s*false";
+
+    /// <summary>
+    /// /v1/info of a started coordinator as Trino answers it (io.trino.server.ServerInfo: nodeVersion, environment,
+    /// coordinator, starting, uptime), for the tests that hold <see cref="StartedPattern"/> and <see cref="Judge"/> to it.
+    /// </summary>
+    public const string StartedInfoExample =
+        "{\"nodeVersion\":{\"version\":\"469\"},\"environment\":\"production\",\"coordinator\":true,\"starting\":false,\"uptime\":\"1.00m\"}";
+
     public static ProbeOutcome Judge(int status, string body, bool coordinator) =>
         status != 200 ? ProbeOutcome.Fail(ProbeKit.Short(body)) : ProbeKit.Json(body, root =>
         {

@@ -1,9 +1,12 @@
+using System.Text.RegularExpressions;
+using Datalyptica.Components;
 using Datalyptica.Components.HAProxy;
 using Datalyptica.Components.JupyterHub;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Components.Trino;
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
 using Datalyptica.Model;
 using Datalyptica.Profiles;
 using Datalyptica.Rendering;
@@ -149,13 +152,45 @@ public class HAProxyRendererTests
         var config = Config(rendered);
         var coordinators = rendered.Site.HostsWith(TrinoComponent.Coordinator).ToList();
         Section(config, "backend trino").Count(l => l.EndsWith(" backup")).ShouldBe(coordinators.Count - 1);
-        Section(config, "backend trino").ShouldContain("http-check expect rstring '\"starting\":\\s*false'");
+        Section(config, "backend trino").ShouldContain($"http-check expect rstring {HaproxyConfig.Quote(TrinoHealth.StartedPattern)}");
         Section(config, "backend jupyter").Count(l => l.EndsWith(" backup")).ShouldBe(rendered.Site.HostsWith(JupyterHubComponent.Server).Count() - 1);
         config.ShouldContain($"acl host_superset req.hdr(host),field(1,:),lower -m str superset.{rendered.Site.Domain}");
         config.ShouldContain("use_backend superset if host_superset");
         config.ShouldContain("4.1 cannot run under a sub-path");
         config.ShouldNotContain("use_backend superset if path_superset");
         Section(config, "backend nessie").ShouldContain("http-request replace-path ^/nessie(/)?(.*) /\\2");
+    }
+
+    /// <summary>
+    /// Every body expectation in the rendered file, run by the real HAProxy: a server answering the route's documented
+    /// ready response goes UP, one answering it without the expected part goes DOWN. (The trino_vip check once wrote the
+    /// regex unquoted; HAProxy's word splitting turned <c>\s</c> into <c>s</c> and no Trino could ever pass it.)
+    /// </summary>
+    [Fact]
+    public async Task Body_expectations_pass_a_ready_backend_and_fail_another_in_real_haproxy()
+    {
+        var config = Config(RenderedSites.Production);
+        var routes = ComponentCatalog.All.SelectMany(c => c.HttpRoutes).Where(r => r.ExpectBody is not null).ToList();
+        routes.ShouldNotBeEmpty();
+        var sections = config.Split("\n\n").Select(b => b.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList())
+            .Where(lines => lines.Any(l => l.Contains("http-check expect rstring"))).ToList();
+        sections.Count.ShouldBeGreaterThanOrEqualTo(routes.Count);
+        foreach (var section in sections)
+        {
+            var expect = HaproxyConfig.SplitWords(section.Single(l => l.Contains("expect rstring")))!.Last();
+            var route = routes.SingleOrDefault(r => r.ExpectBody == expect)
+                .ShouldNotBeNull($"{section[0]}: no route declares the expectation '{expect}' with a ready example");
+            var ready = route.ReadyExample.ShouldNotBeNull($"route {route.Name} expects a body but documents no ready example");
+            var notReady = Regex.Replace(ready, expect, "");
+            Regex.IsMatch(notReady, expect).ShouldBeFalse();
+
+            using var readyServer = new FixedHttpServer(ready);
+            using var notReadyServer = new FixedHttpServer(notReady);
+            var checks = section.Where(l => l.TrimStart().StartsWith("option httpchk") || l.TrimStart().StartsWith("http-check ")).ToList();
+            var states = await RealHaproxy.ServerStatesAsync(checks, [("ready", readyServer.Port), ("not_ready", notReadyServer.Port)]);
+            states["ready"].ShouldBe("UP", $"{section[0]}: {ready}");
+            states["not_ready"].ShouldBe("DOWN", $"{section[0]}: {notReady}");
+        }
     }
 
     [Fact]
