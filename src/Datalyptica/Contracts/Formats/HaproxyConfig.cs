@@ -66,7 +66,10 @@ public static class HaproxyConfig
                         bytes.Add(Convert.ToByte(line.Substring(i + 1, 2), 16));
                         i += 2;
                         break;
-                    default: Add(e); break;
+                    case '\\' or ' ' or '#' or '"' or '\'' or '$': Add(e); break;
+                    // "Other combinations left unchanged (eg: \1)" (src/tools.c parse_line): replace-path's /\2 and a
+                    // regex's \s reach HAProxy with their backslash.
+                    default: Add('\\'); Add(e); break;
                 }
                 inWord = true;
                 continue;
