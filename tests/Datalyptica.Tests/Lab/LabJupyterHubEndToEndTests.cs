@@ -45,7 +45,9 @@ public sealed partial class LabJupyterHubEndToEndTests(ITestOutputHelper output)
             var vaultPassword = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
             var secrets = SiteWriter.ReadSecrets(site, vaultPassword);
             var vip = $"{Options.Subnet}.100";
-            await output.TimedAsync("jupyterhub role and database (temporary)", () => TemporaryAppDatabase.CreateJupyterHubAsync(vip, secrets, timeout.Token));
+            // apply created JupyterHub's role and database on the Patroni leader (the application-database contract).
+            var logins = await LabAppDatabaseChecks.LogInAsEveryApplicationRoleAsync(site, vaultPassword, output.WriteLine, timeout.Token);
+            logins.ShouldContain(l => l.StartsWith("jupyterhub@", StringComparison.Ordinal));
 
             var verify = output.Timed("verify --component jupyterhub --wait", () =>
                 CliRunner.Run("verify", site, "--component", "jupyterhub", "--wait", "120", "--output", "json").ShouldSucceed());
