@@ -105,6 +105,11 @@ public static class DatalypticaCli
             config.AddCommand<DrillCommand>("drill")
                 .WithDescription("Failover drills under a steady write load through the VIP (patroni-stop, patroni-crash, vip-stop, vip-crash, redis-crash, etcd-stop, all); prints measured times. Disrupts the site: labs only.")
                 .WithExample("drill", "/var/lib/datalyptica/lab/default/site", "patroni-stop");
+            config.AddCommand<RestartCommand>("restart")
+                .WithDescription("Rolling restart of one component: one member at a time, each healthy again (verify) before the next; members that lead go last, after a hand-over (Patroni switchover, Sentinel failover). Shows the order and asks first.")
+                .WithExample("restart", "site", "patroni")
+                .WithExample("restart", "site", "redis", "--yes", "--output", "json")
+                .WithExample("restart", "site", "kafka", "--limit", "kafka_broker[[0:1]]");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");

@@ -22,7 +22,7 @@ public static class ExitCodes
     public static readonly IReadOnlyList<Entry> Table =
     [
         new(Ok, "ok", "done; plan: nothing pending; verify: everything deployable is healthy"),
-        new(Failed, "failed", "an error not listed below: a file missing, a host unreachable or its key changed (except in apply), a backup that failed; artifacts: a release refused (checksum mismatch, checksum file missing) or not in the store"),
+        new(Failed, "failed", "an error not listed below: a file missing, a host unreachable or its key changed (except in apply), a backup that failed, a restart refused (component unhealthy) or stopped at a member; artifacts: a release refused (checksum mismatch, checksum file missing) or not in the store"),
         new(ChangesPending, "changes pending", "plan: apply would change something"),
         new(InvalidSite, "invalid site", "the site has errors (validate lists them); every verb that reads a site refuses it before touching a host"),
         new(ApplyFailed, "apply failed", "apply: a host could not be reached, a change failed on a host, a layer could not start, or the run was interrupted; stderr and the journal say which"),

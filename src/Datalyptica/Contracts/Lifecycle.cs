@@ -40,6 +40,22 @@ public sealed record UnitSpec(string Name, UnitSource Source, OnConfigChange OnC
     public Func<Site, Host, RollingRestart>? Rolling { get; init; }
     /// <summary>The account the unit's process runs as when it is not the component's <see cref="ComponentLifecycle.Account"/>.</summary>
     public ServiceAccount? RunsAs { get; init; }
+    /// <summary>
+    /// How <c>datalyptica restart</c> moves leadership off this unit's member before restarting it (Patroni switchover,
+    /// Sentinel failover). Null: a member that leads (<see cref="RollingRestart.LeaderCheck"/>) restarts last, as is.
+    /// </summary>
+    public Func<Site, Host, LeaderHandOver>? HandOver { get; init; }
+}
+
+/// <summary>
+/// A controlled hand-over of leadership before a planned restart of the leader, so clients see one orderly switch instead
+/// of a failover. <see cref="LeaderCheck"/> (read-only bash) exits 0 while the member leads; <see cref="Command"/> (bash,
+/// run on the member) asks the cluster to move leadership to a healthy member; the restart waits until the check fails
+/// (at most <see cref="TimeoutSeconds"/>). Neither may hold a secret: read one from a file on the host.
+/// </summary>
+public sealed record LeaderHandOver(string LeaderCheck, string Command, string Description)
+{
+    public int TimeoutSeconds { get; init; } = 60;
 }
 
 /// <summary>A distribution unit the component replaces: stopped and masked, with the reason shown in the plan.</summary>

@@ -96,9 +96,9 @@ public sealed class SiteDrillContext : DrillContext
         return booted;
     }
 
-    public override async Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation)
+    public override async Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation, string? component = null)
     {
-        var options = new VerifyOptions { ResolveSecret = n => Secrets.GetValueOrDefault(n), Masker = Masker, Timeout = TimeSpan.FromSeconds(10) };
+        var options = new VerifyOptions { Component = component, ResolveSecret = n => Secrets.GetValueOrDefault(n), Masker = Masker, Timeout = TimeSpan.FromSeconds(10) };
         await using var sessions = new ProbeSessions(host => _ssh.Connect(HostConnections.For(host) with { ConnectTimeout = options.Timeout, CommandTimeout = options.Timeout }));
         var report = await Verifier.VerifyAsync(Site, sessions.AccessAsync, options, cancellation);
         return report.Checks.Where(c => c.Status is HealthStatus.Failed or HealthStatus.Missing)

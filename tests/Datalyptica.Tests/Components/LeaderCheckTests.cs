@@ -75,22 +75,31 @@ public sealed class LeaderCheckTests : IDisposable
     public void The_redis_primary_answers_the_leader_check_and_its_replica_does_not()
     {
         const string password = "Leader-Check-Pw-51c0e2";
-        // The check reads the password from redis.conf on the member; here from a copy with the same line.
-        var conf = Path.Combine(_dir, "redis.conf");
-        File.WriteAllText(conf, $"requirepass {password}\n");
+        // The check reads the password from the member's auth file; here from a copy with the same content.
+        var auth = Path.Combine(_dir, "cli.auth");
+        File.WriteAllText(auth, password + "\n");
         int primary = ServerProcess.FreePort(), replica = ServerProcess.FreePort();
         foreach (var (port, extra) in new[] { (primary, Array.Empty<string>()), (replica, ["--replicaof", "127.0.0.1", primary.ToString()]) })
         {
             var dir = Directory.CreateDirectory(Path.Combine(_dir, port.ToString())).FullName;
+            // Each from its own redis.conf, as on a member, so CONFIG REWRITE has a file to rewrite.
+            var conf = Path.Combine(dir, "redis.conf");
+            File.WriteAllText(conf, $"requirepass {password}\nmasterauth {password}\n");
             _servers.Add(ServerProcess.Start($"redis {port}", "redis-server",
-                ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no",
-                 "--requirepass", password, "--masterauth", password, .. extra]).WaitForPort(port));
+                [conf, "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", .. extra]).WaitForPort(port));
         }
         string Check(int port) => RedisLifecycle.PrimaryCheck(LoopbackSite.Host($"r{port}", ["redis"], ("redis_port", port)))
-            .Replace(RedisRenderer.ConfPath, conf, StringComparison.Ordinal);
+            .Replace(RedisRenderer.CliAuthPath, auth, StringComparison.Ordinal);
 
         Run(Check(primary)).ShouldBe(0);
         Run(Check(replica)).ShouldBe(1);
+        // Sentinel's failover makes Redis rewrite its file, which quotes the password: the checks once read it from
+        // there and authenticated with the quotes. They read their own file, so they still work after it.
+        var rewritten = Path.Combine(_dir, primary.ToString(), "redis.conf");
+        Tool.Run("redis-cli", ["-p", primary.ToString(), "config", "rewrite"], environment: new Dictionary<string, string> { ["REDISCLI_AUTH"] = password })
+            .Stdout.Trim().ShouldBe("OK");
+        File.ReadAllText(rewritten).ShouldContain($"requirepass \"{password}\"");
+        Run(Check(primary)).ShouldBe(0);
         // A member that is down does not lead: it restarts with the replicas.
         _servers[1].Stop();
         Run(Check(replica)).ShouldNotBe(0);

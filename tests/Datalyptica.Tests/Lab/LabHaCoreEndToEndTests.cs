@@ -147,6 +147,17 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
                 DrillVerdict.Problems(drill, relaxed).ShouldBeEmpty(drill.Drill);
             }
 
+            // Day-2: rolling restarts (datalyptica restart, issue 16). Patroni under writes through the VIP: replicas first, the
+            // leader last after a switchover; no acknowledged write lost, every member's Patroni a new process.
+            await RollingRestartOfPatroniUnderWritesAsync(site, timeout.Token);
+            // Redis: replicas first, the primary last after a Sentinel failover; Sentinels see the new primary.
+            var redisRestart = output.Timed("restart redis", () => CliRunner.Run("restart", site, "redis", "--yes", "--output", "json").ShouldSucceed());
+            var redisDoc = JsonDocument.Parse(redisRestart.Out).RootElement;
+            redisDoc.GetProperty("completed").GetBoolean().ShouldBeTrue(redisRestart.Out);
+            var redisLast = redisDoc.GetProperty("members").EnumerateArray().Last();
+            redisLast.GetProperty("led").GetBoolean().ShouldBeTrue(redisRestart.Out);
+            redisLast.GetProperty("handOver").GetString().ShouldBe("Sentinel failover to a replica");
+
             // No secret in what the runs left on the control node.
             foreach (var journal in Directory.GetFiles(Path.Combine(site, ".datalyptica", "journal"), "*.jsonl"))
             {
@@ -160,6 +171,56 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await lab.DownAsync(CancellationToken.None); // the site lives in the lab's folder and goes with it
         }
         LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// `restart SITE patroni` while the drills' writer writes through the VIP: the old leader restarts last, after a
+    /// switchover; every member's Patroni is a new process afterwards; no acknowledged write is lost; the longest gap
+    /// between acknowledged writes (the client-visible outage of the switchover) is reported and bounded.
+    /// </summary>
+    private async Task RollingRestartOfPatroniUnderWritesAsync(string site, CancellationToken cancellation)
+    {
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var members = PatroniDrills.Members(context);
+        async Task<Dictionary<string, string>> MainPids() => (await Task.WhenAll(members.Select(async h =>
+            (h.Name, Pid: (await context.RunCheckedAsync(h, "systemctl show -p MainPID --value patroni", cancellation)).Trim())))).ToDictionary(x => x.Name, x => x.Pid);
+        await PatroniDrills.WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+        var leader = (await PatroniDrills.ClusterAsync(context, cancellation)).Single(m => m.IsLeader).Name;
+        var pidsBefore = await MainPids();
+
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var from = ledger.Now;
+        var restart = await Task.Run(() => output.Timed("restart patroni (under writes)", () => CliRunner.Run("restart", site, "patroni", "--yes", "--output", "json")), cancellation);
+        var to = ledger.Now;
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        await stop.CancelAsync();
+        await running;
+        var account = WriteAccount.From(ledger, await writer.PresentKeysAsync(cancellation));
+        var acknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Ended >= from && a.Ended <= to).Select(a => a.Ended).Order().ToList();
+        var longestGap = acknowledged.Zip(acknowledged.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+        output.WriteLine($"restart patroni: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; " +
+                         $"failed attempts {ledger.Attempts.Count(a => !a.Acknowledged && a.Started >= from && a.Started <= to)}");
+        output.WriteLine(restart.Out);
+        restart.ShouldSucceed();
+        account.Lost.ShouldBe(0, $"acknowledged rows lost: {string.Join(", ", account.LostKeys.Take(5))}");
+        account.Acknowledged.ShouldBeGreaterThan(0);
+        // One switchover, seen by the client as one short gap (HAProxy's primary check finds the new leader): bounded
+        // here at 10 s, the measured value is in docs/DRILLS.md.
+        longestGap.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+
+        var doc = JsonDocument.Parse(restart.Out).RootElement;
+        doc.GetProperty("completed").GetBoolean().ShouldBeTrue();
+        var steps = doc.GetProperty("members").EnumerateArray().ToList();
+        steps.Select(m => m.GetProperty("host").GetString()).Order().ShouldBe(members.Select(h => h.Name).Order());
+        steps[^1].GetProperty("host").GetString().ShouldBe(leader, "the leader restarts last");
+        steps[^1].GetProperty("handOver").GetString().ShouldBe("Patroni switchover to a synchronous standby");
+        steps.SkipLast(1).ShouldAllBe(m => !m.GetProperty("led").GetBoolean());
+
+        await PatroniDrills.WaitWholeAsync(context, TimeSpan.FromSeconds(60), cancellation);
+        (await PatroniDrills.ClusterAsync(context, cancellation)).Single(m => m.IsLeader).Name.ShouldNotBe(leader);
+        var pidsAfter = await MainPids();
+        foreach (var member in members) pidsAfter[member.Name].ShouldNotBe(pidsBefore[member.Name], $"{member.Name}'s Patroni was not restarted");
+        await writer.DeleteRunAsync(cancellation);
     }
 
     private List<string> BackupLabels(string site)

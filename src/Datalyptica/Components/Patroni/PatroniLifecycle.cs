@@ -1,4 +1,5 @@
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Patroni;
@@ -15,7 +16,7 @@ public static class PatroniLifecycle
         Account = ServiceAccount.FromPackage("postgres", "Patroni manages PostgreSQL, so it runs as its owner"),
         Units =
         [
-            new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload),
+            new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload) { HandOver = SwitchOver },
             // Only where etcd shares the host (PatroniRenderer.EtcdLeaderAway); reads only its own script.
             new(PatroniRenderer.EtcdLeaderAwayUnit, UnitSource.Rendered, OnConfigChange.Restart)
                 { Reads = [PatroniRenderer.EtcdLeaderAwayPath, PatroniRenderer.EtcdLeaderAwayUnitPath] },
@@ -24,6 +25,17 @@ public static class PatroniLifecycle
         // The DCS push, then the application databases and roles on the leader (AppDatabases).
         Commands = (site, host) => DcsPush(site, host).Concat(AppDatabases.Commands(site, host)),
     };
+
+    /// <summary>
+    /// Before a planned restart of the leader: a switchover (patronictl reads the REST credentials from the member's own
+    /// config). Without --candidate Patroni picks the target itself, and in synchronous mode only a synchronous standby
+    /// qualifies, so no acknowledged transaction is left behind (Patroni docs, "Replication modes": synchronous mode).
+    /// GET /leader answers 200 only on the member holding the leader lock (Patroni REST API, health check endpoints).
+    /// </summary>
+    public static LeaderHandOver SwitchOver(Site site, Host host) => new(
+        $"curl -sf -m 3 -o /dev/null http://{host.Address}:{host.Port(PatroniComponent.RestApi)}/leader",
+        $"patronictl -c {PatroniRenderer.ConfigPath} switchover --leader {RemoteCommand.Quote(host.Name)} --force",
+        "Patroni switchover to a synchronous standby");
 
     /// <summary>
     /// Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or

@@ -12,12 +12,14 @@ public sealed class RedisComponent : ComponentDefinition
 
     /// <summary>
     /// Rolling restarts wait until the server is a primary again or a replica whose link to the primary is up, as
-    /// <see cref="RedisReplication.ServingJudge"/> reads INFO replication (the judge verify uses). The password is read from
-    /// redis.conf on the host into redis-cli's environment: it is never in the plan, a command line or output.
+    /// <see cref="RedisReplication.ServingJudge"/> reads INFO replication (the judge verify uses). The password is read
+    /// on the host into redis-cli's environment (<see cref="Cli"/>): it is never in the plan, a command line or output.
     /// </summary>
-    public static Contracts.RollingRestart ServerRolling(Host host) => new("redis",
-        $"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning -h {host.Address} -p {host.Port(Server)} " +
-        "info replication") { Judge = RedisReplication.ServingJudge };
+    public static Contracts.RollingRestart ServerRolling(Host host) => new("redis", $"{Cli(host)} info replication") { Judge = RedisReplication.ServingJudge };
+
+    /// <summary>redis-cli to this host's server, the password read on the host from <see cref="RedisRenderer.CliAuthPath"/> into its environment.</summary>
+    public static string Cli(Host host) =>
+        $"REDISCLI_AUTH=\"$(cat {RedisRenderer.CliAuthPath})\" redis-cli --no-auth-warning -h {host.Address} -p {host.Port(Server)}";
 
     /// <summary>Rolling restarts of Sentinels wait until this one sees enough Sentinels to authorise a failover (ckquorum).</summary>
     public static Contracts.RollingRestart SentinelRolling(Site site, Host host) => new("redis-sentinel",

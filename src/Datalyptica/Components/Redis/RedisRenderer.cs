@@ -20,6 +20,13 @@ public sealed class RedisRenderer : IComponentRenderer
     public const string ServerDropInPath = "/etc/systemd/system/redis-server.service.d/datalyptica.conf";
     public const string SentinelDropInPath = "/etc/systemd/system/redis-sentinel.service.d/datalyptica.conf";
     public const string ExporterDefaultsPath = "/etc/default/prometheus-redis-exporter";
+    /// <summary>
+    /// The password alone, root 0600, for the checks apply and restart run with redis-cli (REDISCLI_AUTH). Not read from
+    /// redis.conf: Sentinel's failover makes Redis rewrite that file (CONFIG REWRITE), which writes the value quoted
+    /// (requirepass "..."), so a check reading it would authenticate with the quotes and fail after the first failover.
+    /// Under our own root-owned folder: /etc/redis belongs to the redis user, and apply refuses to write a root file there.
+    /// </summary>
+    public static readonly string CliAuthPath = PlatformPaths.Config("redis") + "/cli.auth";
     public const string ServiceUser = "redis";
     // 3000, not 5000: Sentinel must promote within 5 s of a crashed master. `datalyptica drill SITE redis-crash` measured
     // down-after 5000 as more than 5 s (down-after + election); the lab measured 4.1-4.5 s with 3000.
@@ -39,6 +46,7 @@ public sealed class RedisRenderer : IComponentRenderer
             yield return new RenderedFile(Component.Id, ServerDropInPath, ServerDropIn(ctx)) { Kind = FileKind.SystemdUnit };
             yield return new RenderedFile(Component.Id, ExporterDefaultsPath, ExporterDefaults(ctx))
                 { Mode = Modes.OwnerOnly };
+            yield return new RenderedFile(Component.Id, CliAuthPath, ctx.Secret(RedisComponent.PasswordKey) + "\n") { Mode = Modes.OwnerOnly };
         }
         if (ctx.Has(RedisComponent.Sentinel))
         {

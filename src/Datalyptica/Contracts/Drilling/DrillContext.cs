@@ -42,8 +42,11 @@ public abstract class DrillContext
     /// <summary>Boots every host of this lab whose init is not running (a crash drill's host); the names booted. Nothing for a non-lab site.</summary>
     public abstract Task<IReadOnlyList<string>> BootStoppedLabHostsAsync(CancellationToken cancellation);
 
-    /// <summary>verify's whole health check (every component, every host); the failed checks in words, empty when healthy.</summary>
-    public abstract Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation);
+    /// <summary>
+    /// verify's health check (every component, or only <paramref name="component"/>, on every host); the failed checks in
+    /// words, empty when healthy.
+    /// </summary>
+    public abstract Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation, string? component = null);
 
     /// <summary>Waits until verify finds nothing wrong (bounded).</summary>
     public Task WaitHealthyAsync(TimeSpan within, CancellationToken cancellation) =>

@@ -31,16 +31,17 @@ public sealed class RollingJudgeTests : IDisposable
     {
         var port = ServerProcess.FreePort();
         var dir = Directory.CreateDirectory(Path.Combine(_dir, port.ToString())).FullName;
-        // redis.conf as the renderer writes the password into it: the gate reads it from there, like on a host.
+        // redis.conf and the checks' auth file as the renderer writes them: the gate reads the password from the latter.
         File.WriteAllText(Path.Combine(dir, "redis.conf"), $"port {port}\nbind 127.0.0.1\nrequirepass {Password}\nmasterauth {Password}\n");
+        File.WriteAllText(Path.Combine(dir, "cli.auth"), Password + "\n");
         _servers.Add(ServerProcess.Start($"redis {port}", "redis-server",
             [Path.Combine(dir, "redis.conf"), "--dir", dir, "--save", "", "--appendonly", "no", .. extra]).WaitForPort(port));
         return port;
     }
 
-    /// <summary>The production gate's command with the test server's port and conf path: the password only ever in redis-cli's environment.</summary>
+    /// <summary>The production gate's command with the test server's port and auth file: the password only ever in redis-cli's environment.</summary>
     private RollingRestart Gate(int port) => new("redis",
-        RedisComponent.ServerRolling(LoopbackSite.Host("r", ["redis"], ("redis_port", port))).HealthCheck.Replace(RedisRenderer.ConfPath, Path.Combine(_dir, port.ToString(), "redis.conf")),
+        RedisComponent.ServerRolling(LoopbackSite.Host("r", ["redis"], ("redis_port", port))).HealthCheck.Replace(RedisRenderer.CliAuthPath, Path.Combine(_dir, port.ToString(), "cli.auth")),
         TimeoutSeconds: 2) { Judge = RedisReplication.ServingJudge };
 
     private async Task<ApplyResult> ApplyAsync(params (string Host, PlanStep Wait)[] members)
@@ -61,7 +62,7 @@ public sealed class RollingJudgeTests : IDisposable
         step.Kind.ShouldBe(StepKind.Await);
         step.Judge.ShouldBe("redis-replication");
         step.Text.ShouldBe($"bash -c {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(gate.HealthCheck)}");
-        gate.HealthCheck.ShouldStartWith($"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {RedisRenderer.ConfPath})\" redis-cli --no-auth-warning ");
+        gate.HealthCheck.ShouldStartWith($"REDISCLI_AUTH=\"$(cat {RedisRenderer.CliAuthPath})\" redis-cli --no-auth-warning ");
         gate.HealthCheck.ShouldNotContain(" -a ");
         step.Display.ShouldContain("until redis-replication accepts the output of:");
         // The judges the plan names are the ones the catalog declares.

@@ -1,0 +1,145 @@
+using System.ComponentModel;
+using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Drills;
+using Datalyptica.Engine.Apply;
+using Datalyptica.Restarts;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Datalyptica.Cli.Commands;
+
+public sealed class RestartSettings : SiteSettings
+{
+    [CommandArgument(0, "<SITE>")]
+    [Description(SiteDescription)]
+    public override string Site { get; init; } = "";
+
+    [CommandArgument(1, "<COMPONENT>")]
+    [Description("The component whose services restart (patroni, redis, etcd, zookeeper, haproxy, keepalived, kafka, ...).")]
+    public string Component { get; init; } = "";
+
+    [CommandOption("--limit <PATTERN>")]
+    [Description("Only the members this Ansible host pattern matches (host or group names, globs, a:b, a:&b, a:!b). A part that matches no host is refused.")]
+    public string? Limit { get; init; }
+
+    [CommandOption("--yes|-y")]
+    [Description("Restart without asking (needed when stdin is not a terminal).")]
+    public bool Yes { get; init; }
+
+    [CommandOption("--wait <SECONDS>")]
+    [Description("How long each member may take to be healthy again before the restart stops there.")]
+    [DefaultValue(300.0)]
+    public double Wait { get; init; } = 300;
+
+    public override ValidationResult Validate()
+    {
+        if (ComponentCatalog.Find(Component) is null)
+            return ValidationResult.Error($"no component '{Component}'. Known: {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.");
+        return Wait is > 0 and <= 3600 ? ValidationResult.Success() : ValidationResult.Error("--wait must be between 1 and 3600 seconds.");
+    }
+}
+
+/// <summary>
+/// `datalyptica restart SITE COMPONENT`: shows the order (members that lead last, with their hand-over), asks, then
+/// restarts one member at a time behind verify's health gate; journal under SITE/.datalyptica/journal. Exit 0 when every
+/// member is back, 1 when it stopped at a member (named, with the members left untouched).
+/// </summary>
+public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RestartSettings settings, CancellationToken cancellation)
+    {
+        if (Cli.OpenSite(io, settings, "a restart") is not { } session) return ExitCodes.InvalidSite;
+        var site = session.Site;
+        var component = ComponentCatalog.Get(settings.Component);
+        if (!site.Deploys(component))
+        {
+            io.Error.WriteLine($"error: the site {session.Directory} does not deploy {component.Id}; nothing to restart.");
+            return ExitCodes.Failed;
+        }
+        var limit = HostLimit.Resolve(settings.Limit, site);
+        if (settings.Limit is { } pattern && limit is not null) HostLimit.Show(io, settings.Output, pattern, site, limit);
+        var members = ComponentRestart.Members(site, component, limit);
+        if (members.Count == 0)
+        {
+            io.Error.WriteLine($"error: {component.Id} runs no service of its own on {(limit is null ? "its hosts" : "the hosts --limit selects")}.");
+            return ExitCodes.Failed;
+        }
+        // PostgreSQL's own units are its exporter and pgBackRest's server; the database restarts with Patroni.
+        if (component.Id == "postgresql") Log("PostgreSQL itself runs under Patroni: to restart the database, datalyptica restart SITE patroni.");
+        void Log(string line)
+        {
+            // Progress to stderr in json mode, so stdout holds only the document.
+            if (settings.Output == OutputFormat.Json) io.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+            else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
+        }
+        var drillContext = SiteDrillContext.Open(session, Log);
+        var order = await ComponentRestart.OrderAsync(drillContext, members, cancellation);
+        ShowOrder(component.Id, order, site, settings.Output);
+        if (!settings.Yes)
+        {
+            if (Console.IsInputRedirected || settings.Output == OutputFormat.Json)
+            {
+                io.Error.WriteLine("error: restart asks before it restarts anything, and stdin is not a terminal. Fix: pass --yes.");
+                return ExitCodes.Usage;
+            }
+            if (!await io.Out.ConfirmAsync($"Restart {order.Count} member(s) of {component.Id}, one at a time?", defaultValue: false, cancellation))
+            {
+                io.Out.MarkupLine("nothing restarted.");
+                return ExitCodes.Ok;
+            }
+        }
+
+        using var journal = new ApplyJournal(Path.Combine(session.Directory, ".datalyptica", "journal"), "restart-" + ApplyJournal.NewRunId());
+        journal.Write(ApplyJournal.RunStarted, e => e with { Message = $"restart {component.Id}: {string.Join(", ", order.Select(o => o.Member.Host.Name))}" });
+        void Progress(string line)
+        {
+            Log(line);
+            journal.Write("progress", e => e with { Message = line });
+        }
+        RestartResult result;
+        try { result = await ComponentRestart.RunAsync(drillContext, component, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), Progress, cancellation); }
+        catch (RestartRefusedException e)
+        {
+            journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
+            io.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        var untouched = order.Select(o => o.Member.Host.Name).Skip(result.Steps.Count).ToList();
+        journal.Write(result.Completed ? ApplyJournal.RunCompleted : ApplyJournal.RunFailed,
+            e => e with { Host = result.StoppedAt?.Host, Message = result.StoppedAt?.Problem });
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new
+            {
+                formatVersion = Cli.JsonFormatVersion,
+                result.Component, result.Completed, wallTimeMs = (long)result.WallTime.TotalMilliseconds,
+                members = result.Steps.Select(s => new
+                {
+                    s.Host, s.Units, s.Led, s.HandOver,
+                    handOverSeconds = s.HandOverTook is { } h ? Math.Round(h.TotalSeconds, 3) : (double?)null,
+                    healthyAfterSeconds = s.HealthyAfter is { } t ? Math.Round(t.TotalSeconds, 3) : (double?)null,
+                    s.Problem,
+                }),
+                untouched, journal = journal.Path,
+            });
+        else if (result.StoppedAt is { } stopped)
+            io.Error.WriteLine($"error: restart of {component.Id} stopped at {stopped.Host}: {stopped.Problem}" +
+                (untouched.Count > 0 ? $" Not restarted: {string.Join(", ", untouched)}." : "") + $" (journal: {journal.Path})");
+        else
+            io.Out.MarkupLine($"[green]restarted[/] {result.Steps.Count} member(s) of {Markup.Escape(component.Id)} in {result.WallTime.TotalSeconds:0} s");
+        return result.Completed ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private void ShowOrder(string component, IReadOnlyList<(RestartMember Member, bool Leads)> order, Model.Site site, OutputFormat output)
+    {
+        var lines = order.Select((o, i) =>
+        {
+            var handOver = o.Member.Units.Select(u => u.HandOver?.Invoke(site, o.Member.Host).Description).OfType<string>().FirstOrDefault();
+            return $"{i + 1}. {o.Member.Host.Name}: {string.Join(", ", o.Member.UnitNames)}" +
+                (o.Leads ? handOver is null ? " (leads now: restarts last)" : $" (leads now: {handOver} first)" : "");
+        }).ToList();
+        var text = $"restart {component}, one member at a time, each healthy again (verify) before the next:\n" + string.Join('\n', lines.Select(l => "  " + l));
+        if (output == OutputFormat.Json) io.Error.WriteLine(text);
+        else io.Out.MarkupLine(Markup.Escape(text));
+    }
+}

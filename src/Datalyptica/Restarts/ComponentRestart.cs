@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using Datalyptica.Components;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Drilling;
+using Datalyptica.Contracts.Rendering;
+using Datalyptica.Engine.Planning;
+using Datalyptica.Model;
+using Datalyptica.Rendering;
+
+namespace Datalyptica.Restarts;
+
+/// <summary>A member of the component and the units it runs there, in the component's declared order.</summary>
+public sealed record RestartMember(Host Host, IReadOnlyList<UnitSpec> Units)
+{
+    public IEnumerable<string> UnitNames => Units.Select(u => u.Name);
+}
+
+/// <summary>What happened to one member: restarted (and when it was healthy again), or where the restart stopped.</summary>
+public sealed record RestartStep(string Host, IReadOnlyList<string> Units)
+{
+    /// <summary>The member led its cluster when its turn came.</summary>
+    public bool Led { get; init; }
+    /// <summary>The hand-over run before its restart ("Patroni switchover to a synchronous standby"), if any.</summary>
+    public string? HandOver { get; init; }
+    public TimeSpan? HandOverTook { get; init; }
+    /// <summary>From the restart command to the second healthy verify of the whole component in a row.</summary>
+    public TimeSpan? HealthyAfter { get; init; }
+    /// <summary>Why the restart stopped at this member (null: done).</summary>
+    public string? Problem { get; init; }
+}
+
+public sealed record RestartResult(string Component, IReadOnlyList<RestartStep> Steps, TimeSpan WallTime)
+{
+    public bool Completed => Steps.All(s => s.Problem is null);
+    public RestartStep? StoppedAt => Steps.FirstOrDefault(s => s.Problem is not null);
+}
+
+/// <summary>Why a restart did not start (the component is not healthy, runs no unit, or the limit leaves no member).</summary>
+public sealed class RestartRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// <c>datalyptica restart SITE COMPONENT</c>: a rolling restart, one member at a time, each member's units restarted and
+/// the whole component healthy again (verify's own probes, twice in a row) before the next member. Members that lead
+/// their cluster go last; a unit that declares a hand-over (<see cref="UnitSpec.HandOver"/>: Patroni's switchover,
+/// Sentinel's failover) moves leadership away first, so clients see one orderly switch instead of a failover. Stops at
+/// the first member that does not come back and says where; the members after it are left untouched.
+/// </summary>
+public static class ComponentRestart
+{
+    public static readonly TimeSpan DefaultHealthWithin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The component's members (inside <paramref name="limit"/> when given) with the units each runs: a unit whose file or
+    /// drop-in the site renders on the host, or one a package brings wherever the component runs (as apply manages them).
+    /// </summary>
+    public static IReadOnlyList<RestartMember> Members(Site site, ComponentDefinition component, IReadOnlySet<string>? limit)
+    {
+        var members = new List<RestartMember>();
+        foreach (var host in site.Hosts.Where(h => component.Roles.Any(h.Has) && (limit is null || limit.Contains(h.Name))))
+        {
+            var rendered = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
+                .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => DesiredStateBuilder.UnitNameOf(f.Path)).OfType<string>().ToHashSet();
+            var units = component.Lifecycle.Units.Where(u => u.Source == UnitSource.Package || rendered.Contains(u.Name)).ToList();
+            if (units.Count > 0) members.Add(new RestartMember(host, units));
+        }
+        return members;
+    }
+
+    /// <summary>The leader check of a member's units: the hand-over's, else the rolling group's (null: no unit has one).</summary>
+    public static IReadOnlyList<string> LeaderChecks(Site site, RestartMember member) =>
+        member.Units.Select(u => u.HandOver?.Invoke(site, member.Host).LeaderCheck ?? u.Rolling?.Invoke(site, member.Host).LeaderCheck).OfType<string>().ToList();
+
+    public static async Task<bool> LeadsAsync(DrillContext context, RestartMember member, CancellationToken cancellation)
+    {
+        foreach (var check in LeaderChecks(context.Site, member))
+            if ((await context.RunAsync(member.Host, check, cancellation)).Succeeded) return true;
+        return false;
+    }
+
+    /// <summary>The members in restart order: those that do not lead now first (inventory order), the leaders last.</summary>
+    public static async Task<IReadOnlyList<(RestartMember Member, bool Leads)>> OrderAsync(DrillContext context, IReadOnlyList<RestartMember> members, CancellationToken cancellation)
+    {
+        var leads = await Task.WhenAll(members.Select(m => LeadsAsync(context, m, cancellation)));
+        return members.Select((m, i) => (m, leads[i])).OrderBy(x => x.Item2).ToList();
+    }
+
+    /// <summary>
+    /// Restarts <paramref name="order"/> member by member. Refuses before touching anything when the component is not
+    /// healthy now (a rolling restart of a degraded cluster can take its last good member down).
+    /// </summary>
+    /// <param name="restartCommand">The command that restarts a member's units (default: systemctl restart, in the units'
+    /// declared order); tests on a machine without systemd give their own.</param>
+    public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
+        TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var before = await context.HealthProblemsAsync(cancellation, component.Id);
+        if (before.Count > 0)
+            throw new RestartRefusedException($"{component.Id} is not healthy, so no member was restarted: {string.Join("; ", before.Take(5))}. " +
+                $"Fix: datalyptica verify {context.Directory} --component {component.Id}, then restart again.");
+        var steps = new List<RestartStep>();
+        foreach (var member in order)
+        {
+            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, cancellation);
+            steps.Add(step);
+            if (step.Problem is not null)
+            {
+                progress($"stopped at {member.Host.Name}: {step.Problem}");
+                break;
+            }
+        }
+        return new RestartResult(component.Id, steps, clock.Elapsed);
+    }
+
+    public static string SystemctlRestart(RestartMember member) => $"systemctl restart {string.Join(' ', member.UnitNames)}";
+
+    private static async Task<RestartStep> RestartMemberAsync(DrillContext context, ComponentDefinition component, RestartMember member,
+        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> restartCommand, CancellationToken cancellation)
+    {
+        var host = member.Host;
+        var step = new RestartStep(host.Name, member.UnitNames.ToList());
+        try
+        {
+            // Asked again at its turn: leadership may have moved while the members before it restarted.
+            if (await LeadsAsync(context, member, cancellation))
+            {
+                step = step with { Led = true };
+                var handOvers = member.Units.Select(u => u.HandOver?.Invoke(context.Site, host)).OfType<LeaderHandOver>().ToList();
+                if (handOvers.Count > 0)
+                {
+                    var watch = Stopwatch.StartNew();
+                    foreach (var handOver in handOvers)
+                    {
+                        progress($"{host.Name} leads: {handOver.Description}");
+                        step = step with { HandOver = handOver.Description };
+                        await context.RunCheckedAsync(host, handOver.Command, cancellation, TimeSpan.FromSeconds(handOver.TimeoutSeconds));
+                        await context.WaitUntilAsync($"{host.Name} to stop leading after the {handOver.Description}",
+                            async ct => (await context.RunAsync(host, handOver.LeaderCheck, ct)).Succeeded ? "still leads" : null,
+                            TimeSpan.FromSeconds(handOver.TimeoutSeconds), cancellation);
+                    }
+                    await WaitHealthyAsync(context, component, healthWithin, cancellation);
+                    step = step with { HandOverTook = watch.Elapsed };
+                    progress($"{host.Name} handed over in {watch.Elapsed.TotalSeconds:0.0} s");
+                }
+                else progress($"{host.Name} leads; no hand-over is declared, so it restarts last as it is");
+            }
+            var command = restartCommand(member);
+            progress($"{host.Name}: {command}");
+            var restart = Stopwatch.StartNew();
+            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(180));
+            await WaitHealthyAsync(context, component, healthWithin, cancellation);
+            progress($"{host.Name}: {component.Id} healthy again {restart.Elapsed.TotalSeconds:0.0} s after the restart");
+            return step with { HealthyAfter = restart.Elapsed };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            return step with { Problem = context.Masker.Mask(e.Message) + $" Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}." };
+        }
+    }
+
+    /// <summary>
+    /// verify's probes for the whole component, healthy twice in a row: one good answer right after a restart can still be
+    /// the cluster's view from before it (a member key that has not expired yet).
+    /// </summary>
+    private static async Task WaitHealthyAsync(DrillContext context, ComponentDefinition component, TimeSpan within, CancellationToken cancellation)
+    {
+        var streak = 0;
+        await context.WaitUntilAsync($"{component.Id} healthy (datalyptica verify --component {component.Id})", async ct =>
+        {
+            var problems = await context.HealthProblemsAsync(ct, component.Id);
+            streak = problems.Count == 0 ? streak + 1 : 0;
+            return streak >= 2 ? null : problems.Count > 0 ? string.Join("; ", problems.Take(3)) : "healthy once, checking again";
+        }, within, cancellation, TimeSpan.FromSeconds(2));
+    }
+}
