@@ -66,6 +66,13 @@ internal static class Cli
     public static void WriteJson(CliIo io, object value) =>
         io.Out.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, Json));
 
+    /// <summary>A long verb's progress lines, timestamped: on stdout, or on stderr in json mode so stdout holds only the document.</summary>
+    public static Action<string> ProgressLog(CliIo io, OutputFormat output) => line =>
+    {
+        if (output == OutputFormat.Json) io.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+        else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
+    };
+
     /// <summary>The vault password source for a site: the option, the environment, then the site's own password file.</summary>
     public static VaultPasswordSource PasswordSource(string? passwordFile, string site) => SiteSession.PasswordSource(site, passwordFile);
 

@@ -32,14 +32,8 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         // Refused here, with the findings printed as every verb prints them, before any host is touched; the drills run on
         // the session opened here.
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return ExitCodes.InvalidSite;
-        void Log(string line)
-        {
-            // Progress to stderr in json mode, so stdout holds only the document.
-            if (settings.Output == OutputFormat.Json) io.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
-            else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
-        }
         IReadOnlyList<DrillResult> results;
-        try { results = await DrillRunner.RunAsync(SiteDrillContext.Open(session, Log), settings.Drill, cancellation); }
+        try { results = await DrillRunner.RunAsync(SiteDrillContext.Open(session, Cli.ProgressLog(io, settings.Output)), settings.Drill, cancellation); }
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");

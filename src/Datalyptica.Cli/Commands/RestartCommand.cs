@@ -51,6 +51,7 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
     {
         if (Cli.OpenSite(io, settings, "a restart") is not { } session) return ExitCodes.InvalidSite;
         var site = session.Site;
+        var log = Cli.ProgressLog(io, settings.Output);
         var component = ComponentCatalog.Get(settings.Component);
         if (!site.Deploys(component))
         {
@@ -66,14 +67,8 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
             return ExitCodes.Failed;
         }
         // PostgreSQL's own units are its exporter and pgBackRest's server; the database restarts with Patroni.
-        if (component.Id == "postgresql") Log("PostgreSQL itself runs under Patroni: to restart the database, datalyptica restart SITE patroni.");
-        void Log(string line)
-        {
-            // Progress to stderr in json mode, so stdout holds only the document.
-            if (settings.Output == OutputFormat.Json) io.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
-            else io.Out.MarkupLine($"[dim]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
-        }
-        var drillContext = SiteDrillContext.Open(session, Log);
+        if (component.Id == "postgresql") log("PostgreSQL itself runs under Patroni: to restart the database, datalyptica restart SITE patroni.");
+        var drillContext = SiteDrillContext.Open(session, log);
         var order = await ComponentRestart.OrderAsync(drillContext, members, cancellation);
         ShowOrder(component.Id, order, site, settings.Output);
         if (!settings.Yes)
@@ -94,7 +89,7 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
         journal.Write(ApplyJournal.RunStarted, e => e with { Message = $"restart {component.Id}: {string.Join(", ", order.Select(o => o.Member.Host.Name))}" });
         void Progress(string line)
         {
-            Log(line);
+            log(line);
             journal.Write("progress", e => e with { Message = line });
         }
         RestartResult result;

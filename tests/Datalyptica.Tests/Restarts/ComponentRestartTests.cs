@@ -132,8 +132,9 @@ public class ComponentRestartTests
 
         var result = await ComponentRestart.RunAsync(context, ComponentCatalog.Get("etcd"), members, TimeSpan.FromSeconds(10), _ => { }, CancellationToken.None, cluster.Restart);
         result.Completed.ShouldBeFalse();
-        result.StoppedAt.ShouldNotBeNull().Host.ShouldBe("m2");
-        result.StoppedAt.Problem.ShouldContain("m2");
+        var stopped = result.StoppedAt.ShouldNotBeNull();
+        stopped.Host.ShouldBe("m2");
+        stopped.Problem.ShouldNotBeNull().ShouldContain("m2");
         result.Steps.Count.ShouldBe(2);
         cluster.Events.ShouldBe(["restart-m1"]);
         File.Exists(cluster.PathOf("leader-m3")).ShouldBeTrue("the leader after the failed member was not handed over");
@@ -148,8 +149,9 @@ public class ComponentRestartTests
         var context = new LocalContext(SiteOf(members), () => cluster.Events.Count > restarted ? ["m1 replication: not streaming"] : []);
 
         var result = await ComponentRestart.RunAsync(context, ComponentCatalog.Get("etcd"), members, TimeSpan.FromSeconds(3), _ => { }, CancellationToken.None, cluster.Restart);
-        result.StoppedAt.ShouldNotBeNull().Host.ShouldBe("m1");
-        result.StoppedAt.Problem.ShouldContain("not streaming");
+        var stopped = result.StoppedAt.ShouldNotBeNull();
+        stopped.Host.ShouldBe("m1");
+        stopped.Problem.ShouldNotBeNull().ShouldContain("not streaming");
         cluster.Events.ShouldBe(["restart-m1"]);
     }
 
