@@ -69,7 +69,14 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
         // PostgreSQL's own units are its exporter and pgBackRest's server; the database restarts with Patroni.
         if (component.Id == "postgresql") log("PostgreSQL itself runs under Patroni: to restart the database, datalyptica restart SITE patroni.");
         var drillContext = SiteDrillContext.Open(session, log);
-        var order = await ComponentRestart.OrderAsync(drillContext, members, cancellation);
+        IReadOnlyList<(RestartMember Member, bool Leads)> order;
+        try { order = await ComponentRestart.OrderAsync(drillContext, members, cancellation); }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            io.Error.WriteLine($"error: could not ask every member of {component.Id} whether it leads, so nothing was restarted: {drillContext.Masker.Mask(e.Message)}. " +
+                $"Fix: datalyptica verify {session.Directory} --component {component.Id}");
+            return ExitCodes.Failed;
+        }
         ShowOrder(component.Id, order, site, settings.Output);
         if (!settings.Yes)
         {

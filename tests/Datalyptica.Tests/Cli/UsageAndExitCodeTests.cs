@@ -121,6 +121,7 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("verify")]
     [InlineData("backup SITE info")]
     [InlineData("drill SITE patroni-stop")]
+    [InlineData("restart SITE patroni --yes")]
     public void Every_verb_refuses_an_invalid_site_with_exit_3(string verb)
     {
         var site = InvalidSite();
@@ -153,6 +154,9 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("init --profile nope --out OUT", "unknown profile 'nope'")]
     [InlineData("drill SITE no-such-drill", "no drill 'no-such-drill'")]
     [InlineData("backup SITE", "needs the argument ACTION")]
+    [InlineData("restart SITE etdc", "no component 'etdc'")]
+    [InlineData("restart SITE patroni --wait 0", "--wait must be between 1 and 3600 seconds")]
+    [InlineData("restart SITE", "COMPONENT")]
     [InlineData("backup SITE restore-test", "restore-test needs --target TIME")]
     [InlineData("verify SITE --component etdc", "did you mean etcd?")]
     [InlineData("repo serve DIR", "needs --listen <ADDR:PORT>")]
