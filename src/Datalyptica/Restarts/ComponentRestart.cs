@@ -9,7 +9,7 @@ using Datalyptica.Rendering;
 
 namespace Datalyptica.Restarts;
 
-/// <summary>A member of the component and the units it runs there, in the component's declared order.</summary>
+/// <summary>A member of the component and the units apply manages there, in the order apply plans them.</summary>
 public sealed record RestartMember(Host Host, IReadOnlyList<UnitSpec> Units)
 {
     public IEnumerable<string> UnitNames => Units.Select(u => u.Name);
@@ -47,8 +47,6 @@ public sealed class RestartRefusedException(string message) : Exception(message)
 /// </summary>
 public static class ComponentRestart
 {
-    public static readonly TimeSpan DefaultHealthWithin = TimeSpan.FromMinutes(5);
-
     /// <summary>
     /// The component's members (inside <paramref name="limit"/> when given) with the units each runs: a unit whose file or
     /// drop-in the site renders on the host, or one a package brings wherever the component runs (as apply manages them).
@@ -58,9 +56,9 @@ public static class ComponentRestart
         var members = new List<RestartMember>();
         foreach (var host in site.Hosts.Where(h => component.Roles.Any(h.Has) && (limit is null || limit.Contains(h.Name))))
         {
-            var rendered = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
-                .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => DesiredStateBuilder.UnitNameOf(f.Path)).OfType<string>().ToHashSet();
-            var units = component.Lifecycle.Units.Where(u => u.Source == UnitSource.Package || rendered.Contains(u.Name)).ToList();
+            var unitFiles = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
+                .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => f.Path);
+            var units = DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, unitFiles);
             if (units.Count > 0) members.Add(new RestartMember(host, units));
         }
         return members;
@@ -88,8 +86,8 @@ public static class ComponentRestart
     /// Restarts <paramref name="order"/> member by member. Refuses before touching anything when the component is not
     /// healthy now (a rolling restart of a degraded cluster can take its last good member down).
     /// </summary>
-    /// <param name="restartCommand">The command that restarts a member's units (default: systemctl restart, in the units'
-    /// declared order); tests on a machine without systemd give their own.</param>
+    /// <param name="restartCommand">The command that restarts a member's units (default: one systemctl restart of them
+    /// all); tests on a machine without systemd give their own.</param>
     public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
         TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null)
     {

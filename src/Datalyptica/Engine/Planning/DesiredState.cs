@@ -144,9 +144,7 @@ public static class DesiredStateBuilder
 
         var inputs = own.Where(r => r is not CommandResource c || !firstStart.Any(f => f.Resource == c)).Select(r => r.Id).ToList();
         var unitFiles = fileResources.Where(f => f.Kind == FileKind.SystemdUnit).ToList();
-        // Units whose file or drop-in is rendered on this host, then the units packages bring wherever the component runs.
-        var units = unitFiles.Select(f => UnitNameOf(f.Path)).OfType<string>().Select(name => Declared(lifecycle, component, name))
-            .Concat(lifecycle.Units.Where(u => u.Source == UnitSource.Package)).Distinct().ToList();
+        var units = ManagedUnits(lifecycle, component, unitFiles.Select(f => f.Path));
         var services = new List<IResource>();
         foreach (var unit in units)
             services.Add(new SystemdServiceResource(unit.Name, component)
@@ -185,6 +183,14 @@ public static class DesiredStateBuilder
         };
 
     /// <summary>The declaration of a unit whose file the component rendered; a unit no declaration names is a catalog bug.</summary>
+    /// <summary>
+    /// The units apply manages for a component on a host, given the unit files and drop-ins rendered there: those units,
+    /// then the units packages bring wherever the component runs (restart takes the same set).
+    /// </summary>
+    public static IReadOnlyList<UnitSpec> ManagedUnits(ComponentLifecycle lifecycle, string component, IEnumerable<string> unitFilePaths) =>
+        unitFilePaths.Select(UnitNameOf).OfType<string>().Select(name => Declared(lifecycle, component, name))
+            .Concat(lifecycle.Units.Where(u => u.Source == UnitSource.Package)).Distinct().ToList();
+
     private static UnitSpec Declared(ComponentLifecycle lifecycle, string component, string unit) =>
         lifecycle.Units.FirstOrDefault(u => u.Name == unit)
         ?? throw new InvalidOperationException($"{component} renders a file for unit {unit} but its lifecycle does not declare that unit");
