@@ -59,7 +59,7 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
                 Cli.PrintDiagnostics(io, loaded.Diagnostics, settings.Output);
                 return ExitCodes.InvalidSite;
             }
-            packages = packages.Concat(RepositoryPackageSet.For(loaded.Site));
+            packages = packages.Concat(RepositoryPackageSet.For(loaded.Site)).Concat(PackagePins.RepositorySpecs(loaded.Site));
             scope = $"site {loaded.Site.Name}";
         }
         var artifacts = new List<ArtifactSource>();

@@ -9,35 +9,16 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-public sealed class RestartSettings : SiteSettings
+public sealed class RestartSettings : RollingSettings
 {
-    [CommandArgument(0, "<SITE>")]
-    [Description(SiteDescription)]
-    public override string Site { get; init; } = "";
-
     [CommandArgument(1, "<COMPONENT>")]
     [Description("The component whose services restart (patroni, redis, etcd, zookeeper, haproxy, keepalived, kafka, ...).")]
     public string Component { get; init; } = "";
 
-    [CommandOption("--limit <PATTERN>")]
-    [Description("Only the members this Ansible host pattern matches (host or group names, globs, a:b, a:&b, a:!b). A part that matches no host is refused.")]
-    public string? Limit { get; init; }
-
-    [CommandOption("--yes|-y")]
-    [Description("Restart without asking (needed when stdin is not a terminal).")]
-    public bool Yes { get; init; }
-
-    [CommandOption("--wait <SECONDS>")]
-    [Description("How long each member may take to be healthy again before the restart stops there.")]
-    [DefaultValue(300.0)]
-    public double Wait { get; init; } = 300;
-
-    public override ValidationResult Validate()
-    {
-        if (ComponentCatalog.Find(Component) is null)
-            return ValidationResult.Error($"no component '{Component}'. Known: {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.");
-        return Wait is > 0 and <= 3600 ? ValidationResult.Success() : ValidationResult.Error("--wait must be between 1 and 3600 seconds.");
-    }
+    public override ValidationResult Validate() =>
+        ComponentCatalog.Find(Component) is null
+            ? ValidationResult.Error($"no component '{Component}'. Known: {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.")
+            : base.Validate();
 }
 
 /// <summary>
@@ -78,29 +59,13 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
             return ExitCodes.Failed;
         }
         ShowOrder(component.Id, order, site, settings.Output);
-        if (!settings.Yes)
-        {
-            if (Console.IsInputRedirected || settings.Output == OutputFormat.Json)
-            {
-                io.Error.WriteLine("error: restart asks before it restarts anything, and stdin is not a terminal. Fix: pass --yes.");
-                return ExitCodes.Usage;
-            }
-            if (!await io.Out.ConfirmAsync($"Restart {order.Count} member(s) of {component.Id}, one at a time?", defaultValue: false, cancellation))
-            {
-                io.Out.MarkupLine("nothing restarted.");
-                return ExitCodes.Ok;
-            }
-        }
+        if (await RollingRun.ConfirmAsync(io, settings, $"Restart {order.Count} member(s) of {component.Id}, one at a time?", "restart", cancellation) is { } declined)
+            return declined;
 
-        using var journal = new ApplyJournal(Path.Combine(session.Directory, ".datalyptica", "journal"), "restart-" + ApplyJournal.NewRunId());
-        journal.Write(ApplyJournal.RunStarted, e => e with { Message = $"restart {component.Id}: {string.Join(", ", order.Select(o => o.Member.Host.Name))}" });
-        void Progress(string line)
-        {
-            log(line);
-            journal.Write("progress", e => e with { Message = line });
-        }
+        using var journal = RollingRun.OpenJournal(session.Directory, "restart", $"restart {component.Id}: {string.Join(", ", order.Select(o => o.Member.Host.Name))}");
+        var progress = RollingRun.Progress(log, journal);
         RestartResult result;
-        try { result = await ComponentRestart.RunAsync(drillContext, component, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), Progress, cancellation); }
+        try { result = await ComponentRestart.RunAsync(drillContext, component, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), progress, cancellation); }
         catch (RestartRefusedException e)
         {
             journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
@@ -140,8 +105,6 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
             return $"{i + 1}. {o.Member.Host.Name}: {string.Join(", ", o.Member.UnitNames)}" +
                 (o.Leads ? handOver is null ? " (leads now: restarts last)" : $" (leads now: {handOver} first)" : "");
         }).ToList();
-        var text = $"restart {component}, one member at a time, each healthy again (verify) before the next:\n" + string.Join('\n', lines.Select(l => "  " + l));
-        if (output == OutputFormat.Json) io.Error.WriteLine(text);
-        else io.Out.MarkupLine(Markup.Escape(text));
+        RollingRun.Show(io, output, $"restart {component}, one member at a time, each healthy again (verify) before the next:\n" + string.Join('\n', lines.Select(l => "  " + l)));
     }
 }

@@ -115,6 +115,19 @@ public abstract class ComponentDefinition
     /// </summary>
     public virtual IReadOnlyList<string> PackagesFor(Site site) => DebianPackages;
 
+    /// <summary>
+    /// The Debian packages that carry this component's own version and move together in <c>datalyptica upgrade SITE ID
+    /// VERSION</c> (PostgreSQL: the server and its client, built from one source at one version). Empty: the component
+    /// has no package upgrade.
+    /// </summary>
+    public virtual IReadOnlyList<string> VersionedPackages(Site site) => [];
+
+    /// <summary>
+    /// The component whose services restart to run the new binaries after an upgrade of this one's packages: its own
+    /// by default; PostgreSQL runs under Patroni, so Patroni's units restart (and Patroni's switchover hands over).
+    /// </summary>
+    public virtual string UpgradeRestarts => Id;
+
     /// <summary>Renders this component's files for a host; null until the component's renderer exists.</summary>
     public virtual IComponentRenderer? Renderer => null;
 

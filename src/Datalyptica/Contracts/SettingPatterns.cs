@@ -46,6 +46,19 @@ public static partial class SettingPatterns
     [GeneratedRegex(@"^[0-9]+(\.[0-9]+){0,3}([-+~][0-9A-Za-z.+~-]+)?$")]
     public static partial Regex ReleaseVersion { get; }
 
+    /// <summary>A Debian package name (Debian Policy 5.6.1: lower case, digits, '+', '-', '.'; at least two characters).</summary>
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]{1,99}$")]
+    public static partial Regex DebianPackage { get; }
+    public const string DebianPackageText = "a Debian package name (a-z, 0-9, '+', '-', '.')";
+
+    /// <summary>
+    /// A Debian version (Debian Policy 5.6.12: [epoch:]upstream[-revision], upstream starting with a digit; letters, digits,
+    /// '.', '+', '~', '-'). No character a shell or an apt argument would read as syntax.
+    /// </summary>
+    [GeneratedRegex(@"^([0-9]{1,9}:)?[0-9][A-Za-z0-9.+~-]{0,126}$")]
+    public static partial Regex DebianVersion { get; }
+    public const string DebianVersionText = "a Debian version such as 15.20-0+deb12u1 or 5:7.0.15-1~deb12u10";
+
     public static bool IsNetwork(string text) => IPNetwork.TryParse(text, out _) || IPAddress.TryParse(text, out _);
     public const string NetworkText = "IP networks (CIDR)";
 

@@ -300,6 +300,42 @@ public sealed class ListSetting(string key, string doc) : SettingSpec(key, doc)
         Get(site, host) ?? Default ?? throw new InvalidOperationException($"{Key} has no default; read it with Get");
 }
 
+/// <summary>A mapping of names to strings, each name and value of a declared form (package name → version).</summary>
+public sealed class MapSetting(string key, string doc) : SettingSpec(key, doc)
+{
+    public required Regex KeyPattern { get; init; }
+    public required string KeyDescription { get; init; }
+    public required Regex ValuePattern { get; init; }
+    public required string ValueDescription { get; init; }
+
+    public override string TypeName => $"mapping of {KeyDescription} to {ValueDescription}";
+    public override string Allowed => "";
+    public override string DefaultText => "unset";
+
+    public override SettingProblem? Check(object? value)
+    {
+        if (value is not IDictionary map) return WrongType(value, "a mapping");
+        foreach (DictionaryEntry entry in map)
+        {
+            var name = entry.Key?.ToString() ?? "";
+            if (!KeyPattern.IsMatch(name)) return new(false, $"key '{name}' is not {KeyDescription}");
+            if (entry.Value is IDictionary or (IEnumerable and not string) || new Setting(entry.Value, null).AsString() is not { } text || !ValuePattern.IsMatch(text))
+                return new(false, $"the value of '{name}' ({Show(entry.Value)}) is not {ValueDescription}");
+        }
+        return null;
+    }
+
+    /// <summary>The entries when set and accepted, ordered by name; empty otherwise (validate has refused a bad one).</summary>
+    public IReadOnlyDictionary<string, string> Read(Site site, Host? host = null)
+    {
+        var value = Find(site, host)?.Value;
+        if (value is not IDictionary map || Check(value) is not null) return new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in map) result[entry.Key!.ToString()!] = new Setting(entry.Value, null).AsString()!;
+        return result;
+    }
+}
+
 /// <summary>
 /// A structured value (a mapping or a list of mappings) that its component reads with its own rule; the generic check
 /// only requires the shape.

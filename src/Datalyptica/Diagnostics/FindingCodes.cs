@@ -52,6 +52,8 @@ public static class FindingCodes
         "`synchronous_node_count` leaves no member to fail over to");
     public static readonly FindingCode PostgresMajorNotInOsRepository = Define("DL130", "postgres-major-not-in-os-repository", Severity.Error,
         "the pinned PostgreSQL major is not the one Debian 12 ships (15) and the site does not say its package source carries PGDG (`postgresql_pgdg`)");
+    public static readonly FindingCode PackagePinUnused = Define("DL131", "package-pin-unused", Severity.Error,
+        "`datalyptica_package_versions` pins a package that no component of the site installs (a misspelt name would pin nothing)");
     // DL122 (Patroni ttl below 20) is retired: the range of patroni_ttl is its declaration's (DL551).
     public static readonly FindingCode PatroniTimingExceedsTtl = Define("DL123", "patroni-timing-exceeds-ttl", Severity.Error,
         "Patroni `loop_wait + 2 × retry_timeout` exceeds `ttl`");

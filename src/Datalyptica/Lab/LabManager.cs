@@ -61,8 +61,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             if (existing.Hosts.Count == hostCount && statuses.All(s => s.Running && s.SshOk))
             {
                 await ObjectStore().StartAsync(cancellation); // no-op when it runs; its CA goes into the site
-                WriteSite(existing, site);
-                await LabRepository.EnsureAsync(options, _log, cancellation);
+                WriteSite(existing, site, await LabRepository.EnsureAsync(options, _log, cancellation));
                 return new LabUpResult(existing.Image, null, total.Elapsed, [], site, AlreadyUp: true);
             }
             _log($"lab '{options.Name}' exists but is not the requested {hostCount} healthy host(s): taking it down first");
@@ -116,8 +115,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             };
             state.Save(options.StateFile);
             await ObjectStore().StartAsync(cancellation); // on the bridge address: before the site, which carries its CA
-            WriteSite(state, site);
-            await LabRepository.EnsureAsync(options, _log, cancellation);
+            WriteSite(state, site, await LabRepository.EnsureAsync(options, _log, cancellation));
             return new LabUpResult(image, built, total.Elapsed, timings, site, AlreadyUp: false);
         }
         catch
@@ -441,7 +439,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// when the site is written again, like init --force), the lab key, and the lab's known_hosts next to it (plan and
     /// apply use SITE/known_hosts). Hosts beyond the profile's 3 are plain OS-base hosts.
     /// </summary>
-    public void WriteSite(LabState state, string directory)
+    /// <param name="packagePins">The versions lab hosts start on (<see cref="LabRepository.StartPins"/>), written as the block
+    /// `datalyptica upgrade` maintains, so the lab's upgrade moves them like any site's.</param>
+    public void WriteSite(LabState state, string directory, IReadOnlyDictionary<string, string>? packagePins = null)
     {
         if (options.JupyterHub && options.StandIns)
             throw new LabException("a lab has one variant: JupyterHub from Debian's package, or every component from stand-ins, not both.");
@@ -505,6 +505,9 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         // s3rver has one account: its key id is fixed (the secret key is never checked; see Lab/ObjectStore/README.md).
         secrets[objectStore.AccessKey.VarName] = new Secrets.Secret(Lab.ObjectStore.LabObjectStoreOptions.AccessKeyId);
         SiteWriter.Write(directory, site, secrets, password, profile.Name, vars);
+        if (!options.BareSite && packagePins is { Count: > 0 })
+            PackagePinRecord.Record(directory, new Dictionary<string, string>(), packagePins,
+                dir => Engine.Repository.PackagePins.Of(SiteLoader.Load(dir, () => password).Site ?? throw new LabException($"the lab site {dir} does not load")));
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);
     }
 

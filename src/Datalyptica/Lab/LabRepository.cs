@@ -26,19 +26,64 @@ public static class LabRepository
         Vars = expanded.Vars.Where(v => v.Key != Components.PostgreSQL.PostgreSQLSettings.Pgdg.Key).ToDictionary(),
     };
 
-    /// <summary>Reused when it already holds every package, else built (seconds from a Debian mirror).</summary>
-    public static async Task EnsureAsync(LabOptions options, Action<string> log, CancellationToken cancellation)
+    /// <summary>
+    /// The packages the lab's minor upgrade moves (issue 16's proof: a real PostgreSQL minor upgrade under writes): the
+    /// repository holds the oldest version the mirror offers next to the newest, and lab hosts start on the oldest.
+    /// </summary>
+    public static IReadOnlyList<string> UpgradablePackages { get; } =
+        [$"postgresql-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}", $"postgresql-client-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}"];
+
+    /// <summary>
+    /// The pins lab hosts start on: each upgradable package at the oldest version the repository holds, when it holds two
+    /// (Debian 12 serves a point release's build and a newer security build); none when it holds one.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StartPins(RepositoryManifest? manifest)
+    {
+        var pins = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (manifest is null) return pins;
+        foreach (var package in UpgradablePackages)
+        {
+            var versions = manifest.Packages.Where(p => p.Name == package).Select(p => p.Version).Distinct().Order(DebianVersion.Comparer).ToList();
+            if (versions.Count >= 2) pins[package] = versions[0];
+        }
+        return pins.Count == UpgradablePackages.Count ? pins : new SortedDictionary<string, string>();
+    }
+
+    /// <summary>The newest version of each upgradable package the repository holds: where the lab's upgrade goes.</summary>
+    public static string? NewestServer(RepositoryManifest? manifest) =>
+        manifest?.Packages.Where(p => p.Name == UpgradablePackages[0]).Select(p => p.Version).Order(DebianVersion.Comparer).LastOrDefault();
+
+    /// <summary>
+    /// Reused when it already holds every package (and the upgradable ones at two versions), else built (seconds from a
+    /// Debian mirror). Returns the pins lab hosts start on (<see cref="StartPins"/>).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> EnsureAsync(LabOptions options, Action<string> log, CancellationToken cancellation)
     {
         var dir = options.RepositoryDirectory;
         var manifest = RepositoryManifest.Load(dir);
         // A package that came in as another's dependency counts (postgresql-15 was postgresql's before it was named).
-        if (manifest is not null && Packages.All(p => manifest.Requested.Contains(p) || manifest.Packages.Any(d => d.Name == p)) && File.Exists(Path.Combine(dir, "Packages.gz")))
+        if (manifest is not null && Packages.All(p => manifest.Requested.Contains(p) || manifest.Packages.Any(d => d.Name == p)) && File.Exists(Path.Combine(dir, "Packages.gz"))
+            && StartPins(manifest).Count > 0)
         {
             log($"repository reused: {dir} ({manifest.Packages.Count} packages)");
-            return;
+            return StartPins(manifest);
         }
         log($"building the lab's offline repository ({Packages.Count} packages and their dependencies) in {dir}");
         var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, Packages), log, cancellation);
+        // The oldest build of PostgreSQL the mirror offers goes in next to the newest, for the upgrade proof.
+        var older = new List<string>();
+        foreach (var package in UpgradablePackages)
+        {
+            var versions = await OfflineRepositoryBuilder.AvailableVersionsAsync(dir, package, cancellation);
+            if (versions.Count >= 2) older.Add($"{package}={versions[^1]}");
+        }
+        if (older.Count == UpgradablePackages.Count)
+        {
+            log($"adding the oldest builds the mirror offers for the upgrade proof: {string.Join(", ", older)}");
+            result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, [.. Packages, .. older]), log, cancellation);
+        }
+        else log($"the mirror offers one version of {string.Join(", ", UpgradablePackages)}: lab hosts install it, and the upgrade proof has nothing to upgrade to");
         log($"repository built in {result.Duration.TotalSeconds:0.0} s: {result.Manifest.Packages.Count} packages");
+        return StartPins(result.Manifest);
     }
 }

@@ -27,6 +27,8 @@ public sealed record RestartStep(string Host, IReadOnlyList<string> Units)
     public TimeSpan? HealthyAfter { get; init; }
     /// <summary>Why the restart stopped at this member (null: done).</summary>
     public string? Problem { get; init; }
+    /// <summary>An upgrade's member that failed its gate was put back as it was (true) or could not be (false); null: no roll back ran.</summary>
+    public bool? RolledBack { get; init; }
 }
 
 public sealed record RestartResult(string Component, IReadOnlyList<RestartStep> Steps, TimeSpan WallTime)
@@ -88,8 +90,11 @@ public static class ComponentRestart
     /// </summary>
     /// <param name="restartCommand">The command that restarts a member's units (default: one systemctl restart of them
     /// all); tests on a machine without systemd give their own.</param>
+    /// <param name="rollbackCommand">An upgrade's way back for a member whose restart command ran but which did not come back
+    /// (its previous packages, then its units restarted); the restart still stops there, with the member as it was.</param>
     public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
-        TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null)
+        TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null,
+        Func<RestartMember, string>? rollbackCommand = null)
     {
         var clock = Stopwatch.StartNew();
         var before = await context.HealthProblemsAsync(cancellation, component.Id);
@@ -99,7 +104,7 @@ public static class ComponentRestart
         var steps = new List<RestartStep>();
         foreach (var member in order)
         {
-            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, cancellation);
+            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, rollbackCommand, cancellation);
             steps.Add(step);
             if (step.Problem is not null)
             {
@@ -113,10 +118,12 @@ public static class ComponentRestart
     public static string SystemctlRestart(RestartMember member) => $"systemctl restart {string.Join(' ', member.UnitNames)}";
 
     private static async Task<RestartStep> RestartMemberAsync(DrillContext context, ComponentDefinition component, RestartMember member,
-        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> restartCommand, CancellationToken cancellation)
+        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> restartCommand, Func<RestartMember, string>? rollbackCommand,
+        CancellationToken cancellation)
     {
         var host = member.Host;
         var step = new RestartStep(host.Name, member.UnitNames.ToList());
+        var changed = false;
         try
         {
             // Asked again at its turn: leadership may have moved while the members before it restarted.
@@ -145,14 +152,43 @@ public static class ComponentRestart
             var command = restartCommand(member);
             progress($"{host.Name}: {command}");
             var restart = Stopwatch.StartNew();
-            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(180));
+            changed = true;
+            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
             await WaitHealthyAsync(context, component, healthWithin, cancellation);
             progress($"{host.Name}: {component.Id} healthy again {restart.Elapsed.TotalSeconds:0.0} s after the restart");
             return step with { HealthyAfter = restart.Elapsed };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
-            return step with { Problem = context.Masker.Mask(e.Message) + $" Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}." };
+            var problem = context.Masker.Mask(e.Message);
+            if (changed && rollbackCommand is not null)
+            {
+                var (rolledBack, how) = await RollBackAsync(context, component, member, healthWithin, progress, rollbackCommand, cancellation);
+                return step with { RolledBack = rolledBack, Problem = $"{problem} {how}" };
+            }
+            return step with { Problem = problem + $" Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}." };
+        }
+    }
+
+    /// <summary>How long one member's restart command may run: an upgrade's package install is part of it.</summary>
+    private const int RestartCommandTimeoutSeconds = 600;
+
+    private static async Task<(bool RolledBack, string How)> RollBackAsync(DrillContext context, ComponentDefinition component, RestartMember member,
+        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> rollbackCommand, CancellationToken cancellation)
+    {
+        var host = member.Host;
+        var command = rollbackCommand(member);
+        progress($"{host.Name} did not come back; rolling it back: {command}");
+        try
+        {
+            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
+            await WaitHealthyAsync(context, component, healthWithin, cancellation);
+            progress($"{host.Name} rolled back and {component.Id} is healthy again");
+            return (true, $"{host.Name} was rolled back to what it ran before and {component.Id} is healthy again. Fix: journalctl -u {member.Units[0].Name} on {host.Name} shows why the new version did not come up.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            return (false, $"The roll back of {host.Name} failed too: {context.Masker.Mask(e.Message)} Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}.");
         }
     }
 

@@ -26,6 +26,7 @@ public static class SiteValidator
         new UnknownKeyRule(),
         new UnsafeTextRule(),
         new StandInRule(),
+        new PackagePinRule(),
     ];
 
     /// <summary>The generic rules, then the rules each component of the catalog declares.</summary>

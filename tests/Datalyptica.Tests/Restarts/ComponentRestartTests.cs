@@ -167,4 +167,45 @@ public class ComponentRestartTests
         refused.Message.ShouldContain("no leader");
         cluster.Events.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task A_member_that_fails_its_gate_after_an_upgrade_is_rolled_back_and_the_rest_stay_untouched()
+    {
+        using var cluster = new FileCluster();
+        var members = new[] { "m1", "m2" }.Select(cluster.Member).ToList();
+        // The "upgrade" writes the new version; the component is unhealthy while m1 runs it; the roll back writes the old one.
+        var version = cluster.PathOf("version-m1");
+        File.WriteAllText(version, "1\n");
+        var context = new LocalContext(SiteOf(members), () => File.ReadAllText(version).Trim() == "2" ? ["m1: does not start on 2"] : []);
+
+        var result = await ComponentRestart.RunAsync(context, ComponentCatalog.Get("etcd"), members, TimeSpan.FromSeconds(3), _ => { }, CancellationToken.None,
+            restartCommand: m => $"echo 2 > {RemoteCommand.Quote(cluster.PathOf("version-" + m.Host.Name))} && echo upgrade-{m.Host.Name} >> {RemoteCommand.Quote(cluster.PathOf("events"))}",
+            rollbackCommand: m => $"echo 1 > {RemoteCommand.Quote(cluster.PathOf("version-" + m.Host.Name))} && echo rollback-{m.Host.Name} >> {RemoteCommand.Quote(cluster.PathOf("events"))}");
+
+        var stopped = result.StoppedAt.ShouldNotBeNull();
+        stopped.Host.ShouldBe("m1");
+        stopped.RolledBack.ShouldBe(true);
+        stopped.Problem.ShouldNotBeNull().ShouldContain("does not start on 2");
+        stopped.Problem.ShouldContain("rolled back");
+        cluster.Events.ShouldBe(["upgrade-m1", "rollback-m1"]);
+        File.ReadAllText(version).Trim().ShouldBe("1");
+        File.Exists(cluster.PathOf("version-m2")).ShouldBeFalse("the member after the stop was not upgraded");
+    }
+
+    [Fact]
+    public async Task A_roll_back_that_fails_says_so_and_the_member_is_not_reported_as_rolled_back()
+    {
+        using var cluster = new FileCluster();
+        var members = new[] { "m1" }.Select(cluster.Member).ToList();
+        var upgraded = false;
+        var context = new LocalContext(SiteOf(members), () => upgraded ? ["m1: down"] : []);
+
+        var result = await ComponentRestart.RunAsync(context, ComponentCatalog.Get("etcd"), members, TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None,
+            restartCommand: _ => { upgraded = true; return "true"; },
+            rollbackCommand: _ => "echo 'E: Version not found' >&2; exit 100");
+
+        var stopped = result.StoppedAt.ShouldNotBeNull();
+        stopped.RolledBack.ShouldBe(false);
+        stopped.Problem.ShouldNotBeNull().ShouldContain("roll back of m1 failed too");
+    }
 }

@@ -33,6 +33,7 @@ public sealed class HAProxyComponent : ComponentDefinition
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new HAProxyRenderer();
     public override Contracts.Health.IHealthProbe? Health { get; } = new HAProxyHealth();
     public override IReadOnlyList<string> DebianPackages => ["haproxy"];
+    public override IReadOnlyList<string> VersionedPackages(Site site) => DebianPackages;
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => HAProxyAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => HAProxyMonitoring.Jobs;

@@ -27,6 +27,14 @@ public static class OsBaseSettings
         { Pattern = SettingPatterns.AbsolutePath, PatternDescription = SettingPatterns.AbsolutePathText, Example = "/srv/datalyptica/repository" };
     public static readonly StructuredSetting Artifacts = new(ArtifactCatalog.SiteKey, mapping: true, "release artifacts by component: url and sha512") { Example = "{trino: {url: 'https://artifacts.example.com/trino-server-469.tar.gz', sha512: '...'}}" };
 
+    public static readonly MapSetting PackageVersions = new(PackagePins.SiteKey,
+        "Debian packages held at an exact version: apply installs that version, `repo build` keeps it next to the newest, `datalyptica upgrade` moves running hosts to another")
+    {
+        KeyPattern = SettingPatterns.DebianPackage, KeyDescription = "Debian package names",
+        ValuePattern = SettingPatterns.DebianVersion, ValueDescription = "Debian versions",
+        Example = "{postgresql-15: 15.20-0+deb12u1, postgresql-client-15: 15.20-0+deb12u1}",
+    };
+
     private static bool IsEndpoint(string text)
     {
         try { Endpoints.Parse(text); return true; }
@@ -34,5 +42,5 @@ public static class OsBaseSettings
     }
 
     public static readonly IReadOnlyList<SettingSpec> All =
-        [ChronyServers, Container, ClientNetworks, AdminNetworks, SshSources, AptMirrorUrl, AptMirrorSecurityUrl, AptRepositoryListen, AptRepositoryDir, Artifacts];
+        [ChronyServers, Container, ClientNetworks, AdminNetworks, SshSources, AptMirrorUrl, AptMirrorSecurityUrl, AptRepositoryListen, AptRepositoryDir, Artifacts, PackageVersions];
 }

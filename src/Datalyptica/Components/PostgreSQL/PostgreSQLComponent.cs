@@ -42,8 +42,18 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     public override IReadOnlyList<string> PackagesFor(Site site) => Packages(site.Versions.GetValueOrDefault(Id, DefaultVersion));
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new PostgreSQLPackageRule()];
 
-    private static IReadOnlyList<string> Packages(string version) =>
-        [$"postgresql-{PostgresLayout.MajorOf(version)}", "pgbackrest", "prometheus-postgres-exporter"];
+    /// <summary>
+    /// The client (psql, pg_dump, pg_basebackup's package) is named too, though the server depends on it: Debian builds both
+    /// from one source at one version, and a pin (datalyptica_package_versions) must hold them together.
+    /// </summary>
+    private static IReadOnlyList<string> Packages(string version) => [.. ServerPackages(version), "pgbackrest", "prometheus-postgres-exporter"];
+
+    private static IReadOnlyList<string> ServerPackages(string version) =>
+        [$"postgresql-{PostgresLayout.MajorOf(version)}", $"postgresql-client-{PostgresLayout.MajorOf(version)}"];
+
+    /// <summary>A minor upgrade moves the server and its client together; Patroni restarts PostgreSQL on the new binaries.</summary>
+    public override IReadOnlyList<string> VersionedPackages(Site site) => ServerPackages(site.Versions.GetValueOrDefault(Id, DefaultVersion));
+    public override string UpgradeRestarts => "patroni";
 
     /// <summary>The PostgreSQL major Debian 12's own repository ships (bookworm: postgresql-15).</summary>
     public const string DebianMajor = "15";

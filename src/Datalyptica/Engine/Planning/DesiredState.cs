@@ -104,7 +104,11 @@ public static class DesiredStateBuilder
         ComponentLifecycle lifecycle, IReadOnlyList<string> packages, (TransientAptSource? Transient, string? Problem) source, IReadOnlyList<ArtifactResource> artifacts, List<RenderedFile> files)
     {
         var own = new List<IResource>();
-        if (packages.Count > 0) own.Add(new PackageResource(packages, component) { Source = source.Transient, SourceProblem = source.Problem });
+        if (packages.Count > 0)
+        {
+            var pins = PackagePins.Of(site).Where(p => packages.Contains(p.Key)).ToDictionary();
+            own.Add(new PackageResource(packages, component) { Source = source.Transient, SourceProblem = source.Problem, Pins = pins });
+        }
         own.AddRange(artifacts);
 
         // Parents of our files must exist; their owner and mode stay as the package (or tmpfiles.d) made them.

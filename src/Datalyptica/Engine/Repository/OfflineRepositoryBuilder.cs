@@ -50,8 +50,17 @@ public static class OfflineRepositoryBuilder
         var packages = RepositoryPackageSet.Normalise(request.Packages);
         if (packages.Count == 0) throw new ArgumentException("no packages to put in the repository", nameof(request));
         foreach (var p in packages)
-            if (p.StartsWith('-') || p.Any(char.IsWhiteSpace))
+        {
+            var (name, version) = PackagePins.Split(p);
+            if (!Contracts.SettingPatterns.DebianPackage.IsMatch(name))
                 throw new RepositoryBuildException($"'{p}' is not a Debian package name. Fix: correct the component's DebianPackages.");
+            if (version is not null && !Contracts.SettingPatterns.DebianVersion.IsMatch(version))
+                throw new RepositoryBuildException($"'{p}': '{version}' is not {Contracts.SettingPatterns.DebianVersionText}. Fix: correct the pin ({PackagePins.SiteKey}).");
+        }
+        // apt installs one version of a package at a time: the pinned versions (NAME=VERSION) are resolved and downloaded
+        // as a set of their own, next to the newest of everything, so the pool holds both (an upgrade's from and to).
+        var aptSets = new[] { packages.Where(p => !p.Contains('=')).ToList(), packages.Where(p => p.Contains('=')).ToList() }
+            .Where(set => set.Count > 0).ToList();
         foreach (var a in request.Artifacts) a.Validate("artifact");
         RequireTool("apt-get", "apt");
         RequireTool("dpkg-scanpackages", "dpkg-dev");
@@ -68,7 +77,10 @@ public static class OfflineRepositoryBuilder
         progress?.Invoke($"indexes: {fetched} fetched, {unchanged} unchanged");
 
         progress?.Invoke($"resolving {packages.Count} package(s) and their dependencies for a bare Debian 12 host");
-        var resolved = await apt.ResolveAsync(packages, cancellation);
+        var resolved = new List<ResolvedPackage>();
+        foreach (var set in aptSets)
+            foreach (var r in await apt.ResolveAsync(set, cancellation))
+                if (!resolved.Any(known => known.FileName == r.FileName)) resolved.Add(r);
         var previous = RepositoryManifest.Load(dir);
         var recorded = previous?.Packages.ToDictionary(p => p.File) ?? [];
         var poolDir = Path.Combine(dir, RepositoryLayout.Pool);
@@ -90,7 +102,7 @@ public static class OfflineRepositoryBuilder
         if (missing.Count > 0)
         {
             foreach (var c in corrupt) File.Delete(Path.Combine(poolDir, c));
-            await apt.DownloadAsync(packages, poolDir, progress, cancellation);
+            foreach (var set in aptSets) await apt.DownloadAsync(set, poolDir, progress, cancellation);
         }
         // apt leaves its lock and partial/ folder in the archive folder; the pool should hold only debs.
         File.Delete(Path.Combine(poolDir, "lock"));
@@ -141,6 +153,13 @@ public static class OfflineRepositoryBuilder
 
         return new RepositoryBuildResult(manifest, downloaded, removed, artifactsFetched, reindexed, fetched, started.Elapsed);
     }
+
+    /// <summary>
+    /// The versions of <paramref name="package"/> the control node's sources offer, newest first, as a build of
+    /// <paramref name="directory"/> last saw them (its private lists; refreshed by every build).
+    /// </summary>
+    public static Task<IReadOnlyList<string>> AvailableVersionsAsync(string directory, string package, CancellationToken cancellation = default) =>
+        new PrivateApt(Path.Combine(Path.GetFullPath(directory), RepositoryLayout.AptState)).VersionsAsync(package, cancellation);
 
     private static async Task WriteIndexAsync(string dir, RepositoryManifest manifest, CancellationToken cancellation)
     {

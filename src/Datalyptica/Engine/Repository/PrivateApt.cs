@@ -87,7 +87,9 @@ internal sealed partial class PrivateApt
         if (!result.Succeeded)
         {
             var missing = UnknownPackage().Matches(result.Stderr).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
-            var fix = missing.Count > 0
+            var fix = VersionNotFound().Match(result.Stderr) is { Success: true } v
+                ? $"Fix: {v.Groups[2].Value} {v.Groups[1].Value} is not in this control node's apt sources (`apt-cache madison {v.Groups[2].Value}` lists the versions they hold); correct the pin ({PackagePins.SiteKey})."
+                : missing.Count > 0
                 ? $"Fix: correct the package name ({string.Join(", ", missing)}) in the component's DebianPackages, or add the source that provides it to this control node's apt sources."
                 : "Fix: read apt's message above; the package set cannot be installed together on Debian 12.";
             throw new RepositoryBuildException($"apt cannot resolve {string.Join(' ', packages)}: {Tail(result.Stderr)}. {fix}");
@@ -99,6 +101,15 @@ internal sealed partial class PrivateApt
             if (m.Success) resolved.Add(new ResolvedPackage(m.Groups[1].Value, m.Groups[2].Value, long.Parse(m.Groups[3].Value)));
         }
         return resolved;
+    }
+
+    /// <summary>Every version of a package the private lists hold (apt-cache madison), newest first; empty when none.</summary>
+    public async Task<IReadOnlyList<string>> VersionsAsync(string package, CancellationToken cancellation)
+    {
+        var result = await ToolProcess.RunAsync("apt-cache", [.. Options(ResolveArchives), "madison", "--", package], UpdateTimeout, cancellation);
+        // " postgresql-15 | 15.20-0+deb12u1 | http://deb.debian.org/debian-security bookworm-security/main amd64 Packages"
+        return result.Stdout.Split('\n').Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Where(p => p.Length == 3 && p[0] == package)
+            .Select(p => p[1]).Distinct(StringComparer.Ordinal).OrderByDescending(v => v, DebianVersion.Comparer).ToList();
     }
 
     /// <summary>Downloads into <paramref name="archives"/>; apt skips files already there whose hash matches its index.</summary>
@@ -123,6 +134,9 @@ internal sealed partial class PrivateApt
     // 'http://deb.debian.org/debian/pool/main/c/chrony/chrony_4.3-2+deb12u1_amd64.deb' chrony_4.3-2+deb12u1_amd64.deb 293432 MD5Sum:...
     [GeneratedRegex(@"^'([^']+)' (\S+\.deb) (\d+)")]
     private static partial Regex PrintUriLine();
+
+    [GeneratedRegex(@"Version '([^']+)' for '([^']+)' was not found")]
+    private static partial Regex VersionNotFound();
 
     [GeneratedRegex(@"E: Unable to locate package (\S+)|Package '?([^' ]+)'? has no installation candidate")]
     private static partial Regex UnknownPackage();

@@ -25,6 +25,13 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
     /// <summary>Why no package can be installed from the site's source (its signing key is missing); planning an install then fails with it.</summary>
     public string? SourceProblem { get; init; }
 
+    /// <summary>
+    /// The site's pins for these packages (<see cref="PackagePins"/>): a missing one is installed at its pinned version.
+    /// One already installed at another version is left as it is and shown: moving a running server to other binaries
+    /// is <c>datalyptica upgrade</c>'s rolling, health-gated work, never a side effect of apply.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Pins { get; init; } = new Dictionary<string, string>();
+
     public string Id => $"package:{Component}";
 
     public void Require(FactQuery query) { foreach (var name in Names) query.Package(name); }
@@ -33,20 +40,27 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
     {
         var missing = Names.Where(n => !facts.Package(n).Installed).ToList();
         if (missing.Count == 0)
-            return ResourcePlan.Noop($"installed: {string.Join(", ", Names.Select(n => $"{n} {facts.Package(n).Version}"))}");
+            return ResourcePlan.Noop($"installed: {string.Join(", ", Names.Select(n => $"{n} {facts.Package(n).Version}{PinNote(n, facts.Package(n).Version)}"))}");
         if (SourceProblem is not null) throw new InvalidOperationException(SourceProblem);
-        return ResourcePlan.Of(new Change(ChangeAction.Create, $"not installed: {string.Join(", ", missing)}")
-            { Steps = [PlanStep.Run(InstallCommand(Manager, missing, Source))] });
+        return ResourcePlan.Of(new Change(ChangeAction.Create, $"not installed: {string.Join(", ", missing.Select(n => PackagePins.AptArgument(n, Pins)))}")
+            { Steps = [PlanStep.Run(InstallCommand(Manager, missing.Select(n => PackagePins.AptArgument(n, Pins)), Source))] });
     }
+
+    private string PinNote(string name, string? installed) =>
+        Pins.TryGetValue(name, out var pinned) && pinned != installed
+            ? $" (the site pins {pinned}: `datalyptica upgrade SITE {Component} {pinned}` moves it member by member)"
+            : "";
 
     /// <summary>apt waits this long for a dpkg/lists lock another apt-get holds (apt >= 1.9.11) before it gives up.</summary>
     public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
     private const string PolicyRcD = "/usr/sbin/policy-rc.d";
 
-    private static string AptInstall(string list, string sourceOptions) =>
-        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {AptLockWait}{sourceOptions} -o Dpkg::Options::=--force-confold {list}";
+    private static string AptInstall(string list, string sourceOptions, bool allowDowngrades) =>
+        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends{(allowDowngrades ? " --allow-downgrades" : "")} {AptLockWait}{sourceOptions} -o Dpkg::Options::=--force-confold {list}";
 
-    public static string InstallCommand(PackageManager manager, IEnumerable<string> names, TransientAptSource? source = null)
+    /// <param name="names">Package names, or NAME=VERSION for a pinned version.</param>
+    /// <param name="allowDowngrades">An upgrade's roll back (or an upgrade to an older pin) installs an older version on purpose.</param>
+    public static string InstallCommand(PackageManager manager, IEnumerable<string> names, TransientAptSource? source = null, bool allowDowngrades = false)
     {
         var list = string.Join(' ', names.Select(RemoteCommand.Quote));
         // With the offline repository: its transient source first, then an update against it alone, and it goes
@@ -55,7 +69,7 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         var prepare = source is null ? "" :
             $"{source.Prepare.Raw} && DEBIAN_FRONTEND=noninteractive apt-get update -q {AptLockWait}{sourceOptions} && ";
         var cleanup = source is null ? "" : $"{source.Cleanup.Raw}; ";
-        var install = $"{{ {AptInstall(list, sourceOptions)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions)}; }}; }}";
+        var install = $"{{ {AptInstall(list, sourceOptions, allowDowngrades)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions, allowDowngrades)}; }}; }}";
         return manager switch
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
