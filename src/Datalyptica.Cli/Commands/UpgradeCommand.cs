@@ -157,7 +157,8 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
             {
                 formatVersion = Cli.JsonFormatVersion,
                 component = component.Id, version, restarted = restarts.Id, completed, wallTimeMs = (long)(result?.WallTime.TotalMilliseconds ?? 0),
-                members = members.Select(m =>
+                // In the order they ran, then the members that were already at VERSION.
+                members = order.Select(o => before[o.Member.Host.Name]).Concat(members.Where(m => m.IsAt(version))).Select(m =>
                 {
                     var step = steps.FirstOrDefault(s => s.Host == m.Member.Host.Name);
                     return new

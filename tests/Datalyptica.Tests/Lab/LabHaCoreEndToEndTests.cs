@@ -2,9 +2,11 @@ using System.Text.Json;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Components.Redis;
+using Datalyptica.Contracts;
 using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
 using Datalyptica.Engine.Apply;
+using Datalyptica.Engine.Repository;
 using Datalyptica.Lab;
 using Datalyptica.Lab.ObjectStore;
 using Datalyptica.Secrets;
@@ -149,7 +151,11 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
             // Day-2: rolling restarts (datalyptica restart, issue 16). Patroni under writes through the VIP: replicas first, the
             // leader last after a switchover; no acknowledged write lost, every member's Patroni a new process.
-            await RollingRestartOfPatroniUnderWritesAsync(site, timeout.Token);
+            await PatroniRollUnderWritesAsync(site, "restart patroni", ["restart", site, "patroni"], timeout.Token);
+
+            // A real PostgreSQL minor upgrade under writes (datalyptica upgrade, issue 16): the lab's repository holds the
+            // oldest and the newest build of postgresql-15 the Debian mirror offers, and the hosts started on the oldest.
+            await MinorUpgradeOfPostgresUnderWritesAsync(site, timeout.Token);
             // Redis: replicas first, the primary last after a Sentinel failover; Sentinels see the new primary.
             var redisRestart = output.Timed("restart redis", () => CliRunner.Run("restart", site, "redis", "--yes", "--output", "json").ShouldSucceed());
             var redisDoc = JsonDocument.Parse(redisRestart.Out).RootElement;
@@ -174,11 +180,57 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// `restart SITE patroni` while the drills' writer writes through the VIP: the old leader restarts last, after a
-    /// switchover; every member's Patroni is a new process afterwards; no acknowledged write is lost; the longest gap
-    /// between acknowledged writes (the client-visible outage of the switchover) is reported and bounded.
+    /// `upgrade SITE postgresql NEWEST` from the start pins lab up wrote: every member's dpkg and running server report the
+    /// new version afterwards, the site pins it, and the next plan has nothing to change. Then the same verb rolls back
+    /// to the oldest (a downgrade is the roll back), which is how the lab leaves the cluster for the next run's first apply.
     /// </summary>
-    private async Task RollingRestartOfPatroniUnderWritesAsync(string site, CancellationToken cancellation)
+    private async Task MinorUpgradeOfPostgresUnderWritesAsync(string site, CancellationToken cancellation)
+    {
+        var manifest = RepositoryManifest.Load(Options.RepositoryDirectory);
+        var start = LabRepository.StartPins(manifest);
+        start.Count.ShouldBe(2, "the lab repository holds two builds of postgresql-15 (Debian 12's point release and its security update)");
+        var oldest = start[LabRepository.UpgradablePackages[0]];
+        var newest = LabRepository.NewestServer(manifest).ShouldNotBeNull();
+        newest.ShouldNotBe(oldest);
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var members = PatroniDrills.Members(context);
+        async Task<Dictionary<string, string>> Installed() => (await Task.WhenAll(members.Select(async h =>
+            (h.Name, Version: (await context.RunCheckedAsync(h, "dpkg-query -W -f '${Version}' postgresql-15", cancellation)).Trim())))).ToDictionary(x => x.Name, x => x.Version);
+        // The running server's version (Patroni's REST API: server_version as MAJOR*10000 + MINOR), not just the package's.
+        async Task<Dictionary<string, string>> Running() => (await Task.WhenAll(members.Select(async h =>
+            (h.Name, Version: JsonDocument.Parse(await context.RunCheckedAsync(h, $"curl -sf http://{h.Address}:{h.Port(PatroniComponent.RestApi)}/patroni", cancellation))
+                .RootElement.GetProperty("server_version").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture))))).ToDictionary(x => x.Name, x => x.Version);
+        (await Installed()).Values.ShouldAllBe(v => v == oldest, "lab hosts start on the pinned oldest build");
+        var oldestServer = ServerVersionOf(oldest);
+        var newestServer = ServerVersionOf(newest);
+        (await Running()).Values.ShouldAllBe(v => v == oldestServer);
+
+        var up = await PatroniRollUnderWritesAsync(site, $"upgrade postgresql {oldest} -> {newest}", ["upgrade", site, "postgresql", newest], cancellation);
+        (await Installed()).Values.ShouldAllBe(v => v == newest);
+        (await Running()).Values.ShouldAllBe(v => v == newestServer, "every member's PostgreSQL runs the new binaries");
+        up.GetProperty("pinnedIn").GetString().ShouldNotBeNull();
+        var pins = PackagePins.Of(SiteLoader.Load(site, () => new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim())).Site.ShouldNotBeNull());
+        pins.ShouldBe(new Dictionary<string, string> { ["postgresql-15"] = newest, ["postgresql-client-15"] = newest });
+        CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "the site records what runs: nothing left to change after the upgrade");
+        var again = CliRunner.Run("upgrade", site, "postgresql", newest, "--yes").ShouldSucceed();
+        again.Out.ShouldContain($"already runs {newest}");
+
+        await PatroniRollUnderWritesAsync(site, $"upgrade postgresql {newest} -> {oldest} (roll back)", ["upgrade", site, "postgresql", oldest], cancellation);
+        (await Installed()).Values.ShouldAllBe(v => v == oldest);
+        (await Running()).Values.ShouldAllBe(v => v == oldestServer);
+    }
+
+    /// <summary>PostgreSQL's server_version_num of a Debian build: 15.20-0+deb12u1 is 150020.</summary>
+    private static string ServerVersionOf(string debian) =>
+        $"15{int.Parse(debian.Split('-')[0].Split('.')[1], System.Globalization.CultureInfo.InvariantCulture):D4}";
+
+    /// <summary>
+    /// A rolling verb over Patroni (`restart SITE patroni`, `upgrade SITE postgresql V`) while the drills' writer writes
+    /// through the VIP: the old leader goes last, after a switchover; every member's Patroni is a new process afterwards;
+    /// no acknowledged write is lost; the longest gap between acknowledged writes (the client-visible outage of the
+    /// switchover) is reported and bounded. Returns the verb's JSON document.
+    /// </summary>
+    private async Task<JsonElement> PatroniRollUnderWritesAsync(string site, string label, string[] verb, CancellationToken cancellation)
     {
         var context = SiteDrillContext.Open(site, output.WriteLine);
         var members = PatroniDrills.Members(context);
@@ -190,7 +242,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var from = ledger.Now;
-        var restart = await Task.Run(() => output.Timed("restart patroni (under writes)", () => CliRunner.Run("restart", site, "patroni", "--yes", "--output", "json")), cancellation);
+        var restart = await Task.Run(() => output.Timed($"{label} (under writes)", () => CliRunner.Run([.. verb, "--yes", "--output", "json"])), cancellation);
         var to = ledger.Now;
         await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
         await stop.CancelAsync();
@@ -198,7 +250,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var account = WriteAccount.From(ledger, await writer.PresentKeysAsync(cancellation));
         var acknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Ended >= from && a.Ended <= to).Select(a => a.Ended).Order().ToList();
         var longestGap = acknowledged.Zip(acknowledged.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
-        output.WriteLine($"restart patroni: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; " +
+        output.WriteLine($"{label}: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; " +
                          $"failed attempts {ledger.Attempts.Count(a => !a.Acknowledged && a.Started >= from && a.Started <= to)}");
         output.WriteLine(restart.Out);
         restart.ShouldSucceed();
@@ -221,6 +273,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var pidsAfter = await MainPids();
         foreach (var member in members) pidsAfter[member.Name].ShouldNotBe(pidsBefore[member.Name], $"{member.Name}'s Patroni was not restarted");
         await writer.DeleteRunAsync(cancellation);
+        return doc;
     }
 
     private List<string> BackupLabels(string site)

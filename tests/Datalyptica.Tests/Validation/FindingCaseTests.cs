@@ -138,6 +138,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.PostgresMajorNotInOsRepository] = Site(
             d => d.RemoveBlock(All, "postgresql_pgdg: true"),
             d => d.RemoveBlock(All, "postgresql_pgdg: true").Replace(All, "postgresql: \"16.2\"", "postgresql: \"15\"")),
+        [FindingCodes.PackagePinUnused] = Site(
+            d => d.Append(All, "datalyptica_package_versions:", "  postgresql-client-61: '16.2-1.pgdg120+2'"),
+            d => d.Append(All, "datalyptica_package_versions:", "  postgresql-client-16: '16.2-1.pgdg120+2'")),
         [FindingCodes.PatroniTimingExceedsTtl] = Site(
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 5", "patroni_retry_timeout: 8"), // 5 + 16 > 20
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 4", "patroni_retry_timeout: 8")), // 4 + 16 = 20

@@ -65,6 +65,11 @@ public class SettingDeclarationTests
             case StructuredSetting s:
                 yield return (s.Key, "plain", wrong);
                 break;
+            case MapSetting m:
+                yield return (m.Key, "plain", wrong);
+                yield return (m.Key, "{'bad key;': '1.0'}", outside);
+                yield return (m.Key, "{postgresql-16: 'bad value;'}", outside);
+                break;
             default:
                 throw new InvalidOperationException($"{spec.Key}: no refused cases for {spec.GetType().Name}; add them here");
         }

@@ -231,6 +231,43 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
         finally { System.IO.Directory.Delete(dir, recursive: true); }
     }
 
+    /// <summary>
+    /// A pinned version (NAME=VERSION, from datalyptica_package_versions or `--package`) is held next to the newest: apt
+    /// on a host can then install either (the upgrade's from and to). libpq5 is small and Debian 12 serves two builds of it
+    /// (the point release's and the security update's); the versions are whatever this machine's own apt lists.
+    /// </summary>
+    [Fact]
+    public async Task A_pinned_older_version_is_held_next_to_the_newest_and_both_are_indexed()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dl-repo-pin-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            System.IO.Directory.CreateDirectory(dir);
+            CopyDirectory(Path.Combine(repo.Directory, RepositoryLayout.AptState), Path.Combine(dir, RepositoryLayout.AptState));
+            await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5"]));
+            var versions = await OfflineRepositoryBuilder.AvailableVersionsAsync(dir, "libpq5");
+            var madison = Rendering.Tool.Run("apt-cache", ["madison", "libpq5"]).Stdout.Split('\n')
+                .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Where(p => p.Length == 3).Select(p => p[1]).Distinct().ToList();
+            versions.Order(StringComparer.Ordinal).ShouldBe(madison.Order(StringComparer.Ordinal), "the private lists see what this machine's sources serve");
+            versions.ShouldBe(versions.OrderByDescending(v => v, DebianVersion.Comparer).ToList(), "newest first");
+
+            var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", $"libpq5={versions[^1]}"]));
+            result.Manifest.Packages.Where(p => p.Name == "libpq5").Select(p => p.Version).Order(DebianVersion.Comparer)
+                .ShouldBe(versions.Distinct().Order(DebianVersion.Comparer));
+            var index = File.ReadAllText(Path.Combine(dir, RepositoryLayout.Packages));
+            var stanzas = index.Split("\n\n").Where(st => st.StartsWith("Package: libpq5\n", StringComparison.Ordinal)).ToList();
+            foreach (var version in versions) stanzas.ShouldContain(st => st.Contains($"\nVersion: {version}\n"), $"the index lists libpq5 {version}");
+
+            var missing = await Should.ThrowAsync<RepositoryBuildException>(() =>
+                OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", "libpq5=0.0.1-dl"])));
+            missing.Message.ShouldContain("libpq5 0.0.1-dl is not in this control node's apt sources");
+            missing.Message.ShouldContain("apt-cache madison libpq5");
+            await Should.ThrowAsync<RepositoryBuildException>(() =>
+                OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5=1;reboot"])));
+        }
+        finally { System.IO.Directory.Delete(dir, recursive: true); }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var d in System.IO.Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
