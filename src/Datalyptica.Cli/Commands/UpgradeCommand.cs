@@ -110,7 +110,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         if (order.Count > 0)
         {
             RepositoryServer? repository;
-            try { repository = ApplyRepository.StartFor(site, settings.Repository, prepared.RepositorySigningKey, progress); }
+            try { repository = ApplyRepository.StartFor(site, settings.Repository, prepared.RepositorySigningKey); }
             catch (Exception e) when (e is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
             {
                 io.Error.WriteLine($"error: {e.Message}");
@@ -123,7 +123,8 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
                 {
                     result = await ComponentRestart.RunAsync(drillContext, restarts, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), progress, cancellation,
                         restartCommand: m => PackageUpgrade.UpgradeCommand(m, packages, version, source),
-                        rollbackCommand: m => PackageUpgrade.RollbackCommand(before[m.Host.Name], source));
+                        rollbackCommand: m => PackageUpgrade.RollbackCommand(before[m.Host.Name], source),
+                        describe: m => $"{before[m.Host.Name].InstalledText} -> {version} (apt-get install, held), then systemctl restart {string.Join(' ', m.UnitNames)}");
                 }
                 catch (RestartRefusedException e)
                 {

@@ -90,11 +90,12 @@ public static class ComponentRestart
     /// </summary>
     /// <param name="restartCommand">The command that restarts a member's units (default: one systemctl restart of them
     /// all); tests on a machine without systemd give their own.</param>
+    /// <param name="describe">What the progress line says a member's restart command does (default: the command itself).</param>
     /// <param name="rollbackCommand">An upgrade's way back for a member whose restart command ran but which did not come back
     /// (its previous packages, then its units restarted); the restart still stops there, with the member as it was.</param>
     public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
         TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null,
-        Func<RestartMember, string>? rollbackCommand = null)
+        Func<RestartMember, string>? rollbackCommand = null, Func<RestartMember, string>? describe = null)
     {
         var clock = Stopwatch.StartNew();
         var before = await context.HealthProblemsAsync(cancellation, component.Id);
@@ -104,7 +105,8 @@ public static class ComponentRestart
         var steps = new List<RestartStep>();
         foreach (var member in order)
         {
-            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, rollbackCommand, cancellation);
+            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, rollbackCommand,
+                describe ?? restartCommand ?? SystemctlRestart, cancellation);
             steps.Add(step);
             if (step.Problem is not null)
             {
@@ -119,7 +121,7 @@ public static class ComponentRestart
 
     private static async Task<RestartStep> RestartMemberAsync(DrillContext context, ComponentDefinition component, RestartMember member,
         TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> restartCommand, Func<RestartMember, string>? rollbackCommand,
-        CancellationToken cancellation)
+        Func<RestartMember, string> describe, CancellationToken cancellation)
     {
         var host = member.Host;
         var step = new RestartStep(host.Name, member.UnitNames.ToList());
@@ -150,7 +152,7 @@ public static class ComponentRestart
                 else progress($"{host.Name} leads; no hand-over is declared, so it restarts last as it is");
             }
             var command = restartCommand(member);
-            progress($"{host.Name}: {command}");
+            progress($"{host.Name}: {describe(member)}");
             var restart = Stopwatch.StartNew();
             changed = true;
             await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
@@ -178,7 +180,7 @@ public static class ComponentRestart
     {
         var host = member.Host;
         var command = rollbackCommand(member);
-        progress($"{host.Name} did not come back; rolling it back: {command}");
+        progress($"{host.Name} did not come back; rolling it back");
         try
         {
             await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));

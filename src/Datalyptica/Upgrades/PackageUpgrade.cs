@@ -96,5 +96,5 @@ public static class PackageUpgrade
 
     // The install runs in a subshell: it ends with its own `exit` (after putting policy-rc.d and the transient source back).
     private static string InstallThenRestart(RestartMember member, IEnumerable<string> pinned, TransientAptSource? source) =>
-        $"( {PackageResource.InstallCommand(PackageManager.Apt, pinned, source, allowDowngrades: true)} ) && {ComponentRestart.SystemctlRestart(member)}";
+        $"( {PackageResource.InstallCommand(PackageManager.Apt, pinned, source, movesPins: true)} ) && {ComponentRestart.SystemctlRestart(member)}";
 }

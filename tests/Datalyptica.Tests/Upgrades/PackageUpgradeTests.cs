@@ -72,7 +72,8 @@ public class PackageUpgradeTests
         var command = PackageUpgrade.UpgradeCommand(member, ["postgresql-16", "postgresql-client-16"], "16.4-1.pgdg120+1", null);
         command.ShouldStartWith("( ");
         command.ShouldContain(" postgresql-16=16.4-1.pgdg120+1 postgresql-client-16=16.4-1.pgdg120+1");
-        command.ShouldContain("--allow-downgrades");
+        command.ShouldContain("--allow-downgrades --allow-change-held-packages");
+        command.ShouldContain("apt-mark hold postgresql-16 postgresql-client-16");
         command.ShouldContain("exit 101"); // policy-rc.d: the package never restarts the server itself
         command.ShouldEndWith($") && systemctl restart {string.Join(' ', member.UnitNames)}");
 
@@ -145,7 +146,11 @@ public class PackageUpgradeTests
         var fresh = resource.Plan(FactsWith([]), new PlanContext());
         var install = fresh.Changes.ShouldHaveSingleItem();
         install.Reason.ShouldContain("postgresql-16=16.2-1.pgdg120+2");
-        install.Steps.ShouldHaveSingleItem().Text.ShouldNotBeNull().ShouldContain(" postgresql-16=16.2-1.pgdg120+2 postgresql-client-16=16.2-1.pgdg120+2 pgbackrest");
+        var step = install.Steps.ShouldHaveSingleItem().Text.ShouldNotBeNull();
+        step.ShouldContain(" postgresql-16=16.2-1.pgdg120+2 postgresql-client-16=16.2-1.pgdg120+2 pgbackrest");
+        // Held once installed: apt moved an unheld pinned postgresql-15 on the lab when patroni was installed next.
+        step.ShouldContain("apt-mark hold postgresql-16 postgresql-client-16");
+        step.ShouldNotContain("--allow-change-held-packages");
 
         // Installed at another version: apply leaves it and says which verb moves it.
         var drifted = resource.Plan(FactsWith(new() { ["postgresql-16"] = "16.1-1", ["postgresql-client-16"] = "16.2-1.pgdg120+2", ["pgbackrest"] = "2.54" }), new PlanContext());

@@ -78,9 +78,9 @@ public static class OfflineRepositoryBuilder
 
         progress?.Invoke($"resolving {packages.Count} package(s) and their dependencies for a bare Debian 12 host");
         var resolved = new List<ResolvedPackage>();
+        var resolvedFiles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var set in aptSets)
-            foreach (var r in await apt.ResolveAsync(set, cancellation))
-                if (!resolved.Any(known => known.FileName == r.FileName)) resolved.Add(r);
+            resolved.AddRange((await apt.ResolveAsync(set, cancellation)).Where(r => resolvedFiles.Add(r.FileName)));
         var previous = RepositoryManifest.Load(dir);
         var recorded = previous?.Packages.ToDictionary(p => p.File) ?? [];
         var poolDir = Path.Combine(dir, RepositoryLayout.Pool);

@@ -55,21 +55,27 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
     public const string AptLockWait = "-o DPkg::Lock::Timeout=180";
     private const string PolicyRcD = "/usr/sbin/policy-rc.d";
 
-    private static string AptInstall(string list, string sourceOptions, bool allowDowngrades) =>
-        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends{(allowDowngrades ? " --allow-downgrades" : "")} {AptLockWait}{sourceOptions} -o Dpkg::Options::=--force-confold {list}";
+    private static string AptInstall(string list, string sourceOptions, bool movesPins) =>
+        $"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends{(movesPins ? " --allow-downgrades --allow-change-held-packages" : "")} {AptLockWait}{sourceOptions} -o Dpkg::Options::=--force-confold {list}";
 
-    /// <param name="names">Package names, or NAME=VERSION for a pinned version.</param>
-    /// <param name="allowDowngrades">An upgrade's roll back (or an upgrade to an older pin) installs an older version on purpose.</param>
-    public static string InstallCommand(PackageManager manager, IEnumerable<string> names, TransientAptSource? source = null, bool allowDowngrades = false)
+    /// <param name="names">Package names, or NAME=VERSION for a pinned version. A pinned package is held after the install
+    /// (<c>apt-mark hold</c>): without it, a later install of an unrelated package moved postgresql-15 from its pinned
+    /// 15.18 to 15.20 on the lab (apt's own choice, in the same transaction as patroni's install).</param>
+    /// <param name="movesPins">An upgrade (or its roll back) moves held packages to another version on purpose, older
+    /// ones included; only then may apt change a held package.</param>
+    public static string InstallCommand(PackageManager manager, IEnumerable<string> names, TransientAptSource? source = null, bool movesPins = false)
     {
-        var list = string.Join(' ', names.Select(RemoteCommand.Quote));
+        var arguments = names.ToList();
+        var list = string.Join(' ', arguments.Select(RemoteCommand.Quote));
+        var pinned = arguments.Select(PackagePins.Split).Where(a => a.Version is not null).Select(a => RemoteCommand.Quote(a.Name)).ToList();
+        var hold = pinned.Count == 0 ? "" : $" && apt-mark hold {string.Join(' ', pinned)} >/dev/null";
         // With the offline repository: its transient source first, then an update against it alone, and it goes
         // whatever the install's outcome.
         var sourceOptions = source is null ? "" : " " + source.OptionsText;
         var prepare = source is null ? "" :
             $"{source.Prepare.Raw} && DEBIAN_FRONTEND=noninteractive apt-get update -q {AptLockWait}{sourceOptions} && ";
         var cleanup = source is null ? "" : $"{source.Cleanup.Raw}; ";
-        var install = $"{{ {AptInstall(list, sourceOptions, allowDowngrades)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions, allowDowngrades)}; }}; }}";
+        var install = $"{{ {{ {AptInstall(list, sourceOptions, movesPins)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions, movesPins)}; }}; }}{hold}; }}";
         return manager switch
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
