@@ -17,7 +17,7 @@ public sealed class RestartSettings : RollingSettings
 
     public override ValidationResult Validate() =>
         ComponentCatalog.Find(Component) is null
-            ? ValidationResult.Error($"no component '{Component}'. Known: {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.")
+            ? RollingSettings.UnknownComponent(Component)
             : base.Validate();
 }
 

@@ -25,6 +25,14 @@ public abstract class RollingSettings : SiteSettings
     [DefaultValue(300.0)]
     public double Wait { get; init; } = 300;
 
+    /// <summary>An unknown COMPONENT: the nearest known id when there is one, then every known id.</summary>
+    public static ValidationResult UnknownComponent(string component)
+    {
+        var known = Components.ComponentCatalog.All.Select(c => c.Id).ToList();
+        var near = Validation.DidYouMean.Suggest(component, known);
+        return ValidationResult.Error($"no component '{component}'{(near is null ? "" : $"; did you mean {near}?")} Known: {string.Join(", ", known)}.");
+    }
+
     public override ValidationResult Validate() =>
         Wait is > 0 and <= 3600 ? ValidationResult.Success() : ValidationResult.Error("--wait must be between 1 and 3600 seconds.");
 }

@@ -30,7 +30,7 @@ public sealed class UpgradeSettings : RollingSettings
     public override ValidationResult Validate()
     {
         if (ComponentCatalog.Find(Component) is null)
-            return ValidationResult.Error($"no component '{Component}'. Known: {string.Join(", ", ComponentCatalog.All.Select(c => c.Id))}.");
+            return RollingSettings.UnknownComponent(Component);
         if (!SettingPatterns.DebianVersion.IsMatch(Version))
             return ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}.");
         return base.Validate();
@@ -183,6 +183,9 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
                 ? $"every member of {Markup.Escape(component.Id)} already runs {Markup.Escape(version)}"
                 : $"[green]upgraded[/] {order.Count} member(s) of {Markup.Escape(component.Id)} to {Markup.Escape(version)} in {result!.WallTime.TotalSeconds:0} s");
             if (pinned is not null) io.Out.MarkupLine($"pinned {Markup.Escape(string.Join(", ", packages))} at {Markup.Escape(version)} in {Markup.Escape(pinned)}");
+            else if (pinProblem is null)
+                io.Out.MarkupLine(Markup.Escape($"not pinned in the site yet: {string.Join(", ", everywhere.Where(m => !m.IsAt(version)).Select(m => $"{m.Member.Host.Name} ({m.InstalledText})"))} " +
+                    $"still run another version; the pin is written once every member of {component.Id} runs {version}."));
         }
         if (pinProblem is not null) io.Error.WriteLine($"warning: every member runs {version}, but the pin was not written: {pinProblem}");
         return completed ? ExitCodes.Ok : ExitCodes.Failed;

@@ -122,6 +122,7 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("backup SITE info")]
     [InlineData("drill SITE patroni-stop")]
     [InlineData("restart SITE patroni --yes")]
+    [InlineData("upgrade SITE postgresql 15.20-0+deb12u1 --yes")]
     public void Every_verb_refuses_an_invalid_site_with_exit_3(string verb)
     {
         var site = InvalidSite();
@@ -154,7 +155,11 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("init --profile nope --out OUT", "unknown profile 'nope'")]
     [InlineData("drill SITE no-such-drill", "no drill 'no-such-drill'")]
     [InlineData("backup SITE", "needs the argument ACTION")]
-    [InlineData("restart SITE etdc", "no component 'etdc'")]
+    [InlineData("restart SITE etdc", "no component 'etdc'; did you mean etcd?")]
+    [InlineData("upgrade SITE postgresq 15.20-0+deb12u1", "no component 'postgresq'; did you mean postgresql?")]
+    [InlineData("upgrade SITE postgresql 15.20;reboot", "'15.20;reboot' is not a Debian version")]
+    [InlineData("upgrade SITE postgresql", "VERSION")]
+    [InlineData("upgrade SITE postgresql 15.20-0+deb12u1 --wait 0", "--wait must be between 1 and 3600 seconds")]
     [InlineData("restart SITE patroni --wait 0", "--wait must be between 1 and 3600 seconds")]
     [InlineData("restart SITE", "COMPONENT")]
     [InlineData("backup SITE restore-test", "restore-test needs --target TIME")]
@@ -166,6 +171,16 @@ public sealed class UsageAndExitCodeTests : IDisposable
         var site = args.Contains("SITE") ? Site() : "";
         var words = args.Split(' ').Select(w => w switch { "SITE" => site, "OUT" => _fx.PathOf("out"), "DIR" => _fx.Root, _ => w });
         CliRunner.Run([.. words]).ShouldExit(ExitCodes.Usage).Err.ShouldContain(message);
+    }
+
+    /// <summary>A component installed from its release archive has no package upgrade: refused before any host is contacted.</summary>
+    [Fact]
+    public void Upgrade_refuses_a_component_without_versioned_packages_before_any_host()
+    {
+        var result = CliRunner.Run("upgrade", Site(), "kafka", "3.9.0", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
+        result.Err.ShouldContain("kafka is installed from its release archive");
+        result.Err.ShouldContain("Components with a package upgrade:");
+        result.Err.ShouldNotContain("could not read every member");
     }
 
     [Fact]
