@@ -215,18 +215,23 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
     }
 
     [Fact]
-    public async Task An_unknown_package_names_itself_and_the_fix()
+    public Task An_unknown_package_names_itself_and_the_fix() => InScratchRepositoryAsync("bad", async dir =>
     {
-        var dir = Path.Combine(Path.GetTempPath(), "dl-repo-bad-" + Guid.NewGuid().ToString("N")[..8]);
+        var e = await Should.ThrowAsync<RepositoryBuildException>(() =>
+            OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["nftables", "no-such-package-dl"])));
+        e.Message.ShouldContain("no-such-package-dl");
+        e.Message.ShouldContain("Fix:");
+    });
+
+    /// <summary>A scratch repository folder that starts with the fixture's private lists, so it needs no new index download.</summary>
+    private async Task InScratchRepositoryAsync(string name, Func<string, Task> test)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"dl-repo-{name}-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            // Reuse the fixture's private lists so this needs no new index download.
             System.IO.Directory.CreateDirectory(dir);
             CopyDirectory(Path.Combine(repo.Directory, RepositoryLayout.AptState), Path.Combine(dir, RepositoryLayout.AptState));
-            var e = await Should.ThrowAsync<RepositoryBuildException>(() =>
-                OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["nftables", "no-such-package-dl"])));
-            e.Message.ShouldContain("no-such-package-dl");
-            e.Message.ShouldContain("Fix:");
+            await test(dir);
         }
         finally { System.IO.Directory.Delete(dir, recursive: true); }
     }
@@ -237,36 +242,29 @@ public sealed class OfflineRepositoryBuilderTests(SmallRepositoryFixture repo) :
     /// (the point release's and the security update's); the versions are whatever this machine's own apt lists.
     /// </summary>
     [Fact]
-    public async Task A_pinned_older_version_is_held_next_to_the_newest_and_both_are_indexed()
+    public Task A_pinned_older_version_is_held_next_to_the_newest_and_both_are_indexed() => InScratchRepositoryAsync("pin", async dir =>
     {
-        var dir = Path.Combine(Path.GetTempPath(), "dl-repo-pin-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            System.IO.Directory.CreateDirectory(dir);
-            CopyDirectory(Path.Combine(repo.Directory, RepositoryLayout.AptState), Path.Combine(dir, RepositoryLayout.AptState));
-            await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5"]));
-            var versions = await OfflineRepositoryBuilder.AvailableVersionsAsync(dir, "libpq5");
-            var madison = Rendering.Tool.Run("apt-cache", ["madison", "libpq5"]).Stdout.Split('\n')
-                .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Where(p => p.Length == 3).Select(p => p[1]).Distinct().ToList();
-            versions.Order(StringComparer.Ordinal).ShouldBe(madison.Order(StringComparer.Ordinal), "the private lists see what this machine's sources serve");
-            versions.ShouldBe(versions.OrderByDescending(v => v, DebianVersion.Comparer).ToList(), "newest first");
+        await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5"]));
+        var versions = await OfflineRepositoryBuilder.AvailableVersionsAsync(dir, "libpq5");
+        var madison = Rendering.Tool.Run("apt-cache", ["madison", "libpq5"]).Stdout.Split('\n')
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Where(p => p.Length == 3).Select(p => p[1]).Distinct().ToList();
+        versions.Order(StringComparer.Ordinal).ShouldBe(madison.Order(StringComparer.Ordinal), "the private lists see what this machine's sources serve");
+        versions.ShouldBe(versions.OrderByDescending(v => v, DebianVersion.Comparer).ToList(), "newest first");
 
-            var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", $"libpq5={versions[^1]}"]));
-            result.Manifest.Packages.Where(p => p.Name == "libpq5").Select(p => p.Version).Order(DebianVersion.Comparer)
-                .ShouldBe(versions.Distinct().Order(DebianVersion.Comparer));
-            var index = File.ReadAllText(Path.Combine(dir, RepositoryLayout.Packages));
-            var stanzas = index.Split("\n\n").Where(st => st.StartsWith("Package: libpq5\n", StringComparison.Ordinal)).ToList();
-            foreach (var version in versions) stanzas.ShouldContain(st => st.Contains($"\nVersion: {version}\n"), $"the index lists libpq5 {version}");
+        var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", $"libpq5={versions[^1]}"]));
+        result.Manifest.Packages.Where(p => p.Name == "libpq5").Select(p => p.Version).Order(DebianVersion.Comparer)
+            .ShouldBe(versions.Distinct().Order(DebianVersion.Comparer));
+        var index = File.ReadAllText(Path.Combine(dir, RepositoryLayout.Packages));
+        var stanzas = index.Split("\n\n").Where(st => st.StartsWith("Package: libpq5\n", StringComparison.Ordinal)).ToList();
+        foreach (var version in versions) stanzas.ShouldContain(st => st.Contains($"\nVersion: {version}\n"), $"the index lists libpq5 {version}");
 
-            var missing = await Should.ThrowAsync<RepositoryBuildException>(() =>
-                OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", "libpq5=0.0.1-dl"])));
-            missing.Message.ShouldContain("libpq5 0.0.1-dl is not in this control node's apt sources");
-            missing.Message.ShouldContain("apt-cache madison libpq5");
-            await Should.ThrowAsync<RepositoryBuildException>(() =>
-                OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5=1;reboot"])));
-        }
-        finally { System.IO.Directory.Delete(dir, recursive: true); }
-    }
+        var missing = await Should.ThrowAsync<RepositoryBuildException>(() =>
+            OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5", "libpq5=0.0.1-dl"])));
+        missing.Message.ShouldContain("libpq5 0.0.1-dl is not in this control node's apt sources");
+        missing.Message.ShouldContain("apt-cache madison libpq5");
+        await Should.ThrowAsync<RepositoryBuildException>(() =>
+            OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, ["libpq5=1;reboot"])));
+    });
 
     private static void CopyDirectory(string from, string to)
     {
