@@ -136,10 +136,15 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         }
 
         // The site records the version once every member of the component runs it (not only those --limit chose).
-        var everywhere = await PackageUpgrade.InstalledAsync(drillContext, PackageUpgrade.Members(site, component, null), packages, cancellation);
-        var after = everywhere.ToDictionary(m => m.Member.Host.Name, m => m.Installed);
         string? pinned = null, pinProblem = null;
-        if (everywhere.All(m => m.IsAt(version)))
+        IReadOnlyList<UpgradeMember> everywhere = [];
+        try { everywhere = await PackageUpgrade.InstalledAsync(drillContext, PackageUpgrade.Members(site, component, null), packages, cancellation); }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            pinProblem = $"could not read every member's versions afterwards, so the site was not changed: {drillContext.Masker.Mask(e.Message)}. Fix: run the same upgrade again (members already at {version} are skipped).";
+        }
+        var after = everywhere.ToDictionary(m => m.Member.Host.Name, m => m.Installed);
+        if (everywhere.Count > 0 && everywhere.All(m => m.IsAt(version)))
         {
             try
             {
@@ -183,11 +188,11 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
                 ? $"every member of {Markup.Escape(component.Id)} already runs {Markup.Escape(version)}"
                 : $"[green]upgraded[/] {order.Count} member(s) of {Markup.Escape(component.Id)} to {Markup.Escape(version)} in {result!.WallTime.TotalSeconds:0} s");
             if (pinned is not null) io.Out.MarkupLine($"pinned {Markup.Escape(string.Join(", ", packages))} at {Markup.Escape(version)} in {Markup.Escape(pinned)}");
-            else if (pinProblem is null)
+            else if (pinProblem is null && everywhere.Count > 0)
                 io.Out.MarkupLine(Markup.Escape($"not pinned in the site yet: {string.Join(", ", everywhere.Where(m => !m.IsAt(version)).Select(m => $"{m.Member.Host.Name} ({m.InstalledText})"))} " +
                     $"still run another version; the pin is written once every member of {component.Id} runs {version}."));
         }
-        if (pinProblem is not null) io.Error.WriteLine($"warning: every member runs {version}, but the pin was not written: {pinProblem}");
+        if (pinProblem is not null) io.Error.WriteLine($"warning: {version} was not pinned in the site: {pinProblem}");
         return completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

@@ -75,7 +75,8 @@ public sealed record PackageResource(IReadOnlyList<string> Names, string Compone
         var prepare = source is null ? "" :
             $"{source.Prepare.Raw} && DEBIAN_FRONTEND=noninteractive apt-get update -q {AptLockWait}{sourceOptions} && ";
         var cleanup = source is null ? "" : $"{source.Cleanup.Raw}; ";
-        var install = $"{{ {{ {AptInstall(list, sourceOptions, movesPins)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions, movesPins)}; }}; }}{hold}; }}";
+        var install = $"{{ {AptInstall(list, sourceOptions, movesPins)} || {{ DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confold && {AptInstall(list, sourceOptions, movesPins)}; }}; }}";
+        if (hold.Length > 0) install = $"{{ {install}{hold}; }}";
         return manager switch
         {
             // --no-install-recommends: Recommends pull nvme-cli and friends whose units fail in containers (found on the lab).
