@@ -49,7 +49,7 @@ public static class LabRepository
         return pins.Count == UpgradablePackages.Count ? pins : new SortedDictionary<string, string>();
     }
 
-    /// <summary>The newest version of each upgradable package the repository holds: where the lab's upgrade goes.</summary>
+    /// <summary>The newest build of the server package (postgresql-15) the repository holds: where the lab's upgrade goes.</summary>
     public static string? NewestServer(RepositoryManifest? manifest) =>
         manifest?.Packages.Where(p => p.Name == UpgradablePackages[0]).Select(p => p.Version).Order(DebianVersion.Comparer).LastOrDefault();
 
