@@ -1,7 +1,7 @@
 using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Drilling;
-using Datalyptica.Contracts.Hosts;
+using Datalyptica.Engine.Facts;
 using Datalyptica.Engine.Repository;
 using Datalyptica.Engine.Resources;
 using Datalyptica.Model;
@@ -65,25 +65,25 @@ public static class PackageUpgrade
             $"Fix: datalyptica repo build SITE --out {directory} --package {missing[0]}={version} (one --package per package), or pick a version it holds.");
     }
 
-    /// <summary>The installed version of each package on every member (dpkg's own record).</summary>
+    /// <summary>
+    /// The installed version of each package on every member: the engine's own fact script and parser (one dpkg-query;
+    /// a package that is only half-configured or left as config files is not installed).
+    /// </summary>
     public static async Task<IReadOnlyList<UpgradeMember>> InstalledAsync(DrillContext context, IReadOnlyList<RestartMember> members,
         IReadOnlyList<string> packages, CancellationToken cancellation)
     {
-        var query = "dpkg-query -W -f '${db:Status-Status} ${Package} ${Version}\\n' " + string.Join(' ', packages.Select(RemoteCommand.Quote)) + " 2>/dev/null; true";
-        var answers = await Task.WhenAll(members.Select(m => context.RunCheckedAsync(m.Host, query, cancellation)));
-        return members.Select((m, i) => new UpgradeMember(m, ParseInstalled(answers[i]))).ToList();
-    }
-
-    /// <summary>dpkg-query lines "installed NAME VERSION"; a package known to dpkg but removed is not installed.</summary>
-    public static IReadOnlyDictionary<string, string> ParseInstalled(string dpkgQuery)
-    {
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in dpkgQuery.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var query = new FactQuery();
+        foreach (var package in packages) query.Package(package);
+        var script = FactScript.Build(query).Raw;
+        var answers = await Task.WhenAll(members.Select(m => context.RunCheckedAsync(m.Host, script, cancellation)));
+        return members.Select((m, i) =>
         {
-            var parts = line.Split(' ');
-            if (parts.Length == 3 && parts[0] == "installed") result[parts[1]] = parts[2];
-        }
-        return result;
+            var facts = FactParser.Parse(answers[i]);
+            var installed = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var package in packages)
+                if (facts.Package(package) is { Installed: true, Version: { } version }) installed[package] = version;
+            return new UpgradeMember(m, installed);
+        }).ToList();
     }
 
     /// <summary>A member's upgrade: its packages at <paramref name="version"/>, then its units restarted.</summary>
