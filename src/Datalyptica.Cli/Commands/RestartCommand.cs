@@ -13,12 +13,7 @@ public sealed class RestartSettings : RollingSettings
 {
     [CommandArgument(1, "<COMPONENT>")]
     [Description("The component whose services restart (patroni, redis, etcd, zookeeper, haproxy, keepalived, kafka, ...).")]
-    public string Component { get; init; } = "";
-
-    public override ValidationResult Validate() =>
-        ComponentCatalog.Find(Component) is null
-            ? RollingSettings.UnknownComponent(Component)
-            : base.Validate();
+    public override string Component { get; init; } = "";
 }
 
 /// <summary>
@@ -101,7 +96,7 @@ public sealed class RestartCommand(CliIo io) : AsyncCommand<RestartSettings>
     {
         var lines = order.Select((o, i) =>
         {
-            var handOver = o.Member.Units.Select(u => u.HandOver?.Invoke(site, o.Member.Host).Description).OfType<string>().FirstOrDefault();
+            var handOver = ComponentRestart.HandOverDescription(site, o.Member);
             return $"{i + 1}. {o.Member.Host.Name}: {string.Join(", ", o.Member.UnitNames)}" +
                 (o.Leads ? handOver is null ? " (leads now: restarts last)" : $" (leads now: {handOver} first)" : "");
         }).ToList();

@@ -5,12 +5,15 @@ using Spectre.Console.Cli;
 
 namespace Datalyptica.Cli.Commands;
 
-/// <summary>What every member-by-member verb (restart, upgrade) takes: the site, a host limit, --yes and the health wait.</summary>
+/// <summary>What every member-by-member verb (restart, upgrade) takes: the site, a component, a host limit, --yes and the health wait.</summary>
 public abstract class RollingSettings : SiteSettings
 {
     [CommandArgument(0, "<SITE>")]
     [Description(SiteDescription)]
     public override string Site { get; init; } = "";
+
+    /// <summary>The component the verb works on; each verb declares it as its argument 1 with its own description.</summary>
+    public abstract string Component { get; init; }
 
     [CommandOption("--limit <PATTERN>")]
     [Description("Only the members this Ansible host pattern matches (host or group names, globs, a:b, a:&b, a:!b). A part that matches no host is refused.")]
@@ -25,16 +28,17 @@ public abstract class RollingSettings : SiteSettings
     [DefaultValue(300.0)]
     public double Wait { get; init; } = 300;
 
-    /// <summary>An unknown COMPONENT: the nearest known id when there is one, then every known id.</summary>
-    public static ValidationResult UnknownComponent(string component)
+    /// <summary>An unknown COMPONENT names the nearest known id when there is one, then every known id.</summary>
+    public override ValidationResult Validate()
     {
-        var known = Components.ComponentCatalog.All.Select(c => c.Id).ToList();
-        var near = Validation.DidYouMean.Suggest(component, known);
-        return ValidationResult.Error($"no component '{component}'{(near is null ? "" : $"; did you mean {near}?")} Known: {string.Join(", ", known)}.");
+        if (Components.ComponentCatalog.Find(Component) is null)
+        {
+            var known = Components.ComponentCatalog.All.Select(c => c.Id).ToList();
+            var near = Validation.DidYouMean.Suggest(Component, known);
+            return ValidationResult.Error($"no component '{Component}'{(near is null ? "" : $"; did you mean {near}?")} Known: {string.Join(", ", known)}.");
+        }
+        return Wait is > 0 and <= 3600 ? ValidationResult.Success() : ValidationResult.Error("--wait must be between 1 and 3600 seconds.");
     }
-
-    public override ValidationResult Validate() =>
-        Wait is > 0 and <= 3600 ? ValidationResult.Success() : ValidationResult.Error("--wait must be between 1 and 3600 seconds.");
 }
 
 /// <summary>The parts restart and upgrade share: the order shown, the question asked, the journal written as it goes.</summary>

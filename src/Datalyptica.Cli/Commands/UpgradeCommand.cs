@@ -17,7 +17,7 @@ public sealed class UpgradeSettings : RollingSettings
 {
     [CommandArgument(1, "<COMPONENT>")]
     [Description("The component whose Debian packages move to VERSION (postgresql, haproxy).")]
-    public string Component { get; init; } = "";
+    public override string Component { get; init; } = "";
 
     [CommandArgument(2, "<VERSION>")]
     [Description("The Debian version every member installs, as apt and the offline repository name it (15.20-0+deb12u1).")]
@@ -27,14 +27,10 @@ public sealed class UpgradeSettings : RollingSettings
     [Description("Offline repository folder (repo build --out DIR) served on the site's apt_repository_listen while the upgrade runs; default: the site's apt_repository_dir.")]
     public string? Repository { get; init; }
 
-    public override ValidationResult Validate()
-    {
-        if (ComponentCatalog.Find(Component) is null)
-            return RollingSettings.UnknownComponent(Component);
-        if (!SettingPatterns.DebianVersion.IsMatch(Version))
-            return ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}.");
-        return base.Validate();
-    }
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } refused ? refused
+        : SettingPatterns.DebianVersion.IsMatch(Version) ? ValidationResult.Success()
+        : ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}.");
 }
 
 /// <summary>
@@ -62,14 +58,10 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         {
             packages = PackageUpgrade.Packages(session.Site, component);
             prepared = PreparedSite.Prepare(session, io.Error.WriteLine);
-            if (AptSource.ServedEndpoint(prepared.Site) is not null)
-            {
-                var directory = settings.Repository ?? Components.OsBaseLayer.OsBaseSettings.AptRepositoryDir.Get(prepared.Site)
-                    ?? throw new UpgradeRefusedException($"the site serves its hosts' packages but names no repository folder. Fix: pass --repository DIR or set {AptSource.RepositoryDirKey}.");
+            if (ApplyRepository.DirectoryFor(prepared.Site, settings.Repository) is { } directory)
                 PackageUpgrade.RequireInRepository(RepositoryManifest.Load(directory), directory, packages, version);
-            }
         }
-        catch (Exception e) when (e is UpgradeRefusedException or InvalidOperationException)
+        catch (Exception e) when (e is UpgradeRefusedException or RepositoryBuildException or InvalidOperationException)
         {
             io.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
@@ -202,7 +194,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         var byHost = members.ToDictionary(m => m.Member.Host.Name);
         var lines = order.Select((o, i) =>
         {
-            var handOver = o.Member.Units.Select(u => u.HandOver?.Invoke(site, o.Member.Host).Description).OfType<string>().FirstOrDefault();
+            var handOver = ComponentRestart.HandOverDescription(site, o.Member);
             return $"{i + 1}. {o.Member.Host.Name}: {byHost[o.Member.Host.Name].InstalledText} -> {version}, then restart {string.Join(", ", o.Member.UnitNames)}" +
                 (o.Leads ? handOver is null ? " (leads now: goes last)" : $" (leads now: {handOver} first)" : "");
         }).Concat(members.Where(m => m.IsAt(version)).Select(m => $"-  {m.Member.Host.Name}: already at {version}"));

@@ -70,6 +70,10 @@ public static class ComponentRestart
     public static IReadOnlyList<string> LeaderChecks(Site site, RestartMember member) =>
         member.Units.Select(u => u.HandOver?.Invoke(site, member.Host).LeaderCheck ?? u.Rolling?.Invoke(site, member.Host).LeaderCheck).OfType<string>().ToList();
 
+    /// <summary>What the member's hand-over is called ("Patroni switchover to a synchronous standby"), null when none is declared.</summary>
+    public static string? HandOverDescription(Site site, RestartMember member) =>
+        member.Units.Select(u => u.HandOver?.Invoke(site, member.Host).Description).OfType<string>().FirstOrDefault();
+
     public static async Task<bool> LeadsAsync(DrillContext context, RestartMember member, CancellationToken cancellation)
     {
         foreach (var check in LeaderChecks(context.Site, member))

@@ -12,8 +12,11 @@ namespace Datalyptica.Engine.Repository;
 /// </summary>
 public static class ApplyRepository
 {
-    /// <summary>Starts the server, or returns null when the site does not use a served repository.</summary>
-    public static RepositoryServer? StartFor(Site site, string? directoryOverride, RepositorySigningKey? signingKey, Action<string>? log = null)
+    /// <summary>
+    /// The folder the site's hosts install from (`--repository DIR`, else the site's <see cref="AptSource.RepositoryDirKey"/>),
+    /// or null when the site does not use a served repository; refused when it serves one but names no folder.
+    /// </summary>
+    public static string? DirectoryFor(Site site, string? directoryOverride)
     {
         ArgumentNullException.ThrowIfNull(site);
         if (AptSource.ServedEndpoint(site) is not { } endpoint) return null;
@@ -22,6 +25,14 @@ public static class ApplyRepository
             throw new RepositoryBuildException(
                 $"site {site.Name} serves its hosts' packages from {Endpoints.Format(endpoint)} ({AptSource.RepositoryListenKey}) but names no repository folder. " +
                 $"Fix: `datalyptica repo build SITE --out DIR`, then pass `--repository DIR` or set {AptSource.RepositoryDirKey}: DIR.");
+        return directory;
+    }
+
+    /// <summary>Starts the server, or returns null when the site does not use a served repository.</summary>
+    public static RepositoryServer? StartFor(Site site, string? directoryOverride, RepositorySigningKey? signingKey, Action<string>? log = null)
+    {
+        if (DirectoryFor(site, directoryOverride) is not { } directory) return null;
+        var endpoint = AptSource.ServedEndpoint(site)!;
         if (!File.Exists(Path.Combine(directory, "Packages.gz")) && !File.Exists(Path.Combine(directory, "Packages")))
             throw new RepositoryBuildException(
                 $"'{directory}' is not a built repository (no Packages index). Fix: `datalyptica repo build SITE --out {directory}`.");
