@@ -45,6 +45,15 @@ public sealed record UnitSpec(string Name, UnitSource Source, OnConfigChange OnC
     /// Sentinel failover). Null: a member that leads (<see cref="RollingRestart.LeaderCheck"/>) restarts last, as is.
     /// </summary>
     public Func<Site, Host, LeaderHandOver>? HandOver { get; init; }
+    /// <summary>
+    /// A oneshot job that its own <c>NAME.timer</c> starts on a schedule (systemd.timer): both files are rendered; apply
+    /// enables and starts the timer (restarting it when its files change, which never runs the job) and never starts the
+    /// job itself; <c>datalyptica restart</c> leaves both alone. A scheduled backup must not run because a file changed.
+    /// </summary>
+    public bool StartedByTimer { get; init; }
+
+    /// <summary>The unit apply keeps enabled and running: the timer of a scheduled job, else the unit itself.</summary>
+    public string ManagedName => StartedByTimer ? Name + ".timer" : Name;
 }
 
 /// <summary>

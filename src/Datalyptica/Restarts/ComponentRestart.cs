@@ -60,7 +60,8 @@ public static class ComponentRestart
         {
             var unitFiles = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
                 .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => f.Path);
-            var units = DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, unitFiles);
+            // A scheduled job is not a service: restarting it would run it (a backup) out of schedule.
+            var units = DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, unitFiles).Where(u => !u.StartedByTimer).ToList();
             if (units.Count > 0) members.Add(new RestartMember(host, units));
         }
         return members;

@@ -99,7 +99,8 @@ public class LifecycleCompletenessTests
                     lifecycle.Replaces.ShouldContain(r => r.Unit == service.Unit, $"{host.Host}: {service.Unit} masked without a declaration");
                 else
                 {
-                    var unit = lifecycle.Units.Single(u => u.Name == service.Unit);
+                    // A scheduled job is managed through its timer (UnitSpec.ManagedName).
+                    var unit = lifecycle.Units.Single(u => u.ManagedName == service.Unit);
                     (service.ReloadInputs.Count > 0).ShouldBe(unit.OnConfigChange == OnConfigChange.Reload, $"{host.Host}: {service.Unit}");
                     (service.Rolling is not null).ShouldBe(unit.Rolling is not null, $"{host.Host}: {service.Unit}");
                 }

@@ -60,4 +60,5 @@ public sealed class PostgreSQLComponent : ComponentDefinition
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PostgreSQLAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => PostgreSQLMonitoring.Jobs;
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => PostgreSQLMonitoring.Alerts;
 }

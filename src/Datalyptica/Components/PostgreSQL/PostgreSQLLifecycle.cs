@@ -5,7 +5,7 @@ namespace Datalyptica.Components.PostgreSQL;
 /// <summary>
 /// PostgreSQL itself runs under Patroni (see PatroniLifecycle, which masks the distro cluster). This component's own
 /// units are the packaged exporter and pgBackRest's TLS server, which the member running a backup reaches the others
-/// through (pgN-host-type=tls).
+/// through (pgN-host-type=tls), and the timers of the scheduled backups (ScheduledBackups).
 /// </summary>
 public static class PostgreSQLLifecycle
 {
@@ -17,6 +17,7 @@ public static class PostgreSQLLifecycle
             new("prometheus-postgres-exporter", UnitSource.Package, OnConfigChange.Restart)
                 { RunsAs = ServiceAccount.FromPackage("prometheus", "Debian prometheus-postgres-exporter package runs as prometheus") },
             new("pgbackrest", UnitSource.Package, OnConfigChange.Restart),
+            .. ScheduledBackups.Units,
         ],
     };
 }

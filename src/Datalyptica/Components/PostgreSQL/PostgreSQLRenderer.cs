@@ -26,6 +26,7 @@ public sealed class PostgreSQLRenderer : IComponentRenderer
             $"d     {Patroni.PatroniRenderer.LogDir,-35} 0750 postgres postgres -\n" +
             $"d     {PgBackRest.SpoolPath,-35} 0750 postgres postgres -\n" +
             $"d     {PgBackRest.LogPath,-35} 0770 postgres postgres -\n");
+        foreach (var f in ScheduledBackups.Render(ctx, component)) yield return f;
         foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.PgBackRestServer, $"{PgBackRest.PkiDir}/server.crt", $"{PgBackRest.PkiDir}/server.key", $"{PgBackRest.PkiDir}/ca.crt", "postgres")) yield return f;
         foreach (var f in Contracts.Rendering.TlsFiles.For(ctx, component, Pki.CertificateCatalog.PgBackRestClient, $"{PgBackRest.PkiDir}/client.crt", $"{PgBackRest.PkiDir}/client.key", null, "postgres")) yield return f;
     }

@@ -15,6 +15,21 @@ public static partial class PostgreSQLSettings
     /// <summary>time (days, the default, as autobase) or count (full backups kept; the lab's choice, so expire acts at once).</summary>
     public static readonly ChoiceSetting RetentionFullType = new("pgbackrest_retention_full_type", "time", ["time", "count"], "repo1-retention-full-type");
 
+    // Scheduled backups (ScheduledBackups): a weekly full and a daily differential, the seed's schedule, on every member's
+    // timers; only the primary's run backs up. Times are the hosts' local time (systemd.time).
+    public static readonly TextSetting FullSchedule = new("pgbackrest_full_schedule", "Sun *-*-* 01:00:00",
+        "when the scheduled full backup runs (systemd OnCalendar)")
+        { Accepts = Contracts.Formats.SystemdTimer.IsCalendarEvent, PatternDescription = Contracts.Formats.SystemdTimer.CalendarDescription, Example = "Sun *-*-* 01:00:00" };
+    public static readonly TextSetting DiffSchedule = new("pgbackrest_diff_schedule", "Mon..Sat *-*-* 01:00:00",
+        "when the scheduled differential backup runs (systemd OnCalendar); keep it off the full backup's day: one backup at a time")
+        { Accepts = Contracts.Formats.SystemdTimer.IsCalendarEvent, PatternDescription = Contracts.Formats.SystemdTimer.CalendarDescription, Example = "Mon..Sat *-*-* 01:00:00" };
+    // The alert thresholds follow the schedules: raise them with a sparser schedule. 192 h is the weekly full plus a day;
+    // 26 h a daily backup (full or differential) plus two hours for a slow one.
+    public static readonly IntSetting FullMaxAgeHours = new("pgbackrest_full_max_age_hours", 192, 1, 8784,
+        "alert when the newest full backup is older than this (hours)");
+    public static readonly IntSetting BackupMaxAgeHours = new("pgbackrest_backup_max_age_hours", 26, 1, 8784,
+        "alert when the newest backup of any type is older than this (hours)");
+
     [System.Text.RegularExpressions.GeneratedRegex("^[1-9][0-9]{0,5} *([MmGg][Bb])?$")]
     private static partial System.Text.RegularExpressions.Regex Size { get; }
 
@@ -26,5 +41,5 @@ public static partial class PostgreSQLSettings
     public static readonly BoolSetting Pgdg = new("postgresql_pgdg", false,
         "the package source carries apt.postgresql.org (PGDG) packages: a PostgreSQL major Debian 12 does not ship (it ships 15) may be pinned");
 
-    public static readonly IReadOnlyList<SettingSpec> All = [MaxConnections, SharedBuffers, Databases, RetentionFull, RetentionFullType, Pgdg];
+    public static readonly IReadOnlyList<SettingSpec> All = [MaxConnections, SharedBuffers, Databases, RetentionFull, RetentionFullType, Pgdg, FullSchedule, DiffSchedule, FullMaxAgeHours, BackupMaxAgeHours];
 }

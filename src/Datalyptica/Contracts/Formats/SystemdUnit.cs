@@ -31,13 +31,21 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
     public int StartLimitIntervalSec { get; init; } = 300;
     public int RestartSec { get; init; } = 5;
     public int TimeoutStopSec { get; init; } = 90;
+    /// <summary>systemd.service TimeoutStartSec=; "infinity" for a oneshot job (a backup) that may run for hours. Null: systemd's default.</summary>
+    public string? TimeoutStartSec { get; init; }
+    /// <summary>
+    /// PrivateTmp=; off where the process shares lock files in /tmp with processes of other units (pgBackRest's lock-path,
+    /// /tmp/pgbackrest: a scheduled backup must see a manual one's lock).
+    /// </summary>
+    public bool PrivateTmp { get; init; } = true;
     public int LimitNoFile { get; init; } = 65536;
     public int? LimitNProc { get; init; }
     /// <summary>Hard memory ceiling (MB) for the unit's cgroup; null leaves it to the JVM/daemon's own limits.</summary>
     public int? MemoryMaxMb { get; init; }
     public int? SuccessExitStatus { get; init; }
     public IReadOnlyList<string> ReadWritePaths { get; init; } = [];
-    public string WantedBy { get; init; } = "multi-user.target";
+    /// <summary>The [Install] target; null for a job its timer starts (it is never enabled itself).</summary>
+    public string? WantedBy { get; init; } = "multi-user.target";
 
     public string Render()
     {
@@ -65,14 +73,15 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
         if (ExecStop is not null) sb.Append("ExecStop=").Append(ExecStop).Append('\n');
         if (SuccessExitStatus is { } s) sb.Append("SuccessExitStatus=").Append(s).Append('\n');
         sb.Append("Restart=").Append(Restart).Append('\n');
-        sb.Append("RestartSec=").Append(RestartSec).Append('\n');
+        if (Restart != "no") sb.Append("RestartSec=").Append(RestartSec).Append('\n');
+        if (TimeoutStartSec is not null) sb.Append("TimeoutStartSec=").Append(TimeoutStartSec).Append('\n');
         sb.Append("TimeoutStopSec=").Append(TimeoutStopSec).Append('\n');
         sb.Append("LimitNOFILE=").Append(LimitNoFile).Append('\n');
         if (LimitNProc is { } p) sb.Append("LimitNPROC=").Append(p).Append('\n');
         if (MemoryMaxMb is { } m) sb.Append("MemoryMax=").Append(m).Append("M\n");
-        sb.Append("NoNewPrivileges=yes\nPrivateTmp=yes\nProtectSystem=full\n");
+        sb.Append("NoNewPrivileges=yes\nPrivateTmp=").Append(PrivateTmp ? "yes" : "no").Append("\nProtectSystem=full\n");
         foreach (var path in ReadWritePaths) sb.Append("ReadWritePaths=").Append(path).Append('\n');
-        sb.Append("\n[Install]\nWantedBy=").Append(WantedBy).Append('\n');
+        if (WantedBy is not null) sb.Append("\n[Install]\nWantedBy=").Append(WantedBy).Append('\n');
         return sb.ToString();
     }
 }

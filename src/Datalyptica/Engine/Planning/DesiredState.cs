@@ -151,7 +151,7 @@ public static class DesiredStateBuilder
         var units = ManagedUnits(lifecycle, component, unitFiles.Select(f => f.Path));
         var services = new List<IResource>();
         foreach (var unit in units)
-            services.Add(new SystemdServiceResource(unit.Name, component)
+            services.Add(new SystemdServiceResource(unit.ManagedName, component)
             {
                 // A unit that reads only some of its component's files restarts only for those (and its package); a
                 // first-start step that ran restarts the units it names.
@@ -240,12 +240,16 @@ public static class DesiredStateBuilder
         }
     }
 
-    /// <summary>/etc/systemd/system/kafka-broker.service → kafka-broker; …/etcd.service.d/x.conf → etcd.</summary>
+    /// <summary>
+    /// /etc/systemd/system/kafka-broker.service → kafka-broker; …/etcd.service.d/x.conf → etcd; a scheduled job's
+    /// …/backup.timer → backup (the job and its timer are one declared unit, <see cref="UnitSpec.StartedByTimer"/>).
+    /// </summary>
     public static string? UnitNameOf(string path)
     {
         const string prefix = "/etc/systemd/system/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var rest = path[prefix.Length..];
+        if (rest.EndsWith(".timer", StringComparison.Ordinal) && !rest.Contains('/')) return rest[..^".timer".Length];
         var end = rest.IndexOf(".service", StringComparison.Ordinal);
         return end > 0 ? rest[..end] : null;
     }

@@ -187,6 +187,110 @@ public class PrometheusRendererTests
         r.Output.ShouldContain("SUCCESS");
     }
 
+    /// <summary>
+    /// The backup alerts with the series the scheduled backup job writes (its metrics per member: whoever was primary ran
+    /// it) and postgres_exporter's archiver counters: each fires on the series that should fire it and not otherwise.
+    /// </summary>
+    [Fact]
+    public void Promtool_unit_tests_prove_the_backup_alerts_fire_and_stay_quiet()
+    {
+        var site = RenderedSites.Production;
+        using var root = Root(site, site.Site.HostsWith(PrometheusComponent.Server).First(), out _);
+        var rules = root.PathOf(PrometheusRenderer.RulesDir);
+        var file = Path.Combine(rules, "pgbackrest.yml");
+        File.Exists(file).ShouldBeTrue("the production site scrapes PostgreSQL, so it gets the backup alerts");
+        string Expected(string alert, string labels, params (string Label, string Value)[] values)
+        {
+            var rule = List(Dict(List(Yaml(File.ReadAllText(file))["groups"]).Single())["rules"]).Select(Dict).First(r => (string)r["alert"] == alert);
+            var annotations = string.Join("\n", Dict(rule["annotations"]).Select(kv => $"              {kv.Key}: '{values.Aggregate((string)kv.Value,
+                (text, v) => text.Replace($"{{{{ $labels.{v.Label} }}}}", v.Value)).Replace("'", "''")}'"));
+            return $"          - exp_labels: {{{labels}}}\n            exp_annotations:\n{annotations}";
+        }
+        const string Success = "datalyptica_pgbackrest_last_success_timestamp_seconds";
+        const string Run = "datalyptica_pgbackrest_last_run_timestamp_seconds";
+        // Full backup 0 s after the epoch on pg01, a differential at 100000 s on pg02 (a failover in between).
+        var test = $$"""
+            rule_files:
+              - {{file}}
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: '{{Success}}{job="node",host="pg01",stanza="s",type="full"}'
+                    values: '0x12000'
+                  - series: '{{Success}}{job="node",host="pg02",stanza="s",type="diff"}'
+                    values: '100000x12000'
+                alert_rule_test:
+                  - eval_time: 27h
+                    alertname: PgBackRestBackupTooOld
+                    exp_alerts: []
+                  - eval_time: 150h
+                    alertname: PgBackRestBackupTooOld
+                    exp_alerts:
+            {{Expected("PgBackRestBackupTooOld", "severity: warning, component: pgbackrest")}}
+                  - eval_time: 150h
+                    alertname: PgBackRestFullBackupTooOld
+                    exp_alerts: []
+                  - eval_time: 193h
+                    alertname: PgBackRestFullBackupTooOld
+                    exp_alerts:
+            {{Expected("PgBackRestFullBackupTooOld", "severity: critical, component: pgbackrest")}}
+                  - eval_time: 193h
+                    alertname: PgBackRestNeverBackedUp
+                    exp_alerts: []
+              - interval: 1m
+                input_series:
+                  - series: '{{Success}}{job="node",host="pg01",stanza="s",type="full"}'
+                    values: '1000x30'
+                  - series: '{{Run}}{job="node",host="pg01",stanza="s",type="full"}'
+                    values: '1000x30'
+                  - series: '{{Success}}{job="node",host="pg02",stanza="s",type="full"}'
+                    values: '0x30'
+                  - series: '{{Run}}{job="node",host="pg02",stanza="s",type="full"}'
+                    values: '0x10 5000x20'
+                alert_rule_test:
+                  - eval_time: 5m
+                    alertname: PgBackRestScheduledBackupFailed
+                    exp_alerts: []
+                  - eval_time: 15m
+                    alertname: PgBackRestScheduledBackupFailed
+                    exp_alerts:
+            {{Expected("PgBackRestScheduledBackupFailed", "severity: critical, component: pgbackrest, type: full", ("type", "full"))}}
+              - interval: 1m
+                input_series:
+                  - series: 'pg_stat_archiver_failed_count{job="postgres",host="pg01"}'
+                    values: '0x10 1+1x30'
+                  - series: 'patroni_primary{job="patroni",host="pg01"}'
+                    values: '1x40'
+                  - series: 'pg_stat_archiver_failed_count{job="postgres",host="pg02"}'
+                    values: '0+1x40'
+                  - series: 'patroni_primary{job="patroni",host="pg02"}'
+                    values: '0x40'
+                alert_rule_test:
+                  - eval_time: 9m
+                    alertname: PostgreSQLWalArchivingFailing
+                    exp_alerts: []
+                  - eval_time: 30m
+                    alertname: PostgreSQLWalArchivingFailing
+                    exp_alerts:
+            {{Expected("PostgreSQLWalArchivingFailing", "severity: critical, component: pgbackrest, job: postgres, host: pg01", ("host", "pg01"))}}
+              - interval: 1h
+                input_series:
+                  - series: 'up{job="node",host="pg01"}'
+                    values: '1x200'
+                alert_rule_test:
+                  - eval_time: 193h
+                    alertname: PgBackRestNeverBackedUp
+                    exp_alerts:
+            {{Expected("PgBackRestNeverBackedUp", "severity: warning, component: pgbackrest")}}
+            """;
+        var path = Path.Combine(root.Path, "backup-alerts-test.yml");
+        File.WriteAllText(path, test);
+        var r = Tool.Run("promtool", ["test", "rules", path]);
+        r.ExitCode.ShouldBe(0, r.Output + "\n" + test);
+        r.Output.ShouldContain("SUCCESS");
+    }
+
     [Fact]
     public void The_1000_host_site_renders_its_monitoring_files()
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Lab;
 using Datalyptica.Lab.ObjectStore;
 using Datalyptica.Tests.Components.Patroni;
@@ -216,6 +217,90 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         Sql(port, "SELECT count(*) FROM marks").ShouldBe("170", "the running cluster is untouched");
     }
 
+    /// <summary>
+    /// The scheduled backup job's script exactly as rendered (only node_exporter's folder moved into the test's own), run
+    /// as its unit runs it: as root, pgBackRest's configuration where PGBACKREST_CONFIG points. On the primary it makes the
+    /// stanza and takes a real full, then a differential backup, writing the metrics the alerts read; a failed run keeps
+    /// the newest success and reports its exit code; a member whose PostgreSQL does not answer as primary skips.
+    /// </summary>
+    [Fact]
+    public async Task The_scheduled_backup_script_backs_up_on_the_primary_only_and_writes_the_metrics_the_alerts_read()
+    {
+        RequireRoot();
+        _store = NewStore("scheduled");
+        await _store.StartAsync(CancellationToken.None);
+        var port = FreePort();
+        var site = RenderedSites.Production.Site with
+        {
+            Name = Stanza,
+            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
+            {
+                Endpoint = _store.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(),
+                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] },
+            },
+        };
+        site = PgSites.WithHostVar(PgSites.WithPostgres(site, "15.0"), "pg01", PostgreSQLComponent.Server.VarName, port);
+        var files = PgSites.Files(site, "pg01");
+        var rendered = IniText.Parse(files.Single(f => f.Path == PgBackRest.ConfigPath).Content);
+        var script = files.Single(f => f.Path == ScheduledBackups.ScriptPath);
+        script.Mode.ShouldBe(Modes.Executable);
+        script.ContainsSecrets.ShouldBeFalse();
+        script.Content.ShouldContain($"-p {port} ");
+        script.Content.ShouldContain($"metrics={ScheduledBackups.TextfileDir}/");
+        var textfiles = Path.Combine(_root, "textfile");
+        Directory.CreateDirectory(textfiles);
+        var scriptPath = Path.Combine(_root, "scheduled-backup.sh");
+        File.WriteAllText(scriptPath, script.Content.Replace($"metrics={ScheduledBackups.TextfileDir}/", $"metrics={textfiles}/"));
+        File.SetUnixFileMode(scriptPath, script.Mode);
+
+        var pgData = Path.Combine(_root, "pgdata");
+        var config = WriteLoopbackConfig(rendered["global"], pgData, port);
+        // The script asks the member's role over PostgreSQL's own socket folder, as on a host.
+        InitCluster(pgData, port, archive: $"pgbackrest --config={config} --stanza={Stanza} archive-push %p", PostgresLayout.SocketDir);
+
+        Tool.Result Run(string type, string pgbackrestConfig) => Tool.Run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+            "mount --bind \"$0\" /etc/hosts && PGBACKREST_CONFIG=\"$1\" && export PGBACKREST_CONFIG && exec \"$2\" \"$3\"",
+            Path.Combine(_root, "etc-hosts"), pgbackrestConfig, scriptPath, type], timeoutSeconds: 240);
+        Dictionary<string, double> Metrics(string type) => File.ReadAllLines(Path.Combine(textfiles, $"datalyptica_pgbackrest_{type}.prom"))
+            .Where(l => !l.StartsWith('#')).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var labels = $"{{stanza=\"{Stanza}\",type=\"full\"}}";
+        Sql(port, "SELECT 1"); // as the role check will (the etc-hosts file for the store is written here too)
+
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var full = Run("full", config);
+        full.ExitCode.ShouldBe(0, full.Output);
+        var metrics = Metrics("full");
+        metrics[ScheduledBackups.LastExitCodeMetric + labels].ShouldBe(0);
+        metrics[ScheduledBackups.LastSuccessMetric + labels].ShouldBeGreaterThanOrEqualTo(before);
+        metrics[ScheduledBackups.LastRunMetric + labels].ShouldBe(metrics[ScheduledBackups.LastSuccessMetric + labels]);
+        var diff = Run("diff", config);
+        diff.ExitCode.ShouldBe(0, diff.Output);
+        Metrics("diff")[ScheduledBackups.LastExitCodeMetric + labels.Replace("full", "diff")].ShouldBe(0);
+        var info = AsPostgres(["pgbackrest", $"--config={config}", $"--stanza={Stanza}", "info", "--output=json"]);
+        PgBackRestOperations.ParseInfo(info.Stdout).Select(b => b.Type).ShouldBe(["full", "diff"]);
+
+        // A run that fails (the repository cannot be decrypted with this passphrase) keeps the newest success.
+        var wrongKey = Path.Combine(_root, "wrong-key.conf");
+        File.WriteAllText(wrongKey, File.ReadAllText(config).Replace("repo1-cipher-pass=loopback-test-passphrase", "repo1-cipher-pass=not-the-passphrase"));
+        Chown(wrongKey);
+        Thread.Sleep(1100);
+        var failed = Run("full", wrongKey);
+        failed.ExitCode.ShouldNotBe(0, failed.Output);
+        var after = Metrics("full");
+        after[ScheduledBackups.LastExitCodeMetric + labels].ShouldBe(failed.ExitCode);
+        after[ScheduledBackups.LastSuccessMetric + labels].ShouldBe(metrics[ScheduledBackups.LastSuccessMetric + labels]);
+        after[ScheduledBackups.LastRunMetric + labels].ShouldBeGreaterThan(after[ScheduledBackups.LastSuccessMetric + labels],
+            "PgBackRestScheduledBackupFailed fires when the newest run is newer than the newest success");
+
+        // A member that does not answer as primary (a standby; here nothing on the port) takes no backup and writes nothing.
+        AsPostgres([$"{PgBin}/pg_ctl", "-D", pgData, "-m", "fast", "-w", "stop"]).ExitCode.ShouldBe(0);
+        File.Delete(Path.Combine(textfiles, "datalyptica_pgbackrest_diff.prom"));
+        var skipped = Run("diff", config);
+        skipped.ExitCode.ShouldBe(0, skipped.Output);
+        skipped.Stdout.ShouldContain("skipped: this member is not the primary");
+        File.Exists(Path.Combine(textfiles, "datalyptica_pgbackrest_diff.prom")).ShouldBeFalse();
+    }
+
     private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port)
     {
         // The rendered [global] as is, except what points at the host's own files, its TLS server and its standbys.
@@ -242,14 +327,14 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         return path;
     }
 
-    private void InitCluster(string pgData, int port, string archive)
+    private void InitCluster(string pgData, int port, string archive, string? extraSocketDir = null)
     {
         Directory.CreateDirectory(pgData);
         Chown(pgData);
         var init = AsPostgres([$"{PgBin}/initdb", "-D", pgData, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"]);
         init.ExitCode.ShouldBe(0, init.Output);
         File.AppendAllText(Path.Combine(pgData, "postgresql.conf"),
-            $"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{_root}/sock'\nwal_level = replica\n" +
+            $"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{_root}/sock{(extraSocketDir is null ? "" : "," + extraSocketDir)}'\nwal_level = replica\n" +
             $"archive_mode = on\narchive_command = '{archive}'\nfsync = off\n");
         StartCluster(pgData, port);
     }
