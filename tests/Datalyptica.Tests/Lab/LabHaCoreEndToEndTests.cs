@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Datalyptica.Components;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Components.Redis;
@@ -133,6 +134,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             store.ObjectKeys(bucket).ShouldNotContain(k => k.Contains($"/{first}/", StringComparison.Ordinal),
                 "expire must delete the expired backup's objects, not only report success");
 
+            await ScheduledBackupOnThePrimaryOnlyAsync(site, timeout.Token);
+
             // Failover drills under a stream of writes through the VIP only (src/Datalyptica/Drills, docs/DRILLS.md).
             var drills = await DrillRunner.RunAsync(site, DrillRunner.All, output.WriteLine, timeout.Token);
             drills.Select(d => d.Drill).ShouldBe(DrillRunner.Names);
@@ -177,6 +180,43 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await lab.DownAsync(CancellationToken.None); // the site lives in the lab's folder and goes with it
         }
         LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// Scheduled backups (issue 16) under the hosts' real systemd: apply left both timers enabled and waiting on every
+    /// member. The differential job is started on every member as its timer starts it: the primary takes a real
+    /// differential backup and writes its metrics, which node_exporter serves; the standbys skip and write nothing.
+    /// </summary>
+    private async Task ScheduledBackupOnThePrimaryOnlyAsync(string site, CancellationToken cancellation)
+    {
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var members = PatroniDrills.Members(context);
+        foreach (var host in members)
+            foreach (var type in ScheduledBackups.Types)
+            {
+                var timer = $"{ScheduledBackups.Job(type)}.timer";
+                (await context.RunCheckedAsync(host, $"systemctl is-enabled {timer}; systemctl is-active {timer}", cancellation)).ShouldBe("enabled\nactive\n", $"{host.Name} {timer}");
+            }
+        var before = BackupLabels(site);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var job = ScheduledBackups.Job("diff");
+        // systemctl start waits for a oneshot job to finish; it fails when the job fails.
+        await Task.WhenAll(members.Select(h => context.RunCheckedAsync(h, $"systemctl start {job}.service", cancellation, TimeSpan.FromMinutes(3))));
+        output.WriteLine($"scheduled differential job on {members.Count} members: {clock.Elapsed.TotalSeconds:0.0} s");
+        var added = BackupLabels(site).Except(before).ToList();
+        added.ShouldHaveSingleItem().ShouldEndWith("D", customMessage: "exactly one differential backup, taken by the primary");
+        var wrote = new List<string>();
+        foreach (var host in members)
+        {
+            var metrics = await context.RunAsync(host, $"cat {ScheduledBackups.MetricsFile("diff")}", cancellation);
+            if (!metrics.Succeeded) continue;
+            wrote.Add(host.Name);
+            metrics.Stdout.ShouldContain($"{ScheduledBackups.LastExitCodeMetric}{{stanza=\"{PostgresLayout.Stanza(context.Site)}\",type=\"diff\"}} 0");
+            var served = await context.RunCheckedAsync(host, $"curl -sf http://{host.Address}:{host.Port(OsBase.NodeExporter)}/metrics", cancellation);
+            served.ShouldContain(ScheduledBackups.LastSuccessMetric + "{");
+        }
+        wrote.ShouldHaveSingleItem("only the primary ran the backup and wrote its metrics");
+        (await context.RunCheckedAsync(members.Single(m => m.Name == wrote[0]), $"journalctl -u {job} --no-pager -n 50", cancellation)).ShouldNotContain("skipped:");
     }
 
     /// <summary>
