@@ -52,10 +52,14 @@ internal static class RollingRun
     }
 
     /// <summary>Null to go ahead; else the exit code: refused without --yes when stdin is not a terminal, or declined.</summary>
-    public static async Task<int?> ConfirmAsync(CliIo io, RollingSettings settings, string question, string verb, CancellationToken cancellation)
+    public static Task<int?> ConfirmAsync(CliIo io, RollingSettings settings, string question, string verb, CancellationToken cancellation) =>
+        ConfirmAsync(io, settings.Yes, settings.Output, question, verb, cancellation);
+
+    /// <summary>The same question for any verb that changes a running cluster (a cluster restore).</summary>
+    public static async Task<int?> ConfirmAsync(CliIo io, bool yes, OutputFormat output, string question, string verb, CancellationToken cancellation)
     {
-        if (settings.Yes) return null;
-        if (Console.IsInputRedirected || settings.Output == OutputFormat.Json)
+        if (yes) return null;
+        if (Console.IsInputRedirected || output == OutputFormat.Json)
         {
             io.Error.WriteLine($"error: {verb} asks before it changes anything, and stdin is not a terminal. Fix: pass --yes.");
             return ExitCodes.Usage;

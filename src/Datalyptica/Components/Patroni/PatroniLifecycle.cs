@@ -37,6 +37,12 @@ public static class PatroniLifecycle
         $"patronictl -c {PatroniRenderer.ConfigPath} switchover --leader {RemoteCommand.Quote(host.Name)} --force",
         "Patroni switchover to a synchronous standby");
 
+    private static readonly string DcsCheckCommand = $"python3 {PatroniRenderer.DcsCheckPath}";
+
+    /// <summary>Pushes the site's dynamic configuration into the DCS unless the live one already holds it (apply; cluster restore).</summary>
+    public static readonly string DcsPushCommand =
+        $"{DcsCheckCommand} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force";
+
     /// <summary>
     /// Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or
     /// DCS-only parameters go through the DCS. One member pushes them, after its own service (not a service input).
@@ -46,10 +52,7 @@ public static class PatroniLifecycle
         if (PatroniRenderer.DcsSyncHost(site)?.Name != host.Name) yield break;
         // The check runs again inside the command: on a first apply the file is new but no cluster exists yet (the check
         // passes, and Patroni bootstraps from the same values); edit-config would fail there.
-        var check = $"python3 {PatroniRenderer.DcsCheckPath}";
-        yield return new GuardedCommand("patroni-dcs",
-            $"{check} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force",
-            check, $"the live DCS differs from {PatroniRenderer.DcsPath}")
+        yield return new GuardedCommand("patroni-dcs", DcsPushCommand, DcsCheckCommand, $"the live DCS differs from {PatroniRenderer.DcsPath}")
         {
             // At plan time the guard still reads the old file, so a changed file must run it by itself.
             OnChangeOfFiles = [PatroniRenderer.DcsPath],

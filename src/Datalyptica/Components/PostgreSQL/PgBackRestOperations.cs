@@ -13,6 +13,9 @@ public sealed record PgMember(string HostName, int Port, string SocketDir);
 /// <summary>What the backup verbs need to know about a site's PostgreSQL cluster.</summary>
 public sealed record PgBackRestTarget(string Stanza, string BinDir, IReadOnlyList<PgMember> Members)
 {
+    /// <summary>The members' data directory (PostgresLayout.DataDir for the site's major).</summary>
+    public string DataDir { get; init; } = "";
+
     /// <summary>
     /// Shell prefix that runs a command as the postgres user (pgbackrest.conf is root:postgres 0640 and pgBackRest
     /// refuses to run as root). Tests swap in a wrapper; real hosts use runuser.
@@ -26,7 +29,7 @@ public sealed record PgBackRestTarget(string Stanza, string BinDir, IReadOnlyLis
         if (members.Count == 0)
             throw new BackupException($"site {site.Name} has no PostgreSQL members. Fix: deploy a profile with postgresql (and its pgBackRest) first.");
         var major = site.Versions.GetValueOrDefault(PostgreSQLComponent.Member.Component.Id, PostgreSQLComponent.Member.Component.DefaultVersion).Split('.')[0];
-        return new PgBackRestTarget(PostgresLayout.Stanza(site), $"/usr/lib/postgresql/{major}/bin", members);
+        return new PgBackRestTarget(PostgresLayout.Stanza(site), PostgresLayout.BinDirOf(major), members) { DataDir = PostgresLayout.DataDirOf(major) };
     }
 }
 
@@ -79,6 +82,9 @@ public sealed class PgBackRestOperations(PgBackRestTarget target, Func<string, I
     }
 
     public async Task ExpireAsync(PgMember leader, CancellationToken cancellation) => await PgBackRestAsync(leader, "expire", cancellation);
+
+    /// <summary>pgBackRest's check: switches WAL and waits until the segment is in the repository (archiving works end to end).</summary>
+    public async Task CheckAsync(PgMember leader, CancellationToken cancellation) => await PgBackRestAsync(leader, "check", cancellation);
 
     public async Task<IReadOnlyList<BackupInfo>> InfoAsync(PgMember leader, CancellationToken cancellation) =>
         ParseInfo((await PgBackRestAsync(leader, "info --output=json", cancellation)).Stdout);

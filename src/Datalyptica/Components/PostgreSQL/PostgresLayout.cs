@@ -36,8 +36,10 @@ public static class PostgresLayout
     /// skipped bootstrap and failed to start a cluster whose postgresql.conf lives elsewhere. The package's cluster
     /// stays stopped and masked.
     /// </summary>
-    public static string DataDir(RenderContext ctx) => $"/var/lib/postgresql/{Major(ctx)}/datalyptica";
-    public static string BinDir(RenderContext ctx) => $"/usr/lib/postgresql/{Major(ctx)}/bin";
+    public static string DataDir(RenderContext ctx) => DataDirOf(Major(ctx));
+    public static string BinDir(RenderContext ctx) => BinDirOf(Major(ctx));
+    public static string DataDirOf(string major) => $"/var/lib/postgresql/{major}/datalyptica";
+    public static string BinDirOf(string major) => $"/usr/lib/postgresql/{major}/bin";
 
     /// <summary>pgBackRest's stanza: one per site (its backups bucket is per site too).</summary>
     public static string Stanza(Site site) => site.Name;

@@ -22,10 +22,10 @@ public sealed partial record SystemdTimer(string Description, string OnCalendar,
     [GeneratedRegex("""
         ^(?:(?:minutely|hourly|daily|weekly|monthly|yearly|quarterly|semiannually)
         |(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}(?:\.\.(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6})?
-            (?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}(?:\.\.(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6})?)*(?:\x20|$))?
-         (?:(?:[0-9*][0-9*.,/]*-)?[0-9*][0-9*.,/]*[-~][0-9*][0-9*.,/]*(?:\x20|$))?
+            (?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}(?:\.\.(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6})?)*(?:\x20|\z))?
+         (?:(?:[0-9*][0-9*.,/]*-)?[0-9*][0-9*.,/]*[-~][0-9*][0-9*.,/]*(?:\x20|\z))?
          (?:[0-9*][0-9*.,/]*:[0-9*][0-9*.,/]*(?::[0-9*][0-9*.,/]*)?)?
-         (?:\x20UTC)?)$
+         (?:\x20UTC)?)\z
         """, RegexOptions.IgnorePatternWhitespace)]
     public static partial Regex CalendarPattern { get; }
 

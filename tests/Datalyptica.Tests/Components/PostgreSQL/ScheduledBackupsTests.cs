@@ -28,7 +28,7 @@ public class ScheduledBackupsTests
 
     public static TheoryData<string> Refused => new()
     {
-        "a b", "a,b", "*", "", " daily", "daily\nExecStart=/bin/sh", "%h *-*-* 01:00", "Sun *-*-* 01:00:00; rm -rf /", "$(id)",
+        "a b", "a,b", "*", "", " daily", "daily\n", "Sun *-*-* 01:00:00\n", "daily\nExecStart=/bin/sh", "%h *-*-* 01:00", "Sun *-*-* 01:00:00; rm -rf /", "$(id)",
     };
 
     [Theory]
