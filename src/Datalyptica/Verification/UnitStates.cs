@@ -12,7 +12,11 @@ public static class UnitStates
 {
     public static string Command(IEnumerable<string> units) =>
         "systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState " +
-        string.Join(' ', units.Select(u => Contracts.Hosts.RemoteCommand.Quote(u.EndsWith(".service", StringComparison.Ordinal) ? u : u + ".service")));
+        string.Join(' ', units.Select(u => Contracts.Hosts.RemoteCommand.Quote(HasSuffix(u) ? u : u + ".service")));
+
+    /// <summary>A name systemd must not read as NAME.service: a service named so already, or a scheduled job's timer.</summary>
+    private static bool HasSuffix(string unit) =>
+        unit.EndsWith(".service", StringComparison.Ordinal) || unit.EndsWith(".timer", StringComparison.Ordinal);
 
     /// <summary>
     /// Blocks of KEY=VALUE lines separated by blank lines, one per unit in the order asked (so an alias such as chrony for

@@ -55,6 +55,14 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             Status("kafka", "deployed").ShouldBe("notDeployed");
 
             output.Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            // Patroni's post_bootstrap made the backup stanza, so WAL archiving works before any backup verb ran.
+            var stanza = PostgresLayout.Stanza(SiteDrillContext.Open(site, output.WriteLine).Site);
+            var stanzaInfo = Rendering.Tool.Run("ssh", lab.SshArguments("lab01", ["runuser", "-u", "postgres", "--", "pgbackrest", $"--stanza={stanza}", "--output=json", "info"]));
+            stanzaInfo.ExitCode.ShouldBe(0, stanzaInfo.Output);
+            // pgBackRest's info status: 1 missing stanza path, 3 missing stanza data; 2 (no valid backups) is expected here.
+            stanzaInfo.Stdout.ShouldContain($"\"name\":\"{stanza}\"");
+            stanzaInfo.Stdout.ShouldNotContain("\"status\":{\"code\":1,", customMessage: stanzaInfo.Output);
+            stanzaInfo.Stdout.ShouldNotContain("\"status\":{\"code\":3,", customMessage: stanzaInfo.Output);
 
             // A changed quorum setting rolls: each etcd and ZooKeeper member restarts alone and is healthy before the next.
             File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), "etcd_heartbeat_interval: 150\nzookeeper_heap_mb: 300\n");

@@ -43,6 +43,8 @@ public class ProbeParsingTests
         states["kafka-broker"].Active.ShouldBeFalse();
         states["systemd-networkd"].Active.ShouldBeTrue();
         UnitStates.Command(["a", "b.service"]).ShouldBe("systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState a.service b.service"); // Quote leaves safe words bare
+        // A scheduled job is checked through its timer, which systemd must not read as c.timer.service.
+        UnitStates.Command(["c.timer"]).ShouldBe("systemctl show --no-pager -p Id -p LoadState -p ActiveState -p SubState c.timer");
         UnitStates.Parse("garbage\n\nmore garbage", ["x"]).ShouldBeEmpty();
     }
 

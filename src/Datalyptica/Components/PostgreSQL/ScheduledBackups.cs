@@ -32,7 +32,7 @@ public static class ScheduledBackups
 
     /// <summary>The jobs, declared for PostgreSQL's lifecycle: the timers run, the jobs only when a timer starts them.</summary>
     public static IEnumerable<UnitSpec> Units => Types.Select(type =>
-        new UnitSpec(Job(type), UnitSource.Rendered, OnConfigChange.Restart) { StartedByTimer = true, Reads = [ScriptPath, PlatformPaths.Unit(Job(type))] });
+        new UnitSpec(Job(type), UnitSource.Rendered, OnConfigChange.Restart) { StartedByTimer = true, Reads = [ScriptPath, PlatformPaths.Unit(Job(type)), PlatformPaths.Timer(Job(type))] });
 
     public static IEnumerable<RenderedFile> Render(RenderContext ctx, ComponentDefinition component)
     {
@@ -52,7 +52,7 @@ public static class ScheduledBackups
                 PrivateTmp = false,
                 WantedBy = null, // started by its timer only
             }.Render()) with { Kind = FileKind.SystemdUnit };
-            yield return ctx.File(component, PlatformPaths.Unit(job)[..^".service".Length] + ".timer",
+            yield return ctx.File(component, PlatformPaths.Timer(job),
                 new SystemdTimer($"Scheduled pgBackRest {Name(type)} backup (datalyptica)", schedule, job + ".service").Render())
                 with { Kind = FileKind.SystemdUnit };
         }

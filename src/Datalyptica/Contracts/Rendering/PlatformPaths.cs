@@ -18,4 +18,6 @@ public static class PlatformPaths
     public static string Install(string component, string version) => $"{InstallRoot}/{component}/{version}";
     public static string Current(string component) => $"{InstallRoot}/{component}/current";
     public static string Unit(string name) => $"/etc/systemd/system/{name}.service";
+    /// <summary>The timer that starts the scheduled job <paramref name="name"/> (UnitSpec.StartedByTimer).</summary>
+    public static string Timer(string name) => $"/etc/systemd/system/{name}.timer";
 }

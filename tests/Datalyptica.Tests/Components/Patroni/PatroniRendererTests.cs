@@ -166,6 +166,8 @@ public class PatroniRendererTests
         var r = Tool.Run("sh", ["-n", root.PathOf(file.Path)]);
         r.ExitCode.ShouldBe(0, r.Output);
         SecretPlaceholder.Find(file.Content).ShouldBe([PostgresLayout.MonitorPasswordKey]);
+        // The stanza right after bootstrap (archiving fails until it exists), never failing the bootstrap itself.
+        file.Content.ShouldContain($"pgbackrest --stanza={PostgresLayout.Stanza(RenderedSites.Production.Site)} stanza-create || echo ");
     }
 
     /// <summary>
