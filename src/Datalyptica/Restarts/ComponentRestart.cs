@@ -150,7 +150,7 @@ public static class ComponentRestart
                             async ct => (await context.RunAsync(host, handOver.LeaderCheck, ct)).Succeeded ? "still leads" : null,
                             TimeSpan.FromSeconds(handOver.TimeoutSeconds), cancellation);
                     }
-                    await WaitHealthyAsync(context, component, healthWithin, cancellation);
+                    await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
                     step = step with { HandOverTook = watch.Elapsed };
                     progress($"{host.Name} handed over in {watch.Elapsed.TotalSeconds:0.0} s");
                 }
@@ -161,7 +161,7 @@ public static class ComponentRestart
             var restart = Stopwatch.StartNew();
             changed = true;
             await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
-            await WaitHealthyAsync(context, component, healthWithin, cancellation);
+            await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
             progress($"{host.Name}: {component.Id} healthy again {restart.Elapsed.TotalSeconds:0.0} s after the restart");
             return step with { HealthyAfter = restart.Elapsed };
         }
@@ -189,7 +189,7 @@ public static class ComponentRestart
         try
         {
             await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
-            await WaitHealthyAsync(context, component, healthWithin, cancellation);
+            await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
             progress($"{host.Name} rolled back and {component.Id} is healthy again");
             return (true, $"{host.Name} was rolled back to what it ran before and {component.Id} is healthy again. Fix: journalctl -u {member.Units[0].Name} on {host.Name} shows why the new version did not come up.");
         }
@@ -197,20 +197,5 @@ public static class ComponentRestart
         {
             return (false, $"The roll back of {host.Name} failed too: {context.Masker.Mask(e.Message)} Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}.");
         }
-    }
-
-    /// <summary>
-    /// verify's probes for the whole component, healthy twice in a row: one good answer right after a restart can still be
-    /// the cluster's view from before it (a member key that has not expired yet).
-    /// </summary>
-    private static async Task WaitHealthyAsync(DrillContext context, ComponentDefinition component, TimeSpan within, CancellationToken cancellation)
-    {
-        var streak = 0;
-        await context.WaitUntilAsync($"{component.Id} healthy (datalyptica verify --component {component.Id})", async ct =>
-        {
-            var problems = await context.HealthProblemsAsync(ct, component.Id);
-            streak = problems.Count == 0 ? streak + 1 : 0;
-            return streak >= 2 ? null : problems.Count > 0 ? string.Join("; ", problems.Take(3)) : "healthy once, checking again";
-        }, within, cancellation, TimeSpan.FromSeconds(2));
     }
 }

@@ -114,13 +114,7 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         progress($"re-cloning {string.Join(", ", others.Select(h => h.Name))} from it");
         await Task.WhenAll(others.Select(h => RunAsync(h,
             $"[ -d {RemoteCommand.Quote(target.DataDir)} ] && find {RemoteCommand.Quote(target.DataDir)} -mindepth 1 -delete; systemctl start patroni", cancellation, TimeSpan.FromMinutes(10))));
-        var streak = 0;
-        await context.WaitUntilAsync("the restored cluster healthy (datalyptica verify --component patroni)", async ct =>
-        {
-            var problems = await context.HealthProblemsAsync(ct, "patroni");
-            streak = problems.Count == 0 ? streak + 1 : 0;
-            return streak >= 2 ? null : problems.Count > 0 ? string.Join("; ", problems.Take(3)) : "healthy once, checking again";
-        }, within, cancellation, TimeSpan.FromSeconds(2));
+        await context.WaitComponentHealthyAsync("patroni", within, cancellation);
         var replicas = clock.Elapsed;
         progress($"every member is back and healthy ({replicas.TotalSeconds:0.0} s); total {total.Elapsed.TotalSeconds:0.0} s");
         return new ClusterRestoreResult(member.Name, recoveryTarget, stop, restore, recovery, leader, backup, replicas, total.Elapsed);

@@ -120,6 +120,21 @@ public abstract class DrillContext
         throw new DrillException($"{what}: not within {within.TotalSeconds:0} s (last: {last})");
     }
 
+    /// <summary>
+    /// verify's probes for the whole component, healthy twice in a row: one good answer right after a restart can still be
+    /// the cluster's view from before it (a member key that has not expired yet).
+    /// </summary>
+    public async Task WaitComponentHealthyAsync(string component, TimeSpan within, CancellationToken cancellation)
+    {
+        var streak = 0;
+        await WaitUntilAsync($"{component} healthy (datalyptica verify --component {component})", async ct =>
+        {
+            var problems = await HealthProblemsAsync(ct, component);
+            streak = problems.Count == 0 ? streak + 1 : 0;
+            return streak >= 2 ? null : problems.Count > 0 ? string.Join("; ", problems.Take(3)) : "healthy once, checking again";
+        }, within, cancellation, TimeSpan.FromSeconds(2));
+    }
+
     /// <summary>The host that has <paramref name="address"/> on an interface now (null when none does).</summary>
     public async Task<Host?> AddressHolderAsync(IPAddress address, IEnumerable<Host> candidates, CancellationToken cancellation)
     {
