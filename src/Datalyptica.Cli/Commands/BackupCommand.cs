@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using Datalyptica.Components.PostgreSQL;
-using Datalyptica.Drills;
-using Datalyptica.Sites;
 using Datalyptica.Contracts.Hosts;
+using Datalyptica.Drills;
 using Datalyptica.Engine.Apply;
+using Datalyptica.Sites;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -151,7 +151,7 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             return ExitCodes.Usage;
         }
         var backups = await operations.InfoAsync(member, cancellation);
-        var at = DateTimeOffset.Parse(target.Replace("+00", "+00:00"), System.Globalization.CultureInfo.InvariantCulture);
+        var at = RecoveryTarget.InstantOf(target);
         // pgBackRest picks the newest backup that stopped before the target, comparing whole seconds.
         var usable = backups.Where(b => b.Stop.AddSeconds(1) <= at).ToList();
         if (usable.Count == 0)
@@ -167,7 +167,8 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             catch (BackupException e)
             {
                 io.Error.WriteLine($"error: WAL archiving does not work, so the target may not be reachable; nothing was changed: {e.Message} " +
-                    "Fix: repair archiving (pgbackrest check on the leader), or pass an earlier --target after stopping the cluster yourself.");
+                    "Fix: repair archiving (the check's error says why). A target the archive already reaches can be restored even so: " +
+                    "stop Patroni on every member (the check needs a leader and is skipped without one) and run this again.");
                 return ExitCodes.Failed;
             }
         }

@@ -160,6 +160,12 @@ public static partial class RecoveryTarget
             return (null, $"'{text}' is not a real date and time");
         if (at > now)
             return (null, $"'{text}' is in the future (now is {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00)");
-        return (at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00", null);
+        return (at.UtcDateTime.ToString(NormalForm, CultureInfo.InvariantCulture) + "+00", null);
     }
+
+    private const string NormalForm = "yyyy-MM-dd HH:mm:ss.ffffff";
+
+    /// <summary>The instant of a target <see cref="Parse"/> normalised.</summary>
+    public static DateTimeOffset InstantOf(string normalised) =>
+        new(DateTime.ParseExact(normalised[..^"+00".Length], NormalForm, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal), TimeSpan.Zero);
 }

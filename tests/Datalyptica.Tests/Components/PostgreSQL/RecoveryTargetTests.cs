@@ -18,6 +18,9 @@ public class RecoveryTargetTests
         var (target, problem) = RecoveryTarget.Parse(text, Now);
         problem.ShouldBeNull();
         target.ShouldBe(expected);
+        var at = RecoveryTarget.InstantOf(target!);
+        at.Offset.ShouldBe(TimeSpan.Zero);
+        (at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "+00").ShouldBe(expected);
     }
 
     [Theory]
