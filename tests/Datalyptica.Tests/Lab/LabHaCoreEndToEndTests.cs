@@ -208,7 +208,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var run = output.Timed("backup restore (cluster)", () => CliRunner.Run("backup", site, "restore", "--target", target, "--yes", "--output", "json").ShouldSucceed());
         var seconds = JsonDocument.Parse(run.Out).RootElement.GetProperty("seconds");
         output.WriteLine("restore stages (s): " + string.Join(", ", seconds.EnumerateObject().Select(p => $"{p.Name} {p.Value.GetDouble():0.0}")));
-        (await ScalarAsync(connection, "SELECT count(*) FROM e2e_restore", cancellation)).ShouldBe("100", "the dropped table is back, with every row");
+        (await ScalarAsync(connection, "SELECT count(*)::text FROM e2e_restore", cancellation)).ShouldBe("100", "the dropped table is back, with every row");
         var verify = CliRunner.Run("verify", site, "--component", "patroni", "--output", "json").ShouldSucceed();
         JsonDocument.Parse(verify.Out).RootElement.GetProperty("checks").EnumerateArray()
             .ShouldAllBe(c => c.GetProperty("status").GetString() == "healthy");
