@@ -175,11 +175,11 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
         var others = pgTarget.Members.Where(m => m != member).Select(m => m.HostName).ToList();
         RollingRun.Show(io, settings.Output,
             $"Restore of cluster {Components.Patroni.PatroniRenderer.Scope(site)} to {target}, from backup {usable[^1].Label} and the archived WAL after it:\n" +
-            $"  1. stop Patroni on {string.Join(", ", others)} and {member.HostName}: the database is down until step 4\n" +
+            $"  1. stop Patroni on {string.Concat(others.Select(o => o + ", then "))}{member.HostName}: the database is down until step 4\n" +
             "  2. remove the cluster from the DCS\n" +
             $"  3. {member.HostName}: restore {pgTarget.DataDir} to the target, recover and promote\n" +
             $"  4. {member.HostName}: start Patroni as the new leader; then a full backup of the restored cluster\n" +
-            $"  5. {string.Join(", ", others)}: empty the data directory and clone again as replicas\n" +
+            (others.Count > 0 ? $"  5. {string.Join(", ", others)}: empty the data directory and clone again as replicas\n" : "") +
             $"Everything written after {target} is lost.");
         if (await RollingRun.ConfirmAsync(io, settings.Yes, settings.Output, $"Restore the cluster to {target}?", "backup restore", cancellation) is { } declined)
             return declined;

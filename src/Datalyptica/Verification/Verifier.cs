@@ -51,7 +51,7 @@ public static class Verifier
                     var asked = wanted.Select(u => u.Unit).Distinct().ToList();
                     var result = await (await access(host, ct)).RunAsync(UnitStates.Command(asked), ct);
                     reached = true;
-                    if (!result.Succeeded) return ProbeOutcome.Fail($"systemctl show failed (exit {result.ExitCode}): {FirstLine(result.Stderr + result.Stdout)}");
+                    if (!result.Succeeded) return ProbeOutcome.Fail($"systemctl show failed (exit {result.ExitCode}): {Lines(string.IsNullOrWhiteSpace(result.Stderr) ? result.Stdout : result.Stderr)}");
                     states = UnitStates.Parse(result.Stdout, asked);
                     return ProbeOutcome.Ok("read");
                 }, cancellation);
@@ -219,5 +219,14 @@ public static class Verifier
             .Where(s => s.State == ServiceState.Running && !skip.Contains((d.Host, s.Component))).Select(s => (s.Component, s.Unit)).ToList(), StringComparer.Ordinal);
     }
 
-    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
+    /// <summary>
+    /// Every line of the failing command's message, the last ones when it is long: systemctl says why on its first line
+    /// ("System has not been booted with systemd") and what failed on its last, and a login shell may print before both
+    /// (a root .bashrc running `pyenv init` printed "rm: cannot remove .../shims/tmp.*" on a concurrent rehash).
+    /// </summary>
+    private static string Lines(string text)
+    {
+        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return joined.Length <= 400 ? joined : "..." + joined[^400..];
+    }
 }

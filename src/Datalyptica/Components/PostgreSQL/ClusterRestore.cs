@@ -50,7 +50,7 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
 
-        progress($"stopping Patroni on {string.Join(", ", others.Select(h => h.Name))}, then {member.Name}: the cluster is down from now");
+        progress($"stopping Patroni on {string.Concat(others.Select(h => h.Name + ", then "))}{member.Name}: the cluster is down from now");
         await Task.WhenAll(others.Select(h => StopPatroniAsync(h, cancellation)));
         await StopPatroniAsync(member, cancellation);
         var scope = PatroniRenderer.Scope(site);
@@ -111,7 +111,7 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         progress($"{member.Name}: full backup of the restored cluster ({backup.TotalSeconds:0.0} s)");
 
         clock.Restart();
-        progress($"re-cloning {string.Join(", ", others.Select(h => h.Name))} from it");
+        if (others.Count > 0) progress($"re-cloning {string.Join(", ", others.Select(h => h.Name))} from it");
         await Task.WhenAll(others.Select(h => RunAsync(h,
             $"[ -d {RemoteCommand.Quote(target.DataDir)} ] && find {RemoteCommand.Quote(target.DataDir)} -mindepth 1 -delete; systemctl start patroni", cancellation, TimeSpan.FromMinutes(10))));
         await context.WaitComponentHealthyAsync("patroni", within, cancellation);
