@@ -16,8 +16,8 @@ public sealed partial record SystemdTimer(string Description, string OnCalendar,
     /// <summary>
     /// systemd.time's calendar events, in their grammar's shape: a shorthand (daily, weekly...), or weekdays (names, ranges
     /// with .., lists with ,), a date (year-month-day or month-day, * and ranges, ~ for the last days) and a time, each
-    /// optional but one of date and time, then an optional UTC. Whether the numbers are in range systemd decides when
-    /// the timer starts (its start fails and apply reports it).
+    /// optional (a weekday alone means its midnight), then an optional UTC. Whether the numbers are in range systemd
+    /// decides when the timer starts (its start fails and apply reports it).
     /// </summary>
     [GeneratedRegex("""
         ^(?:(?:minutely|hourly|daily|weekly|monthly|yearly|quarterly|semiannually)
