@@ -125,8 +125,8 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         await RunAsync(host, "systemctl stop patroni", cancellation, TimeSpan.FromMinutes(6));
         // Patroni stops PostgreSQL on its way out. A postmaster still running is the recovering server of a restore that
         // stopped half-way (resumed now): stopped too, and the files are touched only once none runs.
-        var pgCtl = $"cd / && runuser -u postgres -- {target.BinDir}/pg_ctl -D {RemoteCommand.Quote(target.DataDir)}";
-        await RunAsync(host, $"if {pgCtl} status >/dev/null; then {pgCtl} -m fast -w -t 600 stop; fi; ! {pgCtl} status >/dev/null", cancellation, TimeSpan.FromMinutes(11));
+        var pgCtl = $"runuser -u postgres -- {target.BinDir}/pg_ctl -D {RemoteCommand.Quote(target.DataDir)}";
+        await RunAsync(host, $"cd / && if {pgCtl} status >/dev/null; then {pgCtl} -m fast -w -t 600 stop; fi; ! {pgCtl} status >/dev/null", cancellation, TimeSpan.FromMinutes(11));
     }
 
     private async Task RunAsync(Host host, string command, CancellationToken cancellation, TimeSpan? timeout = null)
