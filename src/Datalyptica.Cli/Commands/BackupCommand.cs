@@ -77,12 +77,13 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
         var open = new Dictionary<string, IHostTransport>();
         try
         {
-            var operations = new PgBackRestOperations(PgBackRestTarget.For(site), name =>
+            var pgTarget = PgBackRestTarget.For(site);
+            var operations = new PgBackRestOperations(pgTarget, name =>
             {
                 lock (open)
                     return open.TryGetValue(name, out var t) ? t : open[name] = factory.Connect(HostConnections.For(site.Hosts.Single(h => h.Name == name)));
             }, line => io.Error.WriteLine(line));
-            if (settings.Action == "restore") return await RestoreAsync(session, operations, settings, cancellation);
+            if (settings.Action == "restore") return await RestoreAsync(session, pgTarget, operations, settings, cancellation);
             var leader = await operations.FindLeaderAsync(cancellation);
             await operations.EnsureStanzaAsync(leader, cancellation);
             object result;
@@ -135,11 +136,10 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
     /// shown, the question asked, then <see cref="ClusterRestore"/> with its progress in the journal. Exit 1 with where it
     /// stopped and how to resume when a step fails.
     /// </summary>
-    private async Task<int> RestoreAsync(SiteSession session, PgBackRestOperations operations, BackupSettings settings, CancellationToken cancellation)
+    private async Task<int> RestoreAsync(SiteSession session, PgBackRestTarget pgTarget, PgBackRestOperations operations, BackupSettings settings, CancellationToken cancellation)
     {
         var site = session.Site;
         var target = Normalised(settings);
-        var pgTarget = PgBackRestTarget.For(site);
         PgMember? leader = null;
         try { leader = await operations.FindLeaderAsync(cancellation); }
         catch (BackupException e) { io.Error.WriteLine($"note: {e.Message.Split(". Fix:")[0]}: the restore goes ahead without a leader."); }

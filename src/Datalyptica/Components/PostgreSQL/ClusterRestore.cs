@@ -64,16 +64,16 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
 
         clock.Restart();
         progress($"{member.Name}: pgBackRest restores {target.DataDir} to {recoveryTarget}");
-        await RunAsync(member, $"cd / && runuser -u postgres -- pgbackrest --stanza={RemoteCommand.Quote(target.Stanza)} --delta restore --type=time " +
-            $"--target={RemoteCommand.Quote(recoveryTarget)} --target-action=promote", cancellation, TimeSpan.FromHours(12));
+        await RunAsync(member, PgBackRestCommand($"--delta restore --type=time --target={RemoteCommand.Quote(recoveryTarget)} --target-action=promote"),
+            cancellation, TimeSpan.FromHours(12));
         var restore = clock.Elapsed;
 
         clock.Restart();
         var log = RecoveryLog(DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
-        var pgCtl = $"cd / && runuser -u postgres -- {target.BinDir}/pg_ctl -D {RemoteCommand.Quote(target.DataDir)}";
+        var pgCtl = $"cd / && {PgCtl}";
         // Socket only: no client can write to the cluster before it has reached the target and promoted.
         await RunAsync(member, $"{pgCtl} -l {log} -w -t 3600 -o \"-c listen_addresses=''\" start", cancellation, TimeSpan.FromHours(1));
-        string Psql(string sql) => $"cd / && runuser -u postgres -- psql -h {pg.SocketDir} -p {pg.Port} -d postgres -XtAq -v ON_ERROR_STOP=1 -c {RemoteCommand.Quote(sql)}";
+        string Psql(string sql) => $"cd / && {target.AsPostgres} psql -h {pg.SocketDir} -p {pg.Port} -d postgres -XtAq -v ON_ERROR_STOP=1 -c {RemoteCommand.Quote(sql)}";
         await context.WaitUntilAsync($"{member.Name}: recovery to {recoveryTarget} and promotion", async ct =>
         {
             var role = await context.RunAsync(member, Psql("SELECT pg_is_in_recovery()"), ct, TimeSpan.FromSeconds(30));
@@ -105,8 +105,7 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
 
         clock.Restart();
         // No standby exists yet, so this backup is taken from the primary itself.
-        await RunAsync(member, $"cd / && runuser -u postgres -- pgbackrest --stanza={RemoteCommand.Quote(target.Stanza)} --type=full --backup-standby=n backup",
-            cancellation, TimeSpan.FromHours(12));
+        await RunAsync(member, PgBackRestCommand("--type=full --backup-standby=n backup"), cancellation, TimeSpan.FromHours(12));
         var backup = clock.Elapsed;
         progress($"{member.Name}: full backup of the restored cluster ({backup.TotalSeconds:0.0} s)");
 
@@ -125,9 +124,14 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         await RunAsync(host, "systemctl stop patroni", cancellation, TimeSpan.FromMinutes(6));
         // Patroni stops PostgreSQL on its way out. A postmaster still running is the recovering server of a restore that
         // stopped half-way (resumed now): stopped too, and the files are touched only once none runs.
-        var pgCtl = $"runuser -u postgres -- {target.BinDir}/pg_ctl -D {RemoteCommand.Quote(target.DataDir)}";
-        await RunAsync(host, $"cd / && if {pgCtl} status >/dev/null; then {pgCtl} -m fast -w -t 600 stop; fi; ! {pgCtl} status >/dev/null", cancellation, TimeSpan.FromMinutes(11));
+        await RunAsync(host, $"cd / && if {PgCtl} status >/dev/null; then {PgCtl} -m fast -w -t 600 stop; fi; ! {PgCtl} status >/dev/null", cancellation, TimeSpan.FromMinutes(11));
     }
+
+    /// <summary>pg_ctl on the data directory, as postgres (the target's <see cref="PgBackRestTarget.AsPostgres"/>).</summary>
+    private string PgCtl => $"{target.AsPostgres} {target.BinDir}/pg_ctl -D {RemoteCommand.Quote(target.DataDir)}";
+
+    /// <summary>pgBackRest on the stanza, as postgres, from / (postgres may not read the SSH session's folder).</summary>
+    private string PgBackRestCommand(string arguments) => $"cd / && {target.AsPostgres} pgbackrest --stanza={RemoteCommand.Quote(target.Stanza)} {arguments}";
 
     private async Task RunAsync(Host host, string command, CancellationToken cancellation, TimeSpan? timeout = null)
     {

@@ -28,7 +28,7 @@ public sealed record PgBackRestTarget(string Stanza, string BinDir, IReadOnlyLis
             .Select(h => new PgMember(h.Name, h.Port(PostgreSQLComponent.Server), PostgresLayout.SocketDir)).ToList();
         if (members.Count == 0)
             throw new BackupException($"site {site.Name} has no PostgreSQL members. Fix: deploy a profile with postgresql (and its pgBackRest) first.");
-        var major = site.Versions.GetValueOrDefault(PostgreSQLComponent.Member.Component.Id, PostgreSQLComponent.Member.Component.DefaultVersion).Split('.')[0];
+        var major = PostgresLayout.MajorOf(site.Versions.GetValueOrDefault(PostgreSQLComponent.Member.Component.Id, PostgreSQLComponent.Member.Component.DefaultVersion));
         return new PgBackRestTarget(PostgresLayout.Stanza(site), PostgresLayout.BinDirOf(major), members) { DataDir = PostgresLayout.DataDirOf(major) };
     }
 }

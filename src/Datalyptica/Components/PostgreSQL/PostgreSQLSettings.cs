@@ -17,12 +17,16 @@ public static partial class PostgreSQLSettings
 
     // Scheduled backups (ScheduledBackups): a weekly full and a daily differential, the seed's schedule, on every member's
     // timers; only the primary's run backs up. Times are the hosts' local time (systemd.time).
-    public static readonly TextSetting FullSchedule = new("pgbackrest_full_schedule", "Sun *-*-* 01:00:00",
-        "when the scheduled full backup runs (systemd OnCalendar)")
-        { Accepts = Contracts.Formats.SystemdTimer.IsCalendarEvent, PatternDescription = Contracts.Formats.SystemdTimer.CalendarDescription, Example = "Sun *-*-* 01:00:00" };
-    public static readonly TextSetting DiffSchedule = new("pgbackrest_diff_schedule", "Mon..Sat *-*-* 01:00:00",
-        "when the scheduled differential backup runs (systemd OnCalendar); keep it off the full backup's day: one backup at a time")
-        { Accepts = Contracts.Formats.SystemdTimer.IsCalendarEvent, PatternDescription = Contracts.Formats.SystemdTimer.CalendarDescription, Example = "Mon..Sat *-*-* 01:00:00" };
+    public static readonly TextSetting FullSchedule = Calendar("pgbackrest_full_schedule", "Sun *-*-* 01:00:00",
+        "when the scheduled full backup runs (systemd OnCalendar)");
+    public static readonly TextSetting DiffSchedule = Calendar("pgbackrest_diff_schedule", "Mon..Sat *-*-* 01:00:00",
+        "when the scheduled differential backup runs (systemd OnCalendar); keep it off the full backup's day: one backup at a time");
+
+    private static TextSetting Calendar(string key, string defaultValue, string doc) => new(key, defaultValue, doc)
+    {
+        Accepts = Contracts.Formats.SystemdTimer.IsCalendarEvent, PatternDescription = Contracts.Formats.SystemdTimer.CalendarDescription,
+        Example = defaultValue,
+    };
     // The alert thresholds follow the schedules: raise them with a sparser schedule. 192 h is the weekly full plus a day;
     // 26 h a daily backup (full or differential) plus two hours for a slow one.
     public static readonly IntSetting FullMaxAgeHours = new("pgbackrest_full_max_age_hours", 192, 1, 8784,

@@ -19,15 +19,20 @@ public sealed partial record SystemdTimer(string Description, string OnCalendar,
     /// optional (a weekday alone means its midnight), then an optional UTC. Whether the numbers are in range systemd
     /// decides when the timer starts (its start fails and apply reports it).
     /// </summary>
-    [GeneratedRegex("""
-        ^(?:(?:minutely|hourly|daily|weekly|monthly|yearly|quarterly|semiannually)
-        |(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}(?:\.\.(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6})?
-            (?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}(?:\.\.(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6})?)*(?:\x20|\z))?
-         (?:(?:[0-9*][0-9*.,/]*-)?[0-9*][0-9*.,/]*[-~][0-9*][0-9*.,/]*(?:\x20|\z))?
-         (?:[0-9*][0-9*.,/]*:[0-9*][0-9*.,/]*(?::[0-9*][0-9*.,/]*)?)?
-         (?:\x20UTC)?)\z
-        """, RegexOptions.IgnorePatternWhitespace)]
+    [GeneratedRegex(Calendar, RegexOptions.IgnorePatternWhitespace)]
     public static partial Regex CalendarPattern { get; }
+
+    private const string Weekday = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}";
+    private const string WeekdayRange = $@"{Weekday}(?:\.\.{Weekday})?";
+    /// <summary>Numbers with systemd.time's wildcards, lists, ranges and repeats (*, ",", "..", "/").</summary>
+    private const string Values = "[0-9*][0-9*.,/]*";
+    private const string Calendar = $"""
+        ^(?:(?:minutely|hourly|daily|weekly|monthly|yearly|quarterly|semiannually)
+        |(?:{WeekdayRange}(?:,{WeekdayRange})*(?:\x20|\z))?
+         (?:(?:{Values}-)?{Values}[-~]{Values}(?:\x20|\z))?
+         (?:{Values}:{Values}(?::{Values})?)?
+         (?:\x20UTC)?)\z
+        """;
 
     public const string CalendarDescription = "a systemd calendar event (systemd.time), such as 'Sun *-*-* 01:00:00' or 'daily'";
 
