@@ -160,8 +160,13 @@ public static class DatalypticaCli
                 lab.AddCommand<LabDownCommand>("down").WithDescription("Stop the hosts, remove overlays, bridge and state (the cached image stays).");
             });
             config.AddCommand<BackupCommand>("backup")
-                .WithDescription("pgBackRest on the Patroni leader: full, info, expire, or restore-test --target TIME into a scratch folder.")
+                .WithDescription("pgBackRest on the Patroni leader: full, info, expire, restore-test --target TIME into a scratch folder, or restore --target TIME (the cluster itself, behind a confirmation).")
                 .WithExample("backup", "site", "restore-test", "--target", "2026-11-26 01:02:03+00");
+            config.AddCommand<SnapshotCommand>("snapshot")
+                .WithDescription("Config backup: read every managed file (mode, owner, content) and live setting (Patroni DCS, Sentinel state, Kafka dynamic configs) from the hosts, secrets masked, and commit it to a git repository when anything changed. Read-only on hosts; `plan --since-snapshot` compares the hosts with it; --install-timer takes one on a schedule.")
+                .WithExample("snapshot", "site")
+                .WithExample("snapshot", "site", "--message", "before the Kafka upgrade", "--output", "json")
+                .WithExample("snapshot", "site", "--install-timer", "--on-calendar", "daily", "--vault-password-file", "/root/.vault-pass");
             config.AddBranch("daemon", daemon =>
             {
                 daemon.SetDescription($"The per-user daemon that runs verify and plan warm, over SSH sessions it keeps open between runs (like ControlPersist). Started on demand, exits after 60 s idle; {Daemon.DaemonEndpoint.SwitchVariable}=off runs without it.");

@@ -10,6 +10,7 @@ using Datalyptica.Model;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Datalyptica.Contracts.Hosts;
+using Datalyptica.Snapshots;
 
 namespace Datalyptica.Cli.Commands;
 
@@ -75,6 +76,13 @@ public sealed class PlanSettings : PlanningSettings
     [CommandOption("--assume-empty")]
     [Description("Plan against empty Debian 12 hosts without connecting (review what a first apply does).")]
     public bool AssumeEmpty { get; init; }
+
+    [CommandOption("--since-snapshot [DIR]")]
+    [Description("Also compare the hosts with the last `datalyptica snapshot`: each managed file and live setting that changed since, with its diff (secrets masked). DIR: the snapshot repository, default SITE/.datalyptica/snapshots.")]
+    public FlagValue<string>? SinceSnapshot { get; init; }
+
+    public override ValidationResult Validate() =>
+        AssumeEmpty && SinceSnapshot is { IsSet: true } ? ValidationResult.Error("--since-snapshot reads the hosts; it cannot go with --assume-empty") : base.Validate();
 }
 
 public sealed class ApplySettings : PlanningSettings
@@ -178,7 +186,14 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
             }
             await File.WriteAllTextAsync(settings.Out, PlanJson.Write(PlanSeal.Seal(plan, key)), cancellation);
         }
-        PlanFlow.Show(io, plan, settings.Output);
+        if (settings.SinceSnapshot is { IsSet: true } since)
+        {
+            var repository = new SnapshotRepository(since.Value ?? SnapshotRepository.DefaultFor(Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!));
+            var drift = await SinceSnapshot.CompareAsync(io, prepared, repository, only, connect!, settings.Parallel, cancellation);
+            if (drift is null) return ExitCodes.Failed;
+            SinceSnapshot.Show(io, plan, drift, settings.Output);
+        }
+        else PlanFlow.Show(io, plan, settings.Output);
         return plan.PendingCount > 0 ? ExitCodes.ChangesPending : ExitCodes.Ok;
     }
 }

@@ -164,6 +164,9 @@ public abstract class ComponentDefinition
     /// </summary>
     public abstract ComponentLifecycle Lifecycle { get; }
 
+    /// <summary>Settings the running component holds outside its files, which `datalyptica snapshot` records (none by default).</summary>
+    public virtual IReadOnlyList<LiveSetting> LiveSettings => [];
+
     /// <summary>Failover drills (`datalyptica drill`) this component declares, run by the shared harness in Drills/.</summary>
     public virtual IReadOnlyList<IDrill> Drills => [];
 

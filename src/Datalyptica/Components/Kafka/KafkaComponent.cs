@@ -17,6 +17,17 @@ public sealed class KafkaComponent : ComponentDefinition
         new(3, Why: "replication factor 3 needs 3 brokers"), BrokerPort);
 
 
+    /// <summary>
+    /// Dynamic configs (kafka-configs.sh --alter changes them; they live in the cluster metadata, not in server.properties):
+    /// per broker, the cluster-wide broker default, and per topic (kafka-configs.sh --describe, Kafka's operations guide).
+    /// </summary>
+    public override IReadOnlyList<LiveSetting> LiveSettings { get; } =
+        [new("dynamic-configs", Broker, LiveScope.AnyMember, (_, host) =>
+        {
+            var describe = $"{KafkaRenderer.Home}/bin/kafka-configs.sh --bootstrap-server {host.Address}:{host.Port(BrokerPort)} --describe";
+            return $"{describe} --entity-type brokers && {describe} --entity-type brokers --entity-default && {describe} --entity-type topics";
+        })];
+
     public override string Id => "kafka";
     public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new KafkaDurabilityRule()];
     public override string DisplayName => "Kafka (KRaft)";

@@ -26,6 +26,9 @@ public sealed class PatroniComponent : ComponentDefinition
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new PatroniRenderer();
     public override Contracts.Health.IHealthProbe? Health { get; } = new PatroniHealth();
     public override IReadOnlyList<Contracts.IDrill> Drills => PatroniDrills.All;
+    /// <summary>The DCS configuration (`patronictl edit-config` changes it; no file on any host shows it), read from the DCS itself.</summary>
+    public override IReadOnlyList<LiveSetting> LiveSettings { get; } =
+        [new("dcs-config", Member, LiveScope.AnyMember, (_, _) => $"patronictl -c {PatroniRenderer.ConfigPath} show-config") { Extension = "yaml" }];
     public override IReadOnlyList<string> DebianPackages => ["patroni", "python3-etcd3", "python3-psycopg2"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => PatroniAccess.Firewall;

@@ -30,6 +30,12 @@ public sealed class RedisComponent : ComponentDefinition
     public static readonly RoleDefinition Sentinel = Role("redis_sentinel", "Sentinel", new(0.1, 0.1),
         new(3, Why: "Sentinel needs at least 3 instances so a majority can authorise a failover"), SentinelPort);
 
+    /// <summary>What each Sentinel monitors, as SENTINEL MASTER reports it (its settled fields: <see cref="SentinelState"/>).</summary>
+    public override IReadOnlyList<LiveSetting> LiveSettings { get; } =
+        [new("sentinel-master", Sentinel, LiveScope.EachMember, (site, host) =>
+            $"redis-cli -h {host.Address} -p {host.Port(SentinelPort)} sentinel master {Contracts.Hosts.RemoteCommand.Quote(RedisRenderer.MasterName(site))}")
+            { Settled = SentinelState.Settled }];
+
     public override string Id => "redis";
     public override string DisplayName => "Redis + Sentinel";
     public override Tier Tier => Tier.Iam;

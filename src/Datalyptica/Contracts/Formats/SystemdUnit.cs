@@ -47,6 +47,24 @@ public sealed record SystemdUnit(string Description, string ExecStart, string Us
     /// <summary>The [Install] target; null for a job its timer starts (it is never enabled itself).</summary>
     public string? WantedBy { get; init; } = "multi-user.target";
 
+    /// <summary>
+    /// A command line for ExecStart= from its arguments (systemd.service, "Command lines"): a plain word as it is, anything
+    /// else in double quotes with \\ and \" escaped; every % doubled (a specifier otherwise) and every $ doubled (a variable
+    /// otherwise). A control character (a newline would start a directive of its own) is refused.
+    /// </summary>
+    public static string CommandLine(IEnumerable<string> arguments) => string.Join(' ', arguments.Select(Argument));
+
+    private static string Argument(string value)
+    {
+        FormatGuard.WellFormed("systemd unit", value, "ExecStart");
+        if (value.Length == 0 || value.Any(char.IsControl))
+            throw new ArgumentException($"'{value}' cannot be an ExecStart argument: it is empty or holds a control character", nameof(value));
+        var escaped = value.Replace("%", "%%").Replace("$", "$$");
+        return escaped.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%$".Contains(c))
+            ? escaped
+            : "\"" + escaped.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
+
     public string Render()
     {
         var sb = new StringBuilder();

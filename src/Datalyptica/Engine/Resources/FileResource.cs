@@ -4,7 +4,6 @@ using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Engine.Facts;
 using Datalyptica.Secrets;
-using DiffPlex.Renderer;
 
 namespace Datalyptica.Engine.Resources;
 
@@ -91,19 +90,23 @@ public sealed record FileResource(string Path, string Content, string Component)
     /// Unified diff of the host's content against ours. The host's copy has real secret values (and verifiers derived from
     /// them): each is turned back into its placeholder (and any other known secret masked) before diffing, so a value never reaches the plan.
     /// </summary>
-    private string Diff(HostFacts facts, PlanContext context)
+    private string Diff(HostFacts facts, PlanContext context) =>
+        facts.FileContents.TryGetValue(Path, out var current)
+            ? UnifiedDiff.Of(MaskHostContent(current, context), Content, "host" + Path, "plan" + Path)
+            : $"(current content of {Path} not fetched)";
+
+    /// <summary>
+    /// The host's content of this file with every secret it holds turned back into its placeholder (as this resource's
+    /// content writes it), any other known secret masked and SCRAM verifiers masked: what a plan diff or a snapshot may show.
+    /// </summary>
+    public string MaskHostContent(string current, PlanContext context)
     {
-        if (!facts.FileContents.TryGetValue(Path, out var current))
-            return $"(current content of {Path} not fetched)";
         // Each placeholder as written: a plain one resolves to the vault value, a derived one (a SCRAM verifier) to what
         // the host holds for it, so neither a secret nor a verifier reaches the plan.
         foreach (var token in SecretPlaceholder.Tokens(Content))
             if (SecretPlaceholder.Find(token).All(name => context.ResolveSecret(name) is { } s && s.Reveal().Length > 0))
                 current = current.Replace(SecretPlaceholder.Resolve(token, name => context.ResolveSecret(name)!.Reveal()), token, StringComparison.Ordinal);
-        current = ScramVerifier.Mask(context.Masker?.Mask(current) ?? current);
-        // DiffPlex counts the empty string after a final newline as a line; drop it from both sides.
-        static string Body(string s) => s.EndsWith('\n') ? s[..^1] : s;
-        return UnidiffRenderer.GenerateUnidiff(Body(current), Body(Content), "host" + Path, "plan" + Path, false, false, 3);
+        return ScramVerifier.Mask(context.Masker?.Mask(current) ?? current);
     }
 
     private static int LineCount(string text) => text.Length == 0 ? 0 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
