@@ -82,6 +82,11 @@ public sealed class SnapshotCommand(CliIo io, IHostTransportFactory? transports 
         var snapshot = await SnapshotCapture.CaptureAsync(prepared, desired, connect!, new SnapshotOptions { Parallelism = settings.Parallel }, cancellation);
         foreach (var problem in snapshot.Problems) io.Error.WriteLine($"{(problem.HostMissed ? "error" : "warning")}: {problem.Where}: {problem.Message}");
 
+        if (snapshot.HostsCaptured == 0)
+        {
+            io.Error.WriteLine($"error: no host was read, so nothing was committed to {repository.Directory}. Fix: bring the hosts back (`datalyptica verify` shows which answer) or leave them out with --limit.");
+            return ExitCodes.Failed;
+        }
         var summary = $"snapshot of {session.Site.Name}: {snapshot.HostsCaptured} of {desired.Count} host(s), {snapshot.LiveCaptured} live setting(s)";
         var message = summary + (settings.Message is { } note ? $"\n\n{note}" : "") +
                       (snapshot.Problems.Count > 0 ? "\n\n" + string.Join('\n', snapshot.Problems.Select(p => $"not read: {p.Where}")) : "");

@@ -28,6 +28,7 @@ internal static class SnapshotTimer
         if (settings.KnownHosts is { } knownHosts) command.AddRange(["--known-hosts", Path.GetFullPath(knownHosts)]);
         if (settings.PrivateKey is { } key) command.AddRange(["--private-key", Path.GetFullPath(key)]);
         if (settings.Limit is { } limit) command.AddRange(["--limit", limit]);
+        if (settings.Message is { } message) command.AddRange(["--message", message]);
         if (settings.Parallel != 32) command.AddRange(["--parallel", settings.Parallel.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
         var name = UnitName(session.Site.Name);

@@ -124,6 +124,7 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("drill SITE patroni-stop")]
     [InlineData("restart SITE patroni --yes")]
     [InlineData("upgrade SITE postgresql 15.20-0+deb12u1 --yes")]
+    [InlineData("snapshot")]
     public void Every_verb_refuses_an_invalid_site_with_exit_3(string verb)
     {
         var site = InvalidSite();
@@ -175,11 +176,15 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("backup SITE full --yes", "--member and --yes are for restore only")]
     [InlineData("verify SITE --component etdc", "did you mean etcd?")]
     [InlineData("repo serve DIR", "needs --listen <ADDR:PORT>")]
+    [InlineData("snapshot SITE --on-calendar daily;reboot", "--on-calendar 'daily;reboot' is not a systemd calendar event")]
+    [InlineData("snapshot SITE --parallel 0", "--parallel must be at least 1")]
+    [InlineData("snapshot SITE --limit no-such-host --vault-password-file PW", "'no-such-host' matches no host or group")]
+    [InlineData("plan SITE --assume-empty --since-snapshot", "--since-snapshot reads the hosts; it cannot go with --assume-empty")]
     [InlineData("profiles -o yaml", "valid values are 'Human', 'Json'")]
     public void Usage_errors_of_each_verb_exit_64(string args, string message)
     {
         var site = args.Contains("SITE") ? Site() : "";
-        var words = args.Split(' ').Select(w => w switch { "SITE" => site, "OUT" => _fx.PathOf("out"), "DIR" => _fx.Root, _ => w });
+        var words = args.Split(' ').Select(w => w switch { "SITE" => site, "OUT" => _fx.PathOf("out"), "DIR" => _fx.Root, "PW" => _fx.PasswordFile, _ => w });
         CliRunner.Run([.. words]).ShouldExit(ExitCodes.Usage).Err.ShouldContain(message);
     }
 

@@ -56,4 +56,14 @@ public class FormatsTests
         unit.ShouldContain("MemoryMax=2048M\n");
         unit.ShouldContain("ExecStart=/opt/x/bin/x --flag\n");
     }
+
+    [Fact]
+    public void A_command_line_quotes_each_argument_for_systemd_and_doubles_specifiers_and_dollars()
+    {
+        SystemdUnit.CommandLine(["/usr/bin/datalyptica", "snapshot", "/srv/my site", "--message", "50% \"done\" $HOME \\x"])
+            .ShouldBe("/usr/bin/datalyptica snapshot \"/srv/my site\" --message \"50%% \\\"done\\\" $$HOME \\\\x\"");
+        SystemdUnit.CommandLine(["/opt/a", "=b,c:d@e+f"]).ShouldBe("/opt/a =b,c:d@e+f");
+        Should.Throw<ArgumentException>(() => SystemdUnit.CommandLine(["/bin/x", "a\nExecStartPre=/bin/evil"])).Message.ShouldContain("control character");
+        Should.Throw<ArgumentException>(() => SystemdUnit.CommandLine(["/bin/x", ""]));
+    }
 }
