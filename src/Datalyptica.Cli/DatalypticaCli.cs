@@ -165,7 +165,7 @@ public static class DatalypticaCli
             config.AddCommand<SnapshotCommand>("snapshot")
                 .WithDescription("Config backup: read every managed file (mode, owner, content) and live setting (Patroni DCS, Sentinel state, Kafka dynamic configs) from the hosts, secrets masked, and commit it to a git repository when anything changed. Read-only on hosts; `plan --since-snapshot` compares the hosts with it; --install-timer takes one on a schedule.")
                 .WithExample("snapshot", "site")
-                .WithExample("snapshot", "site", "--message", "before the Kafka upgrade", "--output", "json")
+                .WithExample("snapshot", "site", "--message", "pre-upgrade", "--output", "json")
                 .WithExample("snapshot", "site", "--install-timer", "--on-calendar", "daily", "--vault-password-file", "/root/.vault-pass");
             config.AddBranch("daemon", daemon =>
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Datalyptica.Cli;
 using Datalyptica.Components;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Components.PostgreSQL;
@@ -105,6 +106,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             CliRunner.Run("apply", site).ShouldSucceed();
             LiveSentinel("lab01").ShouldContain($"down-after-milliseconds\n{RedisSettings.DownAfterMs.Default}");
 
+            SnapshotRecordsTheHostsAndPlanShowsWhatChangedSince(site, lab, vaultPassword);
+
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
             var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
             var connection = new NpgsqlConnectionStringBuilder
@@ -190,6 +193,49 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await lab.DownAsync(CancellationToken.None); // the site lives in the lab's folder and goes with it
         }
         LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// Config backups (issue 16): `snapshot` commits every managed file and the live settings (Patroni's DCS, what each
+    /// Sentinel monitors) with no secret in the repository; a second snapshot of a quiet cluster commits nothing. A file
+    /// edited by hand and a DCS setting changed with patronictl show in `plan --since-snapshot` with their diffs; apply
+    /// puts both back, and the comparison is clean again.
+    /// </summary>
+    private void SnapshotRecordsTheHostsAndPlanShowsWhatChangedSince(string site, LabManager lab, Secret vaultPassword)
+    {
+        var repository = Path.Combine(site, ".datalyptica", "snapshots");
+        var first = output.Timed("snapshot", () => CliRunner.Run("snapshot", site, "--output", "json").ShouldSucceed());
+        using (var doc = JsonDocument.Parse(first.Out))
+        {
+            doc.RootElement.GetProperty("committed").GetBoolean().ShouldBeTrue();
+            doc.RootElement.GetProperty("hosts").GetInt32().ShouldBe(3);
+            doc.RootElement.GetProperty("live").GetInt32().ShouldBe(4, "Patroni's DCS and 3 Sentinels");
+            doc.RootElement.GetProperty("problems").GetArrayLength().ShouldBe(0, first.All);
+        }
+        File.ReadAllText(Path.Combine(repository, "live", "patroni", "dcs-config.yaml")).ShouldContain("loop_wait: 3");
+        File.ReadAllText(Path.Combine(repository, "live", "redis", "sentinel-master", "lab02.txt"))
+            .ShouldContain($"down-after-milliseconds: {RedisSettings.DownAfterMs.Default}\n");
+        File.ReadAllText(Path.Combine(repository, "hosts", "lab01", "etc", "patroni", "config.yml")).ShouldContain("@@secret:");
+        var history = Rendering.Tool.Run("git", ["-C", repository, "log", "-p"]).Stdout;
+        foreach (var secret in SiteWriter.ReadSecrets(site, vaultPassword).Values.Where(s => s.Reveal().Length >= 8))
+            history.Contains(secret.Reveal(), StringComparison.Ordinal).ShouldBeFalse("a vault value is in the snapshot repository");
+        history.ShouldNotContain("PRIVATE KEY");
+        CliRunner.Run("snapshot", site).ShouldSucceed().Out.ShouldContain("nothing changed since the last snapshot");
+
+        const string sysctl = "/etc/sysctl.d/60-datalyptica.conf";
+        Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["sh", "-c", $"echo '# edited by hand' >> {sysctl}"])).ExitCode.ShouldBe(0);
+        Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["patronictl", "-c", PatroniRenderer.ConfigPath, "edit-config", "--set", "loop_wait=4", "--force"]))
+            .ExitCode.ShouldBe(0);
+        var since = CliRunner.Run("plan", site, "--since-snapshot");
+        since.ExitCode.ShouldBe(ExitCodes.ChangesPending, since.All);
+        since.Out.ShouldContain($"~ hosts/lab02{sysctl}");
+        since.Out.ShouldContain("+# edited by hand");
+        since.Out.ShouldContain("~ live/patroni/dcs-config.yaml");
+        since.Out.ShouldContain("+loop_wait: 4");
+
+        output.Timed("apply: puts the edited file and the DCS back", () => CliRunner.Run("apply", site).ShouldSucceed());
+        var clean = CliRunner.Run("plan", site, "--since-snapshot").ShouldSucceed();
+        clean.Out.ShouldContain("no managed file or live setting changed", customMessage: clean.Out);
     }
 
     /// <summary>
