@@ -19,9 +19,13 @@ public sealed class UpgradeSettings : RollingSettings
     [Description("The component whose Debian packages move to VERSION (postgresql, haproxy).")]
     public override string Component { get; init; } = "";
 
-    [CommandArgument(2, "<VERSION>")]
-    [Description("The Debian version every member installs, as apt and the offline repository name it (15.20-0+deb12u1).")]
-    public string Version { get; init; } = "";
+    [CommandArgument(2, "[VERSION]")]
+    [Description("The Debian version every member installs, as apt and the offline repository name it (15.20-0+deb12u1). Left out with --rollback.")]
+    public string? Version { get; init; }
+
+    [CommandOption("--rollback")]
+    [Description("Undo the last completed upgrade of COMPONENT: every member goes back to the version the journal (SITE/.datalyptica/journal) records it ran before.")]
+    public bool Rollback { get; init; }
 
     [CommandOption("--repository <DIR>")]
     [Description("Offline repository folder (repo build --out DIR) served on the site's apt_repository_listen while the upgrade runs; default: the site's apt_repository_dir.")]
@@ -29,8 +33,14 @@ public sealed class UpgradeSettings : RollingSettings
 
     public override ValidationResult Validate() =>
         base.Validate() is { Successful: false } refused ? refused
-        : SettingPatterns.DebianVersion.IsMatch(Version) ? ValidationResult.Success()
-        : ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}.");
+        : (Version, Rollback) switch
+        {
+            (null, false) => ValidationResult.Error("upgrade needs VERSION, or --rollback to undo the last upgrade."),
+            (not null, true) => ValidationResult.Error("give VERSION or --rollback, not both (--rollback finds the version in the journal)."),
+            (null, true) => ValidationResult.Success(),
+            _ => SettingPatterns.DebianVersion.IsMatch(Version) ? ValidationResult.Success()
+                : ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}."),
+        };
 }
 
 /// <summary>
@@ -47,6 +57,18 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         var log = Cli.ProgressLog(io, settings.Output);
         var component = ComponentCatalog.Get(settings.Component);
         var version = settings.Version;
+        if (settings.Rollback)
+        {
+            var (target, problem) = UpgradeHistory.RollbackTarget(Path.Combine(session.Directory, ".datalyptica", "journal"), component.Id);
+            if (target is null)
+            {
+                io.Error.WriteLine($"error: {problem}");
+                return ExitCodes.Failed;
+            }
+            log($"--rollback: the last upgrade of {component.Id} moved its members from {target}");
+            version = target;
+        }
+        if (version is null) throw new InvalidOperationException("VERSION or --rollback was checked by Validate");
         if (!session.Site.Deploys(component))
         {
             io.Error.WriteLine($"error: the site {session.Directory} does not deploy {component.Id}; nothing to upgrade.");
@@ -98,6 +120,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
 
         using var journal = RollingRun.OpenJournal(session.Directory, "upgrade", $"upgrade {component.Id} to {version}: {string.Join(", ", order.Select(o => o.Member.Host.Name))}");
         var progress = RollingRun.Progress(log, journal);
+        foreach (var (member, _) in order) journal.Write(UpgradeHistory.FromEvent, e => UpgradeHistory.From(e, component.Id, before[member.Host.Name], version));
         RestartResult? result = null;
         if (order.Count > 0)
         {

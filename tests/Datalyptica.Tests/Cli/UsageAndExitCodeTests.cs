@@ -176,6 +176,7 @@ public sealed class UsageAndExitCodeTests : IDisposable
     [InlineData("backup SITE full --yes", "--member and --yes are for restore only")]
     [InlineData("verify SITE --component etdc", "did you mean etcd?")]
     [InlineData("repo serve DIR", "needs --listen <ADDR:PORT>")]
+    [InlineData("upgrade SITE postgresql 15.20-0+deb12u1 --rollback", "give VERSION or --rollback, not both")]
     [InlineData("snapshot SITE --on-calendar daily;reboot", "--on-calendar 'daily;reboot' is not a systemd calendar event")]
     [InlineData("snapshot SITE --parallel 0", "--parallel must be at least 1")]
     [InlineData("snapshot SITE --limit no-such-host --vault-password-file PW", "'no-such-host' matches no host or group")]
@@ -195,6 +196,15 @@ public sealed class UsageAndExitCodeTests : IDisposable
         var result = CliRunner.Run("upgrade", Site(), "kafka", "3.9.0", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
         result.Err.ShouldContain("kafka is installed from its release archive");
         result.Err.ShouldContain("Components with a package upgrade:");
+        result.Err.ShouldNotContain("could not read every member");
+    }
+
+    [Fact]
+    public void Upgrade_rollback_with_no_upgrade_in_the_journal_says_so_before_any_host()
+    {
+        var result = CliRunner.Run("upgrade", Site(), "postgresql", "--rollback", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
+        result.Err.ShouldContain("records no completed upgrade of postgresql that moved a member");
+        result.Err.ShouldContain("Fix: name the version to go to");
         result.Err.ShouldNotContain("could not read every member");
     }
 

@@ -219,6 +219,9 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var history = Rendering.Tool.Run("git", ["-C", repository, "log", "-p"]).Stdout;
         foreach (var secret in SiteWriter.ReadSecrets(site, vaultPassword).Values.Where(s => s.Reveal().Length >= 8))
             history.Contains(secret.Reveal(), StringComparison.Ordinal).ShouldBeFalse("a vault value is in the snapshot repository");
+        var keys = Directory.EnumerateFiles(repository, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.git/"))
+            .Where(f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal)).ToList();
+        keys.ShouldBeEmpty(string.Join("\n", keys.Select(f => $"{f}: {File.ReadAllText(f)[..Math.Min(400, File.ReadAllText(f).Length)]}")));
         history.ShouldNotContain("PRIVATE KEY");
         CliRunner.Run("snapshot", site).ShouldSucceed().Out.ShouldContain("nothing changed since the last snapshot");
 
@@ -301,8 +304,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
     /// <summary>
     /// `upgrade SITE postgresql NEWEST` from the start pins lab up wrote: every member's dpkg and running server report the
-    /// new version afterwards, the site pins it, and the next plan has nothing to change. Then the same verb rolls back
-    /// to the oldest (a downgrade is the roll back), which is how the lab leaves the cluster for the next run's first apply.
+    /// new version afterwards, the site pins it, and the next plan has nothing to change. Then `upgrade --rollback` goes
+    /// back to the oldest (the version the journal recorded), which is how the lab leaves the cluster for the next run's first apply.
     /// </summary>
     private async Task MinorUpgradeOfPostgresUnderWritesAsync(string site, CancellationToken cancellation)
     {
@@ -335,7 +338,10 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var again = CliRunner.Run("upgrade", site, "postgresql", newest, "--yes").ShouldSucceed();
         again.Out.ShouldContain($"already runs {newest}");
 
-        await PatroniRollUnderWritesAsync(site, $"upgrade postgresql {newest} -> {oldest} (roll back)", ["upgrade", site, "postgresql", oldest], cancellation);
+        // --rollback finds the version the members ran before the last upgrade in the journal (the "already runs" run above
+        // moved nothing, so it is not the one undone).
+        var back = await PatroniRollUnderWritesAsync(site, $"upgrade postgresql --rollback ({newest} -> {oldest})", ["upgrade", site, "postgresql", "--rollback"], cancellation);
+        back.GetProperty("version").GetString().ShouldBe(oldest);
         (await Installed()).Values.ShouldAllBe(v => v == oldest);
         (await Running()).Values.ShouldAllBe(v => v == oldestServer);
     }
