@@ -101,6 +101,8 @@ public static class FindingCodes
         "object store lacks a bucket (warehouse, staging, backups, ml, logs)");
     public static readonly FindingCode ObjectStoreBucketInvalid = Define("DL314", "object-store-bucket-invalid", Severity.Error,
         "a bucket name is not a valid S3 bucket name");
+    public static readonly FindingCode ObjectStoreNoArchiveBucket = Define("DL315", "object-store-no-archive-bucket", Severity.Info,
+        "PostgreSQL backups have no 1-year compliance copy: the object store names no archive bucket");
 
     // 4xx: capacity.
     public static readonly FindingCode HostSizeMissing = Define("DL401", "host-size-missing", Severity.Error,

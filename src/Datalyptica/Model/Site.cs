@@ -39,6 +39,15 @@ public sealed record ObjectStore(
     public SourceRef? Source { get; init; }
 
     public static readonly IReadOnlyList<string> BucketPurposes = ["warehouse", "staging", "backups", "ml", "logs"];
+
+    /// <summary>
+    /// The compliance copy of PostgreSQL's backups: pgBackRest's second repository, a monthly full backup kept for a year
+    /// (the seed's 1-year compliance retention). Optional: without it backups are kept for pgbackrest_retention_full only.
+    /// </summary>
+    public const string ArchivePurpose = "archive";
+    public static readonly IReadOnlyList<string> OptionalBucketPurposes = [ArchivePurpose];
+    /// <summary>Every purpose a site may name a bucket for, the optional ones last.</summary>
+    public static IEnumerable<string> AllBucketPurposes => BucketPurposes.Concat(OptionalBucketPurposes);
 }
 
 /// <summary>

@@ -74,7 +74,7 @@ public static class ProfileExpander
         var bucketPrefix = profile.Role == SiteRole.Standby ? "datalyptica-dr" : "datalyptica";
         var objectStore = new ObjectStore(
             "https://s3.example.com", "us-east-1",
-            ObjectStore.BucketPurposes.ToDictionary(p => p, p => $"{bucketPrefix}-{p}"),
+            ObjectStore.AllBucketPurposes.ToDictionary(p => p, p => $"{bucketPrefix}-{p}"),
             new SecretRef("vault_s3_access_key"), new SecretRef("vault_s3_secret_key"));
 
         var siteVars = new Dictionary<string, Setting>

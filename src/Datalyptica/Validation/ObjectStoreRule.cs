@@ -49,14 +49,21 @@ public sealed partial class ObjectStoreRule : IValidationRule
         if (!RegionName().IsMatch(store.Region))
             yield return new Diagnostic(FindingCodes.ObjectStoreRegionInvalid, $"object store region '{store.Region}' is not a region name (lower-case letters, digits and '-').",
                 "set region to the store's region, e.g. us-east-1 (most S3-compatible stores accept any, such as us-east-1).", store.Source, $"{key}.region");
-        foreach (var purpose in ObjectStore.BucketPurposes)
+        foreach (var purpose in ObjectStore.AllBucketPurposes)
         {
             if (!store.Buckets.TryGetValue(purpose, out var bucket))
+            {
+                if (!ObjectStore.BucketPurposes.Contains(purpose)) continue; // optional: said below where it matters
                 yield return new Diagnostic(FindingCodes.ObjectStoreBucketMissing, $"object store has no '{purpose}' bucket.",
                     $"add buckets.{purpose} under {key}.", store.Source, $"{key}.buckets.{purpose}");
+            }
             else if (!BucketName().IsMatch(bucket))
                 yield return new Diagnostic(FindingCodes.ObjectStoreBucketInvalid, $"bucket name '{bucket}' ({purpose}) is not a valid S3 bucket name.",
                     "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.", store.Source, $"{key}.buckets.{purpose}");
         }
+        if (site.Deploys(ComponentCatalog.Get("postgresql")) && !store.Buckets.ContainsKey(ObjectStore.ArchivePurpose))
+            yield return new Diagnostic(FindingCodes.ObjectStoreNoArchiveBucket,
+                "PostgreSQL's backups are kept only as long as pgbackrest_retention_full says; the object store names no archive bucket for the monthly compliance copy kept for a year.",
+                $"add buckets.{ObjectStore.ArchivePurpose} under {key} (a bucket of its own; pgBackRest's second repository, docs/RUNBOOK.md).", store.Source, $"{key}.buckets");
     }
 }

@@ -202,6 +202,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.ObjectStoreBucketMissing] = Site(
             d => d.RemoveBlock(All, "    logs: datalyptica-logs"),
             _ => { }),
+        [FindingCodes.ObjectStoreNoArchiveBucket] = Site(
+            d => d.RemoveBlock(All, "    archive: datalyptica-archive"),
+            _ => { }),
         [FindingCodes.ObjectStoreBucketInvalid] = Site(
             d => d.Replace(All, "logs: datalyptica-logs", "logs: ab"),
             d => d.Replace(All, "logs: datalyptica-logs", "logs: abc")), // 3 characters: the shortest S3 name

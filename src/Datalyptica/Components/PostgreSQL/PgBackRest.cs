@@ -1,6 +1,7 @@
 using System.Text;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Hosts;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 
@@ -29,6 +30,50 @@ public static class PgBackRest
     public static string ArchiveGetCommand(Site site) => $"pgbackrest --stanza={PostgresLayout.Stanza(site)} archive-get %f \"%p\"";
     public static string RestoreCommand(Site site) => $"/usr/bin/pgbackrest --stanza={PostgresLayout.Stanza(site)} --delta restore";
 
+    /// <summary>One S3 repository on the site's store: repoN-* options (pgbackrest.org/configuration.html#section-repository).</summary>
+    private static void Repository(StringBuilder sb, RenderContext ctx, int n, string bucket, Uri endpoint)
+    {
+        var store = ctx.ObjectStore;
+        var repo = $"repo{n}";
+        sb.Append($"{repo}-type=s3\n");
+        sb.Append($"{repo}-s3-endpoint={IniText.Value(endpoint.Host)}\n");
+        if (!endpoint.IsDefaultPort || endpoint.Scheme != "https") sb.Append($"{repo}-storage-port={endpoint.Port}\n");
+        sb.Append($"{repo}-s3-bucket={IniText.Value(bucket)}\n");
+        sb.Append($"{repo}-s3-region={IniText.Value(store.Region)}\n");
+        if (store.CaCertificate is not null) sb.Append($"{repo}-storage-ca-file={ObjectStoreCaPath}\n");
+        if (store.PathStyle) sb.Append($"{repo}-s3-uri-style=path\n");
+        sb.Append($"{repo}-s3-key={ctx.Secret(store.AccessKey.VarName)}\n");
+        sb.Append($"{repo}-s3-key-secret={ctx.Secret(store.SecretKey.VarName)}\n");
+        sb.Append($"{repo}-path=/pgbackrest\n");
+        sb.Append($"{repo}-bundle=y\n");
+        sb.Append($"{repo}-cipher-type=aes-256-cbc\n");
+        sb.Append($"{repo}-cipher-pass={ctx.Secret(CipherPassKey)}\n");
+    }
+
+    /// <summary>
+    /// grep -E for pgBackRest's info JSON: a repository (or the stanza) that lacks the stanza: status 1 (missing stanza
+    /// path) or 3 (missing stanza data), pgbackrest.org/command.html#command-info.
+    /// </summary>
+    public const string StanzaMissingPattern = "'\"status\":\\{\"code\":(1|3),'";
+
+    /// <summary>
+    /// Creates the stanza where a repository lacks it, on the primary only: a repository added to a running cluster (the
+    /// compliance copy's archive bucket) makes archive-push fail for it until stanza-create has run there. The check runs
+    /// again inside the command (at plan time it reads the old configuration; on a first apply no primary exists yet).
+    /// </summary>
+    public static GuardedCommand StanzaCreate(Site site, Host host)
+    {
+        var stanza = RemoteCommand.Quote(PostgresLayout.Stanza(site));
+        var asPostgres = "runuser -u postgres --";
+        var inPlace = $"cd / && r=$({asPostgres} psql -h {PostgresLayout.SocketDir} -p {host.Port(PostgreSQLComponent.Server)} -d postgres -XtAq -c 'SELECT pg_is_in_recovery()' 2>/dev/null); " +
+                      $"[ \"$r\" != f ] || ! {asPostgres} pgbackrest --stanza={stanza} --output=json info 2>&1 | grep -Eq {StanzaMissingPattern}";
+        return new GuardedCommand("pgbackrest-stanza", $"{{ {inPlace}; }} || {asPostgres} pgbackrest --stanza={stanza} stanza-create", inPlace,
+            "the primary's pgBackRest info reports a repository without the stanza")
+        {
+            OnChangeOfFiles = [ConfigPath],
+        };
+    }
+
     public static string Config(RenderContext ctx)
     {
         var site = ctx.Site;
@@ -48,32 +93,36 @@ public static class PgBackRest
         sb.Append("# Holds the S3 keys and the repository passphrase: root:postgres 0640.\n");
         sb.Append("\n[global]\n");
         sb.Append("# Repository: the site's backups bucket on the external S3 store. The bucket must exist before stanza-create.\n");
-        sb.Append("repo1-type=s3\n");
-        sb.Append($"repo1-s3-endpoint={IniText.Value(endpoint.Host)}\n");
-        if (!endpoint.IsDefaultPort || endpoint.Scheme != "https") sb.Append($"repo1-storage-port={endpoint.Port}\n");
         if (endpoint.Scheme != "https")
             sb.Append("# pgBackRest speaks only HTTPS to S3: this endpoint's scheme is not https and must be fronted by TLS.\n");
-        sb.Append($"repo1-s3-bucket={IniText.Value(bucket)}\n");
-        sb.Append($"repo1-s3-region={IniText.Value(store.Region)}\n");
         if (store.CaCertificate is not null)
-            sb.Append($"# The store's certificate is signed by a private CA (the site's ca_certificate); TLS is still verified against it.\nrepo1-storage-ca-file={ObjectStoreCaPath}\n");
+            sb.Append("# The store's certificate is signed by a private CA (the site's ca_certificate); TLS is still verified against it.\n");
         if (store.PathStyle)
-            sb.Append("# Path-style URIs (bucket in the path, not the host name), as MinIO and Ceph RGW expect.\nrepo1-s3-uri-style=path\n");
-        sb.Append($"repo1-s3-key={ctx.Secret(store.AccessKey.VarName)}\n");
-        sb.Append($"repo1-s3-key-secret={ctx.Secret(store.SecretKey.VarName)}\n");
-        sb.Append("repo1-path=/pgbackrest\n");
+            sb.Append("# Path-style URIs (bucket in the path, not the host name), as MinIO and Ceph RGW expect.\n");
+        sb.Append("# Small files bundled into larger objects: far fewer S3 requests. repo1-block (block incremental) needs\n");
+        sb.Append("# pgBackRest 2.46+; Debian 12's 2.45 refuses it without --beta, so it is not set.\n");
+        sb.Append("# Encrypted at rest on the object store, whoever else can read the bucket.\n");
+        Repository(sb, ctx, 1, bucket, endpoint);
         sb.Append(retentionType == "time"
             ? $"# Keep every full backup needed to restore to any point of the last {FormatGuard.Comment(retention.ToString())} days (retention by time, as autobase);\n"
             : $"# Keep the newest {FormatGuard.Comment(retention.ToString())} full backups (retention by count) and what depends on them;\n");
         sb.Append("# WAL older than the oldest kept backup expires with them (expire runs after every backup).\n");
         sb.Append($"repo1-retention-full-type={IniText.Value(retentionType)}\n");
         sb.Append($"repo1-retention-full={IniText.Value(retention.ToString())}\n");
-        sb.Append("# Small files bundled into larger objects: far fewer S3 requests. repo1-block (block incremental) needs\n");
-        sb.Append("# pgBackRest 2.46+; Debian 12's 2.45 refuses it without --beta, so it is not set.\n");
-        sb.Append("repo1-bundle=y\n");
-        sb.Append("# Encrypted at rest on the object store, whoever else can read the bucket.\n");
-        sb.Append("repo1-cipher-type=aes-256-cbc\n");
-        sb.Append($"repo1-cipher-pass={ctx.Secret(CipherPassKey)}\n");
+        if (store.Buckets.TryGetValue(ObjectStore.ArchivePurpose, out var archive))
+        {
+            var kept = PostgreSQLSettings.ArchiveRetentionFull.Read(site);
+            sb.Append("\n# The compliance copy (the seed's 1-year retention): the archive bucket, a second repository that only the\n");
+            sb.Append($"# monthly job ({ScheduledBackups.Job(ScheduledBackups.Archive)}.timer) backs up to, full backups only. WAL goes to both\n");
+            sb.Append("# repositories (archive-push; with archive-async one unreachable repository does not hold back the other).\n");
+            Repository(sb, ctx, 2, archive, endpoint);
+            sb.Append($"# The newest {FormatGuard.Comment(kept.ToString())} full backups are kept; WAL only as far back as the newest one needs, so each older\n");
+            sb.Append("# copy restores to the moment it ended (its own WAL is always kept) and the latest month to any point.\n");
+            sb.Append("repo2-retention-full-type=count\n");
+            sb.Append($"repo2-retention-full={IniText.Value(kept.ToString())}\n");
+            sb.Append("repo2-retention-archive-type=full\nrepo2-retention-archive=1\n");
+        }
+        sb.Append('\n');
         sb.Append("compress-type=zst\n");
         sb.Append("\n# Backups: from a standby (the primary only provides the start/stop calls), fast checkpoint at start.\n");
         sb.Append("backup-standby=y\nstart-fast=y\n");

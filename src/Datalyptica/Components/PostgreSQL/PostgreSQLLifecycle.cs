@@ -19,5 +19,6 @@ public static class PostgreSQLLifecycle
             new("pgbackrest", UnitSource.Package, OnConfigChange.Restart),
             .. ScheduledBackups.Units,
         ],
+        Commands = (site, host) => [PgBackRest.StanzaCreate(site, host)],
     };
 }

@@ -24,22 +24,32 @@ public static class ScheduledBackups
     public const string LastExitCodeMetric = "datalyptica_pgbackrest_last_run_exit_code";
     public const string LastDurationMetric = "datalyptica_pgbackrest_last_run_duration_seconds";
 
-    /// <summary>The scheduled backup types: pgBackRest's own names.</summary>
-    public static readonly IReadOnlyList<string> Types = ["full", "diff"];
+    /// <summary>The compliance copy: a full backup into the archive bucket (pgBackRest's repo2), where the site names one.</summary>
+    public const string Archive = "archive";
+
+    /// <summary>The scheduled jobs: pgBackRest's own backup types into the backups bucket (repo1), then the compliance copy.</summary>
+    public static readonly IReadOnlyList<string> Types = ["full", "diff", Archive];
+
+    /// <summary>The jobs this site runs: the compliance copy only where the object store names an archive bucket.</summary>
+    public static IEnumerable<string> TypesOn(Model.Site site) =>
+        Types.Where(t => t != Archive || site.ObjectStore?.Buckets.ContainsKey(Model.ObjectStore.ArchivePurpose) == true);
 
     public static string Job(string type) => $"datalyptica-pgbackrest-{type}";
     public static string MetricsFile(string type) => $"{TextfileDir}/datalyptica_pgbackrest_{type}.prom";
 
-    /// <summary>The jobs, declared for PostgreSQL's lifecycle: the timers run, the jobs only when a timer starts them.</summary>
+    /// <summary>
+    /// The jobs, declared for PostgreSQL's lifecycle: the timers run, the jobs only when a timer starts them. Rendered
+    /// units are managed only where their files are, so a site without an archive bucket has no archive job.
+    /// </summary>
     public static IEnumerable<UnitSpec> Units => Types.Select(type =>
         new UnitSpec(Job(type), UnitSource.Rendered, OnConfigChange.Restart) { StartedByTimer = true, Reads = [ScriptPath, PlatformPaths.Unit(Job(type)), PlatformPaths.Timer(Job(type))] });
 
     public static IEnumerable<RenderedFile> Render(RenderContext ctx, ComponentDefinition component)
     {
         yield return ctx.File(component, ScriptPath, Script(ctx)) with { Kind = FileKind.Script, Mode = Modes.Executable };
-        foreach (var type in Types)
+        foreach (var type in TypesOn(ctx.Site))
         {
-            var schedule = (type == "full" ? PostgreSQLSettings.FullSchedule : PostgreSQLSettings.DiffSchedule).Read(ctx.Site)!;
+            var schedule = (type switch { "full" => PostgreSQLSettings.FullSchedule, "diff" => PostgreSQLSettings.DiffSchedule, _ => PostgreSQLSettings.ArchiveSchedule }).Read(ctx.Site)!;
             var job = Job(type);
             yield return ctx.File(component, PlatformPaths.Unit(job), new SystemdUnit(
                 $"Scheduled pgBackRest {Name(type)} backup, on the primary only (datalyptica)", $"{ScriptPath} {type}", "root")
@@ -58,7 +68,7 @@ public static class ScheduledBackups
         }
     }
 
-    private static string Name(string type) => type == "diff" ? "differential" : type;
+    private static string Name(string type) => type switch { "diff" => "differential", Archive => "compliance copy (full, archive bucket)", _ => type };
 
     /// <summary>
     /// The job's script. Holds no secret: pgBackRest reads its keys from its own root:postgres 0640 configuration.
@@ -76,7 +86,8 @@ public static class ScheduledBackups
             # textfile folder: the PgBackRest* alerts read it.
             set -u
             type=${1:-}
-            case "$type" in full|diff) ;; *) echo "usage: $0 full|diff" >&2; exit 2 ;; esac
+            # full and diff go to the backups bucket (repo1); archive is the compliance copy, a full backup into repo2.
+            case "$type" in full|diff) backup="--repo=1 --type=$type" ;; archive) backup="--repo=2 --type=full" ;; *) echo "usage: $0 full|diff|archive" >&2; exit 2 ;; esac
             stanza={{stanza}}
             metrics={{TextfileDir}}/datalyptica_pgbackrest_$type.prom
             cd /
@@ -87,13 +98,14 @@ public static class ScheduledBackups
               exit 0
             fi
             started=$(date +%s)
-            # The first scheduled run after a deployment creates the stanza (info's status 1: missing stanza path, 3: missing
-            # stanza data). Only then: stanza-create takes the archive lock, which the asynchronous archiver may hold.
+            # The first scheduled run after a deployment creates the stanza where a repository lacks it (info's status 1:
+            # missing stanza path, 3: missing stanza data). Only then: stanza-create takes the archive lock, which the
+            # asynchronous archiver may hold.
             rc=0
-            case "$(as_postgres pgbackrest --stanza="$stanza" --output=json info 2>&1)" in
-              *'"status":{"code":1,'*|*'"status":{"code":3,'*) as_postgres pgbackrest --stanza="$stanza" stanza-create || rc=$? ;;
-            esac
-            [ "$rc" -eq 0 ] && { as_postgres pgbackrest --stanza="$stanza" --type="$type" backup; rc=$?; }
+            if as_postgres pgbackrest --stanza="$stanza" --output=json info 2>&1 | grep -Eq {{PgBackRest.StanzaMissingPattern}}; then
+              as_postgres pgbackrest --stanza="$stanza" stanza-create || rc=$?
+            fi
+            [ "$rc" -eq 0 ] && { as_postgres pgbackrest --stanza="$stanza" $backup backup; rc=$?; }
             finished=$(date +%s)
             # The newest success survives a failed run (and a restart of node_exporter): it is read back from the file.
             success=$(sed -n 's/^{{LastSuccessMetric}}{[^}]*} //p' "$metrics" 2>/dev/null)
@@ -132,7 +144,7 @@ public static class ScheduledBackups
             "newest full backup too old",
             $"No scheduled full backup has succeeded for more than {full} h ({PostgreSQLSettings.FullMaxAgeHours.Key}). Differential backups and point-in-time recovery depend on it.");
         yield return new("PgBackRestBackupTooOld",
-            $"time() - max({LastSuccessMetric}{{job=\"node\"}}) > {any * 3600}", "10m", Warning,
+            $"time() - max({LastSuccessMetric}{{job=\"node\",type=~\"full|diff\"}}) > {any * 3600}", "10m", Warning,
             "newest backup too old",
             $"No scheduled backup (full or differential) has succeeded for more than {any} h ({PostgreSQLSettings.BackupMaxAgeHours.Key}).");
         yield return new("PgBackRestNeverBackedUp",
@@ -144,6 +156,15 @@ public static class ScheduledBackups
             $"max by (type) ({LastRunMetric}{{job=\"node\"}}) > max by (type) ({LastSuccessMetric}{{job=\"node\"}})", "0m", Critical,
             "the last scheduled backup failed",
             "The newest scheduled {{ $labels.type }} backup failed. Check: journalctl -u datalyptica-pgbackrest-{{ $labels.type }} on the member that was primary.");
+        if (TypesOn(ctx.Site).Contains(Archive))
+        {
+            var archive = PostgreSQLSettings.ArchiveMaxAgeHours.Read(ctx.Site);
+            yield return new("PgBackRestComplianceCopyTooOld",
+                $"time() - max({LastSuccessMetric}{{job=\"node\",type=\"{Archive}\"}}) > {archive * 3600}", "10m", Warning,
+                "newest compliance copy too old",
+                $"No compliance copy (full backup into the archive bucket) has succeeded for more than {archive} h ({PostgreSQLSettings.ArchiveMaxAgeHours.Key}). " +
+                $"Check: journalctl -u {Job(Archive)} on the member that was primary on the 1st.");
+        }
         yield return new("PostgreSQLWalArchivingFailing",
             "rate(pg_stat_archiver_failed_count{job=\"postgres\"}[5m]) > 0 and on(host) patroni_primary{job=\"patroni\"} == 1", "10m", Critical,
             "WAL archiving is failing",

@@ -24,9 +24,9 @@ public sealed record LabObjectStoreOptions
     public const string AccessKeyId = "S3RVER";
     public const string SecretAccessKey = "S3RVER";
 
-    /// <summary>Bucket per purpose (<see cref="Model.ObjectStore.BucketPurposes"/>), created at every start.</summary>
+    /// <summary>Bucket per purpose (<see cref="Model.ObjectStore.AllBucketPurposes"/>, the compliance archive too), created at every start.</summary>
     public static readonly IReadOnlyDictionary<string, string> Buckets =
-        Model.ObjectStore.BucketPurposes.ToDictionary(p => p, p => $"lab-{p}");
+        Model.ObjectStore.AllBucketPurposes.ToDictionary(p => p, p => $"lab-{p}");
 
     /// <summary>Cached install, shared by every lab under one root (like the base image).</summary>
     public required string InstallDirectory { get; init; }

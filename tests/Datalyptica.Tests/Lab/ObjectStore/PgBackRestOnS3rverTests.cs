@@ -76,16 +76,7 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         var bucket = LabObjectStoreOptions.Buckets["backups"];
 
         // The rendered pgBackRest file for a site whose object store is this server, retention by count (2 fulls).
-        var site = PgSites.WithPostgres(RenderedSites.Production.Site, "15.0") with
-        {
-            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
-            {
-                Endpoint = _store.Options.Endpoint,
-                Region = LabObjectStoreOptions.Region,
-                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = bucket },
-                CaCertificate = _store.CaCertificatePem(),
-            },
-        };
+        var site = OnStore(PgSites.WithPostgres(RenderedSites.Production.Site, "15.0"));
         site = PgSites.WithSiteVar(PgSites.WithSiteVar(site, PostgreSQLSettings.RetentionFullType.Key, "count"), PostgreSQLSettings.RetentionFull.Key, 2);
         var files = PgSites.Files(site, "pg01");
         var rendered = IniText.Parse(files.Single(f => f.Path == PgBackRest.ConfigPath).Content);
@@ -166,14 +157,7 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         RequireRoot();
         _store = NewStore("verb");
         await _store.StartAsync(CancellationToken.None);
-        var site = RenderedSites.Production.Site with
-        {
-            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
-            {
-                Endpoint = _store.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(),
-                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] },
-            },
-        };
+        var site = OnStore(RenderedSites.Production.Site);
         var rendered = IniText.Parse(PgSites.Files(PgSites.WithPostgres(site, "15.0"), "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content);
         var pgData = Path.Combine(_root, "pgdata");
         var port = FreePort();
@@ -230,16 +214,10 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         _store = NewStore("scheduled");
         await _store.StartAsync(CancellationToken.None);
         var port = FreePort();
-        var site = RenderedSites.Production.Site with
-        {
-            Name = Stanza,
-            ObjectStore = RenderedSites.Production.Site.ObjectStore! with
-            {
-                Endpoint = _store.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(),
-                Buckets = new Dictionary<string, string>(RenderedSites.Production.Site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] },
-            },
-        };
-        site = PgSites.WithHostVar(PgSites.WithPostgres(site, "15.0"), "pg01", PostgreSQLComponent.Server.VarName, port);
+        // First without the archive bucket: the compliance copy's repository is added to the running cluster below.
+        Model.Site SiteWith(bool archive) => PgSites.WithHostVar(PgSites.WithPostgres(OnStore(RenderedSites.Production.Site, archive) with { Name = Stanza }, "15.0"),
+            "pg01", PostgreSQLComponent.Server.VarName, port);
+        var site = SiteWith(archive: false);
         var files = PgSites.Files(site, "pg01");
         var rendered = IniText.Parse(files.Single(f => f.Path == PgBackRest.ConfigPath).Content);
         var script = files.Single(f => f.Path == ScheduledBackups.ScriptPath);
@@ -279,6 +257,30 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         var info = AsPostgres(["pgbackrest", $"--config={config}", $"--stanza={Stanza}", "info", "--output=json"]);
         PgBackRestOperations.ParseInfo(info.Stdout).Select(b => b.Type).ShouldBe(["full", "diff"]);
 
+        // The site gains an archive bucket: pgBackRest's configuration names repo2 (the compliance copy) on a running
+        // cluster, and repo2 has no stanza yet. apply's stanza step finds that on the primary and creates it there.
+        var withArchive = IniText.Parse(PgSites.Files(SiteWith(archive: true), "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content)["global"];
+        withArchive["repo2-s3-bucket"].ShouldBe(LabObjectStoreOptions.Buckets[Model.ObjectStore.ArchivePurpose]);
+        withArchive["repo2-retention-full-type"].ShouldBe("count");
+        withArchive["repo2-retention-archive-type"].ShouldBe("full");
+        WriteLoopbackConfig(withArchive, pgData, port).ShouldBe(config, "the same file: archive_command reads it");
+        var step = PgBackRest.StanzaCreate(SiteWith(archive: true), SiteWith(archive: true).Hosts.Single(h => h.Name == "pg01"));
+        Tool.Result Shell(string text) => Tool.Run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+            "mount --bind \"$0\" /etc/hosts && PGBACKREST_CONFIG=\"$1\" && export PGBACKREST_CONFIG && exec sh -c \"$2\"",
+            Path.Combine(_root, "etc-hosts"), config, text], timeoutSeconds: 120);
+        Shell(step.Unless).ExitCode.ShouldBe(1, "repo2 lacks the stanza, so the step must run");
+        var created = Shell(step.Command);
+        created.ExitCode.ShouldBe(0, created.Output);
+        Shell(step.Unless).ExitCode.ShouldBe(0, "every repository has the stanza now");
+        Pg("check", config); // archive_command pushes WAL into both repositories
+        var copy = Run(ScheduledBackups.Archive, config);
+        copy.ExitCode.ShouldBe(0, copy.Output);
+        Metrics(ScheduledBackups.Archive)[ScheduledBackups.LastExitCodeMetric + labels.Replace("full", ScheduledBackups.Archive)].ShouldBe(0);
+        using (var repos = System.Text.Json.JsonDocument.Parse(AsPostgres(["pgbackrest", $"--config={config}", $"--stanza={Stanza}", "info", "--output=json"]).Stdout))
+            repos.RootElement[0].GetProperty("backup").EnumerateArray()
+                .Select(b => (b.GetProperty("type").GetString(), b.GetProperty("database").GetProperty("repo-key").GetInt32()))
+                .ShouldBe([("full", 1), ("diff", 1), ("full", 2)], "full and diff into the backups bucket, the compliance copy into the archive bucket");
+
         // A run that fails (the repository cannot be decrypted with this passphrase) keeps the newest success.
         var wrongKey = Path.Combine(_root, "wrong-key.conf");
         File.WriteAllText(wrongKey, File.ReadAllText(config).Replace("repo1-cipher-pass=loopback-test-passphrase", "repo1-cipher-pass=not-the-passphrase"));
@@ -301,20 +303,41 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         File.Exists(Path.Combine(textfiles, "datalyptica_pgbackrest_diff.prom")).ShouldBeFalse();
     }
 
+    /// <summary>
+    /// The site with this test's S3 server as its object store: the lab's backups bucket and, unless left out, its archive
+    /// bucket (the compliance copy, pgBackRest's repo2).
+    /// </summary>
+    private Model.Site OnStore(Model.Site site, bool archive = true)
+    {
+        var buckets = new Dictionary<string, string>(site.ObjectStore!.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["backups"] };
+        if (archive) buckets[Model.ObjectStore.ArchivePurpose] = LabObjectStoreOptions.Buckets[Model.ObjectStore.ArchivePurpose];
+        else buckets.Remove(Model.ObjectStore.ArchivePurpose);
+        return site with
+        {
+            ObjectStore = site.ObjectStore with
+            {
+                Endpoint = _store!.Options.Endpoint, Region = LabObjectStoreOptions.Region, CaCertificate = _store.CaCertificatePem(), Buckets = buckets,
+            },
+        };
+    }
+
     private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port)
     {
         // The rendered [global] as is, except what points at the host's own files, its TLS server and its standbys.
-        var skip = new HashSet<string> { "backup-standby", "log-path", "spool-path", "repo1-storage-ca-file", "repo1-s3-key", "repo1-s3-key-secret", "repo1-cipher-pass" };
+        // Each repository's (repo1, and repo2 where the site has an archive bucket) CA file, keys and passphrase are this test's.
+        var repos = global.Keys.Where(k => k.EndsWith("-type", StringComparison.Ordinal) && k.StartsWith("repo", StringComparison.Ordinal) && !k.Contains("retention"))
+            .Select(k => k[..k.IndexOf('-')]).Distinct().ToList();
+        var skip = new HashSet<string> { "backup-standby", "log-path", "spool-path" };
+        foreach (var repo in repos) skip.UnionWith([$"{repo}-storage-ca-file", $"{repo}-s3-key", $"{repo}-s3-key-secret", $"{repo}-cipher-pass"]);
         var lines = new List<string> { "[global]" };
         lines.AddRange(global.Where(kv => !skip.Contains(kv.Key) && !kv.Key.StartsWith("tls-server-", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"));
         var caFile = Path.Combine(_root, "object-store-ca.crt");
         File.WriteAllText(caFile, _store!.CaCertificatePem());
+        foreach (var repo in repos)
+            lines.AddRange([$"{repo}-storage-ca-file={caFile}", $"{repo}-s3-key={LabObjectStoreOptions.AccessKeyId}",
+                $"{repo}-s3-key-secret={LabObjectStoreOptions.SecretAccessKey}", $"{repo}-cipher-pass=loopback-test-passphrase"]);
         lines.AddRange(
         [
-            $"repo1-storage-ca-file={caFile}",
-            $"repo1-s3-key={LabObjectStoreOptions.AccessKeyId}",
-            $"repo1-s3-key-secret={LabObjectStoreOptions.SecretAccessKey}",
-            "repo1-cipher-pass=loopback-test-passphrase",
             $"log-path={_root}/log", $"spool-path={_root}/spool", $"lock-path={_root}/lock",
             "", $"[{Stanza}]", $"pg1-path={pgData}", $"pg1-port={port}", $"pg1-socket-path={_root}/sock",
         ]);
