@@ -79,12 +79,19 @@ public sealed class SnapshotCommand(CliIo io, IHostTransportFactory? transports 
         var prepared = PreparedSite.Prepare(session, io.Error.WriteLine);
         var desired = only is null ? prepared.Desired : prepared.Desired.Where(d => only.Contains(d.Host)).ToList();
         log($"reading {desired.Count} host(s)");
+        // The journal (as apply's): who read what, and which commit it made; the commits themselves are the history.
+        using var journal = RollingRun.OpenJournal(session.Directory, "snapshot", $"snapshot into {repository.Directory}: {string.Join(", ", desired.Select(d => d.Host))}");
         var snapshot = await SnapshotCapture.CaptureAsync(prepared, desired, connect!, new SnapshotOptions { Parallelism = settings.Parallel }, cancellation);
-        foreach (var problem in snapshot.Problems) io.Error.WriteLine($"{(problem.HostMissed ? "error" : "warning")}: {problem.Where}: {problem.Message}");
+        foreach (var problem in snapshot.Problems)
+        {
+            io.Error.WriteLine($"{(problem.HostMissed ? "error" : "warning")}: {problem.Where}: {problem.Message}");
+            journal.Write("problem", e => e with { Host = problem.HostMissed ? problem.Where : null, Message = $"{problem.Where}: {problem.Message}" });
+        }
 
         if (snapshot.HostsCaptured == 0)
         {
             io.Error.WriteLine($"error: no host was read, so nothing was committed to {repository.Directory}. Fix: bring the hosts back (`datalyptica verify` shows which answer) or leave them out with --limit.");
+            journal.Write(ApplyJournal.RunFailed, e => e with { Message = "no host was read" });
             return ExitCodes.Failed;
         }
         var summary = $"snapshot of {session.Site.Name}: {snapshot.HostsCaptured} of {desired.Count} host(s), {snapshot.LiveCaptured} live setting(s)";
@@ -95,10 +102,15 @@ public sealed class SnapshotCommand(CliIo io, IHostTransportFactory? transports 
         catch (SnapshotRepositoryException e)
         {
             io.Error.WriteLine($"error: {e.Message}");
+            journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
             return ExitCodes.Failed;
         }
         var last = commit is null ? (await repository.ReadHeadAsync(cancellation))?.Commit : commit;
         var missed = snapshot.Problems.Any(p => p.HostMissed);
+        journal.Write(missed ? ApplyJournal.RunFailed : ApplyJournal.RunCompleted, e => e with
+        {
+            Message = commit is null ? $"nothing changed since {last?.Id}" : $"committed {commit.Id}: {commit.Changes.Count} change(s)",
+        });
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {

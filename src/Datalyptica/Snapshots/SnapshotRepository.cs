@@ -25,6 +25,9 @@ public sealed class SnapshotRepository(string directory)
 
     public bool Exists => System.IO.Directory.Exists(Path.Combine(Directory, ".git"));
 
+    /// <summary>Made by <see cref="InitAsync"/>: a git repository without it is someone else's, and no snapshot commits there.</summary>
+    private const string Marker = ".datalyptica-snapshots";
+
     /// <summary>The last snapshot: its commit and every file in it; null when nothing was committed yet.</summary>
     public async Task<(SnapshotCommit Commit, IReadOnlyDictionary<string, string> Files)?> ReadHeadAsync(CancellationToken cancellation)
     {
@@ -66,7 +69,8 @@ public sealed class SnapshotRepository(string directory)
             EnsureFolders(Path.GetDirectoryName(local)!);
             AtomicFile.Write(local, text, Private);
         }
-        await GitAsync(["add", "--all"], cancellation);
+        // Only what a snapshot writes: a file someone else left in the folder is not committed with it.
+        await GitAsync(["add", "--all", "--", Snapshot.HostsFolder, Snapshot.LiveFolder, "README.md", Marker], cancellation);
         var staged = Encoding.UTF8.GetString((await GitAsync(["diff", "--cached", "--name-status", "--no-renames"], cancellation)).Stdout);
         var changes = staged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 2))
             .Select(p => new SnapshotChange(p[1], p[0] switch { "A" => SnapshotChangeKind.Added, "D" => SnapshotChangeKind.Removed, _ => SnapshotChangeKind.Changed }))
@@ -83,12 +87,16 @@ public sealed class SnapshotRepository(string directory)
         if (File.Exists(Directory) || (System.IO.Directory.Exists(Directory) && !Exists && System.IO.Directory.EnumerateFileSystemEntries(Directory).Any()))
             throw new SnapshotRepositoryException($"{Directory} is not a snapshot repository (it holds other files and no .git). " +
                 "Fix: name an empty or new folder with --into, or a repository an earlier snapshot made.");
+        if (Exists && !File.Exists(Local(Marker)))
+            throw new SnapshotRepositoryException($"{Directory} is a git repository that `datalyptica snapshot` did not make (no {Marker}); a snapshot never commits into " +
+                "another repository. Fix: name a new folder with --into (push the snapshots to your remote from there).");
         System.IO.Directory.CreateDirectory(Directory, PrivateFolder);
         // Masked, but still the estate's whole configuration: only its owner reads it.
         File.SetUnixFileMode(Directory, PrivateFolder);
         if (Exists) return;
         await GitAsync(["init", "--quiet", "--initial-branch=main"], cancellation);
         AtomicFile.Write(Local("README.md"), Readme, Private);
+        AtomicFile.Write(Local(Marker), "This git repository holds `datalyptica snapshot` commits.\n", Private);
     }
 
     /// <summary>Creates the folders below the repository, refusing one that is a symbolic link (a write must stay inside).</summary>

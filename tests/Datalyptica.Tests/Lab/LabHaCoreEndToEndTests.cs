@@ -227,7 +227,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         CliRunner.Run("snapshot", site).ShouldSucceed().Out.ShouldContain("nothing changed since the last snapshot");
 
         const string sysctl = "/etc/sysctl.d/60-datalyptica.conf";
-        Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["sh", "-c", $"echo '# edited by hand' >> {sysctl}"])).ExitCode.ShouldBe(0);
+        // One argument: ssh joins its arguments into the remote shell's command line.
+        Rendering.Tool.Run("ssh", lab.SshArguments("lab02", [$"echo '# edited by hand' >> {sysctl}"])).ExitCode.ShouldBe(0);
         Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["patronictl", "-c", PatroniRenderer.ConfigPath, "edit-config", "--set", "loop_wait=4", "--force"]))
             .ExitCode.ShouldBe(0);
         var since = CliRunner.Run("plan", site, "--since-snapshot");

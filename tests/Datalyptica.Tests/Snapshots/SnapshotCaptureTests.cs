@@ -84,7 +84,7 @@ public sealed class SnapshotCaptureTests : IDisposable
         manifest.ShouldContain($"{Modes.Octal(key.Mode)} root:root {key.Path}");
 
         var commit = (await new SnapshotRepository(_repository).CommitAsync(snapshot, "first", CancellationToken.None)).ShouldNotBeNull();
-        commit.Changes.Count.ShouldBe(Files(host).Count + 2); // + MANIFEST + README.md
+        commit.Changes.Count.ShouldBe(Files(host).Count + 3); // + MANIFEST, README.md and the marker
         commit.Changes.ShouldAllBe(c => c.Kind == SnapshotChangeKind.Added);
 
         // Neither the working tree nor any object of the repository holds a secret (private keys included).
@@ -151,7 +151,7 @@ public sealed class SnapshotCaptureTests : IDisposable
     }
 
     [Fact]
-    public async Task The_repository_refuses_a_folder_with_other_files_and_a_link_that_leads_outside()
+    public async Task The_repository_refuses_a_folder_with_other_files_a_foreign_git_repository_and_a_link_that_leads_outside()
     {
         var snapshot = new Snapshot(new Dictionary<string, string> { ["hosts/h1/etc/x.conf"] = "x\n" }, ["hosts/h1/"],
             new HashSet<string> { "h1" }, new HashSet<string>());
@@ -159,6 +159,12 @@ public sealed class SnapshotCaptureTests : IDisposable
         File.WriteAllText(Path.Combine(_repository, "notes.txt"), "mine");
         (await Should.ThrowAsync<SnapshotRepositoryException>(() => new SnapshotRepository(_repository).CommitAsync(snapshot, "m", CancellationToken.None)))
             .Message.ShouldContain("is not a snapshot repository");
+
+        // Someone else's git repository (a site folder under git): never committed into.
+        Git("init", "--quiet");
+        (await Should.ThrowAsync<SnapshotRepositoryException>(() => new SnapshotRepository(_repository).CommitAsync(snapshot, "m", CancellationToken.None)))
+            .Message.ShouldContain("is a git repository that `datalyptica snapshot` did not make");
+        Directory.Delete(Path.Combine(_repository, ".git"), recursive: true);
 
         File.Delete(Path.Combine(_repository, "notes.txt"));
         var repository = new SnapshotRepository(_repository);
