@@ -69,8 +69,12 @@ public sealed class SnapshotRepository(string directory)
             EnsureFolders(Path.GetDirectoryName(local)!);
             AtomicFile.Write(local, text, Private);
         }
-        // Only what a snapshot writes: a file someone else left in the folder is not committed with it.
-        await GitAsync(["add", "--all", "--", Snapshot.HostsFolder, Snapshot.LiveFolder, "README.md", Marker], cancellation);
+        // Only what a snapshot writes: a file someone else left in the folder is not committed with it. git refuses a
+        // path that is neither on disk nor tracked (live/ on a site without live settings), so those are left out.
+        var tracked = Encoding.UTF8.GetString((await GitAsync(["ls-files"], cancellation)).Stdout).Split('\n');
+        var own = new[] { Snapshot.HostsFolder, Snapshot.LiveFolder, "README.md", Marker }
+            .Where(p => Path.Exists(Local(p)) || tracked.Any(t => t == p || t.StartsWith(p, StringComparison.Ordinal))).ToList();
+        await GitAsync(["add", "--all", "--", .. own], cancellation);
         var staged = Encoding.UTF8.GetString((await GitAsync(["diff", "--cached", "--name-status", "--no-renames"], cancellation)).Stdout);
         var changes = staged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 2))
             .Select(p => new SnapshotChange(p[1], p[0] switch { "A" => SnapshotChangeKind.Added, "D" => SnapshotChangeKind.Removed, _ => SnapshotChangeKind.Changed }))

@@ -122,8 +122,10 @@ public sealed class SnapshotCaptureTests : IDisposable
         changes.Single(c => c.Path.EndsWith(edited.Path, StringComparison.Ordinal)).Diff.ShouldNotBeNull().ShouldContain("+# edited by hand");
         changes.Single(c => c.Path.EndsWith("MANIFEST", StringComparison.Ordinal)).Diff.ShouldNotBeNull().ShouldContain($"+absent {removed.Path}");
 
+        File.WriteAllText(Path.Combine(_repository, "notes.txt"), "an operator's own file: never committed by a snapshot\n");
         var commit = (await repository.CommitAsync(now, "after the edit", CancellationToken.None)).ShouldNotBeNull();
         commit.Changes.Select(c => (c.Path, c.Kind)).ShouldBe(changes.Select(c => (c.Path, c.Kind)), ignoreOrder: true);
+        Git("status", "--porcelain").ShouldBe("?? notes.txt\n");
         Git("rev-list", "--count", "HEAD").Trim().ShouldBe("2");
     }
 
