@@ -94,6 +94,7 @@ public sealed class SnapshotRepository(string directory)
         if (Exists && !File.Exists(Local(Marker)))
             throw new SnapshotRepositoryException($"{Directory} is a git repository that `datalyptica snapshot` did not make (no {Marker}); a snapshot never commits into " +
                 "another repository. Fix: name a new folder with --into (push the snapshots to your remote from there).");
+        if (Exists) await RequireOwnConfigAsync(cancellation);
         System.IO.Directory.CreateDirectory(Directory, PrivateFolder);
         // Masked, but still the estate's whole configuration: only its owner reads it.
         File.SetUnixFileMode(Directory, PrivateFolder);
@@ -102,6 +103,25 @@ public sealed class SnapshotRepository(string directory)
         AtomicFile.Write(Local("README.md"), Readme, Private);
         AtomicFile.Write(Local(Marker), "This git repository holds `datalyptica snapshot` commits.\n", Private);
     }
+
+    /// <summary>
+    /// The repository's own .git/config may set only what git init writes and what pushing the snapshots needs (remote,
+    /// branch, user): the folder lives in the site, which is untrusted input, and keys such as core.fsmonitor, filter
+    /// drivers or core.sshCommand would run a program of its writer's choosing in the next git command.
+    /// </summary>
+    private async Task RequireOwnConfigAsync(CancellationToken cancellation)
+    {
+        var keys = Encoding.UTF8.GetString((await GitAsync(["config", "--local", "--list", "--name-only"], cancellation)).Stdout)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var foreign = keys.Where(k => !AllowedConfig.Any(a => a.EndsWith('.') ? k.StartsWith(a, StringComparison.Ordinal) && AllowedLeaf.Contains(k[(k.LastIndexOf('.') + 1)..]) : k == a)).ToList();
+        if (foreign.Count > 0)
+            throw new SnapshotRepositoryException($"{Directory}/.git/config sets {string.Join(", ", foreign)}, which a snapshot repository does not need " +
+                "and which could make git run a program. Fix: remove them (git config --local --unset KEY), then take the snapshot again.");
+    }
+
+    private static readonly string[] AllowedConfig =
+        ["core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates", "user.name", "user.email", "remote.", "branch."];
+    private static readonly HashSet<string> AllowedLeaf = ["url", "pushurl", "fetch", "remote", "merge"];
 
     /// <summary>Creates the folders below the repository, refusing one that is a symbolic link (a write must stay inside).</summary>
     private void EnsureFolders(string folder)
@@ -143,7 +163,8 @@ public sealed class SnapshotRepository(string directory)
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
             UseShellExecute = false, WorkingDirectory = Directory,
         };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
+        // No hook and no file-system monitor runs, whatever the folder holds (.git/hooks is not config).
+        foreach (var a in (string[])["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", .. arguments]) start.ArgumentList.Add(a);
         start.Environment["LC_ALL"] = "C";
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         // No system or user configuration decides what a snapshot commit runs (hooks, a pager, a signing program).
@@ -162,8 +183,16 @@ public sealed class SnapshotRepository(string directory)
         await Task.WhenAll(copy, stderr, process.WaitForExitAsync(cancellation));
         var result = new GitResult(process.ExitCode, stdout.ToArray(), await stderr);
         if (result.ExitCode != 0 && !allowFailure)
-            throw new SnapshotRepositoryException($"git {arguments[0]} failed in {Directory} (exit {result.ExitCode}): {result.Stderr.Trim()}");
+            throw new SnapshotRepositoryException($"git {Verb(arguments)} failed in {Directory} (exit {result.ExitCode}): {result.Stderr.Trim()}");
         return result;
+    }
+
+    /// <summary>The git command of an argument list (after its -c NAME=VALUE pairs), for messages.</summary>
+    private static string Verb(IReadOnlyList<string> arguments)
+    {
+        var i = 0;
+        while (i + 1 < arguments.Count && arguments[i] == "-c") i += 2;
+        return arguments[i];
     }
 
     private const string Readme = """

@@ -153,7 +153,7 @@ public sealed class SnapshotCaptureTests : IDisposable
     }
 
     [Fact]
-    public async Task The_repository_refuses_a_folder_with_other_files_a_foreign_git_repository_and_a_link_that_leads_outside()
+    public async Task The_repository_refuses_a_folder_with_other_files_a_foreign_git_repository_a_config_that_runs_programs_and_a_link_that_leads_outside()
     {
         var snapshot = new Snapshot(new Dictionary<string, string> { ["hosts/h1/etc/x.conf"] = "x\n" }, ["hosts/h1/"],
             new HashSet<string> { "h1" }, new HashSet<string>());
@@ -171,6 +171,16 @@ public sealed class SnapshotCaptureTests : IDisposable
         File.Delete(Path.Combine(_repository, "notes.txt"));
         var repository = new SnapshotRepository(_repository);
         await repository.CommitAsync(snapshot, "m", CancellationToken.None);
+        // The repository's own config may not make git run a program (the folder is in the untrusted site).
+        Git("config", "core.fsmonitor", "/bin/touch /tmp/never");
+        Git("config", "filter.x.clean", "/bin/true");
+        (await Should.ThrowAsync<SnapshotRepositoryException>(() => repository.CommitAsync(snapshot, "m", CancellationToken.None)))
+            .Message.ShouldContain(".git/config sets core.fsmonitor, filter.x.clean");
+        Git("config", "--unset", "core.fsmonitor");
+        Git("config", "--unset", "filter.x.clean");
+        Git("remote", "add", "origin", "https://git.example.com/snapshots.git"); // pushing them elsewhere is what a remote is for
+        await repository.CommitAsync(snapshot, "m", CancellationToken.None);
+
         var outside = Directory.CreateTempSubdirectory("dl-snap-outside-").FullName;
         try
         {

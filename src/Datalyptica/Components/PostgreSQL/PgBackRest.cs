@@ -112,7 +112,7 @@ public static class PgBackRest
         if (store.Buckets.TryGetValue(ObjectStore.ArchivePurpose, out var archive))
         {
             var kept = PostgreSQLSettings.ArchiveRetentionFull.Read(site);
-            sb.Append("\n# The compliance copy (the seed's 1-year retention): the archive bucket, a second repository that only the\n");
+            sb.Append("\n# The compliance copy (kept a year): the archive bucket, a second repository that only the\n");
             sb.Append($"# monthly job ({ScheduledBackups.Job(ScheduledBackups.Archive)}.timer) backs up to, full backups only. WAL goes to both\n");
             sb.Append("# repositories (archive-push; with archive-async one unreachable repository does not hold back the other).\n");
             Repository(sb, ctx, 2, archive, endpoint);
