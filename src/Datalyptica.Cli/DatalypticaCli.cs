@@ -111,7 +111,7 @@ public static class DatalypticaCli
                 .WithExample("restart", "site", "redis", "--yes", "--output", "json")
                 .WithExample("restart", "site", "kafka", "--limit", "kafka_broker[[0:1]]");
             config.AddCommand<UpgradeCommand>("upgrade")
-                .WithDescription("Rolling package upgrade of one component (postgresql, haproxy): each member installs VERSION from the site's package source and restarts, healthy again (verify) before the next; leaders last after a hand-over; a member that fails its gate is rolled back; the version is pinned in the site once every member runs it. An older VERSION rolls back; --rollback undoes the last upgrade (the versions the journal recorded). Shows the plan and asks first.")
+                .WithDescription("Rolling package upgrade of one component (postgresql, redis, haproxy): each member installs VERSION from the site's package source and restarts, healthy again (verify) before the next; leaders last after a hand-over; a member that fails its gate is rolled back; the version is pinned in the site once every member runs it. An older VERSION rolls back; --rollback undoes the last upgrade (the versions the journal recorded). Shows the plan and asks first.")
                 .WithExample("upgrade", "site", "postgresql", "15.20-0+deb12u1")
                 .WithExample("upgrade", "site", "postgresql", "15.18-0+deb12u1", "--yes", "--output", "json")
                 .WithExample("upgrade", "site", "haproxy", "2.6.12-1+deb12u4", "--limit", "lb01")

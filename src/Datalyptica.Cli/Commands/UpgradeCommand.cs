@@ -16,7 +16,7 @@ namespace Datalyptica.Cli.Commands;
 public sealed class UpgradeSettings : RollingSettings
 {
     [CommandArgument(1, "<COMPONENT>")]
-    [Description("The component whose Debian packages move to VERSION (postgresql, haproxy).")]
+    [Description("The component whose Debian packages move to VERSION (postgresql, redis, haproxy).")]
     public override string Component { get; init; } = "";
 
     [CommandArgument(2, "[VERSION]")]
@@ -137,7 +137,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
                 try
                 {
                     result = await ComponentRestart.RunAsync(drillContext, restarts, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), progress, cancellation,
-                        restartCommand: m => PackageUpgrade.UpgradeCommand(m, packages, version, source),
+                        restartCommand: m => PackageUpgrade.UpgradeCommand(m, PackageUpgrade.PackagesOf(before[m.Host.Name], packages), version, source),
                         rollbackCommand: m => PackageUpgrade.RollbackCommand(before[m.Host.Name], source),
                         describe: m => $"{before[m.Host.Name].InstalledText} -> {version} (apt-get install, held), then systemctl restart {string.Join(' ', m.UnitNames)}");
                 }

@@ -27,11 +27,13 @@ public static class LabRepository
     };
 
     /// <summary>
-    /// The packages the lab's minor upgrade moves (issue 16's proof: a real PostgreSQL minor upgrade under writes): the
-    /// repository holds the oldest version the mirror offers next to the newest, and lab hosts start on the oldest.
+    /// The packages the lab's minor upgrades move (issue 16's proofs: a real PostgreSQL minor upgrade under writes, and
+    /// Redis's three packages): the repository holds the oldest version the mirror offers next to the newest, and lab
+    /// hosts start on the oldest.
     /// </summary>
     public static IReadOnlyList<string> UpgradablePackages { get; } =
-        [$"postgresql-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}", $"postgresql-client-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}"];
+        [$"postgresql-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}", $"postgresql-client-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}",
+         "redis-server", "redis-sentinel", "redis-tools"];
 
     /// <summary>
     /// The pins lab hosts start on: each upgradable package at the oldest version the repository holds, when it holds two
@@ -49,9 +51,9 @@ public static class LabRepository
         return pins.Count == UpgradablePackages.Count ? pins : new SortedDictionary<string, string>();
     }
 
-    /// <summary>The newest build of the server package (postgresql-15) the repository holds: where the lab's upgrade goes.</summary>
-    public static string? NewestServer(RepositoryManifest? manifest) =>
-        manifest?.Packages.Where(p => p.Name == UpgradablePackages[0]).Select(p => p.Version).Order(DebianVersion.Comparer).LastOrDefault();
+    /// <summary>The newest build of <paramref name="package"/> the repository holds: where the lab's upgrade goes.</summary>
+    public static string? Newest(RepositoryManifest? manifest, string package) =>
+        manifest?.Packages.Where(p => p.Name == package).Select(p => p.Version).Order(DebianVersion.Comparer).LastOrDefault();
 
     /// <summary>
     /// Reused when it already holds every package (and the upgradable ones at two versions), else built (seconds from a
@@ -70,7 +72,7 @@ public static class LabRepository
         }
         log($"building the lab's offline repository ({Packages.Count} packages and their dependencies) in {dir}");
         var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, Packages), log, cancellation);
-        // The oldest build of PostgreSQL the mirror offers goes in next to the newest, for the upgrade proof.
+        // The oldest build of PostgreSQL and of Redis the mirror offers goes in next to the newest, for the upgrade proofs.
         var older = new List<string>();
         foreach (var package in UpgradablePackages)
         {

@@ -86,6 +86,13 @@ public static class PackageUpgrade
         }).ToList();
     }
 
+    /// <summary>
+    /// The packages a member moves: those of <paramref name="packages"/> it has (a Sentinel-only host has no redis-server,
+    /// and an upgrade must not install one there); all of them on a member that has none yet.
+    /// </summary>
+    public static IReadOnlyList<string> PackagesOf(UpgradeMember member, IReadOnlyList<string> packages) =>
+        member.Installed.Count == 0 ? packages : packages.Where(member.Installed.ContainsKey).ToList();
+
     /// <summary>A member's upgrade: its packages at <paramref name="version"/>, then its units restarted.</summary>
     public static string UpgradeCommand(RestartMember member, IReadOnlyList<string> packages, string version, TransientAptSource? source) =>
         InstallThenRestart(member, packages.Select(p => $"{p}={version}"), source);

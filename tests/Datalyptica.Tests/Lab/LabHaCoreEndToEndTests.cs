@@ -179,6 +179,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             var redisLast = redisDoc.GetProperty("members").EnumerateArray().Last();
             redisLast.GetProperty("led").GetBoolean().ShouldBeTrue(redisRestart.Out);
             redisLast.GetProperty("handOver").GetString().ShouldBe("Sentinel failover to a replica");
+            await MinorUpgradeOfRedisAsync(site, timeout.Token);
 
             // No secret in what the runs left on the control node.
             foreach (var journal in Directory.GetFiles(Path.Combine(site, ".datalyptica", "journal"), "*.jsonl"))
@@ -330,9 +331,9 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
     {
         var manifest = RepositoryManifest.Load(Options.RepositoryDirectory);
         var start = LabRepository.StartPins(manifest);
-        start.Count.ShouldBe(2, "the lab repository holds two builds of postgresql-15 (Debian 12's point release and its security update)");
+        start.Count.ShouldBe(LabRepository.UpgradablePackages.Count, "the lab repository holds two builds of postgresql-15 and of Redis (Debian 12's point release and its security update)");
         var oldest = start[LabRepository.UpgradablePackages[0]];
-        var newest = LabRepository.NewestServer(manifest).ShouldNotBeNull();
+        var newest = LabRepository.Newest(manifest, LabRepository.UpgradablePackages[0]).ShouldNotBeNull();
         newest.ShouldNotBe(oldest);
         var context = SiteDrillContext.Open(site, output.WriteLine);
         var members = PatroniDrills.Members(context);
@@ -363,6 +364,36 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         back.GetProperty("version").GetString().ShouldBe(oldest);
         (await Installed()).Values.ShouldAllBe(v => v == oldest);
         (await Running()).Values.ShouldAllBe(v => v == oldestServer);
+    }
+
+    /// <summary>
+    /// `upgrade SITE redis NEWEST` (redis-server, redis-sentinel and redis-tools: one Debian source, one version) from the
+    /// start pins lab up wrote: replicas first, the master last after a Sentinel failover; every member's dpkg reports the
+    /// new build for all three, and verify is healthy. Then `--rollback` puts the oldest back, as lab up pinned it.
+    /// </summary>
+    private async Task MinorUpgradeOfRedisAsync(string site, CancellationToken cancellation)
+    {
+        var manifest = RepositoryManifest.Load(Options.RepositoryDirectory);
+        var oldest = LabRepository.StartPins(manifest)["redis-server"];
+        var newest = LabRepository.Newest(manifest, "redis-server").ShouldNotBeNull();
+        newest.ShouldNotBe(oldest);
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var hosts = context.Site.HostsWith(RedisComponent.Data);
+        async Task<string[][]> Installed() => await Task.WhenAll(hosts.Select(async h =>
+            (await context.RunCheckedAsync(h, "dpkg-query -W -f '${Version}\n' redis-server redis-sentinel redis-tools", cancellation))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        (await Installed()).ShouldAllBe(versions => versions.Length == 3 && versions.All(v => v == oldest), "lab hosts start on the pinned oldest build");
+        foreach (var (label, how, version) in new[] { ($"upgrade redis {oldest} -> {newest}", newest, newest), ("upgrade redis --rollback", "--rollback", oldest) })
+        {
+            var run = output.Timed(label, () => CliRunner.Run("upgrade", site, "redis", how, "--yes", "--output", "json").ShouldSucceed());
+            using var doc = JsonDocument.Parse(run.Out);
+            doc.RootElement.GetProperty("version").GetString().ShouldBe(version);
+            var last = doc.RootElement.GetProperty("members").EnumerateArray().Last();
+            last.GetProperty("led").GetBoolean().ShouldBeTrue(run.Out);
+            last.GetProperty("handOver").GetString().ShouldBe("Sentinel failover to a replica");
+            (await Installed()).ShouldAllBe(versions => versions.Length == 3 && versions.All(v => v == version), $"after {label}");
+            CliRunner.Run("verify", site, "--component", "redis").ShouldSucceed();
+        }
     }
 
     /// <summary>PostgreSQL's server_version_num of a Debian build: 15.20-0+deb12u1 is 150020.</summary>

@@ -37,6 +37,22 @@ public class PackageUpgradeTests
         postgresql.PackagesFor(Production).ShouldContain("postgresql-client-16");
     }
 
+    [Fact]
+    public void Redis_moves_its_three_packages_together_and_each_member_only_the_ones_it_has()
+    {
+        var redis = ComponentCatalog.Get("redis");
+        var packages = PackageUpgrade.Packages(Production, redis);
+        packages.ShouldBe(["redis-server", "redis-sentinel", "redis-tools"]);
+        // Installed by name, so a pin on it (written with the others once every member runs VERSION) names a site package.
+        redis.PackagesFor(Production).ShouldContain("redis-tools");
+        var member = PackageUpgrade.Members(Production, redis, null)[0];
+        var sentinelOnly = new UpgradeMember(member, new Dictionary<string, string> { ["redis-sentinel"] = "5:7.0.15-1~deb12u7", ["redis-tools"] = "5:7.0.15-1~deb12u7" });
+        var moved = PackageUpgrade.PackagesOf(sentinelOnly, packages);
+        moved.ShouldBe(["redis-sentinel", "redis-tools"], "an upgrade must not install a Redis server on a Sentinel-only host");
+        PackageUpgrade.UpgradeCommand(member, moved, "5:7.0.15-1~deb12u10", null).ShouldNotContain("redis-server=");
+        PackageUpgrade.PackagesOf(new UpgradeMember(member, new Dictionary<string, string>()), packages).ShouldBe(packages, "a member with none yet gets them all");
+    }
+
     [Theory]
     [InlineData("kafka", "release archive")]
     [InlineData("etcd", "declares no packages")]

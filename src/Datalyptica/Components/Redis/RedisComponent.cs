@@ -50,7 +50,13 @@ public sealed class RedisComponent : ComponentDefinition
     public override Contracts.Health.IHealthProbe? Health { get; } = new RedisHealth();
     public override IReadOnlyList<Contracts.IDrill> Drills => RedisDrills.All;
     public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [RedisReplication.ServingJudge];
-    public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "prometheus-redis-exporter"];
+    // redis-tools by name: redis-server and redis-sentinel depend on it at exactly their own version, so an upgrade moves it too.
+    public override IReadOnlyList<string> DebianPackages => ["redis-server", "redis-sentinel", "redis-tools", "prometheus-redis-exporter"];
+    /// <summary>
+    /// Debian builds the three from one source (redis) at one version; `upgrade SITE redis VERSION` moves them together on
+    /// each member (those it has), the master last after a Sentinel failover.
+    /// </summary>
+    public override IReadOnlyList<string> VersionedPackages(Site site) => ["redis-server", "redis-sentinel", "redis-tools"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => RedisAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => RedisMonitoring.Jobs;
