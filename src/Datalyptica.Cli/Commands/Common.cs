@@ -33,6 +33,9 @@ public abstract class SiteSettings : OutputSettings
 
     public abstract string Site { get; init; }
 
+    /// <summary>The site's folder: SITE itself, or the folder of an inventory file given as SITE.</summary>
+    public string SiteDirectory => Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!;
+
     [CommandOption("--vault-password-file <FILE>")]
     [Description("File with the vault password (or a script printing it). Else DATALYPTICA_VAULT_PASSWORD, ANSIBLE_VAULT_PASSWORD_FILE, vault_password_file in SITE/ansible.cfg, or SITE/.vault-password (mode 0600, never run).")]
     public string? VaultPasswordFile { get; init; }

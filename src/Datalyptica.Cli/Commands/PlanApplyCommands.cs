@@ -29,7 +29,7 @@ public abstract class SshSiteSettings : SiteSettings
     public IHostTransportFactory SshFactory(bool acceptNewHostKeys, ConnectionKeeper? keeper)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var siteKnownHosts = Path.Combine(Directory.Exists(Site) ? Site : Path.GetDirectoryName(Path.GetFullPath(Site))!, "known_hosts");
+        var siteKnownHosts = Path.Combine(SiteDirectory, "known_hosts");
         var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
         var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
         return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key, keeper);
@@ -115,7 +115,7 @@ internal static class PlanFlow
         Func<string, IHostTransport>? transports, CancellationToken cancellation)
     {
         var options = p.Options(parallel);
-        var desired = hosts is null ? p.Desired : p.Desired.Where(d => hosts.Contains(d.Host)).ToList();
+        var desired = p.DesiredOn(hosts);
         if (assumeEmpty) return Planner.Build(p.Site.Name, desired, _ => HostFacts.EmptyDebian12, options);
         if (transports is null)
         {
@@ -188,7 +188,7 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
         }
         if (settings.SinceSnapshot is { IsSet: true } since)
         {
-            var repository = new SnapshotRepository(since.Value ?? SnapshotRepository.DefaultFor(Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!));
+            var repository = new SnapshotRepository(since.Value ?? SnapshotRepository.DefaultFor(settings.SiteDirectory));
             var drift = await SinceSnapshot.CompareAsync(io, prepared, repository, only, connect!, settings.Parallel, cancellation);
             if (drift is null) return ExitCodes.Failed;
             SinceSnapshot.Show(io, plan, drift, settings.Output);
@@ -241,7 +241,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         Engine.EngineTrace.Mark("plan ready");
         await warmUp;
 
-        var siteDir = Directory.Exists(settings.Site) ? settings.Site : Path.GetDirectoryName(Path.GetFullPath(settings.Site))!;
+        var siteDir = settings.SiteDirectory;
         var options = new ApplyOptions
         {
             JournalDirectory = Path.Combine(siteDir, ".datalyptica", "journal"),

@@ -21,8 +21,7 @@ internal static class SinceSnapshot
             io.Error.WriteLine($"error: --since-snapshot: {repository.Directory} holds no snapshot yet. Fix: datalyptica snapshot SITE (or name the repository: --since-snapshot DIR).");
             return null;
         }
-        var desired = only is null ? prepared.Desired : prepared.Desired.Where(d => only.Contains(d.Host)).ToList();
-        var now = await SnapshotCapture.CaptureAsync(prepared, desired, transports, new SnapshotOptions { Parallelism = parallel }, cancellation);
+        var now = await SnapshotCapture.CaptureAsync(prepared, prepared.DesiredOn(only), transports, new SnapshotOptions { Parallelism = parallel }, cancellation);
         foreach (var problem in now.Problems) io.Error.WriteLine($"warning: --since-snapshot: {problem.Where}: {problem.Message}");
         return new Drift(last.Commit, now, SnapshotChange.Between(last.Files, now));
     }

@@ -77,7 +77,7 @@ public sealed class SnapshotCommand(CliIo io, IHostTransportFactory? transports 
 
         var log = Cli.ProgressLog(io, settings.Output);
         var prepared = PreparedSite.Prepare(session, io.Error.WriteLine);
-        var desired = only is null ? prepared.Desired : prepared.Desired.Where(d => only.Contains(d.Host)).ToList();
+        var desired = prepared.DesiredOn(only);
         log($"reading {desired.Count} host(s)");
         // The journal (as apply's): who read what, and which commit it made; the commits themselves are the history.
         using var journal = RollingRun.OpenJournal(session.Directory, "snapshot", $"snapshot into {repository.Directory}: {string.Join(", ", desired.Select(d => d.Host))}");
@@ -105,7 +105,7 @@ public sealed class SnapshotCommand(CliIo io, IHostTransportFactory? transports 
             journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
             return ExitCodes.Failed;
         }
-        var last = commit is null ? (await repository.ReadHeadAsync(cancellation))?.Commit : commit;
+        var last = commit ?? await repository.HeadAsync(cancellation);
         var missed = snapshot.Problems.Any(p => p.HostMissed);
         journal.Write(missed ? ApplyJournal.RunFailed : ApplyJournal.RunCompleted, e => e with
         {

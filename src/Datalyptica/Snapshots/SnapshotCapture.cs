@@ -19,7 +19,6 @@ public sealed record SnapshotOptions
     public string Root { get; init; } = "";
     /// <summary>How many hosts are read at once.</summary>
     public int Parallelism { get; init; } = 32;
-    public Action<string>? Progress { get; init; }
 }
 
 /// <summary>
@@ -52,7 +51,6 @@ public static class SnapshotCapture
                 foreach (var (path, text) in await ReadHostAsync(host, transport, context, cancellation)) files[path] = text;
                 replaced.Add($"{Snapshot.HostsFolder}{host.Host}/");
                 reached[host.Host] = transport;
-                options.Progress?.Invoke($"{host.Host}: files read");
             }
             catch (Exception e) when (e is TransportException or FactGatheringException)
             {
@@ -62,8 +60,9 @@ public static class SnapshotCapture
         }));
 
         var site = prepared.Site;
+        var deployed = ComponentCatalog.All.Where(site.Deploys).ToList();
         var live = 0;
-        foreach (var component in ComponentCatalog.All.Where(site.Deploys))
+        foreach (var component in deployed)
             foreach (var setting in component.LiveSettings)
             {
                 var members = site.Hosts.Where(h => h.Has(setting.Role) && reached.ContainsKey(h.Name)).ToList();
@@ -88,7 +87,7 @@ public static class SnapshotCapture
 
         return new Snapshot(files, replaced.Order(StringComparer.Ordinal).ToList(),
             site.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal),
-            ComponentCatalog.All.Where(site.Deploys).Select(c => c.Id).ToHashSet(StringComparer.Ordinal))
+            deployed.Select(c => c.Id).ToHashSet(StringComparer.Ordinal))
         {
             Problems = problems.OrderBy(p => p.Where, StringComparer.Ordinal).ToList(),
             HostsCaptured = reached.Count,
@@ -135,17 +134,11 @@ public static class SnapshotCapture
                 var result = await reached[member.Name].RunAsync(RemoteCommand.Shell(setting.Command(site, member)), cancellation);
                 if (result.Succeeded && result.Stdout.Length > 0)
                     return (ScramVerifier.Mask(context.Masker!.Mask(setting.Settled(result.Stdout))), failures);
-                failures.Add($"{member.Name}: exit {result.ExitCode}: {Tail(context.Masker!.Mask(result.Stderr.Length > 0 ? result.Stderr : result.Stdout))}");
+                var said = context.Masker!.Mask(result.Stderr.Length > 0 ? result.Stderr : result.Stdout);
+                failures.Add($"{member.Name}: exit {result.ExitCode}: {(string.IsNullOrWhiteSpace(said) ? "(no output)" : Contracts.Health.ProbeKit.Tail(said, 300))}");
             }
             catch (TransportException e) { failures.Add($"{member.Name}: {context.Masker!.Mask(e.Message)}"); }
         }
         return (null, failures);
-    }
-
-    private static string Tail(string text)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var last = lines.Length == 0 ? "(no output)" : lines[^1];
-        return last.Length > 300 ? last[..300] + "…" : last;
     }
 }

@@ -28,14 +28,21 @@ public sealed class SnapshotRepository(string directory)
     /// <summary>Made by <see cref="InitAsync"/>: a git repository without it is someone else's, and no snapshot commits there.</summary>
     private const string Marker = ".datalyptica-snapshots";
 
-    /// <summary>The last snapshot: its commit and every file in it; null when nothing was committed yet.</summary>
-    public async Task<(SnapshotCommit Commit, IReadOnlyDictionary<string, string> Files)?> ReadHeadAsync(CancellationToken cancellation)
+    /// <summary>The last snapshot's commit (id and time, no files); null when nothing was committed yet.</summary>
+    public async Task<SnapshotCommit?> HeadAsync(CancellationToken cancellation)
     {
         if (!Exists) return null;
         var head = await GitAsync(["log", "-1", "--format=%H%x09%cI"], cancellation, allowFailure: true);
         if (head.ExitCode != 0 || Encoding.UTF8.GetString(head.Stdout).Trim() is not { Length: > 0 } line) return null;
-        var (id, when) = (line.Split('\t')[0], DateTimeOffset.Parse(line.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture));
-        var archive = await GitAsync(["archive", "--format=tar", id], cancellation);
+        var fields = line.Split('\t');
+        return new SnapshotCommit(fields[0], DateTimeOffset.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), []);
+    }
+
+    /// <summary>The last snapshot: its commit and every file in it; null when nothing was committed yet.</summary>
+    public async Task<(SnapshotCommit Commit, IReadOnlyDictionary<string, string> Files)?> ReadHeadAsync(CancellationToken cancellation)
+    {
+        if (await HeadAsync(cancellation) is not { } commit) return null;
+        var archive = await GitAsync(["archive", "--format=tar", commit.Id], cancellation);
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = new TarReader(new MemoryStream(archive.Stdout));
         while (await reader.GetNextEntryAsync(copyData: true, cancellation) is { } entry)
@@ -44,7 +51,7 @@ public sealed class SnapshotRepository(string directory)
             using var text = new StreamReader(entry.DataStream, new UTF8Encoding(false));
             files[entry.Name] = await text.ReadToEndAsync(cancellation);
         }
-        return (new SnapshotCommit(id, when, []), files);
+        return (commit, files);
     }
 
     /// <summary>
@@ -82,8 +89,8 @@ public sealed class SnapshotRepository(string directory)
         if (changes.Count == 0) return null;
         await GitAsync(["-c", "user.name=datalyptica", "-c", $"user.email=datalyptica@{Environment.MachineName}", "-c", "commit.gpgsign=false",
             "commit", "--quiet", "--no-verify", "-m", message], cancellation);
-        var head = await ReadHeadAsync(cancellation) ?? throw new InvalidOperationException($"git made no commit in {Directory}");
-        return head.Commit with { Changes = changes };
+        var head = await HeadAsync(cancellation) ?? throw new InvalidOperationException($"git made no commit in {Directory}");
+        return head with { Changes = changes };
     }
 
     private async Task InitAsync(CancellationToken cancellation)

@@ -95,7 +95,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             LiveDcs().ShouldContain("loop_wait: 3");
 
             // sentinel.conf is Sentinel's own after its first start: a changed down-after reaches the running Sentinels.
-            var vaultPassword = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
+            var vaultPassword = VaultPassword(site);
             var redisMaster = RedisRenderer.MasterName(SiteLoader.Load(site, () => vaultPassword).Site.ShouldNotBeNull());
             string LiveSentinel(string host) => Rendering.Tool.Run("ssh", lab.SshArguments(host, ["redis-cli", "-p", "26379", "sentinel", "master", redisMaster])).Stdout;
             File.AppendAllText(allYml, "redis_sentinel_down_after_ms: 4000\n");
@@ -109,7 +109,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             SnapshotRecordsTheHostsAndPlanShowsWhatChangedSince(site, lab, vaultPassword);
 
             // Backups: rows before a target time survive a point-in-time restore, rows after it do not.
-            var secrets = SiteWriter.ReadSecrets(site, new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim()));
+            var secrets = SiteWriter.ReadSecrets(site, vaultPassword);
             var connection = new NpgsqlConnectionStringBuilder
             {
                 Host = $"{Options.Subnet}.100", Port = 5000, Username = PostgresLayout.Superuser, Database = "postgres",
@@ -352,7 +352,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         (await Installed()).Values.ShouldAllBe(v => v == newest);
         (await Running()).Values.ShouldAllBe(v => v == newestServer, "every member's PostgreSQL runs the new binaries");
         up.GetProperty("pinnedIn").GetString().ShouldNotBeNull();
-        var pins = PackagePins.Of(SiteLoader.Load(site, () => new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim())).Site.ShouldNotBeNull());
+        var pins = SitePins(site);
         // The PostgreSQL pins moved; the others (Redis's, from lab up) are left as they were.
         pins.Where(p => p.Key.StartsWith("postgresql", StringComparison.Ordinal)).ShouldBe(
             new Dictionary<string, string> { ["postgresql-15"] = newest, ["postgresql-client-15"] = newest }, ignoreOrder: true);
@@ -395,12 +395,19 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             last.GetProperty("handOver").GetString().ShouldBe("Sentinel failover to a replica");
             (await Installed()).ShouldAllBe(versions => versions.Length == 3 && versions.All(v => v == version), $"after {label}");
             CliRunner.Run("verify", site, "--component", "redis").ShouldSucceed();
-            var pins = PackagePins.Of(SiteLoader.Load(site, () => new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim())).Site.ShouldNotBeNull());
+            var pins = SitePins(site);
             var redisPins = pins.Where(p => p.Key.StartsWith("redis", StringComparison.Ordinal)).ToList();
             redisPins.Count.ShouldBe(3);
             redisPins.ShouldAllBe(p => p.Value == version, "the site pins what runs");
         }
     }
+
+    /// <summary>The lab site's vault password, as `lab up` wrote it (SITE/.vault-password).</summary>
+    private static Secret VaultPassword(string site) => new(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
+
+    /// <summary>The package pins the site holds now, read through the site reader.</summary>
+    private static IReadOnlyDictionary<string, string> SitePins(string site) =>
+        PackagePins.Of(SiteLoader.Load(site, () => VaultPassword(site)).Site.ShouldNotBeNull());
 
     /// <summary>PostgreSQL's server_version_num of a Debian build: 15.20-0+deb12u1 is 150020.</summary>
     private static string ServerVersionOf(string debian) =>

@@ -65,9 +65,9 @@ public static class PgBackRest
     {
         var stanza = RemoteCommand.Quote(PostgresLayout.Stanza(site));
         var asPostgres = "runuser -u postgres --";
-        var inPlace = $"cd / && r=$({asPostgres} psql -h {PostgresLayout.SocketDir} -p {host.Port(PostgreSQLComponent.Server)} -d postgres -XtAq -c 'SELECT pg_is_in_recovery()' 2>/dev/null); " +
+        var nothingToDo = $"cd / && r=$({asPostgres} psql -h {PostgresLayout.SocketDir} -p {host.Port(PostgreSQLComponent.Server)} -d postgres -XtAq -c 'SELECT pg_is_in_recovery()' 2>/dev/null); " +
                       $"[ \"$r\" != f ] || ! {asPostgres} pgbackrest --stanza={stanza} --output=json info 2>&1 | grep -Eq {StanzaMissingPattern}";
-        return new GuardedCommand("pgbackrest-stanza", $"{{ {inPlace}; }} || {asPostgres} pgbackrest --stanza={stanza} stanza-create", inPlace,
+        return new GuardedCommand("pgbackrest-stanza", $"{{ {nothingToDo}; }} || {asPostgres} pgbackrest --stanza={stanza} stanza-create", nothingToDo,
             "the primary's pgBackRest info reports a repository without the stanza")
         {
             OnChangeOfFiles = [ConfigPath],

@@ -57,6 +57,10 @@ public sealed record PreparedSite(Site Site, IReadOnlyList<HostDesiredState> Des
         return new PreparedSite(site, desired, secrets) { VaultPassword = session.VaultPassword, RepositorySigningKey = signingKey };
     }
 
+    /// <summary>The desired state of the hosts a --limit selected (<paramref name="hosts"/>), or of every host (null).</summary>
+    public IReadOnlyList<HostDesiredState> DesiredOn(IReadOnlySet<string>? hosts) =>
+        hosts is null ? Desired : Desired.Where(d => hosts.Contains(d.Host)).ToList();
+
     /// <summary>Plan options that resolve this site's secrets.</summary>
     public PlanOptions Options(int parallelism) => new() { ResolveSecret = n => Secrets.GetValueOrDefault(n), Parallelism = parallelism };
 
