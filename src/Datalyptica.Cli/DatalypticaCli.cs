@@ -116,6 +116,24 @@ public static class DatalypticaCli
                 .WithExample("upgrade", "site", "postgresql", "15.18-0+deb12u1", "--yes", "--output", "json")
                 .WithExample("upgrade", "site", "haproxy", "2.6.12-1+deb12u4", "--limit", "lb01")
                 .WithExample("upgrade", "site", "postgresql", "--rollback");
+            config.AddBranch("hosts", hosts =>
+            {
+                hosts.SetDescription("Add hosts to the site or take them out, with the clusters serving throughout (quorums checked first).");
+                hosts.AddCommand<HostsAddCommand>("add")
+                    .WithDescription("New hosts into the inventory (hosts.yml, host_vars/), the site checked whole first, then one apply: the new hosts get everything, the others only what changes with them (member lists, firewall sets, scrape targets). Shows the change and asks first.")
+                    .WithExample("hosts", "add", "site", "10.20.1.24", "--like", "pg03")
+                    .WithExample("hosts", "add", "site", "10.20.5.31", "10.20.5.32", "--like", "trino-w04", "--group", "trino_worker")
+                    .WithExample("hosts", "add", "site", "--from", "new-workers.txt", "--like", "spark-w01", "--yes");
+                hosts.AddCommand<HostsRemoveCommand>("remove")
+                    .WithDescription("A host out of its groups or the site: a leader hands over first, its work drains, its units stop and are disabled (-), the clusters forget it, the inventory changes and the hosts that stay are applied; every cluster it left must be healthy. Shows the plan and asks first.")
+                    .WithExample("hosts", "remove", "site", "pg04")
+                    .WithExample("hosts", "remove", "site", "lab04", "--group", "redis", "--yes", "--output", "json")
+                    .WithExample("hosts", "remove", "site", "trino-w07", "--host-gone");
+            });
+            config.AddCommand<ScaleCommand>("scale")
+                .WithDescription("Grow a pool (role group) with hosts from an address list, or shrink it from its last host backwards (each a `hosts remove` of that group); quorums checked first. Shows the change and asks first.")
+                .WithExample("scale", "site", "trino_worker", "--count", "6", "--from", "spare-addresses.txt")
+                .WithExample("scale", "site", "spark_worker", "--count", "2", "--yes");
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");
@@ -158,6 +176,9 @@ public static class DatalypticaCli
                 lab.AddCommand<LabStatusCommand>("status").WithDescription("Each host's address, PID, and whether it runs and answers SSH.");
                 lab.AddCommand<LabSshCommand>("ssh").WithDescription("ssh into a lab host with the lab's key and known_hosts.")
                     .WithExample("lab", "ssh", "lab01");
+                lab.AddCommand<LabAddHostCommand>("add-host").WithDescription("Boot one more host (the next name and address) into the running lab without touching the others.");
+                lab.AddCommand<LabRemoveHostCommand>("remove-host").WithDescription("Stop one host by its own PIDs and remove its overlay; the others keep running (take it out of the site first).")
+                    .WithExample("lab", "remove-host", "lab04");
                 lab.AddCommand<LabDownCommand>("down").WithDescription("Stop the hosts, remove overlays, bridge and state (the cached image stays).");
             });
             config.AddCommand<BackupCommand>("backup")

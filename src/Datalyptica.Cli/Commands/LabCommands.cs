@@ -177,3 +177,40 @@ public sealed class LabSshCommand : AsyncCommand<LabSshSettings>
         return process.ExitCode;
     }
 }
+
+public sealed class LabHostSettings : LabSettings
+{
+    [CommandArgument(0, "<HOST>")]
+    [Description("The lab host to stop and remove (lab04).")]
+    public string Host { get; init; } = "";
+}
+
+/// <summary>`datalyptica lab add-host`: boots one more host into the running lab; the others are not touched.</summary>
+public sealed class LabAddHostCommand(CliIo io) : AsyncCommand<LabSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabSettings settings, CancellationToken cancellation)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var added = await new LabManager(settings.Options(), line => io.Error.WriteLine(line)).AddHostAsync(cancellation);
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, host = added.Name, address = added.Address, pid = added.Pid, seconds = clock.Elapsed.TotalSeconds });
+        else
+        {
+            io.Out.MarkupLine($"{Markup.Escape(added.Name)} {Markup.Escape(added.Address)} up and answering SSH in {clock.Elapsed.TotalSeconds:0.0} s; the other hosts were not touched.");
+            io.Out.MarkupLine($"next: datalyptica hosts add SITE {Markup.Escape(added.Address)} --name {Markup.Escape(added.Name)} --group GROUP && datalyptica apply SITE");
+        }
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>`datalyptica lab remove-host HOST`: stops one host by its own PIDs and removes its overlay; the others keep running.</summary>
+public sealed class LabRemoveHostCommand(CliIo io) : AsyncCommand<LabHostSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabHostSettings settings, CancellationToken cancellation)
+    {
+        await new LabManager(settings.Options(), line => io.Error.WriteLine(line)).RemoveHostAsync(settings.Host, cancellation);
+        if (settings.Output == OutputFormat.Json) Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, removed = settings.Host });
+        else io.Out.MarkupLine($"{Markup.Escape(settings.Host)} stopped and removed; the other hosts were not touched.");
+        return ExitCodes.Ok;
+    }
+}

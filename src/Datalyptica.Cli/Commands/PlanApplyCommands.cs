@@ -201,7 +201,11 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
 /// <summary>`datalyptica apply [SITE]`: plan (or read --plan FILE), then apply it layer by layer; journal under SITE/.datalyptica/journal.</summary>
 public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = null) : AsyncCommand<ApplySettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, ApplySettings settings, CancellationToken cancellation)
+    public override Task<int> ExecuteAsync(CommandContext context, ApplySettings settings, CancellationToken cancellation) =>
+        ApplyAsync(settings, cancellation);
+
+    /// <summary>The apply verb itself, also run by `hosts remove` for the hosts that stay.</summary>
+    public async Task<int> ApplyAsync(ApplySettings settings, CancellationToken cancellation)
     {
         // Without a saved plan every host (of the limit) is planned, so its connection can start while the site is prepared.
         Func<string, IHostTransport>? connect = null;

@@ -167,6 +167,9 @@ public abstract class ComponentDefinition
     /// <summary>Settings the running component holds outside its files, which `datalyptica snapshot` records (none by default).</summary>
     public virtual IReadOnlyList<LiveSetting> LiveSettings => [];
 
+    /// <summary>What a member of <paramref name="role"/> needs when it leaves (`hosts remove`, `scale` in): nothing beyond the common steps by default.</summary>
+    public virtual MemberDeparture DepartureOf(RoleDefinition role) => MemberDeparture.Plain;
+
     /// <summary>Failover drills (`datalyptica drill`) this component declares, run by the shared harness in Drills/.</summary>
     public virtual IReadOnlyList<IDrill> Drills => [];
 

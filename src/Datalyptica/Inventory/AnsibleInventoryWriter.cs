@@ -96,6 +96,9 @@ public static partial class AnsibleInventoryWriter
         return groups;
     }
 
+    /// <summary>hosts.yml alone, as <see cref="Write"/> writes it (`hosts add|remove` rewrite only this file).</summary>
+    public static string RenderHostsFile(InventoryDocument doc) => RenderHostsFile(doc, Validate(doc));
+
     private static string RenderHostsFile(InventoryDocument doc, Dictionary<string, InventoryGroupDefinition> groups)
     {
         var allDefinition = groups.GetValueOrDefault("all");
@@ -136,7 +139,7 @@ public static partial class AnsibleInventoryWriter
         }
     }
 
-    private static string RenderVarsFile(IReadOnlyDictionary<string, InventoryValue> vars)
+    public static string RenderVarsFile(IReadOnlyDictionary<string, InventoryValue> vars)
     {
         var sb = new StringBuilder();
         sb.Append(Header).Append('\n');

@@ -308,6 +308,102 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     }
 
     /// <summary>
+    /// Boots one more host into a running lab without touching the others: the next name and address (lab04 on .14 after
+    /// three), the same image and start path as up, its key appended to the lab's known_hosts and to the site's. The lab
+    /// site's inventory is not changed: `datalyptica hosts add` puts the host into the site. A host that does not come up
+    /// is stopped and forgotten again.
+    /// </summary>
+    public async Task<LabHostState> AddHostAsync(CancellationToken cancellation)
+    {
+        RequirePreconditions();
+        var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up ({options.StateFile} is missing). Fix: `datalyptica lab up`.");
+        var index = Enumerable.Range(0, state.Hosts.Count + 1).First(i => state.Hosts.All(h => h.Name != LabOptions.HostName(i)));
+        var name = LabOptions.HostName(index);
+        var address = options.HostAddress(index).ToString();
+        if (state.Hosts.Any(h => h.Address == address))
+            throw new LabException($"the next address {address} is taken in lab '{options.Name}' (state file {options.StateFile}).");
+        var specs = state.Hosts.Select(h => (h.Name, h.Address)).Append((name, address)).ToList();
+        var added = new LabHostState(name, address);
+        state = state with { Hosts = [.. state.Hosts, added] };
+        state.Save(options.StateFile); // from here on, remove-host and down can clean whatever exists
+        try
+        {
+            await PrepareHostAsync(new LabHostSpec(name, address, specs, options.BridgeAddress), state.Image, cancellation);
+            var pid = await StartHostAsync(name, cancellation);
+            added = added with { Pid = pid, PidStart = LabSystem.StartTime(pid) };
+            state = state.WithHost(added);
+            state.Save(options.StateFile);
+            await WaitForSshAsync(added, cancellation);
+            var init = LabSystem.Children(pid).Cast<int?>().FirstOrDefault();
+            added = added with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+            state.WithHost(added).Save(options.StateFile);
+            if (state.Site is { } site && File.Exists(Path.Combine(site, "known_hosts")))
+                File.AppendAllLines(Path.Combine(site, "known_hosts"), KnownHostLines(name));
+            RegisterNames(state.Hosts.Select(h => (h.Name, h.Address)).ToList());
+            return added;
+        }
+        catch
+        {
+            _log($"host {name} did not come up: stopping it and leaving the other hosts as they were");
+            try { await RemoveHostAsync(name, CancellationToken.None); } catch (Exception e) { _log($"cleanup of {name} also failed: {e.Message}"); }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops one host by its own PIDs and removes its overlay, cgroup, state entry and known_hosts lines (the lab's and the
+    /// site's); the other hosts keep running. Take it out of the site first (`datalyptica hosts remove`).
+    /// </summary>
+    public async Task RemoveHostAsync(string host, CancellationToken cancellation)
+    {
+        if (!LabSystem.IsRoot()) throw new LabException("the lab needs root. Fix: run as root.");
+        var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up ({options.StateFile} is missing).");
+        var h = state.Hosts.FirstOrDefault(x => x.Name == host)
+            ?? throw new LabException($"no host '{host}' in lab '{options.Name}' (hosts: {string.Join(", ", state.Hosts.Select(x => x.Name))}).");
+        await StopHostAsync(h.Name, h.Pid, h.PidStart, h.InitPid, h.InitPidStart);
+        foreach (var (pid, stray) in StrayNspawns().Where(s => s.Host == host))
+            await StopHostAsync(stray, pid, LabSystem.StartTime(pid), null, null);
+        var dir = options.HostDirectory(host);
+        if (Directory.Exists(dir))
+        {
+            foreach (var mount in LabSystem.MountsUnder(dir))
+            {
+                var result = await LabSystem.RunAsync("umount", [mount], cancellation);
+                if (!result.Succeeded) await LabSystem.RunCheckedAsync("umount", ["-l", mount], cancellation);
+            }
+            if (LabSystem.MountsUnder(dir).Count > 0)
+                throw new LabException($"mounts remain under {dir}; not deleting it. Fix: unmount them (see /proc/self/mountinfo) and run remove-host again.");
+            Directory.Delete(dir, recursive: true);
+        }
+        foreach (var root in CgroupRoots()) RemoveCgroupTree(Path.Combine(root, options.CgroupPath(host)));
+        var remaining = state.Hosts.Where(x => x.Name != host).ToList();
+        (state with { Hosts = remaining }).Save(options.StateFile);
+        RegisterNames(remaining.Select(x => (x.Name, x.Address)).ToList());
+        foreach (var knownHosts in new[] { options.KnownHostsFile, state.Site is { } site ? Path.Combine(site, "known_hosts") : null })
+            if (knownHosts is not null && File.Exists(knownHosts))
+                File.WriteAllLines(knownHosts, File.ReadAllLines(knownHosts).Where(l => !l.StartsWith(host + ",", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The lab's stand-in for DNS: every running host's /etc/hosts names exactly <paramref name="hosts"/> (the lab has no
+    /// name server; a real estate registers a new host in its DNS). Written through the host's overlay, which its own
+    /// root mounts; no service is touched.
+    /// </summary>
+    private void RegisterNames(IReadOnlyList<(string Name, string Address)> hosts)
+    {
+        foreach (var (name, address) in hosts)
+        {
+            var path = Path.Combine(options.MergedDirectory(name), "etc", "hosts");
+            if (!File.Exists(path) || new FileInfo(path).LinkTarget is not null) continue;
+            IO.AtomicFile.Write(path, LabHostFiles.Hosts(new LabHostSpec(name, address, hosts, options.BridgeAddress)));
+        }
+    }
+
+    /// <summary>The lab known_hosts lines of one host (written by <see cref="PrepareHostAsync"/>).</summary>
+    private IEnumerable<string> KnownHostLines(string host) =>
+        File.ReadAllLines(options.KnownHostsFile).Where(l => l.StartsWith(host + ",", StringComparison.Ordinal));
+
+    /// <summary>
     /// Stops every host by its own PID (TERM: clean poweroff; after a grace, KILL of its init, then of nspawn),
     /// unmounts the overlays, removes cgroups, the bridge and the lab folder. The cached image stays. Safe to repeat.
     /// </summary>

@@ -137,23 +137,8 @@ public static class ComponentRestart
             if (await LeadsAsync(context, member, cancellation))
             {
                 step = step with { Led = true };
-                var handOvers = member.Units.Select(u => u.HandOver?.Invoke(context.Site, host)).OfType<LeaderHandOver>().ToList();
-                if (handOvers.Count > 0)
-                {
-                    var watch = Stopwatch.StartNew();
-                    foreach (var handOver in handOvers)
-                    {
-                        progress($"{host.Name} leads: {handOver.Description}");
-                        step = step with { HandOver = handOver.Description };
-                        await context.RunCheckedAsync(host, handOver.Command, cancellation, TimeSpan.FromSeconds(handOver.TimeoutSeconds));
-                        await context.WaitUntilAsync($"{host.Name} to stop leading after the {handOver.Description}",
-                            async ct => (await context.RunAsync(host, handOver.LeaderCheck, ct)).Succeeded ? "still leads" : null,
-                            TimeSpan.FromSeconds(handOver.TimeoutSeconds), cancellation);
-                    }
-                    await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
-                    step = step with { HandOverTook = watch.Elapsed };
-                    progress($"{host.Name} handed over in {watch.Elapsed.TotalSeconds:0.0} s");
-                }
+                if (await HandOverAsync(context, component, member, healthWithin, progress, cancellation) is { } handedOver)
+                    step = step with { HandOver = handedOver.Description, HandOverTook = handedOver.Took };
                 else progress($"{host.Name} leads; no hand-over is declared, so it restarts last as it is");
             }
             var command = restartCommand(member);
@@ -175,6 +160,31 @@ public static class ComponentRestart
             }
             return step with { Problem = problem + $" Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}." };
         }
+    }
+
+    /// <summary>
+    /// Moves leadership away from a member that leads, through its units' declared hand-overs (each until the member no
+    /// longer leads), then waits until the component is healthy. Null when none is declared (the member still leads).
+    /// Used by restart before the leader's turn and by `hosts remove` before a leader leaves.
+    /// </summary>
+    public static async Task<(string Description, TimeSpan Took)?> HandOverAsync(DrillContext context, ComponentDefinition component, RestartMember member,
+        TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation)
+    {
+        var host = member.Host;
+        var handOvers = member.Units.Select(u => u.HandOver?.Invoke(context.Site, host)).OfType<LeaderHandOver>().ToList();
+        if (handOvers.Count == 0) return null;
+        var watch = Stopwatch.StartNew();
+        foreach (var handOver in handOvers)
+        {
+            progress($"{host.Name} leads: {handOver.Description}");
+            await context.RunCheckedAsync(host, handOver.Command, cancellation, TimeSpan.FromSeconds(handOver.TimeoutSeconds));
+            await context.WaitUntilAsync($"{host.Name} to stop leading after the {handOver.Description}",
+                async ct => (await context.RunAsync(host, handOver.LeaderCheck, ct)).Succeeded ? "still leads" : null,
+                TimeSpan.FromSeconds(handOver.TimeoutSeconds), cancellation);
+        }
+        await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
+        progress($"{host.Name} handed over in {watch.Elapsed.TotalSeconds:0.0} s");
+        return (string.Join("; ", handOvers.Select(h => h.Description)), watch.Elapsed);
     }
 
     /// <summary>How long one member's restart command may run: an upgrade's package install is part of it.</summary>

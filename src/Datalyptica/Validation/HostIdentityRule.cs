@@ -14,6 +14,9 @@ public sealed partial class HostIdentityRule : IValidationRule
     [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex HostLabel();
 
+    /// <summary>A DNS label: what a host name must be (it also names the host's host_vars file).</summary>
+    public static bool IsHostLabel(string name) => HostLabel().IsMatch(name);
+
     public IEnumerable<Diagnostic> Check(Site site)
     {
         var names = new Dictionary<string, Host>(StringComparer.OrdinalIgnoreCase);

@@ -35,4 +35,9 @@ public sealed class ClickHouseComponent : ComponentDefinition
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => ClickHouseAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => new("clickhouse: its Prometheus endpoint (9363) is not a defined port of the ClickHouse component", 20);
+
+    /// <summary>Keeper is a Raft ensemble (its membership is reconfigured, not just stopped); a server leaves like any other member.</summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => role == Keeper
+        ? new() { Refused = "ClickHouse Keeper is a Raft ensemble whose membership hosts remove does not change yet. Fix: keep the host in the clickhouse_keeper group." }
+        : Contracts.MemberDeparture.Plain;
 }

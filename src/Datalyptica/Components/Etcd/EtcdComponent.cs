@@ -40,4 +40,14 @@ public sealed class EtcdComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.Access> Firewall => EtcdAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => EtcdMonitoring.Jobs;
     public override IReadOnlyList<Contracts.AlertGroup> Alerts => EtcdMonitoring.Alerts;
+
+    /// <summary>
+    /// etcd's membership is its Raft configuration: a member leaves through `etcdctl member remove` on a remaining member
+    /// before it stops (etcd docs, "Runtime reconfiguration"), which hosts remove does not run yet.
+    /// </summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => new()
+    {
+        Refused = "etcd's membership is its Raft configuration, which hosts remove does not change yet. Fix: keep the host in the etcd group " +
+                  "(an etcd member that leaves needs `etcdctl member remove ID` on a remaining member first; etcd docs, Runtime reconfiguration).",
+    };
 }

@@ -44,4 +44,18 @@ public sealed class KafkaComponent : ComponentDefinition
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KafkaAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.JmxOnly;
+
+    /// <summary>
+    /// A controller is a KRaft voter (its membership is the quorum's); a broker holds partition replicas that must move
+    /// first. Both are refused with the way to do it: a broker's partitions move with kafka-reassign-partitions.sh
+    /// (Kafka docs, Operations, "Decommissioning brokers").
+    /// </summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => new()
+    {
+        Refused = role == Controller
+            ? "a KRaft controller is a voter of the metadata quorum, which hosts remove does not change yet. Fix: keep the host in the kafka_controller group."
+            : "a Kafka broker holds partition replicas, and hosts remove does not move them yet. Fix: move them first " +
+              "(kafka-reassign-partitions.sh --generate --topics-to-move-json-file FILE --broker-list 'REMAINING IDS', then --execute and --verify with the plan it prints; " +
+              "Kafka docs, Operations, Decommissioning brokers), then remove the host.",
+    };
 }

@@ -61,4 +61,7 @@ public sealed class RedisComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.Access> Firewall => RedisAccess.Firewall;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => RedisMonitoring.Jobs;
     public override IReadOnlyList<Contracts.AlertGroup> Alerts => RedisMonitoring.Alerts;
+
+    /// <summary>A data node leaves and the Sentinels forget it (<see cref="RedisDeparture"/>); a Sentinel's departure is refused.</summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => role == Sentinel ? RedisDeparture.Sentinel : RedisDeparture.DataNode;
 }

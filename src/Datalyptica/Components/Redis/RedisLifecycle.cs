@@ -24,7 +24,7 @@ public static class RedisLifecycle
             new("prometheus-redis-exporter", UnitSource.Package, OnConfigChange.Restart)
                 { RunsAs = ServiceAccount.FromPackage("prometheus", "Debian prometheus-redis-exporter package runs as prometheus") },
         ],
-        Commands = SentinelSettings,
+        Commands = (site, host) => SentinelSettings(site, host).Concat(FollowSentinelsMaster(site, host)),
     };
 
     /// <summary>
@@ -43,6 +43,30 @@ public static class RedisLifecycle
         var sentinels = site.HostsWith(RedisComponent.Sentinel).OrderBy(h => h.Name == host.Name ? 0 : 1)
             .Select(h => $"redis-cli -h {h.Address} -p {h.Port(RedisComponent.SentinelPort)} sentinel failover {RemoteCommand.Quote(RedisRenderer.MasterName(site))} | grep -q '^OK'");
         return new(PrimaryCheck(host), string.Join(" || ", sentinels), "Sentinel failover to a replica");
+    }
+
+    /// <summary>
+    /// A data node that replicates from anything but the master the Sentinels report follows that master (REPLICAOF, then
+    /// CONFIG REWRITE so a restart keeps it). redis.conf seeds a new member as a replica of the group's first member, which
+    /// after a failover is itself a replica: Sentinel discovers replicas from the master's INFO, so a replica of a replica
+    /// would never be reconfigured by it (found adding a fourth lab host, `hosts add`). A master is never touched, and
+    /// nothing happens when no Sentinel answers (a first deployment, before they start).
+    /// </summary>
+    private static IEnumerable<GuardedCommand> FollowSentinelsMaster(Site site, Host host)
+    {
+        if (!host.Has(RedisComponent.Data) || !site.HostsWith(RedisComponent.Sentinel).Any()) yield break;
+        var name = RemoteCommand.Quote(RedisRenderer.MasterName(site));
+        var asked = string.Join(" ", site.HostsWith(RedisComponent.Sentinel).Select(h => $"{h.Address}:{h.Port(RedisComponent.SentinelPort)}"));
+        // Sets $m to "IP PORT" from the first Sentinel that answers, and $follows to whether this node is fine as it is.
+        var judge = $"m=$(for s in {asked}; do redis-cli -h \"${{s%:*}}\" -p \"${{s#*:}}\" sentinel get-master-addr-by-name {name} 2>/dev/null | paste -sd' ' - " +
+                    "| grep -E '^[0-9.]+ [0-9]+$' && break; done); " +
+                    $"info=$({RedisComponent.Cli(host)} info replication | tr -d '\\r'); " +
+                    "follows=no; if [ -z \"$m\" ] || printf '%s\n' \"$info\" | grep -qx 'role:master' || " +
+                    "[ \"$(printf '%s\n' \"$info\" | sed -n 's/^master_host://p') $(printf '%s\n' \"$info\" | sed -n 's/^master_port://p')\" = \"$m\" ]; then follows=yes; fi";
+        yield return new GuardedCommand("follow-sentinels-master",
+            $"{judge}; [ $follows = yes ] || {{ {RedisComponent.Cli(host)} replicaof $m | grep -q '^OK' && {RedisComponent.Cli(host)} config rewrite | grep -qx OK; }}",
+            $"{judge}; [ $follows = yes ]",
+            "this node replicates from another node than the master the Sentinels report");
     }
 
     private static IEnumerable<GuardedCommand> SentinelSettings(Site site, Host host)

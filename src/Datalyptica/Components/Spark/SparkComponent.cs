@@ -38,4 +38,7 @@ public sealed class SparkComponent : ComponentDefinition
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => SparkAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => Prometheus.NotScrapedNotes.NoMetricsPort;
+
+    /// <summary>A worker drains by finishing the executors it runs (<see cref="SparkDeparture"/>).</summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => role == Worker ? SparkDeparture.Worker : Contracts.MemberDeparture.Plain;
 }

@@ -37,4 +37,7 @@ public sealed class TrinoComponent : ComponentDefinition
     public override IReadOnlyList<Contracts.Access> Firewall => TrinoAccess.Firewall;
     public override IReadOnlyList<Contracts.HttpRoute> HttpRoutes => TrinoAccess.Routes;
     public override IReadOnlyList<Contracts.ScrapeJob> ScrapeJobs => TrinoMonitoring.Jobs;
+
+    /// <summary>A worker drains through Trino's graceful shutdown before it stops (<see cref="TrinoDeparture"/>).</summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => role == Worker ? TrinoDeparture.Worker : Contracts.MemberDeparture.Plain;
 }

@@ -42,4 +42,11 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => ZooKeeperAccess.Firewall;
     public override Contracts.NotScraped? NotScraped => new("zookeeper: Debian's 3.8 package lacks the Prometheus metrics provider jars; health via 4lw ruok/mntr", 30);
+
+    /// <summary>The ensemble's membership is static (zoo.cfg server.N lines on every member); a change is a rolling reconfiguration.</summary>
+    public override Contracts.MemberDeparture DepartureOf(Contracts.RoleDefinition role) => new()
+    {
+        Refused = "ZooKeeper's ensemble is static (server.N in every member's zoo.cfg) and hosts remove does not reconfigure it yet. " +
+                  "Fix: keep the host in the zookeeper group (ZooKeeper Administrator's Guide, Dynamic Reconfiguration, describes the change by hand).",
+    };
 }
