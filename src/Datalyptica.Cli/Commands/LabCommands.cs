@@ -197,7 +197,7 @@ public sealed class LabAddHostCommand(CliIo io) : AsyncCommand<LabSettings>
         else
         {
             io.Out.MarkupLine($"{Markup.Escape(added.Name)} {Markup.Escape(added.Address)} up and answering SSH in {clock.Elapsed.TotalSeconds:0.0} s; the other hosts were not touched.");
-            io.Out.MarkupLine($"next: datalyptica hosts add SITE {Markup.Escape(added.Address)} --name {Markup.Escape(added.Name)} --group GROUP && datalyptica apply SITE");
+            io.Out.MarkupLine($"next: datalyptica hosts add SITE {Markup.Escape(added.Address)} --name {Markup.Escape(added.Name)} --like HOST --group GROUP (it applies the site)");
         }
         return ExitCodes.Ok;
     }

@@ -28,6 +28,14 @@ internal static class LabTestOutput
         output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
     }
 
+    public static async Task<T> TimedAsync<T>(this Xunit.Abstractions.ITestOutputHelper output, string what, Func<Task<T>> run)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await run();
+        output.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.00} s");
+        return result;
+    }
+
     /// <summary>Runs a CLI step and writes how long it took to the test output (lab steps are measured, never asserted on).</summary>
     public static Cli.CliResult Timed(this Xunit.Abstractions.ITestOutputHelper output, string what, Func<Cli.CliResult> run)
     {

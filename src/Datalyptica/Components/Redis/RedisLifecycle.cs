@@ -50,23 +50,28 @@ public static class RedisLifecycle
     /// CONFIG REWRITE so a restart keeps it). redis.conf seeds a new member as a replica of the group's first member, which
     /// after a failover is itself a replica: Sentinel discovers replicas from the master's INFO, so a replica of a replica
     /// would never be reconfigured by it (found adding a fourth lab host, `hosts add`). A master is never touched, and
-    /// nothing happens when no Sentinel answers (a first deployment, before they start).
+    /// nothing happens when no Sentinel answers (a first deployment, before they start; a new host before the firewalls of
+    /// the others let it in).
     /// </summary>
     private static IEnumerable<GuardedCommand> FollowSentinelsMaster(Site site, Host host)
     {
         if (!host.Has(RedisComponent.Data) || !site.HostsWith(RedisComponent.Sentinel).Any()) yield break;
         var name = RemoteCommand.Quote(RedisRenderer.MasterName(site));
         var asked = string.Join(" ", site.HostsWith(RedisComponent.Sentinel).Select(h => $"{h.Address}:{h.Port(RedisComponent.SentinelPort)}"));
-        // Sets $m to "IP PORT" from the first Sentinel that answers, and $follows to whether this node is fine as it is.
-        var judge = $"m=$(for s in {asked}; do redis-cli -h \"${{s%:*}}\" -p \"${{s#*:}}\" sentinel get-master-addr-by-name {name} 2>/dev/null | paste -sd' ' - " +
+        // Sets $m to "IP PORT" from the first Sentinel that answers, and $st to master, follows (that master), unknown (no
+        // Sentinel answered) or other. Bounded: until apply opened their firewalls to a new host, the Sentinels drop its
+        // packets and redis-cli would wait forever (a plan of `hosts add` hung 600 s on it). So the plan cannot judge a new
+        // replica (unknown: the command is planned), and the command judges again once apply opened the firewalls.
+        var judge = $"m=$(for s in {asked}; do timeout 3 redis-cli -h \"${{s%:*}}\" -p \"${{s#*:}}\" sentinel get-master-addr-by-name {name} 2>/dev/null | paste -sd' ' - " +
                     "| grep -E '^[0-9.]+ [0-9]+$' && break; done); " +
                     $"info=$({RedisComponent.Cli(host)} info replication | tr -d '\\r'); " +
-                    "follows=no; if [ -z \"$m\" ] || printf '%s\n' \"$info\" | grep -qx 'role:master' || " +
-                    "[ \"$(printf '%s\n' \"$info\" | sed -n 's/^master_host://p') $(printf '%s\n' \"$info\" | sed -n 's/^master_port://p')\" = \"$m\" ]; then follows=yes; fi";
+                    "if printf '%s\\n' \"$info\" | grep -qx 'role:master'; then st=master; elif [ -z \"$m\" ]; then st=unknown; " +
+                    "elif [ \"$(printf '%s\\n' \"$info\" | sed -n 's/^master_host://p') $(printf '%s\\n' \"$info\" | sed -n 's/^master_port://p')\" = \"$m\" ]; then st=follows; " +
+                    "else st=other; fi";
         yield return new GuardedCommand("follow-sentinels-master",
-            $"{judge}; [ $follows = yes ] || {{ {RedisComponent.Cli(host)} replicaof $m | grep -q '^OK' && {RedisComponent.Cli(host)} config rewrite | grep -qx OK; }}",
-            $"{judge}; [ $follows = yes ]",
-            "this node replicates from another node than the master the Sentinels report");
+            $"{judge}; [ $st != other ] || {{ {RedisComponent.Cli(host)} replicaof $m | grep -q '^OK' && {RedisComponent.Cli(host)} config rewrite | grep -qx OK; }}",
+            $"{judge}; [ $st = master ] || [ $st = follows ]",
+            "this node replicates from another node than the master the Sentinels report, or no Sentinel answered");
     }
 
     private static IEnumerable<GuardedCommand> SentinelSettings(Site site, Host host)
