@@ -177,8 +177,8 @@ internal static class HostChanges
     }
 
     /// <summary>
-    /// New hosts into the inventory (each edit written, the whole site checked, every edit undone when it has errors or the
-    /// person declines), then one apply of the whole site unless <paramref name="noApply"/>.
+    /// New hosts into the inventory: each edit written and the whole site checked, then every edit undone; shown, asked,
+    /// written again; then one apply of the whole site unless <paramref name="noApply"/>.
     /// </summary>
     public static async Task<int> AddAsync(CliIo io, Engine.Apply.IHostTransportFactory? transports, HostChangeSettings settings, SiteSession session,
         IReadOnlyList<IPAddress> addresses, IReadOnlyList<string> groups, string? like, string? name, bool noApply, CancellationToken cancellation)
@@ -206,12 +206,12 @@ internal static class HostChanges
             io.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
-        // The site with the new hosts must be valid as a whole (quorums, addresses, ports) before anything is kept.
+        // The site with the new hosts must be valid as a whole (quorums, addresses, ports); it is written again once confirmed.
         var opening = SiteSession.Open(new SiteOpenOptions(settings.Site) { NeedsSecrets = false });
+        UndoAll(edits);
         var diff = string.Concat(edits.Select(e => e.Diff()));
         if (opening.Refused)
         {
-            UndoAll(edits);
             Cli.PrintDiagnostics(io, opening.Errors);
             io.Error.WriteLine("error: the site with the new host(s) has errors, so the inventory was left as it was.");
             return ExitCodes.InvalidSite;
@@ -219,13 +219,11 @@ internal static class HostChanges
         RollingRun.Show(io, settings.Output, $"hosts add: {string.Join(", ", hosts.Select(h => $"{h.Name} ({h.Address}: {string.Join(", ", h.Groups)})"))}\n{diff}" +
             (noApply ? "" : "then apply the site: the new hosts get everything, the others only what changes with them"));
         if (await RollingRun.ConfirmAsync(io, settings.Yes, settings.Output, $"Add {hosts.Count} host(s){(noApply ? "" : " and apply")}?", "hosts add", cancellation) is { } declined)
-        {
-            UndoAll(edits);
             return declined;
-        }
+        foreach (var edit in edits) edit.Write();
         using var journal = RollingRun.OpenJournal(session.Directory, "hosts-add", $"hosts add {string.Join(", ", hosts.Select(h => h.Name))}");
         journal.Write("progress", e => e with { Message = $"inventory: {string.Join(", ", edits.SelectMany(x => x.Files).Select(f => f.RelativePath).Distinct())}" });
-        var applied = noApply ? ExitCodes.Ok : await ApplyAsync(io, transports, settings);
+        var applied = noApply ? ExitCodes.Ok : await ApplyAsync(io, transports, settings, cancellation);
         journal.Write(applied == ExitCodes.Ok ? ApplyJournal.RunCompleted : ApplyJournal.RunFailed, e => e);
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
@@ -260,12 +258,12 @@ internal static class HostChanges
     }
 
     /// <summary>The whole site applied (JSON mode: apply's own lines go to stderr, so stdout keeps one document).</summary>
-    public static Task<int> ApplyAsync(CliIo io, Engine.Apply.IHostTransportFactory? transports, HostChangeSettings settings)
+    public static Task<int> ApplyAsync(CliIo io, Engine.Apply.IHostTransportFactory? transports, HostChangeSettings settings, CancellationToken cancellation)
     {
         var applyIo = settings.Output == OutputFormat.Json
             ? io with { Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Error), Ansi = AnsiSupport.No }) }
             : io;
-        return new ApplyCommand(applyIo, transports).ApplyAsync(settings.ApplySettings(), CancellationToken.None);
+        return new ApplyCommand(applyIo, transports).ApplyAsync(settings.ApplySettings(), cancellation);
     }
 
     /// <summary>
@@ -274,9 +272,9 @@ internal static class HostChanges
     /// that stops before leaves the site as it was and can simply be run again.
     /// </summary>
     public static async Task<int> RemoveAsync(CliIo io, Engine.Apply.IHostTransportFactory? transports, HostChangeSettings settings, SiteSession session,
-        string host, IReadOnlyCollection<string>? groups, CancellationToken cancellation, bool hostGone = false)
+        string host, IReadOnlyCollection<string>? groups, CancellationToken cancellation)
     {
-        hostGone |= settings is HostsRemoveSettings { HostGone: true };
+        var hostGone = settings is HostsRemoveSettings { HostGone: true };
         InventoryEdit edit;
         try { edit = InventoryEdit.RemoveHost(session.Directory, host, groups); }
         catch (InventoryEditException e)
@@ -335,7 +333,7 @@ internal static class HostChanges
             IO.AtomicFile.Write(keep, removed.Before!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         progress($"inventory: {what} ({string.Join(", ", edit.Files.Select(f => f.RelativePath))})");
-        var applied = await ApplyAsync(io, transports, settings);
+        var applied = await ApplyAsync(io, transports, settings, cancellation);
         if (applied != ExitCodes.Ok)
         {
             journal.Write(ApplyJournal.RunFailed, x => x with { Message = "apply of the hosts that stay failed" });

@@ -436,14 +436,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         output.WriteLine(leave.All);
         leave.ShouldSucceed();
         JsonDocument.Parse(leave.Out).RootElement.GetProperty("leftSite").GetBoolean().ShouldBeTrue();
-        var to = ledger.Now;
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
-        await stop.CancelAsync();
-        await running;
-        var account = WriteAccount.From(ledger, await writer.PresentKeysAsync(cancellation));
-        var acknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Ended >= from && a.Ended <= to).Select(a => a.Ended).Order().ToList();
-        var longestGap = acknowledged.Zip(acknowledged.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
-        output.WriteLine($"lab04 joined and left: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s");
+        var (account, longestGap, failed) = await StopWritesAsync(writer, ledger, running, stop, from, cancellation);
+        output.WriteLine($"lab04 joined and left: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; failed attempts {failed}");
         account.Lost.ShouldBe(0, $"acknowledged rows lost: {string.Join(", ", account.LostKeys.Take(5))}");
         account.Acknowledged.ShouldBeGreaterThan(0);
         // No failover is expected (lab04 never leads): the writes see reloads only. Bounded, measured value in docs/RUNBOOK.md.
@@ -489,15 +483,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var from = ledger.Now;
         var restart = await Task.Run(() => output.Timed($"{label} (under writes)", () => CliRunner.Run([.. verb, "--yes", "--output", "json"])), cancellation);
-        var to = ledger.Now;
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
-        await stop.CancelAsync();
-        await running;
-        var account = WriteAccount.From(ledger, await writer.PresentKeysAsync(cancellation));
-        var acknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Ended >= from && a.Ended <= to).Select(a => a.Ended).Order().ToList();
-        var longestGap = acknowledged.Zip(acknowledged.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
-        output.WriteLine($"{label}: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; " +
-                         $"failed attempts {ledger.Attempts.Count(a => !a.Acknowledged && a.Started >= from && a.Started <= to)}");
+        var (account, longestGap, failed) = await StopWritesAsync(writer, ledger, running, stop, from, cancellation);
+        output.WriteLine($"{label}: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; failed attempts {failed}");
         output.WriteLine(restart.Out);
         restart.ShouldSucceed();
         account.Lost.ShouldBe(0, $"acknowledged rows lost: {string.Join(", ", account.LostKeys.Take(5))}");
@@ -520,6 +507,24 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         foreach (var member in members) pidsAfter[member.Name].ShouldNotBe(pidsBefore[member.Name], $"{member.Name}'s Patroni was not restarted");
         await writer.DeleteRunAsync(cancellation);
         return doc;
+    }
+
+    /// <summary>
+    /// Stops the drills' writer 2 s after now (the verb under test has returned), then accounts its rows: acknowledged vs
+    /// present, the longest gap between acknowledged writes from <paramref name="from"/> to now (the client-visible
+    /// outage), and the failed attempts in that span.
+    /// </summary>
+    private static async Task<(WriteAccount Account, TimeSpan LongestGap, int FailedAttempts)> StopWritesAsync(PostgresWriter writer, WriteLedger ledger,
+        Task running, CancellationTokenSource stop, TimeSpan from, CancellationToken cancellation)
+    {
+        var to = ledger.Now;
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        await stop.CancelAsync();
+        await running;
+        var account = WriteAccount.From(ledger, await writer.PresentKeysAsync(cancellation));
+        var acknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Ended >= from && a.Ended <= to).Select(a => a.Ended).Order().ToList();
+        var longestGap = acknowledged.Zip(acknowledged.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+        return (account, longestGap, ledger.Attempts.Count(a => !a.Acknowledged && a.Started >= from && a.Started <= to));
     }
 
     private List<string> BackupLabels(string site)
