@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Drilling;
@@ -19,8 +18,8 @@ public sealed record DepartingComponent(ComponentDefinition Component, IReadOnly
 }
 
 /// <summary>
-/// What `hosts remove` (and `scale` in) does to take a host out of some or all of its groups: the components it leaves,
-/// why any of them cannot leave this way, and the hosts that stay. Pure: built from the site before and after the
+/// What `hosts remove` (and `scale` in) does to take a host out of some or all of its groups: the components it leaves
+/// and why any of them cannot leave this way. Pure: built from the site before and after the
 /// inventory edit, so it can be shown before anything is touched.
 /// </summary>
 public sealed record DeparturePlan(Host Host, bool LeavesSite, IReadOnlyList<DepartingComponent> Components, IReadOnlyList<string> Refusals)

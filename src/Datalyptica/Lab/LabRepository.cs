@@ -27,13 +27,13 @@ public static class LabRepository
     };
 
     /// <summary>
-    /// The packages the lab's minor upgrades move (issue 16's proofs: a real PostgreSQL minor upgrade under writes, and
-    /// Redis's three packages): the repository holds the oldest version the mirror offers next to the newest, and lab
-    /// hosts start on the oldest.
+    /// The packages the lab's minor upgrades move (issue 16's proofs: a real PostgreSQL minor upgrade under writes,
+    /// Redis's three packages, HAProxy under writes through the VIP): the repository holds the oldest version the mirror
+    /// offers next to the newest, and lab hosts start on the oldest.
     /// </summary>
     public static IReadOnlyList<string> UpgradablePackages { get; } =
         [$"postgresql-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}", $"postgresql-client-{Components.PostgreSQL.PostgreSQLComponent.DebianMajor}",
-         "redis-server", "redis-sentinel", "redis-tools"];
+         "redis-server", "redis-sentinel", "redis-tools", "haproxy"];
 
     /// <summary>
     /// The pins lab hosts start on: each upgradable package at the oldest version the repository holds, when it holds two
@@ -72,7 +72,7 @@ public static class LabRepository
         }
         log($"building the lab's offline repository ({Packages.Count} packages and their dependencies) in {dir}");
         var result = await OfflineRepositoryBuilder.BuildAsync(new RepositoryBuildRequest(dir, Packages), log, cancellation);
-        // The oldest build of PostgreSQL and of Redis the mirror offers goes in next to the newest, for the upgrade proofs.
+        // The oldest build of PostgreSQL, Redis and HAProxy the mirror offers goes in next to the newest, for the upgrade proofs.
         var older = new List<string>();
         foreach (var package in UpgradablePackages)
         {

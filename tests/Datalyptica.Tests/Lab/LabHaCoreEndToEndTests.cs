@@ -180,6 +180,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             redisLast.GetProperty("led").GetBoolean().ShouldBeTrue(redisRestart.Out);
             redisLast.GetProperty("handOver").GetString().ShouldBe("Sentinel failover to a replica");
             await MinorUpgradeOfRedisAsync(site, timeout.Token);
+            await MinorUpgradeOfHAProxyUnderWritesAsync(site, timeout.Token);
             // Scale out and in (issue 16): a fourth host joins a running lab as a Patroni and Redis replica and leaves again.
             await AFourthHostJoinsAndLeavesUnderWritesAsync(site, lab, timeout.Token);
 
@@ -333,7 +334,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
     {
         var manifest = RepositoryManifest.Load(Options.RepositoryDirectory);
         var start = LabRepository.StartPins(manifest);
-        start.Count.ShouldBe(LabRepository.UpgradablePackages.Count, "the lab repository holds two builds of postgresql-15 and of Redis (Debian 12's point release and its security update)");
+        start.Count.ShouldBe(LabRepository.UpgradablePackages.Count, "the lab repository holds two builds of postgresql-15, Redis and HAProxy (Debian 12's point release and its security update)");
         var oldest = start[LabRepository.UpgradablePackages[0]];
         var newest = LabRepository.Newest(manifest, LabRepository.UpgradablePackages[0]).ShouldNotBeNull();
         newest.ShouldNotBe(oldest);
@@ -402,6 +403,46 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             redisPins.Count.ShouldBe(3);
             redisPins.ShouldAllBe(p => p.Value == version, "the site pins what runs");
         }
+    }
+
+    /// <summary>
+    /// `upgrade SITE haproxy NEWEST` under the drills' writes, which go through HAProxy on the VIP: one load balancer at a
+    /// time, each healthy again before the next; every member's dpkg reports the new build, the site pins it, no
+    /// acknowledged write is lost and the longest gap between acknowledged writes is bounded (HAProxy declares no
+    /// hand-over: the VIP holder's restart is seen by the client; measured in docs/RUNBOOK.md). Then `--rollback`.
+    /// </summary>
+    private async Task MinorUpgradeOfHAProxyUnderWritesAsync(string site, CancellationToken cancellation)
+    {
+        var manifest = RepositoryManifest.Load(Options.RepositoryDirectory);
+        var oldest = LabRepository.StartPins(manifest)["haproxy"];
+        var newest = LabRepository.Newest(manifest, "haproxy").ShouldNotBeNull();
+        newest.ShouldNotBe(oldest);
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var hosts = context.Site.HostsWith(global::Datalyptica.Components.HAProxy.HAProxyComponent.Node).ToList();
+        async Task<string[]> Installed() => await Task.WhenAll(hosts.Select(async h =>
+            (await context.RunCheckedAsync(h, "dpkg-query -W -f '${Version}' haproxy", cancellation)).Trim()));
+        (await Installed()).ShouldAllBe(v => v == oldest, "lab hosts start on the pinned oldest build");
+        await PatroniDrills.WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var from = ledger.Now;
+        var run = await Task.Run(() => output.Timed($"upgrade haproxy {oldest} -> {newest} (under writes)",
+            () => CliRunner.Run("upgrade", site, "haproxy", newest, "--yes", "--output", "json")), cancellation);
+        var (account, longestGap, failed) = await StopWritesAsync(writer, ledger, running, stop, from, cancellation);
+        output.WriteLine($"upgrade haproxy: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; failed attempts {failed}");
+        output.WriteLine(run.Out);
+        run.ShouldSucceed();
+        account.Lost.ShouldBe(0, $"acknowledged rows lost: {string.Join(", ", account.LostKeys.Take(5))}");
+        account.Acknowledged.ShouldBeGreaterThan(0);
+        longestGap.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+        await writer.DeleteRunAsync(cancellation);
+        (await Installed()).ShouldAllBe(v => v == newest);
+        SitePins(site)["haproxy"].ShouldBe(newest, "the site pins what runs");
+        CliRunner.Run("verify", site, "--component", "haproxy").ShouldSucceed();
+
+        output.Timed("upgrade haproxy --rollback", () => CliRunner.Run("upgrade", site, "haproxy", "--rollback", "--yes").ShouldSucceed());
+        (await Installed()).ShouldAllBe(v => v == oldest);
+        SitePins(site)["haproxy"].ShouldBe(oldest);
     }
 
     /// <summary>
