@@ -2,10 +2,7 @@ using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Drilling;
 using Datalyptica.Contracts.Hosts;
-using Datalyptica.Contracts.Rendering;
-using Datalyptica.Engine.Planning;
 using Datalyptica.Model;
-using Datalyptica.Rendering;
 using Datalyptica.Restarts;
 
 namespace Datalyptica.Departures;
@@ -55,8 +52,8 @@ public static class HostDeparture
             if (leaving.Count == 0) continue;
             foreach (var role in leaving)
                 if (component.DepartureOf(role).Refused is { } why) refusals.Add($"{host.Name} cannot leave {role.Group} ({component.DisplayName}): {why}");
-            var (unitsBefore, filesBefore) = UnitsOn(before, host, component);
-            var (unitsAfter, filesAfter) = stays is null ? ([], []) : UnitsOn(after, stays, component);
+            var (unitsBefore, filesBefore) = ComponentRestart.UnitsOn(before, host, component);
+            var (unitsAfter, filesAfter) = stays is null ? ([], []) : ComponentRestart.UnitsOn(after, stays, component);
             components.Add(new DepartingComponent(component, leaving,
                 unitsBefore.Where(u => unitsAfter.All(a => a.Name != u.Name)).ToList(),
                 filesBefore.Except(filesAfter, StringComparer.Ordinal).ToList()));
@@ -163,14 +160,5 @@ public static class HostDeparture
         if (!result.Succeeded)
             throw new DrillException($"{host.Name}: {step.Description} did not succeed within {step.TimeoutSeconds} s (exit {result.ExitCode}): " +
                 context.Masker.Mask(Contracts.Health.ProbeKit.Tail(result.Stderr + result.Stdout, 400)));
-    }
-
-    /// <summary>The component's units on the host as apply manages them, and the unit files and drop-ins the site renders there.</summary>
-    private static (IReadOnlyList<UnitSpec> Units, IReadOnlyList<string> Files) UnitsOn(Site site, Host host, ComponentDefinition component)
-    {
-        if (!component.Roles.Any(host.Has)) return ([], []);
-        var files = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
-            .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => f.Path).ToList();
-        return (DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, files), files);
     }
 }

@@ -366,11 +366,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var dir = options.HostDirectory(host);
         if (Directory.Exists(dir))
         {
-            foreach (var mount in LabSystem.MountsUnder(dir))
-            {
-                var result = await LabSystem.RunAsync("umount", [mount], cancellation);
-                if (!result.Succeeded) await LabSystem.RunCheckedAsync("umount", ["-l", mount], cancellation);
-            }
+            await UnmountAllUnderAsync(dir, cancellation);
             if (LabSystem.MountsUnder(dir).Count > 0)
                 throw new LabException($"mounts remain under {dir}; not deleting it. Fix: unmount them (see /proc/self/mountinfo) and run remove-host again.");
             Directory.Delete(dir, recursive: true);
@@ -427,14 +423,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
 
         await ObjectStore().StopAsync(cancellation); // by its recorded PID; its data goes with the lab folder
 
-        var unmounted = 0;
-        if (Directory.Exists(options.LabDirectory))
-            foreach (var mount in LabSystem.MountsUnder(options.LabDirectory))
-            {
-                var result = await LabSystem.RunAsync("umount", [mount], cancellation);
-                if (!result.Succeeded) await LabSystem.RunCheckedAsync("umount", ["-l", mount], cancellation);
-                unmounted++;
-            }
+        var unmounted = Directory.Exists(options.LabDirectory) ? await UnmountAllUnderAsync(options.LabDirectory, cancellation) : 0;
         foreach (var root in CgroupRoots()) RemoveCgroupTree(Path.Combine(root, "datalyptica-lab", options.Name));
 
         var bridge = state?.Bridge ?? options.Bridge;
@@ -452,6 +441,19 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             Directory.Delete(options.LabDirectory, recursive: true);
         }
         return new LabDownResult(stopped, killed, unmounted, bridgeRemoved, stateRemoved);
+    }
+
+    /// <summary>Unmounts every mount under <paramref name="directory"/> (lazily when a plain umount is refused); returns how many.</summary>
+    private static async Task<int> UnmountAllUnderAsync(string directory, CancellationToken cancellation)
+    {
+        var unmounted = 0;
+        foreach (var mount in LabSystem.MountsUnder(directory))
+        {
+            var result = await LabSystem.RunAsync("umount", [mount], cancellation);
+            if (!result.Succeeded) await LabSystem.RunCheckedAsync("umount", ["-l", mount], cancellation);
+            unmounted++;
+        }
+        return unmounted;
     }
 
     private enum StopOutcome { NotRunning, Stopped, Killed }

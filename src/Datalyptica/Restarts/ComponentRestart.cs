@@ -58,13 +58,23 @@ public static class ComponentRestart
         var members = new List<RestartMember>();
         foreach (var host in site.Hosts.Where(h => component.Roles.Any(h.Has) && (limit is null || limit.Contains(h.Name))))
         {
-            var unitFiles = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
-                .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => f.Path);
             // A scheduled job is not a service: restarting it would run it (a backup) out of schedule.
-            var units = DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, unitFiles).Where(u => !u.StartedByTimer).ToList();
+            var units = UnitsOn(site, host, component).Units.Where(u => !u.StartedByTimer).ToList();
             if (units.Count > 0) members.Add(new RestartMember(host, units));
         }
         return members;
+    }
+
+    /// <summary>
+    /// The component's units on <paramref name="host"/> as apply manages them (timers included), and the unit files and
+    /// drop-ins the site renders there; none on a host without the component's roles. Restart and `hosts remove` share it.
+    /// </summary>
+    public static (IReadOnlyList<UnitSpec> Units, IReadOnlyList<string> UnitFiles) UnitsOn(Site site, Host host, ComponentDefinition component)
+    {
+        if (!component.Roles.Any(host.Has)) return ([], []);
+        var files = SiteRenderer.Render(site, host.Name, component.Id).SelectMany(h => h.Files)
+            .Where(f => f.Kind == FileKind.SystemdUnit).Select(f => f.Path).ToList();
+        return (DesiredStateBuilder.ManagedUnits(component.Lifecycle, component.Id, files), files);
     }
 
     /// <summary>The leader check of a member's units: the hand-over's, else the rolling group's (null: no unit has one).</summary>
