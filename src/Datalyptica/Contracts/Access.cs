@@ -10,6 +10,8 @@ public enum Networks
     Client,
     /// <summary><c>datalyptica_admin_networks</c> (defaults to the client networks): operator UIs.</summary>
     Admin,
+    /// <summary><c>dr_standby_networks</c>: a standby site's hosts, replicating from this primary site (empty: none).</summary>
+    DrStandby,
 }
 
 /// <summary>An IP protocol by number, with the name the firewall rule is commented with (VRRP is 112, RFC 5798).</summary>

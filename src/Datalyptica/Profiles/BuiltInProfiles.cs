@@ -69,6 +69,13 @@ public static class BuiltInProfiles
         Role = SiteRole.Standby,
         Description = "the production topology as the standby (disaster recovery) site",
         AddressBase = 120,
+        // Streams PostgreSQL from the production profile's first VIP (the operator names the real one). The primary site
+        // admits it with dr_standby_networks: [10.120.0.0/16] (docs/RUNBOOK.md, "Disaster recovery").
+        SiteVars = new Dictionary<string, object>
+        {
+            [Components.Patroni.PatroniStandbySite.PrimaryAddress.Key] =
+                $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.LoadBalancer)}.100",
+        },
     };
 
     public static readonly Profile Staging = new(

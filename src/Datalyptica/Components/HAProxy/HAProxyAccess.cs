@@ -30,6 +30,9 @@ public static class HAProxyAccess
         .. new[] { HAProxyComponent.PostgresPrimary, HAProxyComponent.PostgresReplicas, HAProxyComponent.PostgresSync, HAProxyComponent.PostgresAsync }
             .Select(p => new Access("haproxy_" + p.Name.Replace('-', '_'), Lb, p, PostgresClients,
                 "PostgreSQL through HAProxy (primary / replicas / sync / async): apps and the site's clients") { Networks = Networks.Client }),
+        // Disaster recovery: the standby site's leader streams from this site's leader through the VIP (PatroniStandbySite).
+        new("haproxy_postgres_dr", Lb, HAProxyComponent.PostgresPrimary, [],
+            "PostgreSQL replication from the standby site (dr_standby_networks), into its slot") { Networks = Networks.DrStandby },
         new("haproxy_https", Lb, HAProxyComponent.Https, [.. CallerGroups.OidcClients, .. CallerGroups.Notebooks, .. CallerGroups.Engines],
             "HTTPS front door: users, and apps reaching Keycloak/Nessie/MLflow through the VIP") { Networks = Networks.Client },
         new("haproxy_http", Lb, HAProxyComponent.Http, [.. CallerGroups.OidcClients, .. CallerGroups.Notebooks], "HTTP, only redirected to HTTPS") { Networks = Networks.Client },

@@ -24,8 +24,11 @@ public sealed class HAProxyHealth : IHealthProbe
             .Select(f => new StatsRow(f[px], f[sv], f[status])).ToList();
     }
 
-    /// <summary>What the stats say, judged: PostgreSQL pools by Patroni role, then any other backend down.</summary>
-    public static ProbeOutcome Judge(IReadOnlyList<StatsRow> rows, int postgresMembers)
+    /// <summary>
+    /// What the stats say, judged: PostgreSQL pools by Patroni role, then any other backend down. A standby site's primary
+    /// pool is empty by design: its standby leader is in recovery and answers /primary with 503 until `dr promote`.
+    /// </summary>
+    public static ProbeOutcome Judge(IReadOnlyList<StatsRow> rows, int postgresMembers, bool standbySite = false)
     {
         string Up(string proxy) => $"{rows.Count(r => r.Proxy == proxy && IsServer(r) && IsUp(r))}/{rows.Count(r => r.Proxy == proxy && IsServer(r))}";
         int UpCount(string proxy) => rows.Count(r => r.Proxy == proxy && IsServer(r) && IsUp(r));
@@ -35,7 +38,8 @@ public sealed class HAProxyHealth : IHealthProbe
         {
             var primary = UpCount("postgres_primary");
             parts.Add($"postgres_primary {Up("postgres_primary")} up");
-            if (primary != 1) problems.Add($"postgres_primary has {primary} servers up (want exactly 1: the Patroni leader)");
+            if (standbySite && primary != 0) problems.Add($"postgres_primary has {primary} servers up on a standby site (want 0 until `dr promote`)");
+            if (!standbySite && primary != 1) problems.Add($"postgres_primary has {primary} servers up (want exactly 1: the Patroni leader)");
             if (postgresMembers > 1)
             {
                 parts.Add($"postgres_replicas {Up("postgres_replicas")} up");
@@ -62,7 +66,7 @@ public sealed class HAProxyHealth : IHealthProbe
             {
                 var answer = await ProbeClients.GetAsync(await ProbeKit.EndpointAsync(access, host, HAProxyComponent.Stats, ct), "/;csv", ct);
                 if (answer.Status != 200) return ProbeOutcome.Fail($"GET :{host.Port(HAProxyComponent.Stats)}/;csv → {answer.Status}");
-                return Judge(ParseCsv(answer.Body), postgresMembers);
+                return Judge(ParseCsv(answer.Body), postgresMembers, PatroniStandbySite.IsStandby(context.Site));
             }, cancellation),
             ProbeKit.MetricsAsync(context, host, "exporter", HAProxyComponent.Exporter, null, cancellation),
         ]);

@@ -43,12 +43,24 @@ public static class Nftables
         var ssh = OsBaseSettings.SshSources.Get(context.Site);
         var netSetsUsed = new HashSet<string>();
 
+        var drStandby = Patroni.PatroniStandbySite.Networks(context.Site);
+        IReadOnlyList<string> Cidrs(string set) => set switch
+        {
+            "client_networks" => client, "admin_networks" => admin, "dr_standby_networks" => drStandby, _ => ssh!,
+        };
+
         void NetRule(string match, Contracts.Networks networks)
         {
-            if (networks == Contracts.Networks.None) return;
-            var name = networks == Contracts.Networks.Client ? "client_networks" : "admin_networks";
+            var name = networks switch
+            {
+                Contracts.Networks.Client => "client_networks",
+                Contracts.Networks.Admin => "admin_networks",
+                Contracts.Networks.DrStandby when drStandby.Count > 0 => "dr_standby_networks",
+                _ => null,
+            };
+            if (name is null) return;
             netSetsUsed.Add(name);
-            Emit(rules, match, name, HasV4(networks == Contracts.Networks.Client ? client : admin), HasV6(networks == Contracts.Networks.Client ? client : admin));
+            Emit(rules, match, name, HasV4(Cidrs(name)), HasV6(Cidrs(name)));
         }
 
         // SSH: anywhere unless the site narrows it (nftables_ssh_sources). Never drop the operator's way in by accident.
@@ -95,10 +107,7 @@ public static class Nftables
         }
 
         foreach (var name in netSetsUsed.Order(StringComparer.Ordinal))
-        {
-            var cidrs = name switch { "client_networks" => client, "admin_networks" => admin, _ => ssh! };
-            AppendNetworkSet(sets, name, cidrs);
-        }
+            AppendNetworkSet(sets, name, Cidrs(name));
 
         var sb = new StringBuilder();
         sb.Append("#!/usr/sbin/nft -f\n");

@@ -214,7 +214,8 @@ public static class AppDatabases
     /// <summary>The guarded command on every Patroni member of a site that declares application databases.</summary>
     public static IEnumerable<GuardedCommand> Commands(Site site, Host host)
     {
-        if (For(site).Count == 0 || !host.Has(PatroniComponent.Member)) yield break;
+        // A standby site's databases and roles are the primary site's, replicated: nothing there accepts writes.
+        if (For(site).Count == 0 || !host.Has(PatroniComponent.Member) || PatroniStandbySite.IsStandby(site)) yield break;
         yield return new GuardedCommand(CommandName, $"python3 {ScriptPath} apply", $"python3 {ScriptPath} check",
             "an application database or role is missing or differs on the Patroni leader (or no leader answers yet)")
         {

@@ -29,7 +29,10 @@ public static class PatroniCluster
     /// </summary>
     public static Expectation Expect(Site site, IReadOnlyCollection<string> members)
     {
-        return new Expectation(members, PatroniSettings.Synchronous(site) && members.Count > 1, PatroniSettings.SynchronousNodeCount.Read(site));
+        // A standby cluster's members cascade from its standby leader asynchronously (Patroni: synchronous replication does
+        // not apply to a standby cluster).
+        return new Expectation(members, PatroniSettings.Synchronous(site) && members.Count > 1 && !PatroniStandbySite.IsStandby(site),
+            PatroniSettings.SynchronousNodeCount.Read(site));
     }
 
     /// <summary>GET /cluster's members. Anything that is not a JSON object with a members list of named members is <see cref="InvalidDataException"/>.</summary>

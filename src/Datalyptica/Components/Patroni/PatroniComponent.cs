@@ -13,7 +13,7 @@ public sealed class PatroniComponent : ComponentDefinition
         new(2, Why: "a synchronous standby needs a second member"), RestApi);
 
     public override string Id => "patroni";
-    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new PatroniRule(), new AppDatabasesRule()];
+    public override IReadOnlyList<Contracts.IValidationRule> ValidationRules => [new PatroniRule(), new PatroniStandbySiteRule(), new AppDatabasesRule()];
     public override string DisplayName => "Patroni";
     public override Tier Tier => Tier.Catalog;
     public override string DefaultVersion => "3.3.2";

@@ -20,6 +20,8 @@ public sealed class PatroniHealth : IHealthProbe
                 if (health.Status != 200) return ProbeOutcome.Fail($"GET /health → {health.Status}: PostgreSQL is not running under Patroni");
                 var primary = await ProbeClients.GetAsync(endpoint, "/primary", ct);
                 if (primary.Status == 200) return ProbeOutcome.Ok("running; /primary → 200 (leader)");
+                if (PatroniStandbySite.IsStandby(context.Site) && (await ProbeClients.GetAsync(endpoint, "/standby-leader", ct)).Status == 200)
+                    return ProbeOutcome.Ok("running; /standby-leader → 200 (streams from the primary site)");
                 var replica = await ProbeClients.GetAsync(endpoint, "/replica", ct);
                 if (context.ClusterChecks && clusterJson is null)
                 {

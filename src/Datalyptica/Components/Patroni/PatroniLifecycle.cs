@@ -39,9 +39,12 @@ public static class PatroniLifecycle
 
     private static readonly string DcsCheckCommand = $"python3 {PatroniRenderer.DcsCheckPath}";
 
-    /// <summary>Pushes the site's dynamic configuration into the DCS unless the live one already holds it (apply; cluster restore).</summary>
+    /// <summary>
+    /// Pushes the site's dynamic configuration into the DCS unless the live one already holds it (apply; cluster restore).
+    /// Only the check's exit 1 pushes: its exit 2 (the push would demote a primary to a standby cluster) fails the command.
+    /// </summary>
     public static readonly string DcsPushCommand =
-        $"{DcsCheckCommand} || patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force";
+        $"{DcsCheckCommand}; r=$?; if [ \"$r\" = 1 ]; then patronictl -c {PatroniRenderer.ConfigPath} edit-config --apply {PatroniRenderer.DcsPath} --force; else [ \"$r\" = 0 ]; fi";
 
     /// <summary>
     /// Patroni reads bootstrap.dcs only when it creates the cluster: later changes to ttl, loop_wait, synchronous mode or

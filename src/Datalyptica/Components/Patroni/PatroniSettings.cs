@@ -27,7 +27,8 @@ public static class PatroniSettings
         { Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "the site name", Example = "pg-main" };
 
     public static readonly IReadOnlyList<SettingSpec> All =
-        [SynchronousMode, SynchronousModeStrict, SynchronousNodeCount, Ttl, LoopWait, RetryTimeout, MaximumLagOnFailover, ClusterName];
+        [SynchronousMode, SynchronousModeStrict, SynchronousNodeCount, Ttl, LoopWait, RetryTimeout, MaximumLagOnFailover, ClusterName,
+         .. PatroniStandbySite.All];
 
     /// <summary>Whether a synchronous standby is expected (true or quorum; absent means true, the platform's RPO 0 default).</summary>
     public static bool Synchronous(Site site) => SynchronousMode.Read(site) != "false";

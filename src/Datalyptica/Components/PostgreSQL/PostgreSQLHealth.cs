@@ -34,7 +34,9 @@ public sealed class PostgreSQLHealth : IHealthProbe
         if (proxies.Count == 0) return checks;
         var vip = Vip(context.Site, proxies);
         var members = context.Members(PostgreSQLComponent.Member).Count;
-        var pools = new List<(PortSpec Port, bool WantRecovery, string Name)> { (HAProxyComponent.PostgresPrimary, false, "primary") };
+        var pools = new List<(PortSpec Port, bool WantRecovery, string Name)>();
+        // A standby site has no primary until `dr promote`: its primary pool is empty by design (HAProxyHealth).
+        if (!Patroni.PatroniStandbySite.IsStandby(context.Site)) pools.Add((HAProxyComponent.PostgresPrimary, false, "primary"));
         if (members > 1) pools.Add((HAProxyComponent.PostgresReplicas, true, "replica"));
         // Both pools at once: a pool with no server up makes HAProxy hold the connection until the probe times out.
         checks.AddRange(await Task.WhenAll(pools.Select(pool =>

@@ -1,0 +1,29 @@
+using Datalyptica.Contracts;
+using Datalyptica.Diagnostics;
+using Datalyptica.Model;
+
+namespace Datalyptica.Components.Patroni;
+
+/// <summary>
+/// A standby site must say where its primary is (Patroni's standby_cluster needs a host); a primary site must not, or
+/// an operator who meant to promote it would find apply still rendering a source it no longer follows.
+/// </summary>
+public sealed class PatroniStandbySiteRule : IValidationRule
+{
+    public IEnumerable<Diagnostic> Check(Site site)
+    {
+        if (!site.HostsWith(PatroniComponent.Member).Any()) yield break;
+        var address = PatroniStandbySite.PrimaryAddress.Get(site);
+        if (PatroniStandbySite.IsStandby(site) && address is null)
+            yield return new Diagnostic(FindingCodes.DrPrimaryMissing,
+                "this site is a standby (site_role: standby) but names no primary site to stream PostgreSQL from.",
+                $"set {PatroniStandbySite.PrimaryAddress.Key} to the primary site's PostgreSQL VIP (and {PatroniStandbySite.PrimaryPort.Key} " +
+                $"if its HAProxy postgres-primary port is not {PatroniStandbySite.PrimaryPort.Default}), or set site_role: primary.",
+                PatroniStandbySite.PrimaryAddress.SourceIn(site) ?? site.SettingsSource, PatroniStandbySite.PrimaryAddress.Key);
+        if (!PatroniStandbySite.IsStandby(site) && address is not null)
+            yield return new Diagnostic(FindingCodes.DrPrimaryOnPrimarySite,
+                $"this site is a primary but sets {PatroniStandbySite.PrimaryAddress.Key} {address}: only a standby site streams from another site.",
+                $"remove {PatroniStandbySite.PrimaryAddress.Key} (after `datalyptica dr promote`), or set site_role: standby.",
+                PatroniStandbySite.PrimaryAddress.SourceIn(site), PatroniStandbySite.PrimaryAddress.Key);
+    }
+}
