@@ -134,6 +134,22 @@ public static class DatalypticaCli
                 .WithDescription("Grow a pool (role group) with hosts from an address list, or shrink it from its last host backwards (each a `hosts remove` of that group); quorums checked first. Shows the change and asks first.")
                 .WithExample("scale", "site", "trino_worker", "--count", "6", "--from", "spare-addresses.txt")
                 .WithExample("scale", "site", "spark_worker", "--count", "2", "--yes");
+            config.AddBranch("dr", dr =>
+            {
+                dr.SetDescription("Disaster recovery, active-passive: a standby site (site_role: standby) streams PostgreSQL from the primary site; promote it when the primary site is lost, rebuild the old primary as the new standby.");
+                dr.AddCommand<DrStatusCommand>("status")
+                    .WithDescription("The standby site's members, its standby leader's WAL receiver and its lag behind the primary site (bytes and seconds); exit 0 only while it streams.")
+                    .WithExample("dr", "status", "dr-site")
+                    .WithExample("dr", "status", "dr-site", "--output", "json");
+                dr.AddCommand<DrPromoteCommand>("promote")
+                    .WithDescription("Make the standby site the primary: standby_cluster leaves its DCS and its standby leader promotes; waits until it serves writes. Shows what it does and asks first.")
+                    .WithExample("dr", "promote", "dr-site")
+                    .WithExample("dr", "promote", "dr-site", "--yes", "--output", "json");
+                dr.AddCommand<DrRebuildCommand>("rebuild")
+                    .WithDescription("Make a site's cluster again as a fresh standby of the primary its inventory names (failback after a promotion): Patroni stops, the cluster leaves the DCS, data directories are moved aside, members clone from the primary site. Shows what it does and asks first.")
+                    .WithExample("dr", "rebuild", "old-primary-site")
+                    .WithExample("dr", "rebuild", "old-primary-site", "--yes");
+            });
             config.AddBranch("secrets", secrets =>
             {
                 secrets.SetDescription("Ansible Vault secrets: encrypt files or single values.");
