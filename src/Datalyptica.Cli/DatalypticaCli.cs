@@ -195,6 +195,8 @@ public static class DatalypticaCli
                 lab.AddCommand<LabAddHostCommand>("add-host").WithDescription("Boot one more host (the next name and address) into the running lab without touching the others.");
                 lab.AddCommand<LabRemoveHostCommand>("remove-host").WithDescription("Stop one host by its own PIDs and remove its overlay; the others keep running (take it out of the site first).")
                     .WithExample("lab", "remove-host", "lab04");
+                lab.AddCommand<LabDrLinkCommand>("dr-link").WithDescription("Pair two running labs as a DR primary and standby site: a route between their two bridges only, the primary's site admits the standby's subnet, the standby's site streams from the primary's VIP with its PostgreSQL passwords.")
+                    .WithExample("lab", "dr-link", "--name", "dr-b", "--bridge", "dl-drb0", "--subnet", "10.77.91", "--primary", "dr-a");
                 lab.AddCommand<LabDownCommand>("down").WithDescription("Stop the hosts, remove overlays, bridge and state (the cached image stays).");
             });
             config.AddCommand<BackupCommand>("backup")

@@ -214,3 +214,35 @@ public sealed class LabRemoveHostCommand(CliIo io) : AsyncCommand<LabHostSetting
         return ExitCodes.Ok;
     }
 }
+
+public sealed class LabDrLinkSettings : LabSettings
+{
+    [CommandOption("--primary <LAB>")]
+    [Description("The running lab that becomes the primary site; the lab named by --name becomes its standby. Required.")]
+    public string? Primary { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Primary) ? ValidationResult.Error("--primary LAB is required (the lab the --name lab streams from).")
+        : Primary == Name ? ValidationResult.Error("--primary must name another lab than --name.") : base.Validate();
+}
+
+/// <summary>`datalyptica lab dr-link --name STANDBY --primary PRIMARY`: two running labs as a DR pair (LabDrLink).</summary>
+public sealed class LabDrLinkCommand(CliIo io) : AsyncCommand<LabDrLinkSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, LabDrLinkSettings settings, CancellationToken cancellation)
+    {
+        var standby = settings.Options();
+        var primary = standby with { Name = settings.Primary! };
+        await new LabDrLink(primary, standby, line => io.Error.WriteLine(line)).LinkAsync(cancellation);
+        var primarySite = LabState.Load(primary.StateFile)?.Site;
+        var standbySite = LabState.Load(standby.StateFile)?.Site;
+        if (settings.Output == OutputFormat.Json)
+            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, primary = primary.Name, standby = standby.Name, primarySite, standbySite });
+        else
+        {
+            io.Out.MarkupLine(Markup.Escape($"lab {standby.Name} is the DR standby of lab {primary.Name}: routed between their bridges only; both sites rewritten."));
+            io.Out.MarkupLine(Markup.Escape($"next: datalyptica apply {primarySite} (admits the standby), then datalyptica apply {standbySite} (clones and streams), then datalyptica dr status {standbySite}"));
+        }
+        return ExitCodes.Ok;
+    }
+}

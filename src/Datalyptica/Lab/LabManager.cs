@@ -422,6 +422,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         }
 
         await ObjectStore().StopAsync(cancellation); // by its recorded PID; its data goes with the lab folder
+        if (state is not null) await LabDrLink.UnlinkAsync(state, options.Name, cancellation);
 
         var unmounted = Directory.Exists(options.LabDirectory) ? await UnmountAllUnderAsync(options.LabDirectory, cancellation) : 0;
         foreach (var root in CgroupRoots()) RemoveCgroupTree(Path.Combine(root, "datalyptica-lab", options.Name));
@@ -586,6 +587,15 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             [Components.PostgreSQL.PostgreSQLSettings.RetentionFull.Key] = InventoryValue.From(2),
         };
 
+        // A DR pair (`lab dr-link`): the primary admits the standby's subnet; the standby streams from the primary's VIP.
+        if (state.Dr is { Role: LabDrPeer.PrimaryRole } admits)
+            vars[Components.Patroni.PatroniStandbySite.StandbyNetworks.Key] = InventoryValue.From(new[] { $"{admits.PeerSubnet}.0/24" });
+        if (state.Dr is { Role: LabDrPeer.StandbyRole } follows)
+        {
+            site = site with { Role = SiteRole.Standby };
+            vars[Components.Patroni.PatroniStandbySite.PrimaryAddress.Key] = InventoryValue.From(follows.PeerVip);
+        }
+
         var passwordFile = Path.Combine(directory, SiteLoader.SiteVaultPasswordFile);
         Secrets.Secret password;
         IReadOnlyDictionary<string, Secrets.Secret> kept = new Dictionary<string, Secrets.Secret>();
@@ -602,11 +612,25 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var secrets = SiteWriter.GenerateSecrets(site).ToDictionary(s => s.Key, s => kept.GetValueOrDefault(s.Key) ?? s.Value);
         // s3rver has one account: its key id is fixed (the secret key is never checked; see Lab/ObjectStore/README.md).
         secrets[objectStore.AccessKey.VarName] = new Secrets.Secret(Lab.ObjectStore.LabObjectStoreOptions.AccessKeyId);
+        if (state.Dr is { Role: LabDrPeer.StandbyRole } source)
+            foreach (var (key, value) in PrimarySecrets(source, site)) secrets[key] = value;
         SiteWriter.Write(directory, site, secrets, password, profile.Name, vars);
         if (!options.BareSite && packagePins is { Count: > 0 })
             PackagePinRecord.Record(directory, new Dictionary<string, string>(), packagePins,
                 dir => Engine.Repository.PackagePins.Of(SiteLoader.Load(dir, () => password).Site ?? throw new LabException($"the lab site {dir} does not load")));
         File.Copy(options.KnownHostsFile, knownHosts, overwrite: true);
+    }
+
+    /// <summary>The primary lab's PostgreSQL passwords (<see cref="Components.Patroni.PatroniStandbySite.SharedSecretKeys"/>), read from its site.</summary>
+    private IEnumerable<KeyValuePair<string, Secrets.Secret>> PrimarySecrets(LabDrPeer primary, Site standbySite)
+    {
+        var peer = options with { Name = primary.Peer };
+        var peerSite = LabState.Load(peer.StateFile)?.Site
+            ?? throw new LabException($"lab '{primary.Peer}' (this lab's DR primary) is not up. Fix: `datalyptica lab up --name {primary.Peer}` or `lab down` this lab.");
+        var password = new Secrets.Secret(File.ReadAllText(Path.Combine(peerSite, SiteLoader.SiteVaultPasswordFile)).Trim());
+        var theirs = SiteWriter.ReadSecrets(peerSite, password);
+        return Components.Patroni.PatroniStandbySite.SharedSecretKeys(standbySite)
+            .Select(key => KeyValuePair.Create(key, theirs.GetValueOrDefault(key) ?? throw new LabException($"lab '{primary.Peer}''s site has no {key}")));
     }
 
     /// <summary>Arguments for `ssh` into one host with the lab key and known_hosts (strict).</summary>

@@ -72,6 +72,8 @@ public sealed record LabState(string Name, string Bridge, string BridgeAddress, 
 {
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
     public string? Site { get; init; }
+    /// <summary>This lab's disaster-recovery peer, when `lab dr-link` paired it with another lab.</summary>
+    public LabDrPeer? Dr { get; init; }
 
     /// <summary>This state with the host of the same name replaced by <paramref name="host"/>.</summary>
     public LabState WithHost(LabHostState host) => this with { Hosts = Hosts.Select(h => h.Name == host.Name ? host : h).ToList() };

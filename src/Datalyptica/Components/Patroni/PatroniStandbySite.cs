@@ -37,6 +37,17 @@ public static class PatroniStandbySite
 
     public static bool IsStandby(Site site) => site.Role == SiteRole.Standby;
 
+    /// <summary>
+    /// The vault entries a standby site must hold with the primary site's values: a standby is a physical copy, so its
+    /// roles and their passwords are the primary's (Patroni logs in as superuser, replication and rewind user; the
+    /// exporter as the monitor user; applications as their own roles).
+    /// </summary>
+    public static IReadOnlyList<string> SharedSecretKeys(Site site) =>
+    [
+        PostgresLayout.SuperuserPasswordKey, PostgresLayout.ReplicationPasswordKey, PostgresLayout.RewindPasswordKey,
+        PostgresLayout.MonitorPasswordKey, .. AppDatabases.For(site).Select(d => d.Database.PasswordSecretKey),
+    ];
+
     /// <summary>The primary side is configured: a standby site may replicate from this one.</summary>
     public static IReadOnlyList<string> Networks(Site site) => IsStandby(site) ? [] : StandbyNetworks.Read(site);
 
