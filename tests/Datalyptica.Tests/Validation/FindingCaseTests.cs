@@ -144,6 +144,12 @@ public sealed partial class FindingCaseTests
         [FindingCodes.PatroniTimingExceedsTtl] = Site(
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 5", "patroni_retry_timeout: 8"), // 5 + 16 > 20
             d => d.Append(All, "patroni_ttl: 20", "patroni_loop_wait: 4", "patroni_retry_timeout: 8")), // 4 + 16 = 20
+        [FindingCodes.DrPrimaryMissing] = Site(
+            d => d.Replace(All, "datalyptica_site_role: primary", "datalyptica_site_role: standby"),
+            d => d.Replace(All, "datalyptica_site_role: primary", "datalyptica_site_role: standby").Append(All, "dr_primary_address: 10.20.1.100")),
+        [FindingCodes.DrPrimaryOnPrimarySite] = Site(
+            d => d.Append(All, "dr_primary_address: 10.20.1.100"),
+            d => d.Append(All, "dr_standby_networks: [10.140.0.0/16]")), // the primary side of the pair
         [FindingCodes.AppDatabaseConflict] = Site(
             d => d.Append(All, "nessie_db_user: keycloak"), // Keycloak's role
             d => d.Append(All, "nessie_db_user: nessie_catalog")),
