@@ -26,12 +26,14 @@ public sealed class LabDrLink(LabOptions primary, LabOptions standby, Action<str
 
     /// <summary>
     /// Forwarding on the two bridges only (per-interface: net.ipv4.conf.BRIDGE.forwarding; the machine's ip_forward is not
-    /// touched), and a forward chain that passes traffic between them and drops anything else that enters them.
+    /// touched), and a forward chain that passes traffic among them and drops anything else that enters them. Among
+    /// them includes each bridge to itself: where br_netfilter is loaded, frames bridged between one lab's own hosts pass
+    /// this hook too (seen here: etcd peers of one lab timed out until they were allowed).
     /// </summary>
     public static string Ruleset(string table, string bridgeA, string bridgeB) =>
         $"table inet {table}\ndelete table inet {table}\n" +
         $"table inet {table} {{\n\tchain forward {{\n\t\ttype filter hook forward priority filter; policy accept;\n" +
-        $"\t\tiifname \"{bridgeA}\" oifname \"{bridgeB}\" accept\n\t\tiifname \"{bridgeB}\" oifname \"{bridgeA}\" accept\n" +
+        $"\t\tiifname {{ \"{bridgeA}\", \"{bridgeB}\" }} oifname {{ \"{bridgeA}\", \"{bridgeB}\" }} accept\n" +
         $"\t\tiifname {{ \"{bridgeA}\", \"{bridgeB}\" }} drop\n\t}}\n}}\n";
 
     /// <summary>A systemd-networkd drop-in for host0: the route to the peer lab through this lab's bridge address.</summary>
