@@ -53,6 +53,9 @@ public sealed class LabDrLink(LabOptions primary, LabOptions standby, Action<str
         // Each lab as it was brought up (its bridge and subnet from its state, whatever options named it here).
         var (primaryLab, standbyLab) = (AsUp(primary, primaryState), AsUp(standby, standbyState));
 
+        // A pair linked the other way round before (failback swaps the roles): its table goes, this one replaces it.
+        await UnlinkAsync(primaryState, primary.Name, cancellation);
+        await UnlinkAsync(standbyState, standby.Name, cancellation);
         foreach (var bridge in new[] { primaryState.Bridge, standbyState.Bridge })
             await File.WriteAllTextAsync($"/proc/sys/net/ipv4/conf/{bridge}/forwarding", "1\n", cancellation);
         await LabSystem.RunCheckedAsync("sh", ["-c", "printf '%s' \"$1\" | nft -f -", "nft",

@@ -17,8 +17,8 @@ public sealed class LabFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// A heavy lab proof that runs from its own one-command script (bench/lab-jupyterhub.sh), not in the test suite: it needs
-/// DATALYPTICA_LAB_PROOFS=1 besides what every lab test needs. Its last measured result is in docs/LAB.md.
+/// A heavy lab proof that runs from its own one-command script (bench/lab-jupyterhub.sh, bench/lab-dr.sh), not in the test
+/// suite: it needs DATALYPTICA_LAB_PROOFS=1 besides what every lab test needs. Its script names where its last result is.
 /// </summary>
 public sealed class LabProofFactAttribute : FactAttribute
 {
@@ -28,7 +28,7 @@ public sealed class LabProofFactAttribute : FactAttribute
     {
         var problems = LabManager.CheckPreconditions();
         if (problems.Count > 0) Skip = "lab end-to-end needs root, systemd-nspawn and debootstrap (./setup.sh): " + string.Join(" ", problems);
-        else if (Environment.GetEnvironmentVariable(Variable) != "1") Skip = $"a heavy lab proof: run it with {Variable}=1 (bench/lab-jupyterhub.sh)";
+        else if (Environment.GetEnvironmentVariable(Variable) != "1") Skip = $"a heavy lab proof: run it with {Variable}=1 (its script in bench/)";
     }
 }
 

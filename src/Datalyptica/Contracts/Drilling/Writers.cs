@@ -15,6 +15,9 @@ public sealed class PostgresWriter(IPAddress vip, int port, Secret password, str
     public const string Table = "datalyptica_drill_writes";
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>This writer's run: its rows' key, so another site's writer can count them (a promoted DR standby).</summary>
+    public string Run => run;
+
     public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
         Host = vip.ToString(), Port = port, Username = Components.PostgreSQL.PostgresLayout.Superuser, Password = password.Reveal(),
