@@ -12,7 +12,7 @@ namespace Datalyptica.Cli.Commands;
 public class DrSettings : ConnectingSiteSettings
 {
     [CommandArgument(0, "<SITE>")]
-    [Description("The standby site (site_role: standby): " + SiteDescription)]
+    [Description(SiteDescription)]
     public override string Site { get; init; } = "";
 }
 
