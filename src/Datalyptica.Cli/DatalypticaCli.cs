@@ -136,7 +136,7 @@ public static class DatalypticaCli
                 .WithExample("scale", "site", "spark_worker", "--count", "2", "--yes");
             config.AddBranch("dr", dr =>
             {
-                dr.SetDescription("Disaster recovery, active-passive: a standby site (site_role: standby) streams PostgreSQL from the primary site; promote it when the primary site is lost, rebuild the old primary as the new standby.");
+                dr.SetDescription("Disaster recovery, active-passive: a standby site (datalyptica_site_role: standby) streams PostgreSQL from the primary site; promote it when the primary site is lost, rebuild the old primary as the new standby.");
                 dr.AddCommand<DrStatusCommand>("status")
                     .WithDescription("The standby site's members, its standby leader's WAL receiver and its lag behind the primary site (bytes and seconds); exit 0 only while it streams.")
                     .WithExample("dr", "status", "dr-site")

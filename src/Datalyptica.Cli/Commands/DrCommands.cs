@@ -38,8 +38,8 @@ internal static class DrRun
     {
         if (Cli.OpenSite(io, settings, doing) is not { } session) return null;
         if (PatroniStandbySite.IsStandby(session.Site)) return session;
-        io.Error.WriteLine($"error: {session.Directory} is not a standby site (its site_role is primary). The dr verbs act on the standby " +
-            $"site. Fix: name the standby site, or set site_role: standby and {PatroniStandbySite.PrimaryAddress.Key} to make this one a standby.");
+        io.Error.WriteLine($"error: {session.Directory} is not a standby site (its datalyptica_site_role is primary). The dr verbs act on the standby " +
+            $"site. Fix: name the standby site, or set datalyptica_site_role: standby and {PatroniStandbySite.PrimaryAddress.Key} to make this one a standby.");
         return null;
     }
 
@@ -110,7 +110,7 @@ public sealed class DrPromoteCommand(CliIo io) : AsyncCommand<DrChangeSettings>
             return ExitCodes.Failed;
         }
         journal.Write(ApplyJournal.RunCompleted, x => x with { Host = timing.Member, Message = $"promoted in {timing.Total.TotalSeconds:0.0} s" });
-        var next = $"next: set site_role: primary and remove {PatroniStandbySite.PrimaryAddress.Key} in {session.Directory}/group_vars, " +
+        var next = $"next: set datalyptica_site_role: primary and remove {PatroniStandbySite.PrimaryAddress.Key} in {session.Directory}/group_vars, " +
                    $"then datalyptica apply {session.Directory} (it backs the new primary up from then on)";
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, action = "promote", leader = timing.Member, seconds = timing.Total.TotalSeconds, next });

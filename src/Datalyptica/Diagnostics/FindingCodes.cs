@@ -60,7 +60,7 @@ public static class FindingCodes
     public static readonly FindingCode AppDatabaseConflict = Define("DL124", "app-database-conflict", Severity.Error,
         "two components declare one application database or role, or one names a platform role or database (postgres, monitor, pg_*)");
     public static readonly FindingCode DrPrimaryMissing = Define("DL125", "dr-primary-missing", Severity.Error,
-        "a standby site (site_role: standby) runs PostgreSQL but names no `dr_primary_address` to stream from");
+        "a standby site (`datalyptica_site_role: standby`) runs PostgreSQL but names no `dr_primary_address` to stream from");
     public static readonly FindingCode DrPrimaryOnPrimarySite = Define("DL126", "dr-primary-on-primary-site", Severity.Error,
         "a primary site sets `dr_primary_address` (only a standby site streams from another site)");
 

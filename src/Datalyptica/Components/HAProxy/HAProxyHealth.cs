@@ -38,7 +38,7 @@ public sealed class HAProxyHealth : IHealthProbe
         {
             var primary = UpCount("postgres_primary");
             parts.Add($"postgres_primary {Up("postgres_primary")} up");
-            if (standbySite && primary != 0) problems.Add($"postgres_primary has {primary} servers up on a standby site (want 0 until `dr promote`)");
+            if (standbySite && primary != 0) problems.Add($"postgres_primary has {primary} server(s) up, but the site is declared a standby: after `dr promote`, set datalyptica_site_role: primary and apply");
             if (!standbySite && primary != 1) problems.Add($"postgres_primary has {primary} servers up (want exactly 1: the Patroni leader)");
             if (postgresMembers > 1)
             {

@@ -14,7 +14,7 @@ public sealed class KafkaComponent : ComponentDefinition
         ControllerPort);
 
     public static readonly RoleDefinition Broker = Role("kafka_broker", "broker", new(2, 8, 500),
-        new(3, Why: "replication factor 3 needs 3 brokers"), BrokerPort);
+        new(3, Why: "replication factor 3 needs 3 brokers"), BrokerPort, KafkaMirrorMaker.MirrorMakerRest);
 
 
     /// <summary>
@@ -38,7 +38,7 @@ public sealed class KafkaComponent : ComponentDefinition
     public override Contracts.ComponentLifecycle Lifecycle => KafkaLifecycle.Declaration;
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new KafkaRenderer();
     public override IReadOnlyList<RoleDefinition> Roles => [Controller, Broker];
-    public override IReadOnlyList<Contracts.SettingSpec> Settings => KafkaSettings.All;
+    public override IReadOnlyList<Contracts.SettingSpec> Settings => [.. KafkaSettings.All, .. KafkaMirrorMaker.All];
     public override IReadOnlyList<string> DebianPackages => ["openjdk-17-jre-headless"];
     public override Contracts.Health.IHealthProbe? Health { get; } = new KafkaHealth();
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).

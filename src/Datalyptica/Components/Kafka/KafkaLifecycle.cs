@@ -1,4 +1,5 @@
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
 
 namespace Datalyptica.Components.Kafka;
@@ -16,6 +17,9 @@ public static class KafkaLifecycle
         [
             new(KafkaRenderer.BrokerUnit, UnitSource.Rendered, OnConfigChange.Restart),
             new(KafkaRenderer.ControllerUnit, UnitSource.Rendered, OnConfigChange.Restart),
+            // Only on a standby site's brokers (KafkaMirrorMaker); reads only its own properties.
+            new(KafkaMirrorMaker.Unit, UnitSource.Rendered, OnConfigChange.Restart)
+                { Reads = [KafkaMirrorMaker.Properties, PlatformPaths.Unit(KafkaMirrorMaker.Unit)] },
         ],
         Commands = FormatStorage,
     };

@@ -51,6 +51,7 @@ public sealed class KafkaRenderer : IComponentRenderer
             yield return Unit(ctx, BrokerUnit, "Kafka broker", BrokerProperties, BrokerEnv, LogDirs(ctx.Host)[0]);
         }
         yield return Owned(ctx.File(component, FormatScript, Format(ctx))) with { Mode = Modes.Executable, Kind = FileKind.Script };
+        foreach (var file in KafkaMirrorMaker.Render(ctx)) yield return file;
     }
 
     private static RenderedFile Owned(RenderedFile f) => f with { Owner = "root", Group = User };

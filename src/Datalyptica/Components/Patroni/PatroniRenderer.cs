@@ -337,7 +337,7 @@ public sealed class PatroniRenderer : IComponentRenderer
                 if "standby_cluster" in want and isinstance(dcs, dict) and not dcs.get("standby_cluster"):
                     print("cluster {{Scope(ctx.Site)}} runs as a primary (its DCS has no standby_cluster), but this site is a standby: "
                           "pushing the configuration would demote it. If `datalyptica dr promote` made it the primary, set "
-                          "site_role: primary and remove dr_primary_address; to make it a standby again, run `datalyptica dr rebuild`.",
+                          "datalyptica_site_role: primary and remove dr_primary_address; to make it a standby again, run `datalyptica dr rebuild`.",
                           file=sys.stderr)
                     sys.exit(2)
                 sys.exit(1)

@@ -16,14 +16,14 @@ public sealed class PatroniStandbySiteRule : IValidationRule
         var address = PatroniStandbySite.PrimaryAddress.Get(site);
         if (PatroniStandbySite.IsStandby(site) && address is null)
             yield return new Diagnostic(FindingCodes.DrPrimaryMissing,
-                "this site is a standby (site_role: standby) but names no primary site to stream PostgreSQL from.",
+                "this site is a standby (datalyptica_site_role: standby) but names no primary site to stream PostgreSQL from.",
                 $"set {PatroniStandbySite.PrimaryAddress.Key} to the primary site's PostgreSQL VIP (and {PatroniStandbySite.PrimaryPort.Key} " +
-                $"if its HAProxy postgres-primary port is not {PatroniStandbySite.PrimaryPort.Default}), or set site_role: primary.",
+                $"if its HAProxy postgres-primary port is not {PatroniStandbySite.PrimaryPort.Default}), or set datalyptica_site_role: primary.",
                 PatroniStandbySite.PrimaryAddress.SourceIn(site) ?? site.SettingsSource, PatroniStandbySite.PrimaryAddress.Key);
         if (!PatroniStandbySite.IsStandby(site) && address is not null)
             yield return new Diagnostic(FindingCodes.DrPrimaryOnPrimarySite,
                 $"this site is a primary but sets {PatroniStandbySite.PrimaryAddress.Key} {address}: only a standby site streams from another site.",
-                $"remove {PatroniStandbySite.PrimaryAddress.Key} (after `datalyptica dr promote`), or set site_role: standby.",
+                $"remove {PatroniStandbySite.PrimaryAddress.Key} (after `datalyptica dr promote`), or set datalyptica_site_role: standby.",
                 PatroniStandbySite.PrimaryAddress.SourceIn(site), PatroniStandbySite.PrimaryAddress.Key);
     }
 }

@@ -145,7 +145,7 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
                 cancellation, TimeSpan.FromSeconds(30));
             if (!holds.Succeeded)
                 throw new StandbySiteException($"{host.Name}: {PatroniRenderer.ConfigPath} has no standby_cluster, so Patroni would start a primary again. Nothing was changed. " +
-                    $"Fix: set site_role: standby and dr_primary_address, run `datalyptica apply` (its patroni-dcs step refuses to demote a running primary: expected), then this again.");
+                    $"Fix: set datalyptica_site_role: standby and dr_primary_address, run `datalyptica apply` (its patroni-dcs step refuses to demote a running primary: expected), then this again.");
         }
 
         progress($"stopping Patroni on {string.Concat(others.Select(h => h.Name + ", then "))}{first.Name}: this site's database is down from now");

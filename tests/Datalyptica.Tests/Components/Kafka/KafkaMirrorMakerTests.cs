@@ -1,0 +1,79 @@
+using Datalyptica.Components.Kafka;
+using Datalyptica.Components.OsBaseLayer;
+using Datalyptica.Contracts;
+using Datalyptica.Contracts.Formats;
+using Datalyptica.Contracts.Rendering;
+using Datalyptica.Model;
+using Datalyptica.Profiles;
+using Datalyptica.Rendering;
+using Datalyptica.Tests.Components.OsBaseLayer;
+using Datalyptica.Tests.Components.Patroni;
+using Datalyptica.Tests.Rendering;
+
+namespace Datalyptica.Tests.Components.Kafka;
+
+/// <summary>
+/// MirrorMaker 2 on a standby site, checked by parsing what is rendered (Kafka cannot run on this machine: no release
+/// archive in Debian, NuGet or npm); its unit goes through the real systemd-analyze verify.
+/// </summary>
+public class KafkaMirrorMakerTests
+{
+    private static readonly string[] PrimaryBrokers = ["10.20.4.11:9092", "10.20.4.12:9092", "10.20.4.13:9092"];
+
+    private static readonly Lazy<(Site Site, IReadOnlyList<HostFiles> Hosts)> Standby = new(() =>
+    {
+        var site = PgSites.WithSiteVar(RenderedSite.Of(BuiltInProfiles.Dr).Site, KafkaMirrorMaker.PrimaryBootstrap.Key, PrimaryBrokers.Cast<object>().ToList());
+        return (site, SiteRenderer.Render(site));
+    });
+
+    [Fact]
+    public void Every_broker_of_a_standby_site_mirrors_the_primary_one_way_with_the_same_topic_names()
+    {
+        var (site, hosts) = Standby.Value;
+        var brokers = site.HostsWith(KafkaComponent.Broker).ToList();
+        brokers.Count.ShouldBeGreaterThan(1);
+        var local = string.Join(',', brokers.Select(h => $"{h.Address}:{h.Port(KafkaComponent.BrokerPort)}"));
+        foreach (var host in hosts)
+        {
+            var file = host.Files.SingleOrDefault(f => f.Path == KafkaMirrorMaker.Properties);
+            if (!host.Host.Has(KafkaComponent.Broker))
+            {
+                file.ShouldBeNull($"{host.Host.Name} runs no broker");
+                continue;
+            }
+            var p = JavaProperties.Parse(file.ShouldNotBeNull().Content);
+            p["clusters"].ShouldBe("primary, standby");
+            p["primary.bootstrap.servers"].ShouldBe(string.Join(',', PrimaryBrokers));
+            p["standby.bootstrap.servers"].ShouldBe(local);
+            p["primary->standby.enabled"].ShouldBe("true");
+            p["standby->primary.enabled"].ShouldBe("false", "one way: a standby never writes back");
+            p["replication.policy.class"].ShouldBe("org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
+            p["sync.group.offsets.enabled"].ShouldBe("true", "consumers resume at translated offsets after a failover");
+            p["dedicated.mode.enable.internal.rest"].ShouldBe("true");
+            p["listeners"].ShouldBe($"http://{host.Host.Address}:{host.Host.Port(KafkaMirrorMaker.MirrorMakerRest)}");
+            foreach (var key in p.Keys.Where(k => k.EndsWith("replication.factor", StringComparison.Ordinal)))
+                p[key].ShouldBe("3", key);
+            var unit = host.Files.Single(f => f.Path == PlatformPaths.Unit(KafkaMirrorMaker.Unit)).Content;
+            unit.ShouldContain($"connect-mirror-maker.sh {KafkaMirrorMaker.Properties} --clusters standby");
+        }
+        ArtifactUnitCheck.Verify(hosts.SelectMany(h => h.Files.Where(f => f.Path == PlatformPaths.Unit(KafkaMirrorMaker.Unit)).Select(f => (h.Host, f))));
+    }
+
+    [Fact]
+    public void A_primary_site_or_a_standby_that_names_no_primary_brokers_runs_no_MirrorMaker()
+    {
+        foreach (var site in new[] { RenderedSites.Production, RenderedSite.Of(BuiltInProfiles.Dr) })
+            site.AllFiles.ShouldNotContain(f => f.File.Path == KafkaMirrorMaker.Properties || f.File.Path == PlatformPaths.Unit(KafkaMirrorMaker.Unit), site.ToString());
+    }
+
+    [Fact]
+    public void Only_brokers_reach_the_workers_internal_REST_port()
+    {
+        var (site, hosts) = Standby.Value;
+        var broker = site.HostsWith(KafkaComponent.Broker).First();
+        var firewall = Firewall.Parse(hosts.Single(h => h.Host == broker).Files.Single(f => f.Path == Nftables.ConfigPath).Content);
+        var match = $"tcp dport {broker.Port(KafkaMirrorMaker.MirrorMakerRest)}";
+        foreach (var host in site.Hosts)
+            firewall.AllowsByHostSet(match, host.Address).ShouldBe(host.Has(KafkaComponent.Broker), host.Name);
+    }
+}
