@@ -59,8 +59,9 @@ public sealed class KafkaHealth : IHealthProbe
         return ProbeOutcome.When(answer.Apis.Any(a => a.Key == ApiVersionsKey), $"ApiVersions answered: {answer.Apis.Count} APIs");
     }
 
-    public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation) =>
-        await ProbeKit.PerHostAsync(context, context.Hosts, host => new[]
+    public async Task<IReadOnlyList<HealthCheck>> ProbeAsync(ProbeContext context, CancellationToken cancellation)
+    {
+        var checks = (await ProbeKit.PerHostAsync(context, context.Hosts, host => new[]
         {
             (Role: KafkaComponent.Broker, Port: KafkaComponent.BrokerPort, Check: "broker api"),
             (Role: KafkaComponent.Controller, Port: KafkaComponent.ControllerPort, Check: "controller api"),
@@ -69,5 +70,25 @@ public sealed class KafkaHealth : IHealthProbe
             var correlation = Random.Shared.Next(1, int.MaxValue);
             var frame = await ProbeClients.KafkaAsync(await ProbeKit.EndpointAsync(access, host, r.Port, ct), ApiVersionsRequest(correlation), ct);
             return Judge(frame, correlation);
-        }, cancellation)));
+        }, cancellation)))).ToList();
+        if (!context.ClusterChecks) return checks;
+
+        // The whole cluster, asked of one broker (any broker answers for all): a rolling restart's gate before the next
+        // broker, so no partition loses its last in-sync copy (restart and verify share it).
+        HealthCheck? replicated = null;
+        foreach (var broker in context.Members(KafkaComponent.Broker))
+        {
+            replicated = await context.TimedAsync(HealthCheck.ClusterScope, "under-replicated partitions", async ct =>
+            {
+                var access = await context.AccessAsync(broker, ct);
+                var correlation = Random.Shared.Next(1, int.MaxValue);
+                var frame = await ProbeClients.KafkaAsync(await ProbeKit.EndpointAsync(access, broker, KafkaComponent.BrokerPort, ct),
+                    KafkaPartitions.MetadataRequest(correlation), ct, "a Kafka Metadata request");
+                return KafkaPartitions.Judge(frame, correlation);
+            }, cancellation);
+            if (replicated.Status != HealthStatus.Failed) break;
+        }
+        if (replicated is not null) checks.Add(replicated);
+        return checks;
+    }
 }

@@ -50,7 +50,7 @@ public static class ProbeClients
     }
 
     /// <summary>Sends one Kafka request frame and returns the response frame without its size prefix.</summary>
-    public static async Task<byte[]> KafkaAsync(IPEndPoint endpoint, byte[] request, CancellationToken cancellation)
+    public static async Task<byte[]> KafkaAsync(IPEndPoint endpoint, byte[] request, CancellationToken cancellation, string what = "a Kafka ApiVersions request")
     {
         using var client = new TcpClient();
         await client.ConnectAsync(endpoint, cancellation);
@@ -59,7 +59,7 @@ public static class ProbeClients
         var size = new byte[4];
         await stream.ReadExactlyAsync(size, cancellation);
         // A stand-in writes its line instead of a frame ("DATA" would read as a 1.1 GB frame size).
-        await StandInSignature.ThrowIfLineAsync(stream, size, "a Kafka ApiVersions request", cancellation);
+        await StandInSignature.ThrowIfLineAsync(stream, size, what, cancellation);
         var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(size);
         // The answers probes ask for are a few hundred bytes; a huge size means the port does not speak Kafka.
         if (length is < 0 or > 1 << 20) throw new InvalidDataException($"not a Kafka response (frame size {length})");
