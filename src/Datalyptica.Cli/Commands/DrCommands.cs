@@ -85,41 +85,56 @@ public sealed class DrStatusCommand(CliIo io) : AsyncCommand<DrSettings>
     }
 }
 
+/// <summary>
+/// The two verbs that change a site (promote, rebuild): what they do shown, the question asked, the journal written as
+/// they go; on failure, where it stopped and the same command to resume (each step repeats safely).
+/// </summary>
+internal static class DrChange
+{
+    public static async Task<int> RunAsync(CliIo io, DrChangeSettings settings, SiteSession session, string verb, string plan, string question,
+        Func<StandbySiteOperations, TimeSpan, CancellationToken, Task<StandbySiteTiming>> change, Action<StandbySiteTiming> report, CancellationToken cancellation)
+    {
+        RollingRun.Show(io, settings.Output, plan);
+        if (await RollingRun.ConfirmAsync(io, settings.Yes, settings.Output, question, $"dr {verb}", cancellation) is { } declined)
+            return declined;
+        using var journal = RollingRun.OpenJournal(session.Directory, $"dr-{verb}", $"{verb} {session.Site.Name}");
+        StandbySiteTiming timing;
+        try { timing = await change(DrRun.Operations(session, RollingRun.Progress(Cli.ProgressLog(io, settings.Output), journal)), TimeSpan.FromSeconds(settings.Wait), cancellation); }
+        catch (Exception e) when (e is StandbySiteException or DrillException)
+        {
+            journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
+            io.Error.WriteLine($"error: dr {verb} stopped: {e.Message}\nEach step repeats safely: resume with datalyptica dr {verb} {session.Directory} --yes");
+            return ExitCodes.Failed;
+        }
+        journal.Write(ApplyJournal.RunCompleted, x => x with { Host = timing.Member, Message = $"{verb} done in {timing.Total.TotalSeconds:0.0} s" });
+        report(timing);
+        return ExitCodes.Ok;
+    }
+}
+
 /// <summary>`datalyptica dr promote SITE`: the standby site becomes the primary.</summary>
 public sealed class DrPromoteCommand(CliIo io) : AsyncCommand<DrChangeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DrChangeSettings settings, CancellationToken cancellation)
     {
-        var log = Cli.ProgressLog(io, settings.Output);
         if (DrRun.Open(io, settings, "dr promote") is not { } session) return ExitCodes.InvalidSite;
-        var scope = PatroniRenderer.Scope(session.Site);
-        RollingRun.Show(io, settings.Output,
-            $"Promotion of {session.Site.Name} (cluster {scope}) to the primary site:\n" +
-            "  1. standby_cluster leaves the DCS: the standby leader stops following the primary site and promotes\n" +
-            "  2. wait until a member answers GET /primary; HAProxy then sends writes on this site's VIP to it\n" +
-            "The other site must no longer take writes (fence it): from now on both could, and what it accepts is not here.");
-        if (await RollingRun.ConfirmAsync(io, settings.Yes, settings.Output, $"Promote {session.Site.Name}?", "dr promote", cancellation) is { } declined)
-            return declined;
-        using var journal = RollingRun.OpenJournal(session.Directory, "dr-promote", $"promote {session.Site.Name}");
-        StandbySiteTiming timing;
-        try { timing = await DrRun.Operations(session, RollingRun.Progress(log, journal)).PromoteAsync(TimeSpan.FromSeconds(settings.Wait), cancellation); }
-        catch (Exception e) when (e is StandbySiteException or DrillException)
-        {
-            journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
-            io.Error.WriteLine($"error: the promotion stopped: {e.Message}\nResume with datalyptica dr promote {session.Directory} --yes");
-            return ExitCodes.Failed;
-        }
-        journal.Write(ApplyJournal.RunCompleted, x => x with { Host = timing.Member, Message = $"promoted in {timing.Total.TotalSeconds:0.0} s" });
         var next = $"next: set datalyptica_site_role: primary and remove {PatroniStandbySite.PrimaryAddress.Key} in {session.Directory}/group_vars, " +
                    $"then datalyptica apply {session.Directory} (it backs the new primary up from then on)";
-        if (settings.Output == OutputFormat.Json)
-            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, action = "promote", leader = timing.Member, seconds = timing.Total.TotalSeconds, next });
-        else
-        {
-            io.Out.MarkupLine(Markup.Escape($"{session.Site.Name} is the primary: {timing.Member} leads ({timing.Total.TotalSeconds:0.0} s)"));
-            io.Out.MarkupLine(Markup.Escape(next));
-        }
-        return ExitCodes.Ok;
+        return await DrChange.RunAsync(io, settings, session, "promote",
+            $"Promotion of {session.Site.Name} (cluster {PatroniRenderer.Scope(session.Site)}) to the primary site:\n" +
+            "  1. standby_cluster leaves the DCS: the standby leader stops following the primary site and promotes\n" +
+            "  2. wait until a member answers GET /primary; HAProxy then sends writes on this site's VIP to it\n" +
+            "The other site must no longer take writes (fence it): from now on both could, and what it accepts is not here.",
+            $"Promote {session.Site.Name}?", (operations, within, ct) => operations.PromoteAsync(within, ct), timing =>
+            {
+                if (settings.Output == OutputFormat.Json)
+                    Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, action = "promote", leader = timing.Member, seconds = timing.Total.TotalSeconds, next });
+                else
+                {
+                    io.Out.MarkupLine(Markup.Escape($"{session.Site.Name} is the primary: {timing.Member} leads ({timing.Total.TotalSeconds:0.0} s)"));
+                    io.Out.MarkupLine(Markup.Escape(next));
+                }
+            }, cancellation);
     }
 }
 
@@ -128,36 +143,25 @@ public sealed class DrRebuildCommand(CliIo io) : AsyncCommand<DrChangeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DrChangeSettings settings, CancellationToken cancellation)
     {
-        var log = Cli.ProgressLog(io, settings.Output);
         if (DrRun.Open(io, settings, "dr rebuild") is not { } session) return ExitCodes.InvalidSite;
-        var primary = PatroniStandbySite.PrimaryAddress.Get(session.Site) ?? "?";
-        RollingRun.Show(io, settings.Output,
-            $"Rebuild of {session.Site.Name} as a standby of {primary}:{PatroniStandbySite.PrimaryPort.Read(session.Site)}:\n" +
+        var primary = $"{PatroniStandbySite.PrimaryAddress.Get(session.Site)}:{PatroniStandbySite.PrimaryPort.Read(session.Site)}";
+        return await DrChange.RunAsync(io, settings, session, "rebuild",
+            $"Rebuild of {session.Site.Name} as a standby of {primary}:\n" +
             "  1. stop Patroni on every member: this site's database is down until step 4\n" +
             "  2. remove the cluster from the DCS; each data directory is moved aside to DATA.before-dr-rebuild-TIME (never deleted)\n" +
             "  3. the first member clones from the primary site (pg_basebackup) and leads as standby leader\n" +
             "  4. the others clone from it\n" +
-            "Everything only this site holds (writes it took after the other site was promoted) stays in those folders.");
-        if (await RollingRun.ConfirmAsync(io, settings.Yes, settings.Output, $"Rebuild {session.Site.Name} as a standby?", "dr rebuild", cancellation) is { } declined)
-            return declined;
-        using var journal = RollingRun.OpenJournal(session.Directory, "dr-rebuild", $"rebuild {session.Site.Name} as a standby of {primary}");
-        StandbySiteTiming timing;
-        try { timing = await DrRun.Operations(session, RollingRun.Progress(log, journal)).RebuildAsync(TimeSpan.FromSeconds(settings.Wait), cancellation); }
-        catch (Exception e) when (e is StandbySiteException or DrillException)
-        {
-            journal.Write(ApplyJournal.RunFailed, x => x with { Message = e.Message });
-            io.Error.WriteLine($"error: the rebuild stopped: {e.Message}\nEach step repeats safely: resume with datalyptica dr rebuild {session.Directory} --yes");
-            return ExitCodes.Failed;
-        }
-        journal.Write(ApplyJournal.RunCompleted, x => x with { Host = timing.Member, Message = $"rebuilt in {timing.Total.TotalSeconds:0.0} s" });
-        if (settings.Output == OutputFormat.Json)
-            Cli.WriteJson(io, new
+            "Everything only this site holds (writes it took after the other site was promoted) stays in those folders.",
+            $"Rebuild {session.Site.Name} as a standby?", (operations, within, ct) => operations.RebuildAsync(within, ct), timing =>
             {
-                formatVersion = Cli.JsonFormatVersion, action = "rebuild", standbyLeader = timing.Member, seconds = timing.Total.TotalSeconds,
-                stages = timing.Stages.ToDictionary(s => s.Key, s => s.Value.TotalSeconds),
-            });
-        else
-            io.Out.MarkupLine(Markup.Escape($"{session.Site.Name} is a standby again: {timing.Member} streams from {primary} ({timing.Total.TotalSeconds:0.0} s)"));
-        return ExitCodes.Ok;
+                if (settings.Output == OutputFormat.Json)
+                    Cli.WriteJson(io, new
+                    {
+                        formatVersion = Cli.JsonFormatVersion, action = "rebuild", standbyLeader = timing.Member, seconds = timing.Total.TotalSeconds,
+                        stages = timing.Stages.ToDictionary(s => s.Key, s => s.Value.TotalSeconds),
+                    });
+                else
+                    io.Out.MarkupLine(Markup.Escape($"{session.Site.Name} is a standby again: {timing.Member} streams from {primary} ({timing.Total.TotalSeconds:0.0} s)"));
+            }, cancellation);
     }
 }

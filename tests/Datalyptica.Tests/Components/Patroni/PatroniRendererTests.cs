@@ -284,21 +284,9 @@ public class PatroniRendererTests
             var want = Path.Combine(temp, "dcs.yml");
             File.WriteAllText(want, site.File(host.Name, PatroniRenderer.DcsPath).Content);
             var wanted = JsonSerializer.Serialize(PgSites.Yaml(File.ReadAllText(want)));
-            using var listener = new HttpListener();
-            var port = FreePort();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            listener.Start();
             var live = "";
-            _ = Task.Run(async () =>
-            {
-                while (listener.IsListening)
-                {
-                    var context = await listener.GetContextAsync();
-                    var body = System.Text.Encoding.UTF8.GetBytes(live);
-                    await context.Response.OutputStream.WriteAsync(body);
-                    context.Response.Close();
-                }
-            });
+            var (listener, server) = PgSites.Serve(() => System.Text.Encoding.UTF8.GetBytes(live));
+            using var _ = listener;
             int Check(string members)
             {
                 // The rendered script, pointed at this listener and at a Patroni config that does not exist (so the
@@ -310,7 +298,7 @@ public class PatroniRendererTests
                 File.WriteAllText(script, text);
                 return Tool.Run("python3", [script, want]).ExitCode;
             }
-            var url = $"\"http://127.0.0.1:{port}/config\"";
+            var url = $"\"{server}/config\"";
 
             var same = System.Text.Json.Nodes.JsonNode.Parse(wanted)!;
             same["check_timeline"] = true; // a key only the DCS has is left alone
@@ -322,18 +310,12 @@ public class PatroniRendererTests
             live = changed.ToJsonString();
             Check(url).ShouldBe(1, "loop_wait differs");
 
-            Check($"\"http://127.0.0.1:{FreePort()}/config\"").ShouldBe(0, "no member answers yet: a new cluster bootstraps from these values");
+            Check($"\"http://127.0.0.1:{PgSites.FreePort()}/config\"").ShouldBe(0, "no member answers yet: a new cluster bootstraps from these values");
             listener.Stop();
         }
         finally { Directory.Delete(temp, true); }
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>The etcd-leader-away loop: only where etcd shares a host with Patroni, and a script Python compiles.</summary>

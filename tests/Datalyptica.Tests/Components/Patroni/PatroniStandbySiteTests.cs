@@ -175,22 +175,11 @@ public class PatroniStandbySiteTests
                 $"#!/bin/sh\ncase \"$3\" in show-config) cat {live} ;; edit-config) echo \"$@\" >> {pushed} ;; esac\n");
             File.SetUnixFileMode(Path.Combine(bin, "patronictl"), (UnixFileMode)0b111_101_101);
 
-            using var listener = new HttpListener();
-            var port = FreePort();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (listener.IsListening)
-                {
-                    var context = await listener.GetContextAsync();
-                    await context.Response.OutputStream.WriteAsync(File.ReadAllBytes(live));
-                    context.Response.Close();
-                }
-            });
+            var (listener, server) = PgSites.Serve(() => File.ReadAllBytes(live));
+            using var _ = listener;
             var script = Path.Combine(temp, "check.py");
             File.WriteAllText(script, System.Text.RegularExpressions.Regex.Replace(site.File(host.Name, PatroniRenderer.DcsCheckPath).Content,
-                    "MEMBERS = \\[.*\\]", $"MEMBERS = [\"http://127.0.0.1:{port}/config\"]")
+                    "MEMBERS = \\[.*\\]", $"MEMBERS = [\"{server}/config\"]")
                 .Replace($"\"{PatroniRenderer.DcsPath}\"", $"\"{want}\""));
             var env = new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
             Tool.Result Push() => Tool.Run("sh", ["-c", PatroniLifecycle.DcsPushCommand.Replace(PatroniRenderer.DcsCheckPath, script)], environment: env);
@@ -223,12 +212,5 @@ public class PatroniStandbySiteTests
             listener.Stop();
         }
         finally { Directory.Delete(temp, true); }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -34,6 +34,25 @@ internal static partial class PgSites
 
     public static IReadOnlyList<RenderedFile> Files(Site site, string host) => SiteRenderer.Render(site, host).Single().Files;
 
+    /// <summary>A loopback HTTP server answering every request with <paramref name="body"/>'s bytes at that moment (a Patroni REST stand-in for a check script).</summary>
+    public static (HttpListener Listener, string Url) Serve(Func<byte[]> body)
+    {
+        var listener = new HttpListener();
+        var port = FreePort();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        _ = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                var context = await listener.GetContextAsync();
+                await context.Response.OutputStream.WriteAsync(body());
+                context.Response.Close();
+            }
+        });
+        return (listener, $"http://127.0.0.1:{port}");
+    }
+
     public static Dictionary<object, object> Yaml(string text) => (Dictionary<object, object>)Datalyptica.Contracts.Formats.YamlText.Parse(text)!;
 
     public static Dictionary<object, object> Map(this Dictionary<object, object> d, string key) => (Dictionary<object, object>)d[key];
