@@ -28,7 +28,9 @@ public class LabSettings : OutputSettings
     public string Subnet { get; init; } = "10.77.0";
 
     public override ValidationResult Validate() =>
-        System.Net.IPAddress.TryParse(Subnet + ".1", out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && Subnet.Split('.').Length == 3
+        !LabOptions.IsLabName(Name) ? ValidationResult.Error($"--name '{Name}' is not a lab name: lower-case letters, digits and '-', at most 32, such as dr-b")
+        : !LabOptions.IsBridgeName(Bridge) ? ValidationResult.Error($"--bridge '{Bridge}' is not an interface name: letters, digits, '_', '.', '-', at most 15, such as dl-lab1")
+        : System.Net.IPAddress.TryParse(Subnet + ".1", out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && Subnet.Split('.').Length == 3
             ? base.Validate() : ValidationResult.Error($"--subnet '{Subnet}' is not three octets such as 10.77.0");
 
     public virtual LabOptions Options() => new() { Name = Name, Root = Root, Bridge = Bridge, Subnet = Subnet };
@@ -223,6 +225,7 @@ public sealed class LabDrLinkSettings : LabSettings
 
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(Primary) ? ValidationResult.Error("--primary LAB is required (the lab the --name lab streams from).")
+        : !LabOptions.IsLabName(Primary) ? ValidationResult.Error($"--primary '{Primary}' is not a lab name: lower-case letters, digits and '-', such as dr-a")
         : Primary == Name ? ValidationResult.Error("--primary must name another lab than --name.") : base.Validate();
 }
 

@@ -47,6 +47,9 @@ public sealed class LabDrLink(LabOptions primary, LabOptions standby, Action<str
         if (primary.Name == standby.Name) throw new LabException("a lab cannot be its own disaster-recovery peer: name two labs.");
         var primaryState = LabState.Load(primary.StateFile) ?? throw NotUp(primary);
         var standbyState = LabState.Load(standby.StateFile) ?? throw NotUp(standby);
+        // The bridges go into a /proc path and an nftables ruleset: only interface names (the state file is root's, but still).
+        foreach (var bridge in new[] { primaryState.Bridge, standbyState.Bridge }.Where(b => !LabOptions.IsBridgeName(b)))
+            throw new LabException($"a lab state names bridge '{bridge}', which is not an interface name; not linking.");
         if (primaryState.Bridge == standbyState.Bridge || Subnet(primaryState) == Subnet(standbyState))
             throw new LabException($"labs '{primary.Name}' and '{standby.Name}' share a bridge or subnet; a DR pair needs two (lab up --bridge --subnet).");
 

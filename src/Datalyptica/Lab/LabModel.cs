@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Datalyptica.Lab;
 
 /// <summary>Where a lab lives and how its network looks. Defaults: /var/lib/datalyptica/lab, bridge dl-lab0 on 10.77.0.1/24.</summary>
-public sealed record LabOptions
+public sealed partial record LabOptions
 {
     public const string DefaultRoot = "/var/lib/datalyptica/lab";
 
@@ -52,6 +52,18 @@ public sealed record LabOptions
     public string MachineName(string host) => Name == "default" ? host : $"{Name}-{host}";
 
     public static string HostName(int index) => $"lab{index + 1:D2}";
+
+    /// <summary>A lab name: a folder, part of machine and nftables names; letters, digits and '-' only (at most 32).</summary>
+    public static bool IsLabName(string name) => LabNamePattern().IsMatch(name);
+
+    /// <summary>A Linux interface name (IFNAMSIZ: at most 15 bytes), safe in a path under /proc and in an nftables string.</summary>
+    public static bool IsBridgeName(string name) => BridgeNamePattern().IsMatch(name);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
+    private static partial System.Text.RegularExpressions.Regex LabNamePattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")]
+    private static partial System.Text.RegularExpressions.Regex BridgeNamePattern();
     public IPAddress HostAddress(int index) => IPAddress.Parse($"{Subnet}.{FirstHostOctet + index}");
 }
 

@@ -1,4 +1,5 @@
 using Datalyptica.Lab;
+using Datalyptica.Tests.Cli;
 using Datalyptica.Tests.Rendering;
 
 namespace Datalyptica.Tests.Lab;
@@ -41,5 +42,26 @@ public class LabDrLinkTests
         dropIn.ShouldContain("[Route]\nDestination=10.77.91.0/24\nGateway=10.77.90.1\n");
         LabDrLink.RouteDropInPath.ShouldStartWith(LabHostFiles.NetworkFile + ".d/");
         new LabDrPeer(LabDrPeer.StandbyRole, "dr-a", "dl-dra0", "10.77.90").PeerVip.ShouldBe("10.77.90.100");
+    }
+
+    [Theory]
+    [InlineData("--name", "../../etc")]
+    [InlineData("--name", "Dr B")]
+    [InlineData("--bridge", "br\"0")]
+    [InlineData("--bridge", "../all")]
+    [InlineData("--bridge", "a-name-longer-than-15")]
+    public void Lab_names_and_bridges_that_could_leave_their_folder_or_break_a_ruleset_are_refused(string option, string value)
+    {
+        var result = CliRunner.Run("lab", "status", option, value);
+        result.ExitCode.ShouldBe(64, result.All);
+        result.Err.ShouldContain($"{option} '{value}'");
+    }
+
+    [Fact]
+    public void The_primary_of_a_link_is_another_lab_with_a_lab_name()
+    {
+        CliRunner.Run("lab", "dr-link", "--name", "dr-b", "--primary", "dr-b").Err.ShouldContain("another lab");
+        CliRunner.Run("lab", "dr-link", "--name", "dr-b", "--primary", "../x").Err.ShouldContain("not a lab name");
+        CliRunner.Run("lab", "dr-link", "--name", "dr-b").Err.ShouldContain("--primary LAB is required");
     }
 }

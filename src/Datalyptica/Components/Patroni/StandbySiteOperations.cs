@@ -75,9 +75,11 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
         var (receiver, source, received, replayed, replayAge) = (row[0], Blank(row[1]), Blank(row[2]), Blank(row[3]), Blank(row[4]));
 
         // The primary's own position: IDENTIFY_SYSTEM over the standby leader's replication connection (its
-        // primary_conninfo names the VIP, the replication user and Patroni's passfile; no password passes here).
+        // primary_conninfo names the VIP, the replication user and Patroni's passfile). A conninfo that held a password
+        // itself would put it on psql's command line, visible to every local user: refused instead.
         var identify = await context.RunAsync(host,
-            $"ci=$({Psql(host, "SHOW primary_conninfo")}) && cd / && {Pg.AsPostgres} psql \"$ci connect_timeout=3 replication=true\" -XtAq -c IDENTIFY_SYSTEM",
+            $"ci=$({Psql(host, "SHOW primary_conninfo")}) && {RefuseConninfoWithPassword} && " +
+            $"cd / && {Pg.AsPostgres} psql \"$ci connect_timeout=3 replication=true\" -XtAq -c IDENTIFY_SYSTEM",
             cancellation, TimeSpan.FromSeconds(30));
         string? primaryLsn = null, primaryProblem = null;
         var fields = identify.Stdout.Trim().Split('|');
@@ -90,6 +92,10 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
         double? lagSeconds = lagBytes == 0 ? 0 : double.TryParse(replayAge, CultureInfo.InvariantCulture, out var age) ? Math.Max(0, age) : null;
         return new StandbySiteStatus(scope, standbyLeader, leader, members, receiver, source, primaryLsn, received, replayed, lagBytes, lagSeconds, primaryProblem);
     }
+
+    /// <summary>Shell: exit 3 (saying why, never what) when $ci, a connection string, holds a password.</summary>
+    public const string RefuseConninfoWithPassword =
+        "case \"$ci\" in *password=*) echo 'primary_conninfo holds a password; not passing it on a command line' >&2; exit 3;; esac";
 
     private static string? Blank(string text) => text.Length == 0 ? null : text;
     private static string? FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
@@ -129,8 +135,9 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
     /// <summary>
     /// Turns this site's cluster, whatever it holds, into a fresh standby of the primary its configuration names (failback:
     /// the old primary site after `dr promote` made the other the primary). Patroni stops everywhere, the cluster leaves the
-    /// DCS, each data directory is moved aside (DATA.before-dr-rebuild-TIME, never deleted), and Patroni starts again: the first member clones
-    /// from the primary site (standby_cluster's pg_basebackup) and leads as standby leader, the others clone from it.
+    /// DCS, each data directory is moved aside (DATA.before-dr-rebuild-TIME, never deleted), and Patroni starts again: the
+    /// first member clones from the primary site (standby_cluster's pg_basebackup) and leads as standby leader, the others
+    /// clone from it.
     /// </summary>
     public async Task<StandbySiteTiming> RebuildAsync(TimeSpan within, CancellationToken cancellation)
     {

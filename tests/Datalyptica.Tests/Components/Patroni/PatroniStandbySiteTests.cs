@@ -213,4 +213,15 @@ public class PatroniStandbySiteTests
         }
         finally { Directory.Delete(temp, true); }
     }
+
+    [Fact]
+    public void Dr_status_never_puts_a_conninfo_password_on_a_command_line()
+    {
+        string Run(string conninfo) => Tool.Run("sh", ["-c", $"ci={Contracts.Hosts.RemoteCommand.Quote(conninfo)}; {StandbySiteOperations.RefuseConninfoWithPassword} && echo passed"]).Output;
+        Run("user=replicator passfile=/var/lib/postgresql/.pgpass_patroni host=10.20.1.100 port=5000").ShouldBe("passed\n");
+        var refused = Run("user=replicator password=s3cret host=10.20.1.100 port=5000");
+        refused.ShouldContain("holds a password");
+        refused.ShouldNotContain("s3cret");
+        refused.ShouldNotContain("passed");
+    }
 }
