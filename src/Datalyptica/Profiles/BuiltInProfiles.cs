@@ -69,12 +69,15 @@ public static class BuiltInProfiles
         Role = SiteRole.Standby,
         Description = "the production topology as the standby (disaster recovery) site",
         AddressBase = 120,
-        // Streams PostgreSQL from the production profile's first VIP (the operator names the real one). The primary site
-        // admits it with dr_standby_networks: [10.120.0.0/16] (docs/RUNBOOK.md, "Disaster recovery").
+        // Streams PostgreSQL from the production profile's first VIP and mirrors Kafka from its first three brokers (after
+        // its 3 controllers on the streaming tier); the operator names the real ones. The primary site admits the standby
+        // with dr_standby_networks: [10.120.0.0/16] (docs/RUNBOOK.md, "Disaster recovery").
         SiteVars = new Dictionary<string, object>
         {
             [Components.Patroni.PatroniStandbySite.PrimaryAddress.Key] =
                 $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.LoadBalancer)}.100",
+            [Components.Kafka.KafkaMirrorMaker.PrimaryBootstrap.Key] = Enumerable.Range(14, 3)
+                .Select(n => $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.Streaming)}.{n}:{Components.Kafka.KafkaComponent.BrokerPort.Number}").ToList(),
         },
     };
 

@@ -15,14 +15,43 @@ public static class KafkaLifecycle
         Account = ServiceAccount.Own("kafka", "Datalyptica Kafka (KRaft)"),
         Units =
         [
-            new(KafkaRenderer.BrokerUnit, UnitSource.Rendered, OnConfigChange.Restart),
-            new(KafkaRenderer.ControllerUnit, UnitSource.Rendered, OnConfigChange.Restart),
+            // One broker at a time, the next only once no partition is under-replicated; controllers one at a time, the
+            // active one last (a changed setting or a version bump never takes the whole cluster or the quorum down).
+            new(KafkaRenderer.BrokerUnit, UnitSource.Rendered, OnConfigChange.Restart) { Rolling = (_, host) => BrokerRolling(host) },
+            new(KafkaRenderer.ControllerUnit, UnitSource.Rendered, OnConfigChange.Restart) { Rolling = ControllerRolling },
             // Only on a standby site's brokers (KafkaMirrorMaker); reads only its own properties.
             new(KafkaMirrorMaker.Unit, UnitSource.Rendered, OnConfigChange.Restart)
                 { Reads = [KafkaMirrorMaker.Properties, PlatformPaths.Unit(KafkaMirrorMaker.Unit)] },
         ],
         Commands = FormatStorage,
     };
+
+    /// <summary>A Kafka tool on the member; kafka-run-class.sh creates LOG_DIR, so it goes to /run, not the install folder.</summary>
+    private static string Tool(string name) => $"LOG_DIR=/run/datalyptica-kafka-tools {KafkaRenderer.Home}/bin/{name}";
+
+    private static string Endpoint(Host host, PortSpec port) => Endpoints.Format(new System.Net.IPEndPoint(host.Address, host.Port(port)));
+
+    /// <summary>
+    /// A restarted broker is back when the cluster lists no under-replicated partition (kafka-topics.sh --describe
+    /// --under-replicated-partitions prints nothing): only then may the next broker stop. Its SIGTERM is a controlled
+    /// shutdown (leadership moves first); catching up after it can take minutes on a busy broker.
+    /// </summary>
+    public static RollingRestart BrokerRolling(Host host) => new(KafkaRenderer.BrokerUnit,
+        $"out=$({Tool("kafka-topics.sh")} --bootstrap-server {Endpoint(host, KafkaComponent.BrokerPort)} --describe --under-replicated-partitions 2>/dev/null) && [ -z \"$out\" ]",
+        TimeoutSeconds: 600);
+
+    /// <summary>
+    /// A restarted controller is back when the quorum it answers for has a leader (kafka-metadata-quorum.sh describe
+    /// --status, KIP-919's --bootstrap-controller, Kafka 3.7+); the member that is the quorum's leader goes last.
+    /// </summary>
+    public static RollingRestart ControllerRolling(Site site, Host host)
+    {
+        var status = $"{Tool("kafka-metadata-quorum.sh")} --bootstrap-controller {Endpoint(host, KafkaComponent.ControllerPort)} describe --status 2>/dev/null";
+        return new RollingRestart(KafkaRenderer.ControllerUnit, $"{status} | grep -Eq '^LeaderId:[[:space:]]+[0-9]+$'", TimeoutSeconds: 300)
+        {
+            LeaderCheck = $"{status} | grep -Eq '^LeaderId:[[:space:]]+{KafkaRenderer.ControllerId(site, host)}$'",
+        };
+    }
 
     /// <summary>
     /// First start, every node, each role on its own: <c>kafka-storage.sh format -t CLUSTER_ID -c ROLE.properties</c>

@@ -24,6 +24,7 @@ public static class KafkaMirrorMaker
         "standby site only: the primary site's Kafka brokers (host:port) that MirrorMaker 2 copies topics and consumer offsets from")
     {
         Default = [], Item = SettingPatterns.HostPort.IsMatch, ItemDescription = SettingPatterns.HostPortText,
+        DefaultDescription = "none (no MirrorMaker)", Example = "[10.20.20.14:9092, 10.20.20.15:9092, 10.20.20.16:9092]",
     };
 
     /// <summary>A standby site that names the primary's brokers runs MirrorMaker 2 on its own brokers.</summary>

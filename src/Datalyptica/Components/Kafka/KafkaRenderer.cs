@@ -60,6 +60,10 @@ public sealed class KafkaRenderer : IComponentRenderer
     public static int BrokerId(RenderContext ctx) => ctx.IndexIn(KafkaComponent.Broker) + 1;
     public static int ControllerId(RenderContext ctx) => FirstControllerId + ctx.IndexIn(KafkaComponent.Controller);
 
+    /// <summary>The same id from the site (rolling restarts ask the quorum whether this member leads).</summary>
+    public static int ControllerId(Site site, Host host) =>
+        FirstControllerId + site.HostsWith(KafkaComponent.Controller).Select(h => h.Name).ToList().IndexOf(host.Name);
+
     /// <summary>controller.quorum.voters: every controller as id@address:its own controller port.</summary>
     public static string Voters(RenderContext ctx) =>
         string.Join(',', ctx.Members(KafkaComponent.Controller)

@@ -31,6 +31,7 @@ public static class PatroniStandbySite
         "primary site only: the standby site's networks; they may replicate through the VIP into the slot " + SlotName)
     {
         Default = [], Item = SettingPatterns.IsNetwork, ItemDescription = SettingPatterns.NetworkText,
+        DefaultDescription = "none (no standby site)", Example = "[10.120.0.0/16]",
     };
 
     public static readonly IReadOnlyList<SettingSpec> All = [PrimaryAddress, PrimaryPort, StandbyNetworks];

@@ -18,12 +18,14 @@ namespace Datalyptica.Tests.Components.Kafka;
 /// </summary>
 public class KafkaMirrorMakerTests
 {
-    private static readonly string[] PrimaryBrokers = ["10.20.4.11:9092", "10.20.4.12:9092", "10.20.4.13:9092"];
+    /// <summary>The production profile's first three brokers: what the dr profile mirrors from.</summary>
+    private static readonly string[] PrimaryBrokers = RenderedSites.Production.Site.HostsWith(KafkaComponent.Broker).Take(3)
+        .Select(h => $"{h.Address}:{h.Port(KafkaComponent.BrokerPort)}").ToArray();
 
     private static readonly Lazy<(Site Site, IReadOnlyList<HostFiles> Hosts)> Standby = new(() =>
     {
-        var site = PgSites.WithSiteVar(RenderedSite.Of(BuiltInProfiles.Dr).Site, KafkaMirrorMaker.PrimaryBootstrap.Key, PrimaryBrokers.Cast<object>().ToList());
-        return (site, SiteRenderer.Render(site));
+        var site = RenderedSite.Of(BuiltInProfiles.Dr);
+        return (site.Site, site.Hosts);
     });
 
     [Fact]
@@ -62,8 +64,9 @@ public class KafkaMirrorMakerTests
     [Fact]
     public void A_primary_site_or_a_standby_that_names_no_primary_brokers_runs_no_MirrorMaker()
     {
-        foreach (var site in new[] { RenderedSites.Production, RenderedSite.Of(BuiltInProfiles.Dr) })
-            site.AllFiles.ShouldNotContain(f => f.File.Path == KafkaMirrorMaker.Properties || f.File.Path == PlatformPaths.Unit(KafkaMirrorMaker.Unit), site.ToString());
+        var none = PgSites.WithSiteVar(RenderedSite.Of(BuiltInProfiles.Dr).Site, KafkaMirrorMaker.PrimaryBootstrap.Key, new List<object>());
+        foreach (var (name, hosts) in new[] { ("production", RenderedSites.Production.Hosts), ("dr without brokers", SiteRenderer.Render(none)) })
+            hosts.SelectMany(h => h.Files).ShouldNotContain(f => f.Path == KafkaMirrorMaker.Properties || f.Path == PlatformPaths.Unit(KafkaMirrorMaker.Unit), name);
     }
 
     [Fact]
