@@ -39,7 +39,9 @@ public static class KafkaMirrorMaker
             $"{KafkaRenderer.Home}/bin/connect-mirror-maker.sh {Properties} --clusters {TargetAlias}", KafkaRenderer.User)
         {
             After = ["network-online.target", $"{KafkaRenderer.BrokerUnit}.service"],
-            EnvironmentFiles = [KafkaRenderer.BrokerEnv],
+            // Not the broker's environment file: its heap is the broker's, its LOG_DIR the broker's folder.
+            // connect-mirror-maker.sh keeps a KAFKA_HEAP_OPTS it is given; kafka-run-class.sh writes to LOG_DIR.
+            Environment = [new("KAFKA_HEAP_OPTS", "-Xms256m -Xmx1g"), new("LOG_DIR", $"{PlatformPaths.Logs("kafka")}/mirror-maker")],
             TimeoutStopSec = 120,
             SuccessExitStatus = 143,
             ReadWritePaths = [PlatformPaths.Logs("kafka")],
