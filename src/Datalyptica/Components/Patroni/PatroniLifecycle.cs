@@ -37,6 +37,17 @@ public static class PatroniLifecycle
         $"patronictl -c {PatroniRenderer.ConfigPath} switchover --leader {RemoteCommand.Quote(host.Name)} --force",
         "Patroni switchover to a synchronous standby");
 
+    /// <summary>
+    /// Removes the cluster's keys from the DCS, with Patroni stopped on every member (cluster restore, `dr rebuild`).
+    /// patronictl asks for the cluster name and a sentence before it removes anything (its prompts read stdin); removing
+    /// nothing is no error.
+    /// </summary>
+    public static string RemoveClusterCommand(Site site)
+    {
+        var scope = RemoteCommand.Quote(PatroniRenderer.Scope(site));
+        return $"printf '%s\\n%s\\n' {scope} 'Yes I am aware' | patronictl -c {PatroniRenderer.ConfigPath} remove {scope}";
+    }
+
     private static readonly string DcsCheckCommand = $"python3 {PatroniRenderer.DcsCheckPath}";
 
     /// <summary>

@@ -31,20 +31,8 @@ public sealed class StandbySiteException(string message) : Exception(message);
 public sealed class StandbySiteOperations(DrillContext context, Action<string> progress)
 {
     private Site Site => context.Site;
-    private IReadOnlyList<Host> Members => Site.HostsWith(PatroniComponent.Member).ToList();
+    private IReadOnlyList<Host> Members => PatroniDrills.Members(context);
     private PgBackRestTarget Pg => PgBackRestTarget.For(Site);
-
-    /// <summary>GET /cluster from the first member that answers (over its own SSH session, so the site's firewall allows it).</summary>
-    public async Task<IReadOnlyList<PatroniMember>> ClusterAsync(CancellationToken cancellation)
-    {
-        foreach (var host in await context.ReachableAsync(Members, cancellation))
-        {
-            var answer = await context.RunAsync(host, $"curl -sf -m 3 {RestUrl(host)}/cluster", cancellation, TimeSpan.FromSeconds(10));
-            if (answer.Succeeded) return PatroniCluster.Parse(answer.Stdout);
-        }
-        throw new StandbySiteException($"no Patroni member of {Site.Name} answered GET /cluster ({string.Join(", ", Members.Select(h => h.Name))}). " +
-            "Fix: start the hosts (and Patroni on them), then run this again.");
-    }
 
     private static string RestUrl(Host host) => $"http://{Endpoints.Format(new System.Net.IPEndPoint(host.Address, host.Port(PatroniComponent.RestApi)))}";
 
@@ -56,7 +44,7 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
 
     public async Task<StandbySiteStatus> StatusAsync(CancellationToken cancellation)
     {
-        var members = await ClusterAsync(cancellation);
+        var members = await PatroniDrills.ClusterAsync(context, cancellation);
         var scope = PatroniRenderer.Scope(Site);
         var standbyLeader = members.FirstOrDefault(m => m.Role == "standby_leader")?.Name;
         var leader = members.FirstOrDefault(m => m.Role is "leader" or "master")?.Name;
@@ -107,7 +95,7 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
     public async Task<StandbySiteTiming> PromoteAsync(TimeSpan within, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var members = await ClusterAsync(cancellation);
+        var members = await PatroniDrills.ClusterAsync(context, cancellation);
         if (members.FirstOrDefault(m => m.Role is "leader" or "master") is { } leader)
             throw new StandbySiteException($"{Site.Name} is already a primary ({leader.Name} leads). Nothing was changed.");
         var standbyLeader = members.FirstOrDefault(m => m.Role == "standby_leader")
@@ -158,9 +146,7 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
         progress($"stopping Patroni on {string.Concat(others.Select(h => h.Name + ", then "))}{first.Name}: this site's database is down from now");
         foreach (var host in others.Append(first))
             await context.RunCheckedAsync(host, "systemctl stop patroni", cancellation, TimeSpan.FromMinutes(6));
-        var scope = RemoteCommand.Quote(PatroniRenderer.Scope(Site));
-        // patronictl asks for the cluster name and a sentence before it removes anything; removing nothing is no error.
-        await context.RunCheckedAsync(first, $"printf '%s\\n%s\\n' {scope} 'Yes I am aware' | patronictl -c {PatroniRenderer.ConfigPath} remove {scope}", cancellation);
+        await context.RunCheckedAsync(first, PatroniLifecycle.RemoveClusterCommand(Site), cancellation);
         // Never deleted here: what only this site held stays for the operator (a resumed run keeps its partial clone too).
         var keptName = $"{Pg.DataDir}.before-dr-rebuild-{DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}";
         var data = RemoteCommand.Quote(Pg.DataDir);

@@ -54,11 +54,9 @@ public sealed class ClusterRestore(DrillContext context, PgBackRestTarget target
         await Task.WhenAll(others.Select(h => StopPatroniAsync(h, cancellation)));
         await StopPatroniAsync(member, cancellation);
         var scope = PatroniRenderer.Scope(site);
-        var quotedScope = RemoteCommand.Quote(scope);
         // Not only the members' keys (gone once Patroni stopped): the initialize key, the last leader's position and the
-        // history too, or Patroni would refuse to lead from a position behind the old leader's. patronictl asks for the
-        // cluster name and a sentence before it removes anything (its prompts read stdin); removing nothing is no error.
-        await RunAsync(member, $"printf '%s\\n%s\\n' {quotedScope} 'Yes I am aware' | patronictl -c {PatroniRenderer.ConfigPath} remove {quotedScope}", cancellation);
+        // history too, or Patroni would refuse to lead from a position behind the old leader's.
+        await RunAsync(member, PatroniLifecycle.RemoveClusterCommand(site), cancellation);
         var stop = clock.Elapsed;
         progress($"Patroni stopped everywhere and cluster {scope} removed from the DCS ({stop.TotalSeconds:0.0} s)");
 
