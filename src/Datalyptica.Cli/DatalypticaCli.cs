@@ -111,10 +111,11 @@ public static class DatalypticaCli
                 .WithExample("restart", "site", "redis", "--yes", "--output", "json")
                 .WithExample("restart", "site", "kafka", "--limit", "kafka_broker[[0:1]]");
             config.AddCommand<UpgradeCommand>("upgrade")
-                .WithDescription("Rolling package upgrade of one component (postgresql, redis, haproxy): each member installs VERSION from the site's package source and restarts, healthy again (verify) before the next; leaders last after a hand-over; a member that fails its gate is rolled back; the version is pinned in the site once every member runs it. An older VERSION rolls back; --rollback undoes the last upgrade (the versions the journal recorded). Shows the plan and asks first.")
+                .WithDescription("Rolling upgrade of one component: each member moves to VERSION and restarts, healthy again (verify) before the next; leaders last after a hand-over; a member that fails its gate is rolled back; the version is recorded in the site once every member runs it. Debian-packaged components (postgresql, redis, haproxy) install VERSION from the site's package source; components installed from a release archive (trino, kafka, ...) get VERSION unpacked beside the running one and their current link switched, from the site's artifact store (artifacts fetch --release). An older VERSION rolls back; --rollback undoes the last upgrade (the versions the journal recorded). Shows the plan and asks first.")
                 .WithExample("upgrade", "site", "postgresql", "15.20-0+deb12u1")
                 .WithExample("upgrade", "site", "postgresql", "15.18-0+deb12u1", "--yes", "--output", "json")
                 .WithExample("upgrade", "site", "haproxy", "2.6.12-1+deb12u4", "--limit", "lb01")
+                .WithExample("upgrade", "site", "trino", "470")
                 .WithExample("upgrade", "site", "postgresql", "--rollback");
             config.AddBranch("hosts", hosts =>
             {
@@ -176,7 +177,8 @@ public static class DatalypticaCli
                     .WithExample("artifacts", "list", "site");
                 artifacts.AddCommand<ArtifactsFetchCommand>("fetch")
                     .WithDescription("Download each release and its upstream checksum file; store and pin it only when they match.")
-                    .WithExample("artifacts", "fetch", "site");
+                    .WithExample("artifacts", "fetch", "site")
+                    .WithExample("artifacts", "fetch", "site", "--release", "trino=470");
                 artifacts.AddCommand<ArtifactsImportCommand>("import")
                     .WithDescription("Store releases downloaded elsewhere (air-gapped), each checked against the checksum file beside it.")
                     .WithExample("artifacts", "import", "site", "--from", "/media/usb/artifacts");

@@ -10,9 +10,38 @@ namespace Datalyptica.Cli.Commands;
 
 public sealed class ArtifactsListSettings : OptionalSiteSettings;
 
-public sealed class ArtifactsFetchSettings : OptionalSiteSettings;
+/// <summary>fetch and import: what the site needs, and with --release a release an upgrade will move to.</summary>
+public abstract class ArtifactsStoreSettings : OptionalSiteSettings
+{
+    [CommandOption("--release <COMPONENT=VERSION>")]
+    [Description("Also store COMPONENT's release at VERSION, before `datalyptica upgrade SITE COMPONENT VERSION` (repeat for several). Only releases datalyptica has a manifest for.")]
+    public string[] Releases { get; init; } = [];
 
-public sealed class ArtifactsImportSettings : OptionalSiteSettings
+    /// <summary>The --release values as components and versions (Validate refused anything else).</summary>
+    public IReadOnlyList<(Contracts.ComponentDefinition Component, string Version)> ReleasesWanted() =>
+        Releases.Select(r => r.Split('=', 2)).Select(p => (Components.ComponentCatalog.Get(p[0]), p[1])).ToList();
+
+    public override ValidationResult Validate()
+    {
+        if (base.Validate() is { Successful: false } refused) return refused;
+        foreach (var release in Releases)
+        {
+            var parts = release.Split('=', 2);
+            if (parts.Length != 2 || parts[1].Length == 0)
+                return ValidationResult.Error($"--release '{release}' is not COMPONENT=VERSION (like trino=470).");
+            if (Components.ComponentCatalog.Find(parts[0]) is not { } component)
+                return ValidationResult.Error($"--release '{release}': no component '{parts[0]}'.");
+            if (component.Releases.All(r => r.Version != parts[1]))
+                return ValidationResult.Error($"--release '{release}': datalyptica has no release manifest of {component.Id} {parts[1]}" +
+                    (component.Releases.Count == 0 ? $" ({component.Id} is not installed from an upstream release)." : $"; it knows {string.Join(", ", component.Releases.Select(r => r.Version))}."));
+        }
+        return ValidationResult.Success();
+    }
+}
+
+public sealed class ArtifactsFetchSettings : ArtifactsStoreSettings;
+
+public sealed class ArtifactsImportSettings : ArtifactsStoreSettings
 {
     [CommandOption("--from <DIR>", isRequired: true)]
     [Description("Folder with the downloaded release files, each beside the checksum file upstream publishes for it (DIR/FILE, DIR/ARTIFACT/FILE, or another site's artifacts/ folder: DIR/ARTIFACT/VERSION/FILE).")]
@@ -25,6 +54,12 @@ public sealed class ArtifactsVerifySettings : OptionalSiteSettings;
 internal static class ArtifactsCli
 {
     public static (Site Site, SiteArtifactStore Store, SiteArtifactNeeds Needs)? Open(CliIo io, SiteSettings settings)
+    {
+        if (Load(io, settings) is not var (site, store, needs)) return null;
+        return settings is ArtifactsStoreSettings { Releases.Length: > 0 } storing ? (site, store, needs.With(site, storing.ReleasesWanted())) : (site, store, needs);
+    }
+
+    private static (Site Site, SiteArtifactStore Store, SiteArtifactNeeds Needs)? Load(CliIo io, SiteSettings settings)
     {
         var loaded = Cli.LoadSite(settings);
         if (loaded.Site is null)

@@ -2,7 +2,9 @@ using System.ComponentModel;
 using Datalyptica.Components;
 using Datalyptica.Contracts;
 using Datalyptica.Drills;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Engine.Apply;
+using Datalyptica.Model;
 using Datalyptica.Engine.Planning;
 using Datalyptica.Engine.Repository;
 using Datalyptica.Restarts;
@@ -16,11 +18,11 @@ namespace Datalyptica.Cli.Commands;
 public sealed class UpgradeSettings : RollingSettings
 {
     [CommandArgument(1, "<COMPONENT>")]
-    [Description("The component whose Debian packages move to VERSION (postgresql, redis, haproxy).")]
+    [Description("The component that moves to VERSION: its Debian packages (postgresql, redis, haproxy) or its release archive (trino, kafka, ...).")]
     public override string Component { get; init; } = "";
 
     [CommandArgument(2, "[VERSION]")]
-    [Description("The Debian version every member installs, as apt and the offline repository name it (15.20-0+deb12u1). Left out with --rollback.")]
+    [Description("The version every member runs afterwards: a Debian version as apt and the offline repository name it (15.20-0+deb12u1), or a release (trino 470). Left out with --rollback.")]
     public string? Version { get; init; }
 
     [CommandOption("--rollback")]
@@ -39,18 +41,30 @@ public sealed class UpgradeSettings : RollingSettings
             (not null, true) => ValidationResult.Error("give VERSION or --rollback, not both (--rollback finds the version in the journal)."),
             (null, true) => ValidationResult.Success(),
             _ => SettingPatterns.DebianVersion.IsMatch(Version) ? ValidationResult.Success()
-                : ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}."),
+                : ValidationResult.Error($"'{Version}' is not {SettingPatterns.DebianVersionText}, nor a release version such as 470 or 3.9.1."),
         };
 }
 
 /// <summary>
-/// `datalyptica upgrade SITE COMPONENT VERSION`: the component's packages to VERSION one member at a time behind the
-/// restart's gates (leaders last after their hand-over, the whole component healthy twice before the next member), a
-/// member that fails its gate rolled back, the pins written to the site once every member runs VERSION. Members already
-/// there are skipped, so a stopped upgrade resumes by running it again; an older VERSION is a downgrade (the roll back).
+/// `datalyptica upgrade SITE COMPONENT VERSION`: the component to VERSION one member at a time behind the restart's gates
+/// (leaders last after their hand-over, the whole component healthy twice before the next member), a member that fails
+/// its gate rolled back, the version recorded in the site once every member runs it. A Debian-packaged component moves
+/// its packages (<see cref="PackageUpgrade"/>); one installed from its release archive gets VERSION unpacked beside the
+/// running one and its <c>current</c> link switched, through apply's engine (<see cref="ArtifactUpgrade"/>). Members
+/// already there are skipped, so a stopped upgrade resumes by running it again; an older VERSION is a downgrade.
 /// </summary>
 public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
 {
+    /// <summary>What differs between a package upgrade and an artifact upgrade; the gates, plan, journal and output are shared.</summary>
+    /// <param name="Reads">What is read on each member ("postgresql-15, postgresql-client-15", "trino's current link").</param>
+    /// <param name="Records">What the site records once every member runs VERSION (the packages' pins, datalyptica_versions.trino).</param>
+    private sealed record Way(
+        string Reads,
+        string Records,
+        Func<IReadOnlyList<RestartMember>, CancellationToken, Task<IReadOnlyList<UpgradeMember>>> InstalledAsync,
+        Func<IReadOnlyDictionary<string, UpgradeMember>, MemberSteps> Steps,
+        Func<string> Pin);
+
     public override async Task<int> ExecuteAsync(CommandContext context, UpgradeSettings settings, CancellationToken cancellation)
     {
         if (Cli.OpenSite(io, settings, "an upgrade") is not { } session) return ExitCodes.InvalidSite;
@@ -74,14 +88,15 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
             io.Error.WriteLine($"error: the site {session.Directory} does not deploy {component.Id}; nothing to upgrade.");
             return ExitCodes.Failed;
         }
+        var drillContext = SiteDrillContext.Open(session, log);
         PreparedSite prepared;
-        IReadOnlyList<string> packages;
+        Way way;
         try
         {
-            packages = PackageUpgrade.Packages(session.Site, component);
             prepared = PreparedSite.Prepare(session, io.Error.WriteLine);
-            if (ApplyRepository.DirectoryFor(prepared.Site, settings.Repository) is { } directory)
-                PackageUpgrade.RequireInRepository(RepositoryManifest.Load(directory), directory, packages, version);
+            way = component.InstallOn(session.Site) == InstallSource.Artifact
+                ? ArtifactWay(session, prepared, drillContext, component, version, settings)
+                : PackageWay(session, prepared, drillContext, component, version, settings);
         }
         catch (Exception e) when (e is UpgradeRefusedException or RepositoryBuildException or InvalidOperationException)
         {
@@ -92,19 +107,18 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         var restarts = ComponentCatalog.Get(component.UpgradeRestarts);
         var limit = HostLimit.Resolve(settings.Limit, site);
         if (settings.Limit is { } pattern && limit is not null) HostLimit.Show(io, settings.Output, pattern, site, limit);
-        var drillContext = SiteDrillContext.Open(session, log);
 
         IReadOnlyList<UpgradeMember> members;
         IReadOnlyList<(RestartMember Member, bool Leads)> order;
         try
         {
-            members = await PackageUpgrade.InstalledAsync(drillContext, PackageUpgrade.Members(site, component, limit), packages, cancellation);
+            members = await way.InstalledAsync(PackageUpgrade.Members(site, component, limit), cancellation);
             var pending = members.Where(m => !m.IsAt(version)).Select(m => m.Member).ToList();
             order = await ComponentRestart.OrderAsync(drillContext, pending, cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
-            io.Error.WriteLine($"error: could not read every member's {string.Join(", ", packages)} and leadership, so nothing was upgraded: {drillContext.Masker.Mask(e.Message)}. " +
+            io.Error.WriteLine($"error: could not read every member's {way.Reads} and leadership, so nothing was upgraded: {drillContext.Masker.Mask(e.Message)}. " +
                 $"Fix: datalyptica verify {session.Directory} --component {restarts.Id}");
             return ExitCodes.Failed;
         }
@@ -131,15 +145,12 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
                 io.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Failed;
             }
-            var source = AptSource.Configured(site) is { IsOfflineRepository: true, SigningKey: not null } served ? AptSourceRenderer.Transient(served) : null;
             await using (repository)
             {
                 try
                 {
-                    result = await ComponentRestart.RunAsync(drillContext, restarts, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), progress, cancellation,
-                        restartCommand: m => PackageUpgrade.UpgradeCommand(m, PackageUpgrade.PackagesOf(before[m.Host.Name], packages), version, source),
-                        rollbackCommand: m => PackageUpgrade.RollbackCommand(before[m.Host.Name], source),
-                        describe: m => $"{before[m.Host.Name].InstalledText} -> {version} (apt-get install, held), then systemctl restart {string.Join(' ', m.UnitNames)}");
+                    result = await ComponentRestart.RunAsync(drillContext, restarts, order.Select(o => o.Member).ToList(), TimeSpan.FromSeconds(settings.Wait), progress,
+                        way.Steps(before), cancellation);
                 }
                 catch (RestartRefusedException e)
                 {
@@ -153,7 +164,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         // The site records the version once every member of the component runs it (not only those --limit chose).
         string? pinned = null, pinProblem = null;
         IReadOnlyList<UpgradeMember> everywhere = [];
-        try { everywhere = await PackageUpgrade.InstalledAsync(drillContext, PackageUpgrade.Members(site, component, null), packages, cancellation); }
+        try { everywhere = await way.InstalledAsync(PackageUpgrade.Members(site, component, null), cancellation); }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             pinProblem = $"could not read every member's versions afterwards, so the site was not changed: {drillContext.Masker.Mask(e.Message)}. Fix: run the same upgrade again (members already at {version} are skipped).";
@@ -163,9 +174,8 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         {
             try
             {
-                pinned = PackagePinRecord.Record(session.Directory, PackagePins.Of(site), packages.ToDictionary(p => p, _ => version),
-                    dir => PackagePins.Of(SiteLoader.Load(dir, session.VaultPassword is { } password ? () => password : null).Site ?? throw new InvalidOperationException("the site no longer loads")));
-                progress($"every member runs {version}: pinned in {pinned}");
+                pinned = way.Pin();
+                progress($"every member runs {version}: recorded in {pinned}");
             }
             catch (InvalidOperationException e) { pinProblem = e.Message; }
         }
@@ -202,7 +212,7 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
             io.Out.MarkupLine(order.Count == 0
                 ? $"every member of {Markup.Escape(component.Id)} already runs {Markup.Escape(version)}"
                 : $"[green]upgraded[/] {order.Count} member(s) of {Markup.Escape(component.Id)} to {Markup.Escape(version)} in {result!.WallTime.TotalSeconds:0} s");
-            if (pinned is not null) io.Out.MarkupLine($"pinned {Markup.Escape(string.Join(", ", packages))} at {Markup.Escape(version)} in {Markup.Escape(pinned)}");
+            if (pinned is not null) io.Out.MarkupLine($"pinned {Markup.Escape(way.Records)} at {Markup.Escape(version)} in {Markup.Escape(pinned)}");
             else if (pinProblem is null && everywhere.Count > 0)
                 io.Out.MarkupLine(Markup.Escape($"not pinned in the site yet: {string.Join(", ", everywhere.Where(m => !m.IsAt(version)).Select(m => $"{m.Member.Host.Name} ({m.InstalledText})"))} " +
                     $"still run another version; the pin is written once every member of {component.Id} runs {version}."));
@@ -210,6 +220,62 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
         if (pinProblem is not null) io.Error.WriteLine($"warning: {version} was not pinned in the site: {pinProblem}");
         return completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
+
+    /// <summary>Debian packages: each member installs them at VERSION (held), its way back the versions it had; the site pins them.</summary>
+    private static Way PackageWay(SiteSession session, PreparedSite prepared, DrillContext context, ComponentDefinition component, string version, UpgradeSettings settings)
+    {
+        var packages = PackageUpgrade.Packages(session.Site, component);
+        if (ApplyRepository.DirectoryFor(prepared.Site, settings.Repository) is { } directory)
+            PackageUpgrade.RequireInRepository(RepositoryManifest.Load(directory), directory, packages, version);
+        var site = prepared.Site;
+        var source = AptSource.Configured(site) is { IsOfflineRepository: true, SigningKey: not null } served ? AptSourceRenderer.Transient(served) : null;
+        var named = string.Join(", ", packages);
+        return new Way(named, named,
+            (members, cancellation) => PackageUpgrade.InstalledAsync(context, members, packages, cancellation),
+            before => MemberSteps.Commands(context,
+                m => PackageUpgrade.UpgradeCommand(m, PackageUpgrade.PackagesOf(before[m.Host.Name], packages), version, source),
+                m => PackageUpgrade.RollbackCommand(before[m.Host.Name], source),
+                m => $"{before[m.Host.Name].InstalledText} -> {version} (apt-get install, held), then systemctl restart {string.Join(' ', m.UnitNames)}"),
+            () => PackagePinRecord.Record(session.Directory, PackagePins.Of(site), packages.ToDictionary(p => p, _ => version),
+                dir => PackagePins.Of(Reload(session, dir))));
+    }
+
+    /// <summary>
+    /// A release archive: each member gets apply's plan of the component at VERSION (unpacked beside the running version,
+    /// files rendered for it, current switched, units restarted); its way back is the same at the version it ran, whose
+    /// folder apply kept. The site records VERSION in datalyptica_versions.
+    /// </summary>
+    private static Way ArtifactWay(SiteSession session, PreparedSite prepared, DrillContext context, ComponentDefinition component, string version, UpgradeSettings settings)
+    {
+        var upgraded = PreparedSite.Prepare(session.WithSite(ArtifactUpgrade.At(session.Site, component, version)));
+        var options = new ApplyOptions
+        {
+            JournalDirectory = Path.Combine(session.Directory, ".datalyptica", "journal"),
+            Artifacts = new Engine.Apply.ArtifactStore(Path.Combine(session.Directory, ".datalyptica", "artifacts")),
+            ResolveSecret = n => prepared.Secrets.GetValueOrDefault(n),
+            Masker = prepared.Masker(),
+            AllowStandIns = prepared.Site.IsLab,
+        };
+        // The way back is the version the member ran (the site's, unless an earlier run was stopped half-way).
+        var ranBefore = new Dictionary<string, PreparedSite>(StringComparer.Ordinal) { [session.Site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion)] = prepared };
+        PreparedSite At(string ran)
+        {
+            lock (ranBefore)
+                return ranBefore.TryGetValue(ran, out var known) ? known
+                    : ranBefore[ran] = PreparedSite.Prepare(session.WithSite(ArtifactUpgrade.At(session.Site, component, ran)));
+        }
+        return new Way($"{component.Id} current link", $"{SiteKeys.Versions}.{component.Id}",
+            (members, cancellation) => ArtifactUpgrade.InstalledAsync(context, members, component, cancellation),
+            before => new MemberSteps(
+                (m, cancellation) => ArtifactUpgrade.ApplyMemberAsync(context, upgraded, component, m, options, cancellation),
+                (m, cancellation) => ArtifactUpgrade.ApplyMemberAsync(context,
+                    before[m.Host.Name].Installed.GetValueOrDefault(component.Id) is { } ran ? At(ran) : prepared, component, m, options, cancellation),
+                m => ArtifactUpgrade.Describe(before[m.Host.Name], version, m)),
+            () => VersionRecord.Record(session.Directory, session.Site, component.Id, version, dir => Reload(session, dir).Versions.GetValueOrDefault(component.Id)));
+    }
+
+    private static Model.Site Reload(SiteSession session, string directory) =>
+        SiteLoader.Load(directory, session.VaultPassword is { } password ? () => password : null).Site ?? throw new InvalidOperationException("the site no longer loads");
 
     private void ShowPlan(string component, string version, string restarts, IReadOnlyList<UpgradeMember> members,
         IReadOnlyList<(RestartMember Member, bool Leads)> order, Model.Site site, OutputFormat output)

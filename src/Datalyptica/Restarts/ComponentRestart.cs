@@ -108,35 +108,41 @@ public static class ComponentRestart
     /// <param name="describe">What the progress line says a member's restart command does (default: the command itself).</param>
     /// <param name="rollbackCommand">An upgrade's way back for a member whose restart command ran but which did not come back
     /// (its previous packages, then its units restarted); the restart still stops there, with the member as it was.</param>
-    public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
+    public static Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
         TimeSpan healthWithin, Action<string> progress, CancellationToken cancellation, Func<RestartMember, string>? restartCommand = null,
-        Func<RestartMember, string>? rollbackCommand = null, Func<RestartMember, string>? describe = null)
+        Func<RestartMember, string>? rollbackCommand = null, Func<RestartMember, string>? describe = null) =>
+        RunAsync(context, component, order, healthWithin, progress, MemberSteps.Commands(context, restartCommand ?? SystemctlRestart, rollbackCommand, describe), cancellation);
+
+    /// <summary>
+    /// The same rolling run with each member's change and way back as actions (an artifact upgrade applies the member's
+    /// part of the plan at the new version, and at the old one to roll back).
+    /// </summary>
+    public static async Task<RestartResult> RunAsync(DrillContext context, ComponentDefinition component, IReadOnlyList<RestartMember> order,
+        TimeSpan healthWithin, Action<string> progress, MemberSteps steps, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var before = await context.HealthProblemsAsync(cancellation, component.Id);
         if (before.Count > 0)
             throw new RestartRefusedException($"{component.Id} is not healthy, so no member was restarted: {string.Join("; ", before.Take(5))}. " +
                 $"Fix: datalyptica verify {context.Directory} --component {component.Id}, then restart again.");
-        var steps = new List<RestartStep>();
+        var done = new List<RestartStep>();
         foreach (var member in order)
         {
-            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, restartCommand ?? SystemctlRestart, rollbackCommand,
-                describe ?? restartCommand ?? SystemctlRestart, cancellation);
-            steps.Add(step);
+            var step = await RestartMemberAsync(context, component, member, healthWithin, progress, steps, cancellation);
+            done.Add(step);
             if (step.Problem is not null)
             {
                 progress($"stopped at {member.Host.Name}: {step.Problem}");
                 break;
             }
         }
-        return new RestartResult(component.Id, steps, clock.Elapsed);
+        return new RestartResult(component.Id, done, clock.Elapsed);
     }
 
     public static string SystemctlRestart(RestartMember member) => $"systemctl restart {string.Join(' ', member.UnitNames)}";
 
     private static async Task<RestartStep> RestartMemberAsync(DrillContext context, ComponentDefinition component, RestartMember member,
-        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> restartCommand, Func<RestartMember, string>? rollbackCommand,
-        Func<RestartMember, string> describe, CancellationToken cancellation)
+        TimeSpan healthWithin, Action<string> progress, MemberSteps steps, CancellationToken cancellation)
     {
         var host = member.Host;
         var step = new RestartStep(host.Name, member.UnitNames.ToList());
@@ -151,11 +157,10 @@ public static class ComponentRestart
                     step = step with { HandOver = handedOver.Description, HandOverTook = handedOver.Took };
                 else progress($"{host.Name} leads; no hand-over is declared, so it restarts last as it is");
             }
-            var command = restartCommand(member);
-            progress($"{host.Name}: {describe(member)}");
+            progress($"{host.Name}: {steps.Describe(member)}");
             var restart = Stopwatch.StartNew();
             changed = true;
-            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
+            await steps.Restart(member, cancellation);
             await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
             progress($"{host.Name}: {component.Id} healthy again {restart.Elapsed.TotalSeconds:0.0} s after the restart");
             return step with { HealthyAfter = restart.Elapsed };
@@ -163,9 +168,9 @@ public static class ComponentRestart
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             var problem = context.Masker.Mask(e.Message);
-            if (changed && rollbackCommand is not null)
+            if (changed && steps.Rollback is { } rollback)
             {
-                var (rolledBack, how) = await RollBackAsync(context, component, member, healthWithin, progress, rollbackCommand, cancellation);
+                var (rolledBack, how) = await RollBackAsync(context, component, member, healthWithin, progress, rollback, cancellation);
                 return step with { RolledBack = rolledBack, Problem = $"{problem} {how}" };
             }
             return step with { Problem = problem + $" Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}." };
@@ -198,17 +203,16 @@ public static class ComponentRestart
     }
 
     /// <summary>How long one member's restart command may run: an upgrade's package install is part of it.</summary>
-    private const int RestartCommandTimeoutSeconds = 600;
+    internal const int RestartCommandTimeoutSeconds = 600;
 
     private static async Task<(bool RolledBack, string How)> RollBackAsync(DrillContext context, ComponentDefinition component, RestartMember member,
-        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, string> rollbackCommand, CancellationToken cancellation)
+        TimeSpan healthWithin, Action<string> progress, Func<RestartMember, CancellationToken, Task> rollback, CancellationToken cancellation)
     {
         var host = member.Host;
-        var command = rollbackCommand(member);
         progress($"{host.Name} did not come back; rolling it back");
         try
         {
-            await context.RunCheckedAsync(host, command, cancellation, TimeSpan.FromSeconds(RestartCommandTimeoutSeconds));
+            await rollback(member, cancellation);
             await context.WaitComponentHealthyAsync(component.Id, healthWithin, cancellation);
             progress($"{host.Name} rolled back and {component.Id} is healthy again");
             return (true, $"{host.Name} was rolled back to what it ran before and {component.Id} is healthy again. Fix: journalctl -u {member.Units[0].Name} on {host.Name} shows why the new version did not come up.");
@@ -218,4 +222,21 @@ public static class ComponentRestart
             return (false, $"The roll back of {host.Name} failed too: {context.Masker.Mask(e.Message)} Fix: journalctl -u {member.Units[0].Name} on {host.Name}; datalyptica verify {context.Directory} --component {component.Id}.");
         }
     }
+}
+
+/// <summary>
+/// What a rolling run does to each member: <see cref="Restart"/> (its units restarted, or an upgrade's install and
+/// restart), <see cref="Rollback"/> (an upgrade's way back when the member fails its gate; null: none) and how the
+/// progress line describes the restart.
+/// </summary>
+public sealed record MemberSteps(Func<RestartMember, CancellationToken, Task> Restart, Func<RestartMember, CancellationToken, Task>? Rollback,
+    Func<RestartMember, string> Describe)
+{
+    /// <summary>Each step a shell command run on the member (bounded like any restart command).</summary>
+    public static MemberSteps Commands(DrillContext context, Func<RestartMember, string> restartCommand, Func<RestartMember, string>? rollbackCommand,
+        Func<RestartMember, string>? describe) =>
+        new(Run(context, restartCommand), rollbackCommand is null ? null : Run(context, rollbackCommand), describe ?? restartCommand);
+
+    private static Func<RestartMember, CancellationToken, Task> Run(DrillContext context, Func<RestartMember, string> command) =>
+        (member, cancellation) => context.RunCheckedAsync(member.Host, command(member), cancellation, TimeSpan.FromSeconds(ComponentRestart.RestartCommandTimeoutSeconds));
 }

@@ -80,6 +80,12 @@ public sealed class SiteSession
 
     public Site Site { get; }
 
+    /// <summary>
+    /// The same session (folder, vault password, secrets) for <paramref name="site"/>, a variant of this session's site
+    /// the caller derived from it (an upgrade plans its members at the new version). Nothing is validated again.
+    /// </summary>
+    public SiteSession WithSite(Site site) => new(Path, site, Findings, _source, _password);
+
     /// <summary>What the validator said about a site it accepted: warnings and notes only.</summary>
     public IReadOnlyList<Diagnostic> Findings { get; }
 

@@ -20,6 +20,19 @@ public static class TrinoRelease
         ApproximateMb = 1900,
     };
 
+    /// <summary>
+    /// The next release (trino.io/docs/current/release/release-470.html, 5 Feb 2025), same layout and the same Java 23
+    /// floor: what `datalyptica upgrade SITE trino 470` moves a site to, beside 469.
+    /// </summary>
+    public static readonly ArtifactRelease V470 = new("trino", "470",
+        "https://repo1.maven.org/maven2/io/trino/trino-server/470/trino-server-470.tar.gz",
+        new("https://repo1.maven.org/maven2/io/trino/trino-server/470/trino-server-470.tar.gz.sha1", ChecksumAlgorithm.Sha1, ChecksumFormat.Bare))
+    {
+        TopFolder = "trino-server-470",
+        EntryPrograms = ["bin/launcher"],
+        ApproximateMb = 1900,
+    };
+
     /// <summary>The install folder's name of the JDK (<c>/opt/datalyptica/jdk/current</c>).</summary>
     public const string JdkArtifact = "jdk";
 
@@ -33,6 +46,6 @@ public static class TrinoRelease
         ApproximateMb = 210,
     };
 
-    public static readonly IReadOnlyList<ArtifactRelease> All = [V469];
+    public static readonly IReadOnlyList<ArtifactRelease> All = [V469, V470];
     public static readonly IReadOnlyList<ArtifactRelease> Runtimes = [Jdk23];
 }

@@ -34,6 +34,9 @@ public abstract class DrillContext
     /// <summary>An SSH session to <paramref name="host"/> (blocking: the handshake runs on the caller's thread).</summary>
     protected abstract IHostTransport Connect(Host host, TimeSpan connectTimeout, TimeSpan commandTimeout);
 
+    /// <summary>A session for apply's engine on <paramref name="host"/> (an upgrade applies a member's part of the plan): apply's own bounds.</summary>
+    public IHostTransport ApplyTransport(Host host) => Connect(host, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
+
     /// <summary>Crashes a lab host (KILL of its init); refuses on a site that is not a lab's.</summary>
     public abstract void CrashLabHost(string host);
 

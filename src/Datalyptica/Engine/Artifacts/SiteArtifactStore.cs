@@ -58,6 +58,23 @@ public sealed record SiteArtifactNeeds(IReadOnlyList<NeededArtifact> Needed, IRe
         }
         return new(needed.Select(n => new NeededArtifact(n.Release, n.Components)).ToList(), unmanifested, overrides);
     }
+
+    /// <summary>
+    /// These needs and the release of each of <paramref name="releases"/> (component id and version) with its runtimes:
+    /// what `artifacts fetch --release trino=470` stores before `upgrade SITE trino 470`.
+    /// </summary>
+    public SiteArtifactNeeds With(Site site, IReadOnlyList<(ComponentDefinition Component, string Version)> releases)
+    {
+        var needed = Needed.ToList();
+        foreach (var (component, version) in releases)
+        {
+            var release = component.Releases.FirstOrDefault(r => r.Version == version)
+                ?? throw new ArgumentException($"no release manifest of {component.Id} {version}", nameof(releases));
+            foreach (var r in component.Runtimes.Append(release).Where(r => !needed.Any(n => n.Release.Artifact == r.Artifact && n.Release.Version == r.Version)))
+                needed.Add(new NeededArtifact(r, [component.Id]));
+        }
+        return this with { Needed = needed };
+    }
 }
 
 /// <summary>One pinned file as <c>artifacts verify</c> found it: its state, whether it is a stand-in, and whether its STAND-IN marker had to be written again.</summary>
