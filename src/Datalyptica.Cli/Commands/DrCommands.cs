@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Datalyptica.Components.Kafka;
 using Datalyptica.Components.Patroni;
 using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
@@ -122,10 +123,15 @@ public sealed class DrPromoteCommand(CliIo io) : AsyncCommand<DrChangeSettings>
                    $"then datalyptica apply {session.Directory} (it backs the new primary up from then on)";
         return await DrChange.RunAsync(io, settings, session, "promote",
             $"Promotion of {session.Site.Name} (cluster {PatroniRenderer.Scope(session.Site)}) to the primary site:\n" +
+            (KafkaMirrorMaker.Runs(session.Site) ? "  0. MirrorMaker 2 stops on this site's brokers (disabled): the primary site's topics are no longer copied here\n" : "") +
             "  1. standby_cluster leaves the DCS: the standby leader stops following the primary site and promotes\n" +
             "  2. wait until a member answers GET /primary; HAProxy then sends writes on this site's VIP to it\n" +
             "The other site must no longer take writes (fence it): from now on both could, and what it accepts is not here.",
-            $"Promote {session.Site.Name}?", (operations, within, ct) => operations.PromoteAsync(within, ct), timing =>
+            $"Promote {session.Site.Name}?", async (operations, within, ct) =>
+            {
+                await KafkaMirrorMaker.StopForPromotionAsync(operations.Context, operations.Progress, ct);
+                return await operations.PromoteAsync(within, ct);
+            }, timing =>
             {
                 if (settings.Output == OutputFormat.Json)
                     Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, action = "promote", leader = timing.Member, seconds = timing.Total.TotalSeconds, next });

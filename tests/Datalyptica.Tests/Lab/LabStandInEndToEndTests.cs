@@ -131,6 +131,10 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             var after = ReadLogs(lab, site);
             after.Count(r => r.Mode == "command").ShouldBe(records.Count(r => r.Mode == "command"));
 
+            // Issue 16: a rolling artifact upgrade, Trino 469 -> 470, a member that fails its gate rolled back, resumed, undone.
+            UpgradeTrino(lab, siteDir, site, vaultPassword, archives);
+            after = ReadLogs(lab, site);
+
             // No secret in what the stand-ins recorded (argv, environment) nor in the apply journals.
             var secrets = SiteWriter.ReadSecrets(siteDir, vaultPassword).Values.Select(s => s.Reveal()).Where(s => s.Length >= 8).ToList();
             foreach (var record in after)
@@ -145,6 +149,76 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             if (Environment.GetEnvironmentVariable("DATALYPTICA_KEEP_LAB") != "1") await lab.DownAsync(CancellationToken.None);
         }
         if (Environment.GetEnvironmentVariable("DATALYPTICA_KEEP_LAB") != "1") LabSystem.LinkExists(Options.Bridge).ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// `upgrade SITE trino 470` under the restart's gates. 470's stand-in (its release's layout, from the 470 fixture) goes
+    /// into the store with `artifacts import --release trino=470`. The second member gets a broken 470 folder first (the
+    /// marker of a finished unpack, no bin/launcher), as a corrupt install would leave it: the first member moves to 470,
+    /// the second fails its gate and is rolled back to 469 by itself, the third is never touched, the site still says 469
+    /// and the command exits 1. With the folder removed, the same command resumes (the first member skipped), every
+    /// member runs 470 (current link, the stand-in's service started from 470), the site records 470 and the next plan
+    /// has nothing to do. `upgrade --rollback` then brings every member back to 469, and the plan is empty again.
+    /// </summary>
+    private void UpgradeTrino(LabManager lab, string siteDir, Model.Site site, Secret vaultPassword, string archives)
+    {
+        var trino = ComponentCatalog.Get("trino");
+        var at470 = site with { Versions = new Dictionary<string, string>(site.Versions) { ["trino"] = "470" } };
+        var spec = StandInSpecs.For(at470).Single(s => s.Artifact == "trino");
+        spec.Version.ShouldBe("470");
+        var file = StandInArchives.Write(spec, archives);
+        CliRunner.Run("artifacts", "import", siteDir, "--from", archives, "--release", "trino=470").ShouldSucceed().Out.ShouldContain("trino 470: imported stand-in");
+
+        var members = Datalyptica.Restarts.ComponentRestart.Members(site, trino, null).Select(m => m.Host.Name).ToList();
+        members.Count.ShouldBeGreaterThanOrEqualTo(3);
+        string Current(string host) => Ssh(lab, host, "readlink /opt/datalyptica/trino/current").Trim();
+        List<string> Links(IEnumerable<string> hosts) => hosts.Select(h => $"{h} -> {Current(h)}").ToList();
+        static List<string> Expect(IEnumerable<string> hosts, string folder) => hosts.Select(h => $"{h} -> {folder}").ToList();
+        Links(members).ShouldBe(Expect(members, "/opt/datalyptica/trino/469"));
+        var broken = members[1];
+        Ssh(lab, broken, $"mkdir -p /opt/datalyptica/trino/470 && printf '%s\n' {file.Sha512} > /opt/datalyptica/trino/470/{ArtifactResource.MarkerName}");
+
+        var stopped = output.Timed("upgrade trino 470 (the second member broken)", () => CliRunner.Run("upgrade", siteDir, "trino", "470", "--yes", "--wait", "60", "--output", "json"));
+        output.WriteLine(stopped.Out + stopped.Err);
+        stopped.ExitCode.ShouldBe(1, stopped.Err);
+        var json = JsonDocument.Parse(stopped.Out).RootElement;
+        json.GetProperty("completed").GetBoolean().ShouldBeFalse();
+        var steps = json.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("host").GetString()!);
+        steps[members[0]].GetProperty("after").GetProperty("trino").GetString().ShouldBe("470");
+        steps[broken].GetProperty("rolledBack").GetBoolean().ShouldBeTrue();
+        steps[broken].GetProperty("after").GetProperty("trino").GetString().ShouldBe("469");
+        json.GetProperty("untouched").EnumerateArray().Select(e => e.GetString()).ShouldBe(members.Skip(2));
+        Current(members[0]).ShouldBe("/opt/datalyptica/trino/470");
+        Current(broken).ShouldBe("/opt/datalyptica/trino/469");
+        Links(members.Skip(2)).ShouldBe(Expect(members.Skip(2), "/opt/datalyptica/trino/469"));
+        SiteLoader.Load(siteDir, () => vaultPassword).Site!.Versions["trino"].ShouldBe("469", "the site records 470 only once every member runs it");
+
+        Ssh(lab, broken, "rm -rf /opt/datalyptica/trino/470");
+        var resumed = output.Timed("upgrade trino 470 (resumed)", () => CliRunner.Run("upgrade", siteDir, "trino", "470", "--yes", "--wait", "60", "--output", "json"));
+        output.WriteLine(resumed.Out + resumed.Err);
+        resumed.ExitCode.ShouldBe(0, resumed.Err);
+        var again = JsonDocument.Parse(resumed.Out).RootElement.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("host").GetString()!);
+        again[members[0]].GetProperty("skipped").GetBoolean().ShouldBeTrue("a member already at 470 is skipped");
+        Links(members).ShouldBe(Expect(members, "/opt/datalyptica/trino/470"));
+        SiteLoader.Load(siteDir, () => vaultPassword).Site!.Versions["trino"].ShouldBe("470");
+        var started = ReadLogs(lab, site).Where(r => r.Event == StandInEvent.Start && r.Mode == "service" && r.Artifact == "trino").ToList();
+        foreach (var host in members)
+            started.Where(r => r.Hostname == host).MaxBy(r => r.Time).ShouldNotBeNull().Version.ShouldBe("470", $"{host}'s running Trino");
+        output.Timed("plan after the upgrade", () => CliRunner.Run("plan", siteDir)).ExitCode.ShouldBe(0, "every file and link already as the site at 470 wants it");
+
+        var back = output.Timed("upgrade trino --rollback", () => CliRunner.Run("upgrade", siteDir, "trino", "--rollback", "--yes", "--wait", "60"));
+        output.WriteLine(back.Out + back.Err);
+        back.ExitCode.ShouldBe(0, back.Err);
+        Links(members).ShouldBe(Expect(members, "/opt/datalyptica/trino/469"));
+        SiteLoader.Load(siteDir, () => vaultPassword).Site!.Versions["trino"].ShouldBe("469");
+        output.Timed("plan after the roll back", () => CliRunner.Run("plan", siteDir)).ExitCode.ShouldBe(0);
+    }
+
+    private static string Ssh(LabManager lab, string host, string command)
+    {
+        var run = Datalyptica.Tests.Rendering.Tool.Run("ssh", lab.SshArguments(host, [command]));
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        return run.Stdout;
     }
 
     /// <summary>Site-built artifacts (wheelhouses: no upstream release) are pinned as a user pins them: url and sha512 in group_vars/all.</summary>

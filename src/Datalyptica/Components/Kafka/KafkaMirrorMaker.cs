@@ -1,4 +1,5 @@
 using Datalyptica.Contracts;
+using Datalyptica.Contracts.Drilling;
 using Datalyptica.Contracts.Formats;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Model;
@@ -29,6 +30,24 @@ public static class KafkaMirrorMaker
 
     /// <summary>A standby site that names the primary's brokers runs MirrorMaker 2 on its own brokers.</summary>
     public static bool Runs(Site site) => site.Role == SiteRole.Standby && PrimaryBootstrap.Read(site).Count > 0;
+
+    /// <summary>
+    /// `dr promote`: MirrorMaker 2 stopped and disabled on this site's brokers before the database promotes. A promoted
+    /// site takes its own writes; a mirror still running would copy the old primary's topics over them the moment that
+    /// site answers again (failback starts from `dr rebuild` and an apply as a standby, which starts it again). A broker
+    /// host that does not answer (lost with the disaster) does not stop the promotion: the returned problems name it.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StopForPromotionAsync(DrillContext context, Action<string> progress, CancellationToken cancellation)
+    {
+        if (!Runs(context.Site)) return [];
+        var hosts = context.Site.HostsWith(KafkaComponent.Broker).ToList();
+        progress($"stopping MirrorMaker 2 ({Unit}) on {string.Join(", ", hosts.Select(h => h.Name))}: the primary site's topics are no longer copied here");
+        var results = await Task.WhenAll(hosts.Select(h => context.RunAsync(h, $"systemctl disable --now {Unit}.service", cancellation, TimeSpan.FromMinutes(3))));
+        var problems = hosts.Zip(results).Where(p => !p.Second.Succeeded)
+            .Select(p => $"{p.First.Name}: MirrorMaker 2 not stopped ({context.Masker.Mask(p.Second.Stderr.Trim())}); run systemctl disable --now {Unit} there once it answers").ToList();
+        foreach (var problem in problems) progress(problem);
+        return problems;
+    }
 
     public static IEnumerable<RenderedFile> Render(RenderContext ctx)
     {

@@ -31,6 +31,9 @@ public sealed class StandbySiteException(string message) : Exception(message);
 public sealed class StandbySiteOperations(DrillContext context, Action<string> progress)
 {
     private Site Site => context.Site;
+    /// <summary>The site's drill context and progress, for a step of another component around these (MirrorMaker on promote).</summary>
+    public DrillContext Context => context;
+    public Action<string> Progress => progress;
     private IReadOnlyList<Host> Members => PatroniDrills.Members(context);
     private PgBackRestTarget Pg => PgBackRestTarget.For(Site);
 

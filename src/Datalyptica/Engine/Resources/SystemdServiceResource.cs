@@ -56,6 +56,9 @@ public sealed record SystemdServiceResource(string Unit, string Component) : IRe
         if (fact.IsMasked) { steps.Add(PlanStep.Run($"systemctl unmask {unit}")); what.Add("unmask"); }
         if (!fact.IsEnabled) { steps.Add(PlanStep.Run($"systemctl enable {unit}")); what.Add($"enable ({fact.Enabled})"); }
         var action = ChangeAction.Update;
+        // A unit that failed its starts too often is refused by systemd ("Start request repeated too quickly") until its
+        // failed state is cleared: seen on the lab when an upgrade's member was rolled back to the version that runs.
+        if (!fact.IsActive && fact.Active == "failed") { steps.Add(PlanStep.Run($"systemctl reset-failed {unit}")); what.Add("reset-failed"); }
         if (!fact.IsActive) { steps.Add(PlanStep.Run($"systemctl start {unit}")); what.Add($"start ({fact.Active})"); }
         else if (changedInputs.Count > 0 && !reload && changedInputs.All(ReloadInputs.Contains))
         {

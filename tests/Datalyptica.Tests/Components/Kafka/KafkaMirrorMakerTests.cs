@@ -79,4 +79,52 @@ public class KafkaMirrorMakerTests
         foreach (var host in site.Hosts)
             firewall.AllowsByHostSet(match, host.Address).ShouldBe(host.Has(KafkaComponent.Broker), host.Name);
     }
+
+    /// <summary>
+    /// `dr promote` stops MirrorMaker 2 on every broker of the standby before the database promotes; a broker that does
+    /// not answer is reported, not fatal; a primary site (no mirror) gets no command at all.
+    /// </summary>
+    [Fact]
+    public async Task Promotion_stops_and_disables_the_mirror_on_every_broker_and_reports_a_broker_that_does_not_answer()
+    {
+        var (site, _) = Standby.Value;
+        var brokers = site.HostsWith(KafkaComponent.Broker).ToList();
+        var context = new RecordingContext(site, lost: brokers[^1].Name);
+        var lines = new List<string>();
+        var problems = await KafkaMirrorMaker.StopForPromotionAsync(context, lines.Add, CancellationToken.None);
+        context.Commands.Keys.Order().ShouldBe(brokers.Select(b => b.Name).Order());
+        context.Commands.Values.ShouldAllBe(c => c == "systemctl disable --now kafka-mirror-maker.service");
+        problems.ShouldHaveSingleItem().ShouldStartWith($"{brokers[^1].Name}: MirrorMaker 2 not stopped");
+        lines.ShouldContain(l => l.StartsWith("stopping MirrorMaker 2", StringComparison.Ordinal));
+
+        var primary = new RecordingContext(RenderedSites.Production.Site, lost: null);
+        (await KafkaMirrorMaker.StopForPromotionAsync(primary, _ => { }, CancellationToken.None)).ShouldBeEmpty();
+        primary.Commands.ShouldBeEmpty();
+    }
+
+    private sealed class RecordingContext(Site site, string? lost)
+        : Datalyptica.Contracts.Drilling.DrillContext("/site", site, new Dictionary<string, Datalyptica.Secrets.Secret>(), _ => { })
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<string, string> Commands { get; } = new();
+
+        protected override Datalyptica.Contracts.Hosts.IHostTransport Connect(Host host, TimeSpan connectTimeout, TimeSpan commandTimeout) =>
+            new Recorder(host.Name, this, host.Name == lost);
+        public override void CrashLabHost(string host) => throw new NotSupportedException();
+        public override Task StartLabHostAsync(string host, CancellationToken cancellation) => throw new NotSupportedException();
+        public override Task<IReadOnlyList<string>> BootStoppedLabHostsAsync(CancellationToken cancellation) => throw new NotSupportedException();
+        public override Task<IReadOnlyList<string>> HealthProblemsAsync(CancellationToken cancellation, string? component = null) => throw new NotSupportedException();
+
+        private sealed class Recorder(string host, RecordingContext owner, bool lost) : Datalyptica.Contracts.Hosts.IHostTransport
+        {
+            public string HostName => host;
+            public Task<Datalyptica.Contracts.Hosts.CommandResult> RunAsync(Datalyptica.Contracts.Hosts.RemoteCommand command, CancellationToken cancellation, string? stdin = null)
+            {
+                owner.Commands[host] = command.Display;
+                return Task.FromResult(lost ? new Datalyptica.Contracts.Hosts.CommandResult(255, "", "ssh: connect to host: No route to host")
+                    : new Datalyptica.Contracts.Hosts.CommandResult(0, "", ""));
+            }
+            public Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, CancellationToken cancellation) => Task.CompletedTask;
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
 }
