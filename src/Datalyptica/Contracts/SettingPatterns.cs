@@ -38,6 +38,11 @@ public static partial class SettingPatterns
     public static partial Regex HostPort { get; }
     public const string HostPortText = "host:port";
 
+    /// <summary>An S3 bucket name (AWS's naming rules, the subset every S3-compatible store accepts).</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    public static partial Regex BucketName { get; }
+    public const string BucketNameText = "an S3 bucket name (3-63 of a-z, 0-9, '.', '-')";
+
     [GeneratedRegex(@"^/[A-Za-z0-9._/+-]+$")]
     public static partial Regex AbsolutePath { get; }
     public const string AbsolutePathText = "an absolute path (letters, digits, '.', '_', '-', '+', '/')";

@@ -63,6 +63,8 @@ public static class FindingCodes
         "a standby site (`datalyptica_site_role: standby`) runs PostgreSQL but names no `dr_primary_address` to stream from");
     public static readonly FindingCode DrPrimaryOnPrimarySite = Define("DL126", "dr-primary-on-primary-site", Severity.Error,
         "a primary site sets `dr_primary_address` (only a standby site streams from another site)");
+    public static readonly FindingCode DrPrimaryRepositoryIncomplete = Define("DL127", "dr-primary-repository-incomplete", Severity.Error,
+        "a standby site names only one of `dr_primary_backups_bucket` and `dr_primary_stanza` (its fallback to the primary's pgBackRest repository needs both)");
 
     // 2xx: ports and VIPs.
     public static readonly FindingCode PortCollision = Define("DL201", "port-collision", Severity.Error,

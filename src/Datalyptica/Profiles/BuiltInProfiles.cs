@@ -69,7 +69,7 @@ public static class BuiltInProfiles
         Role = SiteRole.Standby,
         Description = "the production topology as the standby (disaster recovery) site",
         AddressBase = 120,
-        // Streams PostgreSQL from the production profile's first VIP and mirrors Kafka from its first three brokers (after
+        // Streams PostgreSQL from the production profile's first VIP (falling back to its pgBackRest stanza) and mirrors Kafka from its first three brokers (after
         // its 3 controllers on the streaming tier); the operator names the real ones. The primary site admits the standby
         // with dr_standby_networks: [10.120.0.0/16] (docs/RUNBOOK.md, "Disaster recovery").
         SiteVars = new Dictionary<string, object>
@@ -78,6 +78,10 @@ public static class BuiltInProfiles
                 $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.LoadBalancer)}.100",
             [Components.Kafka.KafkaMirrorMaker.PrimaryBootstrap.Key] = Enumerable.Range(14, 3)
                 .Select(n => $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.Streaming)}.{n}:{Components.Kafka.KafkaComponent.BrokerPort.Number}").ToList(),
+            // Both profiles name one object store (the dr profile's buckets are datalyptica-dr-*): when streaming stops,
+            // the standby replays production's archived WAL from production's stanza in production's backups bucket.
+            [Components.Patroni.PatroniStandbySite.PrimaryBackupsBucket.Key] = "datalyptica-backups",
+            [Components.Patroni.PatroniStandbySite.PrimaryStanza.Key] = Production.Name,
         },
     };
 

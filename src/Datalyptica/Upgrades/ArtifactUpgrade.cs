@@ -115,5 +115,5 @@ public static class ArtifactUpgrade
 
     /// <summary>The progress line of a member's step.</summary>
     public static string Describe(UpgradeMember before, string version, RestartMember member) =>
-        $"{before.InstalledText} -> {version}: {version} unpacked beside it, its files rendered for {version}, current switched, then {string.Join(' ', member.UnitNames)} restarted (apply of this member)";
+        $"{before.InstalledText} -> {version}: {version} beside it (unpacked unless kept), its files rendered for {version}, current switched, then {string.Join(' ', member.UnitNames)} restarted (apply of this member)";
 }

@@ -9,9 +9,6 @@ namespace Datalyptica.Validation;
 /// <summary>Iceberg, Flink checkpoints, Loki, MLflow and PostgreSQL backups need the external S3-compatible object store.</summary>
 public sealed partial class ObjectStoreRule : IValidationRule
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
-    private static partial Regex BucketName();
-
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex RegionName();
 
@@ -57,7 +54,7 @@ public sealed partial class ObjectStoreRule : IValidationRule
                 yield return new Diagnostic(FindingCodes.ObjectStoreBucketMissing, $"object store has no '{purpose}' bucket.",
                     $"add buckets.{purpose} under {key}.", store.Source, $"{key}.buckets.{purpose}");
             }
-            else if (!BucketName().IsMatch(bucket))
+            else if (!SettingPatterns.BucketName.IsMatch(bucket))
                 yield return new Diagnostic(FindingCodes.ObjectStoreBucketInvalid, $"bucket name '{bucket}' ({purpose}) is not a valid S3 bucket name.",
                     "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.", store.Source, $"{key}.buckets.{purpose}");
         }

@@ -150,6 +150,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.DrPrimaryOnPrimarySite] = Site(
             d => d.Append(All, "dr_primary_address: 10.20.1.100"),
             d => d.Append(All, "dr_standby_networks: [10.140.0.0/16]")), // the primary side of the pair
+        [FindingCodes.DrPrimaryRepositoryIncomplete] = Site(
+            d => d.Replace(All, "datalyptica_site_role: primary", "datalyptica_site_role: standby").Append(All, "dr_primary_address: 10.20.1.100\ndr_primary_backups_bucket: datalyptica-backups"),
+            d => d.Replace(All, "datalyptica_site_role: primary", "datalyptica_site_role: standby").Append(All, "dr_primary_address: 10.20.1.100\ndr_primary_backups_bucket: datalyptica-backups\ndr_primary_stanza: production")),
         [FindingCodes.AppDatabaseConflict] = Site(
             d => d.Append(All, "nessie_db_user: keycloak"), // Keycloak's role
             d => d.Append(All, "nessie_db_user: nessie_catalog")),

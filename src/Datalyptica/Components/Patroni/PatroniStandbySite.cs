@@ -34,7 +34,34 @@ public static class PatroniStandbySite
         DefaultDescription = "none (no standby site)", Example = "[10.120.0.0/16]",
     };
 
-    public static readonly IReadOnlyList<SettingSpec> All = [PrimaryAddress, PrimaryPort, StandbyNetworks];
+    public static readonly TextSetting PrimaryBackupsBucket = new("dr_primary_backups_bucket", null,
+        "standby site only: the primary site's pgBackRest bucket on this site's object store (its endpoint and keys); with dr_primary_stanza, " +
+        "the standby leader replays the primary's archived WAL from it whenever streaming from dr_primary_address stops")
+    {
+        Pattern = SettingPatterns.BucketName, PatternDescription = SettingPatterns.BucketNameText, DefaultDescription = "none (streaming only)", Example = "prod-backups",
+    };
+
+    public static readonly TextSetting PrimaryStanza = new("dr_primary_stanza", null,
+        "standby site only: the primary site's pgBackRest stanza (its site name) in dr_primary_backups_bucket")
+    {
+        Pattern = SettingPatterns.Token, PatternDescription = SettingPatterns.TokenText, DefaultDescription = "none (streaming only)", Example = "production",
+    };
+
+    public static readonly IReadOnlyList<SettingSpec> All = [PrimaryAddress, PrimaryPort, StandbyNetworks, PrimaryBackupsBucket, PrimaryStanza];
+
+    /// <summary>
+    /// The primary site's pgBackRest repository a standby falls back to: its bucket and stanza, when the standby names
+    /// both (DL127 otherwise). Read through this site's object store, so the same endpoint and keys must reach it.
+    /// </summary>
+    public static (string Bucket, string Stanza)? PrimaryRepository(Site site) =>
+        IsStandby(site) && PrimaryBackupsBucket.Get(site) is { } bucket && PrimaryStanza.Get(site) is { } stanza ? (bucket, stanza) : null;
+
+    /// <summary>
+    /// The standby leader's restore_command: archive-get from the primary's stanza in the primary's bucket only
+    /// (--repo=1: this site's compliance repository, repo2, never holds the primary's stanza).
+    /// </summary>
+    public static string? PrimaryRestoreCommand(Site site) =>
+        PrimaryRepository(site) is { } repository ? $"pgbackrest --stanza={repository.Stanza} --repo=1 archive-get %f \"%p\"" : null;
 
     public static bool IsStandby(Site site) => site.Role == SiteRole.Standby;
 
@@ -47,6 +74,8 @@ public static class PatroniStandbySite
     [
         PostgresLayout.SuperuserPasswordKey, PostgresLayout.ReplicationPasswordKey, PostgresLayout.RewindPasswordKey,
         PostgresLayout.MonitorPasswordKey, .. AppDatabases.For(site).Select(d => d.Database.PasswordSecretKey),
+        // The primary's repository is encrypted with it: the fallback's archive-get must decrypt it.
+        PgBackRest.CipherPassKey,
     ];
 
     /// <summary>The primary side is configured: a standby site may replicate from this one.</summary>
@@ -55,18 +84,23 @@ public static class PatroniStandbySite
     /// <summary>
     /// bootstrap.dcs and the live DCS of a standby site: where to stream from, through which slot, and how the standby
     /// leader is first cloned (pg_basebackup from the primary: the standby site's own pgBackRest repository is empty
-    /// until it is promoted and backs itself up).
+    /// until it is promoted and backs itself up). With the primary's repository named, its restore_command: PostgreSQL
+    /// replays archived WAL from there whenever the stream is down (standby_cluster.rst: restore_command), and returns
+    /// to streaming once the primary answers again.
     /// </summary>
-    public static Dictionary<string, object>? StandbyCluster(Site site) =>
-        IsStandby(site) && PrimaryAddress.Get(site) is { } address
-            ? new Dictionary<string, object>
-            {
-                ["host"] = address,
-                ["port"] = PrimaryPort.Read(site),
-                ["primary_slot_name"] = SlotName,
-                ["create_replica_methods"] = new[] { "basebackup" },
-            }
-            : null;
+    public static Dictionary<string, object>? StandbyCluster(Site site)
+    {
+        if (!IsStandby(site) || PrimaryAddress.Get(site) is not { } address) return null;
+        var cluster = new Dictionary<string, object>
+        {
+            ["host"] = address,
+            ["port"] = PrimaryPort.Read(site),
+            ["primary_slot_name"] = SlotName,
+            ["create_replica_methods"] = new[] { "basebackup" },
+        };
+        if (PrimaryRestoreCommand(site) is { } restore) cluster["restore_command"] = restore;
+        return cluster;
+    }
 
     /// <summary>The primary site's permanent slot, kept on every member so it survives a failover there.</summary>
     public static Dictionary<string, object>? Slots(Site site) =>

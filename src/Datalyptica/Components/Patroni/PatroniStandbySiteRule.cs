@@ -25,5 +25,14 @@ public sealed class PatroniStandbySiteRule : IValidationRule
                 $"this site is a primary but sets {PatroniStandbySite.PrimaryAddress.Key} {address}: only a standby site streams from another site.",
                 $"remove {PatroniStandbySite.PrimaryAddress.Key} (after `datalyptica dr promote`), or set datalyptica_site_role: standby.",
                 PatroniStandbySite.PrimaryAddress.SourceIn(site), PatroniStandbySite.PrimaryAddress.Key);
+        var (bucket, stanza) = (PatroniStandbySite.PrimaryBackupsBucket, PatroniStandbySite.PrimaryStanza);
+        if (PatroniStandbySite.IsStandby(site) && (bucket.Get(site) is null) != (stanza.Get(site) is null))
+        {
+            var (set, missing) = bucket.Get(site) is null ? (stanza, bucket) : (bucket, stanza);
+            yield return new Diagnostic(FindingCodes.DrPrimaryRepositoryIncomplete,
+                $"this standby site sets {set.Key} but not {missing.Key}: its fallback to the primary's pgBackRest repository needs both.",
+                $"set {missing.Key} ({(missing == bucket ? "the primary site's backups bucket" : "the primary site's name, its stanza")}), or remove {set.Key} to stream only.",
+                set.SourceIn(site) ?? site.SettingsSource, set.Key);
+        }
     }
 }

@@ -162,6 +162,17 @@ public static class PgBackRest
             sb.Append($"pg{n}-port={member.Port(PostgreSQLComponent.Server)}\n");
             sb.Append($"pg{n}-socket-path={PostgresLayout.SocketDir}\n");
         }
+        if (Patroni.PatroniStandbySite.PrimaryRepository(site) is { } primary)
+        {
+            // Options in a stanza's section override [global] for that stanza only (pgbackrest.org/configuration.html).
+            sb.Append($"\n[{IniText.Key(primary.Stanza)}]\n");
+            sb.Append("# The primary site's repository (dr_primary_backups_bucket): read only, by the standby leader's restore_command\n");
+            sb.Append("# (archive-get --repo=1) whenever streaming from the primary stops. Same object store, keys and passphrase.\n");
+            sb.Append($"repo1-s3-bucket={IniText.Value(primary.Bucket)}\n");
+            sb.Append($"pg1-path={IniText.Value(PostgresLayout.DataDir(ctx))}\n");
+            sb.Append($"pg1-port={ctx.Port(PostgreSQLComponent.Server)}\n");
+            sb.Append($"pg1-socket-path={PostgresLayout.SocketDir}\n");
+        }
         return sb.ToString();
     }
 }

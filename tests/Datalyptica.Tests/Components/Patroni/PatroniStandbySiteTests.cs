@@ -47,10 +47,26 @@ public class PatroniStandbySiteTests
                 standby["port"].ToString().ShouldBe(HAProxyComponent.PostgresPrimary.Number.ToString());
                 standby.Str("primary_slot_name").ShouldBe(PatroniStandbySite.SlotName);
                 standby.List("create_replica_methods").ShouldBe(["basebackup"]);
+                standby.Str("restore_command").ShouldBe("pgbackrest --stanza=production --repo=1 archive-get %f \"%p\"",
+                    "the dr profile falls back to the production stanza when streaming stops");
                 dcs.ContainsKey("slots").ShouldBeFalse("the standby site keeps no slot for a standby of its own");
             }
+            // The production stanza reads production's backups bucket; the standby's own repository stays its own bucket.
+            var ini = Datalyptica.Contracts.Formats.IniText.Parse(site.File(member.Name, PgBackRest.ConfigPath).Content);
+            ini["production"]["repo1-s3-bucket"].ShouldBe("datalyptica-backups");
+            ini["global"]["repo1-s3-bucket"].ShouldBe("datalyptica-dr-backups");
         }
-        Datalyptica.Validation.SiteValidator.Validate(site.Site).Where(d => d.Code is "DL125" or "DL126").ShouldBeEmpty();
+        Datalyptica.Validation.SiteValidator.Validate(site.Site).Where(d => d.Code is "DL125" or "DL126" or "DL127").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_standby_naming_only_half_of_the_primarys_repository_is_refused_and_streams_only_without_it()
+    {
+        var standby = Standby.Value.Site;
+        var half = standby with { Vars = standby.Vars.Where(v => v.Key != PatroniStandbySite.PrimaryStanza.Key).ToDictionary() };
+        var finding = Datalyptica.Validation.SiteValidator.Validate(half).Single(d => d.Code == "DL127");
+        finding.Message.ShouldContain("dr_primary_backups_bucket but not dr_primary_stanza");
+        PatroniStandbySite.StandbyCluster(half).ShouldNotBeNull().ContainsKey("restore_command").ShouldBeFalse();
     }
 
     [Fact]
@@ -109,6 +125,7 @@ public class PatroniStandbySiteTests
         keys.ShouldContain(PostgresLayout.RewindPasswordKey);
         keys.ShouldContain(PostgresLayout.MonitorPasswordKey);
         keys.ShouldNotContain(PatroniRenderer.RestPasswordKey, "each site's Patroni REST password is its own");
+        keys.ShouldContain(PgBackRest.CipherPassKey, "the fallback decrypts the primary's repository");
         keys.Count.ShouldBeGreaterThan(4, "the production site's application roles (Nessie, Airflow, ...) are replicated too");
     }
 

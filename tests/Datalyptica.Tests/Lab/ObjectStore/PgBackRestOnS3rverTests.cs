@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Datalyptica.Components.PostgreSQL;
+using Datalyptica.Contracts;
 using Datalyptica.Contracts.Formats;
 using Datalyptica.Contracts.Rendering;
 using Datalyptica.Lab;
@@ -143,6 +144,74 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         var walAfter = after.Where(k => k.StartsWith(archive + "/", StringComparison.Ordinal) && k.Contains("/0000", StringComparison.Ordinal)).ToList();
         walAfter.Count.ShouldBeLessThan(oldestWal.Count, "WAL older than the oldest kept backup expires with it");
         after.Count.ShouldBeLessThan(before.Count);
+    }
+
+    /// <summary>
+    /// A standby site whose stream from the primary is gone keeps replaying the primary's WAL from the primary's
+    /// pgBackRest repository (issue 16, DR fallback). The primary archives into its stanza in the backups bucket; the
+    /// standby is a pg_basebackup copy with no primary_conninfo (the stream is down) and the restore_command the dr
+    /// profile renders into standby_cluster, run against the [primary stanza] section the standby's pgbackrest.conf
+    /// renders (its own repository is another bucket). Rows the primary writes afterwards appear on the standby, which
+    /// stays in recovery.
+    /// </summary>
+    [Fact]
+    public async Task A_standby_without_its_stream_replays_the_primarys_wal_from_the_primarys_repository()
+    {
+        RequireRoot();
+        _store = NewStore("dr-fallback");
+        await _store.StartAsync(CancellationToken.None);
+        var primaryBucket = LabObjectStoreOptions.Buckets["backups"];
+
+        var primarySite = OnStore(PgSites.WithPostgres(RenderedSites.Production.Site, "15.0"), archive: false);
+        var primaryData = Path.Combine(_root, "primary");
+        var primaryPort = FreePort();
+        var primaryConfig = WriteLoopbackConfig(IniText.Parse(PgSites.Files(primarySite, "pg01").Single(f => f.Path == PgBackRest.ConfigPath).Content)["global"],
+            primaryData, primaryPort, "primary.conf");
+
+        // The dr profile's standby, its own backups in another bucket, falling back to this primary's stanza.
+        var standbySite = OnStore(PgSites.WithPostgres(RenderedSite.Of(Datalyptica.Profiles.BuiltInProfiles.Dr).Site, "15.0"), archive: false);
+        standbySite = standbySite with { ObjectStore = standbySite.ObjectStore! with { Buckets = new Dictionary<string, string>(standbySite.ObjectStore.Buckets) { ["backups"] = LabObjectStoreOptions.Buckets["staging"] } } };
+        standbySite = PgSites.WithSiteVar(PgSites.WithSiteVar(standbySite, Datalyptica.Components.Patroni.PatroniStandbySite.PrimaryBackupsBucket.Key, primaryBucket),
+            Datalyptica.Components.Patroni.PatroniStandbySite.PrimaryStanza.Key, Stanza);
+        var standbyHost = standbySite.HostsWith(PostgreSQLComponent.Member).First().Name;
+        var standbyFiles = PgSites.Files(standbySite, standbyHost);
+        var standbyIni = IniText.Parse(standbyFiles.Single(f => f.Path == PgBackRest.ConfigPath).Content);
+        standbyIni["global"]["repo1-s3-bucket"].ShouldBe(LabObjectStoreOptions.Buckets["staging"]);
+        standbyIni[Stanza]["repo1-s3-bucket"].ShouldBe(primaryBucket, "the primary's stanza reads the primary's bucket");
+        var patroni = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(
+            standbyFiles.Single(f => f.Path == Datalyptica.Components.Patroni.PatroniRenderer.ConfigPath).Content);
+        var standbyCluster = (Dictionary<object, object>)((Dictionary<object, object>)((Dictionary<object, object>)patroni["bootstrap"])["dcs"])["standby_cluster"];
+        var restoreCommand = (string)standbyCluster["restore_command"];
+        restoreCommand.ShouldBe($"pgbackrest --stanza={Stanza} --repo=1 archive-get %f \"%p\"");
+
+        InitCluster(primaryData, primaryPort, archive: $"pgbackrest --config={primaryConfig} --stanza={Stanza} archive-push %p");
+        Pg("stanza-create", primaryConfig);
+        Sql(primaryPort, "CREATE TABLE marks (id serial PRIMARY KEY, phase text NOT NULL)");
+        Sql(primaryPort, "INSERT INTO marks (phase) SELECT 'copied' FROM generate_series(1, 40)");
+
+        // The standby: a copy of the primary, then cut off (no primary_conninfo), recovering through the rendered command.
+        var standbyData = Path.Combine(_root, "standby");
+        var standbyPort = FreePort();
+        var copy = AsPostgres([$"{PgBin}/pg_basebackup", "-D", standbyData, "-h", "127.0.0.1", "-p", primaryPort.ToString(), "-U", "postgres", "-X", "stream", "-c", "fast"], 120);
+        copy.ExitCode.ShouldBe(0, copy.Output);
+        var standbyConfig = WriteLoopbackConfig(standbyIni["global"], standbyData, standbyPort, "standby.conf",
+            stanza: Stanza, stanzaOptions: standbyIni[Stanza].Where(kv => kv.Key.StartsWith("repo", StringComparison.Ordinal)));
+        File.WriteAllText(Path.Combine(standbyData, "standby.signal"), "");
+        File.AppendAllText(Path.Combine(standbyData, "postgresql.auto.conf"),
+            $"restore_command = '{restoreCommand.Replace("pgbackrest ", $"pgbackrest --config={standbyConfig} ").Replace("'", "''")}'\nhot_standby = on\n");
+        Tool.Run("chown", ["-R", "postgres:postgres", standbyData]).ExitCode.ShouldBe(0);
+        StartCluster(standbyData, standbyPort, $"-p {standbyPort} -c archive_mode=off");
+
+        Sql(primaryPort, "INSERT INTO marks (phase) SELECT 'archived' FROM generate_series(1, 60)");
+        Sql(primaryPort, "SELECT pg_switch_wal()");
+        Pg("check", primaryConfig); // the switched segment is in the primary's repository
+        var clock = Stopwatch.StartNew();
+        // Bounded, not timed: measured 59.5 s alone, about pgBackRest's archive-timeout (60 s) for the segment asked before it arrived.
+        WaitUntil(() => Sql(standbyPort, "SELECT count(*) FROM marks WHERE phase = 'archived'", check: false) == "60", TimeSpan.FromSeconds(240),
+            "the standby to replay the primary's archived WAL: " + ReadLog(standbyPort));
+        output.WriteLine($"the standby replayed the archived segment {clock.Elapsed.TotalSeconds:0.0} s after it was archived");
+        Sql(standbyPort, "SELECT pg_is_in_recovery()").ShouldBe("t", "it stays a standby");
+        Sql(standbyPort, "SELECT count(*) FROM marks").ShouldBe("100");
     }
 
     /// <summary>
@@ -321,7 +390,8 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         };
     }
 
-    private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port)
+    private string WriteLoopbackConfig(IReadOnlyDictionary<string, string> global, string pgData, int port, string fileName = "pgbackrest.conf",
+        string stanza = Stanza, IEnumerable<KeyValuePair<string, string>>? stanzaOptions = null)
     {
         // The rendered [global] as is, except what points at the host's own files, its TLS server and its standbys.
         // Each repository's (repo1, and repo2 where the site has an archive bucket) CA file, keys and passphrase are this test's.
@@ -339,10 +409,11 @@ public sealed class PgBackRestOnS3rverTests(ITestOutputHelper output, SshdFixtur
         lines.AddRange(
         [
             $"log-path={_root}/log", $"spool-path={_root}/spool", $"lock-path={_root}/lock",
-            "", $"[{Stanza}]", $"pg1-path={pgData}", $"pg1-port={port}", $"pg1-socket-path={_root}/sock",
+            "", $"[{stanza}]", $"pg1-path={pgData}", $"pg1-port={port}", $"pg1-socket-path={_root}/sock",
         ]);
+        lines.AddRange((stanzaOptions ?? []).Select(kv => $"{kv.Key}={kv.Value}"));
         foreach (var dir in new[] { "log", "spool", "lock", "sock" }) { Directory.CreateDirectory(Path.Combine(_root, dir)); Chown(Path.Combine(_root, dir)); }
-        var path = Path.Combine(_root, "pgbackrest.conf");
+        var path = Path.Combine(_root, fileName);
         File.WriteAllText(path, string.Join('\n', lines) + "\n");
         Chown(path);
         Chown(caFile);
