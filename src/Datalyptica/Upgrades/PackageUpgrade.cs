@@ -38,7 +38,7 @@ public static class PackageUpgrade
             var upgradable = ComponentCatalog.All.Where(c => c.VersionedPackages(site).Count > 0).Select(c => c.Id);
             throw new UpgradeRefusedException(component.Install == InstallSource.DistroPackage
                 ? $"{component.Id} declares no packages that carry its version, so it has no package upgrade yet. Components with one: {string.Join(", ", upgradable)}."
-                : $"{component.Id} is installed from its release archive, not from Debian packages: its version is {SiteKeys.Versions}.{component.Id}, which apply installs side by side. Components with a package upgrade: {string.Join(", ", upgradable)}.");
+                : $"{component.Id} is installed from its release archive, not from Debian packages: its upgrade switches its current link member by member (ArtifactUpgrade). Components with a package upgrade: {string.Join(", ", upgradable)}.");
         }
         return packages;
     }

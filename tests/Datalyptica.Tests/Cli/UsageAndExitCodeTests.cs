@@ -191,12 +191,17 @@ public sealed class UsageAndExitCodeTests : IDisposable
 
     /// <summary>A component installed from its release archive has no package upgrade: refused before any host is contacted.</summary>
     [Fact]
-    public void Upgrade_refuses_a_component_without_versioned_packages_before_any_host()
+    public void Upgrade_refuses_a_component_without_versioned_packages_or_a_release_not_in_the_store_before_any_host()
     {
-        var result = CliRunner.Run("upgrade", Site(), "kafka", "3.9.0", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
-        result.Err.ShouldContain("kafka is installed from its release archive");
-        result.Err.ShouldContain("Components with a package upgrade:");
+        var site = Site();
+        var result = CliRunner.Run("upgrade", site, "etcd", "3.4.23-4+b6", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
+        result.Err.ShouldContain("etcd declares no packages that carry its version");
+        result.Err.ShouldContain("Components with one:");
         result.Err.ShouldNotContain("could not read every member");
+        var release = CliRunner.Run("upgrade", site, "trino", "470", "--yes", "--vault-password-file", _fx.PasswordFile).ShouldExit(ExitCodes.Failed);
+        release.Err.ShouldContain("trino 470: trino-server-470.tar.gz is not in the site's artifact store");
+        release.Err.ShouldContain("artifacts fetch SITE --release trino=470");
+        release.Err.ShouldNotContain("could not read every member");
     }
 
     [Fact]

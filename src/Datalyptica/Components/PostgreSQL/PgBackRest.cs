@@ -169,6 +169,9 @@ public static class PgBackRest
             sb.Append("# The primary site's repository (dr_primary_backups_bucket): read only, by the standby leader's restore_command\n");
             sb.Append("# (archive-get --repo=1) whenever streaming from the primary stops. Same object store, keys and passphrase.\n");
             sb.Append($"repo1-s3-bucket={IniText.Value(primary.Bucket)}\n");
+            sb.Append("# One segment per call: asked for a segment the primary has not archived yet, async archive-get waits out\n");
+            sb.Append("# archive-timeout (60 s) before it answers, so a stream-less standby trailed the archive by a minute.\n");
+            sb.Append("archive-async=n\n");
             sb.Append($"pg1-path={IniText.Value(PostgresLayout.DataDir(ctx))}\n");
             sb.Append($"pg1-port={ctx.Port(PostgreSQLComponent.Server)}\n");
             sb.Append($"pg1-socket-path={PostgresLayout.SocketDir}\n");

@@ -11,24 +11,20 @@ namespace Datalyptica.Components.Trino;
 /// </summary>
 public static class TrinoRelease
 {
-    public static readonly ArtifactRelease V469 = new("trino", "469",
-        "https://repo1.maven.org/maven2/io/trino/trino-server/469/trino-server-469.tar.gz",
-        new("https://repo1.maven.org/maven2/io/trino/trino-server/469/trino-server-469.tar.gz.sha1", ChecksumAlgorithm.Sha1, ChecksumFormat.Bare))
-    {
-        TopFolder = "trino-server-469",
-        EntryPrograms = ["bin/launcher"],
-        ApproximateMb = 1900,
-    };
+    public static readonly ArtifactRelease V469 = Server("469");
 
     /// <summary>
     /// The next release (trino.io/docs/current/release/release-470.html, 5 Feb 2025), same layout and the same Java 23
     /// floor: what `datalyptica upgrade SITE trino 470` moves a site to, beside 469.
     /// </summary>
-    public static readonly ArtifactRelease V470 = new("trino", "470",
-        "https://repo1.maven.org/maven2/io/trino/trino-server/470/trino-server-470.tar.gz",
-        new("https://repo1.maven.org/maven2/io/trino/trino-server/470/trino-server-470.tar.gz.sha1", ChecksumAlgorithm.Sha1, ChecksumFormat.Bare))
+    public static readonly ArtifactRelease V470 = Server("470");
+
+    /// <summary>trino-server VERSION from Maven Central, with the .sha1 Maven publishes beside it.</summary>
+    private static ArtifactRelease Server(string version) => new("trino", version,
+        $"https://repo1.maven.org/maven2/io/trino/trino-server/{version}/trino-server-{version}.tar.gz",
+        new($"https://repo1.maven.org/maven2/io/trino/trino-server/{version}/trino-server-{version}.tar.gz.sha1", ChecksumAlgorithm.Sha1, ChecksumFormat.Bare))
     {
-        TopFolder = "trino-server-470",
+        TopFolder = $"trino-server-{version}",
         EntryPrograms = ["bin/launcher"],
         ApproximateMb = 1900,
     };
