@@ -16,6 +16,9 @@ public static class RoleMembership
         /// <summary>The port this host uses for a spec: the inventory override (validate checks it, PortSetting) or the upstream default.</summary>
         public int Port(PortSpec spec) =>
             host.Vars.TryGetValue(spec.VarName, out var s) && int.TryParse(s.AsString(), out var p) && p is > 0 and < 65536 ? p : spec.Number;
+
+        /// <summary>This host's address and port for a spec as a URL or a client option writes it (ADDR:PORT, [v6]:PORT).</summary>
+        public string Endpoint(PortSpec spec) => Endpoints.Format(new System.Net.IPEndPoint(host.Address, host.Port(spec)));
     }
 
     extension(Site site)

@@ -29,15 +29,13 @@ public static class KafkaLifecycle
     /// <summary>A Kafka tool on the member; kafka-run-class.sh creates LOG_DIR, so it goes to /run, not the install folder.</summary>
     private static string Tool(string name) => $"LOG_DIR=/run/datalyptica-kafka-tools {KafkaRenderer.Home}/bin/{name}";
 
-    private static string Endpoint(Host host, PortSpec port) => Endpoints.Format(new System.Net.IPEndPoint(host.Address, host.Port(port)));
-
     /// <summary>
     /// A restarted broker is back when the cluster lists no under-replicated partition (kafka-topics.sh --describe
     /// --under-replicated-partitions prints nothing): only then may the next broker stop. Its SIGTERM is a controlled
     /// shutdown (leadership moves first); catching up after it can take minutes on a busy broker.
     /// </summary>
     public static RollingRestart BrokerRolling(Host host) => new(KafkaRenderer.BrokerUnit,
-        $"out=$({Tool("kafka-topics.sh")} --bootstrap-server {Endpoint(host, KafkaComponent.BrokerPort)} --describe --under-replicated-partitions 2>/dev/null) && [ -z \"$out\" ]",
+        $"out=$({Tool("kafka-topics.sh")} --bootstrap-server {host.Endpoint(KafkaComponent.BrokerPort)} --describe --under-replicated-partitions 2>/dev/null) && [ -z \"$out\" ]",
         TimeoutSeconds: 600);
 
     /// <summary>
@@ -46,7 +44,7 @@ public static class KafkaLifecycle
     /// </summary>
     public static RollingRestart ControllerRolling(Site site, Host host)
     {
-        var status = $"{Tool("kafka-metadata-quorum.sh")} --bootstrap-controller {Endpoint(host, KafkaComponent.ControllerPort)} describe --status 2>/dev/null";
+        var status = $"{Tool("kafka-metadata-quorum.sh")} --bootstrap-controller {host.Endpoint(KafkaComponent.ControllerPort)} describe --status 2>/dev/null";
         return new RollingRestart(KafkaRenderer.ControllerUnit, $"{status} | grep -Eq '^LeaderId:[[:space:]]+[0-9]+$'", TimeoutSeconds: 300)
         {
             LeaderCheck = $"{status} | grep -Eq '^LeaderId:[[:space:]]+{KafkaRenderer.ControllerId(site, host)}$'",

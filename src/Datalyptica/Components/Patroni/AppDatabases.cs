@@ -127,7 +127,7 @@ public static class AppDatabases
         string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value); // a JSON string is a Python string literal
         // This member first: it answers even when the network between members does not.
         var members = ctx.Members(PatroniComponent.Member).OrderBy(h => h == host ? 0 : 1)
-            .Select(h => Quote($"http://{Endpoints.Format(new System.Net.IPEndPoint(h.Address, h.Port(PatroniComponent.RestApi)))}/cluster"));
+            .Select(h => Quote($"http://{h.Endpoint(PatroniComponent.RestApi)}/cluster"));
         var psql = new[]
         {
             "runuser", "-u", PostgresLayout.Superuser, "--", $"{PostgresLayout.BinDir(ctx)}/psql", "-X", "-q", "-A", "-t",

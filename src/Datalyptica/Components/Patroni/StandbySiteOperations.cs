@@ -37,7 +37,7 @@ public sealed class StandbySiteOperations(DrillContext context, Action<string> p
     private IReadOnlyList<Host> Members => PatroniDrills.Members(context);
     private PgBackRestTarget Pg => PgBackRestTarget.For(Site);
 
-    private static string RestUrl(Host host) => $"http://{Endpoints.Format(new System.Net.IPEndPoint(host.Address, host.Port(PatroniComponent.RestApi)))}";
+    private static string RestUrl(Host host) => $"http://{host.Endpoint(PatroniComponent.RestApi)}";
 
     private string Psql(Host host, string sql)
     {
