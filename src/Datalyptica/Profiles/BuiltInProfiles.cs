@@ -80,7 +80,7 @@ public static class BuiltInProfiles
                 .Select(n => $"10.{Production.AddressBase}.{ProfileExpander.TierOctet(Tier.Streaming)}.{n}:{Components.Kafka.KafkaComponent.BrokerPort.Number}").ToList(),
             // Both profiles name one object store (the dr profile's buckets are datalyptica-dr-*): when streaming stops,
             // the standby replays production's archived WAL from production's stanza in production's backups bucket.
-            [Components.Patroni.PatroniStandbySite.PrimaryBackupsBucket.Key] = "datalyptica-backups",
+            [Components.Patroni.PatroniStandbySite.PrimaryBackupsBucket.Key] = ProfileExpander.Bucket(Production.Role, "backups"),
             [Components.Patroni.PatroniStandbySite.PrimaryStanza.Key] = Production.Name,
         },
     };

@@ -11,6 +11,9 @@ namespace Datalyptica.Profiles;
 public static class ProfileExpander
 {
     /// <summary>Third octet of each tier's /24, after the seed's subnet plan (10.X.tier.0/24).</summary>
+    /// <summary>The bucket a profile's site names for a purpose: datalyptica-backups, and datalyptica-dr-backups on a standby.</summary>
+    public static string Bucket(SiteRole role, string purpose) => $"{(role == SiteRole.Standby ? "datalyptica-dr" : "datalyptica")}-{purpose}";
+
     public static int TierOctet(Tier tier) => tier switch
     {
         Tier.LoadBalancer => 1,
@@ -71,10 +74,9 @@ public static class ProfileExpander
                new("frontend-b", IPAddress.Parse($"{lbNet}.101"), 24, 52, "keepalived")]
             : [];
 
-        var bucketPrefix = profile.Role == SiteRole.Standby ? "datalyptica-dr" : "datalyptica";
         var objectStore = new ObjectStore(
             "https://s3.example.com", "us-east-1",
-            ObjectStore.AllBucketPurposes.ToDictionary(p => p, p => $"{bucketPrefix}-{p}"),
+            ObjectStore.AllBucketPurposes.ToDictionary(p => p, p => Bucket(profile.Role, p)),
             new SecretRef("vault_s3_access_key"), new SecretRef("vault_s3_secret_key"));
 
         var siteVars = new Dictionary<string, Setting>

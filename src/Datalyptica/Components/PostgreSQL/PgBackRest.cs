@@ -145,9 +145,7 @@ public static class PgBackRest
 
         sb.Append($"\n[{IniText.Key(stanza)}]\n");
         sb.Append("# pg1 is this host; the other members follow, so backup finds the primary and a standby wherever they are.\n");
-        sb.Append($"pg1-path={IniText.Value(PostgresLayout.DataDir(ctx))}\n");
-        sb.Append($"pg1-port={ctx.Port(PostgreSQLComponent.Server)}\n");
-        sb.Append($"pg1-socket-path={PostgresLayout.SocketDir}\n");
+        ThisHostAsPg1(sb, ctx);
         var index = 2;
         foreach (var member in ctx.Members(PostgreSQLComponent.Member))
         {
@@ -172,10 +170,16 @@ public static class PgBackRest
             sb.Append("# One segment per call: asked for a segment the primary has not archived yet, async archive-get waits out\n");
             sb.Append("# archive-timeout (60 s) before it answers, so a stream-less standby trailed the archive by a minute.\n");
             sb.Append("archive-async=n\n");
-            sb.Append($"pg1-path={IniText.Value(PostgresLayout.DataDir(ctx))}\n");
-            sb.Append($"pg1-port={ctx.Port(PostgreSQLComponent.Server)}\n");
-            sb.Append($"pg1-socket-path={PostgresLayout.SocketDir}\n");
+            ThisHostAsPg1(sb, ctx);
         }
         return sb.ToString();
+    }
+
+    /// <summary>pg1: this host's own cluster (every stanza section a host renders starts from it).</summary>
+    private static void ThisHostAsPg1(StringBuilder sb, RenderContext ctx)
+    {
+        sb.Append($"pg1-path={IniText.Value(PostgresLayout.DataDir(ctx))}\n");
+        sb.Append($"pg1-port={ctx.Port(PostgreSQLComponent.Server)}\n");
+        sb.Append($"pg1-socket-path={PostgresLayout.SocketDir}\n");
     }
 }
