@@ -256,20 +256,17 @@ public sealed class UpgradeCommand(CliIo io) : AsyncCommand<UpgradeSettings>
             Masker = prepared.Masker(),
             AllowStandIns = prepared.Site.IsLab,
         };
-        // The way back is the version the member ran (the site's, unless an earlier run was stopped half-way).
-        var ranBefore = new Dictionary<string, PreparedSite>(StringComparer.Ordinal) { [session.Site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion)] = prepared };
-        PreparedSite At(string ran)
-        {
-            lock (ranBefore)
-                return ranBefore.TryGetValue(ran, out var known) ? known
-                    : ranBefore[ran] = PreparedSite.Prepare(session.WithSite(ArtifactUpgrade.At(session.Site, component, ran)));
-        }
+        var pinned = session.Site.Versions.GetValueOrDefault(component.Id, component.DefaultVersion);
         return new Way($"{component.Id} current link", $"{SiteKeys.Versions}.{component.Id}",
             (members, cancellation) => ArtifactUpgrade.InstalledAsync(context, members, component, cancellation),
             before => new MemberSteps(
                 (m, cancellation) => ArtifactUpgrade.ApplyMemberAsync(context, upgraded, component, m, options, cancellation),
+                // The way back is the version the member ran: the site's, unless an earlier run stopped half-way. A run
+                // rolls back at most one member (it stops there), so that site is prepared only then.
                 (m, cancellation) => ArtifactUpgrade.ApplyMemberAsync(context,
-                    before[m.Host.Name].Installed.GetValueOrDefault(component.Id) is { } ran ? At(ran) : prepared, component, m, options, cancellation),
+                    before[m.Host.Name].Installed.GetValueOrDefault(component.Id) is { } ran && ran != pinned
+                        ? PreparedSite.Prepare(session.WithSite(ArtifactUpgrade.At(session.Site, component, ran))) : prepared,
+                    component, m, options, cancellation),
                 m => ArtifactUpgrade.Describe(before[m.Host.Name], version, m)),
             () => VersionRecord.Record(session.Directory, session.Site, component.Id, version, dir => Reload(session, dir).Versions.GetValueOrDefault(component.Id)));
     }

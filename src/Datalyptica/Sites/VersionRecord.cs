@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Datalyptica.Contracts;
 using Datalyptica.IO;
 using Datalyptica.Model;
 
@@ -17,7 +18,7 @@ public static partial class VersionRecord
     /// <exception cref="InvalidOperationException">It cannot be written safely; the message says what to write by hand.</exception>
     public static string Record(string siteDirectory, Site site, string component, string version, Func<string, string?> readBack)
     {
-        if (!Token().IsMatch(component) || !Token().IsMatch(version))
+        if (!SettingPatterns.Token.IsMatch(component) || !SettingPatterns.ReleaseVersion.IsMatch(version))
             throw new ArgumentException($"'{component}: {version}' is not a component id and version");
         var byHand = $"set {SiteKeys.Versions}.{component}: '{version}' by hand (group_vars/all.yml)";
         var file = site.Var(SiteKeys.Versions)?.Source is { File: { Length: > 0 } declared }
@@ -75,9 +76,6 @@ public static partial class VersionRecord
         lines.Insert(header + 1, (entryIndent ?? new string(' ', headerIndent + 2)) + entry);
         return string.Join('\n', lines);
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+~-]*$")]
-    private static partial Regex Token();
 
     // The mapping's key alone on its line (a value or flow mapping after the colon is not edited).
     [GeneratedRegex(@"^(?<indent> *)datalyptica_versions:\s*(#.*)?$")]

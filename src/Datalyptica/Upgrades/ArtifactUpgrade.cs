@@ -63,11 +63,10 @@ public static class ArtifactUpgrade
         ComponentDefinition component, CancellationToken cancellation)
     {
         var link = PlatformPaths.Current(component.Id);
-        var script = FactScript.Build(new FactQuery().Link(link)).Raw;
-        var answers = await Task.WhenAll(members.Select(m => context.RunCheckedAsync(m.Host, script, cancellation)));
+        var facts = await MemberFacts.ReadAsync(context, members, new FactQuery().Link(link), cancellation);
         return members.Select((m, i) =>
         {
-            var version = VersionOf(component.Id, FactParser.Parse(answers[i]).Link(link).Target);
+            var version = VersionOf(component.Id, facts[i].Link(link).Target);
             return new UpgradeMember(m, version is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [component.Id] = version });
         }).ToList();
     }

@@ -16,6 +16,17 @@ public sealed record UpgradeMember(RestartMember Member, IReadOnlyDictionary<str
     public string InstalledText => Installed.Count == 0 ? "not installed" : string.Join(", ", Installed.Select(p => $"{p.Key} {p.Value}"));
 }
 
+/// <summary>What an upgrade reads on its members before and after: apply's own fact script and parser, all members at once.</summary>
+internal static class MemberFacts
+{
+    public static async Task<IReadOnlyList<HostFacts>> ReadAsync(DrillContext context, IReadOnlyList<RestartMember> members, FactQuery query, CancellationToken cancellation)
+    {
+        var script = FactScript.Build(query).Raw;
+        var answers = await Task.WhenAll(members.Select(m => context.RunCheckedAsync(m.Host, script, cancellation)));
+        return answers.Select(FactParser.Parse).ToList();
+    }
+}
+
 /// <summary>Why an upgrade did not start (no package upgrade for the component, the version is not in the repository, ...).</summary>
 public sealed class UpgradeRefusedException(string message) : Exception(message);
 
@@ -74,11 +85,10 @@ public static class PackageUpgrade
     {
         var query = new FactQuery();
         foreach (var package in packages) query.Package(package);
-        var script = FactScript.Build(query).Raw;
-        var answers = await Task.WhenAll(members.Select(m => context.RunCheckedAsync(m.Host, script, cancellation)));
+        var all = await MemberFacts.ReadAsync(context, members, query, cancellation);
         return members.Select((m, i) =>
         {
-            var facts = FactParser.Parse(answers[i]);
+            var facts = all[i];
             var installed = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var package in packages)
                 if (facts.Package(package) is { Installed: true, Version: { } version }) installed[package] = version;
