@@ -13,12 +13,21 @@ public sealed class DrillSettings : SiteSettings
     public override string Site { get; init; } = "";
 
     [CommandArgument(1, "<DRILL>")]
-    [Description("patroni-stop, patroni-crash, vip-stop, vip-crash, redis-crash, etcd-stop, or all (each after a health check).")]
+    [Description("patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, etcd-stop, etcd-quorum-loss, power-loss, or all (each after a health check).")]
     public string Drill { get; init; } = "";
 
+    public const int MaxRepeat = 1000;
+
+    [CommandOption("--repeat <N>")]
+    [Description("Run the drill (or all of them) N times in a row and end with min / median / p95 / max of each measured time. Default 1.")]
+    [DefaultValue(1)]
+    public int Repeat { get; init; } = 1;
+
     public override ValidationResult Validate() =>
-        Drill == DrillRunner.All || DrillRunner.Names.Contains(Drill) ? ValidationResult.Success()
-            : ValidationResult.Error($"no drill '{Drill}'. Known: {string.Join(", ", DrillRunner.Names)}, {DrillRunner.All}.");
+        Drill != DrillRunner.All && !DrillRunner.Names.Contains(Drill)
+            ? ValidationResult.Error($"no drill '{Drill}'. Known: {string.Join(", ", DrillRunner.Names)}, {DrillRunner.All}.")
+            : Repeat is < 1 or > MaxRepeat ? ValidationResult.Error($"--repeat {Repeat}: give a count from 1 to {MaxRepeat}.")
+            : ValidationResult.Success();
 }
 
 /// <summary>
@@ -32,13 +41,25 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         // Refused here, with the findings printed as every verb prints them, before any host is touched; the drills run on
         // the session opened here.
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return ExitCodes.InvalidSite;
-        IReadOnlyList<DrillResult> results;
-        try { results = await DrillRunner.RunAsync(SiteDrillContext.Open(session, Cli.ProgressLog(io, settings.Output)), settings.Drill, cancellation); }
+        var results = new List<DrillResult>();
+        var log = Cli.ProgressLog(io, settings.Output);
+        try
+        {
+            var drills = SiteDrillContext.Open(session, log);
+            for (var run = 1; run <= settings.Repeat; run++)
+            {
+                if (settings.Repeat > 1) log($"run {run} of {settings.Repeat}");
+                var these = await DrillRunner.RunAsync(drills, settings.Drill, cancellation);
+                if (settings.Output != OutputFormat.Json) foreach (var r in these) Show(r);
+                results.AddRange(these);
+            }
+        }
         catch (DrillException e)
         {
             io.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
+        var spread = settings.Repeat > 1 ? DrillStatistics.Spread(results) : [];
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {
@@ -52,10 +73,31 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
                     writes = r.Writes is { } w ? new { w.Attempted, w.Acknowledged, w.Failed, w.Present, w.Lost } : null,
                     r.Failures, r.Notes, r.Problems,
                 }),
+                repeat = settings.Repeat,
+                spread = spread.Select(x => new
+                {
+                    x.Drill, x.Measurement, limitSeconds = x.Limit?.TotalSeconds, x.Runs, x.Measured,
+                    minSeconds = Seconds(x.Min), medianSeconds = Seconds(x.Median), p95Seconds = Seconds(x.P95), maxSeconds = Seconds(x.Max), x.OverLimit,
+                }),
             });
-        else
-            foreach (var r in results) Show(r);
+        else if (spread.Count > 0) ShowSpread(spread, results);
         return results.All(r => r.Passed) ? ExitCodes.Ok : ExitCodes.DrillFailed;
+    }
+
+    private static double? Seconds(TimeSpan? t) => t is { } v ? Math.Round(v.TotalSeconds, 3) : null;
+
+    private void ShowSpread(IReadOnlyList<DrillSpread> spread, IReadOnlyList<DrillResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"{results.Count} drill run(s): spread")
+            .AddColumn("Drill").AddColumn("Measured").AddColumn(new TableColumn("Min").RightAligned()).AddColumn(new TableColumn("Median").RightAligned())
+            .AddColumn(new TableColumn("p95").RightAligned()).AddColumn(new TableColumn("Max").RightAligned()).AddColumn(new TableColumn("Limit").RightAligned()).AddColumn("Over");
+        string S(TimeSpan? t) => t is { } v ? $"{v.TotalSeconds:0.00} s" : "-";
+        foreach (var x in spread)
+            table.AddRow(Markup.Escape(x.Drill), Markup.Escape(x.Measurement), S(x.Min), S(x.Median), S(x.P95), S(x.Max),
+                x.Limit is { } l ? $"{l.TotalSeconds:0.##} s" : "", x.Limit is null ? "" : x.OverLimit == 0 ? $"[green]0 of {x.Runs}[/]" : $"[red]{x.OverLimit} of {x.Runs}[/]");
+        io.Out.Write(table);
+        foreach (var drill in results.GroupBy(r => r.Drill))
+            io.Out.MarkupLine($"  {Markup.Escape(drill.Key)}: {drill.Count(r => r.Passed)} of {drill.Count()} run(s) passed");
     }
 
     private void Show(DrillResult r)

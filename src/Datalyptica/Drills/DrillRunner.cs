@@ -33,6 +33,8 @@ public static class DrillRunner
         RefuseUnknown(drill);
         var log = context.Log;
         // A drill stopped half-way (Ctrl-C, a crash of this process) may have left a lab host down: boot it first.
+        if (await context.HealLabNetworkAsync(cancellation))
+            log("a network cut was still in place (an earlier drill stopped half-way?): healed it");
         foreach (var host in await context.BootStoppedLabHostsAsync(cancellation))
             log($"lab host {host} was down (an earlier drill stopped half-way?): booted it again");
         var results = new List<DrillResult>();
@@ -70,9 +72,11 @@ public static class DrillRunner
         }
         finally
         {
-            // Whatever happened, a crashed host does not stay down.
+            // Whatever happened, no network cut stays and a crashed host does not stay down.
             try
             {
+                if (await context.HealLabNetworkAsync(CancellationToken.None))
+                    recorder.Fail("a network cut was still in place after the drill: healed it");
                 foreach (var host in await context.BootStoppedLabHostsAsync(CancellationToken.None))
                     recorder.Fail($"lab host {host} was still down after the drill: booted it again; check `datalyptica verify {context.Directory}`");
             }

@@ -69,7 +69,7 @@ public sealed class SiteDrillContext : DrillContext
     /// </summary>
     public override void CrashLabHost(string host)
     {
-        var lab = Lab ?? throw new DrillException($"{Directory} is not a lab site: a host crash needs the lab's state.json next to the site. Run crash drills on a lab.");
+        var lab = Lab ?? throw NotALab("a host crash");
         var state = LabState.Load(lab.Options.StateFile) ?? throw new DrillException($"lab state {lab.Options.StateFile} vanished");
         var h = state.Hosts.FirstOrDefault(x => x.Name == host) ?? throw new DrillException($"host {host} is not in lab {state.Name}");
         if (!LabSystem.IsSame(h.InitPid, h.InitPidStart))
@@ -79,8 +79,39 @@ public sealed class SiteDrillContext : DrillContext
 
     public override async Task StartLabHostAsync(string host, CancellationToken cancellation)
     {
-        var lab = Lab ?? throw new DrillException($"{Directory} is not a lab site");
+        var lab = Lab ?? throw NotALab("booting a host");
         await lab.StartHostAgainAsync(host, cancellation);
+    }
+
+    public override async Task StartLabHostsAsync(IReadOnlyList<string> hosts, CancellationToken cancellation)
+    {
+        var lab = Lab ?? throw NotALab("a power loss");
+        await lab.StartHostsAgainAsync(hosts, cancellation);
+    }
+
+    public override async Task CutLabHostAsync(string host, int? ipProtocol, CancellationToken cancellation)
+    {
+        var faults = (Lab ?? throw NotALab("a network partition")).NetworkFaults();
+        try
+        {
+            if (ipProtocol is { } protocol) await faults.BlockProtocolAsync(host, protocol, cancellation);
+            else await faults.IsolateAsync(host, cancellation);
+        }
+        catch (LabException e) { throw new DrillException(e.Message); }
+    }
+
+    public override async Task<bool> HealLabNetworkAsync(CancellationToken cancellation) =>
+        Lab is not null && await Lab.NetworkFaults().HealAsync(cancellation);
+
+    public override async Task<CommandResult> RunOnLabConsoleAsync(string host, string command, CancellationToken cancellation, TimeSpan? timeout = null)
+    {
+        var faults = (Lab ?? throw NotALab("a host's console")).NetworkFaults();
+        try
+        {
+            var result = await faults.RunOnConsoleAsync(host, command, timeout ?? TimeSpan.FromSeconds(10), cancellation);
+            return new CommandResult(result.ExitCode, result.Stdout, result.Stderr);
+        }
+        catch (LabException e) { throw new DrillException(e.Message); }
     }
 
     public override async Task<IReadOnlyList<string>> BootStoppedLabHostsAsync(CancellationToken cancellation)

@@ -284,28 +284,48 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// Boots one host of a running lab again after it stopped (a crash drill KILLs its init): the same start path as up,
     /// then SSH, then its new PIDs recorded in the state file. Refuses a host whose nspawn or init still runs.
     /// </summary>
-    public async Task<LabHostState> StartHostAgainAsync(string host, CancellationToken cancellation)
+    public async Task<LabHostState> StartHostAgainAsync(string host, CancellationToken cancellation) =>
+        (await StartHostsAgainAsync([host], cancellation)).Single();
+
+    /// <summary>
+    /// Boots several stopped hosts at once (power back after a power loss): every nspawn started before any SSH wait, so
+    /// they boot together; the state file written once. Refuses any host whose nspawn or init still runs, before starting one.
+    /// </summary>
+    public async Task<IReadOnlyList<LabHostState>> StartHostsAgainAsync(IReadOnlyList<string> names, CancellationToken cancellation)
     {
         RequirePreconditions();
         var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up ({options.StateFile} is missing). Fix: `datalyptica lab up`.");
-        var index = state.Hosts.ToList().FindIndex(h => h.Name == host);
-        if (index < 0) throw new LabException($"no host '{host}' in lab '{options.Name}' (hosts: {string.Join(", ", state.Hosts.Select(h => h.Name))}).");
-        var old = state.Hosts[index];
-        // nspawn exits once its init is gone; wait for that so the veth and the machine name are free again.
-        if (old.Pid is { } oldPid && old.PidStart is { } oldStart && !await WaitGoneAsync(oldPid, oldStart, TimeSpan.FromSeconds(20)))
-            throw new LabException($"host {host} is still running (nspawn PID {oldPid}); stop it first (`datalyptica lab down` stops every host).");
-        if (LabSystem.IsSame(old.InitPid, old.InitPidStart))
-            throw new LabException($"host {host}'s init (PID {old.InitPid}) still runs without its nspawn; stop it by that PID first.");
-        var pid = await StartHostAsync(host, cancellation);
-        var started = old with { Pid = pid, PidStart = LabSystem.StartTime(pid), InitPid = null, InitPidStart = null };
-        await WaitForSshAsync(started, cancellation);
-        var init = LabSystem.Children(pid).Cast<int?>().FirstOrDefault();
-        started = started with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+        var indexes = new List<int>();
+        foreach (var host in names)
+        {
+            var index = state.Hosts.ToList().FindIndex(h => h.Name == host);
+            if (index < 0) throw new LabException($"no host '{host}' in lab '{options.Name}' (hosts: {string.Join(", ", state.Hosts.Select(h => h.Name))}).");
+            var old = state.Hosts[index];
+            // nspawn exits once its init is gone; wait for that so the veth and the machine name are free again.
+            if (old.Pid is { } oldPid && old.PidStart is { } oldStart && !await WaitGoneAsync(oldPid, oldStart, TimeSpan.FromSeconds(20)))
+                throw new LabException($"host {host} is still running (nspawn PID {oldPid}); stop it first (`datalyptica lab down` stops every host).");
+            if (LabSystem.IsSame(old.InitPid, old.InitPidStart))
+                throw new LabException($"host {host}'s init (PID {old.InitPid}) still runs without its nspawn; stop it by that PID first.");
+            indexes.Add(index);
+        }
         var hosts = state.Hosts.ToList();
-        hosts[index] = started;
+        foreach (var index in indexes)
+        {
+            var pid = await StartHostAsync(hosts[index].Name, cancellation);
+            hosts[index] = hosts[index] with { Pid = pid, PidStart = LabSystem.StartTime(pid), InitPid = null, InitPidStart = null };
+        }
+        await Task.WhenAll(indexes.Select(i => WaitForSshAsync(hosts[i], cancellation)));
+        foreach (var index in indexes)
+        {
+            var init = LabSystem.Children(hosts[index].Pid!.Value).Cast<int?>().FirstOrDefault();
+            hosts[index] = hosts[index] with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+        }
         (state with { Hosts = hosts }).Save(options.StateFile);
-        return started;
+        return indexes.Select(i => hosts[i]).ToList();
     }
+
+    /// <summary>The lab's network faults (partitions for the drills), healed by <see cref="DownAsync"/>.</summary>
+    public LabNetworkFaults NetworkFaults() => new(options);
 
     /// <summary>
     /// Boots one more host into a running lab without touching the others: the next name and address (lab04 on .14 after
@@ -422,6 +442,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         }
 
         await ObjectStore().StopAsync(cancellation); // by its recorded PID; its data goes with the lab folder
+        if (await NetworkFaults().HealAsync(cancellation)) _log("removed a network fault a drill left in place");
         if (state is not null) await LabDrLink.UnlinkAsync(state, options.Name, cancellation);
 
         var unmounted = Directory.Exists(options.LabDirectory) ? await UnmountAllUnderAsync(options.LabDirectory, cancellation) : 0;

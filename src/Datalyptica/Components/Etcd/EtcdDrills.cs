@@ -18,7 +18,15 @@ public static class EtcdDrills
 
     public static readonly IDrill Stop = new Drill("etcd-stop", 60, GapLimit, [EtcdSettings.HeartbeatInterval.Key, EtcdSettings.ElectionTimeout.Key, Patroni.PatroniSettings.LoopWait.Key], EtcdStopAsync) { Writes = true };
 
-    public static readonly IReadOnlyList<IDrill> All = [Stop];
+    /// <summary>
+    /// With etcd's quorum gone, Patroni's failsafe_mode (rendered on: docs/DRILLS.md says why) keeps the leader a primary
+    /// while every member answers its POST /failsafe, so writes go on; the limit bounds the longest gap between them.
+    /// </summary>
+    public static readonly TimeSpan QuorumLossGapLimit = TimeSpan.FromSeconds(2);
+    public static readonly IDrill QuorumLoss = new Drill("etcd-quorum-loss", 65, QuorumLossGapLimit,
+        [Patroni.PatroniSettings.Ttl.Key, Patroni.PatroniSettings.LoopWait.Key, Patroni.PatroniSettings.RetryTimeout.Key], QuorumLossAsync) { Writes = true };
+
+    public static readonly IReadOnlyList<IDrill> All = [Stop, QuorumLoss];
 
     private static async Task EtcdStopAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
     {
@@ -62,6 +70,62 @@ public static class EtcdDrills
             var health = await context.RunAsync(other, EtcdctlCommand(members, "endpoint health"), ct);
             return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
         }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(2));
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>
+    /// Two of three etcd members stopped (quorum lost: no DCS write anywhere) under writes through the VIP, for longer than
+    /// Patroni's TTL and a few loops. Measured: the longest gap between acknowledged writes while quorum is gone; then the
+    /// members started again and the time until etcd is healthy and Patroni's leader writes its key again. What Patroni
+    /// did is read from the leader's journal (failsafe lines) and recorded.
+    /// </summary>
+    private static async Task QuorumLossAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var members = context.Site.HostsWith(EtcdComponent.Member).ToList();
+        var majority = members.Count / 2 + 1;
+        await PatroniDrills.WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+        var leader = context.HostNamed((await PatroniDrills.ClusterAsync(context, cancellation)).Single(m => m.IsLeader).Name);
+        var config = await context.RunCheckedAsync(leader, $"curl -sf -m 3 http://{leader.Endpoint(Patroni.PatroniComponent.RestApi)}/config", cancellation);
+        using (var doc = JsonDocument.Parse(config))
+            recorder.Setting("patroni failsafe_mode (live, DCS)", doc.RootElement.TryGetProperty("failsafe_mode", out var f) ? f.ToString() : "absent (off)");
+        // Stop enough members that no majority is left; the Patroni leader's own member last, so it keeps one to ask.
+        var victims = members.OrderBy(h => h == leader).Take(members.Count - majority + 1).ToList();
+        recorder.Setting("stopped members", $"{string.Join(", ", victims.Select(h => h.Name))} ({victims.Count} of {members.Count}: quorum needs {majority})");
+        var (ttl, loopWait, _) = PatroniRenderer.Timing(context.Site);
+        var watch = TimeSpan.FromSeconds(ttl + 3 * loopWait + 5);
+
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var since = (await context.RunCheckedAsync(leader, "date +%s", cancellation)).Trim();
+        var fault = ledger.Now;
+        await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl stop etcd", cancellation, TimeSpan.FromSeconds(60))));
+        context.Log($"etcd stopped on {string.Join(", ", victims.Select(h => h.Name))}: no quorum; watching writes for {watch.TotalSeconds:0} s");
+        try
+        {
+            await Task.Delay(watch, cancellation);
+            recorder.Measure($"longest gap between acknowledged writes in the {watch.TotalSeconds:0} s without etcd quorum", ledger.LongestGap(fault, ledger.Now), QuorumLossGapLimit);
+            var role = await context.RunAsync(leader, $"curl -s -m 3 http://{leader.Endpoint(Patroni.PatroniComponent.RestApi)}/patroni", cancellation);
+            var status = role.Succeeded ? PatroniDrills.MemberStatus.Parse(role.Stdout) : null;
+            recorder.Note($"{leader.Name} after {watch.TotalSeconds:0} s without quorum: {status?.ToString() ?? "no answer from GET /patroni"}" +
+                (status is { RunningPrimary: true } ? " (still the primary)" : ""));
+        }
+        finally
+        {
+            await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl start etcd", CancellationToken.None, TimeSpan.FromSeconds(60))));
+        }
+        var back = ledger.Now;
+        await context.WaitUntilAsync("etcd healthy again (every member)", async ct =>
+        {
+            var health = await context.RunAsync(leader, EtcdctlCommand(members, "endpoint health"), ct);
+            return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
+        }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(1));
+        recorder.Measure("from the members started to etcd healthy", ledger.Now - back, TimeSpan.FromSeconds(30));
+        var journal = await context.RunAsync(leader, $"journalctl -u patroni --since @{since} --no-pager -o cat | grep -iE 'failsafe|DCS is not accessible|demot' | sort | uniq -c | sort -rn | head -5", cancellation);
+        recorder.Note($"{leader.Name}'s Patroni journal while quorum was gone: " +
+            (journal.Stdout.Trim() is { Length: > 0 } lines ? string.Join("; ", lines.Split('\n').Select(l => l.Trim())) : "no failsafe, DCS or demotion line"));
+        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        var after = (await PatroniDrills.ClusterAsync(context, cancellation)).SingleOrDefault(m => m.IsLeader)?.Name;
+        if (after != leader.Name) recorder.Note($"Patroni's leader changed from {leader.Name} to {after ?? "none"} across the quorum loss");
+        else recorder.Note($"Patroni leader unchanged ({leader.Name})");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 

@@ -22,7 +22,11 @@ public static class KeepalivedDrills
     public static readonly IDrill Crash = new Drill("vip-crash", 40, CrashLimit, [KeepalivedSettings.AdvertInt.Key],
         (context, recorder, cancellation) => VipAsync(context, recorder, crash: true, cancellation));
 
-    public static readonly IReadOnlyList<IDrill> All = [Stop, Crash];
+    /// <summary>After VRRP flows again, the lower-priority master must yield within this (it yields on the first higher-priority advert).</summary>
+    public static readonly TimeSpan SplitHealLimit = TimeSpan.FromSeconds(2);
+    public static readonly IDrill Split = new Drill("vip-split", 45, SplitHealLimit, [KeepalivedSettings.AdvertInt.Key], SplitAsync);
+
+    public static readonly IReadOnlyList<IDrill> All = [Stop, Crash, Split];
 
     private static async Task VipAsync(DrillContext context, DrillRecorder recorder, bool crash, CancellationToken cancellation)
     {
@@ -95,6 +99,55 @@ public static class KeepalivedDrills
         recorder.Note($"{vip.Name} failed back to {holder.Name} {back.TotalSeconds:0} s after it was started again");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
+
+    /// <summary>
+    /// Keepalived split: VRRP (IP protocol 112) dropped between the VIP holder and its peers, everything else flowing. The
+    /// backups stop hearing adverts and one takes the VIP too: two holders (measured: from the cut to the second holder).
+    /// Then VRRP flows again: measured from the heal to exactly one holder, which must be the preferred node (the
+    /// higher-priority advert wins), and VIP:port must accept connections.
+    /// </summary>
+    private static async Task SplitAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var vip = DrillSteps.FrontendVip(context);
+        var port = PostgresWriteLoad.PrimaryPort(context);
+        var candidates = context.Site.HostsWith(KeepalivedComponent.Node).ToList();
+        var preferred = await PreferredHolderAsync(context, vip, candidates, cancellation);
+        await context.WaitUntilAsync($"{vip.Name} on its preferred node {preferred.Name} before the drill", async ct =>
+        {
+            var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
+            return on.Count == 1 && on[0] == preferred ? null : $"on {Names(on)}";
+        }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
+        await context.CutLabHostAsync(preferred.Name, VrrpProtocol, cancellation);
+        context.Log($"VRRP dropped between {preferred.Name} and its peers");
+        try
+        {
+            var split = await context.WaitUntilAsync($"{vip.Name} held by a second node while VRRP is cut", async ct =>
+            {
+                var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
+                return on.Count >= 2 ? null : $"on {Names(on)}";
+            }, TimeSpan.FromSeconds(15), cancellation, TimeSpan.FromMilliseconds(200));
+            recorder.Measure("from the VRRP cut to a second holder (the split)", split, TimeSpan.MaxValue);
+            recorder.Note($"while VRRP was cut: {vip.Address} on {Names(await context.AddressHoldersAsync(vip.Address, candidates, cancellation))}");
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellation);
+        }
+        finally { await context.HealLabNetworkAsync(CancellationToken.None); }
+        var healed = await context.WaitUntilAsync($"{vip.Name} on exactly one node after the heal", async ct =>
+        {
+            var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
+            return on.Count == 1 ? null : $"on {Names(on)}";
+        }, TimeSpan.FromSeconds(30), cancellation, TimeSpan.FromMilliseconds(100));
+        recorder.Measure("from the heal to exactly one holder", healed, SplitHealLimit);
+        var holder = await context.AddressHolderAsync(vip.Address, candidates, cancellation);
+        recorder.Note($"after the heal: {vip.Address} on {holder?.Name ?? "nobody"}");
+        if (holder != preferred) recorder.Fail($"after the heal {vip.Address} is on {holder?.Name ?? "nobody"}, not on its preferred node {preferred.Name}");
+        if (!await DrillContext.ConnectsAsync(vip.Address, port, TimeSpan.FromSeconds(2), cancellation))
+            recorder.Fail($"{vip.Address}:{port} does not accept a connection after the heal");
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    private const int VrrpProtocol = 112;
+
+    private static string Names(IReadOnlyList<Host> hosts) => hosts.Count == 0 ? "nobody" : string.Join(" and ", hosts.Select(h => h.Name));
 
     /// <summary>The VIP's highest-priority node, from each node's rendered keepalived.conf.</summary>
     private static async Task<Host> PreferredHolderAsync(DrillContext context, Vip vip, IReadOnlyList<Host> candidates, CancellationToken cancellation)

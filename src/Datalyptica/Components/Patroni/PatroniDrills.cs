@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -28,7 +29,16 @@ public static partial class PatroniDrills
     public static readonly IDrill Crash = new Drill("patroni-crash", 20, CrashLimit, Timings,
         (context, recorder, cancellation) => PatroniLeaderAsync(context, recorder, crash: true, cancellation)) { Writes = true };
 
-    public static readonly IReadOnlyList<IDrill> All = [Stop, Crash];
+    /// <summary>A partition must fail over like a crash; the isolated leader must stop being primary within its TTL.</summary>
+    public static readonly IDrill Partition = new Drill("patroni-partition", 22, CrashLimit, Timings,
+        PartitionAsync) { Writes = true };
+
+    /// <summary>Every host powered off at once and booted: the platform must come back by itself (issue 19's full power loss).</summary>
+    public static readonly TimeSpan PowerLossLimit = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan HealthyAfterPowerLossLimit = TimeSpan.FromMinutes(5);
+    public static readonly IDrill PowerLoss = new Drill("power-loss", 90, PowerLossLimit, Timings, PowerLossAsync) { Writes = true };
+
+    public static readonly IReadOnlyList<IDrill> All = [Stop, Crash, Partition, PowerLoss];
 
     public static IReadOnlyList<Host> Members(DrillContext context) => context.Site.HostsWith(PatroniComponent.Member).ToList();
 
@@ -96,6 +106,126 @@ public static partial class PatroniDrills
         recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after its restart");
         if (role.IsLeader) recorder.Note($"{leader.Name} is leader again (a switchover happened after it rejoined)");
         if (crash) await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>
+    /// The Patroni leader's host cut off the network at its bridge port (both directions, link up) under writes through
+    /// the VIP. The majority must elect a new leader and write again within the crash limit; the isolated leader, which
+    /// reaches neither etcd nor any member (failsafe_mode needs every member to answer), must stop being a primary within
+    /// its TTL, read on its console; after the heal it must rejoin as a replica with no manual step.
+    /// </summary>
+    private static async Task PartitionAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        await PatroniSettingsAsync(context, recorder, cancellation);
+        await WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+        var leader = context.HostNamed((await ClusterAsync(context, cancellation)).Single(m => m.IsLeader).Name);
+        context.Log($"leader: {leader.Name}");
+        var etcdLeader = await EtcdDrills.RaftLeaderAsync(context, cancellation);
+        recorder.Setting("etcd Raft leader at the partition",
+            etcdLeader is null ? "unknown" : etcdLeader == leader ? $"{etcdLeader.Name}, the Patroni leader's host" : $"{etcdLeader.Name}, another host");
+        var (ttl, _, _) = PatroniRenderer.Timing(context.Site);
+
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var fault = ledger.Now;
+        await context.CutLabHostAsync(leader.Name, null, cancellation);
+        context.Log($"cut {leader.Name} off the network (every frame at its bridge port dropped)");
+        try
+        {
+            // The isolated leader, watched on its console while the majority fails over.
+            var demoted = PrimaryGoneAsync(context, leader, ledger, fault, TimeSpan.FromSeconds(ttl + 30), cancellation);
+            await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", CrashLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
+            var (after, isolatedRole) = await demoted;
+            recorder.Measure($"the isolated leader {leader.Name} no longer a running primary (its console, GET /patroni: {isolatedRole})", after, TimeSpan.FromSeconds(ttl));
+            await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+            var survivors = Members(context).Where(h => h != leader).ToList();
+            var newLeader = (await ClusterAsync(context, cancellation, survivors)).SingleOrDefault(m => m.IsLeader)?.Name;
+            recorder.Note($"leader {leader.Name} -> {newLeader ?? "none"} (majority side)");
+            if (newLeader is null || newLeader == leader.Name) recorder.Fail($"no new leader on the majority side (leader now: {newLeader ?? "none"})");
+        }
+        finally
+        {
+            await context.HealLabNetworkAsync(CancellationToken.None);
+            context.Log($"healed the partition of {leader.Name}");
+        }
+        var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        var role = (await ClusterAsync(context, cancellation)).Single(m => m.Name == leader.Name);
+        recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after the heal, with no manual step");
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>
+    /// Polls the host's own Patroni REST API on its console until it no longer reports a running primary; the time from
+    /// <paramref name="fault"/> and the role it reported, or (null, the last answer) when it stayed primary.
+    /// </summary>
+    private static async Task<(TimeSpan? After, string Role)> PrimaryGoneAsync(DrillContext context, Host host, WriteLedger ledger, TimeSpan fault, TimeSpan within, CancellationToken cancellation)
+    {
+        var url = $"http://{host.Endpoint(PatroniComponent.RestApi)}/patroni";
+        var last = "no answer";
+        while (ledger.Now - fault < within)
+        {
+            var asked = ledger.Now;
+            var result = await context.RunOnLabConsoleAsync(host.Name, $"curl -s -m 2 {url}", cancellation, TimeSpan.FromSeconds(5));
+            if (result.Succeeded && MemberStatus.Parse(result.Stdout) is { } status)
+            {
+                last = status.ToString();
+                if (!status.RunningPrimary) return (asked - fault, last);
+            }
+            await Task.Delay(500, cancellation);
+        }
+        return (null, last);
+    }
+
+    /// <summary>
+    /// Full power loss: every lab host's init KILLed at once, 5 s of darkness, then all booted together under writes through
+    /// the VIP. Measured: from power back to the first acknowledged write, and to verify finding the whole site healthy.
+    /// </summary>
+    private static async Task PowerLossAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        await WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
+        var hosts = context.Site.Hosts.Select(h => h.Name).ToList();
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var lastBefore = ledger.Attempts.Where(a => a.Acknowledged).Max(a => a.Ended);
+        foreach (var host in hosts) context.CrashLabHost(host);
+        context.Log($"power lost on {string.Join(", ", hosts)} (KILL of every init)");
+        await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
+        var powerOn = ledger.Now;
+        await context.StartLabHostsAsync(hosts, cancellation);
+        context.Log($"power back: every host answers SSH after {(ledger.Now - powerOn).TotalSeconds:0.0} s");
+        await context.WaitUntilAsync("a write acknowledged through the VIP after the power came back",
+            _ => Task.FromResult(ledger.Attempts.Any(a => a.Acknowledged && a.Started >= powerOn) ? null : $"{ledger.Attempts.Count(a => a.Started >= powerOn)} attempt(s), none acknowledged"),
+            PowerLossLimit + TimeSpan.FromSeconds(30), cancellation, TimeSpan.FromMilliseconds(200));
+        recorder.Measure("from power back to the first acknowledged write through the VIP", ledger.RecoveryAfter(powerOn), PowerLossLimit);
+        recorder.Note($"last acknowledged write {(powerOn - lastBefore).TotalSeconds:0.0} s before the power came back (5 s dark)");
+        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+        var healthy = Stopwatch.StartNew();
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+        recorder.Measure("from power back to the whole site healthy (datalyptica verify)", ledger.Now - powerOn, HealthyAfterPowerLossLimit);
+        var members = await ClusterAsync(context, cancellation);
+        recorder.Note($"after the power loss: leader {members.SingleOrDefault(m => m.IsLeader)?.Name ?? "none"}; " +
+            string.Join(", ", members.Select(m => $"{m.Name} {m.Role} ({m.State})")) + $"; Patroni whole {whole.TotalSeconds:0} s after the first write, verify {healthy.Elapsed.TotalSeconds:0} s later");
+    }
+
+    /// <summary>A member's own view of itself (GET /patroni): role and state.</summary>
+    public sealed record MemberStatus(string Role, string State)
+    {
+        /// <summary>Patroni 3.0 says "master", later releases "primary".</summary>
+        public bool RunningPrimary => Role is "master" or "primary" && State == "running";
+
+        public override string ToString() => $"role {Role}, state {State}";
+
+        /// <summary>The body of GET /patroni, or null when it is not a JSON object.</summary>
+        public static MemberStatus? Parse(string json)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
+                string Field(string name) => doc.RootElement.TryGetProperty(name, out var v) ? v.ToString() : "?";
+                return new MemberStatus(Field("role"), Field("state"));
+            }
+            catch (JsonException) { return null; }
+        }
     }
 
     [GeneratedRegex(@"listen postgres_primary\n(?:.*\n)*?\s*default-server (?<line>[^\n]*)")]

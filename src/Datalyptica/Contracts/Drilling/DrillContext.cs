@@ -42,6 +42,26 @@ public abstract class DrillContext
 
     public abstract Task StartLabHostAsync(string host, CancellationToken cancellation);
 
+    /// <summary>Boots these stopped lab hosts together (power back after a power loss); waits until each answers SSH.</summary>
+    public virtual Task StartLabHostsAsync(IReadOnlyList<string> hosts, CancellationToken cancellation) => throw NotALab("a power loss");
+
+    /// <summary>
+    /// Cuts a lab host off the network at its bridge port, the link left up: every frame in and out (<paramref name="ipProtocol"/>
+    /// null: other hosts, this machine, the VIPs it holds), or only IP protocol N between it and the other hosts (112: VRRP).
+    /// Refuses on a site that is not a lab's. <see cref="HealLabNetworkAsync"/> undoes every cut.
+    /// </summary>
+    public virtual Task CutLabHostAsync(string host, int? ipProtocol, CancellationToken cancellation) => throw NotALab("a network partition");
+
+    /// <summary>Removes every network cut of this lab; true when one was in place. Nothing for a non-lab site.</summary>
+    public virtual Task<bool> HealLabNetworkAsync(CancellationToken cancellation) => Task.FromResult(false);
+
+    /// <summary>Runs a command inside a lab host through its console (its namespaces entered from the control machine): works while its network is cut.</summary>
+    public virtual Task<CommandResult> RunOnLabConsoleAsync(string host, string command, CancellationToken cancellation, TimeSpan? timeout = null) =>
+        throw NotALab("a host's console");
+
+    protected DrillException NotALab(string what) =>
+        new($"{Directory} is not a lab site: {what} needs the lab's state.json next to the site. Run this drill on a lab (datalyptica lab up).");
+
     /// <summary>Boots every host of this lab whose init is not running (a crash drill's host); the names booted. Nothing for a non-lab site.</summary>
     public abstract Task<IReadOnlyList<string>> BootStoppedLabHostsAsync(CancellationToken cancellation);
 
@@ -138,8 +158,16 @@ public abstract class DrillContext
         }, within, cancellation, TimeSpan.FromSeconds(2));
     }
 
-    /// <summary>The host that has <paramref name="address"/> on an interface now (null when none does).</summary>
+    /// <summary>The host that has <paramref name="address"/> on an interface now (null when none does; more than one is a split brain).</summary>
     public async Task<Host?> AddressHolderAsync(IPAddress address, IEnumerable<Host> candidates, CancellationToken cancellation)
+    {
+        var found = await AddressHoldersAsync(address, candidates, cancellation);
+        return found.Count > 1 ? throw new DrillException($"{address} is on more than one host ({string.Join(", ", found.Select(h => h.Name))}): split brain")
+            : found.FirstOrDefault();
+    }
+
+    /// <summary>Every host that has <paramref name="address"/> on an interface now (a host that does not answer within 3 s is not counted).</summary>
+    public async Task<IReadOnlyList<Host>> AddressHoldersAsync(IPAddress address, IEnumerable<Host> candidates, CancellationToken cancellation)
     {
         var found = new ConcurrentBag<Host>();
         await Task.WhenAll(candidates.Select(async h =>
@@ -151,8 +179,7 @@ public abstract class DrillContext
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested) { }
         }));
-        return found.Count > 1 ? throw new DrillException($"{address} is on more than one host ({string.Join(", ", found.Select(h => h.Name))}): split brain")
-            : found.FirstOrDefault();
+        return found.OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>True when a TCP connection to address:port opens within <paramref name="timeout"/>.</summary>
