@@ -13,7 +13,7 @@ public sealed class DrillSettings : SiteSettings
     public override string Site { get; init; } = "";
 
     [CommandArgument(1, "<DRILL>")]
-    [Description("patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, etcd-stop, etcd-quorum-loss, power-loss, or all (each after a health check).")]
+    [Description("patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, etcd-stop, etcd-quorum-loss, zookeeper-crash, power-loss, or all (each after a health check).")]
     public string Drill { get; init; } = "";
 
     public const int MaxRepeat = 1000;

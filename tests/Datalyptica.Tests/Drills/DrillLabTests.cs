@@ -92,4 +92,32 @@ public sealed class DrillLabTests(ITestOutputHelper output)
         var result = await Run("etcd-stop");
         result.Notes.ShouldContain(n => n.StartsWith("Patroni leader unchanged"));
     }
+
+    [DrillLabFact]
+    public async Task Patroni_leader_partition_fails_over_within_30_s_the_isolated_leader_steps_down_within_its_ttl_and_rejoins()
+    {
+        var result = await Run("patroni-partition");
+        result.Measurements.ShouldContain(m => m.Name.StartsWith("the isolated leader") && m.Value != null);
+        result.Notes.ShouldContain(n => n.Contains("rejoined as") && n.Contains("no manual step"));
+    }
+
+    [DrillLabFact]
+    public async Task Vrrp_split_heals_to_exactly_one_holder_the_preferred_node()
+    {
+        var result = await Run("vip-split");
+        result.Notes.ShouldContain(n => n.StartsWith("while VRRP was cut") && n.Contains(" and "));
+    }
+
+    [DrillLabFact]
+    public async Task Etcd_quorum_loss_keeps_writes_going_under_failsafe_mode_and_loses_nothing()
+    {
+        var result = await Run("etcd-quorum-loss");
+        result.Settings["patroni failsafe_mode (live, DCS)"].ShouldBe("True", StringCompareShould.IgnoreCase);
+    }
+
+    [DrillLabFact]
+    public async Task Power_loss_of_every_host_recovers_by_itself_with_nothing_lost() => await Run("power-loss");
+
+    [DrillLabFact]
+    public async Task Zookeeper_leader_kill_elects_a_new_leader_within_5_s_and_the_member_rejoins() => await Run("zookeeper-crash");
 }

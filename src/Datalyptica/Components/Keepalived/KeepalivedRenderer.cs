@@ -56,6 +56,11 @@ public sealed class KeepalivedRenderer : IComponentRenderer
                 router_id {KeepalivedConf.Quote(host.Name)}
                 # Refresh the neighbours' ARP caches while master, in case a switch missed the first gratuitous ARP.
                 vrrp_garp_master_refresh 60
+                # After a split (two masters while adverts were lost), the master that yields sends one last advert, so
+                # the master that stays hears a lower priority and sends gratuitous ARPs again (vrrp_garp_lower_prio_repeat,
+                # default vrrp_garp_master_repeat); otherwise clients keep the yielding node's MAC, whose GARP came last,
+                # until their ARP entry goes stale (keepalived.conf(5); measured by the vip-split drill, docs/DRILLS.md).
+                vrrp_higher_prio_send_advert true
 
             """.Replace("\r", ""));
         // VRRPv2 rounds advert_int to whole seconds; sub-second adverts need VRRPv3 (keepalived.conf(5)).

@@ -38,6 +38,7 @@ public sealed class ZooKeeperComponent : ComponentDefinition
     public override Contracts.Rendering.IComponentRenderer? Renderer { get; } = new ZooKeeperRenderer();
     public override Contracts.Health.IHealthProbe? Health { get; } = new ZooKeeperHealth();
     public override IReadOnlyList<Contracts.OutputJudge> OutputJudges => [ZooKeeperHealth.ServingJudge];
+    public override IReadOnlyList<Contracts.IDrill> Drills => ZooKeeperDrills.All;
     public override IReadOnlyList<string> DebianPackages => ["zookeeper", "openjdk-17-jre-headless"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => ZooKeeperAccess.Firewall;
