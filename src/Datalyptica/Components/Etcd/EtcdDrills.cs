@@ -95,7 +95,9 @@ public static class EtcdDrills
         var watch = TimeSpan.FromSeconds(ttl + 3 * loopWait + 5);
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
-        var since = (await context.RunCheckedAsync(leader, "date +%s", cancellation)).Trim();
+        // Patroni logs to its own file (log.dir): what it says while quorum is gone is read from the lines after this count.
+        var patroniLog = $"{PatroniRenderer.LogDir}/patroni.log";
+        var linesBefore = (await context.RunCheckedAsync(leader, $"wc -l < {patroniLog} 2>/dev/null || echo 0", cancellation)).Trim();
         var fault = ledger.Now;
         await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl stop etcd", cancellation, TimeSpan.FromSeconds(60))));
         context.Log($"etcd stopped on {string.Join(", ", victims.Select(h => h.Name))}: no quorum; watching writes for {watch.TotalSeconds:0} s");
@@ -119,9 +121,10 @@ public static class EtcdDrills
             return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
         }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(1));
         recorder.Measure("from the members started to etcd healthy", ledger.Now - back, TimeSpan.FromSeconds(30));
-        var journal = await context.RunAsync(leader, $"journalctl -u patroni --since @{since} --no-pager -o cat | grep -iE 'failsafe|DCS is not accessible|demot' | sort | uniq -c | sort -rn | head -5", cancellation);
-        recorder.Note($"{leader.Name}'s Patroni journal while quorum was gone: " +
-            (journal.Stdout.Trim() is { Length: > 0 } lines ? string.Join("; ", lines.Split('\n').Select(l => l.Trim())) : "no failsafe, DCS or demotion line"));
+        var said = await context.RunAsync(leader, $"tail -n +{long.Parse(linesBefore, System.Globalization.CultureInfo.InvariantCulture) + 1} {patroniLog} | " +
+            "grep -iE 'failsafe|DCS is not accessible|demot' | sed -E 's/^[0-9-]+ [0-9:,]+ //' | sort | uniq -c | sort -rn | head -5", cancellation);
+        recorder.Note($"{leader.Name}'s Patroni log while quorum was gone: " +
+            (said.Stdout.Trim() is { Length: > 0 } lines ? string.Join("; ", lines.Split('\n').Select(l => l.Trim())) : "no failsafe, DCS or demotion line"));
         await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
         var after = (await PatroniDrills.ClusterAsync(context, cancellation)).SingleOrDefault(m => m.IsLeader)?.Name;
         if (after != leader.Name) recorder.Note($"Patroni's leader changed from {leader.Name} to {after ?? "none"} across the quorum loss");

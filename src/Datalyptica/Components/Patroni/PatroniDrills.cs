@@ -199,7 +199,14 @@ public static partial class PatroniDrills
         await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
         var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
         var healthy = Stopwatch.StartNew();
-        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+        var lastProblems = "";
+        await context.WaitUntilAsync("the site healthy (datalyptica verify)", async ct =>
+        {
+            var problems = await context.HealthProblemsAsync(ct);
+            if (problems.Count > 0) lastProblems = $"+{(ledger.Now - powerOn).TotalSeconds:0} s: {string.Join("; ", problems.Take(3))}";
+            return problems.Count == 0 ? null : string.Join("; ", problems.Take(5));
+        }, DrillSteps.WholeAgainWithin, cancellation, TimeSpan.FromSeconds(5));
+        if (lastProblems.Length > 0) recorder.Note($"the last checks verify found failing before it was healthy (from power back): {lastProblems}");
         recorder.Measure("from power back to the whole site healthy (datalyptica verify)", ledger.Now - powerOn, HealthyAfterPowerLossLimit);
         var members = await ClusterAsync(context, cancellation);
         recorder.Note($"after the power loss: leader {members.SingleOrDefault(m => m.IsLeader)?.Name ?? "none"}; " +

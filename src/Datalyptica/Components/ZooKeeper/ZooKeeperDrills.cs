@@ -24,7 +24,8 @@ public static class ZooKeeperDrills
     {
         try
         {
-            var result = await context.RunAsync(host, ZooKeeperComponent.Rolling(host).HealthCheck, cancellation, TimeSpan.FromSeconds(3));
+            // The rolling gate's own srvr command (bash's /dev/tcp), run the way apply's gate runs it.
+            var result = await context.RunAsync(host, $"bash -c {Contracts.Hosts.RemoteCommand.Quote(ZooKeeperComponent.Rolling(host).HealthCheck)}", cancellation, TimeSpan.FromSeconds(3));
             return result.Succeeded ? ZooKeeperHealth.ParseMode(result.Stdout) : null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested) { return null; }
