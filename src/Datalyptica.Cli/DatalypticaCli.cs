@@ -103,7 +103,7 @@ public static class DatalypticaCli
                 .WithExample("verify", "site", "--component", "patroni")
                 .WithExample("verify", "site", "--limit", "catalog:!db03");
             config.AddCommand<DrillCommand>("drill")
-                .WithDescription("Failover drills under a steady write load through the VIP (patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, etcd-stop, etcd-quorum-loss, zookeeper-crash, power-loss, all); prints measured times, --repeat N their spread. Disrupts the site: labs only.")
+                .WithDescription("Failover drills under a steady write load through the VIP (patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, redis-partition, etcd-stop, etcd-quorum-loss, zookeeper-crash, power-loss, all); prints measured times, --repeat N their spread. Disrupts the site: labs only.")
                 .WithExample("drill", "/var/lib/datalyptica/lab/default/site", "patroni-stop");
             config.AddCommand<RestartCommand>("restart")
                 .WithDescription("Rolling restart of one component: one member at a time, each healthy again (verify) before the next; members that lead go last, after a hand-over (Patroni switchover, Sentinel failover). Shows the order and asks first.")

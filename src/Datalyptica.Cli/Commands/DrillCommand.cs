@@ -13,7 +13,7 @@ public sealed class DrillSettings : SiteSettings
     public override string Site { get; init; } = "";
 
     [CommandArgument(1, "<DRILL>")]
-    [Description("patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, etcd-stop, etcd-quorum-loss, zookeeper-crash, power-loss, or all (each after a health check).")]
+    [Description("patroni-stop, patroni-crash, patroni-partition, vip-stop, vip-crash, vip-split, redis-crash, redis-partition, etcd-stop, etcd-quorum-loss, zookeeper-crash, power-loss, or all (each after a health check).")]
     public string Drill { get; init; } = "";
 
     public const int MaxRepeat = 1000;
@@ -23,10 +23,30 @@ public sealed class DrillSettings : SiteSettings
     [DefaultValue(1)]
     public int Repeat { get; init; } = 1;
 
+    [CommandOption("--soak <MINUTES>")]
+    [Description("Soak instead: for MINUTES, drills picked at random (from all, or only DRILL) one after another while a writer outside the drills writes through the VIP the whole time; ends with the spread and that writer's account (nothing may be lost).")]
+    public int? Soak { get; init; }
+
+    [CommandOption("--pause <SECONDS>")]
+    [Description("With --soak: the quiet time between two faults. Default 60.")]
+    public int? Pause { get; init; }
+
+    public const int DefaultPauseSeconds = 60;
+
+    [CommandOption("--seed <N>")]
+    [Description("With --soak: the seed of the random order, to replay a soak. Default: a new one, printed.")]
+    public int? Seed { get; init; }
+
+    public const int MaxSoakMinutes = 24 * 60;
+
     public override ValidationResult Validate() =>
         Drill != DrillRunner.All && !DrillRunner.Names.Contains(Drill)
             ? ValidationResult.Error($"no drill '{Drill}'. Known: {string.Join(", ", DrillRunner.Names)}, {DrillRunner.All}.")
             : Repeat is < 1 or > MaxRepeat ? ValidationResult.Error($"--repeat {Repeat}: give a count from 1 to {MaxRepeat}.")
+            : Soak is { } minutes && minutes is < 1 or > MaxSoakMinutes ? ValidationResult.Error($"--soak {Soak}: give minutes from 1 to {MaxSoakMinutes}.")
+            : Soak is not null && Repeat > 1 ? ValidationResult.Error("--soak and --repeat are two ways to run drills again: give one.")
+            : Pause is < 0 or > 3600 ? ValidationResult.Error($"--pause {Pause}: give seconds from 0 to 3600.")
+            : Soak is null && (Seed is not null || Pause is not null) ? ValidationResult.Error("--seed and --pause only go with --soak.")
             : ValidationResult.Success();
 }
 
@@ -43,10 +63,20 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return ExitCodes.InvalidSite;
         var results = new List<DrillResult>();
         var log = Cli.ProgressLog(io, settings.Output);
+        SoakResult? soak = null;
         try
         {
             var drills = SiteDrillContext.Open(session, log);
-            for (var run = 1; run <= settings.Repeat; run++)
+            if (settings.Soak is { } minutes)
+            {
+                var seed = settings.Seed ?? Random.Shared.Next();
+                var pause = settings.Pause ?? DrillSettings.DefaultPauseSeconds;
+                log($"soak for {minutes} min, a fault {pause} s after the last one ended (seed {seed}: --seed {seed} replays this order)");
+                soak = await DrillRunner.SoakAsync(drills, settings.Drill, TimeSpan.FromMinutes(minutes), TimeSpan.FromSeconds(pause), seed, cancellation);
+                results.AddRange(soak.Drills);
+                if (settings.Output != OutputFormat.Json) foreach (var r in soak.Drills) Show(r);
+            }
+            for (var run = 1; soak is null && run <= settings.Repeat; run++)
             {
                 if (settings.Repeat > 1) log($"run {run} of {settings.Repeat}");
                 var these = await DrillRunner.RunAsync(drills, settings.Drill, cancellation);
@@ -59,12 +89,13 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             io.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
-        var spread = settings.Repeat > 1 ? DrillStatistics.Spread(results) : [];
+        var spread = settings.Repeat > 1 || soak is not null ? DrillStatistics.Spread(results) : [];
+        var passed = results.All(r => r.Passed) && soak is not { Passed: false };
         if (settings.Output == OutputFormat.Json)
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion,
-                passed = results.All(r => r.Passed),
+                passed,
                 drills = results.Select(r => new
                 {
                     r.Drill, r.Passed, wallTimeMs = (long)r.WallTime.TotalMilliseconds,
@@ -79,9 +110,21 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
                     x.Drill, x.Measurement, limitSeconds = x.Limit?.TotalSeconds, x.Runs, x.Measured,
                     minSeconds = Seconds(x.Min), medianSeconds = Seconds(x.Median), p95Seconds = Seconds(x.P95), maxSeconds = Seconds(x.Max), x.OverLimit,
                 }),
+                soak = soak is null ? null : new
+                {
+                    soak.Seed, elapsedSeconds = Math.Round(soak.Elapsed.TotalSeconds), faults = soak.Drills.Count,
+                    writes = new { soak.Writes.Attempted, soak.Writes.Acknowledged, soak.Writes.Failed, soak.Writes.Present, soak.Writes.Lost },
+                    longestGapSeconds = Math.Round(soak.LongestGap.TotalSeconds, 3),
+                },
             });
-        else if (spread.Count > 0) ShowSpread(spread, results);
-        return results.All(r => r.Passed) ? ExitCodes.Ok : ExitCodes.DrillFailed;
+        else if (spread.Count > 0)
+        {
+            ShowSpread(spread, results);
+            if (soak is not null)
+                io.Out.MarkupLine($"  soak: {soak.Drills.Count} fault(s) in {soak.Elapsed.TotalMinutes:0} min (seed {soak.Seed}); continuous writes through the VIP: {Markup.Escape(soak.Writes.ToString())}, " +
+                    $"longest gap {soak.LongestGap.TotalSeconds:0.00} s " + (soak.Writes.Lost == 0 ? "[green]nothing lost[/]" : "[red]LOST WRITES[/]"));
+        }
+        return passed ? ExitCodes.Ok : ExitCodes.DrillFailed;
     }
 
     private static double? Seconds(TimeSpan? t) => t is { } v ? Math.Round(v.TotalSeconds, 3) : null;

@@ -51,14 +51,24 @@ public sealed class LabUpSettings : LabSettings
     [Description("Also place JupyterHub 3.0 from Debian's package, active/passive on lab01 and lab02 (PAM login as the site's local account).")]
     public bool JupyterHub { get; init; }
 
-    public override LabOptions Options() => base.Options() with { BareSite = Bare, JupyterHub = JupyterHub };
+    [CommandOption("--etcd-apart")]
+    [Description("Place etcd on 3 hosts of its own, as production does (needs --hosts 6): lab01-03 run the rest of the HA core, lab04-06 etcd.")]
+    public bool EtcdApart { get; init; }
+
+    public override LabOptions Options() => base.Options() with { BareSite = Bare, JupyterHub = JupyterHub, EtcdApart = EtcdApart };
 
     [CommandOption("--site <DIR>")]
     [Description("Where to write the site for the hosts. Default: ROOT/NAME/site.")]
     public string? Site { get; init; }
 
+    /// <summary>The hosts the etcd-apart variant places: 3 for the HA core, 3 for etcd.</summary>
+    public const int EtcdApartHosts = 6;
+
     public override ValidationResult Validate() =>
-        Hosts is < 1 or > 200 ? ValidationResult.Error("--hosts must be 1 to 200") : base.Validate();
+        Hosts is < 1 or > 200 ? ValidationResult.Error("--hosts must be 1 to 200")
+        : EtcdApart && (JupyterHub || Bare) ? ValidationResult.Error("--etcd-apart is a lab variant of its own: not with --jupyterhub or --bare")
+        : EtcdApart && Hosts < EtcdApartHosts ? ValidationResult.Error($"--etcd-apart places etcd on hosts of its own: it needs --hosts {EtcdApartHosts}")
+        : base.Validate();
 }
 
 public sealed class LabSshSettings : LabSettings

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Datalyptica.Components;
+using Datalyptica.Components.PostgreSQL;
 using Datalyptica.Contracts;
 using Datalyptica.Contracts.Drilling;
 using Datalyptica.Secrets;
@@ -86,4 +88,53 @@ public static class DrillRunner
         context.Log($"drill {name}: {(result.Passed ? "passed" : $"FAILED ({string.Join("; ", result.Problems)})")} in {result.WallTime.TotalSeconds:0} s");
         return result;
     }
+
+    /// <summary>
+    /// A soak: for <paramref name="duration"/>, one drill after another picked at random from <paramref name="drill"/>
+    /// (all, or one name), each after a health check and <paramref name="pause"/> apart, while a writer outside the drills
+    /// writes through the VIP the whole time. Its account must lose nothing across every fault. <paramref name="seed"/>
+    /// makes the order repeatable.
+    /// </summary>
+    public static async Task<SoakResult> SoakAsync(DrillContext context, string drill, TimeSpan duration, TimeSpan pause, int seed, CancellationToken cancellation)
+    {
+        RefuseUnknown(drill);
+        var names = drill == All ? Names : [drill];
+        var log = context.Log;
+        if (await context.HealLabNetworkAsync(cancellation)) log("a network cut was still in place (an earlier drill stopped half-way?): healed it");
+        foreach (var host in await context.BootStoppedLabHostsAsync(cancellation)) log($"lab host {host} was down: booted it again");
+        await context.WaitHealthyAsync(TimeSpan.FromMinutes(3), cancellation);
+        var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
+        var random = new Random(seed);
+        var clock = Stopwatch.StartNew();
+        var results = new List<DrillResult>();
+        try
+        {
+            while (clock.Elapsed < duration)
+            {
+                var name = names[random.Next(names.Count)];
+                log($"soak {clock.Elapsed:hh\\:mm\\:ss} of {duration:hh\\:mm\\:ss}: {name} (fault {results.Count + 1}); continuous writes so far: {ledger.AcknowledgedKeys.Count} acknowledged");
+                try { await context.WaitHealthyAsync(TimeSpan.FromMinutes(5), cancellation); }
+                catch (DrillException e) { log($"not healthy before {name}: {e.Message}; running it anyway, its own checks decide"); }
+                results.Add(await RunOneAsync(context, name, cancellation));
+                if (clock.Elapsed < duration) await Task.Delay(pause, cancellation);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+        var present = await writer.PresentKeysAsync(cancellation);
+        var account = WriteAccount.From(ledger, present);
+        if (account.Lost == 0) await writer.DeleteRunAsync(cancellation); // kept when rows were lost, as evidence
+        var gap = ledger.LongestGap(TimeSpan.Zero, ledger.Now);
+        log($"soak done after {clock.Elapsed:hh\\:mm\\:ss}: {results.Count} fault(s), {results.Count(r => r.Passed)} passed; continuous writes: {account}; longest gap {gap.TotalSeconds:0.00} s");
+        return new SoakResult(results, account, gap, seed, clock.Elapsed);
+    }
+}
+
+/// <summary>What a soak did: every drill's result, the continuous writer's account and its longest gap, the seed of its order.</summary>
+public sealed record SoakResult(IReadOnlyList<DrillResult> Drills, WriteAccount Writes, TimeSpan LongestGap, int Seed, TimeSpan Elapsed)
+{
+    public bool Passed => Drills.All(d => d.Passed) && Writes.Lost == 0 && Writes.Acknowledged > 0;
 }

@@ -89,13 +89,18 @@ public sealed class SiteDrillContext : DrillContext
         await lab.StartHostsAgainAsync(hosts, cancellation);
     }
 
-    public override async Task CutLabHostAsync(string host, int? ipProtocol, CancellationToken cancellation)
+    public override async Task CutLabHostAsync(string host, NetworkCut cut, CancellationToken cancellation)
     {
         var faults = (Lab ?? throw NotALab("a network partition")).NetworkFaults();
         try
         {
-            if (ipProtocol is { } protocol) await faults.BlockProtocolAsync(host, protocol, cancellation);
-            else await faults.IsolateAsync(host, cancellation);
+            await (cut switch
+            {
+                NetworkCut.Everything => faults.IsolateAsync(host, fromThisMachine: true, cancellation),
+                NetworkCut.OtherHosts => faults.IsolateAsync(host, fromThisMachine: false, cancellation),
+                NetworkCut.Vrrp => faults.BlockProtocolAsync(host, LabNetworkFaults.Vrrp, cancellation),
+                _ => throw new ArgumentOutOfRangeException(nameof(cut), cut, null),
+            });
         }
         catch (LabException e) { throw new DrillException(e.Message); }
     }

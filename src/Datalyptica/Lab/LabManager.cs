@@ -563,10 +563,11 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     /// `datalyptica upgrade` maintains, so the lab's upgrade moves them like any site's.</param>
     public void WriteSite(LabState state, string directory, IReadOnlyDictionary<string, string>? packagePins = null)
     {
-        if (options.JupyterHub && options.StandIns)
-            throw new LabException("a lab has one variant: JupyterHub from Debian's package, or every component from stand-ins, not both.");
+        if (new[] { options.JupyterHub, options.StandIns, options.EtcdApart }.Count(v => v) > 1)
+            throw new LabException("a lab has one variant: JupyterHub from Debian's package, every component from stand-ins, or etcd on hosts of its own, not two.");
         var profile = options.StandIns ? Profiles.BuiltInProfiles.LabWithStandIns
-            : options.JupyterHub ? Profiles.BuiltInProfiles.LabWithJupyterHub : Profiles.BuiltInProfiles.Lab;
+            : options.JupyterHub ? Profiles.BuiltInProfiles.LabWithJupyterHub
+            : options.EtcdApart ? Profiles.BuiltInProfiles.LabWithEtcdApart : Profiles.BuiltInProfiles.Lab;
         var expanded = Profiles.ProfileExpander.Expand(profile, $"lab-{state.Name}");
         var hosts = state.Hosts.Select((h, i) => i < expanded.Hosts.Count && !options.BareSite
                 ? expanded.Hosts[i] with { Name = h.Name, Address = System.Net.IPAddress.Parse(h.Address), Disks = [new Disk("/", 40)] }

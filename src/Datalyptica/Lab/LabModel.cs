@@ -26,6 +26,8 @@ public sealed partial record LabOptions
     /// artifact components install from stand-in archives a test imports into the site's store (docs/STAND-INS.md).
     /// </summary>
     public bool StandIns { get; init; }
+    /// <summary>Write the lab site with etcd on hosts of its own (<see cref="Profiles.BuiltInProfiles.LabWithEtcdApart"/>, 6 hosts).</summary>
+    public bool EtcdApart { get; init; }
 
     public string BridgeAddress => $"{Subnet}.1";
     public string LabDirectory => Path.Combine(Root, Name);

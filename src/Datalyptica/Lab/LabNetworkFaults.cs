@@ -15,11 +15,17 @@ public sealed partial class LabNetworkFaults(LabOptions options)
     /// <summary>The lab's fault table (bridge family): only letters, digits and '_' from the lab name.</summary>
     public string Table => "datalyptica_faults_" + new string(options.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
-    /// <summary>Every frame in and out of the host's port is dropped: other hosts, the bridge's own address (this machine) and the VIPs it holds.</summary>
-    public async Task IsolateAsync(string host, CancellationToken cancellation)
+    /// <summary>VRRP's IP protocol number (RFC 5798).</summary>
+    public const int Vrrp = 112;
+
+    /// <summary>
+    /// Every frame between the host's port and the other ports of the bridge is dropped (other hosts, the VIPs it holds);
+    /// with <paramref name="fromThisMachine"/> also those to and from the bridge's own address (SSH, the drill's clients).
+    /// </summary>
+    public async Task IsolateAsync(string host, bool fromThisMachine, CancellationToken cancellation)
     {
         var port = await PortAsync(host, cancellation);
-        await ApplyAsync(IsolateRules(Table, port), cancellation);
+        await ApplyAsync(IsolateRules(Table, port, fromThisMachine), cancellation);
     }
 
     /// <summary>Only IP packets of <paramref name="ipProtocol"/> (112: VRRP) between the host and the other lab hosts are dropped.</summary>
@@ -47,12 +53,14 @@ public sealed partial class LabNetworkFaults(LabOptions options)
     }
 
     /// <summary>The chains (declared idempotently: a second fault adds rules to the same table) and the drop rules at one port.</summary>
-    public static string IsolateRules(string table, string port) =>
+    public static string IsolateRules(string table, string port, bool fromThisMachine) =>
         Chains(table) +
         $"add rule bridge {table} forward iifname \"{port}\" drop\n" +
         $"add rule bridge {table} forward oifname \"{port}\" drop\n" +
-        $"add rule bridge {table} input iifname \"{port}\" drop\n" +
-        $"add rule bridge {table} output oifname \"{port}\" drop\n";
+        (fromThisMachine
+            ? $"add rule bridge {table} input iifname \"{port}\" drop\n" +
+              $"add rule bridge {table} output oifname \"{port}\" drop\n"
+            : "");
 
     public static string ProtocolRules(string table, string port, int ipProtocol) =>
         Chains(table) +

@@ -170,6 +170,23 @@ public static class BuiltInProfiles
         },
     };
 
+    /// <summary>
+    /// The lab with etcd on 3 hosts of its own (`lab up --etcd-apart --hosts 6`), as production places it on the
+    /// coordination tier. A crash of Patroni's leader host then never takes etcd's Raft leader with it, so the leader-away
+    /// loop that the shared layout needs is not rendered, and patroni-crash is measured as production would see it
+    /// (docs/DRILLS.md). Not in <see cref="All"/>.
+    /// </summary>
+    public static readonly Profile LabWithEtcdApart = Lab with
+    {
+        Description = "6 hosts on one machine (datalyptica lab): the HA core from Debian's packages, etcd on 3 hosts of its own",
+        Pools =
+        [
+            new Pool("lab", Tier.Catalog, 3, 2, 6, 40, ["postgresql", "zookeeper", "haproxy", "keepalived", "redis", "redis_sentinel"])
+                .WithFirst("prometheus", 2).WithFirst("alertmanager", 2),
+            new Pool("lab-etcd", Tier.Coordination, 3, 1, 2, 20, ["etcd"]),
+        ],
+    };
+
     /// <summary>Every member of a 3-member quorum or a worker group on each of the stand-in lab's 3 hosts.</summary>
     // Declared before the profile that uses it: static fields initialise in textual order.
     private static readonly string[] StandInLabQuorumGroups =

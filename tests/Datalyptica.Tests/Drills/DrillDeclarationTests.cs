@@ -14,8 +14,8 @@ public sealed class DrillDeclarationTests
     public void Drill_all_runs_the_declared_drills_in_the_order_and_with_the_limits_of_issues_6_and_19()
     {
         // Each fault of a kind after the simpler ones of its component; the power loss of every host last.
-        DrillRunner.Names.ShouldBe(["patroni-stop", "patroni-crash", "patroni-partition", "vip-stop", "vip-crash", "vip-split", "redis-crash", "etcd-stop", "etcd-quorum-loss", "zookeeper-crash", "power-loss"]);
-        DrillRunner.Declared.Select(d => d.Limit.TotalSeconds).ShouldBe([5, 30, 30, 1, 2, 2, 5, 1, 2, 5, 180]);
+        DrillRunner.Names.ShouldBe(["patroni-stop", "patroni-crash", "patroni-partition", "vip-stop", "vip-crash", "vip-split", "redis-crash", "redis-partition", "etcd-stop", "etcd-quorum-loss", "zookeeper-crash", "power-loss"]);
+        DrillRunner.Declared.Select(d => d.Limit.TotalSeconds).ShouldBe([5, 30, 30, 1, 2, 2, 5, 5, 1, 2, 5, 180]);
         DrillRunner.Declared.Select(d => d.Order).ShouldBeUnique();
     }
 
@@ -23,7 +23,7 @@ public sealed class DrillDeclarationTests
     public void The_drills_with_a_write_load_declare_it_so_their_verdict_requires_a_write_account()
     {
         // The VIP drills probe with TCP connects only; every other drill writes (PostgreSQL through the VIP, Redis via Sentinel).
-        DrillRunner.Declared.Where(d => d.Writes).Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash", "patroni-partition", "redis-crash", "etcd-stop", "etcd-quorum-loss", "power-loss"]);
+        DrillRunner.Declared.Where(d => d.Writes).Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash", "patroni-partition", "redis-crash", "redis-partition", "etcd-stop", "etcd-quorum-loss", "power-loss"]);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class DrillDeclarationTests
     {
         new PatroniComponent().Drills.Select(d => d.Name).ShouldBe(["patroni-stop", "patroni-crash", "patroni-partition", "power-loss"]);
         new KeepalivedComponent().Drills.Select(d => d.Name).ShouldBe(["vip-stop", "vip-crash", "vip-split"]);
-        new RedisComponent().Drills.Select(d => d.Name).ShouldBe(["redis-crash"]);
+        new RedisComponent().Drills.Select(d => d.Name).ShouldBe(["redis-crash", "redis-partition"]);
         new EtcdComponent().Drills.Select(d => d.Name).ShouldBe(["etcd-stop", "etcd-quorum-loss"]);
         new Datalyptica.Components.ZooKeeper.ZooKeeperComponent().Drills.Select(d => d.Name).ShouldBe(["zookeeper-crash"]);
         var settings = ComponentCatalog.All.SelectMany(c => c.Settings).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);

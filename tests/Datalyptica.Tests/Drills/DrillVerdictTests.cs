@@ -46,14 +46,9 @@ public sealed class DrillVerdictTests
     }
 
     [Fact]
-    public void A_relaxed_limit_replaces_only_the_limits_and_every_other_check_still_applies()
+    public void A_time_over_its_limit_fails_naming_the_limit()
     {
         var slow = Good with { Measurements = [Outage with { Value = S(40) }, FromFault with { Value = S(35) }] };
-        DrillVerdict.Problems(slow).ShouldHaveSingleItem().ShouldContain("over its limit of 30 s");
-        DrillVerdict.Problems(slow, relaxedLimit: S(60)).ShouldBeEmpty();
-        DrillVerdict.Problems(slow with { Measurements = [FromFault with { Value = S(61) }] }, S(60)).ShouldHaveSingleItem().ShouldContain("over its limit of 60 s");
-        DrillVerdict.Problems(slow with { Failures = ["no new leader"] }, S(60)).ShouldBe(["no new leader"]);
-        DrillVerdict.Problems(slow with { Measurements = [] }, S(60)).ShouldNotBeEmpty();
-        DrillVerdict.Problems(slow with { Writes = null }, S(60)).ShouldNotBeEmpty();
+        DrillVerdict.Problems(slow).ShouldHaveSingleItem().ShouldContain("over its limit of 30 s"); // the informational outage is not judged
     }
 }

@@ -117,7 +117,7 @@ public static class KeepalivedDrills
             var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
             return on.Count == 1 && on[0] == preferred ? null : $"on {Names(on)}";
         }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
-        await context.CutLabHostAsync(preferred.Name, VrrpProtocol, cancellation);
+        await context.CutLabHostAsync(preferred.Name, NetworkCut.Vrrp, cancellation);
         context.Log($"VRRP dropped between {preferred.Name} and its peers");
         try
         {
@@ -153,8 +153,6 @@ public static class KeepalivedDrills
         recorder.Measure($"from the heal to {vip.Address}:{port} accepting a connection again with one holder", connected, SplitHealLimit);
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
-
-    private const int VrrpProtocol = 112;
 
     private static string Names(IReadOnlyList<Host> hosts) => hosts.Count == 0 ? "nobody" : string.Join(" and ", hosts.Select(h => h.Name));
 

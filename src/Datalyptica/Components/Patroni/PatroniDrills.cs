@@ -127,7 +127,7 @@ public static partial class PatroniDrills
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var fault = ledger.Now;
-        await context.CutLabHostAsync(leader.Name, null, cancellation);
+        await context.CutLabHostAsync(leader.Name, NetworkCut.Everything, cancellation);
         context.Log($"cut {leader.Name} off the network (every frame at its bridge port dropped)");
         try
         {

@@ -19,7 +19,15 @@ public static class RedisDrills
 
     public static readonly IDrill Crash = new Drill("redis-crash", 50, PromotionLimit, [RedisSettings.DownAfterMs.Key], RedisCrashAsync) { Writes = true };
 
-    public static readonly IReadOnlyList<IDrill> All = [Crash];
+    public static readonly IDrill Partition = new Drill("redis-partition", 55, PromotionLimit,
+        [RedisSettings.DownAfterMs.Key, RedisSettings.MinReplicasMaxLag.Key], RedisPartitionAsync) { Writes = true };
+
+    public static readonly IReadOnlyList<IDrill> All = [Crash, Partition];
+
+    // The firewall admits Redis and Sentinel only from platform hosts: a drill client's connections go through SSH
+    // forwards from a platform host (a Redis client library would run on such a host).
+    private static Func<IPEndPoint, CancellationToken, Task<IPEndPoint>> Via(IHostTransport transport) => async (target, ct) =>
+        transport is IPortForwarder forwarder ? await forwarder.ForwardAsync(target.Address.ToString(), target.Port, ct) : target;
 
     private static async Task RedisCrashAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
     {
@@ -28,10 +36,7 @@ public static class RedisDrills
         var masterName = RedisRenderer.MasterName(context.Site);
         var ledger = new WriteLedger();
         var run = $"{DateTime.UtcNow:yyyyMMddHHmmss}";
-        // The firewall admits Redis and Sentinel only from platform hosts: the client's connections go through an SSH
-        // forward from a Sentinel host that is not the master's (a Redis client library would run on such a host).
-        static Func<IPEndPoint, CancellationToken, Task<IPEndPoint>> Via(IHostTransport transport) => async (target, ct) =>
-            transport is IPortForwarder forwarder ? await forwarder.ForwardAsync(target.Address.ToString(), target.Port, ct) : target;
+        // The client's path: a Sentinel host that is not the master's.
         var sentinelHosts = context.Site.HostsWith(RedisComponent.Sentinel).ToList();
         IPEndPoint? firstMaster;
         await using (var look = await context.OpenAsync(sentinelHosts[0], cancellation))
@@ -110,6 +115,109 @@ public static class RedisDrills
         if (recorder.Writes.Lost > 0) recorder.Note($"{recorder.Writes.Lost} acknowledged key(s) lost in Redis's asynchronous replication window before the crash");
         // Redis loses the last acknowledged writes by design; the drill fails only on the seeds and post-crash writes above.
         recorder.Writes = recorder.Writes with { LostKeys = recorder.Writes.LostKeys.Where(k => afterFault.Contains(k)).ToList() };
+        await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>
+    /// Jepsen's Redis case: the master's host cut off from the other hosts (this machine still reaches it), with two
+    /// clients on the master's side of the partition writing to it: one counts a write as acknowledged when SET answers
+    /// OK, the other only when WAIT confirms a replica has it. The Sentinels on the majority side promote a replica; the
+    /// isolated master acknowledges plain writes until min-replicas-max-lag makes it refuse them (NOREPLICAS); after the
+    /// heal it becomes a replica of the new master and the writes only it had are gone. Measured: the promotion, the time
+    /// until the isolated master refuses writes, and the plain writes lost (by design, bounded by that time); the WAIT
+    /// client's acknowledged writes must all survive (the drill's write account).
+    /// </summary>
+    private static async Task RedisPartitionAsync(DrillContext context, DrillRecorder recorder, CancellationToken cancellation)
+    {
+        var dataHosts = context.Site.HostsWith(RedisComponent.Data).ToList();
+        var sentinelHosts = context.Site.HostsWith(RedisComponent.Sentinel).ToList();
+        IPEndPoint SentinelOf(Host h) => new(h.Address, h.Port(RedisComponent.SentinelPort));
+        var masterName = RedisRenderer.MasterName(context.Site);
+        var password = context.Secret(RedisComponent.PasswordKey);
+        var run = $"{DateTime.UtcNow:yyyyMMddHHmmss}";
+        IPEndPoint master;
+        await using (var look = await context.OpenAsync(sentinelHosts[0], cancellation))
+            master = await new RedisWriter(sentinelHosts.Select(SentinelOf).ToList(), masterName, password, run, new WriteLedger(), Via(look)).DiscoverAsync(cancellation)
+                ?? throw new DrillException($"no Sentinel names a master for {masterName}");
+        var masterHost = dataHosts.FirstOrDefault(h => h.Address.Equals(master.Address)) ?? throw new DrillException($"the master {master} is not a Redis host of the site");
+        var majorityHosts = sentinelHosts.Where(h => h != masterHost).ToList();
+        var maxLag = TimeSpan.FromSeconds(RedisSettings.MinReplicasMaxLag.ReadLong(context.Site, masterHost));
+        recorder.Setting("redis/sentinel", $"down-after-milliseconds {RedisSettings.DownAfterMs.ReadLong(context.Site, masterHost)}, min-replicas-to-write 1, min-replicas-max-lag {maxLag.TotalSeconds:0} s");
+        recorder.Setting("client paths", $"both writers through SSH forwards on {masterHost.Name} (the master's side); the Sentinels asked on {majorityHosts[0].Name} (the majority's)");
+
+        // The writers sit on the master's side: through its host, only its own Sentinel answers once the cut is in place.
+        await using var minority = await context.OpenAsync(masterHost, cancellation);
+        await using var majority = await context.OpenAsync(majorityHosts[0], cancellation);
+        var ledger = new WriteLedger();
+        var confirmedLedger = new WriteLedger();
+        var plain = new RedisWriter(sentinelHosts.Select(SentinelOf).ToList(), masterName, password, $"{run}-plain", ledger, Via(minority));
+        var confirmed = new RedisWriter(sentinelHosts.Select(SentinelOf).ToList(), masterName, password, $"{run}-wait", confirmedLedger, Via(minority)) { ConfirmReplicas = 1 };
+        var majoritySentinels = new RedisWriter(majorityHosts.Select(SentinelOf).ToList(), masterName, password, run, new WriteLedger(), Via(majority));
+        await CheckRedisWholeAsync(majoritySentinels, dataHosts, master, cancellation);
+        context.Log($"master: {masterHost.Name}");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var running = Task.WhenAll(Task.Run(() => plain.RunAsync(0, stop.Token), CancellationToken.None), Task.Run(() => confirmed.RunAsync(0, stop.Token), CancellationToken.None));
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        var fault = ledger.Now;
+        var confirmedFault = confirmedLedger.Now;
+        await context.CutLabHostAsync(masterHost.Name, NetworkCut.OtherHosts, cancellation);
+        context.Log($"cut {masterHost.Name} off the other hosts (this machine still reaches it)");
+        IPEndPoint? newMaster = null;
+        try
+        {
+            TimeSpan? promoted = null;
+            while (ledger.Now - fault < PromotionLimit + TimeSpan.FromSeconds(20))
+            {
+                var named = await majoritySentinels.DiscoverAsync(cancellation);
+                if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
+                await Task.Delay(100, cancellation);
+            }
+            recorder.Measure("the majority's Sentinels name a new master", promoted, PromotionLimit);
+            // The isolated master refuses once no replica has acknowledged for min-replicas-max-lag (replicas ack every second).
+            var refuseLimit = maxLag + TimeSpan.FromSeconds(2);
+            await context.WaitUntilAsync($"the isolated master {masterHost.Name} refusing writes (NOREPLICAS)", _ =>
+                Task.FromResult(ledger.Attempts.Any(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true) ? null : "still acknowledging"),
+                refuseLimit + TimeSpan.FromSeconds(20), cancellation, TimeSpan.FromMilliseconds(100)).ContinueWith(_ => { }, TaskScheduler.Default);
+            var refused = ledger.Attempts.Where(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true).Select(a => (TimeSpan?)(a.Started - fault)).FirstOrDefault();
+            var lastAcknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Started >= fault).Select(a => (TimeSpan?)(a.Ended - fault)).LastOrDefault();
+            recorder.Measure($"the isolated master refusing writes (NOREPLICAS) after the cut", refused, refuseLimit);
+            recorder.Note($"the isolated master acknowledged plain writes until +{lastAcknowledged?.TotalSeconds ?? 0:0.00} s after the cut; " +
+                $"the WAIT client got {confirmedLedger.Attempts.Count(a => a.Acknowledged && a.Started >= confirmedFault)} confirmation(s) after it");
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        }
+        finally
+        {
+            await context.HealLabNetworkAsync(CancellationToken.None);
+            context.Log($"healed the partition of {masterHost.Name}");
+        }
+        if (newMaster is null) { await stop.CancelAsync(); await running; throw new DrillException("the majority's Sentinels promoted no replica"); }
+        var demoted = await context.WaitUntilAsync($"the old master {masterHost.Name} a replica of {newMaster} after the heal", async ct =>
+        {
+            var role = await majoritySentinels.CommandAsync(master, ["ROLE"], ct);
+            return role.Items is [{ Text: "slave" }, ..] ? null : $"ROLE {role}";
+        }, TimeSpan.FromSeconds(90), cancellation, TimeSpan.FromMilliseconds(500));
+        recorder.Note($"{masterHost.Name} became a replica {demoted.TotalSeconds:0.0} s after the heal");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation); // writes on the new master, too
+        await stop.CancelAsync();
+        await running;
+        await context.WaitUntilAsync("every replica in sync", async ct => await RedisProblemAsync(majoritySentinels, dataHosts, newMaster, ct), TimeSpan.FromSeconds(60), cancellation);
+
+        // The plain client: what the isolated master acknowledged is gone, by design; the loss must sit inside the window
+        // the master kept acknowledging (cut to refusal), never before the cut or after the new master took over.
+        var plainAcknowledged = ledger.Attempts.Where(a => a.Acknowledged).ToList();
+        var plainMissing = (await plain.MissingOnAsync(newMaster, plainAcknowledged.Select(a => a.Key).ToList(), cancellation)).ToHashSet();
+        var lost = plainAcknowledged.Where(a => plainMissing.Contains(a.Key)).ToList();
+        recorder.Setting("plain writes (SET OK) lost", $"{lost.Count} of {plainAcknowledged.Count} acknowledged" +
+            (lost.Count > 0 ? $", acknowledged from +{(lost[0].Started - fault).TotalSeconds:0.00} s to +{(lost[^1].Ended - fault).TotalSeconds:0.00} s after the cut" : ""));
+        var outside = lost.Where(a => a.Started < fault || a.Ended - fault > maxLag + TimeSpan.FromSeconds(2)).ToList();
+        if (outside.Count > 0)
+            recorder.Fail($"{outside.Count} plain write(s) lost outside the isolated master's window (cut to min-replicas-max-lag + 2 s): first key {outside[0].Key} at +{(outside[0].Started - fault).TotalSeconds:0.00} s");
+        // The WAIT client: every write a replica confirmed is on the new master.
+        var confirmedKeys = confirmedLedger.AcknowledgedKeys;
+        var confirmedMissing = await confirmed.MissingOnAsync(newMaster, confirmedKeys, cancellation);
+        recorder.Writes = WriteAccount.From(confirmedLedger, confirmedKeys.Except(confirmedMissing).ToList());
+        recorder.Note($"WAIT 1 client: {recorder.Writes}");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 

@@ -109,6 +109,7 @@ public sealed class RedisRenderer : IComponentRenderer
         // Secrets stay placeholders here; the engine fills them in at apply time.
         var policy = RedisConf.Quote(RedisSettings.MaxMemoryPolicy.Read(ctx.Site, ctx.Host), RedisSettings.MaxMemoryPolicy.Key);
         var replicas = ctx.Members(RedisComponent.Data).Count - 1;
+        var maxLag = RedisSettings.MinReplicasMaxLag.ReadLong(ctx.Site, ctx.Host);
         // The backlog lets a replica that blinked resume with a partial resync instead of a full copy.
         var backlogMb = Math.Clamp(maxMb / 64, 64, 512);
         var sb = new StringBuilder();
@@ -154,9 +155,10 @@ public sealed class RedisRenderer : IComponentRenderer
             dbfilename dump.rdb
 
             # Replication. A partitioned old primary stops accepting writes when no replica has acked within
-            # 10 s, which bounds what it can lose before Sentinel demotes it (lab: ~16 s as a lone writable primary).
+            # {maxLag} s ({RedisSettings.MinReplicasMaxLag.Key}), which bounds what it acknowledges and then loses when
+            # Sentinel demotes it (docs/DRILLS.md, redis-partition).
             min-replicas-to-write {(replicas > 0 ? 1 : 0)}
-            min-replicas-max-lag 10
+            min-replicas-max-lag {maxLag}
             replica-read-only yes
             replica-serve-stale-data yes
             repl-diskless-sync yes

@@ -14,5 +14,14 @@ public static class RedisSettings
         ["volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"],
         "what Redis evicts at maxmemory") { Scope = SettingScope.Host };
 
-    public static readonly IReadOnlyList<SettingSpec> All = [DownAfterMs, MaxMemoryMb, MaxMemoryPolicy];
+    /// <summary>
+    /// min-replicas-max-lag: a primary that has heard no replica's acknowledgement for this long refuses writes
+    /// (NOREPLICAS), which bounds what a primary cut off from its replicas and Sentinels acknowledges and then loses when
+    /// it is demoted (redis.io, "Allow writes only with N attached replicas"; measured by the redis-partition drill).
+    /// Replicas acknowledge every second, so below 3 a busy replica would stop writes.
+    /// </summary>
+    public static readonly IntSetting MinReplicasMaxLag = new("redis_min_replicas_max_lag", 5, 3, 60,
+        "min-replicas-max-lag: a primary that heard no replica for this long refuses writes, which bounds what a partitioned primary loses", "s") { Scope = SettingScope.Host };
+
+    public static readonly IReadOnlyList<SettingSpec> All = [DownAfterMs, MaxMemoryMb, MaxMemoryPolicy, MinReplicasMaxLag];
 }

@@ -46,11 +46,10 @@ public abstract class DrillContext
     public virtual Task StartLabHostsAsync(IReadOnlyList<string> hosts, CancellationToken cancellation) => throw NotALab("a power loss");
 
     /// <summary>
-    /// Cuts a lab host off the network at its bridge port, the link left up: every frame in and out (<paramref name="ipProtocol"/>
-    /// null: other hosts, this machine, the VIPs it holds), or only IP protocol N between it and the other hosts (112: VRRP).
+    /// Cuts a lab host off the network at its bridge port, the link left up (<see cref="NetworkCut"/> says what is dropped).
     /// Refuses on a site that is not a lab's. <see cref="HealLabNetworkAsync"/> undoes every cut.
     /// </summary>
-    public virtual Task CutLabHostAsync(string host, int? ipProtocol, CancellationToken cancellation) => throw NotALab("a network partition");
+    public virtual Task CutLabHostAsync(string host, NetworkCut cut, CancellationToken cancellation) => throw NotALab("a network partition");
 
     /// <summary>Removes every network cut of this lab; true when one was in place. Nothing for a non-lab site.</summary>
     public virtual Task<bool> HealLabNetworkAsync(CancellationToken cancellation) => Task.FromResult(false);
@@ -191,4 +190,15 @@ public abstract class DrillContext
         try { await client.ConnectAsync(address, port, limit.Token); return true; }
         catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellation.IsCancellationRequested)) { return false; }
     }
+}
+
+/// <summary>What a lab network cut drops at a host's port on the lab bridge (the link stays up, as a switch port would).</summary>
+public enum NetworkCut
+{
+    /// <summary>Every frame in and out: the other hosts, this machine (SSH, the drill's clients) and the VIPs the host holds.</summary>
+    Everything,
+    /// <summary>Every frame between the host and the other lab hosts; this machine still reaches it, as a client on its side of the partition.</summary>
+    OtherHosts,
+    /// <summary>Only VRRP (IP protocol 112) between the host and the other lab hosts.</summary>
+    Vrrp,
 }

@@ -10,18 +10,17 @@ public static class DrillVerdict
 {
     /// <summary>
     /// Why <paramref name="result"/> did not pass: its failures verbatim, then each missing or out-of-limit piece. Empty
-    /// when it passed. <paramref name="relaxedLimit"/> replaces every measurement's own limit (informational ones stay
-    /// informational); only for a documented exception, every other check still applies.
+    /// when it passed. Every measurement is judged by its own limit: there is no relaxed limit for a test to pass.
     /// </summary>
-    public static IReadOnlyList<string> Problems(DrillResult result, TimeSpan? relaxedLimit = null)
+    public static IReadOnlyList<string> Problems(DrillResult result)
     {
         var problems = new List<string>(result.Failures);
         if (result.Measurements.Count == 0) problems.Add("no measurement was recorded");
         foreach (var m in result.Measurements)
         {
             if (m.Value is not { } value) problems.Add($"{m.Name}: no value (never measured)");
-            else if (!m.Informational && value > (relaxedLimit ?? m.Limit))
-                problems.Add($"{m.Name}: {value.TotalSeconds:0.00} s over its limit of {(relaxedLimit ?? m.Limit).TotalSeconds:0.##} s");
+            else if (!m.Informational && value > m.Limit)
+                problems.Add($"{m.Name}: {value.TotalSeconds:0.00} s over its limit of {m.Limit.TotalSeconds:0.##} s");
         }
         if (result.DeclaresWrites)
         {
@@ -37,8 +36,8 @@ public static class DrillVerdict
     }
 
     /// <summary>Throws a <see cref="DrillException"/> naming every problem of <paramref name="result"/>; returns it when it passed.</summary>
-    public static DrillResult EnsureComplete(DrillResult result, TimeSpan? relaxedLimit = null) =>
-        Problems(result, relaxedLimit) is { Count: > 0 } problems
+    public static DrillResult EnsureComplete(DrillResult result) =>
+        Problems(result) is { Count: > 0 } problems
             ? throw new DrillException($"drill {result.Drill} did not pass: {string.Join("; ", problems)}")
             : result;
 }

@@ -128,6 +128,13 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
 
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// 0: a write is acknowledged when SET answers OK. N: SET is followed by WAIT N (1 s) in the same round trip, and the
+    /// write counts as acknowledged only when N replicas confirmed it, the way a client that must not lose a write checks
+    /// Redis's asynchronous replication (redis.io, WAIT).
+    /// </summary>
+    public int ConfirmReplicas { get; init; }
+
     public string Key(long seq) => $"datalyptica:drill:{run}:{seq}";
 
     /// <summary>Drill keys expire after an hour: long after the drill has counted them, and no site keeps them.</summary>
@@ -150,11 +157,15 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
         return null;
     }
 
-    public async Task<RespValue> CommandAsync(IPEndPoint server, string[] command, CancellationToken cancellation, TimeSpan? timeout = null)
+    public async Task<RespValue> CommandAsync(IPEndPoint server, string[] command, CancellationToken cancellation, TimeSpan? timeout = null) =>
+        (await CommandsAsync(server, [command], cancellation, timeout))[0];
+
+    /// <summary>Several commands in one round trip (pipelined), their replies in order.</summary>
+    public async Task<IReadOnlyList<RespValue>> CommandsAsync(IPEndPoint server, IReadOnlyList<string[]> commands, CancellationToken cancellation, TimeSpan? timeout = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(1));
-        return (await ProbeClients.RedisAsync(await RouteAsync(server, limit.Token), password, [command], limit.Token))[0];
+        return await ProbeClients.RedisAsync(await RouteAsync(server, limit.Token), password, commands, limit.Token);
     }
 
     /// <summary>Writes until cancelled; every acknowledged SET is recorded with its sequence number.</summary>
@@ -169,13 +180,19 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
             try
             {
                 master ??= await DiscoverAsync(cancellation) ?? throw new InvalidOperationException("no Sentinel answered");
-                var reply = await CommandAsync(master, ["SET", Key(seq), started.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture), "EX", KeySeconds], cancellation);
-                if (reply.IsError || reply.Text != "OK") throw new InvalidOperationException($"SET answered {reply}");
-                ledger.Record(new WriteAttempt(started, ledger.Now, seq, true));
+                string[] set = ["SET", Key(seq), started.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture), "EX", KeySeconds];
+                IReadOnlyList<RespValue> replies = ConfirmReplicas == 0
+                    ? [await CommandAsync(master, set, cancellation)]
+                    : await CommandsAsync(master, [set, ["WAIT", ConfirmReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture), "1000"]], cancellation, TimeSpan.FromSeconds(2));
+                if (replies[0].IsError || replies[0].Text != "OK") throw new RedisRefusedException($"SET answered {replies[0]}");
+                // Written on the master but not confirmed by enough replicas: not acknowledged, and the master is still the one to ask.
+                var confirmed = ConfirmReplicas == 0 || (replies[1].Integer ?? 0) >= ConfirmReplicas;
+                ledger.Record(new WriteAttempt(started, ledger.Now, seq, confirmed, confirmed ? null : $"WAIT {replies[1]}"));
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
-                ledger.Record(new WriteAttempt(started, ledger.Now, seq, false, e.GetType().Name));
+                // A refusal keeps its words (NOREPLICAS tells a partitioned master from a dead one); anything else its type.
+                ledger.Record(new WriteAttempt(started, ledger.Now, seq, false, e is RedisRefusedException ? e.Message : e.GetType().Name));
                 master = null;
             }
             catch (OperationCanceledException) { break; }
@@ -198,3 +215,6 @@ public sealed class RedisWriter(IReadOnlyList<IPEndPoint> sentinels, string mast
         return missing;
     }
 }
+
+/// <summary>Redis answered a write with an error (NOREPLICAS, READONLY, ...): its words are kept in the write ledger.</summary>
+public sealed class RedisRefusedException(string message) : Exception(message);
