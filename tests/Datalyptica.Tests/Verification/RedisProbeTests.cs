@@ -113,4 +113,33 @@ public sealed class RedisProbeTests : IDisposable
         // A refused SET fails the command (redis-cli itself exits 0 on an error reply).
         Tool.Run("bash", ["-c", set.Replace(RedisRenderer.MasterName(site), "no-such-master")]).ExitCode.ShouldBe(1);
     }
+
+    [Fact]
+    public void A_running_server_gets_the_sites_replication_safety_settings_its_seed_file_no_longer_decides()
+    {
+        int port = ServerProcess.FreePort();
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, $"settings-{port}")).FullName;
+        var conf = Path.Combine(dir, "redis.conf");
+        // Seeded before the site lowered min-replicas-max-lag (the old rendered value, 10).
+        File.WriteAllText(conf, $"port {port}\nbind 127.0.0.1\ndir {dir}\nsave \"\"\nappendonly no\nrequirepass {Password}\nmin-replicas-to-write 0\nmin-replicas-max-lag 10\n");
+        _servers.Add(ServerProcess.Start("redis settings", "redis-server", [conf]).WaitForPort(port));
+        var site = LoopbackSite.Of("vs", [
+            LoopbackSite.Host("r1", ["redis"], ("redis_port", port)),
+            LoopbackSite.Host("r2", ["redis"], ("redis_port", ServerProcess.FreePort()))]);
+        var auth = Path.Combine(dir, "cli.auth");
+        File.WriteAllText(auth, Password + "\n");
+        string Local(string command) => command.Replace(RedisRenderer.CliAuthPath, auth);
+        var (check, set) = RedisRenderer.ServerSettings(site, site.Hosts[0]);
+        check.ShouldNotContain(Password);
+        set.ShouldNotContain(Password);
+
+        Tool.Run("bash", ["-c", Local(check)]).ExitCode.ShouldBe(1, "10 s and 0 replicas to write are not the site's");
+        Tool.Run("bash", ["-c", Local(set)]).ExitCode.ShouldBe(0);
+        Tool.Run("bash", ["-c", Local(check)]).ExitCode.ShouldBe(0);
+        var rewritten = File.ReadAllText(conf);
+        rewritten.ShouldContain($"min-replicas-max-lag {RedisSettings.MinReplicasMaxLag.Default}", customMessage: "CONFIG REWRITE kept it for the next start");
+        rewritten.ShouldContain("min-replicas-to-write 1");
+        // A refused SET fails the command (redis-cli itself exits 0 on an error reply).
+        Tool.Run("bash", ["-c", Local(set).Replace("min-replicas-max-lag 5", "min-replicas-max-lag not-a-number")]).ExitCode.ShouldBe(1);
+    }
 }

@@ -7,8 +7,8 @@ namespace Datalyptica.Components.Redis;
 /// <summary>
 /// Debian's redis-server and redis-sentinel units with our drop-ins, and the packaged exporter. Servers restart one at
 /// a time, replicas first and the primary last; Sentinels one at a time, each seeing a quorum again before the next.
-/// sentinel.conf is seed-only (Sentinel rewrites it), so the site's monitoring settings are checked and set on the
-/// running Sentinel by a guarded command.
+/// redis.conf and sentinel.conf are seed-only (Redis and Sentinel rewrite them), so the site's replication safety and
+/// monitoring settings are checked and set on the running server and Sentinel by guarded commands.
 /// </summary>
 public static class RedisLifecycle
 {
@@ -24,7 +24,7 @@ public static class RedisLifecycle
             new("prometheus-redis-exporter", UnitSource.Package, OnConfigChange.Restart)
                 { RunsAs = ServiceAccount.FromPackage("prometheus", "Debian prometheus-redis-exporter package runs as prometheus") },
         ],
-        Commands = (site, host) => SentinelSettings(site, host).Concat(FollowSentinelsMaster(site, host)),
+        Commands = (site, host) => ServerSettings(site, host).Concat(SentinelSettings(site, host)).Concat(FollowSentinelsMaster(site, host)),
     };
 
     /// <summary>
@@ -72,6 +72,14 @@ public static class RedisLifecycle
             $"{judge}; [ $st != other ] || {{ {RedisComponent.Cli(host)} replicaof $m | grep -q '^OK' && {RedisComponent.Cli(host)} config rewrite | grep -qx OK; }}",
             $"{judge}; [ $st = master ] || [ $st = follows ]",
             "this node replicates from another node than the master the Sentinels report, or no Sentinel answered");
+    }
+
+    private static IEnumerable<GuardedCommand> ServerSettings(Site site, Host host)
+    {
+        if (!host.Has(RedisComponent.Data)) yield break;
+        var (check, set) = RedisRenderer.ServerSettings(site, host);
+        yield return new GuardedCommand("redis-settings", set, check,
+            "the running server's replication safety settings differ from the site's (CONFIG GET min-replicas-to-write, min-replicas-max-lag)");
     }
 
     private static IEnumerable<GuardedCommand> SentinelSettings(Site site, Host host)

@@ -99,6 +99,27 @@ public sealed class RedisRenderer : IComponentRenderer
         return (check, set);
     }
 
+    /// <summary>
+    /// The replication safety settings each server must run with. redis.conf is seed-only (Redis rewrites it), so after the
+    /// first start apply reads them live (CONFIG GET) and sets them with CONFIG SET, then CONFIG REWRITE so a restart keeps
+    /// them: a changed redis_min_replicas_max_lag reaches running servers. The password is read on the host into
+    /// redis-cli's environment (<see cref="RedisComponent.Cli"/>).
+    /// </summary>
+    public static (string Check, string Set) ServerSettings(Site site, Host host)
+    {
+        var replicas = site.HostsWith(RedisComponent.Data).Count() - 1;
+        var settings = new (string Key, long Value)[]
+        {
+            ("min-replicas-to-write", replicas > 0 ? 1 : 0),
+            ("min-replicas-max-lag", RedisSettings.MinReplicasMaxLag.ReadLong(site, host)),
+        };
+        var cli = RedisComponent.Cli(host);
+        // redis-cli prints CONFIG GET as the name and the value on two lines; it exits 0 on an error reply too.
+        var check = string.Join(" && ", settings.Select(kv => $"[ \"$({cli} config get {kv.Key} | sed -n 2p)\" = {kv.Value} ]"));
+        var set = string.Join(" && ", settings.Select(kv => $"{cli} config set {kv.Key} {kv.Value} | grep -qx OK")) + $" && {cli} config rewrite | grep -qx OK";
+        return (check, set);
+    }
+
     private static string ServerConf(RenderContext ctx)
     {
         var host = ctx.Host;
