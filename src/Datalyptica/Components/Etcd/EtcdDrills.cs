@@ -95,37 +95,41 @@ public static class EtcdDrills
         var watch = TimeSpan.FromSeconds(ttl + 3 * loopWait + 5);
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
-        // Patroni logs to its own file (log.dir): what it says while quorum is gone is read from the lines after this count.
-        var patroniLog = $"{PatroniRenderer.LogDir}/patroni.log";
-        var linesBefore = (await context.RunCheckedAsync(leader, $"wc -l < {patroniLog} 2>/dev/null || echo 0", cancellation)).Trim();
-        var fault = ledger.Now;
-        await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl stop etcd", cancellation, TimeSpan.FromSeconds(60))));
-        context.Log($"etcd stopped on {string.Join(", ", victims.Select(h => h.Name))}: no quorum; watching writes for {watch.TotalSeconds:0} s");
         try
         {
-            await Task.Delay(watch, cancellation);
-            recorder.Measure($"longest gap between acknowledged writes in the {watch.TotalSeconds:0} s without etcd quorum", ledger.LongestGap(fault, ledger.Now), QuorumLossGapLimit);
-            var role = await context.RunAsync(leader, $"curl -s -m 3 http://{leader.Endpoint(Patroni.PatroniComponent.RestApi)}/patroni", cancellation);
-            var status = role.Succeeded ? PatroniDrills.MemberStatus.Parse(role.Stdout) : null;
-            recorder.Note($"{leader.Name} after {watch.TotalSeconds:0} s without quorum: {status?.ToString() ?? "no answer from GET /patroni"}" +
-                (status is { RunningPrimary: true } ? " (still the primary)" : ""));
+            // Patroni logs to its own file (log.dir): what it says while quorum is gone is read from the lines after this count.
+            var patroniLog = $"{PatroniRenderer.LogDir}/patroni.log";
+            var linesBefore = (await context.RunCheckedAsync(leader, $"wc -l < {patroniLog} 2>/dev/null || echo 0", cancellation)).Trim();
+            var fault = ledger.Now;
+            await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl stop etcd", cancellation, TimeSpan.FromSeconds(60))));
+            context.Log($"etcd stopped on {string.Join(", ", victims.Select(h => h.Name))}: no quorum; watching writes for {watch.TotalSeconds:0} s");
+            try
+            {
+                await Task.Delay(watch, cancellation);
+                recorder.Measure($"longest gap between acknowledged writes in the {watch.TotalSeconds:0} s without etcd quorum", ledger.LongestGap(fault, ledger.Now), QuorumLossGapLimit);
+                var role = await context.RunAsync(leader, $"curl -s -m 3 http://{leader.Endpoint(Patroni.PatroniComponent.RestApi)}/patroni", cancellation);
+                var status = role.Succeeded ? PatroniDrills.MemberStatus.Parse(role.Stdout) : null;
+                recorder.Note($"{leader.Name} after {watch.TotalSeconds:0} s without quorum: {status?.ToString() ?? "no answer from GET /patroni"}" +
+                    (status is { RunningPrimary: true } ? " (still the primary)" : ""));
+            }
+            finally
+            {
+                await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl start etcd", CancellationToken.None, TimeSpan.FromSeconds(60))));
+            }
+            var back = ledger.Now;
+            await context.WaitUntilAsync("etcd healthy again (every member)", async ct =>
+            {
+                var health = await context.RunAsync(members.First(h => !victims.Contains(h)), EtcdctlCommand(members, "endpoint health"), ct);
+                return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
+            }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(1));
+            recorder.Measure("from the members started to etcd healthy", ledger.Now - back, TimeSpan.FromSeconds(30));
+            var said = await context.RunAsync(leader, $"tail -n +{long.Parse(linesBefore, System.Globalization.CultureInfo.InvariantCulture) + 1} {patroniLog} | " +
+                "grep -iE 'failsafe|DCS is not accessible|demot' | sed -E 's/^[0-9-]+ [0-9:,]+ //' | sort | uniq -c | sort -rn | head -5", cancellation);
+            recorder.Note($"{leader.Name}'s Patroni log while quorum was gone: " +
+                (said.Stdout.Trim() is { Length: > 0 } lines ? string.Join("; ", lines.Split('\n').Select(l => l.Trim())) : "no failsafe, DCS or demotion line"));
+            await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
         }
-        finally
-        {
-            await Task.WhenAll(victims.Select(h => context.RunCheckedAsync(h, "systemctl start etcd", CancellationToken.None, TimeSpan.FromSeconds(60))));
-        }
-        var back = ledger.Now;
-        await context.WaitUntilAsync("etcd healthy again (every member)", async ct =>
-        {
-            var health = await context.RunAsync(leader, EtcdctlCommand(members, "endpoint health"), ct);
-            return health.Succeeded ? null : (health.Stderr + health.Stdout).Trim();
-        }, TimeSpan.FromSeconds(60), cancellation, TimeSpan.FromSeconds(1));
-        recorder.Measure("from the members started to etcd healthy", ledger.Now - back, TimeSpan.FromSeconds(30));
-        var said = await context.RunAsync(leader, $"tail -n +{long.Parse(linesBefore, System.Globalization.CultureInfo.InvariantCulture) + 1} {patroniLog} | " +
-            "grep -iE 'failsafe|DCS is not accessible|demot' | sed -E 's/^[0-9-]+ [0-9:,]+ //' | sort | uniq -c | sort -rn | head -5", cancellation);
-        recorder.Note($"{leader.Name}'s Patroni log while quorum was gone: " +
-            (said.Stdout.Trim() is { Length: > 0 } lines ? string.Join("; ", lines.Split('\n').Select(l => l.Trim())) : "no failsafe, DCS or demotion line"));
-        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        finally { await DrillSteps.StopWritesAsync(stop, running); }
         var after = (await PatroniDrills.ClusterAsync(context, cancellation)).SingleOrDefault(m => m.IsLeader)?.Name;
         if (after != leader.Name) recorder.Note($"Patroni's leader changed from {leader.Name} to {after ?? "none"} across the quorum loss");
         else recorder.Note($"Patroni leader unchanged ({leader.Name})");
@@ -136,10 +140,16 @@ public static class EtcdDrills
     public static async Task<Host?> RaftLeaderAsync(DrillContext context, CancellationToken cancellation)
     {
         var members = context.Site.HostsWith(EtcdComponent.Member).ToList();
-        var status = await EtcdctlAsync(context, members[0], members, "endpoint status -w json", cancellation);
+        // Asked on the first member that answers (etcdctl and the member's certificates are on etcd's own hosts).
+        string? status = null;
+        foreach (var on in members)
+        {
+            try { status = await EtcdctlAsync(context, on, members, "endpoint status -w json", cancellation); break; }
+            catch (DrillException) when (on != members[^1]) { }
+        }
         string? raftLeader = null;
         var memberIds = new Dictionary<string, string>();
-        using (var doc = JsonDocument.Parse(status))
+        using (var doc = JsonDocument.Parse(status!))
             foreach (var e in doc.RootElement.EnumerateArray())
             {
                 var header = e.GetProperty("Status").GetProperty("header");
@@ -151,10 +161,11 @@ public static class EtcdDrills
 
     private static string Endpoint(Host h) => $"https://{h.Address}:{h.Port(EtcdComponent.Client)}";
 
-    // The client certificate Patroni uses, issued from SITE/pki and installed by apply.
+    // Run on an etcd member, which has etcdctl (etcd-client comes with etcd) and its server certificate, issued from
+    // SITE/pki for server and client use; Patroni's hosts have neither when etcd has hosts of its own (lab up --etcd-apart).
     private static string EtcdctlCommand(IEnumerable<Host> endpoints, string command) =>
         $"ETCDCTL_API=3 etcdctl --command-timeout=5s --endpoints={string.Join(",", endpoints.Select(Endpoint))} " +
-        $"--cacert={PatroniRenderer.PkiDir}/etcd-ca.crt --cert={PatroniRenderer.PkiDir}/etcd-client.crt --key={PatroniRenderer.PkiDir}/etcd-client.key {command}";
+        $"--cacert={EtcdRenderer.PkiDir}/ca.crt --cert={EtcdRenderer.PkiDir}/server.crt --key={EtcdRenderer.PkiDir}/server.key {command}";
 
     private static Task<string> EtcdctlAsync(DrillContext context, Host on, IEnumerable<Host> endpoints, string command, CancellationToken cancellation) =>
         context.RunCheckedAsync(on, EtcdctlCommand(endpoints, command), cancellation, TimeSpan.FromSeconds(15));

@@ -75,11 +75,7 @@ public static partial class PatroniDrills
         var members = await ClusterAsync(context, cancellation);
         var leader = context.HostNamed(members.Single(m => m.IsLeader).Name);
         context.Log($"leader: {leader.Name}");
-        // A crashed host that also led etcd's Raft adds an etcd election, and the new etcd leader renews every lease to its
-        // full TTL (etcd issue #9888), so Patroni's leader key outlives the crash by about a TTL more: say which case ran.
-        var etcdLeader = await EtcdDrills.RaftLeaderAsync(context, cancellation);
-        recorder.Setting($"etcd Raft leader at the {(crash ? "crash" : "stop")}",
-            etcdLeader is null ? "unknown" : etcdLeader == leader ? $"{etcdLeader.Name}, the Patroni leader's host" : $"{etcdLeader.Name}, another host");
+        await RecordEtcdLeaderAsync(context, recorder, leader, crash ? "crash" : "stop", cancellation);
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var limit = crash ? CrashLimit : StopLimit;
@@ -109,6 +105,17 @@ public static partial class PatroniDrills
     }
 
     /// <summary>
+    /// A fault on a host that also leads etcd's Raft adds an etcd election, and the new etcd leader renews every lease to
+    /// its full TTL (etcd issue #9888), so Patroni's leader key outlives the fault by about a TTL more: say which case ran.
+    /// </summary>
+    private static async Task RecordEtcdLeaderAsync(DrillContext context, DrillRecorder recorder, Host leader, string fault, CancellationToken cancellation)
+    {
+        var etcdLeader = await EtcdDrills.RaftLeaderAsync(context, cancellation);
+        recorder.Setting($"etcd Raft leader at the {fault}",
+            etcdLeader is null ? "unknown" : etcdLeader == leader ? $"{etcdLeader.Name}, the Patroni leader's host" : $"{etcdLeader.Name}, another host");
+    }
+
+    /// <summary>
     /// The Patroni leader's host cut off the network at its bridge port (both directions, link up) under writes through
     /// the VIP. The majority must elect a new leader and write again within the crash limit; the isolated leader, which
     /// reaches neither etcd nor any member (failsafe_mode needs every member to answer), must stop being a primary within
@@ -120,9 +127,7 @@ public static partial class PatroniDrills
         await WaitWholeAsync(context, TimeSpan.FromSeconds(90), cancellation);
         var leader = context.HostNamed((await ClusterAsync(context, cancellation)).Single(m => m.IsLeader).Name);
         context.Log($"leader: {leader.Name}");
-        var etcdLeader = await EtcdDrills.RaftLeaderAsync(context, cancellation);
-        recorder.Setting("etcd Raft leader at the partition",
-            etcdLeader is null ? "unknown" : etcdLeader == leader ? $"{etcdLeader.Name}, the Patroni leader's host" : $"{etcdLeader.Name}, another host");
+        await RecordEtcdLeaderAsync(context, recorder, leader, "partition", cancellation);
         var (ttl, _, _) = PatroniRenderer.Timing(context.Site);
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
@@ -146,6 +151,7 @@ public static partial class PatroniDrills
         {
             await context.HealLabNetworkAsync(CancellationToken.None);
             context.Log($"healed the partition of {leader.Name}");
+            await DrillSteps.StopWritesAsync(stop, running);
         }
         var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
         var role = (await ClusterAsync(context, cancellation)).Single(m => m.Name == leader.Name);
@@ -185,18 +191,23 @@ public static partial class PatroniDrills
         var hosts = context.Site.Hosts.Select(h => h.Name).ToList();
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var lastBefore = ledger.Attempts.Where(a => a.Acknowledged).Max(a => a.Ended);
-        foreach (var host in hosts) context.CrashLabHost(host);
-        context.Log($"power lost on {string.Join(", ", hosts)} (KILL of every init)");
-        await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
-        var powerOn = ledger.Now;
-        await context.StartLabHostsAsync(hosts, cancellation);
-        context.Log($"power back: every host answers SSH after {(ledger.Now - powerOn).TotalSeconds:0.0} s");
-        await context.WaitUntilAsync("a write acknowledged through the VIP after the power came back",
-            _ => Task.FromResult(ledger.Attempts.Any(a => a.Acknowledged && a.Started >= powerOn) ? null : $"{ledger.Attempts.Count(a => a.Started >= powerOn)} attempt(s), none acknowledged"),
-            PowerLossLimit + TimeSpan.FromSeconds(30), cancellation, TimeSpan.FromMilliseconds(200));
-        recorder.Measure("from power back to the first acknowledged write through the VIP", ledger.RecoveryAfter(powerOn), PowerLossLimit);
-        recorder.Note($"last acknowledged write {(powerOn - lastBefore).TotalSeconds:0.0} s before the power came back (5 s dark)");
-        await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        TimeSpan powerOn;
+        try
+        {
+            foreach (var host in hosts) context.CrashLabHost(host);
+            context.Log($"power lost on {string.Join(", ", hosts)} (KILL of every init)");
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
+            powerOn = ledger.Now;
+            await context.StartLabHostsAsync(hosts, cancellation);
+            context.Log($"power back: every host answers SSH after {(ledger.Now - powerOn).TotalSeconds:0.0} s");
+            await context.WaitUntilAsync("a write acknowledged through the VIP after the power came back",
+                _ => Task.FromResult(ledger.Attempts.Any(a => a.Acknowledged && a.Started >= powerOn) ? null : $"{ledger.Attempts.Count(a => a.Started >= powerOn)} attempt(s), none acknowledged"),
+                PowerLossLimit + TimeSpan.FromSeconds(30), cancellation, TimeSpan.FromMilliseconds(200));
+            recorder.Measure("from power back to the first acknowledged write through the VIP", ledger.RecoveryAfter(powerOn), PowerLossLimit);
+            recorder.Note($"last acknowledged write {(powerOn - lastBefore).TotalSeconds:0.0} s before the power came back (5 s dark)");
+            await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
+        }
+        finally { await DrillSteps.StopWritesAsync(stop, running); }
         var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
         var healthy = Stopwatch.StartNew();
         var lastProblems = "";

@@ -165,55 +165,59 @@ public static class RedisDrills
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var running = Task.WhenAll(Task.Run(() => plain.RunAsync(0, stop.Token), CancellationToken.None), Task.Run(() => confirmed.RunAsync(0, stop.Token), CancellationToken.None));
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
-        var fault = ledger.Now;
-        var confirmedFault = confirmedLedger.Now;
-        await context.CutLabHostAsync(masterHost.Name, NetworkCut.OtherHosts, cancellation);
-        context.Log($"cut {masterHost.Name} off the other hosts (this machine still reaches it)");
         IPEndPoint? newMaster = null;
+        TimeSpan fault;
         try
         {
-            TimeSpan? promoted = null;
-            while (ledger.Now - fault < PartitionPromotionLimit + TimeSpan.FromSeconds(20))
-            {
-                var named = await majoritySentinels.DiscoverAsync(cancellation);
-                if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
-                await Task.Delay(100, cancellation);
-            }
-            recorder.Measure("the majority's Sentinels name a new master", promoted, PartitionPromotionLimit);
-            // The isolated master refuses once no replica has acknowledged for min-replicas-max-lag (replicas ack every second).
-            var refuseLimit = maxLag + TimeSpan.FromSeconds(2);
-            await context.WaitUntilAsync($"the isolated master {masterHost.Name} refusing writes (NOREPLICAS)", _ =>
-                Task.FromResult(ledger.Attempts.Any(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true) ? null : "still acknowledging"),
-                refuseLimit + TimeSpan.FromSeconds(20), cancellation, TimeSpan.FromMilliseconds(100)).ContinueWith(_ => { }, TaskScheduler.Default);
-            var refused = ledger.Attempts.Where(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true).Select(a => (TimeSpan?)(a.Started - fault)).FirstOrDefault();
-            var lastAcknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Started >= fault).Select(a => (TimeSpan?)(a.Ended - fault)).LastOrDefault();
-            recorder.Measure($"the isolated master refusing writes (NOREPLICAS) after the cut", refused, refuseLimit);
-            recorder.Note($"the isolated master acknowledged plain writes until +{lastAcknowledged?.TotalSeconds ?? 0:0.00} s after the cut; " +
-                $"the WAIT client got {confirmedLedger.Attempts.Count(a => a.Acknowledged && a.Started >= confirmedFault)} confirmation(s) after it");
             await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+            fault = ledger.Now;
+            var confirmedFault = confirmedLedger.Now;
+            await context.CutLabHostAsync(masterHost.Name, NetworkCut.OtherHosts, cancellation);
+            context.Log($"cut {masterHost.Name} off the other hosts (this machine still reaches it)");
+            try
+            {
+                TimeSpan? promoted = null;
+                while (ledger.Now - fault < PartitionPromotionLimit + TimeSpan.FromSeconds(20))
+                {
+                    var named = await majoritySentinels.DiscoverAsync(cancellation);
+                    if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
+                    await Task.Delay(100, cancellation);
+                }
+                recorder.Measure("the majority's Sentinels name a new master", promoted, PartitionPromotionLimit);
+                // The isolated master refuses once no replica has acknowledged for min-replicas-max-lag (replicas ack every second).
+                var refuseLimit = maxLag + TimeSpan.FromSeconds(2);
+                await context.WaitUntilAsync($"the isolated master {masterHost.Name} refusing writes (NOREPLICAS)", _ =>
+                    Task.FromResult(ledger.Attempts.Any(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true) ? null : "still acknowledging"),
+                    refuseLimit + TimeSpan.FromSeconds(20), cancellation, TimeSpan.FromMilliseconds(100)).ContinueWith(_ => { }, TaskScheduler.Default);
+                var refused = ledger.Attempts.Where(a => a.Started >= fault && a.Error?.Contains("NOREPLICAS", StringComparison.Ordinal) == true).Select(a => (TimeSpan?)(a.Started - fault)).FirstOrDefault();
+                var lastAcknowledged = ledger.Attempts.Where(a => a.Acknowledged && a.Started >= fault).Select(a => (TimeSpan?)(a.Ended - fault)).LastOrDefault();
+                recorder.Measure($"the isolated master refusing writes (NOREPLICAS) after the cut", refused, refuseLimit);
+                recorder.Note($"the isolated master acknowledged plain writes until +{lastAcknowledged?.TotalSeconds ?? 0:0.00} s after the cut; " +
+                    $"the WAIT client got {confirmedLedger.Attempts.Count(a => a.Acknowledged && a.Started >= confirmedFault)} confirmation(s) after it");
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+            }
+            finally
+            {
+                await context.HealLabNetworkAsync(CancellationToken.None);
+                context.Log($"healed the partition of {masterHost.Name}");
+            }
+            if (newMaster is null) throw new DrillException("the majority's Sentinels promoted no replica");
+            var demoted = await context.WaitUntilAsync($"the old master {masterHost.Name} a replica of {newMaster} after the heal", async ct =>
+            {
+                var role = await majoritySentinels.CommandAsync(master, ["ROLE"], ct);
+                return role.Items is [{ Text: "slave" }, ..] ? null : $"ROLE {role}";
+            }, TimeSpan.FromSeconds(90), cancellation, TimeSpan.FromMilliseconds(500));
+            recorder.Note($"{masterHost.Name} became a replica {demoted.TotalSeconds:0.0} s after the heal");
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellation); // writes on the new master, too
         }
-        finally
-        {
-            await context.HealLabNetworkAsync(CancellationToken.None);
-            context.Log($"healed the partition of {masterHost.Name}");
-        }
-        if (newMaster is null) { await stop.CancelAsync(); await running; throw new DrillException("the majority's Sentinels promoted no replica"); }
-        var demoted = await context.WaitUntilAsync($"the old master {masterHost.Name} a replica of {newMaster} after the heal", async ct =>
-        {
-            var role = await majoritySentinels.CommandAsync(master, ["ROLE"], ct);
-            return role.Items is [{ Text: "slave" }, ..] ? null : $"ROLE {role}";
-        }, TimeSpan.FromSeconds(90), cancellation, TimeSpan.FromMilliseconds(500));
-        recorder.Note($"{masterHost.Name} became a replica {demoted.TotalSeconds:0.0} s after the heal");
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellation); // writes on the new master, too
-        await stop.CancelAsync();
-        await running;
-        await context.WaitUntilAsync("every replica in sync", async ct => await RedisProblemAsync(majoritySentinels, dataHosts, newMaster, ct), TimeSpan.FromSeconds(60), cancellation);
+        finally { await DrillSteps.StopWritesAsync(stop, running); }
+        var elected = newMaster!; // the try above throws when no replica was promoted
+        await context.WaitUntilAsync("every replica in sync", async ct => await RedisProblemAsync(majoritySentinels, dataHosts, elected, ct), TimeSpan.FromSeconds(60), cancellation);
 
         // The plain client: what the isolated master acknowledged is gone, by design; the loss must sit inside the window
         // the master kept acknowledging (cut to refusal), never before the cut or after the new master took over.
         var plainAcknowledged = ledger.Attempts.Where(a => a.Acknowledged).ToList();
-        var plainMissing = (await plain.MissingOnAsync(newMaster, plainAcknowledged.Select(a => a.Key).ToList(), cancellation)).ToHashSet();
+        var plainMissing = (await plain.MissingOnAsync(elected, plainAcknowledged.Select(a => a.Key).ToList(), cancellation)).ToHashSet();
         var lost = plainAcknowledged.Where(a => plainMissing.Contains(a.Key)).ToList();
         recorder.Setting("plain writes (SET OK) lost", $"{lost.Count} of {plainAcknowledged.Count} acknowledged" +
             (lost.Count > 0 ? $", acknowledged from +{(lost[0].Started - fault).TotalSeconds:0.00} s to +{(lost[^1].Ended - fault).TotalSeconds:0.00} s after the cut" : ""));
@@ -222,7 +226,7 @@ public static class RedisDrills
             recorder.Fail($"{outside.Count} plain write(s) lost outside the isolated master's window (cut to min-replicas-max-lag + 2 s): first key {outside[0].Key} at +{(outside[0].Started - fault).TotalSeconds:0.00} s");
         // The WAIT client: every write a replica confirmed is on the new master.
         var confirmedKeys = confirmedLedger.AcknowledgedKeys;
-        var confirmedMissing = await confirmed.MissingOnAsync(newMaster, confirmedKeys, cancellation);
+        var confirmedMissing = await confirmed.MissingOnAsync(elected, confirmedKeys, cancellation);
         recorder.Writes = WriteAccount.From(confirmedLedger, confirmedKeys.Except(confirmedMissing).ToList());
         recorder.Note($"WAIT 1 client: {recorder.Writes}");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);

@@ -71,6 +71,16 @@ public static class DrillSteps
             context.Log($"removed this drill's {await writer.DeleteRunAsync(cancellation)} row(s) from {PostgresWriter.Table}"); // kept when rows were lost, as evidence
     }
 
+    /// <summary>
+    /// Stops a drill's write load if it still runs: a drill that throws half-way must not leave its writer writing through
+    /// the next drill (in a finally; after <see cref="FinishWritesAsync"/> it does nothing).
+    /// </summary>
+    public static async Task StopWritesAsync(CancellationTokenSource stop, Task running)
+    {
+        if (!stop.IsCancellationRequested) await stop.CancelAsync();
+        await running;
+    }
+
     /// <summary>The two faults the crash/stop drill pairs inject: the host's init killed, or the unit stopped cleanly.</summary>
     public static async Task<TimeSpan> CrashOrStopAsync(DrillContext context, Host host, bool crash, string unit, WriteLedger ledger, CancellationToken cancellation)
     {
