@@ -12,7 +12,9 @@ minutes="${1:-60}" pause="${2:-60}" seed="${3:-}"
 lab=(--name soak --bridge dl-labsoak --subnet 10.77.91)
 site=/var/lib/datalyptica/lab/soak/site
 ./dl lab up "${lab[@]}"
-trap './dl lab down "${lab[@]}"' EXIT
+# Down at the end when the soak passed; kept up when it did not, as the evidence (journals, Patroni's log).
+status=1
+trap '[ "$status" -eq 0 ] && ./dl lab down "${lab[@]}" || echo "soak did not pass: lab soak left up for a look (./dl lab ssh lab01 --name soak ...); take it down with: ./dl lab down ${lab[*]}"' EXIT
 ./dl apply "$site"
 ./dl verify "$site" --wait 180 > /dev/null
 mkdir -p bench/results
@@ -20,7 +22,10 @@ status=0
 ./dl drill "$site" all --soak "$minutes" --pause "$pause" ${seed:+--seed "$seed"} -o json > bench/results/soak.json || status=$?
 python3 - bench/results/soak.json <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()
+if not text.strip():
+    sys.exit("the soak wrote no result (see its error above)")
+r = json.loads(text)
 s = r["soak"]
 print(f"soak: {s['faults']} fault(s) in {s['elapsedSeconds'] / 60:.0f} min (seed {s['seed']}); continuous writes: "
       f"{s['writes']['acknowledged']} acknowledged, {s['writes']['lost']} lost; longest gap {s['longestGapSeconds']:.2f} s")

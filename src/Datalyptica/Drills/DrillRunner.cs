@@ -34,11 +34,7 @@ public static class DrillRunner
     {
         RefuseUnknown(drill);
         var log = context.Log;
-        // A drill stopped half-way (Ctrl-C, a crash of this process) may have left a lab host down: boot it first.
-        if (await context.HealLabNetworkAsync(cancellation))
-            log("a network cut was still in place (an earlier drill stopped half-way?): healed it");
-        foreach (var host in await context.BootStoppedLabHostsAsync(cancellation))
-            log($"lab host {host} was down (an earlier drill stopped half-way?): booted it again");
+        await UndoLeftoversAsync(context, cancellation);
         var results = new List<DrillResult>();
         foreach (var name in drill == All ? Names : [drill])
         {
@@ -50,6 +46,15 @@ public static class DrillRunner
             results.Add(await RunOneAsync(context, name, cancellation));
         }
         return results;
+    }
+
+    /// <summary>A drill stopped half-way (Ctrl-C, a crash of this process) may have left a network cut or a lab host down: undone first.</summary>
+    private static async Task UndoLeftoversAsync(DrillContext context, CancellationToken cancellation)
+    {
+        if (await context.HealLabNetworkAsync(cancellation))
+            context.Log("a network cut was still in place (an earlier drill stopped half-way?): healed it");
+        foreach (var host in await context.BootStoppedLabHostsAsync(cancellation))
+            context.Log($"lab host {host} was down (an earlier drill stopped half-way?): booted it again");
     }
 
     private static void RefuseUnknown(string drill)
@@ -100,8 +105,7 @@ public static class DrillRunner
         RefuseUnknown(drill);
         var names = drill == All ? Names : [drill];
         var log = context.Log;
-        if (await context.HealLabNetworkAsync(cancellation)) log("a network cut was still in place (an earlier drill stopped half-way?): healed it");
-        foreach (var host in await context.BootStoppedLabHostsAsync(cancellation)) log($"lab host {host} was down: booted it again");
+        await UndoLeftoversAsync(context, cancellation);
         await context.WaitHealthyAsync(TimeSpan.FromMinutes(3), cancellation);
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var random = new Random(seed);
@@ -119,12 +123,19 @@ public static class DrillRunner
                 if (clock.Elapsed < duration) await Task.Delay(pause, cancellation);
             }
         }
-        finally
+        finally { await DrillSteps.StopWritesAsync(stop, running); }
+        // The rows are read back through the VIP: a soak whose last fault left the cluster broken still gets its summary,
+        // with the reading's failure as the account's verdict (every acknowledged write then counts as not shown present).
+        IReadOnlyCollection<long> present = [];
+        try
         {
-            await stop.CancelAsync();
-            await running;
+            await context.WaitUntilAsync("the continuous writer's rows readable through the VIP", async ct =>
+            {
+                present = await writer.PresentKeysAsync(ct);
+                return null;
+            }, TimeSpan.FromMinutes(2), cancellation, TimeSpan.FromSeconds(5));
         }
-        var present = await writer.PresentKeysAsync(cancellation);
+        catch (DrillException e) { log($"could not read the continuous writer's rows back: {e.Message}"); }
         var account = WriteAccount.From(ledger, present);
         if (account.Lost == 0) await writer.DeleteRunAsync(cancellation); // kept when rows were lost, as evidence
         var gap = ledger.LongestGap(TimeSpan.Zero, ledger.Now);
