@@ -34,12 +34,7 @@ public static class KeepalivedDrills
         var port = PostgresWriteLoad.PrimaryPort(context);
         var candidates = context.Site.HostsWith(KeepalivedComponent.Node).ToList();
         var preferred = await PreferredHolderAsync(context, vip, candidates, cancellation);
-        // Start from the steady state: the VIP on its highest-priority node (an earlier fault may still be failing back).
-        await context.WaitUntilAsync($"{vip.Name} on its preferred node {preferred.Name} before the drill", async ct =>
-        {
-            var on = await context.AddressHolderAsync(vip.Address, candidates, ct);
-            return on == preferred ? null : $"on {on?.Name ?? "nobody"}";
-        }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
+        await WaitOnPreferredAsync(context, vip, candidates, preferred, cancellation);
         var holder = preferred;
         context.Log($"{vip.Name} ({vip.Address}) is on {holder.Name}");
         var rendered = await context.RunAsync(holder, "grep -E '^\\s*(advert_int|vrrp_version|preempt_delay)' /etc/keepalived/keepalived.conf | sort -u", cancellation);
@@ -112,11 +107,7 @@ public static class KeepalivedDrills
         var port = PostgresWriteLoad.PrimaryPort(context);
         var candidates = context.Site.HostsWith(KeepalivedComponent.Node).ToList();
         var preferred = await PreferredHolderAsync(context, vip, candidates, cancellation);
-        await context.WaitUntilAsync($"{vip.Name} on its preferred node {preferred.Name} before the drill", async ct =>
-        {
-            var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
-            return on.Count == 1 && on[0] == preferred ? null : $"on {Names(on)}";
-        }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
+        await WaitOnPreferredAsync(context, vip, candidates, preferred, cancellation);
         await context.CutLabHostAsync(preferred.Name, NetworkCut.Vrrp, cancellation);
         context.Log($"VRRP dropped between {preferred.Name} and its peers");
         try
@@ -153,6 +144,14 @@ public static class KeepalivedDrills
         recorder.Measure($"from the heal to {vip.Address}:{port} accepting a connection again with one holder", connected, SplitHealLimit);
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
+
+    /// <summary>Start from the steady state: the VIP on its highest-priority node alone (an earlier fault may still be failing back).</summary>
+    private static Task WaitOnPreferredAsync(DrillContext context, Vip vip, IReadOnlyList<Host> candidates, Host preferred, CancellationToken cancellation) =>
+        context.WaitUntilAsync($"{vip.Name} on its preferred node {preferred.Name} before the drill", async ct =>
+        {
+            var on = await context.AddressHoldersAsync(vip.Address, candidates, ct);
+            return on.Count == 1 && on[0] == preferred ? null : $"on {Names(on)}";
+        }, TimeSpan.FromSeconds(120), cancellation, TimeSpan.FromSeconds(2));
 
     private static string Names(IReadOnlyList<Host> hosts) => hosts.Count == 0 ? "nobody" : string.Join(" and ", hosts.Select(h => h.Name));
 

@@ -74,14 +74,7 @@ public static class RedisDrills
         await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
         var fault = await DrillSteps.FaultAsync(context, masterHost, "kill -KILL \"$(systemctl show -p MainPID --value redis-server)\"", ledger, cancellation);
         context.Log($"killed redis-server on {masterHost.Name}");
-        TimeSpan? promoted = null;
-        IPEndPoint? newMaster = null;
-        while (ledger.Now - fault < PromotionLimit + TimeSpan.FromSeconds(20))
-        {
-            var named = await writer.DiscoverAsync(cancellation);
-            if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
-            await Task.Delay(100, cancellation);
-        }
+        var (promoted, newMaster) = await PromotionAsync(writer, master, ledger, fault, PromotionLimit, cancellation);
         recorder.Measure("Sentinel names a new master", promoted, PromotionLimit);
         await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes (Sentinel discovery)", PromotionLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
         if (newMaster is null) { await stop.CancelAsync(); await running; throw new DrillException("no replica was promoted"); }
@@ -176,13 +169,7 @@ public static class RedisDrills
             context.Log($"cut {masterHost.Name} off the other hosts (this machine still reaches it)");
             try
             {
-                TimeSpan? promoted = null;
-                while (ledger.Now - fault < PartitionPromotionLimit + TimeSpan.FromSeconds(20))
-                {
-                    var named = await majoritySentinels.DiscoverAsync(cancellation);
-                    if (named is not null && !named.Equals(master)) { promoted = ledger.Now - fault; newMaster = named; break; }
-                    await Task.Delay(100, cancellation);
-                }
+                (var promoted, newMaster) = await PromotionAsync(majoritySentinels, master, ledger, fault, PartitionPromotionLimit, cancellation);
                 recorder.Measure("the majority's Sentinels name a new master", promoted, PartitionPromotionLimit);
                 // The isolated master refuses once no replica has acknowledged for min-replicas-max-lag (replicas ack every second).
                 var refuseLimit = maxLag + TimeSpan.FromSeconds(2);
@@ -230,6 +217,18 @@ public static class RedisDrills
         recorder.Writes = WriteAccount.From(confirmedLedger, confirmedKeys.Except(confirmedMissing).ToList());
         recorder.Note($"WAIT 1 client: {recorder.Writes}");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
+    }
+
+    /// <summary>Asks the Sentinels every 100 ms until they name another master than <paramref name="master"/>: when (from the fault) and which.</summary>
+    private static async Task<(TimeSpan? After, IPEndPoint? NewMaster)> PromotionAsync(RedisWriter sentinels, IPEndPoint master, WriteLedger ledger, TimeSpan fault, TimeSpan limit, CancellationToken cancellation)
+    {
+        while (ledger.Now - fault < limit + TimeSpan.FromSeconds(20))
+        {
+            var named = await sentinels.DiscoverAsync(cancellation);
+            if (named is not null && !named.Equals(master)) return (ledger.Now - fault, named);
+            await Task.Delay(100, cancellation);
+        }
+        return (null, null);
     }
 
     private static async Task CheckRedisWholeAsync(RedisWriter writer, IReadOnlyList<Host> dataHosts, IPEndPoint master, CancellationToken cancellation)
