@@ -107,11 +107,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             // The host's init is nspawn's child: recorded so a crashed nspawn's orphaned host can still be stopped by its PID.
             state = state with
             {
-                Hosts = hosts.Select(h =>
-                {
-                    var init = LabSystem.Children(h.Pid!.Value).Cast<int?>().FirstOrDefault();
-                    return h with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
-                }).ToList(),
+                Hosts = hosts.Select(WithInit).ToList(),
             };
             state.Save(options.StateFile);
             await ObjectStore().StartAsync(cancellation); // on the bridge address: before the site, which carries its CA
@@ -315,13 +311,19 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             hosts[index] = hosts[index] with { Pid = pid, PidStart = LabSystem.StartTime(pid), InitPid = null, InitPidStart = null };
         }
         await Task.WhenAll(indexes.Select(i => WaitForSshAsync(hosts[i], cancellation)));
-        foreach (var index in indexes)
-        {
-            var init = LabSystem.Children(hosts[index].Pid!.Value).Cast<int?>().FirstOrDefault();
-            hosts[index] = hosts[index] with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
-        }
+        foreach (var index in indexes) hosts[index] = WithInit(hosts[index]);
         (state with { Hosts = hosts }).Save(options.StateFile);
         return indexes.Select(i => hosts[i]).ToList();
+    }
+
+    /// <summary>
+    /// The host with its init recorded: nspawn's child, kept with its start time so a crashed nspawn's orphaned host can
+    /// still be stopped by its own PID.
+    /// </summary>
+    private static LabHostState WithInit(LabHostState host)
+    {
+        var init = LabSystem.Children(host.Pid!.Value).Cast<int?>().FirstOrDefault();
+        return host with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
     }
 
     /// <summary>The lab's network faults (partitions for the drills), healed by <see cref="DownAsync"/>.</summary>
@@ -354,8 +356,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             state = state.WithHost(added);
             state.Save(options.StateFile);
             await WaitForSshAsync(added, cancellation);
-            var init = LabSystem.Children(pid).Cast<int?>().FirstOrDefault();
-            added = added with { InitPid = init, InitPidStart = init is { } p ? LabSystem.StartTime(p) : null };
+            added = WithInit(added);
             state.WithHost(added).Save(options.StateFile);
             if (state.Site is { } site && File.Exists(Path.Combine(site, "known_hosts")))
                 File.AppendAllLines(Path.Combine(site, "known_hosts"), KnownHostLines(name));
