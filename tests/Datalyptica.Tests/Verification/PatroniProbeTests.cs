@@ -4,7 +4,7 @@ using Datalyptica.Tests.Rendering;
 namespace Datalyptica.Tests.Verification;
 
 /// <summary>
-/// The Patroni probe against two real Patroni 3.0 members (PostgreSQL 15, run as the postgres user) and a real etcd on
+/// The Patroni probe against two real Patroni 3.0 members (started through the rendered launcher) (PostgreSQL 15, run as the postgres user) and a real etcd on
 /// loopback, in synchronous mode: one leader and a synchronous standby; a stopped member fails the cluster checks.
 /// </summary>
 public sealed class PatroniProbeTests : IDisposable
@@ -62,8 +62,11 @@ public sealed class PatroniProbeTests : IDisposable
             """);
         Tool.Run("chown", ["postgres:postgres", cfg]).ExitCode.ShouldBe(0);
         ServerProcess? server = null;
-        // runuser forks Patroni; stop Patroni itself (its only child) by PID so it shuts PostgreSQL down cleanly.
-        server = ServerProcess.Start(name, "runuser", ["-u", "postgres", "--", "/usr/bin/patroni", cfg], realPid: () => server!.ChildPid());
+        // Started as the lab's unit starts it: through the rendered launcher (PatroniLauncher). runuser forks Patroni; stop
+        // Patroni itself (its only child) by PID so it shuts PostgreSQL down cleanly.
+        var launcher = Path.Combine(_dir, "run-patroni.py");
+        File.WriteAllText(launcher, RenderedSites.Production.File("pg01", Datalyptica.Components.Patroni.PatroniLauncher.Path).Content);
+        server = ServerProcess.Start(name, "runuser", ["-u", "postgres", "--", "/usr/bin/python3", launcher, cfg], realPid: () => server!.ChildPid());
         _servers.Add(server);
         return server.WaitForPort(rest, 60);
     }

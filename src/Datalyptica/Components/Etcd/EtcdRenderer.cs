@@ -92,6 +92,11 @@ public sealed class EtcdRenderer : IComponentRenderer
                 "cause leader churn at 1 s. An etcd election (5 s) still completes inside Patroni's retry_timeout (10 s), so an\n" +
                 "etcd leader change never demotes the PostgreSQL primary. Same values on every member (etcd.io/docs/v3.5/tuning).")
             .Add("election-timeout", election)
+            .Add("pre-vote", true,
+                "A member that was cut off keeps campaigning and raising its term; on its return, without pre-vote, that term\n" +
+                "deposes the working leader: etcd answered nothing for 11 s after `datalyptica drill SITE patroni-partition` healed\n" +
+                "(etcd 3.4, where pre-vote is off by default). With it, a candidate first asks whether it could win (Raft thesis\n" +
+                "9.6; etcd's --pre-vote, on by default from 3.5).")
             .Add("quota-backend-bytes", quota,
                 "Patroni keeps a few KB here; the quota only stops a runaway. Above it etcd raises NOSPACE and refuses writes\n" +
                 "(etcd.io/docs/v3.5/op-guide/maintenance): keep it at most 8 GiB.")

@@ -132,30 +132,38 @@ public static partial class PatroniDrills
 
         var (writer, ledger, running, stop) = await PostgresWriteLoad.StartAsync(context, cancellation);
         var fault = ledger.Now;
-        await context.CutLabHostAsync(leader.Name, NetworkCut.Everything, cancellation);
-        context.Log($"cut {leader.Name} off the network (every frame at its bridge port dropped)");
         try
         {
-            // The isolated leader, watched on its console while the majority fails over.
-            var demoted = PrimaryGoneAsync(context, leader, ledger, fault, TimeSpan.FromSeconds(ttl + 30), cancellation);
-            await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", CrashLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
-            var (after, isolatedRole) = await demoted;
-            recorder.Measure($"the isolated leader {leader.Name} no longer a running primary (its console, GET /patroni: {isolatedRole})", after, TimeSpan.FromSeconds(ttl));
+            await context.CutLabHostAsync(leader.Name, NetworkCut.Everything, cancellation);
+            context.Log($"cut {leader.Name} off the network (every frame at its bridge port dropped)");
+            try
+            {
+                // The isolated leader, watched on its console while the majority fails over.
+                var demoted = PrimaryGoneAsync(context, leader, ledger, fault, TimeSpan.FromSeconds(ttl + 30), cancellation);
+                await DrillSteps.MeasureOutageAsync(recorder, ledger, fault, "writes through the VIP", CrashLimit, limitFromFault: true, TimeSpan.FromSeconds(10), cancellation);
+                var (after, isolatedRole) = await demoted;
+                recorder.Measure($"the isolated leader {leader.Name} no longer a running primary (its console, GET /patroni: {isolatedRole})", after, TimeSpan.FromSeconds(ttl));
+                var survivors = Members(context).Where(h => h != leader).ToList();
+                var newLeader = (await ClusterAsync(context, cancellation, survivors)).SingleOrDefault(m => m.IsLeader)?.Name;
+                recorder.Note($"leader {leader.Name} -> {newLeader ?? "none"} (majority side)");
+                if (newLeader is null || newLeader == leader.Name) recorder.Fail($"no new leader on the majority side (leader now: {newLeader ?? "none"})");
+            }
+            finally
+            {
+                await context.HealLabNetworkAsync(CancellationToken.None);
+                context.Log($"healed the partition of {leader.Name}");
+            }
+            // The writes go on through the heal and the rejoin and are counted after it: an old leader that took the leader
+            // key back on its return (Patroni 3.0.2, PatroniLauncher) would rewind away what the new leader acknowledged.
+            var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
+            var role = (await ClusterAsync(context, cancellation)).Single(m => m.Name == leader.Name);
+            recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after the heal, with no manual step");
             await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
-            var survivors = Members(context).Where(h => h != leader).ToList();
-            var newLeader = (await ClusterAsync(context, cancellation, survivors)).SingleOrDefault(m => m.IsLeader)?.Name;
-            recorder.Note($"leader {leader.Name} -> {newLeader ?? "none"} (majority side)");
-            if (newLeader is null || newLeader == leader.Name) recorder.Fail($"no new leader on the majority side (leader now: {newLeader ?? "none"})");
         }
         finally
         {
-            await context.HealLabNetworkAsync(CancellationToken.None);
-            context.Log($"healed the partition of {leader.Name}");
             await DrillSteps.StopWritesAsync(stop, running);
         }
-        var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
-        var role = (await ClusterAsync(context, cancellation)).Single(m => m.Name == leader.Name);
-        recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after the heal, with no manual step");
         await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
     }
 

@@ -16,7 +16,7 @@ public static class PatroniLifecycle
         Account = ServiceAccount.FromPackage("postgres", "Patroni manages PostgreSQL, so it runs as its owner"),
         Units =
         [
-            new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload) { HandOver = SwitchOver },
+            new("patroni", UnitSource.PackageWithDropIn, OnConfigChange.Reload) { HandOver = SwitchOver, Rolling = Rolling },
             // Only where etcd shares the host (PatroniRenderer.EtcdLeaderAway); reads only its own script.
             new(PatroniRenderer.EtcdLeaderAwayUnit, UnitSource.Rendered, OnConfigChange.Restart)
                 { Reads = [PatroniRenderer.EtcdLeaderAwayPath, PatroniRenderer.EtcdLeaderAwayUnitPath] },
@@ -27,13 +27,24 @@ public static class PatroniLifecycle
     };
 
     /// <summary>
+    /// A restart (the drop-in or the package changed) takes one member at a time, the leader last: restarting Patroni
+    /// restarts its PostgreSQL, so every member at once would leave no primary. GET /health answers 200 once PostgreSQL
+    /// runs again, GET /leader only on the member holding the leader lock (Patroni REST API, health check endpoints).
+    /// </summary>
+    public static RollingRestart Rolling(Site site, Host host)
+    {
+        var api = $"http://{host.Address}:{host.Port(PatroniComponent.RestApi)}";
+        return new RollingRestart("patroni", $"curl -sf -m 3 -o /dev/null {api}/health", TimeoutSeconds: 300)
+            { LeaderCheck = $"curl -sf -m 3 -o /dev/null {api}/leader" };
+    }
+
+    /// <summary>
     /// Before a planned restart of the leader: a switchover (patronictl reads the REST credentials from the member's own
     /// config). Without --candidate Patroni picks the target itself, and in synchronous mode only a synchronous standby
     /// qualifies, so no acknowledged transaction is left behind (Patroni docs, "Replication modes": synchronous mode).
-    /// GET /leader answers 200 only on the member holding the leader lock (Patroni REST API, health check endpoints).
     /// </summary>
     public static LeaderHandOver SwitchOver(Site site, Host host) => new(
-        $"curl -sf -m 3 -o /dev/null http://{host.Address}:{host.Port(PatroniComponent.RestApi)}/leader",
+        Rolling(site, host).LeaderCheck!,
         $"patronictl -c {PatroniRenderer.ConfigPath} switchover --leader {RemoteCommand.Quote(host.Name)} --force",
         "Patroni switchover to a synchronous standby");
 
