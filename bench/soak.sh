@@ -31,7 +31,7 @@ print(f"soak: {s['faults']} fault(s) in {s['elapsedSeconds'] / 60:.0f} min (seed
       f"{s['writes']['acknowledged']} acknowledged, {s['writes']['lost']} lost; longest gap {s['longestGapSeconds']:.2f} s")
 for x in r["spread"]:
     if x["measured"] == 0: continue
-    limit = f" (limit {x['limitSeconds']:g} s, {x['overLimit']} over)" if x["limitSeconds"] else ""
+    limit = f" (limit {x['limitSeconds']:g} s, {x['overLimit']} over)" if x.get("limitSeconds") else ""
     print(f"  {x['drill']}: {x['measurement']}: min {x['minSeconds']:.2f} / median {x['medianSeconds']:.2f} / p95 {x['p95Seconds']:.2f} / max {x['maxSeconds']:.2f} s over {x['measured']} run(s){limit}")
 print("passed" if r["passed"] else "FAILED: " + "; ".join(p for d in r["drills"] for p in d["problems"]))
 PY

@@ -33,7 +33,7 @@ public static class PatroniLifecycle
     /// </summary>
     public static RollingRestart Rolling(Site site, Host host)
     {
-        var api = $"http://{host.Address}:{host.Port(PatroniComponent.RestApi)}";
+        var api = $"http://{host.Endpoint(PatroniComponent.RestApi)}";
         return new RollingRestart("patroni", $"curl -sf -m 3 -o /dev/null {api}/health", TimeoutSeconds: 300)
             { LeaderCheck = $"curl -sf -m 3 -o /dev/null {api}/leader" };
     }
