@@ -74,11 +74,7 @@ public sealed class PatroniProbeTests : IDisposable
     [Fact]
     public void Leader_and_sync_standby_are_healthy_and_a_stopped_member_fails_the_cluster_checks()
     {
-        int etcdClient = ServerProcess.FreePort(), etcdPeer = ServerProcess.FreePort();
-        _servers.Add(ServerProcess.Start("etcd", "etcd", ["--name", "e1", "--data-dir", Path.Combine(_dir, "etcd"),
-            "--listen-client-urls", $"http://127.0.0.1:{etcdClient}", "--advertise-client-urls", $"http://127.0.0.1:{etcdClient}",
-            "--listen-peer-urls", $"http://127.0.0.1:{etcdPeer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{etcdPeer}",
-            "--initial-cluster", $"e1=http://127.0.0.1:{etcdPeer}"]).WaitForPort(etcdClient));
+        _servers.Add(ServerProcess.StartEtcd(Path.Combine(_dir, "etcd"), out var etcdClient));
         var ports = new[] { (Api: ServerProcess.FreePort(), Pg: ServerProcess.FreePort()), (Api: ServerProcess.FreePort(), Pg: ServerProcess.FreePort()) };
         StartMember("db1", ports[0].Api, ports[0].Pg, etcdClient);
         var site = LoopbackSite.Of("vt", ports.Select((p, i) => LoopbackSite.Host($"db{i + 1}", ["postgresql"], ("patroni_rest_port", p.Api), ("postgresql_port", p.Pg))));

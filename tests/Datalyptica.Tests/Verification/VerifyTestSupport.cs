@@ -92,6 +92,17 @@ internal sealed class ServerProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>A real single-member etcd (Debian's) on loopback with its data under <paramref name="dataDir"/>; its client port.</summary>
+    public static ServerProcess StartEtcd(string dataDir, out int clientPort)
+    {
+        int client = FreePort(), peer = FreePort();
+        clientPort = client;
+        return Start("etcd", "etcd", ["--name", "e1", "--data-dir", dataDir,
+            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
+            "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
+            "--initial-cluster", $"e1=http://127.0.0.1:{peer}"]).WaitForPort(client);
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

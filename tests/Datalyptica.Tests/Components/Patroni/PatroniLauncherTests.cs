@@ -71,11 +71,7 @@ public sealed class PatroniLauncherTests : IDisposable
     public void A_stale_leader_no_longer_overwrites_the_key_another_member_took_and_a_real_leader_still_renews()
     {
         if (!File.Exists("/usr/bin/patroni")) throw new InvalidOperationException("patroni is missing: setup.sh installs patroni, python3-etcd3 and python3-psycopg2.");
-        int client = ServerProcess.FreePort(), peer = ServerProcess.FreePort();
-        _servers.Add(ServerProcess.Start("etcd", "etcd", ["--name", "e1", "--data-dir", Path.Combine(_dir, "etcd"),
-            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
-            "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
-            "--initial-cluster", $"e1=http://127.0.0.1:{peer}"]).WaitForPort(client));
+        _servers.Add(ServerProcess.StartEtcd(Path.Combine(_dir, "etcd"), out var client));
 
         // Debian's 3.0.2 as shipped: the bug the launcher exists for (if this stops failing, the package was fixed).
         var shipped = Run("shipped", client);
