@@ -9,7 +9,7 @@ namespace Datalyptica.Components.Patroni;
 /// leader key with a plain put whenever its lease differs from the one its cached cluster view names. A leader cut off
 /// for longer than its TTL loses its lease; when the network heals, its cache still names it the leader, so it takes a
 /// new lease and overwrites the key of the leader the majority elected meanwhile. Seen by
-/// <c>datalyptica drill SITE patroni-partition</c> on the lab: the old leader took the key back 14 s after the heal, the
+/// <c>datalyptica drill SITE patroni-partition</c> on the lab: the old leader took the key back 15 s after the heal, the
 /// new leader demoted itself, and the cluster was left on the old timeline with no running primary (what the new leader
 /// had acknowledged would have been rewound away). The fix writes the key in one etcd transaction only while it still
 /// names this member, or when no key exists at all; otherwise the update fails and Patroni steps down as it should.
