@@ -17,6 +17,8 @@ public sealed partial record LabOptions
     public int FirstHostOctet { get; init; } = 11;
     public string Suite { get; init; } = "bookworm";
     public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>How many hosts `lab up` lets boot at the same time (four per core, at least 4).</summary>
+    public int BootingAtOnce { get; init; } = Math.Max(4, Environment.ProcessorCount * 4);
     /// <summary>Write a site of bare hosts (the OS base layer only) instead of the `lab` profile: benchmarks, OS-base tests.</summary>
     public bool BareSite { get; init; }
     /// <summary>Write the lab site with JupyterHub from Debian's package on lab01-02 (<see cref="Profiles.BuiltInProfiles.LabWithJupyterHub"/>).</summary>

@@ -95,4 +95,18 @@ public static class LabSystem
     }
 
     public static bool LinkExists(string name) => Directory.Exists($"/sys/class/net/{name}");
+
+    /// <summary>
+    /// Raises a kernel setting of this control node (/proc/sys/KEY, dots for slashes) to <paramref name="minimum"/> when it
+    /// is lower; returns the old value when it raised it, null when it was already enough. Not persisted: a reboot
+    /// restores the distribution's value.
+    /// </summary>
+    public static long? RaiseKernelSetting(string key, long minimum)
+    {
+        var path = "/proc/sys/" + key.Replace('.', '/');
+        var current = long.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (current >= minimum) return null;
+        File.WriteAllText(path, minimum.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        return current;
+    }
 }
