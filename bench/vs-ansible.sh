@@ -158,7 +158,6 @@ for i in $(seq "$first_runs"); do
   if first_tool ansible; then lab_fresh; serve_start; timed a ansible -- ans_apply; serve_stop; fi
   if first_tool apt-get-by-hand; then lab_fresh; serve_start; floor_prepare; timed a apt-get-by-hand -- floor_install; serve_stop; fi
 done
-# The last fresh lab was not converged by datalyptica when its first apply was not the last one timed.
 # Whatever (a) left last (or a fresh lab when it did not run), converged by both tools, then both must see nothing to do.
 # Ansible's run needs the repository served: its apt module installs python3-apt on hosts that lack it.
 [ "$first_runs" -gt 0 ] || lab_fresh
