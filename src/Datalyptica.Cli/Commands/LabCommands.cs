@@ -65,7 +65,7 @@ public sealed class LabUpSettings : LabSettings
     public const int EtcdApartHosts = 6;
 
     public override ValidationResult Validate() =>
-        Hosts is < 1 or > 200 ? ValidationResult.Error("--hosts must be 1 to 200")
+        Hosts is < 1 or > LabOptions.MaxHosts ? ValidationResult.Error($"--hosts must be 1 to {LabOptions.MaxHosts} (hosts take .11-.99; the lab's VIPs are .100 and up)")
         : EtcdApart && (JupyterHub || Bare) ? ValidationResult.Error("--etcd-apart is a lab variant of its own: not with --jupyterhub or --bare")
         : EtcdApart && Hosts < EtcdApartHosts ? ValidationResult.Error($"--etcd-apart places etcd on hosts of its own: it needs --hosts {EtcdApartHosts}")
         : base.Validate();

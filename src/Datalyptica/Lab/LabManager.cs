@@ -49,7 +49,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
     public async Task<LabUpResult> UpAsync(int hostCount, string? siteDirectory, CancellationToken cancellation)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(hostCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(hostCount, 200);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hostCount, LabOptions.MaxHosts);
         RequirePreconditions();
         var total = Stopwatch.StartNew();
         var site = siteDirectory ?? Path.Combine(options.LabDirectory, "site");
@@ -378,6 +378,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         var state = LabState.Load(options.StateFile) ?? throw new LabException($"lab '{options.Name}' is not up ({options.StateFile} is missing). Fix: `datalyptica lab up`.");
         var index = Enumerable.Range(0, state.Hosts.Count + 1).First(i => state.Hosts.All(h => h.Name != LabOptions.HostName(i)));
         var name = LabOptions.HostName(index);
+        if (index >= LabOptions.MaxHosts)
+            throw new LabException($"lab '{options.Name}' has {state.Hosts.Count} hosts; the next would take the VIPs' address .{LabOptions.FirstVipOctet}. Fix: remove a host first (`lab remove-host`).");
         var address = options.HostAddress(index).ToString();
         if (state.Hosts.Any(h => h.Address == address))
             throw new LabException($"the next address {address} is taken in lab '{options.Name}' (state file {options.StateFile}).");
@@ -613,8 +615,8 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             .ToList();
         if (hosts.Count < expanded.Hosts.Count && !options.BareSite)
             throw new LabException($"the lab profile needs {expanded.Hosts.Count} hosts for its quorums; lab '{state.Name}' has {hosts.Count}. Fix: `datalyptica lab up --hosts {expanded.Hosts.Count}`.");
-        // The VIPs move onto the bridge: .100 and .101 are outside the hosts' range (.11 up).
-        var vips = options.BareSite ? [] : expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{100 + i}") }).ToList();
+        // The VIPs move onto the bridge: .100 and .101 are outside the hosts' range (.11-.99).
+        var vips = options.BareSite ? [] : expanded.Vips.Select((v, i) => v with { Address = System.Net.IPAddress.Parse($"{options.Subnet}.{LabOptions.FirstVipOctet + i}") }).ToList();
         var store = ObjectStore();
         var objectStore = store.Options.SiteObjectStore(store.CaCertificatePem());
         // Lab hosts install Debian 12's packages: PostgreSQL is 15 there (the seed pins 16 for artifact installs).

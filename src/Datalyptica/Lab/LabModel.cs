@@ -69,6 +69,10 @@ public sealed partial record LabOptions
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")]
     private static partial System.Text.RegularExpressions.Regex BridgeNamePattern();
     public IPAddress HostAddress(int index) => IPAddress.Parse($"{Subnet}.{FirstHostOctet + index}");
+
+    /// <summary>The first address a lab site gives its VIPs: hosts end below it (.11-.99), so at most 89 hosts.</summary>
+    public const int FirstVipOctet = 100;
+    public const int MaxHosts = FirstVipOctet - 11;
 }
 
 /// <summary>One host of a running lab, as the state file records it.</summary>
