@@ -14,7 +14,8 @@ public sealed partial record LabOptions
     public string Bridge { get; init; } = "dl-lab0";
     /// <summary>The first three octets of the lab /24: the bridge is .1, hosts are .11, .12, ...</summary>
     public string Subnet { get; init; } = "10.77.0";
-    public int FirstHostOctet { get; init; } = 11;
+    /// <summary>Hosts are .11, .12, ... of the lab /24, up to the octet before <see cref="FirstVipOctet"/>.</summary>
+    public const int FirstHostOctet = 11;
     public string Suite { get; init; } = "bookworm";
     public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>How many hosts `lab up` lets boot at the same time (four per core, at least 4).</summary>
@@ -72,7 +73,7 @@ public sealed partial record LabOptions
 
     /// <summary>The first address a lab site gives its VIPs: hosts end below it (.11-.99), so at most 89 hosts.</summary>
     public const int FirstVipOctet = 100;
-    public const int MaxHosts = FirstVipOctet - 11;
+    public const int MaxHosts = FirstVipOctet - FirstHostOctet;
 }
 
 /// <summary>One host of a running lab, as the state file records it.</summary>
