@@ -76,16 +76,17 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 # record CASE TOOL SECONDS CPU-SECONDS
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$raw"; printf '  %-4s %-16s %7.2f s  (control node CPU %6.2f s)\n' "$1" "$2" "$3" "$4"; }
-# The CPU seconds (user + sys) of every finished child of this shell so far: the second line of bash's `times`, which
-# must run in this shell (in $(...) it would count a subshell's children).
-children_cpu() { times > "$work/times"; awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } print n }' "$work/times"; }
+# The CPU seconds (user + sys) of every finished child of this shell so far: the second line of bash's `times`. It must
+# run in this shell (in $(...) it would count a subshell's children), so it goes to a file that $(...) then reads.
+children_cpu_mark() { times > "$work/times"; }
+children_cpu() { awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } print n }' "$work/times"; }
 # timed CASE TOOL -- command...: runs it, fails the bench if it fails (a tool that errors has no time). Its CPU is what its
 # processes used on this control node, children included (Ansible's forks and ssh clients).
 timed() {
   local case=$1 tool=$2; shift 3
-  local t0 t1 c0 c1; children_cpu > "$work/cpu0"; c0=$(cat "$work/cpu0"); t0=$(now)
+  local t0 t1 c0 c1; children_cpu_mark; c0=$(children_cpu); t0=$(now)
   if ! "$@" > "$work/last.out" 2>&1; then echo "FAILED: $case $tool: $*" >&2; tail -40 "$work/last.out" >&2; exit 1; fi
-  t1=$(now); children_cpu > "$work/cpu1"; c1=$(cat "$work/cpu1")
+  t1=$(now); children_cpu_mark; c1=$(children_cpu)
   record "$case" "$tool" "$(echo "$t1 - $t0" | bc)" "$(echo "$c1 - $c0" | bc)"
 }
 
