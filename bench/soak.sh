@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 minutes="${1:-60}" pause="${2:-60}" seed="${3:-}"
 lab=(--name soak --bridge dl-labsoak --subnet 10.77.91)
 site=/var/lib/datalyptica/lab/soak/site
-./dl lab up "${lab[@]}"
+./dl lab up "${lab[@]}" --recreate  # from nothing, even after a soak that failed and kept its lab
 # Down at the end when the soak passed; kept up when it did not, as the evidence (journals, Patroni's log).
 status=1
 trap '[ "$status" -eq 0 ] && ./dl lab down "${lab[@]}" || echo "soak did not pass: lab soak left up for a look (./dl lab ssh lab01 --name soak ...); take it down with: ./dl lab down ${lab[*]}"' EXIT

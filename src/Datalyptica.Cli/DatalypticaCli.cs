@@ -189,7 +189,7 @@ public static class DatalypticaCli
             config.AddBranch("lab", lab =>
             {
                 lab.SetDescription("Real Debian hosts on this machine (systemd-nspawn on a bridge with no route out), for trying a deployment.");
-                lab.AddCommand<LabUpCommand>("up").WithDescription("Build the base image once, boot the hosts, check SSH, write a site for them.")
+                lab.AddCommand<LabUpCommand>("up").WithDescription("Build the base image once, boot the hosts, check SSH, write a site for them. On a lab that exists: boot only the hosts that are down, keep everything else (--recreate builds it again).")
                     .WithExample("lab", "up", "--hosts", "3");
                 lab.AddCommand<LabStatusCommand>("status").WithDescription("Each host's address, PID, and whether it runs and answers SSH.");
                 lab.AddCommand<LabSshCommand>("ssh").WithDescription("ssh into a lab host with the lab's key and known_hosts.")

@@ -39,9 +39,12 @@ public class LabSettings : OutputSettings
 public sealed class LabUpSettings : LabSettings
 {
     [CommandOption("--hosts <N>")]
-    [Description("How many hosts (lab01.., 10.77.0.11..). Default: 3.")]
-    [DefaultValue(3)]
-    public int Hosts { get; init; } = 3;
+    [Description("How many hosts a new lab gets (lab01.., 10.77.0.11..). Default: 3; on a lab that exists, its own count (another is refused).")]
+    public int? Hosts { get; init; }
+
+    [CommandOption("--recreate")]
+    [Description("Delete the lab first (its hosts, their data, its site with vault password, secrets and CA), says what it deletes, then build it again. Without it, lab up on a lab that exists only boots the hosts that are down.")]
+    public bool Recreate { get; init; }
 
     [CommandOption("--bare")]
     [Description("Write a site of bare hosts (the OS base layer only, no components) instead of the `lab` profile.")]
@@ -65,9 +68,9 @@ public sealed class LabUpSettings : LabSettings
     public const int EtcdApartHosts = 6;
 
     public override ValidationResult Validate() =>
-        Hosts is < 1 or > LabOptions.MaxHosts ? ValidationResult.Error($"--hosts must be 1 to {LabOptions.MaxHosts} (hosts take .11-.99; the lab's VIPs are .100 and up)")
+        Hosts is { } n && n is < 1 or > LabOptions.MaxHosts ? ValidationResult.Error($"--hosts must be 1 to {LabOptions.MaxHosts} (hosts take .11-.99; the lab's VIPs are .100 and up)")
         : EtcdApart && (JupyterHub || Bare) ? ValidationResult.Error("--etcd-apart is a lab variant of its own: not with --jupyterhub or --bare")
-        : EtcdApart && Hosts < EtcdApartHosts ? ValidationResult.Error($"--etcd-apart places etcd on hosts of its own: it needs --hosts {EtcdApartHosts}")
+        : EtcdApart && (Hosts ?? LabOptions.DefaultHosts) < EtcdApartHosts ? ValidationResult.Error($"--etcd-apart places etcd on hosts of its own: it needs --hosts {EtcdApartHosts}")
         : base.Validate();
 }
 
@@ -88,13 +91,14 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, LabUpSettings settings, CancellationToken cancellation)
     {
         var lab = new LabManager(settings.Options(), line => io.Error.WriteLine(line));
-        var result = await lab.UpAsync(settings.Hosts, settings.Site, cancellation);
+        var result = await lab.UpAsync(settings.Hosts, settings.Site, cancellation, settings.Recreate);
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new
             {
                 formatVersion = Cli.JsonFormatVersion,
                 result.AlreadyUp,
+                result.Existing,
                 result.Image,
                 imageBuildSeconds = result.ImageBuild?.TotalSeconds,
                 totalSeconds = result.Total.TotalSeconds,
@@ -104,6 +108,12 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
             return ExitCodes.Ok;
         }
         if (result.AlreadyUp) io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is already up; every host answers SSH.");
+        else if (result.Existing)
+        {
+            foreach (var h in result.Hosts)
+                io.Out.MarkupLine($"  {h.Host} {h.Address}: was down, booted again, SSH after {h.BootToSsh.TotalSeconds:0.00} s");
+            io.Out.MarkupLine($"lab '{Markup.Escape(settings.Name)}' is up again: {result.Hosts.Count} host(s) booted, every disk, the site and its secrets kept ({result.Total.TotalSeconds:0.0} s)");
+        }
         else
         {
             io.Out.MarkupLine(result.ImageBuild is { } b

@@ -10,7 +10,9 @@ namespace Datalyptica.Lab;
 
 public sealed record LabHostTiming(string Host, string Address, TimeSpan BootToSsh);
 
-public sealed record LabUpResult(string Image, TimeSpan? ImageBuild, TimeSpan Total, IReadOnlyList<LabHostTiming> Hosts, string Site, bool AlreadyUp);
+/// <param name="AlreadyUp">The lab existed and every host was up: nothing was booted.</param>
+/// <param name="Existing">The lab existed: only hosts that were down were booted (<see cref="Hosts"/>), nothing was deleted.</param>
+public sealed record LabUpResult(string Image, TimeSpan? ImageBuild, TimeSpan Total, IReadOnlyList<LabHostTiming> Hosts, string Site, bool AlreadyUp, bool Existing = false);
 
 public sealed record LabHostStatus(string Host, string Address, int? Pid, bool Running, bool SshOk, string? SshError);
 
@@ -46,36 +48,41 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         if (problems.Count > 0) throw new LabException(string.Join("\n", problems));
     }
 
-    public async Task<LabUpResult> UpAsync(int hostCount, string? siteDirectory, CancellationToken cancellation)
+    /// <summary>
+    /// Boots a lab. On a lab that exists it never destroys anything: it boots only the hosts that are down and keeps their
+    /// disks, the site (vault password, secrets, CA) and the deployment's data (<see cref="ResumeAsync"/>). Building a lab
+    /// again takes <paramref name="recreate"/>, which says what it deletes first.
+    /// </summary>
+    /// <param name="hostCount">How many hosts a new lab gets; for a lab that exists, null or its own count.</param>
+    public async Task<LabUpResult> UpAsync(int? hostCount, string? siteDirectory, CancellationToken cancellation, bool recreate = false)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(hostCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(hostCount, LabOptions.MaxHosts);
+        if (hostCount is { } n)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(n, LabOptions.MaxHosts);
+        }
         RequirePreconditions();
         var total = Stopwatch.StartNew();
-        var site = siteDirectory ?? Path.Combine(options.LabDirectory, "site");
 
         var existing = LabState.Load(options.StateFile);
-        if (existing is not null)
+        if (existing is not null && !recreate) return await ResumeAsync(existing, hostCount, siteDirectory, total, cancellation);
+        var leftovers = Directory.Exists(options.LabDirectory) || LabSystem.LinkExists(options.Bridge);
+        if (existing is not null || leftovers)
         {
-            var statuses = await StatusAsync(cancellation);
-            if (existing.Hosts.Count == hostCount && statuses.All(s => s.Running && s.SshOk))
-            {
-                await ObjectStore().StartAsync(cancellation); // no-op when it runs; its CA goes into the site
-                WriteSite(existing, site, await LabRepository.EnsureAsync(options, _log, cancellation));
-                return new LabUpResult(existing.Image, null, total.Elapsed, [], site, AlreadyUp: true);
-            }
-            _log($"lab '{options.Name}' exists but is not the requested {hostCount} healthy host(s): taking it down first");
+            if (!recreate)
+                throw new LabException($"lab '{options.Name}' has leftovers of an earlier run but no state file ({options.StateFile}): " +
+                                       $"{(Directory.Exists(options.LabDirectory) ? options.LabDirectory : "")}{(LabSystem.LinkExists(options.Bridge) ? $" bridge {options.Bridge}" : "")}. " +
+                                       "lab up deletes nothing by itself. Fix: `datalyptica lab down` (it removes them), or `lab up --recreate`.");
+            _log(WhatRecreateDeletes(existing));
             await DownAsync(cancellation);
         }
-        else if (Directory.Exists(options.LabDirectory) || LabSystem.LinkExists(options.Bridge))
-        {
-            await DownAsync(cancellation); // leftovers of a crash with no state file
-        }
+        var count = hostCount ?? LabOptions.DefaultHosts;
+        var site = siteDirectory ?? Path.Combine(options.LabDirectory, "site");
 
         var (image, built) = await LabImage.EnsureAsync(options, _log, cancellation);
         Directory.CreateDirectory(options.LabDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(options.LogFile("x"))!);
-        var specs = Enumerable.Range(0, hostCount)
+        var specs = Enumerable.Range(0, count)
             .Select(i => (Name: LabOptions.HostName(i), Address: options.HostAddress(i).ToString())).ToList();
         var state = new LabState(options.Name, options.Bridge, options.BridgeAddress, image,
             specs.Select(s => new LabHostState(s.Name, s.Address)).ToList()) { Site = site };
@@ -84,7 +91,7 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
         {
             await EnsureKeyPairAsync(cancellation);
             await EnsureBridgeAsync(cancellation);
-            EnsureInotifyFor(hostCount);
+            EnsureInotifyFor(count);
             File.WriteAllText(options.KnownHostsFile, "");
             foreach (var spec in specs)
                 await PrepareHostAsync(new LabHostSpec(spec.Name, spec.Address, specs, options.BridgeAddress), image, cancellation);
@@ -104,6 +111,55 @@ public sealed class LabManager(LabOptions options, Action<string>? log = null)
             try { await DownAsync(CancellationToken.None); } catch (Exception e) { _log($"cleanup after the failure also failed: {e.Message}"); }
             throw;
         }
+    }
+
+    /// <summary>What `lab up --recreate` is about to delete, said before it does.</summary>
+    private string WhatRecreateDeletes(LabState? existing) =>
+        existing is null
+            ? $"--recreate: deleting the leftovers of lab '{options.Name}' ({options.LabDirectory}, bridge {options.Bridge}) before building it again"
+            : $"--recreate: deleting lab '{options.Name}': {existing.Hosts.Count} host(s) ({string.Join(", ", existing.Hosts.Select(h => h.Name))}) with their disks " +
+              $"and everything deployed on them, {(existing.Site is { } s ? $"the site {s} if it lies under {options.LabDirectory} (its vault password, secrets and CA), " : "")}" +
+              $"the lab key and bridge {existing.Bridge}; then building it again";
+
+    /// <summary>
+    /// `lab up` on a lab that exists: boots the hosts that are down (a crash drill's, or all of them after the machine
+    /// restarted), waits for SSH on the ones that run, and keeps the rest as it is. A site that exists is kept as written
+    /// (its vault password, secrets, CA and any edit); a missing one is written. A different host count is refused.
+    /// </summary>
+    private async Task<LabUpResult> ResumeAsync(LabState existing, int? hostCount, string? siteDirectory, Stopwatch total, CancellationToken cancellation)
+    {
+        if (hostCount is { } wanted && wanted != existing.Hosts.Count)
+            throw new LabException($"lab '{options.Name}' has {existing.Hosts.Count} host(s) ({string.Join(", ", existing.Hosts.Select(h => h.Name))}); --hosts {wanted} asks for another size. " +
+                                   $"lab up never rebuilds a lab. Fix: `datalyptica lab add-host` {(wanted > existing.Hosts.Count ? "to grow it" : "or `lab remove-host` to resize it")}, " +
+                                   $"or `datalyptica lab up --recreate --hosts {wanted}`, which deletes its hosts, their data and its site first.");
+        var site = siteDirectory ?? existing.Site ?? Path.Combine(options.LabDirectory, "site");
+        var statuses = await StatusAsync(cancellation);
+        // A host whose init is gone is down even while its nspawn is still exiting (a crash drill KILLs the init).
+        var initGone = existing.Hosts.Where(h => h.InitPid is not null && !LabSystem.IsSame(h.InitPid, h.InitPidStart)).Select(h => h.Name).ToHashSet();
+        var down = statuses.Where(s => !s.Running || initGone.Contains(s.Host)).Select(s => s.Host).ToList();
+        var timings = new List<LabHostTiming>();
+        if (down.Count > 0)
+        {
+            _log($"lab '{options.Name}': booting {down.Count} host(s) that are down ({string.Join(", ", down)}); the others keep running, every disk is kept");
+            var booting = Stopwatch.StartNew();
+            foreach (var h in await StartHostsAgainAsync(down, cancellation))
+                timings.Add(new LabHostTiming(h.Name, h.Address, booting.Elapsed));
+        }
+        // A host that runs but did not answer may still be booting: give it the same SSH wait as a fresh host.
+        var state = LabState.Load(options.StateFile)!;
+        foreach (var silent in statuses.Where(s => !down.Contains(s.Host) && !s.SshOk))
+        {
+            try { await WaitForSshAsync(state.Hosts.Single(h => h.Name == silent.Host), cancellation); }
+            catch (LabException e)
+            {
+                throw new LabException($"lab host {silent.Host} runs but does not answer SSH ({silent.SshError}; {e.Message}). lab up keeps running hosts as they are. " +
+                                       $"Fix: look at {options.LogFile(silent.Host)}, or `datalyptica lab down` and `lab up` to build the lab again.");
+            }
+        }
+        await ObjectStore().StartAsync(cancellation); // no-op when it runs; its CA goes into a new site
+        if (File.Exists(Path.Combine(site, "hosts.yml"))) _log($"site kept as it is: {site}");
+        else WriteSite(state, site, await LabRepository.EnsureAsync(options, _log, cancellation));
+        return new LabUpResult(state.Image, null, total.Elapsed, timings, site, AlreadyUp: down.Count == 0, Existing: true);
     }
 
     private async Task EnsureKeyPairAsync(CancellationToken cancellation)

@@ -16,6 +16,8 @@ public sealed partial record LabOptions
     public string Subnet { get; init; } = "10.77.0";
     /// <summary>Hosts are .11, .12, ... of the lab /24, up to the octet before <see cref="FirstVipOctet"/>.</summary>
     public const int FirstHostOctet = 11;
+    /// <summary>How many hosts a new lab gets when no count is given: the `lab` profile's quorums need 3.</summary>
+    public const int DefaultHosts = 3;
     public string Suite { get; init; } = "bookworm";
     public TimeSpan SshWait { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>How many hosts `lab up` lets boot at the same time (four per core, at least 4).</summary>

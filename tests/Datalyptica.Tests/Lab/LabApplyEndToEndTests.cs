@@ -31,7 +31,7 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
         var site = Path.Combine(Path.GetTempPath(), "dl-lab-apply-site-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            await lab.UpAsync(3, site, timeout.Token);
+            await lab.UpAsync(3, site, timeout.Token, recreate: true);
 
             var first = output.Timed("first apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
             first.Out.ShouldContain($"serving the offline repository on http://{Options.BridgeAddress}:{LabManager.RepositoryPort}/");

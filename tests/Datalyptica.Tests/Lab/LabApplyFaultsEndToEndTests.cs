@@ -42,7 +42,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
         var journalDir = Path.Combine(site, ".datalyptica", "journal");
         try
         {
-            await lab.UpAsync(3, site, timeout.Token);
+            await lab.UpAsync(3, site, timeout.Token, recreate: true);
             var secrets = AddVaultSecrets(site);
             var state = LabState.Load(Options.StateFile).ShouldNotBeNull();
 

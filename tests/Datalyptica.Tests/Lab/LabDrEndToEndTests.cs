@@ -38,8 +38,8 @@ public sealed class LabDrEndToEndTests(ITestOutputHelper output)
         {
             await a.DownAsync(ct);
             await b.DownAsync(ct);
-            var siteA = (await a.UpAsync(3, null, ct)).Site;
-            var siteB = (await b.UpAsync(3, null, ct)).Site;
+            var siteA = (await a.UpAsync(3, null, ct, recreate: true)).Site;
+            var siteB = (await b.UpAsync(3, null, ct, recreate: true)).Site;
             await output.TimedAsync("lab dr-link", () => new LabDrLink(Primary, Standby, output.WriteLine).LinkAsync(ct));
             await Task.Run(() => output.Timed("apply the primary site", () => CliRunner.Run("apply", siteA)).ShouldSucceed(), ct);
             await Task.Run(() => output.Timed("apply the standby site (clones from the primary)", () => CliRunner.Run("apply", siteB)).ShouldSucceed(), ct);

@@ -52,7 +52,7 @@ public sealed class LabEndToEndTests(ITestOutputHelper output)
         var pids = new List<int>();
         try
         {
-            var up = await lab.UpAsync(3, site, timeout.Token);
+            var up = await lab.UpAsync(3, site, timeout.Token, recreate: true);
             output.WriteLine($"image build: {(up.ImageBuild is { } b ? $"{b.TotalSeconds:0.0} s" : "cached")}; up total {up.Total.TotalSeconds:0.0} s");
             foreach (var h in up.Hosts) output.WriteLine($"{h.Host} boot to SSH {h.BootToSsh.TotalSeconds:0.00} s");
             up.Hosts.Select(h => h.Host).ShouldBe(["lab01", "lab02", "lab03"]);
@@ -79,6 +79,27 @@ public sealed class LabEndToEndTests(ITestOutputHelper output)
             (await lab.StatusAsync(timeout.Token)).ShouldAllBe(s => s.Running && s.SshOk);
             (await lab.UpAsync(3, site, timeout.Token)).AlreadyUp.ShouldBeTrue(); // up twice is fine
 
+            // Up on a lab with a crashed host boots that host only: the others keep their PIDs, the site its vault password.
+            var vaultPassword = Path.Combine(site, Datalyptica.Sites.SiteLoader.SiteVaultPasswordFile);
+            var passwordBefore = File.ReadAllText(vaultPassword);
+            var lab03 = state.Hosts.Single(h => h.Name == "lab03");
+            LabSystem.Signal(lab03.InitPid!.Value, LabSystem.SigKill);
+            var again = await lab.UpAsync(null, site, timeout.Token);
+            again.Existing.ShouldBeTrue();
+            again.AlreadyUp.ShouldBeFalse();
+            again.Hosts.Select(h => h.Host).ShouldBe(["lab03"]);
+            var after = LabState.Load(Options.StateFile).ShouldNotBeNull();
+            after.Hosts.Where(h => h.Name != "lab03").Select(h => h.Pid).ShouldBe(state.Hosts.Where(h => h.Name != "lab03").Select(h => h.Pid));
+            after.Hosts.Single(h => h.Name == "lab03").Pid.ShouldNotBe(lab03.Pid);
+            pids.AddRange(after.Hosts.SelectMany(h => new[] { h.Pid!.Value, h.InitPid!.Value }));
+            File.ReadAllText(vaultPassword).ShouldBe(passwordBefore);
+            (await lab.StatusAsync(timeout.Token)).ShouldAllBe(s => s.Running && s.SshOk);
+            // Another size is refused, with the way out; nothing is stopped.
+            var resize = await Should.ThrowAsync<LabException>(() => lab.UpAsync(4, site, timeout.Token));
+            resize.Message.ShouldContain("--recreate");
+            resize.Message.ShouldContain("lab add-host");
+            (await lab.StatusAsync(timeout.Token)).Count(s => s.Running).ShouldBe(3);
+
             var inventory = AnsibleInventoryReader.Read(site);
             inventory.Hosts.Select(h => h.Name).ShouldBe(["lab01", "lab02", "lab03"], ignoreOrder: true);
             File.Exists(Path.Combine(site, "known_hosts")).ShouldBeTrue();
@@ -99,5 +120,15 @@ public sealed class LabEndToEndTests(ITestOutputHelper output)
         LabImage.IsCached(Options).ShouldBeTrue(); // the image stays
         // Down twice is fine.
         (await lab.DownAsync(CancellationToken.None)).ShouldBe(new LabDownResult(0, 0, 0, false, false));
+
+        // Leftovers with no state file (a crash of lab up itself) are not deleted by up: it names them and the fix.
+        Directory.CreateDirectory(Options.LabDirectory);
+        try
+        {
+            var refused = await Should.ThrowAsync<LabException>(() => lab.UpAsync(3, site, CancellationToken.None));
+            refused.Message.ShouldContain("lab down");
+            Directory.Exists(Options.LabDirectory).ShouldBeTrue();
+        }
+        finally { await lab.DownAsync(CancellationToken.None); }
     }
 }

@@ -39,7 +39,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         var site = Path.Combine(Options.LabDirectory, "site"); // where the drills find the lab's state (crash, restart)
         try
         {
-            await lab.UpAsync(3, null, timeout.Token);
+            await lab.UpAsync(3, null, timeout.Token, recreate: true);
 
             output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
             // Replicas clone from the leader after the first apply returns: verify checks again until healthy, bounded.

@@ -39,7 +39,7 @@ public sealed partial class LabJupyterHubEndToEndTests(ITestOutputHelper output)
         var site = Path.Combine(Options.LabDirectory, "site");
         try
         {
-            await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token));
+            await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token, recreate: true));
             output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
 
             var vaultPassword = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());

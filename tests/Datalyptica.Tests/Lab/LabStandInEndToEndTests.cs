@@ -39,7 +39,7 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
         var archives = Path.Combine(Options.LabDirectory, "stand-in-archives");
         try
         {
-            await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token));
+            await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token, recreate: true));
             var vaultPassword = new Secret(File.ReadAllText(Path.Combine(siteDir, SiteLoader.SiteVaultPasswordFile)).Trim());
             var site = SiteLoader.Load(siteDir, () => vaultPassword).Site.ShouldNotBeNull();
 
