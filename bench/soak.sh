@@ -15,7 +15,7 @@ site=/var/lib/datalyptica/lab/soak/site
 # Down at the end when the soak passed; kept up when it did not, as the evidence (journals, Patroni's log).
 status=1
 trap '[ "$status" -eq 0 ] && ./dl lab down "${lab[@]}" || echo "soak did not pass: lab soak left up for a look (./dl lab ssh lab01 --name soak ...); take it down with: ./dl lab down ${lab[*]}"' EXIT
-./dl apply "$site"
+./dl apply "$site" --auto-approve
 ./dl verify "$site" --wait 180 > /dev/null
 mkdir -p bench/results
 status=0

@@ -105,7 +105,7 @@ on_all_x25519() { local ssh_opts=("${ssh_opts[@]}" -o KexAlgorithms=curve25519-s
 on_all() { local pids=() h; for h in "${hosts[@]}"; do ssh "${ssh_opts[@]}" "root@$h" "$@" & pids+=($!); done
            local rc=0 p; for p in "${pids[@]}"; do wait "$p" || rc=1; done; return $rc; }
 
-dl_apply() { "$dl" apply "$site" --layer prerequisites --parallel "$parallel"; }
+dl_apply() { "$dl" apply "$site" --auto-approve --layer prerequisites --parallel "$parallel"; }
 ans_apply() { ansible-playbook -i "$site/hosts.yml" "$root/bench/ansible/os-base.yml"; }
 # A no-op must be one: datalyptica's plan (exit 0 = nothing pending) and Ansible's recap (changed=0 everywhere).
 # Before (b), Ansible's side is checked by (b)'s own runs instead: at 50 hosts one Ansible run takes about 9 minutes.
@@ -210,6 +210,6 @@ done
 fi
 
 # Where a no-op's time goes (stage marks and each host's handshake and facts), the machine quiet again.
-DATALYPTICA_TRACE=1 "$dl" apply "$site" --layer prerequisites --parallel "$parallel" > /dev/null 2> "$work/trace.txt"
+DATALYPTICA_TRACE=1 "$dl" apply "$site" --auto-approve --layer prerequisites --parallel "$parallel" > /dev/null 2> "$work/trace.txt"
 
 python3 "$root/bench/ansible/report.py" report "$raw" "$results.json" "$results.svg" "$host_count" "$work/trace.txt"

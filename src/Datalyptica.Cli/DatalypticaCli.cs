@@ -12,6 +12,12 @@ public sealed record CliIo(IAnsiConsole Out, TextWriter Error)
 {
     /// <summary>Set in the daemon: SSH sessions kept between runs (null: each run opens and closes its own).</summary>
     public ConnectionKeeper? Keeper { get; init; }
+
+    /// <summary>
+    /// Whether a verb may ask a question on stdin (apply's plan, restart's order): false when stdin is not a terminal,
+    /// so a script or CI job is refused with the flag to pass instead of hanging on a prompt.
+    /// </summary>
+    public bool CanAsk { get; init; } = !Console.IsInputRedirected;
 }
 
 /// <summary>The command tree. Thin: every verb parses, calls the library, and hands the result to a view.</summary>
@@ -21,8 +27,9 @@ public static class DatalypticaCli
     public const int Ok = ExitCodes.Ok;
     public const int Failed = ExitCodes.Failed;
 
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error) =>
-        Build(new CliIo(console, error), args).Run(args);
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error) => Run(args, new CliIo(console, error));
+
+    public static int Run(string[] args, CliIo io) => Build(io, args).Run(args);
 
     /// <summary>One run with its own output and cancellation (the daemon serves many runs in one process).</summary>
     public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellation) =>

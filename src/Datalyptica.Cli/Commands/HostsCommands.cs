@@ -42,6 +42,8 @@ public abstract class HostChangeSettings : ConnectingSiteSettings
     {
         Site = Site, VaultPasswordFile = VaultPasswordFile, AskVaultPass = AskVaultPass, KnownHosts = KnownHosts,
         PrivateKey = PrivateKey, AcceptNewHostKeys = AcceptNewHostKeys, Parallel = Parallel,
+        // The question was asked (or --yes given) for the host change, which names the apply it runs.
+        AutoApprove = true,
     };
 }
 

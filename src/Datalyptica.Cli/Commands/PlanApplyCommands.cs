@@ -95,6 +95,10 @@ public sealed class ApplySettings : PlanningSettings
     [Description("Only this layer: prerequisites, coordination, catalog, streaming, processing, query, analytics, monitoring, iam, loadbalancer.")]
     public string? Layer { get; init; }
 
+    [CommandOption("--auto-approve")]
+    [Description("Apply without showing the plan's question (scripts, CI). Without it apply shows the plan and asks for 'yes', and is refused when stdin is not a terminal. A saved plan (--plan FILE) was reviewed already and is never asked about.")]
+    public bool AutoApprove { get; init; }
+
     [CommandOption("--repository <DIR>")]
     [Description("Offline repository folder (repo build --out DIR) served on the site's apt_repository_listen while apply runs; default: the site's apt_repository_dir.")]
     public string? Repository { get; init; }
@@ -151,7 +155,7 @@ internal static class PlanFlow
     {
         if (output == OutputFormat.Json) io.Out.Profile.Out.Writer.WriteLine(PlanJson.Write(plan));
         // Plain text straight to the writer: Spectre's Text wraps segment by segment, which took 15 s for a 240-change plan.
-        else io.Out.Profile.Out.Writer.Write(PlanHumanView.Render(plan));
+        else io.Out.Profile.Out.Writer.Write(PlanHumanView.Render(plan, color: io.Out.Profile.Capabilities.Ansi));
     }
 }
 
@@ -243,6 +247,19 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         }
         if (plan is null) return ExitCodes.Failed;
         Engine.EngineTrace.Mark("plan ready");
+        var onlyLayer = settings.Layer is null ? (Layer?)null : Layers.Parse(settings.Layer);
+        // What this run would change: the limit's hosts, the chosen layer. Shown and asked about as Terraform does; a
+        // saved plan was shown by `plan --out` and sealed, so it applies as it is.
+        var toApply = plan.Hosts.Where(h => only is null || only.Contains(h.Host))
+            .SelectMany(h => h.Pending).Count(c => onlyLayer is null || c.Layer == onlyLayer);
+        if (settings.Plan is null)
+        {
+            if (settings.Output == OutputFormat.Human) PlanFlow.Show(io, onlyLayer is { } l ? plan.OnlyLayer(l) : plan, settings.Output);
+            if (toApply > 0 && await RollingRun.ConfirmAsync(io, settings.AutoApprove, settings.Output,
+                    $"Apply these {toApply} change(s) to {prepared.Site.Name}?", "apply", cancellation,
+                    "review the plan (`datalyptica plan`), then pass --auto-approve; or save it with `plan --out FILE` and run `apply --plan FILE`.") is { } declined)
+                return declined;
+        }
         await warmUp;
 
         var siteDir = settings.SiteDirectory;
@@ -252,17 +269,15 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Artifacts = new ArtifactStore(Path.Combine(siteDir, ".datalyptica", "artifacts")),
             ResolveSecret = n => prepared.Secrets.GetValueOrDefault(n),
             Masker = prepared.Masker(),
-            OnlyLayer = settings.Layer is null ? null : Layers.Parse(settings.Layer),
+            OnlyLayer = onlyLayer,
             Limit = only,
             Parallelism = settings.Parallel,
             AllowStandIns = prepared.Site.IsLab,
         };
         // Hosts with no route out install from the repository this control node serves, only while apply runs, and
         // only when this apply has something to do: with no pending change no step runs, so nothing can fetch from it.
-        var anythingToApply = plan.Hosts.Where(h => options.Limit is null || options.Limit.Contains(h.Host))
-            .SelectMany(h => h.Pending).Any(c => options.OnlyLayer is null || c.Layer == options.OnlyLayer);
         RepositoryServer? repository;
-        try { repository = anythingToApply ? ApplyRepository.StartFor(prepared.Site, settings.Repository, prepared.RepositorySigningKey) : null; }
+        try { repository = toApply > 0 ? ApplyRepository.StartFor(prepared.Site, settings.Repository, prepared.RepositorySigningKey) : null; }
         catch (Exception ex) when (ex is RepositoryBuildException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
             io.Error.WriteLine($"error: {ex.Message}");

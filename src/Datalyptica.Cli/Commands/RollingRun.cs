@@ -56,12 +56,14 @@ internal static class RollingRun
         ConfirmAsync(io, settings.Yes, settings.Output, question, verb, cancellation);
 
     /// <summary>The same question for any verb that changes a running cluster (a cluster restore).</summary>
-    public static async Task<int?> ConfirmAsync(CliIo io, bool yes, OutputFormat output, string question, string verb, CancellationToken cancellation)
+    /// <param name="fix">What the refusal tells a script to do instead (apply: --auto-approve or a saved plan).</param>
+    public static async Task<int?> ConfirmAsync(CliIo io, bool yes, OutputFormat output, string question, string verb, CancellationToken cancellation,
+        string fix = "pass --yes.")
     {
         if (yes) return null;
-        if (Console.IsInputRedirected || output == OutputFormat.Json)
+        if (!io.CanAsk || output == OutputFormat.Json)
         {
-            io.Error.WriteLine($"error: {verb} asks before it changes anything, and stdin is not a terminal. Fix: pass --yes.");
+            io.Error.WriteLine($"error: {verb} asks before it changes anything, and {(io.CanAsk ? "JSON output leaves no room for a question" : "stdin is not a terminal")}. Fix: {fix}");
             return ExitCodes.Usage;
         }
         if (await io.Out.ConfirmAsync(question, defaultValue: false, cancellation)) return null;

@@ -62,8 +62,11 @@ internal static class CliRunner
     public static CliResult RunWithWidth(int width, params string[] args)
     {
         var console = new TestConsole().Width(width);
+        // Output to a string is not a terminal: no ANSI (TestConsole reports it by default, and the plan colours by it).
+        console.Profile.Capabilities.Ansi = false;
         var error = new StringWriter();
-        var code = DatalypticaCli.Run(args, console, error);
+        // Tests never answer a question: a verb that would ask is refused as it is in a script.
+        var code = DatalypticaCli.Run(args, new CliIo(console, error) { CanAsk = false });
         return new CliResult(args, code, console.Output, error.ToString());
     }
 }

@@ -39,4 +39,33 @@ public class PlanOverSshTests(SshdFixture ssh)
         foreach (var secret in secrets.Values) result.All.ShouldNotContain(secret);
         result.All.ShouldNotContain(SiteFixture.KnownPassword);
     }
+
+    [Fact]
+    public void Apply_shows_the_plan_then_is_refused_without_a_terminal_or_auto_approve_and_changes_nothing()
+    {
+        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList(); // the development profile's 15 hosts
+        using var sshd = SshdServer.Start(ssh.AuthorizedKeys, extraConfig: string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
+        using var fixture = new SiteFixture();
+        var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
+        var site = fixture.PathOf("bare");
+        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
+            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {sshd.Port}\n");
+        var watched = new[] { "/etc/hostname", "/etc/passwd", "/etc/sysctl.conf" }.Where(File.Exists).ToList();
+        var before = watched.ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+        // The CLI under test cannot ask (stdin is not a terminal here): apply shows what it would do and stops.
+        var result = CliRunner.Run("apply", site, "--vault-password-file", fixture.PasswordFile, "--known-hosts", fixture.PathOf("known_hosts"),
+            "--accept-new-host-keys", "--private-key", ssh.ClientKey, "--limit", "lb01", "--layer", "prerequisites");
+
+        result.ExitCode.ShouldBe(Datalyptica.Cli.ExitCodes.Usage, result.ToString());
+        result.Out.ShouldContain("Plan: ", customMessage: result.ToString());
+        result.Out.ShouldContain("prerequisites");
+        result.Out.ShouldNotContain("applied");
+        result.Err.ShouldContain("stdin is not a terminal");
+        result.Err.ShouldContain("--auto-approve");
+        foreach (var (file, hash) in before)
+            Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ShouldBe(hash, $"a refused apply changed {file}");
+        result.All.ShouldNotContain(SiteFixture.KnownPassword);
+    }
 }

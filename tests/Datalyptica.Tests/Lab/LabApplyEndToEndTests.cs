@@ -33,10 +33,10 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
         {
             await lab.UpAsync(3, site, timeout.Token, recreate: true);
 
-            var first = output.Timed("first apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            var first = output.Timed("first apply", () => CliRunner.Run("apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed());
             first.Out.ShouldContain($"serving the offline repository on http://{Options.BridgeAddress}:{LabManager.RepositoryPort}/");
 
-            var second = output.Timed("second apply", () => CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed());
+            var second = output.Timed("second apply", () => CliRunner.Run("apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed());
             second.Out.ShouldContain("applied 0 change(s)");
             var noop = PlanOf(site);
             noop.PendingCount.ShouldBe(0, PlanJson.Write(noop));
@@ -62,7 +62,7 @@ public sealed class LabApplyEndToEndTests(ITestOutputHelper output)
             var pending = drift.Hosts.SelectMany(h => h.Pending.Select(c => (h.Host, c.ResourceId))).ToList();
             pending.ShouldBe([("lab02", "file:" + OsBaseRenderer.SysctlPath)], PlanJson.Write(drift));
 
-            CliRunner.Run("apply", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 1 change(s)");
+            CliRunner.Run("apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 1 change(s)");
             PlanOf(site).PendingCount.ShouldBe(0);
 
             // The lab site's one secret is its SSH private key: no run's journal may hold any of it.

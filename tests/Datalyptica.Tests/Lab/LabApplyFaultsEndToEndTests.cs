@@ -52,8 +52,8 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
             interrupted.ShouldContain(e => e.Event == ApplyJournal.ChangeDone);
             interrupted.ShouldNotContain(e => e.Event == ApplyJournal.RunCompleted);
 
-            Run("resumed apply", "apply", site, "--layer", "prerequisites").ShouldSucceed();
-            Run("third apply", "apply", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 0 change(s)");
+            Run("resumed apply", "apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed();
+            Run("third apply", "apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 0 change(s)");
             var runs = ApplyJournal.ReadRuns(journalDir);
             runs.Count.ShouldBe(3);
             runs[0].ShouldNotContain(e => e.Event == ApplyJournal.RunCompleted); // the killed run, oldest first
@@ -96,7 +96,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
 
             // The fix the error names: the right key back, and apply repairs the drift on all three.
             File.WriteAllText(knownHosts, original);
-            Run("apply after the key is fixed", "apply", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 3 change(s)");
+            Run("apply after the key is fixed", "apply", "--auto-approve", site, "--layer", "prerequisites").ShouldSucceed().Out.ShouldContain("applied 3 change(s)");
 
             // 3. No secret anywhere: the vault's values (decrypted here with the library) and the lab's private key.
             var password = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
@@ -132,7 +132,7 @@ public sealed class LabApplyFaultsEndToEndTests(ITestOutputHelper output)
         var cli = Path.Combine(AppContext.BaseDirectory, "datalyptica");
         File.Exists(cli).ShouldBeTrue($"the CLI apphost is missing at {cli}: build the test project");
         var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "apply", site, "--layer", "prerequisites" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "apply", site, "--auto-approve", "--layer", "prerequisites" }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start).ShouldNotBeNull();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
         var stderr = process.StandardError.ReadToEndAsync(cancellation);

@@ -41,8 +41,8 @@ public sealed class LabDrEndToEndTests(ITestOutputHelper output)
             var siteA = (await a.UpAsync(3, null, ct, recreate: true)).Site;
             var siteB = (await b.UpAsync(3, null, ct, recreate: true)).Site;
             await output.TimedAsync("lab dr-link", () => new LabDrLink(Primary, Standby, output.WriteLine).LinkAsync(ct));
-            await Task.Run(() => output.Timed("apply the primary site", () => CliRunner.Run("apply", siteA)).ShouldSucceed(), ct);
-            await Task.Run(() => output.Timed("apply the standby site (clones from the primary)", () => CliRunner.Run("apply", siteB)).ShouldSucceed(), ct);
+            await Task.Run(() => output.Timed("apply the primary site", () => CliRunner.Run("apply", "--auto-approve", siteA)).ShouldSucceed(), ct);
+            await Task.Run(() => output.Timed("apply the standby site (clones from the primary)", () => CliRunner.Run("apply", "--auto-approve", siteB)).ShouldSucceed(), ct);
             await Task.Run(() => CliRunner.Run("verify", siteB, "--wait", "180").ShouldSucceed(), ct);
             var first = Status(siteB);
             first.GetProperty("streaming").GetBoolean().ShouldBeTrue();
@@ -110,17 +110,17 @@ public sealed class LabDrEndToEndTests(ITestOutputHelper output)
             // pair is linked the other way round, the new primary admits it, and its demoting apply is refused.
             foreach (var host in contextA.Site.Hosts) await contextA.StartLabHostAsync(host.Name, ct);
             await output.TimedAsync("lab dr-link (roles swapped)", () => new LabDrLink(Standby, Primary, output.WriteLine).LinkAsync(ct));
-            await Task.Run(() => output.Timed("apply the new primary (keeps the slot, admits the old one)", () => CliRunner.Run("apply", siteB)).ShouldSucceed(), ct);
+            await Task.Run(() => output.Timed("apply the new primary (keeps the slot, admits the old one)", () => CliRunner.Run("apply", "--auto-approve", siteB)).ShouldSucceed(), ct);
             await Task.Run(() => CliRunner.Run("verify", siteB, "--wait", "180").ShouldSucceed(), ct);
             await PatroniDrills.WaitWholeAsync(SiteDrillContext.Open(siteA, output.WriteLine), TimeSpan.FromSeconds(120), ct);
-            var demote = await Task.Run(() => CliRunner.Run("apply", siteA), ct);
+            var demote = await Task.Run(() => CliRunner.Run("apply", "--auto-approve", siteA), ct);
             output.WriteLine(demote.All);
             demote.ExitCode.ShouldNotBe(0);
             demote.All.ShouldContain("would demote it");
             var rebuild = await Task.Run(() => output.Timed("dr rebuild (the old primary becomes the standby)", () => CliRunner.Run("dr", "rebuild", siteA, "--yes", "--output", "json")), ct);
             output.WriteLine(rebuild.All);
             rebuild.ShouldSucceed();
-            await Task.Run(() => output.Timed("apply the new standby (nothing refused now)", () => CliRunner.Run("apply", siteA)).ShouldSucceed(), ct);
+            await Task.Run(() => output.Timed("apply the new standby (nothing refused now)", () => CliRunner.Run("apply", "--auto-approve", siteA)).ShouldSucceed(), ct);
             Status(siteA).GetProperty("streaming").GetBoolean().ShouldBeTrue();
             // What the new primary holds reaches the new standby: the rows of the run, read on a replica of site A.
             var contextAgain = SiteDrillContext.Open(siteA, output.WriteLine);

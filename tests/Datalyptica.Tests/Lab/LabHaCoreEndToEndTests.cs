@@ -41,7 +41,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         {
             await lab.UpAsync(3, null, timeout.Token, recreate: true);
 
-            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
             // Replicas clone from the leader after the first apply returns: verify checks again until healthy, bounded.
             var verify = output.Timed("verify --wait", () => CliRunner.Run("verify", site, "--wait", "180", "--output", "json").ShouldSucceed());
             var report = JsonDocument.Parse(verify.Out).RootElement;
@@ -55,7 +55,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             // What the lab cannot install is listed, never healthy.
             Status("kafka", "deployed").ShouldBe("notDeployed");
 
-            output.Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            output.Timed("second apply", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
             // Patroni's post_bootstrap made the backup stanza, so WAL archiving works before any backup verb ran.
             var stanza = PostgresLayout.Stanza(SiteDrillContext.Open(site, output.WriteLine).Site);
             var stanzaInfo = Rendering.Tool.Run("ssh", lab.SshArguments("lab01", ["runuser", "-u", "postgres", "--", "pgbackrest", $"--stanza={stanza}", "--output=json", "info"]));
@@ -67,7 +67,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
             // A changed quorum setting rolls: each etcd and ZooKeeper member restarts alone and is healthy before the next.
             File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), "etcd_heartbeat_interval: 150\nzookeeper_heap_mb: 300\n");
-            output.Timed("apply: etcd and ZooKeeper settings changed (rolling)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("apply: etcd and ZooKeeper settings changed (rolling)", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
             var rolled = ApplyJournal.ReadRuns(Path.Combine(site, ".datalyptica", "journal"))[^1];
             foreach (var unit in new[] { "service:etcd", "service:zookeeper" })
             {
@@ -87,11 +87,11 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             var allYml = Path.Combine(site, "group_vars", "all.yml");
             string LiveDcs() => Rendering.Tool.Run("ssh", lab.SshArguments("lab02", ["patronictl", "-c", PatroniRenderer.ConfigPath, "show-config"])).Stdout;
             File.AppendAllText(allYml, "patroni_loop_wait: 4\n");
-            output.Timed("apply: patroni_loop_wait 4 (into the DCS)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("apply: patroni_loop_wait 4 (into the DCS)", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
             LiveDcs().ShouldContain("loop_wait: 4");
             CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change right after the DCS apply");
             File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("patroni_loop_wait: 4\n", ""));
-            CliRunner.Run("apply", site).ShouldSucceed();
+            CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed();
             LiveDcs().ShouldContain("loop_wait: 3");
 
             // sentinel.conf is Sentinel's own after its first start: a changed down-after reaches the running Sentinels.
@@ -99,11 +99,11 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             var redisMaster = RedisRenderer.MasterName(SiteLoader.Load(site, () => vaultPassword).Site.ShouldNotBeNull());
             string LiveSentinel(string host) => Rendering.Tool.Run("ssh", lab.SshArguments(host, ["redis-cli", "-p", "26379", "sentinel", "master", redisMaster])).Stdout;
             File.AppendAllText(allYml, "redis_sentinel_down_after_ms: 4000\n");
-            output.Timed("apply: redis_sentinel_down_after_ms 4000 (SENTINEL SET)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("apply: redis_sentinel_down_after_ms 4000 (SENTINEL SET)", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
             foreach (var host in new[] { "lab01", "lab02", "lab03" }) LiveSentinel(host).ShouldContain("down-after-milliseconds\n4000");
             CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change right after SENTINEL SET");
             File.WriteAllText(allYml, File.ReadAllText(allYml).Replace("redis_sentinel_down_after_ms: 4000\n", ""));
-            CliRunner.Run("apply", site).ShouldSucceed();
+            CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed();
             LiveSentinel("lab01").ShouldContain($"down-after-milliseconds\n{RedisSettings.DownAfterMs.Default}");
 
             SnapshotRecordsTheHostsAndPlanShowsWhatChangedSince(site, lab, vaultPassword);
@@ -240,7 +240,7 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         since.Out.ShouldContain("~ live/patroni/dcs-config.yaml");
         since.Out.ShouldContain("+loop_wait: 4");
 
-        output.Timed("apply: puts the edited file and the DCS back", () => CliRunner.Run("apply", site).ShouldSucceed());
+        output.Timed("apply: puts the edited file and the DCS back", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
         var clean = CliRunner.Run("plan", site, "--since-snapshot").ShouldSucceed();
         clean.Out.ShouldContain("no managed file or live setting changed", customMessage: clean.Out);
     }

@@ -40,7 +40,7 @@ public sealed partial class LabJupyterHubEndToEndTests(ITestOutputHelper output)
         try
         {
             await output.TimedAsync("lab up", () => lab.UpAsync(3, null, timeout.Token, recreate: true));
-            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", site).ShouldSucceed());
+            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
 
             var vaultPassword = new Secret(File.ReadAllText(Path.Combine(site, SiteLoader.SiteVaultPasswordFile)).Trim());
             var secrets = SiteWriter.ReadSecrets(site, vaultPassword);
@@ -55,7 +55,7 @@ public sealed partial class LabJupyterHubEndToEndTests(ITestOutputHelper output)
                 .Where(c => c.GetProperty("check").GetString() == "hub health").ToList();
             checks.Select(c => c.GetProperty("host").GetString()).Order().ShouldBe(["lab01", "lab02"]);
             checks.ShouldAllBe(c => c.GetProperty("status").GetString() == "healthy");
-            output.Timed("second apply", () => CliRunner.Run("apply", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            output.Timed("second apply", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
 
             // Through the front door only: https://VIP/jupyter/, HAProxy's certificate checked against the site's CA.
             var user = "analyst";

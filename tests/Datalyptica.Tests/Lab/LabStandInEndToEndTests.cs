@@ -57,7 +57,7 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             plan.Out.ShouldNotContain("UNAVAILABLE");
             plan.Out.ShouldContain("(stand-in)");
 
-            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", siteDir).ShouldSucceed());
+            output.Timed("first apply (every layer)", () => CliRunner.Run("apply", "--auto-approve", siteDir).ShouldSucceed());
             var records = ReadLogs(lab, site);
             output.WriteLine($"stand-in log: {records.Count} records on {site.Hosts.Count} hosts");
             records.Where(r => r.Failed is not null).Select(r => $"{r.Hostname} {r.Artifact}: {r.Failed}").ShouldBeEmpty();
@@ -127,7 +127,7 @@ public sealed class LabStandInEndToEndTests(ITestOutputHelper output)
             logins.Count.ShouldBe(LabAppDatabaseChecks.Declared(siteDir, vaultPassword).Count);
 
             // A second apply changes nothing, and no first-start step runs again.
-            output.Timed("second apply", () => CliRunner.Run("apply", siteDir).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
+            output.Timed("second apply", () => CliRunner.Run("apply", "--auto-approve", siteDir).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
             var after = ReadLogs(lab, site);
             after.Count(r => r.Mode == "command").ShouldBe(records.Count(r => r.Mode == "command"));
 

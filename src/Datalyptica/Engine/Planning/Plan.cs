@@ -41,6 +41,10 @@ public sealed record Plan(string Site, IReadOnlyList<HostPlan> Hosts)
 
     [JsonIgnore]
     public bool HasUnavailable => Hosts.Any(h => h.Changes.Any(c => c.Action == ChangeAction.Unavailable));
+
+    /// <summary>This plan with only <paramref name="layer"/>'s changes (what `apply --layer` shows and applies).</summary>
+    public Plan OnlyLayer(Layer layer) =>
+        this with { Hosts = Hosts.Select(h => h with { Changes = h.Changes.Where(c => c.Layer == layer).ToList() }).ToList() };
 }
 
 public static class PlanJson
@@ -69,34 +73,74 @@ public static class PlanJson
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(plan with { CreatedAt = default, Mac = null }, Options))))[..16];
 }
 
-/// <summary>The human view of a plan: per host and layer, one line per change with its glyph and reason, then diffs.</summary>
+/// <summary>
+/// The human view of a plan: per host and layer, one line per change with its glyph and reason, then diffs; then what it
+/// adds, changes, destroys and restarts per layer and in all (Terraform's "Plan: X to add, Y to change, Z to destroy").
+/// </summary>
 public static class PlanHumanView
 {
-    public static string Render(Plan plan, bool showDiffs = true)
+    /// <param name="color">ANSI colours (a terminal): + green, ~ yellow, - red, ! cyan, diff lines alike.</param>
+    public static string Render(Plan plan, bool showDiffs = true, bool color = false)
     {
+        string Paint(string text, string? sgr) => color && sgr is not null ? $"\u001b[{sgr}m{text}\u001b[0m" : text;
         var sb = new StringBuilder();
         foreach (var host in plan.Hosts.Where(h => h.Changes.Count > 0))
         {
-            sb.Append($"{host.Host}{(host.Os is null ? "" : $" ({host.Os}{(host.Container is null ? "" : ", container " + host.Container)})")}\n");
+            sb.Append(Paint(host.Host, "1")).Append($"{(host.Os is null ? "" : $" ({host.Os}{(host.Container is null ? "" : ", container " + host.Container)})")}\n");
             foreach (var layer in host.Changes.GroupBy(c => c.Layer))
             {
                 sb.Append($"  {layer.Key.Name()}\n");
                 foreach (var change in layer)
                 {
-                    sb.Append($"    {change.Action.Glyph()} {change.ResourceId}  {change.Reason}{(change.Sensitive ? "  (sensitive)" : "")}\n");
+                    sb.Append("    ").Append(Paint($"{change.Action.Glyph()} {change.ResourceId}", ActionColor(change.Action)))
+                        .Append($"  {change.Reason}{(change.Sensitive ? "  (sensitive)" : "")}\n");
                     if (showDiffs && change.Diff is { Length: > 0 } diff)
-                        foreach (var line in diff.TrimEnd('\n').Split('\n')) sb.Append("        ").Append(line).Append('\n');
+                        foreach (var line in diff.TrimEnd('\n').Split('\n')) sb.Append("        ").Append(Paint(line, DiffColor(line))).Append('\n');
                 }
             }
             foreach (var warning in host.Warnings) sb.Append($"  warning: unreadable fact line: {warning}\n");
+        }
+        if (plan.PendingCount > 0)
+        {
+            sb.Append("By layer:\n");
+            foreach (var layer in Layers.InOrder)
+            {
+                var pending = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Layer == layer).Select(c => (h.Host, c.Action))).ToList();
+                if (pending.Count == 0) continue;
+                sb.Append($"  {layer.Name(),-14} {Counts(pending.Select(p => p.Action))}, on {pending.Select(p => p.Host).Distinct().Count()} host(s)\n");
+            }
+            sb.Append(Paint($"Plan: {Counts(plan.Hosts.SelectMany(h => h.Pending).Select(c => c.Action))}.", "1")).Append('\n');
         }
         var changedHosts = plan.Hosts.Count(h => h.Pending.Any());
         var na = plan.Hosts.Sum(h => h.Changes.Count(c => c.Action == ChangeAction.NotApplicable));
         var unavailable = plan.Hosts.Sum(h => h.Changes.Count(c => c.Action == ChangeAction.Unavailable));
         sb.Append($"Plan for {plan.Site}: {plan.PendingCount} change(s) on {changedHosts} of {plan.Hosts.Count} host(s), " +
                   $"{plan.Hosts.Sum(h => h.Unchanged)} resource(s) unchanged, {na} not applicable here");
-        if (unavailable > 0) sb.Append($", {unavailable} UNAVAILABLE (apply stops at their layer; see the reasons above)");
+        if (unavailable > 0) sb.Append(Paint($", {unavailable} UNAVAILABLE (apply stops at their layer; see the reasons above)", "1;31"));
         sb.Append(".\n");
         return sb.ToString();
     }
+
+    /// <summary>"3 to add, 1 to change, 0 to destroy, 2 to restart" (and how many are unavailable, when any).</summary>
+    private static string Counts(IEnumerable<ChangeAction> actions)
+    {
+        var list = actions.ToList();
+        int Of(ChangeAction a) => list.Count(x => x == a);
+        var text = $"{Of(ChangeAction.Create)} to add, {Of(ChangeAction.Update)} to change, {Of(ChangeAction.Delete)} to destroy, {Of(ChangeAction.Restart)} to restart";
+        return Of(ChangeAction.Unavailable) is > 0 and var u ? $"{text}, {u} unavailable" : text;
+    }
+
+    private static string? ActionColor(ChangeAction action) => action switch
+    {
+        ChangeAction.Create => "32",
+        ChangeAction.Update => "33",
+        ChangeAction.Delete => "31",
+        ChangeAction.Restart => "36",
+        ChangeAction.Unavailable => "1;31",
+        _ => "2",
+    };
+
+    private static string? DiffColor(string line) =>
+        line.StartsWith("+++") || line.StartsWith("---") ? "1"
+        : line.StartsWith('+') ? "32" : line.StartsWith('-') ? "31" : line.StartsWith("@@") ? "36" : null;
 }
