@@ -29,11 +29,14 @@ public static class DatalypticaCli
 
     public static int Run(string[] args, IAnsiConsole console, TextWriter error) => Run(args, new CliIo(console, error));
 
-    public static int Run(string[] args, CliIo io) => Build(io, args).Run(args);
+    public static int Run(string[] args, CliIo io) => Build(io, args = Normalize(args)).Run(args);
 
     /// <summary>One run with its own output and cancellation (the daemon serves many runs in one process).</summary>
     public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellation) =>
-        Build(io, args).RunAsync(args, cancellation);
+        Build(io, args = Normalize(args)).RunAsync(args, cancellation);
+
+    /// <summary>`--version` alone is the `version` verb (Spectre's own would also take -v, which is --verbose here).</summary>
+    private static string[] Normalize(string[] args) => args is ["--version", .. var rest] ? ["version", .. rest] : args;
 
     /// <summary>Every verb as it is typed ("validate", "inventory list"), hidden ones left out (the golden-help tests cover each).</summary>
     internal static IReadOnlyList<string> VerbPaths()
@@ -61,7 +64,7 @@ public static class DatalypticaCli
         app.Configure(config =>
         {
             config.SetApplicationName("datalyptica");
-            config.SetApplicationVersion(typeof(DatalypticaCli).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+            config.SetInterceptor(new VerboseInterceptor());
             config.ConfigureConsole(console);
             // An unknown option is an error, not a value handed to the verb as "remaining" (a mistyped --limit must
             // never mean every host). Arguments after "--" stay allowed (lab ssh HOST -- COMMAND).
@@ -225,6 +228,13 @@ public static class DatalypticaCli
             });
             config.AddCommand<ProfilesCommand>("profiles")
                 .WithDescription("List the built-in profiles.");
+            config.AddCommand<Shipping.CompletionCommand>("completion")
+                .WithDescription("Print the bash or zsh completion script (the .deb installs both).")
+                .WithExample("completion", "bash");
+            config.AddCommand<Shipping.ManCommand>("man")
+                .WithDescription("Print the datalyptica(1) manual page in roff (`datalyptica man | man -l -`).");
+            config.AddCommand<VersionCommand>("version")
+                .WithDescription("The version, the git commit it was built from, the architecture and the .NET runtime (also --version).");
             config.SetHelpProvider(new DatalypticaHelpProvider(config.Settings));
         });
         return app;

@@ -19,6 +19,10 @@ public class OutputSettings : CommandSettings
     [Description("human (default) or json")]
     [DefaultValue(OutputFormat.Human)]
     public OutputFormat Output { get; init; }
+
+    [CommandOption("-v|--verbose")]
+    [Description("Trace the run's steps with their times on stderr (the same as DATALYPTICA_TRACE=1).")]
+    public bool Verbose { get; init; }
 }
 
 /// <summary>

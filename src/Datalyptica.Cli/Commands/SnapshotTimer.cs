@@ -78,6 +78,6 @@ internal static class SnapshotTimer
     private static IReadOnlyList<string> Program()
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(SnapshotTimer).Assembly.Location] : [process];
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, Path.Combine(AppContext.BaseDirectory, "datalyptica.dll")] : [process];
     }
 }

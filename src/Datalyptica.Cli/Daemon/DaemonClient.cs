@@ -79,7 +79,7 @@ internal static class DaemonClient
             start.ArgumentList.Add(arg);
         var self = Environment.ProcessPath ?? "datalyptica";
         start.ArgumentList.Add(self);
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(DaemonClient).Assembly.Location);
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datalyptica.dll"));
         foreach (var arg in new[] { "daemon", "serve", "--socket", socketPath }) start.ArgumentList.Add(arg);
 
         Process? process;

@@ -20,7 +20,9 @@ internal static class DaemonEndpoint
     public static bool Enabled => Environment.GetEnvironmentVariable(SwitchVariable)?.ToLowerInvariant() is not ("0" or "off" or "false" or "no");
 
     // --ask-vault-pass prompts on this process's terminal, which the daemon does not have.
-    public static bool Serves(string[] args) => args.Length > 0 && Array.IndexOf(ServedCommands, args[0]) >= 0 && Enabled && !args.Contains("--ask-vault-pass");
+    /// <remarks>Not with -v/--verbose: the trace measures this process's own run from its start.</remarks>
+    public static bool Serves(string[] args) => args.Length > 0 && Array.IndexOf(ServedCommands, args[0]) >= 0 && Enabled &&
+        !args.Contains("--ask-vault-pass") && !args.Contains("-v") && !args.Contains("--verbose");
 
     /// <summary>This user's private socket directory (created 0700), or null when none can be made safely.</summary>
     public static string? PrivateDirectory()
@@ -62,6 +64,9 @@ internal static class DaemonEndpoint
     private static ulong BuildAndEnvironmentKey()
     {
         var text = new StringBuilder(Environment.ProcessPath).Append('\n');
+        // A single-file build has no DLL beside it: the executable itself says which build this is.
+        if (Environment.ProcessPath is { } self && File.Exists(self))
+            text.Append(new FileInfo(self).Length).Append(':').Append(File.GetLastWriteTimeUtc(self).Ticks).Append('\n');
         foreach (var dll in Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll").Order(StringComparer.Ordinal))
         {
             var file = new FileInfo(dll);

@@ -8,12 +8,15 @@ namespace Datalyptica.Engine;
 /// </summary>
 public static class EngineTrace
 {
-    public static readonly bool Enabled = Environment.GetEnvironmentVariable("DATALYPTICA_TRACE") is "1" or "true";
-    private static readonly DateTime Started = Enabled ? Process.GetCurrentProcess().StartTime.ToUniversalTime() : default;
+    public static bool Enabled { get; private set; } = Environment.GetEnvironmentVariable("DATALYPTICA_TRACE") is "1" or "true";
+    private static readonly Lazy<DateTime> Started = new(() => Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    /// <summary>Turns the trace on for the rest of this process (-v/--verbose).</summary>
+    public static void Enable() => Enabled = true;
 
     public static void Mark(string what)
     {
         if (!Enabled) return;
-        Console.Error.WriteLine($"[trace +{(DateTime.UtcNow - Started).TotalMilliseconds:0} ms] {what}");
+        Console.Error.WriteLine($"[trace +{(DateTime.UtcNow - Started.Value).TotalMilliseconds:0} ms] {what}");
     }
 }
