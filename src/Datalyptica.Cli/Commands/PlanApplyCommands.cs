@@ -263,6 +263,9 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         await warmUp;
 
         var siteDir = settings.SiteDirectory;
+        var progress = new ApplyProgressView();
+        progress.Begin(Layers.InOrder.Where(l => plan.Hosts.Where(h => only is null || only.Contains(h.Host))
+            .SelectMany(h => h.Pending).Any(c => c.Layer == l && (onlyLayer is null || l == onlyLayer))));
         var options = new ApplyOptions
         {
             JournalDirectory = Path.Combine(siteDir, ".datalyptica", "journal"),
@@ -273,6 +276,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             Limit = only,
             Parallelism = settings.Parallel,
             AllowStandIns = prepared.Site.IsLab,
+            Progress = progress,
         };
         // Hosts with no route out install from the repository this control node serves, only while apply runs, and
         // only when this apply has something to do: with no pending change no step runs, so nothing can fetch from it.
@@ -289,7 +293,10 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         {
             if (repository is not null && settings.Output == OutputFormat.Human)
                 io.Out.MarkupLine($"serving the offline repository on {Markup.Escape(repository.BaseUrl)} while apply runs");
-            result = await PlanApplier.ApplyAsync(plan, connect, options, cancellation);
+            // Progress goes where people look: a live panel on a terminal, timestamped lines in a log; stderr in JSON mode.
+            var human = settings.Output == OutputFormat.Human;
+            result = await progress.RunAsync(human && ApplyProgressView.CanDrawOn(io.Out), io.Out, human ? io.Out.Profile.Out.Writer : io.Error,
+                () => PlanApplier.ApplyAsync(plan, connect, options, cancellation));
         }
         Engine.EngineTrace.Mark("apply done");
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");

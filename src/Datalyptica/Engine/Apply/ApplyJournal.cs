@@ -40,6 +40,9 @@ public sealed class ApplyJournal : IDisposable
     public string RunId { get; }
     public string Path { get; }
 
+    /// <summary>Sees every entry once it is written (apply's live progress); entries hold no secret (steps are masked).</summary>
+    public Action<JournalEntry>? Observer { get; set; }
+
     public ApplyJournal(string directory, string runId)
     {
         Directory.CreateDirectory(directory);
@@ -54,6 +57,7 @@ public sealed class ApplyJournal : IDisposable
         if (fill is not null) entry = fill(entry);
         var line = JsonSerializer.Serialize(entry, Options);
         lock (_gate) _writer.WriteLine(line);
+        Observer?.Invoke(entry);
     }
 
     /// <summary>

@@ -31,9 +31,21 @@ public sealed record ApplyOptions
     /// named in datalyptica_artifacts is caught here, after its checksum, by its contents).
     /// </summary>
     public bool AllowStandIns { get; init; }
+    /// <summary>Told when each layer starts and of every journal entry: the CLI's live progress. Null: nobody watches.</summary>
+    public IApplyProgress? Progress { get; init; }
 }
 
 public enum ApplyStatus { Completed, Failed, Interrupted, Refused }
+
+/// <summary>Someone watching an apply as it runs (the CLI's progress display); called from many hosts' tasks at once.</summary>
+public interface IApplyProgress
+{
+    /// <summary>A layer starts: how many changes each of its hosts has.</summary>
+    void LayerStarted(Layer layer, IReadOnlyDictionary<string, int> changesPerHost);
+
+    /// <summary>Every journal entry, as written: change started, done or failed, layer done, run ended.</summary>
+    void Record(JournalEntry entry);
+}
 
 /// <summary>Where a host failed: host, resource, the command as displayed (secrets masked), exit code and masked stderr.</summary>
 public sealed record StepFailure(string Host, Layer Layer, string ResourceId, string Command, int ExitCode, string Stderr)
@@ -67,6 +79,7 @@ public static class PlanApplier
     {
         var runId = ApplyJournal.NewRunId();
         using var journal = new ApplyJournal(options.JournalDirectory, runId);
+        if (options.Progress is { } progress) journal.Observer = progress.Record;
         var fingerprint = PlanJson.Fingerprint(plan);
         journal.Write(ApplyJournal.RunStarted, e => e with
         {
@@ -122,6 +135,7 @@ public static class PlanApplier
                 return new ApplyResult(runId, ApplyStatus.Refused, applied, [], journal.Path) { StoppedAt = layer, Message = message };
             }
 
+            options.Progress?.LayerStarted(layer, inLayer.GroupBy(c => c.Host).ToDictionary(g => g.Key, g => g.Count()));
             var failures = new List<StepFailure>();
             using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
             var rolling = new RollingGroups(inLayer, gate);
