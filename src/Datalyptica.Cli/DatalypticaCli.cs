@@ -85,7 +85,7 @@ public static class DatalypticaCli
             {
                 inventory.SetDescription("Generate and inspect Ansible inventories.");
                 inventory.AddCommand<InventoryGenerateCommand>("generate")
-                    .WithDescription("Build a site from a list of IP addresses and a profile (the seed's generate-inventory.sh).")
+                    .WithDescription("Build a site from a list of IP addresses and a profile (what the reference design's generate-inventory.sh does).")
                     .WithExample("inventory", "generate", "--profile", "production", "--ips", "ips.txt", "--out", "site");
                 inventory.AddCommand<InventoryListCommand>("list")
                     .WithDescription("Show the hosts of a site with tier, address, size and roles.")

@@ -20,7 +20,7 @@ public sealed class BomSettings : OptionalSiteSettings
     public string? Rates { get; init; }
 }
 
-/// <summary>`datalyptica bom`: VMs, vCPU, RAM, SSD per tier and in total, object storage, cost, and a check against the seed.</summary>
+/// <summary>`datalyptica bom`: VMs, vCPU, RAM, SSD per tier and in total, object storage, cost, and a check against the reference design.</summary>
 public sealed class BomCommand(CliIo io) : Command<BomSettings>
 {
     public override int Execute(CommandContext context, BomSettings settings, CancellationToken cancellation)
@@ -42,7 +42,7 @@ public sealed class BomCommand(CliIo io) : Command<BomSettings>
                 return ExitCodes.InvalidSite;
             }
             site = loaded.Site;
-            // A site made by init records its profile, so it can be compared with the seed too.
+            // A site made by init records its profile, so it can be compared with the reference design too.
             profile = site.Var(SiteKeys.Profile)?.AsString() is { } p ? BuiltInProfiles.Find(p) : null;
         }
         var rates = settings.Rates is null ? null : RatesFile.Read(settings.Rates);
@@ -72,12 +72,12 @@ public sealed class BomCommand(CliIo io) : Command<BomSettings>
         io.Out.Write(table);
         var objectCost = bom.ObjectStorageMonthlyCost is { } oc ? $" ({Money(oc)} {bom.Currency}/month, included in the total)" : "";
         io.Out.MarkupLine($"Object storage (external S3-compatible): [bold]{bom.ObjectStorageTb} TB[/]{objectCost}");
-        if (bom.Seed is { } seed)
+        if (bom.Reference is { } reference)
         {
-            io.Out.MarkupLine(seed.Matches
-                ? $"[green]matches the seed[/] ({Markup.Escape(seed.Source)})"
-                : $"[yellow]differs from the seed[/] ({Markup.Escape(seed.Source)}): {Markup.Escape(string.Join("; ", seed.Differences))}");
-            if (seed.Discrepancy is not null) io.Out.MarkupLine($"[dim]note: {Markup.Escape(seed.Discrepancy)}[/]");
+            io.Out.MarkupLine(reference.Matches
+                ? $"[green]matches the reference design[/] ({Markup.Escape(reference.Source)})"
+                : $"[yellow]differs from the reference design[/] ({Markup.Escape(reference.Source)}): {Markup.Escape(string.Join("; ", reference.Differences))}");
+            if (reference.Discrepancy is not null) io.Out.MarkupLine($"[dim]note: {Markup.Escape(reference.Discrepancy)}[/]");
         }
     }
 }

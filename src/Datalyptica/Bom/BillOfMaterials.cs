@@ -10,17 +10,17 @@ public sealed record BomLine(string Tier, int Vms, int VCpu, int RamGb, double S
     public decimal? MonthlyCost { get; init; }
 }
 
-/// <summary>A comparison of the site's totals with what the seed states for the same environment.</summary>
-public sealed record SeedCheck(string Source, bool Matches, IReadOnlyList<string> Differences, string? Discrepancy);
+/// <summary>A comparison of the site's totals with what the reference design states for the same environment.</summary>
+public sealed record ReferenceCheck(string Source, bool Matches, IReadOnlyList<string> Differences, string? Discrepancy);
 
-/// <summary>Infrastructure requirements of a site per tier and in total, with optional cost and a check against the seed.</summary>
+/// <summary>Infrastructure requirements of a site per tier and in total, with optional cost and a check against the reference design.</summary>
 public sealed record BillOfMaterials(
     string Site,
     string Environment,
     IReadOnlyList<BomLine> Tiers,
     BomLine Total,
     int ObjectStorageTb,
-    SeedCheck? Seed,
+    ReferenceCheck? Reference,
     string? Currency)
 {
     public decimal? ObjectStorageMonthlyCost { get; init; }
@@ -36,7 +36,7 @@ public sealed record BillOfMaterials(
         var objectCost = rates?.ObjectStoragePerTbMonth * site.ObjectStorageTb;
         if (total.MonthlyCost is { } c && objectCost is { } o) total = total with { MonthlyCost = c + o };
         return new BillOfMaterials(site.Name, site.Environment, lines, total, site.ObjectStorageTb,
-            profile?.Seed is { } seed ? Compare(seed, lines, total, site) : null, rates?.Currency)
+            profile?.Reference is { } reference ? Compare(reference, lines, total) : null, rates?.Currency)
         {
             ObjectStorageMonthlyCost = objectCost,
         };
@@ -52,28 +52,24 @@ public sealed record BillOfMaterials(
         };
     }
 
-    private static SeedCheck Compare(SeedFigures seed, IReadOnlyList<BomLine> tiers, BomLine total, Site site)
+    private static ReferenceCheck Compare(ReferenceFigures reference, IReadOnlyList<BomLine> tiers, BomLine total)
     {
         var differences = new List<string>();
         void Check(string what, string ours, string theirs)
         {
-            if (ours != theirs) differences.Add($"{what}: site {ours}, seed {theirs}");
+            if (ours != theirs) differences.Add($"{what}: site {ours}, reference design {theirs}");
         }
-        Check("VMs", total.Vms.ToString(CultureInfo.InvariantCulture), seed.Vms.ToString(CultureInfo.InvariantCulture));
-        Check("vCPU", total.VCpu.ToString(CultureInfo.InvariantCulture), seed.VCpu.ToString(CultureInfo.InvariantCulture));
-        Check("RAM", FormatLike(seed.Ram, total.RamGb), seed.Ram);
-        Check("local storage TB", total.StorageTb.ToString("0.##", CultureInfo.InvariantCulture), seed.StorageTb.ToString("0.##", CultureInfo.InvariantCulture));
-        foreach (var (tier, figures) in seed.Tiers ?? new Dictionary<Tier, SeedTierFigures>())
-        {
-            var line = tiers.FirstOrDefault(l => l.Tier == tier.DisplayName()) ?? new BomLine(tier.DisplayName(), 0, 0, 0, 0);
-            var ours = $"{line.Vms} VMs / {line.VCpu} vCPU / {line.RamGb} GB / {line.StorageTb.ToString("0.##", CultureInfo.InvariantCulture)} TB";
-            var theirs = $"{figures.Vms} VMs / {figures.VCpu} vCPU / {figures.RamGb} GB / {figures.StorageTb.ToString("0.##", CultureInfo.InvariantCulture)} TB";
-            Check(tier.DisplayName(), ours, theirs);
-        }
-        return new SeedCheck(seed.Source, differences.Count == 0, differences, seed.Discrepancy);
+        Check("VMs", total.Vms.ToString(CultureInfo.InvariantCulture), reference.Vms.ToString(CultureInfo.InvariantCulture));
+        Check("vCPU", total.VCpu.ToString(CultureInfo.InvariantCulture), reference.VCpu.ToString(CultureInfo.InvariantCulture));
+        Check("RAM", FormatLike(reference.Ram, total.RamGb), reference.Ram);
+        Check("local storage TB", total.StorageTb.ToString("0.##", CultureInfo.InvariantCulture), reference.StorageTb.ToString("0.##", CultureInfo.InvariantCulture));
+        foreach (var (tier, vms) in reference.TierVms ?? new Dictionary<Tier, int>())
+            Check($"{tier.DisplayName()} VMs", (tiers.FirstOrDefault(l => l.Tier == tier.DisplayName())?.Vms ?? 0).ToString(CultureInfo.InvariantCulture),
+                vms.ToString(CultureInfo.InvariantCulture));
+        return new ReferenceCheck(reference.Source, differences.Count == 0, differences, reference.Discrepancy);
     }
 
-    /// <summary>Writes our RAM in the unit and precision the seed used ("1.2 TB", "480 GB", "3,656 GB"), so equal means equal as stated.</summary>
+    /// <summary>Writes our RAM in the unit and precision the reference design used ("1.2 TB", "480 GB", "3,656 GB"), so equal means equal as stated.</summary>
     public static string FormatLike(string stated, int ramGb)
     {
         var parts = stated.Split(' ');

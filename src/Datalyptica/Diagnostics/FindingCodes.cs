@@ -237,7 +237,7 @@ public static class FindingCodes
 
     // 9xx: notes on where the platform departs from the seed.
     public static readonly FindingCode ZooKeeperForSparkFlink = Define("DL900", "zookeeper-for-spark-flink", Severity.Info,
-        "ZooKeeper runs for Spark/Flink HA despite the seed");
+        "ZooKeeper runs for Spark/Flink HA despite the reference design");
     public static readonly FindingCode SupersetRoutedByHostName = Define("DL901", "superset-routed-by-host-name", Severity.Info,
         "Superset is routed by host name, not under /superset");
 

@@ -4,7 +4,7 @@ namespace Datalyptica.Profiles;
 
 /// <summary>
 /// The seed's environments as profiles. Placement and sizing are explained in docs/TOPOLOGY.md;
-/// bom compares every profile with the figures the seed states (<see cref="Profile.Seed"/>).
+/// bom compares every profile with the figures the seed states (<see cref="Profile.Reference"/>).
 /// </summary>
 public static class BuiltInProfiles
 {
@@ -12,7 +12,7 @@ public static class BuiltInProfiles
 
     public static readonly Profile Production = new(
         "production", "production", SiteRole.Primary,
-        "the seed's production topology: 9 tiers, every component on its own VMs",
+        "the reference design's production topology: 9 tiers, every component on its own VMs",
         AddressBase: 20,
         Pools:
         [
@@ -42,23 +42,17 @@ public static class BuiltInProfiles
         ],
         ObjectStorageTb: 100)
     {
-        Seed = new SeedFigures(66, 920, "3,656 GB", 63.25,
-            "seed docs/02-INFRASTRUCTURE-REQUIREMENTS.md, VM Resource Summary by Tier")
+        Reference = new ReferenceFigures(50, 640, "2.5 TB", 63,
+            "the reference design's README, Minimum Production Deployment: 50 VMs, 640 vCPUs, 2.5 TB RAM, 63 TB local SSD")
         {
-            Tiers = new Dictionary<Tier, SeedTierFigures>
+            TierVms = new Dictionary<Tier, int>
             {
-                [Tier.LoadBalancer] = new(3, 12, 24, 0.15),
-                [Tier.Catalog] = new(6, 80, 320, 6.5),
-                [Tier.Coordination] = new(3, 12, 48, 0.3),
-                [Tier.Streaming] = new(11, 148, 592, 25.3),
-                [Tier.Processing] = new(12, 272, 1088, 8.4),
-                [Tier.Query] = new(9, 208, 832, 8.9),
-                [Tier.Analytics] = new(7, 80, 320, 2.8),
-                [Tier.Monitoring] = new(9, 68, 272, 10.3),
-                [Tier.Iam] = new(6, 40, 160, 0.6),
+                [Tier.LoadBalancer] = 3, [Tier.Catalog] = 6, [Tier.Coordination] = 3, [Tier.Streaming] = 11, [Tier.Processing] = 12,
+                [Tier.Query] = 9, [Tier.Analytics] = 7, [Tier.Monitoring] = 9, [Tier.Iam] = 6,
             },
-            Discrepancy = "the seed README's headline says 50 VMs / 640 vCPU / 2.5 TB RAM, but its own tier table " +
-                          "(3+6+3+11+12+9+7+9+6 VMs) sums to 66 VMs / 920 vCPU / 3,656 GB; this profile follows the tier table",
+            Discrepancy = "the reference design's headline says 50 VMs, but its own tier table (3+6+3+11+12+9+7+9+6) sums to 66; " +
+                          "this profile places the tier table's 66 VMs. Their vCPU, RAM and disk per tier are this project's own sizing " +
+                          "(the reference design states only the totals), so those totals differ from its headline too",
         },
     };
 
@@ -107,7 +101,7 @@ public static class BuiltInProfiles
         ObjectStorageTb: 30)
     {
         GroupVars = new Dictionary<string, IReadOnlyDictionary<string, object>> { ["monitoring"] = MoveGrafanaGossip },
-        Seed = new SeedFigures(30, 320, "1.2 TB", 30, "seed README, Per-Environment Scaling (Staging: 30 VMs, 320 vCPUs, 1.2 TB RAM, 30 TB)"),
+        Reference = new ReferenceFigures(30, 320, "1.2 TB", 30, "the reference design's README, Per-Environment Scaling (Staging: 30 VMs, 320 vCPUs, 1.2 TB RAM, 30 TB)"),
     };
 
     public static readonly Profile Development = new(
@@ -133,7 +127,7 @@ public static class BuiltInProfiles
             // Alertmanager's cluster port owns 9094; Grafana's alerting gossip moves.
             ["loadbalancer"] = MoveGrafanaGossip,
         },
-        Seed = new SeedFigures(15, 120, "480 GB", 10, "seed README, Per-Environment Scaling (Development: 15 VMs, 120 vCPUs, 480 GB RAM, 10 TB)"),
+        Reference = new ReferenceFigures(15, 120, "480 GB", 10, "the reference design's README, Per-Environment Scaling (Development: 15 VMs, 120 vCPUs, 480 GB RAM, 10 TB)"),
     };
 
     /// <summary>

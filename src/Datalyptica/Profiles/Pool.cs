@@ -36,18 +36,20 @@ public sealed record Profile(
     /// <summary>Site-wide variables the profile sets (group_vars/all.yml), beside what every profile gets.</summary>
     public IReadOnlyDictionary<string, object> SiteVars { get; init; } = new Dictionary<string, object>();
 
-    /// <summary>What the seed states for this environment, for `bom` to compare against.</summary>
-    public SeedFigures? Seed { get; init; }
+    /// <summary>What the reference design states for this environment, for `bom` to compare against.</summary>
+    public ReferenceFigures? Reference { get; init; }
 }
 
-/// <summary>Totals the seed documents for an environment (VMs, vCPU, RAM in GB, local storage in TB).</summary>
-/// <remarks>RAM is kept as the seed writes it ("1.2 TB", "480 GB") so a comparison can use the seed's own precision.</remarks>
-public sealed record SeedFigures(int Vms, int VCpu, string Ram, double StorageTb, string Source)
+/// <summary>
+/// The totals the platform's reference design (the original Ansible design of Datalyptica, whose README sets out the
+/// tiers and the per-environment sizes) states for an environment: VMs, vCPU, RAM, local storage in TB. Quoted with
+/// where in that README they stand, because the README is not shipped with this tool.
+/// </summary>
+/// <remarks>RAM is kept as the README writes it ("1.2 TB", "480 GB") so a comparison can use its own precision.</remarks>
+public sealed record ReferenceFigures(int Vms, int VCpu, string Ram, double StorageTb, string Source)
 {
-    /// <summary>Per-tier figures where the seed gives them (production's tier table).</summary>
-    public IReadOnlyDictionary<Tier, SeedTierFigures>? Tiers { get; init; }
-    /// <summary>A second statement of the totals that disagrees with the first, kept so bom can say so.</summary>
+    /// <summary>VMs per tier where the reference design gives them (its tier table); it states no per-tier vCPU, RAM or disk.</summary>
+    public IReadOnlyDictionary<Tier, int>? TierVms { get; init; }
+    /// <summary>Where the reference design disagrees with itself or this profile departs from it on purpose, so bom can say so.</summary>
     public string? Discrepancy { get; init; }
 }
-
-public sealed record SeedTierFigures(int Vms, int VCpu, int RamGb, double StorageTb);

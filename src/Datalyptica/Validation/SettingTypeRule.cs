@@ -41,7 +41,7 @@ public sealed class SettingTypeRule : IValidationRule
             if (!ComponentCatalog.DefaultVersions.ContainsKey(id) || string.IsNullOrWhiteSpace(version) || SettingPatterns.ReleaseVersion.IsMatch(version)) continue;
             yield return new Diagnostic(FindingCodes.VersionNotRelease,
                 $"version '{version}' of '{id}' is not a release number.",
-                $"pin a release such as {ComponentCatalog.DefaultVersions[id]} (the seed's), or remove the key to use the seed's.",
+                $"pin a release such as {ComponentCatalog.DefaultVersions[id]} (the default), or remove the key to use the default.",
                 site.Var(SiteKeys.Versions)?.Source ?? site.Source, $"{SiteKeys.Versions}.{id}");
         }
     }

@@ -46,7 +46,7 @@ public sealed partial class SiteSettingsRule : IValidationRule
             }
             else if (string.IsNullOrWhiteSpace(version))
                 yield return new Diagnostic(FindingCodes.VersionEmpty, $"version of '{id}' is empty.",
-                    $"pin a version (the seed's is {ComponentCatalog.DefaultVersions[id]}) or remove the key to use it.", source, $"{SiteKeys.Versions}.{id}");
+                    $"pin a version (the default is {ComponentCatalog.DefaultVersions[id]}) or remove the key to use it.", source, $"{SiteKeys.Versions}.{id}");
         }
     }
 }

@@ -20,13 +20,24 @@ public class BillOfMaterialsTests
 
     [Theory]
     [MemberData(nameof(Totals))]
-    public void Every_profile_matches_the_seed(string name, int vms, int vcpu, int ramGb, double storageTb)
+    public void Every_profiles_totals_add_up_and_development_and_staging_match_the_reference_design(string name, int vms, int vcpu, int ramGb, double storageTb)
     {
         var bom = BomOf(BuiltInProfiles.Find(name)!);
         bom.Total.ShouldBe(new BomLine("Total", vms, vcpu, ramGb, storageTb));
-        var seed = bom.Seed.ShouldNotBeNull();
-        seed.Differences.ShouldBeEmpty();
-        seed.Matches.ShouldBeTrue();
+        var reference = bom.Reference.ShouldNotBeNull();
+        if (name is "development" or "staging")
+        {
+            reference.Differences.ShouldBeEmpty();
+            reference.Matches.ShouldBeTrue();
+        }
+        else
+        {
+            // Production places the reference design's tier table (66 VMs), not its headline (50): every tier's VM count
+            // matches, the totals differ, and bom says why.
+            reference.Differences.ShouldBe(["VMs: site 66, reference design 50", "vCPU: site 920, reference design 640",
+                "RAM: site 3.6 TB, reference design 2.5 TB", "local storage TB: site 63.25, reference design 63"]);
+            reference.Discrepancy.ShouldNotBeNull().ShouldContain("this project's own sizing");
+        }
         bom.Tiers.Sum(t => t.Vms).ShouldBe(vms);
         bom.Tiers.Sum(t => t.VCpu).ShouldBe(vcpu);
         bom.Tiers.Sum(t => t.RamGb).ShouldBe(ramGb);
@@ -35,16 +46,16 @@ public class BillOfMaterialsTests
     }
 
     [Fact]
-    public void The_seed_figures_are_as_the_issue_states()
+    public void The_reference_figures_are_as_the_reference_design_states()
     {
-        (BuiltInProfiles.Development.Seed!.Vms, BuiltInProfiles.Development.Seed.VCpu, BuiltInProfiles.Development.Seed.Ram, BuiltInProfiles.Development.Seed.StorageTb)
+        (BuiltInProfiles.Development.Reference!.Vms, BuiltInProfiles.Development.Reference.VCpu, BuiltInProfiles.Development.Reference.Ram, BuiltInProfiles.Development.Reference.StorageTb)
             .ShouldBe((15, 120, "480 GB", 10.0));
-        (BuiltInProfiles.Staging.Seed!.Vms, BuiltInProfiles.Staging.Seed.VCpu, BuiltInProfiles.Staging.Seed.Ram, BuiltInProfiles.Staging.Seed.StorageTb)
+        (BuiltInProfiles.Staging.Reference!.Vms, BuiltInProfiles.Staging.Reference.VCpu, BuiltInProfiles.Staging.Reference.Ram, BuiltInProfiles.Staging.Reference.StorageTb)
             .ShouldBe((30, 320, "1.2 TB", 30.0));
-        (BuiltInProfiles.Production.Seed!.Vms, BuiltInProfiles.Production.Seed.VCpu, BuiltInProfiles.Production.Seed.Ram, BuiltInProfiles.Production.Seed.StorageTb)
-            .ShouldBe((66, 920, "3,656 GB", 63.25));
-        BuiltInProfiles.Dr.Seed.ShouldBeSameAs(BuiltInProfiles.Production.Seed);
-        BuiltInProfiles.Production.Seed.Discrepancy.ShouldNotBeNull().ShouldContain("50 VMs");
+        (BuiltInProfiles.Production.Reference!.Vms, BuiltInProfiles.Production.Reference.VCpu, BuiltInProfiles.Production.Reference.Ram, BuiltInProfiles.Production.Reference.StorageTb)
+            .ShouldBe((50, 640, "2.5 TB", 63.0));
+        BuiltInProfiles.Production.Reference.TierVms.ShouldNotBeNull().Values.Sum().ShouldBe(66);
+        BuiltInProfiles.Dr.Reference.ShouldBeSameAs(BuiltInProfiles.Production.Reference);
     }
 
     public static TheoryData<string, int, int, int, double> ProductionTiers => new()
@@ -62,7 +73,7 @@ public class BillOfMaterialsTests
 
     [Theory]
     [MemberData(nameof(ProductionTiers))]
-    public void Production_matches_the_seed_tier_table(string tier, int vms, int vcpu, int ramGb, double storageTb)
+    public void Production_tiers_are_this_projects_sizing_on_the_reference_tier_table(string tier, int vms, int vcpu, int ramGb, double storageTb)
     {
         foreach (var profile in new[] { BuiltInProfiles.Production, BuiltInProfiles.Dr })
             BomOf(profile).Tiers.Single(t => t.Tier == tier).ShouldBe(new BomLine(tier, vms, vcpu, ramGb, storageTb), profile.Name);
@@ -78,20 +89,20 @@ public class BillOfMaterialsTests
     }
 
     [Fact]
-    public void A_site_that_differs_from_the_seed_says_where()
+    public void A_site_that_differs_from_the_reference_tier_table_says_where()
     {
         var site = ProfileExpander.Expand(BuiltInProfiles.Production, hostCount: 67); // one more Kafka broker
-        var seed = BillOfMaterials.For(site, null, BuiltInProfiles.Production).Seed.ShouldNotBeNull();
-        seed.Matches.ShouldBeFalse();
-        seed.Differences.ShouldContain("VMs: site 67, seed 66");
-        seed.Differences.ShouldContain(d => d.StartsWith("Streaming: site 12 VMs", StringComparison.Ordinal));
-        seed.Differences.ShouldNotContain(d => d.StartsWith("Query", StringComparison.Ordinal));
-        seed.Discrepancy.ShouldNotBeNull();
+        var reference = BillOfMaterials.For(site, null, BuiltInProfiles.Production).Reference.ShouldNotBeNull();
+        reference.Matches.ShouldBeFalse();
+        reference.Differences.ShouldContain("VMs: site 67, reference design 50");
+        reference.Differences.ShouldContain("Streaming VMs: site 12, reference design 11");
+        reference.Differences.ShouldNotContain(d => d.StartsWith("Query", StringComparison.Ordinal));
+        reference.Discrepancy.ShouldNotBeNull();
     }
 
     [Fact]
-    public void Without_a_profile_there_is_no_seed_check() =>
-        BillOfMaterials.For(ProfileExpander.Expand(BuiltInProfiles.Development)).Seed.ShouldBeNull();
+    public void Without_a_profile_there_is_no_reference_check() =>
+        BillOfMaterials.For(ProfileExpander.Expand(BuiltInProfiles.Development)).Reference.ShouldBeNull();
 
     [Theory]
     [InlineData("480 GB", 480, "480 GB")]
@@ -101,7 +112,7 @@ public class BillOfMaterialsTests
     [InlineData("1.2 TB", 1331, "1.3 TB")]
     [InlineData("2.5 TB", 2560, "2.5 TB")]
     [InlineData("2 TB", 2048, "2 TB")]
-    public void FormatLike_uses_the_seeds_unit_and_precision(string stated, int ramGb, string expected) =>
+    public void FormatLike_uses_the_references_unit_and_precision(string stated, int ramGb, string expected) =>
         BillOfMaterials.FormatLike(stated, ramGb).ShouldBe(expected);
 
     private static readonly Rates SomeRates = new("EUR", VCpuMonth: 10m, RamGbMonth: 2.5m, SsdTbMonth: 40m, ObjectStoragePerTbMonth: 20m);

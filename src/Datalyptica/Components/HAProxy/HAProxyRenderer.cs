@@ -235,7 +235,7 @@ public sealed class HAProxyRenderer : IComponentRenderer
             sb.Append($"    use_backend {Id(r)} if host_{Id(r)}\n");
         foreach (var r in routes.Where(r => r.HostPrefix is null))
             sb.Append($"    use_backend {Id(r)} if path_{Id(r)}\n");
-        sb.Append("    # The seed's /kafka-ui is not routed: the platform has no Kafka UI component.\n");
+        sb.Append("    # The reference design's /kafka-ui is not routed: the platform has no Kafka UI component.\n");
         sb.Append("    default_backend not_found\n\n");
 
         sb.Append("backend not_found\n    mode http\n    http-request return status 404 content-type text/plain string \"no such service\\n\"\n\n");

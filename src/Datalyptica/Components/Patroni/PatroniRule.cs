@@ -17,7 +17,7 @@ public sealed class PatroniRule : IValidationRule
         // Absent means the platform default, which is synchronous (RPO 0); only an explicit false is an error.
         if (!PatroniSettings.Synchronous(site))
             yield return new Diagnostic(FindingCodes.PatroniNotSynchronous,
-                "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the seed promises RPO 0).",
+                "Patroni runs without synchronous replication: a failover can lose acknowledged commits (the platform promises RPO 0).",
                 "set patroni_synchronous_mode: true.", PatroniSettings.SynchronousMode.SourceIn(site), PatroniSettings.SynchronousMode.Key);
         var syncCount = PatroniSettings.SynchronousNodeCount.Read(site);
         if (syncCount >= members)

@@ -14,7 +14,7 @@ public static class SupersetAccess
     [
         new("superset", "/superset", SupersetComponent.Server, SupersetComponent.Http, SupersetHealth.HealthPath,
             "Superset 4.1 cannot run under a sub-path (SUPERSET_APP_ROOT arrives in 5.0, apache/superset #33228): " +
-            "it gets superset.<domain>, and the seed's /superset redirects there")
+            "it gets superset.<domain>, and the reference design's /superset redirects there")
         { HostPrefix = "superset", ServerTimeoutSeconds = 300, Order = 100 },
     ];
 }

@@ -11,7 +11,7 @@ public sealed class SupersetRoutingNoticeRule : IValidationRule
     {
         if (site.HostsWith(SupersetComponent.Server).Any())
             yield return new Diagnostic(FindingCodes.SupersetRoutedByHostName,
-                $"Superset 4.1 cannot be served under /superset (sub-paths arrive in 5.0); it is routed by host name superset.{site.Domain} instead of the seed's path.",
+                $"Superset 4.1 cannot be served under /superset (sub-paths arrive in 5.0); it is routed by host name superset.{site.Domain} instead of the reference design's path.",
                 $"create a DNS record superset.{site.Domain} pointing at the load-balancer VIPs.", site.GroupSource("superset"), "superset");
     }
 }

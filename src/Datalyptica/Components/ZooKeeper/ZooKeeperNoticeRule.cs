@@ -13,7 +13,7 @@ public sealed class ZooKeeperNoticeRule : IValidationRule
         var sparkOrFlink = site.Components.Where(c => c.RequiresOn(site).Any(d => d.ComponentId == ZooKeeperRenderer.Id)).Select(c => c.DisplayName).ToList();
         if (sparkOrFlink.Count > 0 && site.HostsWith(ZooKeeperComponent.Member).Any())
             yield return new Diagnostic(FindingCodes.ZooKeeperForSparkFlink,
-                $"{string.Join(" and ", sparkOrFlink)} HA run on a dedicated ZooKeeper ensemble, although the seed promised no ZooKeeper: {ZooKeeperComponent.WhyNotKeeper}.",
+                $"{string.Join(" and ", sparkOrFlink)} HA run on a dedicated ZooKeeper ensemble, although the reference design has no ZooKeeper: {ZooKeeperComponent.WhyNotKeeper}.",
                 "nothing to do; ClickHouse Keeper stays for ClickHouse only.", site.GroupSource("zookeeper"), "zookeeper");
     }
 }
