@@ -235,7 +235,7 @@ public static class FindingCodes
     public static readonly FindingCode SecretUnsafe = Define("DL608", "secret-unsafe", Severity.Error,
         "a !vault value holds a line break, NUL or another control character: secrets are filled into configuration files as they are, where one could add a line (the value is never shown)");
 
-    // 9xx: notes on where the platform departs from the seed.
+    // 9xx: notes on where the platform departs from the reference design.
     public static readonly FindingCode ZooKeeperForSparkFlink = Define("DL900", "zookeeper-for-spark-flink", Severity.Info,
         "ZooKeeper runs for Spark/Flink HA despite the reference design");
     public static readonly FindingCode SupersetRoutedByHostName = Define("DL901", "superset-routed-by-host-name", Severity.Info,
