@@ -4,14 +4,28 @@ using System.Globalization;
 namespace Datalyptica.Inventory;
 
 /// <summary>
-/// Reads an Ansible YAML inventory plus its adjacent group_vars/ and host_vars/ the way ansible-core 2.14's
-/// yaml inventory plugin, host_group_vars vars plugin and VariableManager do, so that
+/// Reads an Ansible YAML or INI inventory plus its adjacent group_vars/ and host_vars/ the way ansible-core 2.14's
+/// yaml and ini inventory plugins, host_group_vars vars plugin and VariableManager do, so that
 /// <see cref="InventoryHost.Vars"/> equals <c>ansible-inventory --list</c>'s <c>_meta.hostvars</c>.
 /// </summary>
-public static class AnsibleInventoryReader
+public static partial class AnsibleInventoryReader
 {
+    // ansible-core ini.py: a section header, and a child group line; both allow a trailing comment.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:\#.*)?$")]
+    private static partial System.Text.RegularExpressions.Regex IniSection();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([^:\]\s]+)\s*(?:\#.*)?$")]
+    private static partial System.Text.RegularExpressions.Regex IniChild();
+
     /// <summary>File names tried, in order, when <c>Read</c> is given a directory.</summary>
-    public static readonly IReadOnlyList<string> InventoryFileNames = ["hosts.yml", "hosts.yaml"];
+    /// <remarks>Not hosts.ini: in a folder Ansible ignores *.ini files (INVENTORY_IGNORE_EXTS); pass such a file itself.</remarks>
+    public static readonly IReadOnlyList<string> InventoryFileNames = ["hosts.yml", "hosts.yaml", "hosts"];
+
+    /// <summary>
+    /// Ansible's yaml plugin takes only these extensions; every other file is read by its ini plugin (which takes any
+    /// name), so an inventory called <c>hosts</c> or <c>inventory.ini</c> is INI, as ansible-inventory reads it.
+    /// </summary>
+    public static bool IsYaml(string file) => Path.GetExtension(file).ToLowerInvariant() is ".yml" or ".yaml" or ".json";
 
     /// <summary>Extensions tried for group_vars/NAME and host_vars/NAME; the first that exists wins (Ansible's find_vars_files).</summary>
     private static readonly string[] VarsFileExtensions = ["", ".yml", ".yaml", ".json"];
@@ -27,7 +41,7 @@ public static class AnsibleInventoryReader
         "groups", "group_names", "omit", "playbook_dir",
     };
 
-    /// <param name="path">A YAML inventory file, or a directory containing one of <see cref="InventoryFileNames"/>.</param>
+    /// <param name="path">A YAML or INI inventory file, or a directory containing one of <see cref="InventoryFileNames"/>.</param>
     /// <param name="decryptVaultFile">Called with (file path, vault text) for files that start with <c>$ANSIBLE_VAULT;</c>;
     /// returns the plaintext. Inline <c>!vault</c> values are never decrypted.</param>
     public static AnsibleInventory Read(string path, Func<string, string, string>? decryptVaultFile = null)
@@ -100,6 +114,13 @@ public static class AnsibleInventoryReader
             AddGroup("ungrouped", _fileStart);
             AddChild("all", "ungrouped", _fileStart);
 
+            if (!IsYaml(inventoryFile))
+            {
+                ParseIni(ReadInventoryText(inventoryFile));
+                Reconcile();
+                LoadVarsFiles();
+                return Build();
+            }
             var root = LoadFile(inventoryFile);
             if (root is null)
                 throw new InventoryException(_fileStart, "the inventory file is empty. Add at least 'all:' with hosts or children.");
@@ -115,17 +136,103 @@ public static class AnsibleInventoryReader
             return Build();
         }
 
-        private InventoryValue? LoadFile(string file)
+        private InventoryValue? LoadFile(string file) => YamlFileLoader.Load(ReadInventoryText(file), file);
+
+        private string ReadInventoryText(string file)
         {
             var text = SiteFileReader.ReadText(file, _realRoot);
-            if (text.StartsWith(VaultHeader, StringComparison.Ordinal))
+            if (!text.StartsWith(VaultHeader, StringComparison.Ordinal)) return text;
+            if (decryptVaultFile is null)
+                throw new InventoryException(new SourceLocation(file, 1, 1),
+                    "this file is encrypted with ansible-vault. Provide the vault password (a decryptVaultFile callback) to read the inventory.");
+            return decryptVaultFile(file, text);
+        }
+
+        /// <summary>
+        /// An INI inventory, as ansible-core's ini plugin reads it: lines before any section are hosts of 'ungrouped';
+        /// [G] lists hosts ("web[01:03]:2222 key=value ..."), [G:vars] sets "key=value" group variables, [G:children]
+        /// names child groups, which may be declared further down. Values go through <see cref="IniSyntax.Value"/>.
+        /// </summary>
+        private void ParseIni(string text)
+        {
+            var group = "ungrouped";
+            var state = "hosts";
+            // Groups named by [G:vars] or [G:children] before their own section: (line, state, parents).
+            var pending = new Dictionary<string, (SourceLocation At, string State, List<string> Parents)>(StringComparer.Ordinal);
+            var lines = text.Split('\n');
+            for (var n = 0; n < lines.Length; n++)
             {
-                if (decryptVaultFile is null)
-                    throw new InventoryException(new SourceLocation(file, 1, 1),
-                        "this file is encrypted with ansible-vault. Provide the vault password (a decryptVaultFile callback) to read the inventory.");
-                text = decryptVaultFile(file, text);
+                var at = new SourceLocation(inventoryFile, n + 1, 1);
+                var line = lines[n].Trim();
+                if (line.Length == 0 || line[0] is '#' or ';') continue;
+                if (IniSection().Match(line) is { Success: true } section)
+                {
+                    group = section.Groups[1].Value;
+                    state = section.Groups[2].Success ? section.Groups[2].Value : "hosts";
+                    if (state is not ("hosts" or "children" or "vars"))
+                        throw new InventoryException(at, $"section [{group}:{state}] has an unknown type '{state}'. Use [{group}], [{group}:vars] or [{group}:children].");
+                    if (!_groups.ContainsKey(group))
+                    {
+                        if (state == "vars" && !pending.ContainsKey(group)) pending[group] = (at, state, []);
+                        AddGroup(group, at);
+                    }
+                    if (state != "vars" && pending.TryGetValue(group, out var waiting))
+                    {
+                        if (waiting.State == "children") AddPendingChildren(group, pending);
+                        else pending.Remove(group);
+                    }
+                    continue;
+                }
+                if (line.StartsWith('[') && line.EndsWith(']'))
+                    throw new InventoryException(at, $"'{line}' is not a valid section: a section is [GROUP], [GROUP:vars] or [GROUP:children], with no spaces.");
+                switch (state)
+                {
+                    case "hosts":
+                        IReadOnlyList<string> tokens;
+                        try { tokens = IniSyntax.ShlexSplit(line); }
+                        catch (FormatException e) { throw new InventoryException(at, $"cannot read the host line '{line}': {e.Message}. Close the quote."); }
+                        if (tokens.Count == 0) continue;
+                        if (tokens[0].EndsWith(':'))
+                            throw new InventoryException(at, $"host pattern '{tokens[0]}' ends in ':', which is reserved for a port (host:2222).");
+                        var vars = new List<KeyValuePair<string, InventoryValue>>();
+                        foreach (var token in tokens.Skip(1))
+                        {
+                            var eq = token.IndexOf('=');
+                            if (eq < 0) throw new InventoryException(at, $"'{token}' after host '{tokens[0]}' is not a key=value host variable. Write it as name=value.");
+                            vars.Add(new(token[..eq], IniSyntax.Value(token[(eq + 1)..], at)));
+                        }
+                        ParseHostEntry(_groups[group], tokens[0], vars.Count == 0 ? new InventoryScalar(ScalarKind.Null, null, at) : new InventoryMapping(vars, at));
+                        break;
+                    case "vars":
+                        var equals = line.IndexOf('=');
+                        if (equals < 0) throw new InventoryException(at, $"'{line}' in [{group}:vars] is not key=value. Write it as name=value.");
+                        SetGroupVariable(_groups[group], line[..equals].Trim(), IniSyntax.Value(line[(equals + 1)..].Trim(), at));
+                        break;
+                    case "children":
+                        if (IniChild().Match(line) is not { Success: true } child)
+                            throw new InventoryException(at, $"'{line}' in [{group}:children] is not a group name.");
+                        var name = child.Groups[1].Value;
+                        if (_groups.ContainsKey(name)) AddChild(group, name, at);
+                        else if (pending.TryGetValue(name, out var known)) known.Parents.Add(group);
+                        else pending[name] = (at, "children", [group]);
+                        break;
+                }
             }
-            return YamlFileLoader.Load(text, file);
+            foreach (var (name, declaration) in pending)
+                throw new InventoryException(declaration.At, declaration.State == "vars"
+                    ? $"section [{name}:vars] is for a group that is never declared. Add a [{name}] or [{name}:children] section, or remove it."
+                    : $"section [{declaration.Parents[^1]}:children] names group '{name}', which is never declared. Add a [{name}] section (it may be empty), or remove the line.");
+        }
+
+        private void AddPendingChildren(string group, Dictionary<string, (SourceLocation At, string State, List<string> Parents)> pending)
+        {
+            var (at, _, parents) = pending[group];
+            foreach (var parent in parents)
+            {
+                AddChild(parent, group, at);
+                if (pending.TryGetValue(parent, out var p) && p.State == "children") AddPendingChildren(parent, pending);
+            }
+            pending.Remove(group);
         }
 
         private GroupBuilder AddGroup(string name, SourceLocation at)

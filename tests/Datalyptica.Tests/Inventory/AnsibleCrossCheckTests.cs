@@ -12,6 +12,7 @@ public class AnsibleCrossCheckTests
     [InlineData("ranges_and_children")]
     [InlineData("vars_directories")]
     [InlineData("typing")]
+    [InlineData("ini_inventory")]
     public void Hand_written_inventory_reads_like_ansible_inventory(string name)
     {
         var dir = InventoryTestData.Dir(name);

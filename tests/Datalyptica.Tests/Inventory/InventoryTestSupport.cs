@@ -52,7 +52,7 @@ internal static class AnsibleCli
         start.Environment["HOME"] = home.Path;
         start.Environment["ANSIBLE_LOCAL_TEMP"] = System.IO.Path.Combine(home.Path, "tmp");
         start.Environment["ANSIBLE_CONFIG"] = System.IO.Path.Combine(home.Path, "ansible.cfg"); // does not exist: defaults only
-        start.Environment["ANSIBLE_INVENTORY_ENABLED"] = "yaml";
+        start.Environment["ANSIBLE_INVENTORY_ENABLED"] = "yaml,ini"; // in Ansible's default order: *.yml by yaml, the rest by ini
         start.Environment["ANSIBLE_INVENTORY_UNPARSED_FAILED"] = "True"; // fail instead of warning and printing an empty inventory
         start.Environment["ANSIBLE_DEPRECATION_WARNINGS"] = "False";
         start.Environment["ANSIBLE_NOCOLOR"] = "1";
