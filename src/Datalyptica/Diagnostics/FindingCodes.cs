@@ -201,6 +201,8 @@ public static class FindingCodes
         "the object store region is not a region name");
     public static readonly FindingCode HostAddressUnusable = Define("DL558", "host-address-unusable", Severity.Error,
         "a host address cannot be a host's (unspecified, broadcast, multicast, or the network or broadcast address of a VIP's subnet)");
+    public static readonly FindingCode SshArgsUnusable = Define("DL559", "ssh-args-unusable", Severity.Error,
+        "ansible_ssh_common_args or ansible_ssh_extra_args cannot be followed (ProxyCommand, a chain of jump hosts, a malformed ProxyJump)");
     // 56x: the site folder is untrusted input (docs/SECURITY.md); each is refused before the file's content is used or shown.
     public static readonly FindingCode SiteFileTooLarge = Define("DL560", "site-file-too-large", Severity.Error,
         "a file of the site is over 4 MiB");

@@ -17,6 +17,7 @@ public static class SiteValidator
         new SiteSettingsRule(),
         new SettingTypeRule(),
         new HostIdentityRule(),
+        new SshArgsRule(),
         new MemberCountRule(),
         new PortCollisionRule(),
         new DependencyRule(),

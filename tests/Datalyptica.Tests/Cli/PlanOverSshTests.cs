@@ -68,4 +68,29 @@ public class PlanOverSshTests(SshdFixture ssh)
             Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ShouldBe(hash, $"a refused apply changed {file}");
         result.All.ShouldNotContain(SiteFixture.KnownPassword);
     }
+
+    [Fact]
+    public void Plan_reaches_every_host_through_the_jump_host_the_inventory_names()
+    {
+        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList();
+        using var target = SshdServer.Start(ssh.AuthorizedKeys, extraConfig:
+            string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
+        // The bastion logs each forwarded connection at DEBUG1, which proves the route.
+        using var bastion = SshdServer.Start(ssh.AuthorizedKeys, extraConfig: "LogLevel DEBUG1\nMaxStartups 100\nMaxSessions 100\n");
+        using var fixture = new SiteFixture();
+        var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
+        var site = fixture.PathOf("dev");
+        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
+            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
+        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"),
+            $"ansible_port: {target.Port}\nansible_ssh_common_args: \"-o StrictHostKeyChecking=yes -o ProxyJump={Environment.UserName}@127.0.0.1:{bastion.Port}\"\n");
+
+        var result = CliRunner.Run("plan", site, "--vault-password-file", fixture.PasswordFile, "--known-hosts", fixture.PathOf("known_hosts"),
+            "--accept-new-host-keys", "--private-key", ssh.ClientKey, "--parallel", "8", "--limit", "lb01,lb02", "-o", "json");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        bastion.LogLines.Count(l => l.Contains("server_request_direct_tcpip") && l.Contains($"port {target.Port}")).ShouldBe(2,
+            string.Join('\n', bastion.LogLines.Where(l => l.Contains("tcpip"))));
+        File.ReadAllLines(fixture.PathOf("known_hosts")).ShouldContain(l => l.StartsWith($"[127.0.0.1]:{bastion.Port} "));
+    }
 }

@@ -131,6 +131,9 @@ public sealed partial class FindingCaseTests
         [FindingCodes.ObjectStoreRegionInvalid] = Site(
             d => d.Replace(All, "region: us-east-1", "region: \"eu; touch /tmp/x\""),
             d => d.Replace(All, "region: us-east-1", "region: eu-central-2")),
+        [FindingCodes.SshArgsUnusable] = Site(
+            d => d.Append(All, "ansible_ssh_common_args: \"-o ProxyJump=ops@bastion1,ops@bastion2\""),
+            d => d.Append(All, "ansible_ssh_common_args: \"-o StrictHostKeyChecking=yes -o ProxyJump=ops@bastion1:2222\"")),
         [FindingCodes.HostAddressUnusable] = Site(
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.0"), // frontend-a is 10.40.1.100/24
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.1")),

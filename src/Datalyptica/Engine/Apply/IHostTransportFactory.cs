@@ -11,15 +11,21 @@ public interface IHostTransportFactory
 
 public static class HostConnections
 {
-    /// <summary>How to reach a host from its inventory variables (ansible_host, ansible_port, ansible_user, ansible_become).</summary>
+    /// <summary>
+    /// How to reach a host from its inventory variables (ansible_host, ansible_port, ansible_user, ansible_become,
+    /// ansible_ssh_private_key_file, and a jump host in ansible_ssh_common_args or ansible_ssh_extra_args).
+    /// </summary>
     public static HostConnection For(Host host)
     {
         string? Var(string key) => host.Vars.GetValueOrDefault(key)?.AsString();
+        var user = Var("ansible_user") ?? "root";
+        var key = Var("ansible_ssh_private_key_file");
         return new HostConnection(host.Name, Var("ansible_host") ?? host.Address.ToString(),
-            int.TryParse(Var("ansible_port"), out var port) ? port : 22, Var("ansible_user") ?? "root")
+            int.TryParse(Var("ansible_port"), out var port) ? port : 22, user)
         {
             Become = bool.TryParse(Var("ansible_become"), out var become) && become,
-            PrivateKeyFile = Var("ansible_ssh_private_key_file"),
+            PrivateKeyFile = key,
+            JumpHost = Transport.SshCommonArgs.JumpHost($"{Var("ansible_ssh_common_args")} {Var("ansible_ssh_extra_args")}", user, key),
         };
     }
 }

@@ -11,7 +11,13 @@ public sealed class SshTransportFactory(SshTransportOptions options, string? def
 {
     public IHostTransport Connect(HostConnection connection)
     {
-        var host = connection with { PrivateKeyFile = connection.PrivateKeyFile ?? defaultPrivateKeyFile };
+        // A jump host without a key of its own logs in with the host's key, else the default one (as ssh -J does).
+        var key = connection.PrivateKeyFile ?? defaultPrivateKeyFile;
+        var host = connection with
+        {
+            PrivateKeyFile = key,
+            JumpHost = connection.JumpHost is { } jump ? jump with { PrivateKeyFile = jump.PrivateKeyFile ?? key } : null,
+        };
         // Callers open hosts from worker threads (no synchronisation context), so blocking here cannot deadlock.
         return keeper is null
             ? SshTransport.ConnectAsync(host, options, CancellationToken.None).GetAwaiter().GetResult()
