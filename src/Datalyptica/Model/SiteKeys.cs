@@ -16,6 +16,8 @@ public static class SiteKeys
     public const string ObjectStorageTb = "datalyptica_object_storage_tb";
     public const string Versions = "datalyptica_versions";
     public const string Profile = "datalyptica_profile";
+    /// <summary>Name patterns (* and ?) of variables that belong to the site's other Ansible roles: never warned about as unknown.</summary>
+    public const string ForeignVars = "datalyptica_foreign_vars";
 
     // Per host, in hosts.yml.
     public const string Address = "ansible_host";
@@ -25,7 +27,7 @@ public static class SiteKeys
     public const string Rack = "datalyptica_rack";
 
     public static readonly IReadOnlyList<string> SiteWide =
-        [SiteName, Environment, SiteRole, Domain, Vips, ObjectStore, ObjectStorageTb, Versions, Profile];
+        [SiteName, Environment, SiteRole, Domain, Vips, ObjectStore, ObjectStorageTb, Versions, Profile, ForeignVars];
 
     public static readonly IReadOnlyList<string> PerHost = [Address, VCpu, RamGb, Disks, Rack];
 
