@@ -14,6 +14,9 @@ packages=(ansible-core haproxy keepalived prometheus prometheus-alertmanager pat
 packages+=(openssl iproute2)
 # verify's Patroni probe test runs real Patroni members (etcd v3 DCS, psycopg2) on loopback.
 packages+=(python3-etcd3 python3-psycopg2)
+# topology's pictures are checked by the tools that read them: Graphviz's dot and librsvg's rsvg-convert; the manual
+# page by groff (man-db).
+packages+=(graphviz librsvg2-bin groff-base man-db)
 # Engine tests: a real sshd on loopback (never started as a service) and dpkg-scanpackages for the offline repository.
 packages+=(openssh-server dpkg-dev)
 # Transport tests: sudo, to prove Become (sudo -n) for a throwaway NOPASSWD user against the loopback sshd.

@@ -94,6 +94,9 @@ public static class DatalypticaCli
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a site before any host is touched: quorums, ports, VIPs, dependencies, capacity, secrets, keys.")
                 .WithExample("validate", "site");
+            config.AddCommand<TopologyCommand>("topology")
+                .WithDescription("Draw the site: tiers, hosts with their roles, VIPs and who may hold them, quorum members; svg, dot or mermaid. Contacts no host.")
+                .WithExample("topology", "site", "--format", "svg", "--out", "topology.svg");
             config.AddCommand<BomCommand>("bom")
                 .WithDescription("Infrastructure requirements per tier and in total (VMs, vCPU, RAM, SSD, object storage), optional cost.")
                 .WithExample("bom", "site", "--rates", "rates.yml")
