@@ -10,18 +10,29 @@ namespace Datalyptica.Tests.Cli;
 [Collection(SshdCollection.Name)]
 public class PlanOverSshTests(SshdFixture ssh)
 {
-    [Fact]
-    public void Plan_over_ssh_gathers_facts_records_new_host_keys_changes_nothing_and_prints_no_secret()
+    /// <summary>
+    /// A development site whose 15 hosts are loopback addresses served by one real sshd (returned, to dispose), with
+    /// <paramref name="extraVars"/> appended to group_vars/all.yml.
+    /// </summary>
+    private (SshdServer Sshd, string Site) DevSiteOnLoopback(SiteFixture fixture, string extraVars = "")
     {
-        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList();
-        using var sshd = SshdServer.Start(ssh.AuthorizedKeys, extraConfig:
+        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList(); // the development profile's 15 hosts
+        var sshd = SshdServer.Start(ssh.AuthorizedKeys, extraConfig:
             string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
-        using var fixture = new SiteFixture();
         var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
         var site = fixture.PathOf("dev");
         CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
             "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
-        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {sshd.Port}\n");
+        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {sshd.Port}\n{extraVars}");
+        return (sshd, site);
+    }
+
+    [Fact]
+    public void Plan_over_ssh_gathers_facts_records_new_host_keys_changes_nothing_and_prints_no_secret()
+    {
+        using var fixture = new SiteFixture();
+        var (sshd, site) = DevSiteOnLoopback(fixture);
+        using var _ = sshd;
         var knownHosts = fixture.PathOf("known_hosts");
         var watched = new[] { "/etc/hostname", "/etc/passwd", "/etc/haproxy/haproxy.cfg" }.Where(File.Exists).ToList();
         var before = watched.ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
@@ -43,14 +54,9 @@ public class PlanOverSshTests(SshdFixture ssh)
     [Fact]
     public void Apply_shows_the_plan_then_is_refused_without_a_terminal_or_auto_approve_and_changes_nothing()
     {
-        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList(); // the development profile's 15 hosts
-        using var sshd = SshdServer.Start(ssh.AuthorizedKeys, extraConfig: string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
         using var fixture = new SiteFixture();
-        var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
-        var site = fixture.PathOf("bare");
-        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
-            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
-        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"), $"ansible_port: {sshd.Port}\n");
+        var (sshd, site) = DevSiteOnLoopback(fixture);
+        using var _ = sshd;
         var watched = new[] { "/etc/hostname", "/etc/passwd", "/etc/sysctl.conf" }.Where(File.Exists).ToList();
         var before = watched.ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 
@@ -72,18 +78,12 @@ public class PlanOverSshTests(SshdFixture ssh)
     [Fact]
     public void Plan_reaches_every_host_through_the_jump_host_the_inventory_names()
     {
-        var addresses = Enumerable.Range(11, 15).Select(i => $"127.0.0.{i}").ToList();
-        using var target = SshdServer.Start(ssh.AuthorizedKeys, extraConfig:
-            string.Join('\n', addresses.Select(a => $"ListenAddress {a}")) + "\nMaxStartups 100\n");
         // The bastion logs each forwarded connection at DEBUG1, which proves the route.
         using var bastion = SshdServer.Start(ssh.AuthorizedKeys, extraConfig: "LogLevel DEBUG1\nMaxStartups 100\nMaxSessions 100\n");
         using var fixture = new SiteFixture();
-        var ips = fixture.Write("ips.txt", string.Join('\n', addresses) + "\n");
-        var site = fixture.PathOf("dev");
-        CliRunner.Run("inventory", "generate", "--profile", "development", "--ips", ips, "--vip", "127.0.0.100/24",
-            "--out", site, "--vault-password-file", fixture.PasswordFile).ShouldSucceed();
-        File.AppendAllText(Path.Combine(site, "group_vars", "all.yml"),
-            $"ansible_port: {target.Port}\nansible_ssh_common_args: \"-o StrictHostKeyChecking=yes -o ProxyJump={Environment.UserName}@127.0.0.1:{bastion.Port}\"\n");
+        var (target, site) = DevSiteOnLoopback(fixture,
+            $"ansible_ssh_common_args: \"-o StrictHostKeyChecking=yes -o ProxyJump={Environment.UserName}@127.0.0.1:{bastion.Port}\"\n");
+        using var _ = target;
 
         var result = CliRunner.Run("plan", site, "--vault-password-file", fixture.PasswordFile, "--known-hosts", fixture.PathOf("known_hosts"),
             "--accept-new-host-keys", "--private-key", ssh.ClientKey, "--parallel", "8", "--limit", "lb01,lb02", "-o", "json");

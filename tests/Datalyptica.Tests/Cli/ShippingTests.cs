@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Datalyptica.Cli;
 using Datalyptica.Cli.Shipping;
 
@@ -10,7 +9,7 @@ public sealed class ShippingTests
     [Fact]
     public void Version_and_dash_dash_version_print_the_version_and_the_git_commit()
     {
-        var head = Run("git", ["-C", AppContext.BaseDirectory, "rev-parse", "HEAD"]).Trim();
+        var head = ExternalTool.Run("git", ["-C", AppContext.BaseDirectory, "rev-parse", "HEAD"]).Stdout.Trim();
         foreach (var args in new[] { new[] { "version" }, ["--version"] })
         {
             var line = CliRunner.Run(args).ShouldSucceed().Out.Trim();
@@ -87,18 +86,9 @@ public sealed class ShippingTests
         finally { dir.Delete(recursive: true); }
     }
 
-    private static string Run(string file, string[] args) => RunWithInput(file, args, "").Stdout;
-
     private static (string Stdout, string Stderr) RunWithInput(string file, string[] args, string input)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.Write(input);
-        p.StandardInput.Close();
-        p.WaitForExit(30_000).ShouldBeTrue($"{file} did not finish");
-        return (stdout.Result, stderr.Result);
+        var (_, stdout, stderr) = ExternalTool.Run(file, args, input);
+        return (stdout, stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using Datalyptica.Profiles;
 using Datalyptica.Topology;
@@ -27,7 +26,7 @@ public sealed class TopologyTests
         try
         {
             File.WriteAllText(Path.Combine(dir.FullName, "t.svg"), svg);
-            Run("rsvg-convert", ["-o", Path.Combine(dir.FullName, "t.png"), Path.Combine(dir.FullName, "t.svg")], null).ShouldBe(0);
+            ExternalTool.Run("rsvg-convert", ["-o", Path.Combine(dir.FullName, "t.png"), Path.Combine(dir.FullName, "t.svg")]).ExitCode.ShouldBe(0);
             new FileInfo(Path.Combine(dir.FullName, "t.png")).Length.ShouldBeGreaterThan(20_000); // 66 boxes of text, not a blank page
         }
         finally { dir.Delete(recursive: true); }
@@ -37,9 +36,9 @@ public sealed class TopologyTests
     public void Graphviz_reads_the_dot_and_lays_out_every_host()
     {
         var dot = Production.Value.ToDot();
-        var output = new System.Text.StringBuilder();
-        Run("dot", ["-Tplain"], dot, output).ShouldBe(0, output.ToString());
-        var nodes = output.ToString().Split('\n').Where(l => l.StartsWith("node ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1].Trim('"')).ToList();
+        var (exit, plain, errors) = ExternalTool.Run("dot", ["-Tplain"], dot);
+        exit.ShouldBe(0, errors);
+        var nodes = plain.Split('\n').Where(l => l.StartsWith("node ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1].Trim('"')).ToList();
         HostNames.Except(nodes).ShouldBeEmpty();
         nodes.ShouldContain("vip:frontend-a");
     }
@@ -65,19 +64,5 @@ public sealed class TopologyTests
         mermaid[1..^1].ShouldNotContain("\"");
         mermaid.ShouldNotContain("<script>");
         XElement.Parse($"<t>{SiteTopology.Xml(text)}</t>").Value.ShouldBe(text);
-    }
-
-    private static int Run(string file, string[] args, string? input, System.Text.StringBuilder? output = null)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (input is not null) p.StandardInput.Write(input);
-        p.StandardInput.Close();
-        p.WaitForExit(60_000).ShouldBeTrue($"{file} did not finish");
-        output?.Append(stdout.Result).Append(stderr.Result);
-        return p.ExitCode;
     }
 }
