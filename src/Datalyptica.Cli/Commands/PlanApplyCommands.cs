@@ -96,7 +96,7 @@ public sealed class ApplySettings : PlanningSettings
     public string? Layer { get; init; }
 
     [CommandOption("--auto-approve")]
-    [Description("Apply without showing the plan's question (scripts, CI). Without it apply shows the plan and asks for 'yes', and is refused when stdin is not a terminal. A saved plan (--plan FILE) was reviewed already and is never asked about.")]
+    [Description("Apply without asking (scripts, CI). Without it apply shows the plan and asks before it changes anything, and is refused when stdin is not a terminal. A saved plan (--plan FILE) was reviewed already and is never asked about.")]
     public bool AutoApprove { get; init; }
 
     [CommandOption("--repository <DIR>")]
@@ -250,8 +250,9 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         var onlyLayer = settings.Layer is null ? (Layer?)null : Layers.Parse(settings.Layer);
         // What this run would change: the limit's hosts, the chosen layer. Shown and asked about as Terraform does; a
         // saved plan was shown by `plan --out` and sealed, so it applies as it is.
-        var toApply = plan.Hosts.Where(h => only is null || only.Contains(h.Host))
-            .SelectMany(h => h.Pending).Count(c => onlyLayer is null || c.Layer == onlyLayer);
+        var pending = plan.Hosts.Where(h => only is null || only.Contains(h.Host))
+            .SelectMany(h => h.Pending).Where(c => onlyLayer is null || c.Layer == onlyLayer).ToList();
+        var toApply = pending.Count;
         if (settings.Plan is null)
         {
             if (settings.Output == OutputFormat.Human) PlanFlow.Show(io, onlyLayer is { } l ? plan.OnlyLayer(l) : plan, settings.Output);
@@ -264,8 +265,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
 
         var siteDir = settings.SiteDirectory;
         var progress = new ApplyProgressView();
-        progress.Begin(Layers.InOrder.Where(l => plan.Hosts.Where(h => only is null || only.Contains(h.Host))
-            .SelectMany(h => h.Pending).Any(c => c.Layer == l && (onlyLayer is null || l == onlyLayer))));
+        progress.Begin(Layers.InOrder.Where(l => pending.Any(c => c.Layer == l)));
         var options = new ApplyOptions
         {
             JournalDirectory = Path.Combine(siteDir, ".datalyptica", "journal"),

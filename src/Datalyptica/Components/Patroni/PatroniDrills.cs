@@ -68,6 +68,24 @@ public static partial class PatroniDrills
         context.WaitUntilAsync("Patroni cluster whole (every member running/streaming, one leader, a sync standby)",
             async ct => Problem(context, await ClusterAsync(context, ct)), within, cancellation);
 
+    /// <summary>
+    /// Waits until the cluster is whole with <paramref name="member"/> listed, and returns that member as the same answer
+    /// showed it. A second GET /cluster may be answered by the member that just rejoined, from a view that does not list
+    /// it yet (patroni-partition failed so once in CI, 2026-12-07).
+    /// </summary>
+    private static async Task<(TimeSpan Whole, PatroniMember Member)> WaitWholeWithAsync(DrillContext context, string member, CancellationToken cancellation)
+    {
+        PatroniMember? seen = null;
+        var whole = await context.WaitUntilAsync($"Patroni cluster whole with {member} back (every member running/streaming, one leader, a sync standby)",
+            async ct =>
+            {
+                var members = await ClusterAsync(context, ct);
+                seen = members.FirstOrDefault(m => m.Name == member);
+                return Problem(context, members) ?? (seen is null ? $"{member} is not listed" : null);
+            }, DrillSteps.WholeAgainWithin, cancellation);
+        return (whole, seen!);
+    }
+
     private static async Task PatroniLeaderAsync(DrillContext context, DrillRecorder recorder, bool crash, CancellationToken cancellation)
     {
         await PatroniSettingsAsync(context, recorder, cancellation);
@@ -96,9 +114,7 @@ public static partial class PatroniDrills
             await context.StartLabHostAsync(leader.Name, cancellation);
         }
         else await context.RunCheckedAsync(leader, "systemctl start patroni", cancellation, TimeSpan.FromSeconds(60));
-        var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
-        var rejoined = await ClusterAsync(context, cancellation);
-        var role = rejoined.Single(m => m.Name == leader.Name);
+        var (whole, role) = await WaitWholeWithAsync(context, leader.Name, cancellation);
         recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after its restart");
         if (role.IsLeader) recorder.Note($"{leader.Name} is leader again (a switchover happened after it rejoined)");
         if (crash) await context.WaitHealthyAsync(DrillSteps.WholeAgainWithin, cancellation);
@@ -155,8 +171,7 @@ public static partial class PatroniDrills
             }
             // The writes go on through the heal and the rejoin and are counted after it: an old leader that took the leader
             // key back on its return (Patroni 3.0.2, PatroniLauncher) would rewind away what the new leader acknowledged.
-            var whole = await WaitWholeAsync(context, DrillSteps.WholeAgainWithin, cancellation);
-            var role = (await ClusterAsync(context, cancellation)).Single(m => m.Name == leader.Name);
+            var (whole, role) = await WaitWholeWithAsync(context, leader.Name, cancellation);
             recorder.Note($"{leader.Name} rejoined as {role.Role} ({role.State}) {whole.TotalSeconds:0} s after the heal, with no manual step");
             await DrillSteps.FinishWritesAsync(context, recorder, writer, ledger, running, stop, cancellation);
         }
