@@ -1,6 +1,6 @@
 using Datalyptica.Contracts;
 using Datalyptica.Diagnostics;
-using Datalyptica.Engine.Transport;
+using Datalyptica.Engine.Apply;
 using Datalyptica.Model;
 
 namespace Datalyptica.Validation;
@@ -16,10 +16,9 @@ public sealed class SshArgsRule : IValidationRule
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var host in site.Hosts)
         {
-            string? Var(string key) => host.Vars.GetValueOrDefault(key)?.AsString();
-            var args = $"{Var("ansible_ssh_common_args")} {Var("ansible_ssh_extra_args")}";
+            // The same reading apply's connections use, so validate refuses exactly what connecting would.
             string? problem = null;
-            try { SshCommonArgs.JumpHost(args, Var("ansible_user") ?? "root", null); }
+            try { HostConnections.For(host); }
             catch (FormatException e) { problem = e.Message; }
             if (problem is null || !reported.Add(problem)) continue;
             var key = host.Vars.ContainsKey("ansible_ssh_extra_args") && !host.Vars.ContainsKey("ansible_ssh_common_args") ? "ansible_ssh_extra_args" : "ansible_ssh_common_args";
