@@ -24,16 +24,14 @@ public static class SshCommonArgs
         for (var i = 0; i < words.Count; i++)
         {
             var w = words[i];
-            string? value = null;
-            if (w == "-J" && i + 1 < words.Count) value = words[++i];
-            else if (w.StartsWith("-J", StringComparison.Ordinal) && w.Length > 2) value = w[2..];
-            else if (w == "-o" && i + 1 < words.Count) value = Option(words[++i]);
-            else if (w.StartsWith("-o", StringComparison.Ordinal) && w.Length > 2) value = Option(w[2..]);
-            if (w is "-o" || w.StartsWith("-o", StringComparison.Ordinal))
+            var value = w == "-J" && i + 1 < words.Count ? words[++i] : w.StartsWith("-J", StringComparison.Ordinal) && w.Length > 2 ? w[2..] : null;
+            var option = w == "-o" && i + 1 < words.Count ? words[++i] : w.StartsWith("-o", StringComparison.Ordinal) && w.Length > 2 ? w[2..] : null;
+            if (option is not null)
             {
-                var option = w == "-o" ? words[i] : w[2..];
                 if (option.StartsWith("ProxyCommand", StringComparison.OrdinalIgnoreCase))
                     throw new FormatException("ansible_ssh_common_args sets ProxyCommand, which datalyptica does not run. Fix: use ProxyJump=[user@]bastion[:port] (-J) instead.");
+                value = Option(option);
+                // "-o ProxyJump bastion": the value is the next word.
                 if (value is null && option.Equals("ProxyJump", StringComparison.OrdinalIgnoreCase) && i + 1 < words.Count) value = words[++i];
             }
             if (value is not null) spec = value;
