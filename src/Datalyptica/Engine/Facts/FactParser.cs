@@ -21,6 +21,7 @@ public static class FactParser
         var sysctl = new Dictionary<string, string>(StringComparer.Ordinal);
         var guards = new Dictionary<string, int>(StringComparer.Ordinal);
         var contents = new Dictionary<string, string>(StringComparer.Ordinal);
+        var owned = new List<OwnedLine>();
         var unparsed = new List<string>();
         var container = ContainerInfo.None;
         long? disk = null;
@@ -45,6 +46,8 @@ public static class FactParser
                 "unit" when f.Length is 4 or 5 && f[1].Length > 0 => Add(units, f[1], new UnitFact(f[2].Trim(), f[3].Trim()) { NeedsReload = f.Length == 5 && f[4].Trim() == "yes" }),
                 "sysctl" when f.Length >= 3 && f[1].Length > 0 => (f.Length == 3 && f[2] == "absent") || Add(sysctl, f[1], NormalizeSysctl(string.Join(' ', f[2..]))),
                 "guard" when f.Length == 3 && int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var rc) => Add(guards, f[1], rc),
+                "owned" when f.Length == 2 => AddTo(owned, new OwnedLine(f[1], null)),
+                "owned" when f.Length > 2 => AddTo(owned, new OwnedLine(f[1], string.Join('\t', f[2..]))),
                 "content" when f.Length == 3 && TryBase64(f[2], out var text) => Add(contents, f[1], text),
                 _ => false,
             };
@@ -59,7 +62,7 @@ public static class FactParser
                 os.GetValueOrDefault("ID_LIKE", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)),
             Container = container ?? ContainerInfo.None,
             Packages = packages, Files = files, Directories = dirs, Links = links, Units = units,
-            Sysctl = sysctl, Guards = guards, FileContents = contents, FreeDiskKb = disk, Unparsed = unparsed,
+            Sysctl = sysctl, Guards = guards, FileContents = contents, Owned = owned, FreeDiskKb = disk, Unparsed = unparsed,
         };
     }
 
@@ -105,5 +108,6 @@ public static class FactParser
     }
 
     private static bool Add<T>(Dictionary<string, T> map, string key, T value) { map[key] = value; return true; }
+    private static bool AddTo<T>(List<T> list, T value) { list.Add(value); return true; }
     private static bool Set<T>(out T field, T value) { field = value; return true; }
 }

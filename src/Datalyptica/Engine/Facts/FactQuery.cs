@@ -11,6 +11,8 @@ public sealed class FactQuery
     private readonly SortedSet<string> _sysctl = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, string> _guards = new(StringComparer.Ordinal);
 
+    /// <summary>Report the host's ownership records (what apply put there, for deletions).</summary>
+    public bool OwnershipRecords { get; private set; }
     public IEnumerable<string> Packages => _packages;
     public IEnumerable<string> Files => _files;
     public IEnumerable<string> Directories => _directories;
@@ -26,5 +28,6 @@ public sealed class FactQuery
     public FactQuery Link(string path) { _links.Add(path); return this; }
     public FactQuery Unit(string name) { _units.Add(name); return this; }
     public FactQuery Sysctl(string key) { _sysctl.Add(key); return this; }
+    public FactQuery Ownership() { OwnershipRecords = true; return this; }
     public FactQuery Guard(string id, string command) { _guards[id] = command; return this; }
 }

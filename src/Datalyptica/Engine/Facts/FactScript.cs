@@ -96,6 +96,11 @@ public static class FactScript
         }
         foreach (var (id, command) in query.Guards)
             sb.Append("g ").Append(RemoteCommand.Quote(CheckName(id))).Append(' ').Append(RemoteCommand.Quote(command)).Append('\n');
+        if (query.OwnershipRecords)
+            // Shell builtins only (no process): one "owned LAYER" line per record, then one per entry, comments skipped.
+            sb.Append("for x in \"$R\"").Append(Planning.Ownership.Folder).Append("/*.list; do [ -f \"$x\" ] || continue; n=${x##*/}; n=${n%.list}; ")
+              .Append("printf 'owned\\t%s\\n' \"$n\"; while IFS= read -r y || [ -n \"$y\" ]; do case $y in ''|'#'*) continue ;; esac; ")
+              .Append("printf 'owned\\t%s\\t%s\\n' \"$n\" \"$y\"; done < \"$x\"; done\n");
         sb.Append("printf 'end\\n'\n");
         return RemoteCommand.Shell(sb.ToString());
     }

@@ -79,6 +79,8 @@ public sealed record HostFacts
     public IReadOnlyDictionary<string, string> FileContents { get; init; } = new Dictionary<string, string>();
     /// <summary>Free space in KiB on the root file system; null when df gave nothing usable.</summary>
     public long? FreeDiskKb { get; init; }
+    /// <summary>The host's ownership records, line by line (<see cref="Planning.Ownership"/>): untrusted until read there.</summary>
+    public IReadOnlyList<OwnedLine> Owned { get; init; } = [];
     /// <summary>Lines the parser could not read (kept for diagnostics, never fatal).</summary>
     public IReadOnlyList<string> Unparsed { get; init; } = [];
 
@@ -89,6 +91,16 @@ public sealed record HostFacts
     public UnitFact Unit(string name) => Units.GetValueOrDefault(name) ?? UnitFact.NotFound;
     public string? SysctlValue(string key) => Sysctl.GetValueOrDefault(key);
 
+    /// <summary>These facts with the files and units <paramref name="more"/> reported (a second round trip) added.</summary>
+    public HostFacts With(HostFacts more) => this with
+    {
+        Files = Files.Concat(more.Files).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+        Units = Units.Concat(more.Units).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+    };
+
     /// <summary>A host nothing has been done to: Debian 12, no packages, no files. Used for planning without hosts.</summary>
     public static HostFacts EmptyDebian12 { get; } = new() { Os = new OsRelease("debian", "12", "Debian GNU/Linux 12 (bookworm)", []) };
 }
+
+/// <summary>One line of a host's ownership record LAYER.list; <see cref="Text"/> null marks that the record exists.</summary>
+public sealed record OwnedLine(string Layer, string? Text);

@@ -23,7 +23,15 @@ public sealed record LayeredResource(Layer Layer, IResource Resource)
 }
 
 /// <summary>Everything one host must have, in apply order (layer, then the order within the component).</summary>
-public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource> Resources);
+public sealed record HostDesiredState(string Host, IReadOnlyList<LayeredResource> Resources)
+{
+    /// <summary>
+    /// Components that run elsewhere in the site and whose members leave a cluster in order (hand-over, drain, the
+    /// others forgetting them), with how to take this host out of one: their units are never deleted by a plan
+    /// (<see cref="Ownership"/>), only by `hosts remove`.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DepartureGuards { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Builds each host's resources from the site, its rendered files and the component catalog: what each component's
@@ -78,7 +86,26 @@ public static class DesiredStateBuilder
                 AddComponent(resources, knownDirectories, site, host, layer, component.Id, component.Lifecycle, packages, (transient, sourceProblem),
                     own.Select(a => a.Resource).ToList(), filesByComponent[component.Id].ToList());
             }
-        return new HostDesiredState(host.Name, resources);
+        return Ownership.WithRecords(new HostDesiredState(host.Name, resources) { DepartureGuards = DepartureGuards(site, host) });
+    }
+
+    /// <summary>
+    /// The components deployed in the site whose members hand over, drain or are forgotten when they leave, for the
+    /// host that does not (or no longer) run them: leaving by an inventory edit would skip those steps.
+    /// </summary>
+    private static Dictionary<string, string> DepartureGuards(Site site, Host host)
+    {
+        var guards = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var component in ComponentCatalog.All.Where(site.Deploys))
+        {
+            var ordered = component.Roles.Where(r => component.DepartureOf(r) is var d && (d.Refused is not null || d.Drain.Count > 0 || d.AfterLeave.Count > 0))
+                .Concat(component.Lifecycle.Units.Any(u => u.HandOver is not null) ? component.Roles : []).Distinct()
+                .Where(r => !host.Has(r)).ToList();
+            if (ordered.Count == 0) continue;
+            guards[component.Id] = $"Fix: put {host.Name} back in {string.Join(" and ", ordered.Select(r => r.Group))}, then take it out with " +
+                                   $"`datalyptica hosts remove SITE {host.Name} --group GROUP`, which hands over, drains and has the other members forget it.";
+        }
+        return guards;
     }
 
     /// <summary>

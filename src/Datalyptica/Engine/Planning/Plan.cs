@@ -98,7 +98,7 @@ public static class PlanHumanView
                         foreach (var line in diff.TrimEnd('\n').Split('\n')) sb.Append("        ").Append(Paint(line, DiffColor(line))).Append('\n');
                 }
             }
-            foreach (var warning in host.Warnings) sb.Append($"  warning: unreadable fact line: {warning}\n");
+            foreach (var warning in host.Warnings) sb.Append($"  warning: {warning}\n");
         }
         if (plan.PendingCount > 0)
         {

@@ -27,7 +27,7 @@ public static class Planner
     {
         var query = new FactQuery();
         foreach (var item in desired.Resources) item.Resource.Require(query);
-        return query;
+        return query.Ownership();
     }
 
     public static HostPlan PlanHost(HostDesiredState desired, HostFacts facts, PlanOptions options, SecretMasker? masker = null)
@@ -51,12 +51,17 @@ public static class Planner
                 if (change.Action is ChangeAction.Create or ChangeAction.Update or ChangeAction.Delete) context.Changed.Add(resource.Id);
             }
         }
+        // What the host's records list and the site no longer wants there goes first in its layer (stopped before the
+        // layer's services start, deleted before its files are written), in layer order like everything else.
+        var deletions = Ownership.Deletions(desired, facts, context);
+        if (deletions.Count > 0)
+            changes = deletions.Concat(changes).OrderBy(c => c.Layer).ToList(); // stable: deletions stay first in their layer
         return new HostPlan(desired.Host, changes)
         {
             Unchanged = unchanged,
+            Warnings = [.. facts.Unparsed.Select(line => $"unreadable fact line: {line}"), .. Ownership.Read(facts.Owned).Refused],
             Os = facts.Os == OsRelease.Unknown ? null : facts.Os.PrettyName,
             Container = facts.Container.IsContainer ? facts.Container.Kind : null,
-            Warnings = facts.Unparsed,
         };
     }
 
@@ -84,6 +89,8 @@ public static class Planner
     {
         EngineTrace.Mark($"{desired.Host}: transport ready, gathering facts");
         var facts = await GatherAsync(transport, QueryFor(desired), options.Root, cancellation);
+        if (Ownership.MissingFacts(desired, facts) is { } orphans)
+            facts = facts.With(await GatherAsync(transport, orphans, options.Root, cancellation));
         EngineTrace.Mark($"{desired.Host}: facts gathered");
         var plan = PlanHost(desired, facts, options, masker);
         if (!options.FetchDiffs) return plan;
