@@ -327,6 +327,7 @@ internal static class HostChanges
             return ExitCodes.Failed;
         }
         edit.Write();
+        if (plan.LeavesSite) AppliedHosts.Remove(session.Directory, host);
         foreach (var removed in edit.Files.Where(f => f.After is null && f.Before is not null))
         {
             // The departed host's variables, kept where `hosts add` can be given them again by hand.

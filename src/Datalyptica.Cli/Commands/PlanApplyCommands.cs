@@ -11,6 +11,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Datalyptica.Contracts.Hosts;
 using Datalyptica.Snapshots;
+using Datalyptica.Sites;
 
 namespace Datalyptica.Cli.Commands;
 
@@ -151,6 +152,12 @@ internal static class PlanFlow
         return name => open[name].Value;
     }
 
+    /// <summary>Hosts this site applied to that its inventory no longer has (AppliedHosts): on stderr, in every output format.</summary>
+    public static void WarnAboutHostsLeftOut(CliIo io, string siteDirectory, Site site)
+    {
+        foreach (var warning in AppliedHosts.Warnings(siteDirectory, site)) io.Error.WriteLine($"warning: {warning}");
+    }
+
     public static void Show(CliIo io, Plan plan, OutputFormat output)
     {
         if (output == OutputFormat.Json) io.Out.Profile.Out.Writer.WriteLine(PlanJson.Write(plan));
@@ -198,6 +205,7 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
             SinceSnapshot.Show(io, plan, drift, settings.Output);
         }
         else PlanFlow.Show(io, plan, settings.Output);
+        PlanFlow.WarnAboutHostsLeftOut(io, settings.SiteDirectory, prepared.Site);
         return plan.PendingCount > 0 ? ExitCodes.ChangesPending : ExitCodes.Ok;
     }
 }
@@ -256,6 +264,7 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
         if (settings.Plan is null)
         {
             if (settings.Output == OutputFormat.Human) PlanFlow.Show(io, onlyLayer is { } l ? plan.OnlyLayer(l) : plan, settings.Output);
+            PlanFlow.WarnAboutHostsLeftOut(io, settings.SiteDirectory, prepared.Site);
             if (toApply > 0 && await RollingRun.ConfirmAsync(io, settings.AutoApprove, settings.Output,
                     $"Apply these {toApply} change(s) to {prepared.Site.Name}?", "apply", cancellation,
                     "review the plan (`datalyptica plan`), then pass --auto-approve; or save it with `plan --out FILE` and run `apply --plan FILE`.") is { } declined)
@@ -299,6 +308,9 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
                 () => PlanApplier.ApplyAsync(plan, connect, options, cancellation));
         }
         Engine.EngineTrace.Mark("apply done");
+        // A host apply may have changed is one a later plan must notice if the inventory drops it.
+        if (result.Status != ApplyStatus.Refused)
+            AppliedHosts.Add(siteDir, pending.Select(c => c.Host).Distinct(StringComparer.Ordinal));
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
         if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
         if (settings.Output == OutputFormat.Json)

@@ -181,6 +181,9 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             await MinorUpgradeOfHAProxyUnderWritesAsync(site, timeout.Token);
             // Scale out and in (issue 16): a fourth host joins a running lab as a Patroni and Redis replica and leaves again.
             await AFourthHostJoinsAndLeavesUnderWritesAsync(site, lab, timeout.Token);
+            // Deletions (issue 17): a component taken out of the inventory by hand is stopped and its files deleted; a
+            // cluster member taken out so is refused with the way out.
+            await AComponentLeftInTheInventoryIsDeletedAndAClusterMemberIsRefusedAsync(site, timeout.Token);
 
             // No secret in what the runs left on the control node.
             foreach (var journal in Directory.GetFiles(Path.Combine(site, ".datalyptica", "journal"), "*.jsonl"))
@@ -475,6 +478,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         output.WriteLine(leave.All);
         leave.ShouldSucceed();
         JsonDocument.Parse(leave.Out).RootElement.GetProperty("leftSite").GetBoolean().ShouldBeTrue();
+        // The control node no longer counts lab04 among the hosts this site applied to (plan would warn about it).
+        AppliedHosts.Read(site).ShouldBe(["lab01", "lab02", "lab03"]);
         var (account, longestGap, failed) = await StopWritesAsync(writer, ledger, running, stop, from, cancellation);
         output.WriteLine($"lab04 joined and left: writes {account}; longest gap between acknowledged writes {longestGap.TotalSeconds:0.00} s; failed attempts {failed}");
         account.Lost.ShouldBe(0, $"acknowledged rows lost: {string.Join(", ", account.LostKeys.Take(5))}");
@@ -490,6 +495,60 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         after.First(c => c.GetProperty("component").GetString() == "patroni" && c.GetProperty("check").GetString() == "members")
             .GetProperty("detail").GetString()!.ShouldStartWith("3 of 3 running");
         CliRunner.Run("plan", site).ExitCode.ShouldBe(0, "nothing left to change once lab04 left");
+    }
+
+    /// <summary>
+    /// Deletions on real hosts: lab03 taken out of `redis` by an inventory edit plans its Redis unit as unavailable, naming
+    /// `hosts remove` (Sentinels must forget it), and nothing is touched. lab02 taken out of `prometheus` plans `-` for
+    /// exactly its Prometheus unit and files (nothing on another host is deleted), apply stops and disables Prometheus
+    /// there and deletes the files, and the next plan has nothing to do. Put back, Prometheus runs again on lab02.
+    /// </summary>
+    private async Task AComponentLeftInTheInventoryIsDeletedAndAClusterMemberIsRefusedAsync(string site, CancellationToken cancellation)
+    {
+        var context = SiteDrillContext.Open(site, output.WriteLine);
+        var lab02 = context.Site.Hosts.Single(h => h.Name == "lab02");
+        Datalyptica.Engine.Planning.Plan PlanOf()
+        {
+            var file = Path.Combine(site, "deletions-plan.json");
+            CliRunner.Run("plan", site, "--out", file).ExitCode.ShouldBeOneOf(0, 2);
+            return Datalyptica.Engine.Planning.PlanJson.Read(File.ReadAllText(file));
+        }
+
+        var redisEdit = InventoryEdit.RemoveHost(site, "lab03", ["redis"]);
+        redisEdit.Write();
+        try
+        {
+            var refused = PlanOf();
+            var redis = refused.Hosts.Single(h => h.Host == "lab03").Changes.Single(c => c.ResourceId == "service:redis-server");
+            redis.Action.ShouldBe(Datalyptica.Engine.Resources.ChangeAction.Unavailable);
+            redis.Reason.ShouldContain("datalyptica hosts remove SITE lab03 --group GROUP");
+            var apply = CliRunner.Run("apply", "--auto-approve", site);
+            apply.ExitCode.ShouldNotBe(0, apply.All);
+            (await context.RunCheckedAsync(context.Site.Hosts.Single(h => h.Name == "lab03"), "systemctl is-active redis-server", cancellation)).Trim().ShouldBe("active");
+        }
+        finally { foreach (var f in redisEdit.Files) File.WriteAllText(Path.Combine(site, f.RelativePath), f.Before!); }
+        // The refused apply may have run the layers before Redis's: the site as it was is whole again first.
+        CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed();
+
+        var edit = InventoryEdit.RemoveHost(site, "lab02", ["prometheus"]);
+        edit.Write();
+        var plan = PlanOf();
+        output.WriteLine(Datalyptica.Engine.Planning.PlanHumanView.Render(plan, showDiffs: false));
+        var deletions = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Action == Datalyptica.Engine.Resources.ChangeAction.Delete)).ToList();
+        deletions.ShouldAllBe(c => c.Host == "lab02");
+        deletions.ShouldContain(c => c.ResourceId == "service:prometheus");
+        var files = deletions.Where(c => c.ResourceId.StartsWith("file:/etc/prometheus/")).Select(c => c.ResourceId["file:".Length..]).ToList();
+        files.ShouldNotBeEmpty();
+        output.Timed("apply: prometheus leaves lab02", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
+        var state = await context.RunAsync(lab02, "systemctl is-active prometheus; systemctl is-enabled prometheus; " +
+            string.Join("; ", files.Select(f => $"[ -e {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(f)} ] && echo present {f}")), cancellation);
+        state.Stdout.ShouldBe("inactive\ndisabled\n", state.Stderr);
+        PlanOf().PendingCount.ShouldBe(0, "nothing left to delete");
+
+        foreach (var f in edit.Files) File.WriteAllText(Path.Combine(site, f.RelativePath), f.Before!);
+        output.Timed("apply: prometheus back on lab02", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
+        (await context.RunCheckedAsync(lab02, "systemctl is-active prometheus", cancellation)).Trim().ShouldBe("active");
+        PlanOf().PendingCount.ShouldBe(0);
     }
 
     /// <summary>The lab site's vault password, as `lab up` wrote it (SITE/.vault-password).</summary>

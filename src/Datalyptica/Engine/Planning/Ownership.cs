@@ -63,8 +63,8 @@ public static class Ownership
         }).OfType<OwnedEntry>().ToList();
 
     /// <summary>
-    /// <paramref name="state"/> with one record file at the end of each layer where it owns something, and the record
-    /// folder first. Every host has the OS base, so the prerequisites record always exists.
+    /// <paramref name="state"/> with one record file at the end of each layer where it owns something, the record folder
+    /// before the first. Every host has the OS base, so the prerequisites record always exists.
     /// </summary>
     public static HostDesiredState WithRecords(HostDesiredState state)
     {
@@ -73,10 +73,11 @@ public static class Ownership
         {
             var inLayer = state.Resources.Where(r => r.Layer == layer).ToList();
             var owned = EntriesOf(inLayer, layer);
-            if (resources.Count == 0 && (owned.Count > 0 || inLayer.Count > 0))
-                resources.Add(new LayeredResource(layer, new DirectoryResource(Folder, Component) { Owner = "root", Group = "root", Mode = Modes.Executable }));
             resources.AddRange(inLayer);
-            if (owned.Count > 0) resources.Add(new LayeredResource(layer, new FileResource(PathFor(layer), Render(owned), Component)));
+            if (owned.Count == 0) continue;
+            if (!resources.Any(r => r.Resource.Id == RecordFolderId))
+                resources.Add(new LayeredResource(layer, new DirectoryResource(Folder, Component) { Owner = "root", Group = "root", Mode = Modes.Executable }));
+            resources.Add(new LayeredResource(layer, new FileResource(PathFor(layer), Render(owned), Component)));
         }
         return state with { Resources = resources };
     }

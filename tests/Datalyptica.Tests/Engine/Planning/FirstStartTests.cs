@@ -41,7 +41,7 @@ public class FirstStartTests
             var format = $"command:kafka-storage-format-{unit["kafka-".Length..]}";
             ids.Count(id => id == format).ShouldBe(1, $"{host.Name}: formatted exactly once");
             ids.IndexOf(format).ShouldBeGreaterThan(ids.IndexOf("artifact:kafka"));
-            ids.IndexOf(format).ShouldBeGreaterThan(ids.FindLastIndex(id => id.StartsWith("file:", StringComparison.Ordinal)));
+            ids.IndexOf(format).ShouldBeGreaterThan(ids.FindLastIndex(id => id.StartsWith("file:", StringComparison.Ordinal) && !id.StartsWith("file:" + Ownership.Folder, StringComparison.Ordinal)));
             ids.IndexOf(format).ShouldBeLessThan(ids.IndexOf($"service:{unit}"));
 
             var run = hostPlan.Changes.Single(c => c.ResourceId == format).Steps.Single().Text!;
@@ -87,7 +87,7 @@ public class FirstStartTests
         {
             var ids = Ids(empty.Hosts.Single(h => h.Host == member.Name), Layer.Iam);
             ids.IndexOf("command:keycloak-build").ShouldBeGreaterThan(ids.IndexOf("artifact:keycloak"));
-            ids.IndexOf("command:keycloak-build").ShouldBeGreaterThan(ids.FindLastIndex(id => id.StartsWith("file:", StringComparison.Ordinal)));
+            ids.IndexOf("command:keycloak-build").ShouldBeGreaterThan(ids.FindLastIndex(id => id.StartsWith("file:", StringComparison.Ordinal) && !id.StartsWith("file:" + Ownership.Folder, StringComparison.Ordinal)));
             ids.IndexOf("command:keycloak-build").ShouldBeLessThan(ids.IndexOf("service:keycloak"));
         }
 
