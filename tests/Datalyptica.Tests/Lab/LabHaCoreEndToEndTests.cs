@@ -499,9 +499,10 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
 
     /// <summary>
     /// Deletions on real hosts: lab03 taken out of `redis` by an inventory edit plans its Redis unit as unavailable, naming
-    /// `hosts remove` (Sentinels must forget it), and nothing is touched. lab02 taken out of `prometheus` plans `-` for
-    /// exactly its Prometheus unit and files (nothing on another host is deleted), apply stops and disables Prometheus
-    /// there and deletes the files, and the next plan has nothing to do. Put back, Prometheus runs again on lab02.
+    /// `hosts remove` (Sentinels must forget it), and apply changes nothing there. Prometheus moved from lab02 to lab03
+    /// (it stays a pair: validate wants two) plans `-` for exactly lab02's Prometheus unit and files and `+` for lab03's;
+    /// apply stops and disables Prometheus on lab02 and deletes its files, starts it on lab03, and the next plan has
+    /// nothing to do. Moved back, the same happens the other way.
     /// </summary>
     private async Task AComponentLeftInTheInventoryIsDeletedAndAClusterMemberIsRefusedAsync(string site, CancellationToken cancellation)
     {
@@ -510,7 +511,8 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         Datalyptica.Engine.Planning.Plan PlanOf()
         {
             var file = Path.Combine(site, "deletions-plan.json");
-            CliRunner.Run("plan", site, "--out", file).ExitCode.ShouldBeOneOf(0, 2);
+            var run = CliRunner.Run("plan", site, "--out", file);
+            run.ExitCode.ShouldBeOneOf([0, 2], run.All);
             return Datalyptica.Engine.Planning.PlanJson.Read(File.ReadAllText(file));
         }
 
@@ -530,8 +532,13 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         // The refused apply may have run the layers before Redis's: the site as it was is whole again first.
         CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed();
 
+        // Prometheus moves from lab02 to lab03 (a pair it stays): lab02's part is `-`, lab03's `+`.
         var edit = InventoryEdit.RemoveHost(site, "lab02", ["prometheus"]);
         edit.Write();
+        var hostsFile = Path.Combine(site, edit.Files.Single().RelativePath);
+        var moved = File.ReadAllText(hostsFile).Replace("    prometheus:\n      hosts:\n", "    prometheus:\n      hosts:\n        lab03:\n");
+        moved.ShouldContain("        lab03:\n        lab01:", customMessage: "the lab's hosts.yml lists lab03 under prometheus now");
+        File.WriteAllText(hostsFile, moved);
         var plan = PlanOf();
         output.WriteLine(Datalyptica.Engine.Planning.PlanHumanView.Render(plan, showDiffs: false));
         var deletions = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Action == Datalyptica.Engine.Resources.ChangeAction.Delete)).ToList();
@@ -539,14 +546,20 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
         deletions.ShouldContain(c => c.ResourceId == "service:prometheus");
         var files = deletions.Where(c => c.ResourceId.StartsWith("file:/etc/prometheus/")).Select(c => c.ResourceId["file:".Length..]).ToList();
         files.ShouldNotBeEmpty();
-        output.Timed("apply: prometheus leaves lab02", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
-        var state = await context.RunAsync(lab02, "systemctl is-active prometheus; systemctl is-enabled prometheus; " +
-            string.Join("; ", files.Select(f => $"[ -e {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(f)} ] && echo present {f}")), cancellation);
-        state.Stdout.ShouldBe("inactive\ndisabled\n", state.Stderr);
-        PlanOf().PendingCount.ShouldBe(0, "nothing left to delete");
+        var created = plan.Hosts.Single(h => h.Host == "lab03").Pending.Where(c => c.Action == Datalyptica.Engine.Resources.ChangeAction.Create).Select(c => c.ResourceId).ToList();
+        files.ShouldAllBe(f => created.Contains("file:" + f), string.Join(", ", created));
+        output.Timed("apply: prometheus moves from lab02 to lab03", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
+        var lab03 = context.Site.Hosts.Single(h => h.Name == "lab03");
+        async Task<string> StateOn(Datalyptica.Model.Host host) => (await context.RunAsync(host, "systemctl is-active prometheus; systemctl is-enabled prometheus; " +
+            string.Join("; ", files.Select(f => $"[ -e {Datalyptica.Contracts.Hosts.RemoteCommand.Quote(f)} ] && echo present {f}")) + "; true", cancellation)).Stdout;
+        (await StateOn(lab02)).ShouldBe("inactive\ndisabled\n");
+        (await StateOn(lab03)).ShouldBe("active\nenabled\n" + string.Concat(files.Select(f => $"present {f}\n")));
+        PlanOf().PendingCount.ShouldBe(0, "nothing left to delete or create");
 
+        // And back: lab03's part goes, lab02's returns.
         foreach (var f in edit.Files) File.WriteAllText(Path.Combine(site, f.RelativePath), f.Before!);
         output.Timed("apply: prometheus back on lab02", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed());
+        (await StateOn(lab03)).ShouldBe("inactive\ndisabled\n");
         (await context.RunCheckedAsync(lab02, "systemctl is-active prometheus", cancellation)).Trim().ShouldBe("active");
         PlanOf().PendingCount.ShouldBe(0);
     }

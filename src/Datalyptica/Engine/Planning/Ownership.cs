@@ -30,7 +30,8 @@ public sealed record OwnedEntry(Layer Layer, OwnedKind Kind, string Component, s
 /// deleted (systemd reloaded after a unit file), then the record of a layer the host no longer has.
 /// <list type="bullet">
 /// <item>Packages, installed artifacts, folders and data stay: datalyptica never deletes data (wipe or rebuild a host
-/// to clear it), and a package may be shared with what the host runs for other reasons.</item>
+/// to clear it), and a package may be shared with what the host runs for other reasons. A distribution unit a
+/// component masked (postgresql under Patroni) stays masked, so it cannot start on the data by itself.</item>
 /// <item>The record is written as the layer's last change, so it is updated only when everything before it in the
 /// layer succeeded; until then the previous record stands, and deletions are re-planned (each is idempotent).</item>
 /// <item>A record is read from the host, so it is untrusted: a line that is not a known kind, a catalog-style
@@ -109,7 +110,7 @@ public static class Ownership
         foreach (var line in lines)
         {
             var layer = Layers.InOrder.Cast<Layer?>().FirstOrDefault(l => l!.Value.Name() == line.Layer);
-            if (layer is null) { refused.Add($"ownership record {line.Layer}.list: not a layer"); continue; }
+            if (layer is null) { refused.Add($"ownership record {Clip(line.Layer)}.list: not a layer"); continue; }
             layers.Add(layer.Value);
             if (line.Text is null) continue;
             if (Parse(layer.Value, line.Text) is { } entry) entries.Add(entry);
@@ -143,7 +144,9 @@ public static class Ownership
 
     private static bool IsComponentId(string id) => id.Length is > 0 and < 64 && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
 
-    private static string Clip(string text) => text.Length > 120 ? text[..120] + "…" : text;
+    /// <summary>Host text as a warning may show it: at most 120 characters, every control character a '?' (no terminal escapes).</summary>
+    private static string Clip(string text) =>
+        new string((text.Length > 120 ? text[..120] : text).Select(c => char.IsControl(c) ? '?' : c).ToArray()) + (text.Length > 120 ? "…" : "");
 
     /// <summary>
     /// The facts the deletions need that the host's desired state did not ask for: recorded files and units the site no

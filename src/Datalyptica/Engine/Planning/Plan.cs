@@ -47,6 +47,22 @@ public sealed record Plan(string Site, IReadOnlyList<HostPlan> Hosts)
         this with { Hosts = Hosts.Select(h => h with { Changes = h.Changes.Where(c => c.Layer == layer).ToList() }).ToList() };
 }
 
+/// <summary>What one layer of a plan adds, changes, destroys and restarts, on how many hosts.</summary>
+public sealed record LayerSummary(string Layer, int Add, int Change, int Destroy, int Restart, int Unavailable, int Hosts);
+
+/// <summary>A plan in numbers (Terraform's "Plan: X to add, ..."), per layer: what `plan` keeps for `report`.</summary>
+public sealed record PlanSummary(int Pending, int HostsChanged, int Hosts, IReadOnlyList<LayerSummary> ByLayer)
+{
+    public static PlanSummary Of(Plan plan) => new(plan.PendingCount, plan.Hosts.Count(h => h.Pending.Any()), plan.Hosts.Count,
+        Layers.InOrder.Select(layer =>
+        {
+            var pending = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Layer == layer)).ToList();
+            int Of(ChangeAction a) => pending.Count(c => c.Action == a);
+            return new LayerSummary(layer.Name(), Of(ChangeAction.Create), Of(ChangeAction.Update), Of(ChangeAction.Delete), Of(ChangeAction.Restart),
+                Of(ChangeAction.Unavailable), pending.Select(c => c.Host).Distinct().Count());
+        }).Where(l => l.Hosts > 0).ToList());
+}
+
 public static class PlanJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -98,7 +114,8 @@ public static class PlanHumanView
                         foreach (var line in diff.TrimEnd('\n').Split('\n')) sb.Append("        ").Append(Paint(line, DiffColor(line))).Append('\n');
                 }
             }
-            foreach (var warning in host.Warnings) sb.Append($"  warning: {warning}\n");
+            // Warnings quote what a host sent: control characters never reach the terminal.
+            foreach (var warning in host.Warnings) sb.Append("  warning: ").Append(warning.Select(c => char.IsControl(c) ? '?' : c).ToArray()).Append('\n');
         }
         if (plan.PendingCount > 0)
         {

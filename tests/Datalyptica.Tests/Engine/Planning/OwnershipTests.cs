@@ -112,6 +112,7 @@ public sealed class OwnershipTests : IDisposable
     [InlineData("unit-file\tetcd\t/etc/datalyptica/not-a-unit")]
     [InlineData("dir\tetcd\t/var/lib/datalyptica/etcd")]
     [InlineData("file\tetcd\t/etc/a\textra")]
+    [InlineData("file\tetcd\t/etc/\u001b]0;owned\u0007")]
     public void A_record_line_that_is_not_clean_is_ignored_with_a_warning_and_never_deleted(string line)
     {
         var facts = new HostFacts { Owned = [new OwnedLine("coordination", null), new OwnedLine("coordination", line)] };
@@ -119,6 +120,7 @@ public sealed class OwnershipTests : IDisposable
         var plan = Planner.PlanHost(desired, facts, new PlanOptions());
         plan.Changes.ShouldNotContain(c => c.Action == ChangeAction.Delete);
         plan.Warnings.ShouldContain(w => w.Contains("ownership record coordination.list: ignored line"));
+        PlanHumanView.Render(new Plan("test", [plan])).ShouldNotContain("\u001b");
     }
 
     [Fact]
