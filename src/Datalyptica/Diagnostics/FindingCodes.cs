@@ -203,6 +203,8 @@ public static class FindingCodes
         "a host address cannot be a host's (unspecified, broadcast, multicast, or the network or broadcast address of a VIP's subnet)");
     public static readonly FindingCode SshArgsUnusable = Define("DL559", "ssh-args-unusable", Severity.Error,
         "ansible_ssh_common_args or ansible_ssh_extra_args cannot be followed (ProxyCommand, a chain of jump hosts, a malformed ProxyJump)");
+    public static readonly FindingCode ConnectionVarUnsupported = Define("DL567", "connection-var-unsupported", Severity.Error,
+        "a connection variable asks for what datalyptica does not do: a become method other than sudo or a user other than root, a sudo or SSH password, a connection other than ssh, or an ansible_become that is not a boolean");
     // 56x: the site folder is untrusted input (docs/SECURITY.md); each is refused before the file's content is used or shown.
     public static readonly FindingCode SiteFileTooLarge = Define("DL560", "site-file-too-large", Severity.Error,
         "a file of the site is over 4 MiB");

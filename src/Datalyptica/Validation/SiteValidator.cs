@@ -18,6 +18,7 @@ public static class SiteValidator
         new SettingTypeRule(),
         new HostIdentityRule(),
         new SshArgsRule(),
+        new ConnectionVarsRule(),
         new MemberCountRule(),
         new PortCollisionRule(),
         new DependencyRule(),

@@ -19,7 +19,7 @@ public sealed class SshArgsRule : IValidationRule
             // The same reading apply's connections use, so validate refuses exactly what connecting would.
             string? problem = null;
             try { HostConnections.For(host); }
-            catch (FormatException e) { problem = e.Message; }
+            catch (FormatException e) when (e is not ConnectionVarException) { problem = e.Message; } // ConnectionVarsRule names those
             if (problem is null || !reported.Add(problem)) continue;
             var key = host.Vars.ContainsKey("ansible_ssh_extra_args") && !host.Vars.ContainsKey("ansible_ssh_common_args") ? "ansible_ssh_extra_args" : "ansible_ssh_common_args";
             yield return new Diagnostic(FindingCodes.SshArgsUnusable, $"{host.Name}: {problem}",

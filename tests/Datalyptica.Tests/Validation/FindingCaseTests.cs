@@ -134,6 +134,10 @@ public sealed partial class FindingCaseTests
         [FindingCodes.SshArgsUnusable] = Site(
             d => d.Append(All, "ansible_ssh_common_args: \"-o ProxyJump=ops@bastion1,ops@bastion2\""),
             d => d.Append(All, "ansible_ssh_common_args: \"-o StrictHostKeyChecking=yes -o ProxyJump=ops@bastion1:2222\"")),
+        // Ansible's booleans are accepted in every spelling (an INI inventory gives "yes" as text); su is refused.
+        [FindingCodes.ConnectionVarUnsupported] = Site(
+            d => d.Append(All, "ansible_become: yes", "ansible_become_method: su"),
+            d => d.Append(All, "ansible_become: \"Yes\"", "ansible_become_method: sudo", "ansible_become_user: root", "ansible_connection: ssh")),
         [FindingCodes.HostAddressUnusable] = Site(
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.0"), // frontend-a is 10.40.1.100/24
             d => d.Replace("host_vars/lb01.yml", "ansible_host: 10.40.1.11", "ansible_host: 10.40.1.1")),

@@ -23,7 +23,7 @@ public static class HostConnections
         return new HostConnection(host.Name, Var("ansible_host") ?? host.Address.ToString(),
             int.TryParse(Var("ansible_port"), out var port) ? port : 22, user)
         {
-            Become = bool.TryParse(Var("ansible_become"), out var become) && become,
+            Become = ConnectionVars.Become(host),
             PrivateKeyFile = key,
             JumpHost = Transport.SshCommonArgs.JumpHost($"{Var("ansible_ssh_common_args")} {Var("ansible_ssh_extra_args")}", user, key),
         };
