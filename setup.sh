@@ -17,6 +17,8 @@ packages+=(python3-etcd3 python3-psycopg2)
 # topology's pictures are checked by the tools that read them: Graphviz's dot and librsvg's rsvg-convert; the manual
 # page by groff (man-db).
 packages+=(graphviz librsvg2-bin groff-base man-db)
+# `report`'s page is opened by a real browser: headless Chromium (in a network namespace of its own), with a font.
+packages+=(chromium fonts-dejavu-core)
 # Engine tests: a real sshd on loopback (never started as a service) and dpkg-scanpackages for the offline repository.
 packages+=(openssh-server dpkg-dev)
 # Transport tests: sudo, to prove Become (sudo -n) for a throwaway NOPASSWD user against the loopback sshd.

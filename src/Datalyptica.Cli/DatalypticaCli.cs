@@ -97,6 +97,9 @@ public static class DatalypticaCli
             config.AddCommand<TopologyCommand>("topology")
                 .WithDescription("Draw the site: tiers, hosts with their roles, VIPs and who may hold them, quorum members; svg, dot or mermaid. Contacts no host.")
                 .WithExample("topology", "site", "--format", "svg", "--out", "topology.svg");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("One self-contained HTML page: topology, hosts and what runs where, VIPs and quorums, bill of materials, and the last verify, drills, plan and apply. Contacts no host.")
+                .WithExample("report", "site", "--out", "report.html");
             config.AddCommand<BomCommand>("bom")
                 .WithDescription("Infrastructure requirements per tier and in total (VMs, vCPU, RAM, SSD, object storage), optional cost.")
                 .WithExample("bom", "site", "--rates", "rates.yml")

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Datalyptica.Contracts.Drilling;
 using Datalyptica.Drills;
+using Datalyptica.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -89,6 +90,9 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             io.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
+        // Each drill's last run is what `report` shows.
+        foreach (var last in results.GroupBy(r => r.Drill).Select(g => g.Last()))
+            LastResults.Save(settings.SiteDirectory, LastResults.DrillName(last.Drill), Document(last), Cli.Json);
         var spread = settings.Repeat > 1 || soak is not null ? DrillStatistics.Spread(results) : [];
         var passed = results.All(r => r.Passed) && soak is not { Passed: false };
         if (settings.Output == OutputFormat.Json)
@@ -96,14 +100,7 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
             {
                 formatVersion = Cli.JsonFormatVersion,
                 passed,
-                drills = results.Select(r => new
-                {
-                    r.Drill, r.Passed, wallTimeMs = (long)r.WallTime.TotalMilliseconds,
-                    measurements = r.Measurements.Select(m => new { m.Name, seconds = m.Value is { } v ? Math.Round(v.TotalSeconds, 3) : (double?)null, limitSeconds = m.Informational ? (double?)null : m.Limit.TotalSeconds, m.Passed }),
-                    r.Settings,
-                    writes = r.Writes is { } w ? new { w.Attempted, w.Acknowledged, w.Failed, w.Present, w.Lost } : null,
-                    r.Failures, r.Notes, r.Problems,
-                }),
+                drills = results.Select(Document),
                 repeat = settings.Repeat,
                 spread = spread.Select(x => new
                 {
@@ -126,6 +123,16 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         }
         return passed ? ExitCodes.Ok : ExitCodes.DrillFailed;
     }
+
+    /// <summary>One drill's result as JSON: in `--output json`, and kept as the drill's last result for `report`.</summary>
+    private static object Document(DrillResult r) => new
+    {
+        r.Drill, r.Passed, wallTimeMs = (long)r.WallTime.TotalMilliseconds,
+        measurements = r.Measurements.Select(m => new { m.Name, seconds = m.Value is { } v ? Math.Round(v.TotalSeconds, 3) : (double?)null, limitSeconds = m.Informational ? (double?)null : m.Limit.TotalSeconds, m.Passed }),
+        r.Settings,
+        writes = r.Writes is { } w ? new { w.Attempted, w.Acknowledged, w.Failed, w.Present, w.Lost } : null,
+        r.Failures, r.Notes, r.Problems,
+    };
 
     private static double? Seconds(TimeSpan? t) => t is { } v ? Math.Round(v.TotalSeconds, 3) : null;
 

@@ -206,6 +206,9 @@ public sealed class PlanCommand(CliIo io, IHostTransportFactory? transports = nu
         }
         else PlanFlow.Show(io, plan, settings.Output);
         PlanFlow.WarnAboutHostsLeftOut(io, settings.SiteDirectory, prepared.Site);
+        // A plan of every host against its facts is what `report` shows as pending.
+        if (!settings.AssumeEmpty && only is null)
+            Reports.LastResults.Save(settings.SiteDirectory, Reports.LastResults.Plan, new { formatVersion = Cli.JsonFormatVersion, site = plan.Site, summary = PlanSummary.Of(plan) }, Cli.Json);
         return plan.PendingCount > 0 ? ExitCodes.ChangesPending : ExitCodes.Ok;
     }
 }
@@ -313,8 +316,10 @@ public sealed class ApplyCommand(CliIo io, IHostTransportFactory? transports = n
             AppliedHosts.Add(siteDir, pending.Select(c => c.Host).Distinct(StringComparer.Ordinal));
         foreach (var failure in result.Failures) io.Error.WriteLine($"error: {failure}");
         if (result.Status != ApplyStatus.Completed) io.Error.WriteLine($"error: apply {result.Status.ToString().ToLowerInvariant()}: {result.Message} (journal: {result.JournalPath})");
+        var document = new { formatVersion = Cli.JsonFormatVersion, run = result.RunId, status = result.Status, applied = result.Applied, journal = result.JournalPath };
+        Reports.LastResults.Save(siteDir, Reports.LastResults.Apply, document, Cli.Json);
         if (settings.Output == OutputFormat.Json)
-            Cli.WriteJson(io, new { formatVersion = Cli.JsonFormatVersion, run = result.RunId, status = result.Status, applied = result.Applied, journal = result.JournalPath });
+            Cli.WriteJson(io, document);
         else if (result.Status == ApplyStatus.Completed)
             io.Out.MarkupLine($"applied {result.Applied} change(s) (journal: {Markup.Escape(result.JournalPath)})");
         return result.Status == ApplyStatus.Completed ? ExitCodes.Ok : ExitCodes.ApplyFailed;

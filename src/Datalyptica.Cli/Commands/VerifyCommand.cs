@@ -4,6 +4,7 @@ using Datalyptica.Engine.Apply;
 using Datalyptica.Secrets;
 using Datalyptica.Validation;
 using Datalyptica.Verification;
+using Datalyptica.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -98,6 +99,8 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
         }
 
         Render(io, report, settings.Output);
+        // A whole-site verify is what `report` shows as the last one.
+        if (settings.Component is null && only is null) LastResults.Save(settings.SiteDirectory, LastResults.Verify, Document(report), Cli.Json);
         return report.AllHealthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
     }
 
@@ -105,7 +108,13 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
     internal static void Render(CliIo io, VerifyReport report, OutputFormat output)
     {
         if (output == OutputFormat.Json)
-            Cli.WriteJson(io, new
+            Cli.WriteJson(io, Document(report));
+        else
+            Show(io, report);
+    }
+
+    /// <summary>The report as its JSON document (docs/VERIFY.md): what `--output json` prints and `report` reads.</summary>
+    private static object Document(VerifyReport report) => new
             {
                 formatVersion = Cli.JsonFormatVersion,
                 site = report.Site,
@@ -119,10 +128,7 @@ public sealed class VerifyCommand(CliIo io, IHostTransportFactory? transports = 
                 {
                     c.Component, c.Host, c.Check, Status = JsonName(c.Status), c.Detail, LatencyMs = Math.Round(c.Latency.TotalMilliseconds, 1),
                 }),
-            });
-        else
-            Show(io, report);
-    }
+            };
 
     public static string JsonName(HealthStatus status) => status switch
     {
