@@ -75,6 +75,8 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
         var site = session.Site;
         var factory = transports ?? settings.SshFactory(io.Keeper);
         var open = new Dictionary<string, IHostTransport>();
+        // pgBackRest's lines: stderr, or the live status while a full backup runs on a terminal.
+        Action<string> sink = line => io.Error.WriteLine(line);
         try
         {
             var pgTarget = PgBackRestTarget.For(site);
@@ -82,7 +84,7 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             {
                 lock (open)
                     return open.TryGetValue(name, out var t) ? t : open[name] = factory.Connect(HostConnections.For(site.Hosts.Single(h => h.Name == name)));
-            }, line => io.Error.WriteLine(line));
+            }, line => sink(line));
             if (settings.Action == "restore") return await RestoreAsync(session, pgTarget, operations, settings, cancellation);
             var leader = await operations.FindLeaderAsync(cancellation);
             await operations.EnsureStanzaAsync(leader, cancellation);
@@ -90,7 +92,13 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             switch (settings.Action)
             {
                 case "full":
-                    var took = await operations.FullBackupAsync(leader, cancellation);
+                    var plain = sink;
+                    var took = await LiveProgress.RunAsync(io, settings.Output, $"full backup on {leader.HostName}", plain, step =>
+                    {
+                        sink = step;
+                        return operations.FullBackupAsync(leader, cancellation);
+                    });
+                    sink = plain;
                     var last = (await operations.InfoAsync(leader, cancellation)).LastOrDefault();
                     result = new { backup = last?.Label, seconds = took.TotalSeconds };
                     if (settings.Output != OutputFormat.Json) io.Out.MarkupLine($"full backup {Markup.Escape(last?.Label ?? "?")} on {Markup.Escape(leader.HostName)} in {took.TotalSeconds:0.0} s");
@@ -185,13 +193,16 @@ public sealed class BackupCommand(CliIo io, IHostTransportFactory? transports = 
             return declined;
 
         using var journal = RollingRun.OpenJournal(session.Directory, "restore", $"restore to {target} on {member.HostName}");
-        var progress = RollingRun.Progress(Cli.ProgressLog(io, settings.Output), journal);
-        var context = SiteDrillContext.Open(session, progress);
         ClusterRestoreResult result;
         try
         {
-            result = await new ClusterRestore(context, pgTarget, progress)
-                .RunAsync(site.Hosts.Single(h => h.Name == member.HostName), target, TimeSpan.FromSeconds(settings.Wait), cancellation);
+            // On a terminal, a live status line under the restore's steps (LiveProgress); in a log, timestamped lines.
+            result = await LiveProgress.RunAsync(io, settings.Output, $"restore to {target}", Cli.ProgressLog(io, settings.Output), log =>
+            {
+                var progress = RollingRun.Progress(log, journal);
+                return new ClusterRestore(SiteDrillContext.Open(session, progress), pgTarget, progress)
+                    .RunAsync(site.Hosts.Single(h => h.Name == member.HostName), target, TimeSpan.FromSeconds(settings.Wait), cancellation);
+            });
         }
         catch (Exception e) when (e is RestoreFailedException or Contracts.Drilling.DrillException)
         {

@@ -63,9 +63,11 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         // the session opened here.
         if (Cli.OpenSite(io, settings, "a drill") is not { } session) return ExitCodes.InvalidSite;
         var results = new List<DrillResult>();
-        var log = Cli.ProgressLog(io, settings.Output);
         SoakResult? soak = null;
         try
+        {
+            // On a terminal, a live status line under the drill's steps (LiveProgress); in a log, timestamped lines.
+            await LiveProgress.RunAsync(io, settings.Output, $"drill {settings.Drill}", Cli.ProgressLog(io, settings.Output), async log =>
         {
             var drills = SiteDrillContext.Open(session, log);
             if (settings.Soak is { } minutes)
@@ -84,6 +86,8 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
                 if (settings.Output != OutputFormat.Json) foreach (var r in these) Show(r);
                 results.AddRange(these);
             }
+            return true;
+        });
         }
         catch (DrillException e)
         {

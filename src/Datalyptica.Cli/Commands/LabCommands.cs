@@ -90,8 +90,8 @@ public sealed class LabUpCommand(CliIo io) : AsyncCommand<LabUpSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, LabUpSettings settings, CancellationToken cancellation)
     {
-        var lab = new LabManager(settings.Options(), line => io.Error.WriteLine(line));
-        var result = await lab.UpAsync(settings.Hosts, settings.Site, cancellation, settings.Recreate);
+        var result = await LiveProgress.RunAsync(io, settings.Output, "lab up", line => io.Error.WriteLine(line),
+            step => new LabManager(settings.Options(), step).UpAsync(settings.Hosts, settings.Site, cancellation, settings.Recreate));
         if (settings.Output == OutputFormat.Json)
         {
             Cli.WriteJson(io, new

@@ -69,8 +69,9 @@ public sealed class RepoBuildCommand(CliIo io) : Command<RepoBuildSettings>
         var human = settings.Output == OutputFormat.Human;
         var request = new RepositoryBuildRequest(settings.Out, RepositoryPackageSet.Normalise(packages)) { Artifacts = artifacts };
         if (human) io.Out.MarkupLine($"building the offline repository for {Markup.Escape(scope)} ({request.Packages.Count} packages) in {Markup.Escape(settings.Out)}");
-        Action<string>? progress = human ? line => io.Out.MarkupLine($"  [dim]{Markup.Escape(line)}[/]") : null;
-        var result = OfflineRepositoryBuilder.BuildAsync(request, progress, cancellation).GetAwaiter().GetResult();
+        // On a terminal, a live status line under the build's steps (LiveProgress); in a log, indented lines; none in JSON.
+        var result = LiveProgress.RunAsync(io, settings.Output, "repo build", line => io.Out.MarkupLine($"  [dim]{Markup.Escape(line)}[/]"),
+            step => OfflineRepositoryBuilder.BuildAsync(request, human ? step : null, cancellation)).GetAwaiter().GetResult();
 
         if (!human)
         {
