@@ -68,26 +68,26 @@ public sealed class DrillCommand(CliIo io) : AsyncCommand<DrillSettings>
         {
             // On a terminal, a live status line under the drill's steps (LiveProgress); in a log, timestamped lines.
             await LiveProgress.RunAsync(io, settings.Output, $"drill {settings.Drill}", Cli.ProgressLog(io, settings.Output), async log =>
-        {
-            var drills = SiteDrillContext.Open(session, log);
-            if (settings.Soak is { } minutes)
             {
-                var seed = settings.Seed ?? Random.Shared.Next();
-                var pause = settings.Pause ?? DrillSettings.DefaultPauseSeconds;
-                log($"soak for {minutes} min, a fault {pause} s after the last one ended (seed {seed}: --seed {seed} replays this order)");
-                soak = await DrillRunner.SoakAsync(drills, settings.Drill, TimeSpan.FromMinutes(minutes), TimeSpan.FromSeconds(pause), seed, cancellation);
-                results.AddRange(soak.Drills);
-                if (settings.Output != OutputFormat.Json) foreach (var r in soak.Drills) Show(r);
-            }
-            for (var run = 1; soak is null && run <= settings.Repeat; run++)
-            {
-                if (settings.Repeat > 1) log($"run {run} of {settings.Repeat}");
-                var these = await DrillRunner.RunAsync(drills, settings.Drill, cancellation);
-                if (settings.Output != OutputFormat.Json) foreach (var r in these) Show(r);
-                results.AddRange(these);
-            }
-            return true;
-        });
+                var drills = SiteDrillContext.Open(session, log);
+                if (settings.Soak is { } minutes)
+                {
+                    var seed = settings.Seed ?? Random.Shared.Next();
+                    var pause = settings.Pause ?? DrillSettings.DefaultPauseSeconds;
+                    log($"soak for {minutes} min, a fault {pause} s after the last one ended (seed {seed}: --seed {seed} replays this order)");
+                    soak = await DrillRunner.SoakAsync(drills, settings.Drill, TimeSpan.FromMinutes(minutes), TimeSpan.FromSeconds(pause), seed, cancellation);
+                    results.AddRange(soak.Drills);
+                    if (settings.Output != OutputFormat.Json) foreach (var r in soak.Drills) Show(r);
+                }
+                for (var run = 1; soak is null && run <= settings.Repeat; run++)
+                {
+                    if (settings.Repeat > 1) log($"run {run} of {settings.Repeat}");
+                    var these = await DrillRunner.RunAsync(drills, settings.Drill, cancellation);
+                    if (settings.Output != OutputFormat.Json) foreach (var r in these) Show(r);
+                    results.AddRange(these);
+                }
+                return true;
+            });
         }
         catch (DrillException e)
         {

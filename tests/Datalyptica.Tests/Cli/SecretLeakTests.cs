@@ -47,13 +47,14 @@ public sealed class SecretLeakTests : IDisposable
     private void AddEncryptedVarsFile(string dir)
     {
         var value = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
-        var become = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
         _secrets.Add(value);
-        _secrets.Add(become);
+        _secrets.Add(token);
         var file = Path.Combine(dir, "group_vars", "catalog.yml");
         File.Exists(file).ShouldBeFalse();
-        // A vault_ variable, and a secret that does not follow the vault_ naming (common in encrypted vars files).
-        File.WriteAllText(file, $"{FileSecretName}: {value}\nansible_become_password: {become}\n");
+        // A vault_ variable, and a secret that does not follow the vault_ naming (common in encrypted vars files): another
+        // role's token, warned about as unknown by name only. (A sudo password is refused: DL567.)
+        File.WriteAllText(file, $"{FileSecretName}: {value}\napp_api_token: {token}\n");
         Run("secrets", "encrypt", file, "--vault-password-file", _fx.PasswordFile).ShouldSucceed();
     }
 
