@@ -171,10 +171,12 @@ public static class Ownership
     /// first, then files, then the record of a layer the host no longer has. A file or unit with no fact (planning
     /// without its facts) is planned as present: each deletion is idempotent.
     /// </summary>
-    public static IReadOnlyList<Change> Deletions(HostDesiredState desired, HostFacts facts, PlanContext context)
+    /// <param name="records">The host's records as <see cref="Read"/> read them from <paramref name="facts"/>.</param>
+    public static IReadOnlyList<Change> Deletions(HostDesiredState desired, (IReadOnlyList<OwnedEntry> Entries, IReadOnlySet<Layer> Layers, IReadOnlyList<string> Refused) records,
+        HostFacts facts, PlanContext context)
     {
         if (!TracksOwnership(desired)) return [];
-        var (entries, layers, _) = Read(facts.Owned);
+        var (entries, layers, _) = records;
         var wanted = desired.Resources.Select(r => r.Resource.Id).ToHashSet(StringComparer.Ordinal);
         var changes = new List<Change>();
         void Add(Layer layer, string id, Change change) => changes.Add(change with { Host = desired.Host, Layer = layer, ResourceId = id });

@@ -56,11 +56,16 @@ public sealed record PlanSummary(int Pending, int HostsChanged, int Hosts, IRead
     public static PlanSummary Of(Plan plan) => new(plan.PendingCount, plan.Hosts.Count(h => h.Pending.Any()), plan.Hosts.Count,
         Layers.InOrder.Select(layer =>
         {
-            var pending = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Layer == layer)).ToList();
-            int Of(ChangeAction a) => pending.Count(c => c.Action == a);
+            var pending = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Layer == layer).Select(c => (h.Host, c.Action))).ToList();
+            int Of(ChangeAction a) => pending.Count(p => p.Action == a);
             return new LayerSummary(layer.Name(), Of(ChangeAction.Create), Of(ChangeAction.Update), Of(ChangeAction.Delete), Of(ChangeAction.Restart),
-                Of(ChangeAction.Unavailable), pending.Select(c => c.Host).Distinct().Count());
+                Of(ChangeAction.Unavailable), pending.Select(p => p.Host).Distinct().Count());
         }).Where(l => l.Hosts > 0).ToList());
+
+    /// <summary>The whole plan's counts (every layer's summed), for "Plan: ..." (hosts: those with a pending change).</summary>
+    [JsonIgnore]
+    public LayerSummary Total => new("all", ByLayer.Sum(l => l.Add), ByLayer.Sum(l => l.Change), ByLayer.Sum(l => l.Destroy),
+        ByLayer.Sum(l => l.Restart), ByLayer.Sum(l => l.Unavailable), HostsChanged);
 }
 
 public static class PlanJson
@@ -120,13 +125,9 @@ public static class PlanHumanView
         if (plan.PendingCount > 0)
         {
             sb.Append("By layer:\n");
-            foreach (var layer in Layers.InOrder)
-            {
-                var pending = plan.Hosts.SelectMany(h => h.Pending.Where(c => c.Layer == layer).Select(c => (h.Host, c.Action))).ToList();
-                if (pending.Count == 0) continue;
-                sb.Append($"  {layer.Name(),-14} {Counts(pending.Select(p => p.Action))}, on {pending.Select(p => p.Host).Distinct().Count()} host(s)\n");
-            }
-            sb.Append(Paint($"Plan: {Counts(plan.Hosts.SelectMany(h => h.Pending).Select(c => c.Action))}.", "1")).Append('\n');
+            var summary = PlanSummary.Of(plan);
+            foreach (var layer in summary.ByLayer) sb.Append($"  {layer.Layer,-14} {Counts(layer)}, on {layer.Hosts} host(s)\n");
+            sb.Append(Paint($"Plan: {Counts(summary.Total)}.", "1")).Append('\n');
         }
         var changedHosts = plan.Hosts.Count(h => h.Pending.Any());
         var na = plan.Hosts.Sum(h => h.Changes.Count(c => c.Action == ChangeAction.NotApplicable));
@@ -139,12 +140,10 @@ public static class PlanHumanView
     }
 
     /// <summary>"3 to add, 1 to change, 0 to destroy, 2 to restart" (and how many are unavailable, when any).</summary>
-    private static string Counts(IEnumerable<ChangeAction> actions)
+    private static string Counts(LayerSummary counts)
     {
-        var list = actions.ToList();
-        int Of(ChangeAction a) => list.Count(x => x == a);
-        var text = $"{Of(ChangeAction.Create)} to add, {Of(ChangeAction.Update)} to change, {Of(ChangeAction.Delete)} to destroy, {Of(ChangeAction.Restart)} to restart";
-        return Of(ChangeAction.Unavailable) is > 0 and var u ? $"{text}, {u} unavailable" : text;
+        var text = $"{counts.Add} to add, {counts.Change} to change, {counts.Destroy} to destroy, {counts.Restart} to restart";
+        return counts.Unavailable > 0 ? $"{text}, {counts.Unavailable} unavailable" : text;
     }
 
     private static string? ActionColor(ChangeAction action) => action switch

@@ -53,13 +53,14 @@ public static class Planner
         }
         // What the host's records list and the site no longer wants there goes first in its layer (stopped before the
         // layer's services start, deleted before its files are written), in layer order like everything else.
-        var deletions = Ownership.Deletions(desired, facts, context);
+        var records = Ownership.Read(facts.Owned);
+        var deletions = Ownership.Deletions(desired, records, facts, context);
         if (deletions.Count > 0)
             changes = deletions.Concat(changes).OrderBy(c => c.Layer).ToList(); // stable: deletions stay first in their layer
         return new HostPlan(desired.Host, changes)
         {
             Unchanged = unchanged,
-            Warnings = [.. facts.Unparsed.Select(line => $"unreadable fact line: {line}"), .. Ownership.Read(facts.Owned).Refused],
+            Warnings = [.. facts.Unparsed.Select(line => $"unreadable fact line: {line}"), .. records.Refused],
             Os = facts.Os == OsRelease.Unknown ? null : facts.Os.PrettyName,
             Container = facts.Container.IsContainer ? facts.Container.Kind : null,
         };
