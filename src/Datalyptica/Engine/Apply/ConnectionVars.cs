@@ -32,15 +32,13 @@ public static class ConnectionVars
     /// <summary>Whether commands run through sudo on the host (false when unset).</summary>
     public static bool Become(Host host) =>
         host.Vars.GetValueOrDefault("ansible_become")?.AsString() is not { } text ? false
-        : AnsibleBoolean(text) ?? throw new ConnectionVarException(Check(host).First(p => p.Key == "ansible_become").Message);
+        : AnsibleBoolean(text) ?? throw new ConnectionVarException(NotABoolean(host, text).Message);
 
     public static IReadOnlyList<ConnectionVarProblem> Check(Host host)
     {
         string? Var(string key) => host.Vars.GetValueOrDefault(key)?.AsString();
         var problems = new List<ConnectionVarProblem>();
-        if (Var("ansible_become") is { } become && AnsibleBoolean(become) is null)
-            problems.Add(new("ansible_become", $"{host.Name}: ansible_become is '{Clip(become)}', which is not a boolean",
-                "set ansible_become: true (or false); Ansible's yes/no, on/off and 1/0 are read the same."));
+        if (Var("ansible_become") is { } become && AnsibleBoolean(become) is null) problems.Add(NotABoolean(host, become));
         if (Var("ansible_become_method") is { } method && method != "sudo")
             problems.Add(new("ansible_become_method", $"{host.Name}: ansible_become_method is '{Clip(method)}'; datalyptica becomes root with sudo only",
                 "give the connection user passwordless sudo and remove ansible_become_method (or set it to sudo)."));
@@ -58,6 +56,10 @@ public static class ConnectionVars
                 "remove ansible_connection (or set it to ssh)."));
         return problems;
     }
+
+    private static ConnectionVarProblem NotABoolean(Host host, string become) =>
+        new("ansible_become", $"{host.Name}: ansible_become is '{Clip(become)}', which is not a boolean",
+            "set ansible_become: true (or false); Ansible's yes/no, on/off and 1/0 are read the same.");
 
     private static string Clip(string text) => text.Length > 60 ? text[..60] + "…" : text;
 }

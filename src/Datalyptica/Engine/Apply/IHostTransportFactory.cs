@@ -23,9 +23,11 @@ public static class HostConnections
         return new HostConnection(host.Name, Var("ansible_host") ?? host.Address.ToString(),
             int.TryParse(Var("ansible_port"), out var port) ? port : 22, user)
         {
+            // The jump host first: an ansible_become that is no boolean (DL567) must not hide SSH arguments that cannot be
+            // followed (DL559) from validate, which reads them through this method.
+            JumpHost = Transport.SshCommonArgs.JumpHost($"{Var("ansible_ssh_common_args")} {Var("ansible_ssh_extra_args")}", user, key),
             Become = ConnectionVars.Become(host),
             PrivateKeyFile = key,
-            JumpHost = Transport.SshCommonArgs.JumpHost($"{Var("ansible_ssh_common_args")} {Var("ansible_ssh_extra_args")}", user, key),
         };
     }
 }
