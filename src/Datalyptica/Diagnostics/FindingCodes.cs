@@ -150,7 +150,7 @@ public static class FindingCodes
     public static readonly FindingCode HostWithoutRole = Define("DL523", "host-without-role", Severity.Warning,
         "a host is in no component group");
     public static readonly FindingCode HostAddressInvalid = Define("DL530", "host-address-invalid", Severity.Error,
-        "a host's `ansible_host` is missing or not an IP address");
+        "a host's `ansible_host` (or its name) is neither an IP address nor a DNS name that resolves to one IPv4 address");
     public static readonly FindingCode HostWithoutTier = Define("DL531", "host-without-tier", Severity.Error,
         "a host is in no tier group");
     public static readonly FindingCode HostInSeveralTiers = Define("DL532", "host-in-several-tiers", Severity.Error,

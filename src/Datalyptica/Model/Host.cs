@@ -41,6 +41,8 @@ public sealed record Host(
     IReadOnlyList<string> RoleGroups)
 {
     public string? Rack { get; init; }
+    /// <summary>The DNS name <see cref="Address"/> was resolved from (ansible_host or the host's own name); null for an IP address.</summary>
+    public string? AddressName { get; init; }
     public SourceRef? Source { get; init; }
     public IReadOnlyDictionary<string, Setting> Vars { get; init; } = new Dictionary<string, Setting>();
 

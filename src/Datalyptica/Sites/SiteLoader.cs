@@ -148,6 +148,8 @@ public static partial class SiteLoader
     private sealed class Builder(string root, AnsibleInventory inventory, HashSet<string> encryptedFiles, List<Diagnostic> diagnostics,
         VaultPassword vaultPassword)
     {
+        private readonly IReadOnlyDictionary<string, HostNameResolver.Resolution> resolutions = HostNameResolver.ResolveAll(NamesToResolve(inventory));
+
         private SourceRef Ref(SourceLocation l) => new(Relative(root, l.File), l.Line, l.Column);
 
         // vault_* values never enter the model (the engine resolves them from the vault at apply time). Other
@@ -239,25 +241,53 @@ public static partial class SiteLoader
                 return null;
             }
 
-            IPAddress? address = null;
-            if (h.Vars.TryGetValue(SiteKeys.Address, out var a))
-            {
-                if (!(a is InventoryScalar s && TryParseAddress(s.AsString(), out address)))
-                    Error(FindingCodes.HostAddressInvalid, $"host {h.Name}: {SiteKeys.Address} '{Show(a)}' is not an IP address.",
-                        $"set {SiteKeys.Address} to the host's IPv4 address.", a.Location, SiteKeys.Address);
-            }
-            else if (!TryParseAddress(h.Name, out address))
-                Error(FindingCodes.HostAddressInvalid, $"host {h.Name} has no {SiteKeys.Address}.", $"set {SiteKeys.Address}: <IPv4 address> for {h.Name}.", h.Location, SiteKeys.Address);
+            var (address, addressName) = Address(h);
             if (address is null) return null;
 
             return new Host(h.Name, address, tiers[0], Int(h, SiteKeys.VCpu), Int(h, SiteKeys.RamGb), Disks(h),
                 h.Groups.Where(g => ComponentCatalog.RolesOfGroup(g).Count > 0).ToList())
             {
+                AddressName = addressName,
                 Rack = h.Vars.GetValueOrDefault(SiteKeys.Rack) is InventoryScalar r ? r.AsString() : null,
                 Source = Ref(h.Location),
                 Vars = h.Vars.ToDictionary(kv => kv.Key, kv => ToSetting(kv.Key, kv.Value)),
             };
         }
+
+        /// <summary>
+        /// The host's address: ansible_host, else the host's own name (as Ansible connects), either an IP address or a DNS
+        /// name that resolves to exactly one IPv4 address. Null (with a DL530 finding) otherwise.
+        /// </summary>
+        private (IPAddress?, string?) Address(InventoryHost h)
+        {
+            var given = h.Vars.TryGetValue(SiteKeys.Address, out var a);
+            var text = given ? (a as InventoryScalar)?.AsString() : h.Name;
+            if (TryParseAddress(text, out var address)) return (address, null);
+            var at = given ? a!.Location : h.Location;
+            if (!HostNameResolver.IsDnsName(text))
+            {
+                Error(FindingCodes.HostAddressInvalid,
+                    given ? $"host {h.Name}: {SiteKeys.Address} '{Show(a!)}' is neither an IP address nor a DNS name."
+                          : $"host {h.Name} has no {SiteKeys.Address}.",
+                    $"set {SiteKeys.Address} to the host's IPv4 address or DNS name.", at, SiteKeys.Address);
+                return (null, null);
+            }
+            var resolved = resolutions[text!];
+            if (resolved.Address is null)
+                Error(FindingCodes.HostAddressInvalid,
+                    given ? $"host {h.Name}: {SiteKeys.Address} '{text}' {resolved.Problem}."
+                          : $"host {h.Name} has no {SiteKeys.Address}, and its name {resolved.Problem}.",
+                    $"make {text} resolve to the host's one IPv4 address (DNS or /etc/hosts), or set {SiteKeys.Address} to that address.",
+                    at, SiteKeys.Address);
+            return (resolved.Address, text);
+        }
+
+        /// <summary>The names to resolve before hosts are built: each host's ansible_host, or its own name, that is no IP address.</summary>
+        private static IEnumerable<string> NamesToResolve(AnsibleInventory inventory) =>
+            inventory.Hosts
+                .Select(h => h.Vars.TryGetValue(SiteKeys.Address, out var a) ? (a as InventoryScalar)?.AsString() : h.Name)
+                .Where(text => !TryParseAddress(text, out _) && HostNameResolver.IsDnsName(text))
+                .Select(text => text!);
 
         private int Int(InventoryHost h, string key)
         {

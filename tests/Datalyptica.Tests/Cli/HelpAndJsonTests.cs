@@ -86,7 +86,7 @@ public sealed class HelpAndJsonTests : IDisposable
     public void Validate_json_on_a_broken_site_is_still_one_json_document()
     {
         var dir = _fx.Init("development", "dev");
-        File.WriteAllText(Path.Combine(dir, "host_vars", "db01.yml"), "ansible_host: not-an-address\ndatalyptica_vcpu: 8\n");
+        File.WriteAllText(Path.Combine(dir, "host_vars", "db01.yml"), "ansible_host: not an address\ndatalyptica_vcpu: 8\n");
         var result = CliRunner.Run("validate", dir, "-o", "json").ShouldFail();
         var json = result.Json();
         json.GetProperty("valid").GetBoolean().ShouldBeFalse();

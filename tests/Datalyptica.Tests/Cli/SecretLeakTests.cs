@@ -135,7 +135,7 @@ public sealed class SecretLeakTests : IDisposable
         var text = File.ReadAllText(allYml);
         text.ShouldContain("secret_key: \"{{ vault_s3_secret_key }}\"");
         File.WriteAllText(allYml, text.Replace("secret_key: \"{{ vault_s3_secret_key }}\"", $"secret_key: \"{plain["vault_s3_secret_key"]}\""));
-        File.WriteAllText(Path.Combine(site, "host_vars", "db01.yml"), "ansible_host: not-an-address\ndatalyptica_vcpu: 8\n");
+        File.WriteAllText(Path.Combine(site, "host_vars", "db01.yml"), "ansible_host: not an address\ndatalyptica_vcpu: 8\n");
 
         foreach (var output in new[] { "human", "json" })
         {

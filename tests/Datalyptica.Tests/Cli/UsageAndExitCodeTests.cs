@@ -18,7 +18,7 @@ public sealed class UsageAndExitCodeTests : IDisposable
     private string InvalidSite()
     {
         var dir = Site("broken");
-        File.WriteAllText(Path.Combine(dir, "host_vars", "db01.yml"), "ansible_host: not-an-address\ndatalyptica_vcpu: 8\n");
+        File.WriteAllText(Path.Combine(dir, "host_vars", "db01.yml"), "ansible_host: not an address\ndatalyptica_vcpu: 8\n");
         return dir;
     }
 

@@ -13,13 +13,13 @@ public sealed class ValidateTests : IDisposable
     {
         var dir = _fx.Init("development", "site");
         File.WriteAllText(Path.Combine(dir, "host_vars", "db01.yml"),
-            "# edited by hand\nansible_host: not-an-address\ndatalyptica_vcpu: 8\ndatalyptica_ram_gb: 32\n");
+            "# edited by hand\nansible_host: not an address\ndatalyptica_vcpu: 8\ndatalyptica_ram_gb: 32\n");
         File.WriteAllText(Path.Combine(dir, "host_vars", "db02.yml"),
             "ansible_host: 10.40.10.12\ndatalyptica_vcpu: -3\ndatalyptica_ram_gb: 32\n");
 
         var result = CliRunner.Run("validate", dir).ShouldFail();
         var err = result.Err;
-        err.ShouldContain("error DL530 host_vars/db01.yml:2: host db01: ansible_host 'not-an-address' is not an IP address.");
+        err.ShouldContain("error DL530 host_vars/db01.yml:2: host db01: ansible_host 'not an address' is neither an IP address nor a DNS name.");
         err.ShouldContain("error DL534 host_vars/db02.yml:2: host db02: datalyptica_vcpu '-3' is not a positive whole number.");
         // Each error is followed by its fix; errors are plain text (no markup) on stderr.
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);

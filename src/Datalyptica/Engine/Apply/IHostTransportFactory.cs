@@ -20,7 +20,7 @@ public static class HostConnections
         string? Var(string key) => host.Vars.GetValueOrDefault(key)?.AsString();
         var user = Var("ansible_user") ?? "root";
         var key = Var("ansible_ssh_private_key_file");
-        return new HostConnection(host.Name, Var("ansible_host") ?? host.Address.ToString(),
+        return new HostConnection(host.Name, Var("ansible_host") ?? host.AddressName ?? host.Address.ToString(),
             int.TryParse(Var("ansible_port"), out var port) ? port : 22, user)
         {
             // The jump host first: an ansible_become that is no boolean (DL567) must not hide SSH arguments that cannot be
