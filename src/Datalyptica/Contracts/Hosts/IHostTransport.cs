@@ -33,6 +33,11 @@ public sealed record HostConnection(string HostName, string Address, int Port = 
     public string? PrivateKeyFile { get; init; }
     /// <summary>Passphrase of <see cref="PrivateKeyFile"/>, when it is encrypted.</summary>
     public Secret? PrivateKeyPassphrase { get; init; }
+    /// <summary>
+    /// The ssh-agent socket (SSH_AUTH_SOCK) whose keys log in when no key file is set, or when the key file is encrypted
+    /// and no passphrase is given (the agent holds that key, as Ansible users keep it).
+    /// </summary>
+    public string? AgentSocket { get; init; }
     /// <summary>A bastion to tunnel through (ansible's ProxyJump equivalent).</summary>
     public HostConnection? JumpHost { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

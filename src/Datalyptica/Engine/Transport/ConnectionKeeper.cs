@@ -71,7 +71,7 @@ public sealed class ConnectionKeeper : IAsyncDisposable
         var text = new StringBuilder();
         for (var hop = host; hop is not null; hop = hop.JumpHost)
             text.Append($"{hop.HostName}|{hop.User}@{hop.Address}:{hop.Port}|become={hop.Become}|key={FileStamp(hop.PrivateKeyFile)}|" +
-                        $"pass={hop.PrivateKeyPassphrase is not null}|connect={hop.ConnectTimeout.Ticks}|command={hop.CommandTimeout.Ticks}>");
+                        $"pass={hop.PrivateKeyPassphrase is not null}|agent={hop.AgentSocket}|connect={hop.ConnectTimeout.Ticks}|command={hop.CommandTimeout.Ticks}>");
         text.Append($"known={FileStamp(options.KnownHostsFile)}|acceptNew={options.AcceptNewHostKeys}|attempts={options.ConnectAttempts}|" +
                     $"backoff={options.RetryBackoff.Ticks}|keepalive={options.KeepAliveInterval.Ticks}");
         return text.ToString();

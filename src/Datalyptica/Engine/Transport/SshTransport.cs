@@ -233,7 +233,7 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
                 client.Dispose();
                 throw new TransportException(host.HostName,
                     $"Host '{host.HostName}' ({host.Address}:{host.Port}) refused key authentication for user '{host.User}' " +
-                    $"with {host.PrivateKeyFile ?? "no private key"}: {e.Message}. Fix: add the matching public key to " +
+                    $"with {host.PrivateKeyFile ?? $"the keys of the ssh-agent at {host.AgentSocket}"}: {e.Message}. Fix: add the matching public key to " +
                     $"~{host.User}/.ssh/authorized_keys on that host, or set the right private key for it.", e);
             }
             catch (Exception e) when (IsConnectionFault(e, cancellation))
@@ -274,8 +274,7 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
 
     private SshClient CreateClient(HostConnection host, string dialAddress, int dialPort, out HostKeyVerifier verifier)
     {
-        var key = LoadPrivateKey(host);
-        var info = new ConnectionInfo(dialAddress, dialPort, host.User, new PrivateKeyAuthenticationMethod(host.User, key))
+        var info = new ConnectionInfo(dialAddress, dialPort, host.User, new PrivateKeyAuthenticationMethod(host.User, LoadPrivateKeys(host)))
         {
             Timeout = host.ConnectTimeout,
         };
@@ -305,27 +304,71 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
         return unwanted.Count > 0;
     }
 
-    private static PrivateKeyFile LoadPrivateKey(HostConnection host)
+    /// <summary>
+    /// The keys that log in: the key file when it can be read, else the ssh-agent's keys (all of them when no file is set,
+    /// or the one matching FILE.pub when the file is encrypted and no passphrase is given), as OpenSSH uses the agent.
+    /// </summary>
+    private static IPrivateKeySource[] LoadPrivateKeys(HostConnection host)
     {
+        var agent = host.AgentSocket is { } socket ? new SshAgent(socket) : null;
         if (string.IsNullOrEmpty(host.PrivateKeyFile))
-            throw new TransportException(host.HostName,
-                $"No private key set for host '{host.HostName}'. Fix: set ansible_ssh_private_key_file (or the site's ssh key) for it.");
+        {
+            if (agent is null)
+                throw new TransportException(host.HostName,
+                    $"No private key set for host '{host.HostName}' and no ssh-agent (SSH_AUTH_SOCK is not set). " +
+                    "Fix: set ansible_ssh_private_key_file for it, or start ssh-agent and ssh-add the key.");
+            var keys = AgentKeys(host, agent, null);
+            return keys.Length > 0 ? keys : throw new TransportException(host.HostName,
+                $"No private key set for host '{host.HostName}' and the ssh-agent at {agent.SocketPath} holds no usable key. " +
+                "Fix: ssh-add the key, or set ansible_ssh_private_key_file for the host.");
+        }
         if (!File.Exists(host.PrivateKeyFile))
             throw new TransportException(host.HostName,
                 $"Private key file {host.PrivateKeyFile} for host '{host.HostName}' does not exist. Fix: point the host's key setting at an existing file.");
         try
         {
-            return host.PrivateKeyPassphrase is { } passphrase
+            return [host.PrivateKeyPassphrase is { } passphrase
                 ? new PrivateKeyFile(host.PrivateKeyFile, passphrase.Reveal())
-                : new PrivateKeyFile(host.PrivateKeyFile);
+                : new PrivateKeyFile(host.PrivateKeyFile)];
+        }
+        catch (SshPassPhraseNullOrEmptyException) when (agent is not null && AgentKeys(host, agent, host.PrivateKeyFile + ".pub") is { Length: > 0 } held)
+        {
+            return held;
         }
         catch (Exception e) when (e is SshException or InvalidOperationException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
         {
             // No inner exception and no library message: never risk echoing key material or the passphrase.
             throw new TransportException(host.HostName,
                 $"Private key file {host.PrivateKeyFile} for host '{host.HostName}' could not be read ({e.GetType().Name}). " +
-                "Fix: check the file is an OpenSSH/PEM private key and, if it is encrypted, that its passphrase is set and right.");
+                "Fix: check the file is an OpenSSH/PEM private key and, if it is encrypted, ssh-add it to a running ssh-agent " +
+                $"(its public key must be in {host.PrivateKeyFile}.pub) or set its passphrase.");
         }
+    }
+
+    /// <summary>The agent's keys, or only the one whose public key is in <paramref name="publicKeyFile"/>.</summary>
+    private static IPrivateKeySource[] AgentKeys(HostConnection host, SshAgent agent, string? publicKeyFile)
+    {
+        try
+        {
+            var identities = agent.Identities();
+            if (publicKeyFile is null) return agent.KeySources(identities);
+            var wanted = PublicKeyBlob(publicKeyFile);
+            return wanted is null ? [] : agent.KeySources(identities.Where(i => i.PublicKey.AsSpan().SequenceEqual(wanted)));
+        }
+        catch (SshAgentException e)
+        {
+            throw new TransportException(host.HostName, $"{e.Message} Fix: check SSH_AUTH_SOCK names a running ssh-agent (ssh-add -l).");
+        }
+    }
+
+    /// <summary>The key blob of an OpenSSH public key file ("TYPE BASE64 [COMMENT]"); null when absent or not of that form.</summary>
+    private static byte[]? PublicKeyBlob(string path)
+    {
+        if (!File.Exists(path)) return null;
+        var fields = File.ReadAllText(path).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 2) return null;
+        try { return Convert.FromBase64String(fields[1]); }
+        catch (FormatException) { return null; }
     }
 
     public override async ValueTask DisposeAsync()
