@@ -33,7 +33,8 @@ public abstract class SshSiteSettings : SiteSettings
         var siteKnownHosts = Path.Combine(SiteDirectory, "known_hosts");
         var knownHosts = KnownHosts ?? (File.Exists(siteKnownHosts) ? siteKnownHosts : Path.Combine(home, ".ssh", "known_hosts"));
         var key = PrivateKey ?? new[] { "id_ed25519", "id_rsa" }.Select(k => Path.Combine(home, ".ssh", k)).FirstOrDefault(File.Exists);
-        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key, keeper);
+        return new SshTransportFactory(new SshTransportOptions { KnownHostsFile = knownHosts, AcceptNewHostKeys = acceptNewHostKeys }, key, keeper,
+            SshClientConfig.ForUser());
     }
 }
 

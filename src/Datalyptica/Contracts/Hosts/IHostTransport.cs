@@ -40,6 +40,22 @@ public sealed record HostConnection(string HostName, string Address, int Port = 
     public string? AgentSocket { get; init; }
     /// <summary>A bastion to tunnel through (ansible's ProxyJump equivalent).</summary>
     public HostConnection? JumpHost { get; init; }
+    /// <summary>
+    /// The settings the inventory gave explicitly; OpenSSH's client config (~/.ssh/config) fills in the others, as it
+    /// does for Ansible's ssh.
+    /// </summary>
+    public GivenSettings Given { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Which of a <see cref="HostConnection"/>'s settings were set explicitly (not defaults).</summary>
+[Flags]
+public enum GivenSettings
+{
+    None = 0,
+    Port = 1,
+    User = 2,
+    PrivateKey = 4,
+    JumpHost = 8,
 }

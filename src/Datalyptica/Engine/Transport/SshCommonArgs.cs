@@ -59,10 +59,12 @@ public static class SshCommonArgs
         var user = at > 0 ? text[..at] : defaultUser;
         var hostPort = at >= 0 ? text[(at + 1)..] : text;
         var port = 22;
+        var portGiven = true;
         string host;
         if (hostPort.StartsWith('[') && hostPort.IndexOf(']') is > 0 and var close)
         {
             host = hostPort[1..close];
+            portGiven = close + 1 < hostPort.Length;
             if (close + 1 < hostPort.Length && (hostPort[close + 1] != ':' || !int.TryParse(hostPort[(close + 2)..], out port)))
                 throw new FormatException($"ProxyJump '{spec}': the port after ']' is not a number.");
         }
@@ -71,9 +73,17 @@ public static class SshCommonArgs
             host = hostPort[..hostPort.IndexOf(':')];
             if (!int.TryParse(hostPort[(hostPort.IndexOf(':') + 1)..], out port)) throw new FormatException($"ProxyJump '{spec}': the port is not a number.");
         }
-        else host = hostPort;
+        else
+        {
+            host = hostPort;
+            portGiven = false;
+        }
         if (host.Length == 0 || user.Length == 0 || port is < 1 or > 65535 || host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             throw new FormatException($"ProxyJump '{spec}' is not [user@]host[:port].");
-        return new HostConnection($"jump {host}", host, port, user) { PrivateKeyFile = privateKeyFile };
+        return new HostConnection($"jump {host}", host, port, user)
+        {
+            PrivateKeyFile = privateKeyFile,
+            Given = (at > 0 ? GivenSettings.User : GivenSettings.None) | (portGiven ? GivenSettings.Port : GivenSettings.None),
+        };
     }
 }
