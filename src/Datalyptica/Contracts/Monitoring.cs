@@ -32,6 +32,41 @@ public sealed record AlertRule(string Name, string Expr, string For, string Seve
     public const string Warning = "warning";
 
     public string RunbookUrl { get; init; } = "";
+
+    /// <summary>The series it fires on and the nearest ones it stays quiet on; every alert has one (AlertProofTests).</summary>
+    public AlertProof? Proof { get; init; }
+}
+
+/// <summary>
+/// The evidence that an alert works, in `promtool test rules` terms: input series ("metric{labels} values", values in
+/// promtool's expanding notation such as 0+1x200) on which the alert is firing at <see cref="At"/>, and the nearest
+/// healthy series on which it is not. <see cref="Interval"/> is both the sample and the rule evaluation interval.
+/// A null <see cref="Quiet"/> is only for an alert that always fires (Watchdog).
+/// </summary>
+public sealed record AlertProof(IReadOnlyList<string> Fires, IReadOnlyList<string>? Quiet)
+{
+    /// <summary>When the alert must be firing: past its `for` and its rate windows (promtool evaluates every step up to it).</summary>
+    public string At { get; init; } = "30m";
+    public string Interval { get; init; } = "1m";
+
+    /// <summary>Samples per series: enough to cover <see cref="At"/> at 1 m, up to 3 h.</summary>
+    public const int Samples = 200;
+
+    /// <summary>One gauge: constant at <paramref name="fires"/> it fires, constant at <paramref name="quiet"/> it does not.</summary>
+    public static AlertProof Gauge(string series, double fires, double quiet) =>
+        new([$"{series} {Number(fires)}x{Samples}"], [$"{series} {Number(quiet)}x{Samples}"]);
+
+    /// <summary>One counter: rising by one a minute it fires, standing still it does not.</summary>
+    public static AlertProof Counter(string series) => new([$"{series} 0+1x{Samples}"], [$"{series} 7x{Samples}"]);
+
+    /// <summary>Constant series, as "series value" pairs, in promtool's input form.</summary>
+    public static IReadOnlyList<string> Steady(params (string Series, double Value)[] series) => Steady(Samples, series);
+
+    /// <summary>Constant series of <paramref name="samples"/> samples each.</summary>
+    public static IReadOnlyList<string> Steady(int samples, params (string Series, double Value)[] series) =>
+        [.. series.Select(s => $"{s.Series} {Number(s.Value)}x{samples}")];
+
+    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>

@@ -17,6 +17,12 @@ public static class HAProxyMonitoring
         // role checks), so a per-server alert would always fire.
         yield return new("HAProxyBackendDown",
             "haproxy_backend_active_servers{job=\"haproxy\"} + haproxy_backend_backup_servers{job=\"haproxy\"} == 0", "1m", Critical,
-            "HAProxy backend has no server", "Backend {{ $labels.proxy }} on {{ $labels.host }} has no server up.");
+            "HAProxy backend has no server", "Backend {{ $labels.proxy }} on {{ $labels.host }} has no server up.")
+        {
+            // No server at all, then the PostgreSQL shape: one active server (the primary), the others down by design.
+            Proof = new(
+                AlertProof.Steady(("haproxy_backend_active_servers{job=\"haproxy\",proxy=\"pg\",host=\"lb1\"}", 0), ("haproxy_backend_backup_servers{job=\"haproxy\",proxy=\"pg\",host=\"lb1\"}", 0)),
+                AlertProof.Steady(("haproxy_backend_active_servers{job=\"haproxy\",proxy=\"pg\",host=\"lb1\"}", 1), ("haproxy_backend_backup_servers{job=\"haproxy\",proxy=\"pg\",host=\"lb1\"}", 0))),
+        };
     }
 }

@@ -142,20 +142,38 @@ public static class ScheduledBackups
         yield return new("PgBackRestFullBackupTooOld",
             $"time() - max({LastSuccessMetric}{{job=\"node\",type=\"full\"}}) > {full * 3600}", "10m", Critical,
             "newest full backup too old",
-            $"No scheduled full backup has succeeded for more than {full} h ({PostgreSQLSettings.FullMaxAgeHours.Key}). Differential backups and point-in-time recovery depend on it.");
+            $"No scheduled full backup has succeeded for more than {full} h ({PostgreSQLSettings.FullMaxAgeHours.Key}). Differential backups and point-in-time recovery depend on it.")
+        {
+            Proof = AgeProof("full", full),
+        };
         yield return new("PgBackRestBackupTooOld",
             $"time() - max({LastSuccessMetric}{{job=\"node\",type=~\"full|diff\"}}) > {any * 3600}", "10m", Warning,
             "newest backup too old",
-            $"No scheduled backup (full or differential) has succeeded for more than {any} h ({PostgreSQLSettings.BackupMaxAgeHours.Key}).");
+            $"No scheduled backup (full or differential) has succeeded for more than {any} h ({PostgreSQLSettings.BackupMaxAgeHours.Key}).")
+        {
+            Proof = AgeProof("diff", any),
+        };
         yield return new("PgBackRestNeverBackedUp",
             $"absent({LastSuccessMetric}{{job=\"node\"}} > 0)", $"{full}h", Warning,
             "no scheduled backup has ever succeeded",
-            $"No member reports a successful scheduled backup for {full} h. Check: systemctl list-timers 'datalyptica-pgbackrest-*' on a PostgreSQL member.");
+            $"No member reports a successful scheduled backup for {full} h. Check: systemctl list-timers 'datalyptica-pgbackrest-*' on a PostgreSQL member.")
+        {
+            // Only an unrelated series, then one success at 100 s after the epoch.
+            Proof = new(AlertProof.Steady(full + 2, ("up{job=\"node\",host=\"pg01\"}", 1)),
+                        AlertProof.Steady(full + 2, ($"{LastSuccessMetric}{{job=\"node\",host=\"pg01\",type=\"full\"}}", 100)))
+            { At = $"{full + 1}h", Interval = "1h" },
+        };
         // The newest run anywhere failed: its run time is newer than every success of that type.
         yield return new("PgBackRestScheduledBackupFailed",
             $"max by (type) ({LastRunMetric}{{job=\"node\"}}) > max by (type) ({LastSuccessMetric}{{job=\"node\"}})", "0m", Critical,
             "the last scheduled backup failed",
-            "The newest scheduled {{ $labels.type }} backup failed. Check: journalctl -u datalyptica-pgbackrest-{{ $labels.type }} on the member that was primary.");
+            "The newest scheduled {{ $labels.type }} backup failed. Check: journalctl -u datalyptica-pgbackrest-{{ $labels.type }} on the member that was primary.")
+        {
+            // The last run (at 200 s) newer than the last success (100 s), then a run that succeeded.
+            Proof = new(
+                AlertProof.Steady(($"{LastRunMetric}{{job=\"node\",host=\"pg01\",type=\"diff\"}}", 200), ($"{LastSuccessMetric}{{job=\"node\",host=\"pg01\",type=\"diff\"}}", 100)),
+                AlertProof.Steady(($"{LastRunMetric}{{job=\"node\",host=\"pg01\",type=\"diff\"}}", 200), ($"{LastSuccessMetric}{{job=\"node\",host=\"pg01\",type=\"diff\"}}", 200))),
+        };
         if (TypesOn(ctx.Site).Contains(Archive))
         {
             var archive = PostgreSQLSettings.ArchiveMaxAgeHours.Read(ctx.Site);
@@ -163,11 +181,33 @@ public static class ScheduledBackups
                 $"time() - max({LastSuccessMetric}{{job=\"node\",type=\"{Archive}\"}}) > {archive * 3600}", "10m", Warning,
                 "newest compliance copy too old",
                 $"No compliance copy (full backup into the archive bucket) has succeeded for more than {archive} h ({PostgreSQLSettings.ArchiveMaxAgeHours.Key}). " +
-                $"Check: journalctl -u {Job(Archive)} on the member that was primary on the 1st.");
+                $"Check: journalctl -u {Job(Archive)} on the member that was primary on the 1st.")
+            {
+                Proof = AgeProof(Archive, archive),
+            };
         }
         yield return new("PostgreSQLWalArchivingFailing",
             "rate(pg_stat_archiver_failed_count{job=\"postgres\"}[5m]) > 0 and on(host) patroni_primary{job=\"patroni\"} == 1", "10m", Critical,
             "WAL archiving is failing",
-            "{{ $labels.host }} cannot archive WAL to the backups bucket: point-in-time recovery has a gap and pg_wal grows. Check: pgbackrest --stanza=STANZA check.");
+            "{{ $labels.host }} cannot archive WAL to the backups bucket: point-in-time recovery has a gap and pg_wal grows. Check: pgbackrest --stanza=STANZA check.")
+        {
+            // Failures rising on the primary, then on a replica (which does not archive, and whose counter is stale).
+            Proof = new(
+                [$"pg_stat_archiver_failed_count{{job=\"postgres\",host=\"pg01\"}} 0+1x{AlertProof.Samples}", $"patroni_primary{{job=\"patroni\",host=\"pg01\"}} 1x{AlertProof.Samples}"],
+                [$"pg_stat_archiver_failed_count{{job=\"postgres\",host=\"pg02\"}} 0+1x{AlertProof.Samples}", $"patroni_primary{{job=\"patroni\",host=\"pg02\"}} 0x{AlertProof.Samples}",
+                 $"patroni_primary{{job=\"patroni\",host=\"pg01\"}} 1x{AlertProof.Samples}"]),
+        };
+    }
+
+    /// <summary>
+    /// A backup of <paramref name="type"/> that succeeded at 0 s after the epoch, then one that succeeded an hour before
+    /// the evaluation. Sampled and evaluated hourly (a month of minutes would take promtool long): the condition first
+    /// holds at <paramref name="maxAgeHours"/> + 1 h and fires at the next evaluation, past its 10 minutes.
+    /// </summary>
+    private static AlertProof AgeProof(string type, int maxAgeHours)
+    {
+        var series = $"{LastSuccessMetric}{{job=\"node\",host=\"pg01\",type=\"{type}\"}}";
+        return new(AlertProof.Steady(maxAgeHours + 3, (series, 0)), AlertProof.Steady(maxAgeHours + 3, (series, (maxAgeHours + 1) * 3600.0)))
+            { At = $"{maxAgeHours + 2}h", Interval = "1h" };
     }
 }

@@ -33,16 +33,27 @@ public static class AlertRules
     {
         // Always firing: proves the whole alerting path works; an external dead man's switch alerts when it stops.
         yield return new("Watchdog", "vector(1)", "0m", "none", "Alerting pipeline heartbeat",
-            "Always firing. If the heartbeat receiver stops getting it, Prometheus or Alertmanager is broken.");
+            "Always firing. If the heartbeat receiver stops getting it, Prometheus or Alertmanager is broken.")
+        {
+            Proof = new([], Quiet: null),
+        };
         foreach (var (job, members) in jobs)
         {
             yield return new($"{Pascal(job.Name)}InstanceDown", $"up{{job=\"{job.Name}\"}} == 0", "2m", AlertRule.Warning,
                 $"{job.Name} target down",
-                $"{{{{ $labels.instance }}}} ({{{{ $labels.host }}}}) of job {job.Name} has not answered scrapes for 2 minutes.");
+                $"{{{{ $labels.instance }}}} ({{{{ $labels.host }}}}) of job {job.Name} has not answered scrapes for 2 minutes.")
+            {
+                Proof = AlertProof.Gauge($"up{{job=\"{job.Name}\",instance=\"t1\"}}", 0, 1),
+            };
             if (members.Count > 1)
                 yield return new($"{Pascal(job.Name)}AllInstancesDown", $"sum(up{{job=\"{job.Name}\"}}) == 0", "1m", AlertRule.Critical,
                     $"every {job.Name} target is down",
-                    $"None of the {members.Count} {job.Name} targets answers scrapes.");
+                    $"None of the {members.Count} {job.Name} targets answers scrapes.")
+                {
+                    Proof = new(
+                        AlertProof.Steady(($"up{{job=\"{job.Name}\",instance=\"t1\"}}", 0), ($"up{{job=\"{job.Name}\",instance=\"t2\"}}", 0)),
+                        AlertProof.Steady(($"up{{job=\"{job.Name}\",instance=\"t1\"}}", 0), ($"up{{job=\"{job.Name}\",instance=\"t2\"}}", 1))),
+                };
         }
     }
 }
