@@ -10,15 +10,18 @@ public static class NodeMonitoring
 
     public static readonly AlertGroup Alerts = new("node", "node", _ => Rules());
 
+    /// <summary>node_exporter's textfile folder in Debian's build (--collector.textfile.directory default; the package makes it).</summary>
+    public const string TextfileDir = "/var/lib/prometheus/node-exporter";
+
     private static IEnumerable<AlertRule> Rules()
     {
         const string fs = "fstype!~\"tmpfs|ramfs|squashfs|overlay\"";
         // One alert name, two severities: Alertmanager's inhibit rule mutes the warning while the critical fires.
         yield return new("NodeFilesystemSpaceLow",
-            $"node_filesystem_avail_bytes{{{fs}}} / node_filesystem_size_bytes{{{fs}}} < 0.15 and node_filesystem_readonly{{{fs}}} == 0",
-            "10m", Warning, "filesystem below 15% free", "{{ $labels.mountpoint }} on {{ $labels.host }} has {{ $value | humanizePercentage }} free.")
+            $"node_filesystem_avail_bytes{{{fs}}} / node_filesystem_size_bytes{{{fs}}} < 0.20 and node_filesystem_readonly{{{fs}}} == 0",
+            "10m", Warning, "filesystem over 80% full", "{{ $labels.mountpoint }} on {{ $labels.host }} has {{ $value | humanizePercentage }} free.")
         {
-            Proof = new(Filesystem(avail: 10), Filesystem(avail: 20)),
+            Proof = new(Filesystem(avail: 15), Filesystem(avail: 25)),
         };
         yield return new("NodeFilesystemSpaceLow",
             $"node_filesystem_avail_bytes{{{fs}}} / node_filesystem_size_bytes{{{fs}}} < 0.05 and node_filesystem_readonly{{{fs}}} == 0",

@@ -19,5 +19,5 @@ public static class ScrapeJobs
 
     /// <summary>Every alert rule file; each is rendered only when its job is scraped.</summary>
     public static IReadOnlyList<AlertGroup> AlertGroups => ComponentCatalog.Combined<IReadOnlyList<AlertGroup>>("alert-groups", all =>
-        all.SelectMany(c => c.Alerts).Prepend(NodeMonitoring.Alerts).ToList());
+        all.SelectMany(c => c.Alerts).Prepend(CertificateExpiry.Alerts).Prepend(NodeMonitoring.Alerts).ToList());
 }
