@@ -10,8 +10,7 @@ public static class NodeMonitoring
 
     public static readonly AlertGroup Alerts = new("node", "node", _ => Rules());
 
-    /// <summary>node_exporter's textfile folder in Debian's build (--collector.textfile.directory default; the package makes it).</summary>
-    public const string TextfileDir = "/var/lib/prometheus/node-exporter";
+    public const string TextfileDir = Contracts.Rendering.PlatformPaths.NodeExporterTextfiles;
 
     private static IEnumerable<AlertRule> Rules()
     {

@@ -10,6 +10,11 @@ public static class PlatformPaths
     public const string DataRoot = "/var/lib/datalyptica";
     public const string LogRoot = "/var/log/datalyptica";
     public const string InstallRoot = "/opt/datalyptica";
+    /// <summary>
+    /// node_exporter's textfile folder in Debian's build (--collector.textfile.directory default; the package makes it):
+    /// metrics the platform writes there (certificate expiry, scheduled backups) are served with the host's own.
+    /// </summary>
+    public const string NodeExporterTextfiles = "/var/lib/prometheus/node-exporter";
 
     public static string Config(string component) => $"{ConfigRoot}/{component}";
     public static string Data(string component) => $"{DataRoot}/{component}";

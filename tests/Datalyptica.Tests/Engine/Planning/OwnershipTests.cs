@@ -153,8 +153,14 @@ public sealed class OwnershipTests : IDisposable
     [Fact]
     public void Production_guards_the_members_that_leave_a_cluster_in_order_and_records_only_paths_it_may_delete()
     {
-        var site = RenderedSites.Production;
+        // With the site's PKI issued, as plan renders it: the certificates and their expiry metrics are recorded too.
+        var folder = Directory.CreateTempSubdirectory("dl-ownership-pki-").FullName;
+        Model.Site withPki;
+        try { withPki = RenderedSites.Production.Site with { Pki = Datalyptica.Pki.SitePkiStore.Ensure(folder, RenderedSites.Production.Site, new Datalyptica.Secrets.Secret("test-vault-password"), DateTimeOffset.UtcNow).Pki }; }
+        finally { Directory.Delete(folder, recursive: true); }
+        var site = new RenderedSite(withPki, Datalyptica.Rendering.SiteRenderer.Render(withPki));
         var desired = DesiredStateBuilder.Build(site.Site, site.Hosts, ArtifactCatalog.FromSite(site.Site));
+        desired.SelectMany(d => d.Resources).Select(r => (r.Resource as FileResource)?.Path).ShouldContain(Datalyptica.Components.OsBaseLayer.CertificateExpiry.MetricsPath);
         // A host with no PostgreSQL is guarded for Patroni (hand-over), etcd, Kafka, Redis (forgotten); not for Superset.
         var guards = desired.First(d => !site.Site.Hosts.Single(h => h.Name == d.Host).RoleGroups.Contains("postgresql")).DepartureGuards;
         guards.Keys.ShouldContain("patroni");
