@@ -24,6 +24,10 @@ public static partial class SiteLoader
     [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")]
     private static partial Regex VarReference();
 
+    // A VIP's name becomes a keepalived instance name, a metric label and a file name (KeepalivedMonitoring).
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    private static partial Regex VipName();
+
     /// <param name="vaultPassword">Yields the vault password (it may throw <see cref="VaultException"/>: that source's failure is
     /// a finding); null when no password was given, and then the vaulted values are reported as not checked (DL605).</param>
     /// <param name="passwordOrigin">Where the password comes from (e.g. "--vault-password-file pw.txt"), for messages.</param>
@@ -345,9 +349,9 @@ public static partial class SiteLoader
                 var name = (m?["name"] as InventoryScalar)?.AsString();
                 var cidr = (m?["address"] as InventoryScalar)?.AsString()?.Split('/');
                 var routerId = m?["router_id"] is InventoryScalar { Value: long id } ? (int)id : -1;
-                if (name is null || cidr is not { Length: 2 } || !TryParseAddress(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
+                if (name is null || !VipName().IsMatch(name) || cidr is not { Length: 2 } || !TryParseAddress(cidr[0], out var address) || !int.TryParse(cidr[1], out var prefix))
                 {
-                    Error(FindingCodes.VipsMalformed, "a VIP needs name, address as address/prefix, router_id and group.",
+                    Error(FindingCodes.VipsMalformed, "a VIP needs a name (letters, digits, '-' and '_', at most 32), address as address/prefix, router_id and group.",
                         "write it as {name: frontend-a, address: 10.20.1.100/24, router_id: 51, group: keepalived}.", item.Location, SiteKeys.Vips);
                     continue;
                 }

@@ -1,3 +1,4 @@
+using Datalyptica.Components.Keepalived;
 using System.Text.Json;
 using Datalyptica.Cli;
 using Datalyptica.Components;
@@ -54,6 +55,22 @@ public sealed class LabHaCoreEndToEndTests(ITestOutputHelper output)
             Status("zookeeper", "leader").ShouldBe("healthy");
             // What the lab cannot install is listed, never healthy.
             Status("kafka", "deployed").ShouldBe("notDeployed");
+            // Every VIP has exactly one holder in keepalived's notify metric (node_exporter textfile), the host that has the address.
+            var labSite = SiteDrillContext.Open(site, output.WriteLine).Site;
+            foreach (var vip in labSite.Vips)
+            {
+                var holders = new List<string>();
+                foreach (var host in labSite.Hosts.Where(h => h.RoleGroups.Contains(vip.Group)))
+                {
+                    var file = Rendering.Tool.Run("ssh", lab.SshArguments(host.Name, ["cat", KeepalivedMonitoring.MetricsFile(vip.Name)]));
+                    file.ExitCode.ShouldBe(0, $"{host.Name}: {file.Output}");
+                    var address = Rendering.Tool.Run("ssh", lab.SshArguments(host.Name, ["ip", "-o", "-4", "addr", "show"])).Stdout;
+                    var held = file.Stdout.Contains($"{KeepalivedMonitoring.Metric}{{vip=\"{vip.Name}\"}} 1");
+                    held.ShouldBe(address.Contains($" inet {vip.Address}/"), $"{host.Name}: the metric says held={held}: {file.Stdout}\n{address}");
+                    if (held) holders.Add(host.Name);
+                }
+                holders.Count.ShouldBe(1, $"VIP {vip.Name} holders: {string.Join(", ", holders)}");
+            }
 
             output.Timed("second apply", () => CliRunner.Run("apply", "--auto-approve", site).ShouldSucceed()).Out.ShouldContain("applied 0 change(s)");
             // Patroni's post_bootstrap made the backup stanza, so WAL archiving works before any backup verb ran.

@@ -25,5 +25,6 @@ public sealed class KeepalivedComponent : ComponentDefinition
     public override IReadOnlyList<string> DebianPackages => ["keepalived"];
     // Firewall callers, front-door routes and monitoring: declared in this folder (issue 12).
     public override IReadOnlyList<Contracts.Access> Firewall => KeepalivedAccess.Firewall;
-    public override Contracts.NotScraped? NotScraped => new("keepalived: no metrics endpoint (its state shows as the VIP moving; haproxy is scraped)", 50);
+    public override Contracts.NotScraped? NotScraped => new("keepalived: no metrics endpoint (each node's notify script writes datalyptica_vip_held for node_exporter; haproxy is scraped)", 50);
+    public override IReadOnlyList<Contracts.AlertGroup> Alerts => KeepalivedMonitoring.Alerts;
 }

@@ -18,6 +18,7 @@ public sealed class KeepalivedRenderer : IComponentRenderer
     public IEnumerable<RenderedFile> Render(RenderContext context)
     {
         yield return new RenderedFile("keepalived", ConfigPath, Config(context));
+        yield return KeepalivedMonitoring.Script(context);
     }
 
     /// <summary>The members that hold a VIP, in inventory order (the role of the VIP's group, normally keepalived).</summary>
@@ -124,6 +125,8 @@ public sealed class KeepalivedRenderer : IComponentRenderer
                 if (!ReferenceEquals(peer, host)) sb.Append($"        {KeepalivedConf.Quote(peer.Address.ToString())}\n");
             sb.Append("    }\n");
             sb.Append("    check_unicast_src\n");
+            sb.Append("    # Whether this node holds the VIP, for Prometheus (node_exporter textfile; KeepalivedMonitoring).\n");
+            sb.Append($"    notify {KeepalivedConf.Quote($"{KeepalivedMonitoring.ScriptPath} {vip.Address}", "notify")}\n");
             sb.Append("    virtual_ipaddress {\n");
             sb.Append($"        {KeepalivedConf.Quote(vip.Cidr)} dev {iface}\n");
             sb.Append("    }\n");

@@ -136,3 +136,52 @@ public partial class KeepalivedRendererTests
             }
     }
 }
+
+/// <summary>
+/// The VIP notify script as rendered, run by /bin/sh the way keepalived runs it (address, INSTANCE, name, state,
+/// priority) in a network and mount namespace of its own: the VIP on an interface there, node_exporter's textfile
+/// folder on a tmpfs. It writes 1 for the VIP it holds whatever state it is told, 0 for the other, an exposition
+/// promtool accepts, and refuses a name that is no label.
+/// </summary>
+public sealed class KeepalivedVipHeldScriptTests
+{
+    [Fact]
+    public void The_notify_script_writes_whether_this_node_holds_the_address()
+    {
+        var site = RenderedSites.Production;
+        var (host, script) = site.FilesAt(KeepalivedMonitoring.ScriptPath).First();
+        var config = site.FilesAt(KeepalivedRenderer.ConfigPath).Single(f => f.Host.Name == host.Name).File.Content;
+        var vips = site.Site.Vips.Where(v => host.RoleGroups.Contains(v.Group)).ToList();
+        vips.Count.ShouldBeGreaterThanOrEqualTo(2);
+        foreach (var vip in vips) config.ShouldContain($"notify \"{KeepalivedMonitoring.ScriptPath} {vip.Address}\"");
+
+        using var root = new HostRoot([script]);
+        var dir = Datalyptica.Contracts.Rendering.PlatformPaths.NodeExporterTextfiles;
+        var run = $"""
+            set -e
+            mount -t tmpfs tmpfs {Path.GetDirectoryName(dir)}
+            mkdir -p {dir}
+            ip link set lo up
+            ip addr add {vips[0].Address}/32 dev lo
+            sh {root.PathOf(script.Path)} {vips[0].Address} INSTANCE {vips[0].Name} BACKUP 200
+            sh {root.PathOf(script.Path)} {vips[1].Address} INSTANCE {vips[1].Name} MASTER 190
+            if sh {root.PathOf(script.Path)} {vips[1].Address} INSTANCE 'x;touch /tmp/pwned' MASTER 190 2>/dev/null; then echo accepted; fi
+            cat {KeepalivedMonitoring.MetricsFile(vips[0].Name)}
+            echo ---
+            cat {KeepalivedMonitoring.MetricsFile(vips[1].Name)}
+            echo ---
+            ls -a {dir}
+            """;
+        var result = Tool.Run("unshare", ["--net", "--mount", "--map-root-user", "sh", "-c", run]);
+        result.ExitCode.ShouldBe(0, result.Output);
+        result.Stdout.ShouldContain($"{KeepalivedMonitoring.Metric}{{vip=\"{vips[0].Name}\"}} 1");
+        result.Stdout.ShouldContain($"{KeepalivedMonitoring.Metric}{{vip=\"{vips[1].Name}\"}} 0");
+        result.Stdout.ShouldNotContain("accepted");
+        var parts = result.Stdout.Split("---\n");
+        parts.Length.ShouldBe(3, result.Output);
+        parts[2].Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(f => f is not "." and not "..").Order()
+            .ToList().ShouldBe([$"datalyptica_vip_{vips[0].Name}.prom", $"datalyptica_vip_{vips[1].Name}.prom"], customMessage: "no temporary or refused file is left");
+        var check = Tool.Run("promtool", ["check", "metrics"], stdin: parts[0]);
+        check.ExitCode.ShouldBe(0, check.Output);
+    }
+}
