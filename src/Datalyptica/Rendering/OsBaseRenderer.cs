@@ -30,6 +30,7 @@ public sealed class OsBaseRenderer : IComponentRenderer
         yield return HostAccounts.Tmpfiles(context);
         foreach (var file in HostAccounts.PackageUserTmpfiles(context)) yield return file;
         yield return Nftables.Render(context);
+        yield return NodeMonitoring.Defaults();
         if (CertificateExpiry.Render(context) is { } certificates) yield return certificates;
     }
 

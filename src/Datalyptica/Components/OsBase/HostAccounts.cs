@@ -51,6 +51,7 @@ public static class HostAccounts
         var sb = new StringBuilder(TmpfilesHeader.Replace("\r", ""));
         sb.Append($"d {PlatformPaths.ConfigRoot} 0755 root root -\n");
         sb.Append($"d {PlatformPaths.DataRoot} 0755 root root -\n");
+        sb.Append($"d {PlatformPaths.NodeExporterTextfiles} 0755 root root -\n");
         sb.Append($"d {PlatformPaths.LogRoot} 0755 root root -\n");
         var artifacts = false;
         foreach (var component in ServiceAccounts.ComponentsOn(context))

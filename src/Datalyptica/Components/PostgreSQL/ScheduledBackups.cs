@@ -12,7 +12,7 @@ namespace Datalyptica.Components.PostgreSQL;
 /// member gets both timers (systemd.timer), so the schedule survives any failover; a run backs up only on the member
 /// that is the primary when it fires, the same member `datalyptica backup` picks (pgBackRest then copies the files from
 /// a standby, backup-standby=y). Each run writes its outcome as node_exporter textfile metrics (node_exporter's textfile
-/// collector; Debian's build reads /var/lib/prometheus/node-exporter), which the alerts below read.
+/// collector reads the platform's folder, /var/lib/datalyptica/node-exporter: NodeMonitoring.Defaults), which the alerts below read.
 /// </summary>
 public static class ScheduledBackups
 {

@@ -11,10 +11,13 @@ public static class PlatformPaths
     public const string LogRoot = "/var/log/datalyptica";
     public const string InstallRoot = "/opt/datalyptica";
     /// <summary>
-    /// node_exporter's textfile folder in Debian's build (--collector.textfile.directory default; the package makes it):
-    /// metrics the platform writes there (certificate expiry, scheduled backups) are served with the host's own.
+    /// The folder node_exporter's textfile collector reads (its --collector.textfile.directory, set in
+    /// /etc/default/prometheus-node-exporter): metrics the platform writes (certificate expiry, scheduled backups, VIP
+    /// holders) are served with the host's own. Root-owned, under <see cref="DataRoot"/>: Debian's default,
+    /// /var/lib/prometheus/node-exporter, sits in a folder the prometheus account owns, which could redirect what root
+    /// writes there (apply refuses to write into it; found on the lab).
     /// </summary>
-    public const string NodeExporterTextfiles = "/var/lib/prometheus/node-exporter";
+    public const string NodeExporterTextfiles = DataRoot + "/node-exporter";
 
     public static string Config(string component) => $"{ConfigRoot}/{component}";
     public static string Data(string component) => $"{DataRoot}/{component}";

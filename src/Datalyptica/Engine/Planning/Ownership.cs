@@ -49,8 +49,7 @@ public static class Ownership
     private const string Header = "# datalyptica ownership record: what apply put on this host in this layer. Plan deletes what the site no longer has here. Do not edit.";
 
     /// <summary>Where datalyptica renders files: a recorded path outside these is never deleted.</summary>
-    public static readonly IReadOnlyList<string> DeletablePrefixes =
-        ["/etc/", PlatformPaths.InstallRoot + "/", PlatformPaths.DataRoot + "/", "/usr/local/", PlatformPaths.NodeExporterTextfiles + "/"];
+    public static readonly IReadOnlyList<string> DeletablePrefixes = ["/etc/", PlatformPaths.InstallRoot + "/", PlatformPaths.DataRoot + "/", "/usr/local/"];
 
     public static string PathFor(Layer layer) => $"{Folder}/{layer.Name()}.list";
 

@@ -331,19 +331,23 @@ public sealed class SshTransport : ShellTransport, IPortForwarder
                 ? new PrivateKeyFile(host.PrivateKeyFile, passphrase.Reveal())
                 : new PrivateKeyFile(host.PrivateKeyFile)];
         }
-        catch (SshPassPhraseNullOrEmptyException) when (agent is not null && AgentKeys(host, agent, host.PrivateKeyFile + ".pub") is { Length: > 0 } held)
+        catch (SshPassPhraseNullOrEmptyException e) when (agent is not null)
         {
-            return held;
+            // Encrypted and no passphrase: the agent may hold it (an agent error is reported, not swallowed).
+            var held = AgentKeys(host, agent, host.PrivateKeyFile + ".pub");
+            return held.Length > 0 ? held : throw Unreadable(host, e);
         }
         catch (Exception e) when (e is SshException or InvalidOperationException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
         {
-            // No inner exception and no library message: never risk echoing key material or the passphrase.
-            throw new TransportException(host.HostName,
-                $"Private key file {host.PrivateKeyFile} for host '{host.HostName}' could not be read ({e.GetType().Name}). " +
-                "Fix: check the file is an OpenSSH/PEM private key and, if it is encrypted, ssh-add it to a running ssh-agent " +
-                $"(its public key must be in {host.PrivateKeyFile}.pub) or set its passphrase.");
+            throw Unreadable(host, e);
         }
     }
+
+    // No inner exception and no library message: never risk echoing key material or the passphrase.
+    private static TransportException Unreadable(HostConnection host, Exception e) => new(host.HostName,
+        $"Private key file {host.PrivateKeyFile} for host '{host.HostName}' could not be read ({e.GetType().Name}). " +
+        "Fix: check the file is an OpenSSH/PEM private key and, if it is encrypted, ssh-add it to a running ssh-agent " +
+        $"(its public key must be in {host.PrivateKeyFile}.pub) or set its passphrase.");
 
     /// <summary>The agent's keys, or only the one whose public key is in <paramref name="publicKeyFile"/>.</summary>
     private static IPrivateKeySource[] AgentKeys(HostConnection host, SshAgent agent, string? publicKeyFile)
