@@ -31,8 +31,18 @@ public sealed class OsBaseRenderer : IComponentRenderer
         foreach (var file in HostAccounts.PackageUserTmpfiles(context)) yield return file;
         yield return Nftables.Render(context);
         yield return NodeMonitoring.Defaults();
-        if (CertificateExpiry.Render(context) is { } certificates) yield return certificates;
+        if (context.Site.Pki is { } pki
+            && CertificateExpiry.Render(HeldCertificates(context, pki), pki.CaCertificatePem) is { } certificates)
+            yield return certificates;
     }
+
+    /// <summary>The certificates the site's PKI issued for this host (the catalog's ids), for their expiry metrics.</summary>
+    private static IReadOnlyList<(string Id, string Pem)> HeldCertificates(RenderContext context, SitePki pki) =>
+        [.. Pki.CertificateCatalog.Required(context.Site)
+            .Where(spec => spec.Host == context.Host.Name)
+            .Select(spec => (spec.Id, Pem: pki.CertificateFor(context.Host.Name, spec.Id)))
+            .Where(c => c.Pem is not null)
+            .Select(c => (c.Id, c.Pem!))];
 
     /// <summary>Values from the seed's OS standard, corrected where upstream says otherwise (see comments in the file).</summary>
     public static string Sysctl(Host host)

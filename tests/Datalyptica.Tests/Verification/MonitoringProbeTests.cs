@@ -17,12 +17,16 @@ public sealed class MonitoringProbeTests : IDisposable
             global:
               scrape_interval: 1s
               scrape_timeout: 500ms
+              evaluation_interval: 1s
+            rule_files: ['{Path.Combine(_dir, "rules.yml")}']
             scrape_configs:
               - job_name: self
                 metrics_path: /prometheus/metrics
                 static_configs: [{"{"} targets: ["127.0.0.1:{port}"] {"}"}]
 
             """);
+        // The Watchdog heartbeat, as the site renders it: the alerts check is healthy only while it fires.
+        File.WriteAllText(Path.Combine(_dir, "rules.yml"), "groups:\n  - name: targets\n    rules:\n      - alert: Watchdog\n        expr: vector(1)\n        labels: {severity: none}\n");
         var server = ServerProcess.Start("prometheus", "prometheus", ["--config.file", cfg, "--storage.tsdb.path", Path.Combine(_dir, "data"),
             "--web.listen-address", $"127.0.0.1:{port}", "--web.enable-lifecycle",
             "--web.external-url", "https://example.test/prometheus/"]).WaitForPort(port); // as rendered: every route under /prometheus
@@ -30,6 +34,7 @@ public sealed class MonitoringProbeTests : IDisposable
         var site = LoopbackSite.Of("vt", [LoopbackSite.Host("p1", ["prometheus"], ("prometheus_port", port))]);
         var healthy = LoopbackSite.VerifyUntil(site, LoopbackSite.Options("prometheus"), r => r.Checks.All(c => c.Status == HealthStatus.Healthy));
         healthy.Check("p1", "targets").Detail.ShouldBe("1/1 targets up");
+        healthy.Check("p1", "alerts").Detail.ShouldBe("none firing (Watchdog heartbeat firing)");
         healthy.Check("p1", "ready").Detail.ShouldStartWith($"GET :{port}/prometheus/-/ready → 200");
 
         // A target nobody serves: reported by job and instance with Prometheus' own error.
