@@ -265,7 +265,7 @@ public static partial class SiteLoader
         private (IPAddress?, string?) Address(InventoryHost h)
         {
             var given = h.Vars.TryGetValue(SiteKeys.Address, out var a);
-            var text = given ? (a as InventoryScalar)?.AsString() : h.Name;
+            var text = AddressText(h);
             if (TryParseAddress(text, out var address)) return (address, null);
             var at = given ? a!.Location : h.Location;
             if (!HostNameResolver.IsDnsName(text))
@@ -286,10 +286,14 @@ public static partial class SiteLoader
             return (resolved.Address, text);
         }
 
+        /// <summary>What Ansible connects to: ansible_host (null when it is no scalar), else the host's own name.</summary>
+        private static string? AddressText(InventoryHost h) =>
+            h.Vars.TryGetValue(SiteKeys.Address, out var a) ? (a as InventoryScalar)?.AsString() : h.Name;
+
         /// <summary>The names to resolve before hosts are built: each host's ansible_host, or its own name, that is no IP address.</summary>
         private static IEnumerable<string> NamesToResolve(AnsibleInventory inventory) =>
             inventory.Hosts
-                .Select(h => h.Vars.TryGetValue(SiteKeys.Address, out var a) ? (a as InventoryScalar)?.AsString() : h.Name)
+                .Select(AddressText)
                 .Where(text => !TryParseAddress(text, out _) && HostNameResolver.IsDnsName(text))
                 .Select(text => text!);
 

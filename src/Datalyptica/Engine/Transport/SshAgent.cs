@@ -61,7 +61,8 @@ public sealed class SshAgent(string socketPath)
 
     /// <summary>The agent's keys as SSH.NET key sources, in the agent's order (as OpenSSH offers them).</summary>
     public IPrivateKeySource[] KeySources(IEnumerable<Identity> keys) =>
-        [.. keys.Where(k => AlgorithmFor(k.KeyType) is not null).Select(k => new KeySource(new AgentKey(this, k)))];
+        [.. keys.Select(k => (Key: k, Algorithm: AlgorithmFor(k.KeyType))).Where(k => k.Algorithm is not null)
+            .Select(k => new KeySource(new AgentKey(this, k.Key, k.Algorithm!.Value)))];
 
     // RSA keys are offered as rsa-sha2-512 (RFC 8332); other types under their own name.
     private static (string Name, uint Flags)? AlgorithmFor(string keyType) => keyType switch
@@ -142,11 +143,11 @@ public sealed class SshAgent(string socketPath)
     }
 
     /// <summary>One agent key as SSH.NET sees a key: a name, the public key blob, and a Sign the agent performs.</summary>
-    private sealed class AgentKey(SshAgent agent, Identity key) : HostAlgorithm(AlgorithmFor(key.KeyType)!.Value.Name)
+    private sealed class AgentKey(SshAgent agent, Identity key, (string Name, uint Flags) algorithm) : HostAlgorithm(algorithm.Name)
     {
         public override byte[] Data => key.PublicKey;
 
-        public override byte[] Sign(byte[] data) => agent.Sign(key, data, AlgorithmFor(key.KeyType)!.Value.Flags);
+        public override byte[] Sign(byte[] data) => agent.Sign(key, data, algorithm.Flags);
 
         public override bool VerifySignature(byte[] data, byte[] signature) =>
             throw new NotSupportedException("an agent key only signs; host keys are verified against known_hosts");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Datalyptica.Contracts.Hosts;
 
@@ -81,28 +80,23 @@ public sealed class SshClientConfig(string sshPath, string? configFile = null)
 
     private string Source => configFile ?? "~/.ssh/config (or /etc/ssh/ssh_config)";
 
-    private static string ExpandHome(string path) =>
-        path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]) : path;
+    private static string ExpandHome(string path) => Secrets.VaultPasswordSource.ExpandHome(path);
 
     /// <summary>ssh -G's "key value" lines, keys lower case, repeated keys (identityfile) in order.</summary>
     private static ILookup<string, string> Query(string ssh, string? configFile, string target)
     {
-        var start = new ProcessStartInfo(ssh) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (configFile is not null) { start.ArgumentList.Add("-F"); start.ArgumentList.Add(configFile); }
-        foreach (var a in new[] { "-G", "--", target }) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{ssh} did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(10_000))
+        string[] arguments = configFile is null ? ["-G", "--", target] : ["-F", configFile, "-G", "--", target];
+        Repository.ToolResult result;
+        // Connect blocks its worker thread already (SshTransportFactory), so waiting here cannot deadlock.
+        try { result = Repository.ToolProcess.RunAsync(ssh, arguments, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult(); }
+        catch (TimeoutException)
         {
-            process.Kill();
             throw new TransportException(target, $"ssh -G {target} did not finish within 10 s (a Match exec in the SSH client config?).");
         }
-        if (process.ExitCode != 0)
+        if (!result.Succeeded)
             throw new TransportException(target,
-                $"the SSH client config could not be read for '{target}': {stderr.Result.Trim()}. Fix: correct the file `ssh -G {target}` names.");
-        return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                $"the SSH client config could not be read for '{target}': {result.Stderr.Trim()}. Fix: correct the file `ssh -G {target}` names.");
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', 2))
             .Where(parts => parts.Length == 2)
             .ToLookup(parts => parts[0].ToLowerInvariant(), parts => parts[1].Trim(), StringComparer.Ordinal);
