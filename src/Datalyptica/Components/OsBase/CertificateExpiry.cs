@@ -16,7 +16,7 @@ namespace Datalyptica.Components.OsBaseLayer;
 public static class CertificateExpiry
 {
     public const string Metric = "datalyptica_certificate_not_after_timestamp_seconds";
-    public const string MetricsPath = NodeMonitoring.TextfileDir + "/datalyptica_certificates.prom";
+    public const string MetricsPath = PlatformPaths.NodeExporterTextfiles + "/datalyptica_certificates.prom";
     public const string CaId = "site-ca";
     public const int WarningDays = 21, CriticalDays = 7;
 

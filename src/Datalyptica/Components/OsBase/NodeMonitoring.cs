@@ -10,7 +10,6 @@ public static class NodeMonitoring
 
     public static readonly AlertGroup Alerts = new("node", "node", _ => Rules());
 
-    public const string TextfileDir = Contracts.Rendering.PlatformPaths.NodeExporterTextfiles;
     public const string DefaultsPath = "/etc/default/prometheus-node-exporter";
 
     /// <summary>Flags for Debian's prometheus-node-exporter.service (EnvironmentFile, ExecStart=prometheus-node-exporter $ARGS).</summary>
@@ -19,7 +18,7 @@ public static class NodeMonitoring
         # The textfile collector reads the platform's root-owned folder: scheduled backups, keepalived's notify script and
         # apply (certificate expiry) write their metrics there. Debian's default folder, /var/lib/prometheus/node-exporter,
         # is inside a folder the prometheus account owns, which could redirect what root writes.
-        ARGS="--collector.textfile.directory={TextfileDir}"
+        ARGS="--collector.textfile.directory={Contracts.Rendering.PlatformPaths.NodeExporterTextfiles}"
 
         """.Replace("\r", ""));
 

@@ -17,7 +17,7 @@ namespace Datalyptica.Components.PostgreSQL;
 public static class ScheduledBackups
 {
     public const string ScriptPath = "/etc/pgbackrest/scheduled-backup.sh";
-    public const string TextfileDir = OsBaseLayer.NodeMonitoring.TextfileDir;
+    public const string TextfileDir = Contracts.Rendering.PlatformPaths.NodeExporterTextfiles;
     public const string LastRunMetric = "datalyptica_pgbackrest_last_run_timestamp_seconds";
     public const string LastSuccessMetric = "datalyptica_pgbackrest_last_success_timestamp_seconds";
     public const string LastExitCodeMetric = "datalyptica_pgbackrest_last_run_exit_code";
